@@ -1,0 +1,114 @@
+// The thin Electron shell: a window, the app:// protocol, and IPC registration over the same
+// services `vigil serve` runs. Nothing here does product work.
+import { app, BrowserWindow, ipcMain, Menu, net, protocol, utilityProcess, type IpcMainInvokeEvent } from 'electron';
+import { join, normalize, sep } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { ApiMethod } from '../api/contract.js';
+import { startAppNode, type AppNode } from '../core/app-node.js';
+import { isApiMethod, toErrorBody } from '../core/services.js';
+import type { EngineLauncher } from '../engine/supervisor.js';
+import type { FromEngine } from '../engine/protocol.js';
+import { projectRoot } from '../paths.js';
+
+const SCHEME = 'vigil';
+const ORIGIN = `${SCHEME}://app`;
+const CSP = "default-src 'self'; img-src 'self' data: blob: vigil:; style-src 'self' 'unsafe-inline'; object-src 'none'; base-uri 'none'";
+
+protocol.registerSchemesAsPrivileged([{ scheme: SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
+
+const utilityLauncher: EngineLauncher = (entry, env) => {
+  const child = utilityProcess.fork(entry, [], { env, serviceName: 'Vigil engine', stdio: 'inherit' });
+  return {
+    get pid() {
+      return child.pid;
+    },
+    send: (m) => child.postMessage(m),
+    onMessage: (l) => child.on('message', (m: FromEngine) => l(m)),
+    onExit: (l) => child.on('exit', (code) => l(code, null)),
+    kill: () => void child.kill(),
+  };
+};
+
+function isOwnFrame(event: IpcMainInvokeEvent): boolean {
+  const frame = event.senderFrame;
+  return !!frame && frame.parent === null && frame.url.startsWith(`${ORIGIN}/`);
+}
+
+function registerIpc(node: AppNode): void {
+  ipcMain.handle('vigil:call', async (event, method: unknown, params: unknown) => {
+    if (!isOwnFrame(event)) return { ok: false, error: { code: 'unauthorized', message: 'IPC from a foreign frame' } };
+    if (typeof method !== 'string' || !isApiMethod(node.services.handlers, method)) {
+      return { ok: false, error: { code: 'not-found', message: `no API method '${String(method)}'` } };
+    }
+    try {
+      const handler = node.services.handlers[method as ApiMethod] as (p: unknown) => Promise<unknown>;
+      return { ok: true, result: await handler(params ?? {}) };
+    } catch (e) {
+      return { ok: false, error: toErrorBody(e) };
+    }
+  });
+  node.services.subscribe((topic, payload) => {
+    for (const w of BrowserWindow.getAllWindows()) w.webContents.send('vigil:event', topic, payload);
+  });
+}
+
+function serveRenderer(): void {
+  const dir = normalize(join(projectRoot(), 'dist', 'renderer'));
+  protocol.handle(SCHEME, async (request) => {
+    const url = new URL(request.url);
+    if (url.host !== 'app') return new Response('not found', { status: 404 });
+    const rel = decodeURIComponent(url.pathname === '/' ? '/index.html' : url.pathname);
+    const file = normalize(join(dir, rel));
+    if (!file.startsWith(dir + sep)) return new Response('forbidden', { status: 403 });
+    const res = await net.fetch(pathToFileURL(file).toString());
+    const headers = new Headers(res.headers);
+    headers.set('content-security-policy', CSP);
+    return new Response(res.body, { status: res.status, headers });
+  });
+}
+
+function createWindow(): BrowserWindow {
+  const win = new BrowserWindow({
+    width: 1400,
+    height: 900,
+    title: 'Vigil',
+    backgroundColor: '#111418',
+    webPreferences: {
+      preload: join(projectRoot(), 'dist', 'main', 'electron', 'preload.cjs'),
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+    },
+  });
+  win.webContents.setWindowOpenHandler(() => ({ action: 'deny' }));
+  win.webContents.on('will-navigate', (e, url) => {
+    if (!url.startsWith(`${ORIGIN}/`)) e.preventDefault();
+  });
+  void win.loadURL(`${ORIGIN}/index.html`);
+  return win;
+}
+
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+} else {
+  let node: AppNode | null = null;
+  app.on('second-instance', () => {
+    const [win] = BrowserWindow.getAllWindows();
+    if (win) {
+      if (win.isMinimized()) win.restore();
+      win.focus();
+    }
+  });
+  app.whenReady().then(() => {
+    Menu.setApplicationMenu(
+      Menu.buildFromTemplate([{ role: 'fileMenu' }, { role: 'editMenu' }, { role: 'viewMenu' }, { role: 'windowMenu' }]),
+    );
+    serveRenderer();
+    node = startAppNode({ mode: 'desktop', launcher: utilityLauncher });
+    registerIpc(node);
+    createWindow();
+  });
+  app.on('window-all-closed', () => {
+    void node?.close().finally(() => app.quit());
+  });
+}

@@ -1,0 +1,22 @@
+#pragma once
+#include <string>
+#include <vector>
+
+namespace vigil {
+
+// What this build of the engine can do on this machine; shown to the operator as system info.
+struct EngineInfo {
+  std::string engineVersion;
+  std::string gstreamerVersion;
+  std::string onnxRuntimeVersion;
+  std::vector<std::string> executionProviders;  // as ONNX Runtime reports them, e.g. CPUExecutionProvider
+  std::vector<std::string> hardwareDecoders;    // NVDEC / V4L2 decoder elements found in the registry
+  bool nvdec = false;
+};
+
+// Initialises GStreamer once (thread-safe); returns false with a reason if it cannot.
+bool ensureGstreamer(std::string* error);
+
+EngineInfo queryEngineInfo();
+
+}  // namespace vigil

@@ -1,0 +1,50 @@
+// Starts a real `vigil serve` process for integration and browser tests.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { projectRoot } from '../../main/paths.js';
+
+export interface ServedNode {
+  url: string;
+  origin: string;
+  process: ChildProcess;
+  output: () => string;
+  stop(): Promise<void>;
+}
+
+export async function startServe(args: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<ServedNode> {
+  const child = spawn(process.execPath, [join(projectRoot(), 'bin', 'vigil.mjs'), 'serve', '--port', '0', ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`vigil serve did not start within 20 s:\n${out}`)), 20_000);
+    const check = () => {
+      const m = /serving on (http:\/\/\S+)/.exec(out);
+      if (m?.[1]) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    };
+    child.stdout.on('data', check);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`vigil serve exited with ${code}:\n${out}`));
+    });
+  });
+  return {
+    url,
+    origin: new URL(url).origin,
+    process: child,
+    output: () => out,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+        setTimeout(() => child.kill('SIGKILL'), 5_000).unref();
+      }),
+  };
+}
