@@ -3,6 +3,7 @@
 
 #include "engine_info.h"
 #include "ort_runtime.h"
+#include "registry.h"
 
 namespace {
 
@@ -67,6 +68,7 @@ Napi::Value RunModelOnce(const Napi::CallbackInfo& info) {
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("engineInfo", Napi::Function::New(env, EngineInfo));
   exports.Set("runModelOnce", Napi::Function::New(env, RunModelOnce));
+  vigil::binding::registerAll(env, exports);
   return exports;
 }
 
