@@ -1,6 +1,10 @@
 // The typed contract between the renderer and the main process. Types only: the renderer imports
-// this file and nothing else from main/. Both transports (Electron IPC, HTTP + WebSocket) carry it.
+// main/api and nothing else from main/. Both transports (Electron IPC, HTTP + WebSocket) carry it.
+import type { BoxXYWH, DetectedObject, StreamStats, TrackEvent } from './engine-types.js';
 
+export type { BoxXYWH, DetectedObject, StreamStats, TrackEvent } from './engine-types.js';
+
+// ---------- system ----------
 export interface EngineInfo {
   engineVersion: string;
   gstreamerVersion: string;
@@ -20,6 +24,8 @@ export interface EngineStatus {
   error: string | null;
   restarts: number;
   pid: number | null;
+  /** The execution provider inference actually runs on ('CPUExecutionProvider', 'CUDAExecutionProvider', ...). */
+  executionProvider?: string | null;
 }
 
 export interface SystemInfo {
@@ -27,14 +33,203 @@ export interface SystemInfo {
   engine: EngineStatus;
 }
 
+export interface RecorderStatus {
+  queueDepth: number;
+  writtenPerSecond: number;
+  thinnedDetections: number;
+  rejectedBatches: number;
+  lastError: string | null;
+}
+
+export interface SystemStatus {
+  engine: EngineStatus;
+  streams: StreamStats[];
+  recorder: RecorderStatus | null;
+  disk: { dataDir: string; usedBytes: number; freeBytes: number } | null;
+  cpuPercent: number;
+  /** Engine outages recorded since start (the supervisor restarted the engine). */
+  gaps: { from: number; to: number | null; reason: string }[];
+}
+
+// ---------- workspace ----------
+/** Normalised (0..1) coordinates of the camera frame. */
+export type Point = [number, number];
+
+export interface Zone {
+  id: string;
+  name: string;
+  kind: 'zone' | 'line';
+  /** zone: polygon (≥ 3 points); line: 2 points, crossing direction left→right of a→b counts as 'in'. */
+  points: Point[];
+  /** Only these labels count (empty: all). */
+  labels: string[];
+}
+
+export interface RecordPolicy {
+  /** Record detections at most this often per track (Hz); 0 = every frame. */
+  detectionsHz: number;
+  snapshots: boolean;
+}
+
+/** A camera as the renderer sees it: credentials are never included. */
+export interface CameraView {
+  id: string;
+  name: string;
+  /** The URI with any password replaced by '***'. */
+  uri: string;
+  enabled: boolean;
+  /** Frames per second sent to the detector (0 = every decoded frame). */
+  detectFps: number;
+  model: string | null;
+  record: RecordPolicy;
+  zones: Zone[];
+  /** Rectangles (normalised x, y, w, h) where detections are ignored. */
+  masks: [number, number, number, number][];
+}
+
+export interface CameraInput {
+  name: string;
+  uri: string;
+  enabled?: boolean;
+  detectFps?: number;
+  model?: string | null;
+  record?: Partial<RecordPolicy>;
+  zones?: Zone[];
+  masks?: [number, number, number, number][];
+}
+
+export type TrackerKind = 'iou' | 'sort' | 'bytetrack';
+
+export interface EngineSettings {
+  tracker: TrackerKind;
+  batchSize: number;
+  batchedPushTimeoutMs: number;
+  /** Infer every Nth frame (DeepStream `interval` + 1); the tracker carries objects between. */
+  inferEvery: number;
+  preview: { width: number; fps: number };
+}
+
+export interface RetentionSettings {
+  maxAgeDays: number;
+  maxGigabytes: number;
+}
+
+export interface ModelSummary {
+  name: string;
+  title: string;
+  parser: string;
+  input: { width: number; height: number };
+  labels: string[];
+  isDefault: boolean;
+}
+
+export interface WorkspaceView {
+  version: number;
+  cameras: CameraView[];
+  models: ModelSummary[];
+  defaultModel: string | null;
+  engine: EngineSettings;
+  retention: RetentionSettings;
+}
+
+// ---------- review ----------
+// Snapshots and other media are fetched by URL (`/media/<relative path>`) on both transports.
+export interface TimelineQuery {
+  from: number;
+  to: number;
+  bucketMs: number;
+  cameras?: string[];
+  labels?: string[];
+}
+
+export interface TimelineBucket {
+  camera: string;
+  label: string;
+  /** Bucket start, ms since the epoch. */
+  t: number;
+  count: number;
+}
+
+export interface TrackSearch {
+  cameras?: string[];
+  labels?: string[];
+  zone?: string;
+  from?: number;
+  to?: number;
+  minScore?: number;
+  /** Page backwards in time: tracks that started before this time. */
+  before?: number;
+  limit?: number;
+}
+
+export interface TrackSummary {
+  id: string;
+  camera: string;
+  label: string;
+  firstSeen: number;
+  lastSeen: number;
+  bestScore: number;
+  /** URL path of the best snapshot (with boxes drawn), or null. */
+  snapshotUrl: string | null;
+  zones: string[];
+}
+
+export interface TrackDetail extends TrackSummary {
+  /** The box path, in source pixels, for overlays in playback. */
+  path: { t: number; box: BoxXYWH; score: number }[];
+  frameSize: { width: number; height: number } | null;
+}
+
+export interface ZoneEvent {
+  id: string;
+  camera: string;
+  zone: string;
+  kind: 'enter' | 'exit' | 'cross-in' | 'cross-out' | 'crowded' | 'dwell';
+  track: string | null;
+  label: string | null;
+  t: number;
+}
+
+// ---------- requests ----------
 /** Request methods: name → params and result. */
 export interface ApiRequests {
   'system.info': { params: Record<string, never>; result: SystemInfo };
+  'system.status': { params: Record<string, never>; result: SystemStatus };
+  'workspace.get': { params: Record<string, never>; result: WorkspaceView };
+  'cameras.add': { params: CameraInput; result: CameraView };
+  'cameras.update': { params: { id: string; patch: Partial<CameraInput> }; result: CameraView };
+  'cameras.remove': { params: { id: string }; result: { removed: true } };
+  /** Opens the URI briefly and reports what it found: for the add-camera dialog. */
+  'cameras.test': { params: { uri: string }; result: { ok: boolean; width?: number; height?: number; error?: string } };
+  'settings.update': { params: { engine?: Partial<EngineSettings>; retention?: Partial<RetentionSettings>; defaultModel?: string }; result: WorkspaceView };
+  'models.list': { params: Record<string, never>; result: ModelSummary[] };
+  'timeline.buckets': { params: TimelineQuery; result: TimelineBucket[] };
+  'tracks.search': { params: TrackSearch; result: TrackSummary[] };
+  'tracks.get': { params: { id: string }; result: TrackDetail };
+  'events.around': { params: { t: number; windowMs: number; cameras?: string[] }; result: ZoneEvent[] };
+  'engine.restart': { params: Record<string, never>; result: EngineStatus };
 }
 
-/** Server-pushed streams: topic → payload. */
+// ---------- streams ----------
+/** A preview frame with the objects of the same frame, so frames and boxes draw in sync. */
+export interface PreviewFrameMessage {
+  camera: string;
+  frame: number;
+  time: number;
+  width: number;
+  height: number;
+  objects: DetectedObject[];
+  /** JPEG bytes (over WebSocket: the binary part of the message). */
+  jpeg: Uint8Array;
+}
+
+/** Server-pushed streams: topic → payload. 'preview' is per camera (subscribe with a camera id). */
 export interface ApiStreams {
   'engine.status': EngineStatus;
+  'streams.stats': StreamStats[];
+  'tracks.events': TrackEvent[];
+  'workspace.changed': WorkspaceView;
+  preview: PreviewFrameMessage;
 }
 
 export type ApiMethod = keyof ApiRequests;
@@ -43,19 +238,29 @@ export type ApiResult<M extends ApiMethod> = ApiRequests[M]['result'];
 export type ApiTopic = keyof ApiStreams;
 
 export interface ApiErrorBody {
-  /** Stable machine-readable code, e.g. 'engine-unavailable', 'bad-request', 'unauthorized'. */
+  /** Stable machine-readable code: 'engine-unavailable', 'bad-request', 'invalid', 'not-found', 'unauthorized', 'internal'. */
   code: string;
   /** Words an operator can act on. */
   message: string;
+  /** For 'invalid': the field at fault, e.g. 'cameras[2].uri'. */
+  field?: string;
 }
 
 export type ApiReply<M extends ApiMethod> = { ok: true; result: ApiResult<M> } | { ok: false; error: ApiErrorBody };
 
-/** The HTTP path of a method: 'system.info' → '/api/v1/system/info'. */
-export type ApiPath = `/api/v1/${string}`;
+/**
+ * WebSocket wire format (`/api/v1/ws`):
+ *  client → server text: {type:'call', id, method, params} | {type:'subscribe'|'unsubscribe', topic, camera?}
+ *  server → client text: {type:'reply', id, ok, result|error} | {type:'event', topic, payload}
+ *  server → client binary (previews): 4-byte little-endian header length, JSON header
+ *    (PreviewFrameMessage without jpeg, plus topic:'preview'), then the JPEG bytes.
+ */
+export type WsClientMessage =
+  | { type: 'call'; id: number; method: ApiMethod; params: unknown }
+  | { type: 'subscribe' | 'unsubscribe'; topic: ApiTopic; camera?: string };
 
 /** The bridge the Electron preload script exposes as `window.vigil`. */
 export interface VigilBridge {
   call<M extends ApiMethod>(method: M, params: ApiParams<M>): Promise<ApiReply<M>>;
-  subscribe<T extends ApiTopic>(topic: T, listener: (payload: ApiStreams[T]) => void): () => void;
+  subscribe<T extends ApiTopic>(topic: T, listener: (payload: ApiStreams[T]) => void, camera?: string): () => void;
 }

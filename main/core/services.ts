@@ -45,11 +45,27 @@ export function createServices({ mode, supervisor }: ServicesOptions): Services 
   };
   supervisor.on('status', onStatus);
 
+  const notYet = (what: string) => async (): Promise<never> => {
+    throw new ApiError('unavailable', `${what} is not available in this build yet`);
+  };
   const handlers: Handlers = {
     'system.info': async () => ({
       app: { name: 'Vigil', version: appVersion(), mode },
       engine: supervisor.status(),
     }),
+    'system.status': notYet('system status'),
+    'workspace.get': notYet('the workspace'),
+    'cameras.add': notYet('adding cameras'),
+    'cameras.update': notYet('editing cameras'),
+    'cameras.remove': notYet('removing cameras'),
+    'cameras.test': notYet('testing a camera'),
+    'settings.update': notYet('settings'),
+    'models.list': notYet('the model list'),
+    'timeline.buckets': notYet('the timeline'),
+    'tracks.search': notYet('track search'),
+    'tracks.get': notYet('track details'),
+    'events.around': notYet('events'),
+    'engine.restart': notYet('restarting the engine'),
   };
 
   return {
