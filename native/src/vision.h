@@ -97,6 +97,9 @@ struct TrackerConfig {
   int minHits = 2;               // detections before a track is confirmed (reported)
   float highScore = 0.5f;        // ByteTrack: first-stage threshold
   float lowScore = 0.1f;         // ByteTrack: second-stage threshold
+  // A confirmed track that missed this many inferred frames or fewer is still returned by update()
+  // (predicted box, matched=false), so one missed detection does not make its box blink.
+  int coastFrames = 1;
 };
 
 struct TrackedObject {
