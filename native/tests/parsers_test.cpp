@@ -269,3 +269,13 @@ TEST(MalformedOutputs, SsdScoresWithBackgroundClassSuggestsTheFix) {
   EXPECT_NE(msg.find("[1, 8, 4]"), std::string::npos) << msg;
   EXPECT_NE(msg.find("background"), std::string::npos) << msg;
 }
+
+TEST(YoloV5, PicksTheDecodedOutputAmongRawFeatureMaps) {
+  const int C = 2, N = 4;
+  auto data = yoloV5Tensor(1, N, C, {{{64, 64, 32, 32, 1, 0.9f, 0.9f}}});
+  std::vector<float> feature(1 * 3 * 8 * 8 * (5 + C), 0.f);
+  std::vector<OutputTensor> outs{{"onnx::Sigmoid_350", {1, 3, 8, 8, 5 + C}, feature.data()}, {"output0", {1, N, 5 + C}, data.data()}};
+  auto dets = vigil::parseOutputs(ParserKind::YoloV5, outs, 0, params(C));
+  ASSERT_EQ(dets.size(), 1u);
+  EXPECT_EQ(dets[0].classId, 1);
+}

@@ -1,4 +1,5 @@
 // YOLO output decoders: v5 ([B, N, 5 + C], objectness × class) and v8/v11 ([B, 4 + C, N] or transposed).
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -25,13 +26,23 @@ bool rows3(const OutputTensor& t, int64_t* batch, int64_t* rows, int64_t* cols) 
   return *batch > 0 && *rows >= 0 && *cols > 0;
 }
 
+template <typename Fits>
+const OutputTensor& pickOutput(ParserKind kind, const std::vector<OutputTensor>& outputs, const std::string& expected, Fits fits) {
+  for (const auto& o : outputs)
+    if (fits(o)) return o;
+  return parsers::singleOutput(kind, outputs, expected);  // none fits: the first one, to name it in the error
+}
+
 }  // namespace
 
 std::vector<Detection> decodeYoloV5(const std::vector<OutputTensor>& outputs, int batchIndex, const ParseParams& params) {
   const int C = params.numClasses;
   const std::string expected = "[B, N, 5 + C] = [B, N, " + std::to_string(5 + C) + "] (cx, cy, w, h, objectness, " +
                                std::to_string(C) + " class scores)";
-  const OutputTensor& t = parsers::singleOutput(ParserKind::YoloV5, outputs, expected);
+  // Exports with extra outputs (raw feature maps) put the decoded one first or among them: pick it.
+  const OutputTensor& t = pickOutput(ParserKind::YoloV5, outputs, expected, [C](const OutputTensor& o) {
+    return (o.dims.size() == 3 || o.dims.size() == 2) && o.dims.back() == 5 + C;
+  });
   int64_t B = 0, N = 0, K = 0;
   if (!rows3(t, &B, &N, &K)) parsers::throwLayoutError(ParserKind::YoloV5, t, expected);
   if (K != 5 + C) {
@@ -63,7 +74,10 @@ std::vector<Detection> decodeYoloV8(const std::vector<OutputTensor>& outputs, in
   const int C = params.numClasses;
   const std::string expected = "[B, 4 + C, N] = [B, " + std::to_string(4 + C) + ", N] (cx, cy, w, h, " + std::to_string(C) +
                                " class scores), or the transposed [B, N, " + std::to_string(4 + C) + "]";
-  const OutputTensor& t = parsers::singleOutput(ParserKind::YoloV8, outputs, expected);
+  const OutputTensor& t = pickOutput(ParserKind::YoloV8, outputs, expected, [C](const OutputTensor& o) {
+    const size_t r = o.dims.size();
+    return (r == 3 || r == 2) && (o.dims[r - 2] == 4 + C || o.dims[r - 1] == 4 + C);
+  });
   int64_t B = 0, D1 = 0, D2 = 0;
   if (!rows3(t, &B, &D1, &D2)) parsers::throwLayoutError(ParserKind::YoloV8, t, expected);
   bool channelsFirst;
@@ -98,10 +112,15 @@ std::vector<Detection> decodeYoloV8(const std::vector<OutputTensor>& outputs, in
   bestScore.assign(static_cast<size_t>(N), 0.f);
   bestClass.assign(static_cast<size_t>(N), 0);
   if (C > 0) std::copy(base + 4 * N, base + 5 * N, bestScore.begin());
+  float* __restrict best = bestScore.data();
+  int* __restrict bestC = bestClass.data();
   for (int c = 1; c < C; ++c) {
-    const float* row = base + (4 + c) * N;
-    for (int64_t i = 0; i < N; ++i) {
-      if (row[i] > bestScore[static_cast<size_t>(i)]) bestScore[static_cast<size_t>(i)] = row[i], bestClass[static_cast<size_t>(i)] = c;
+    const float* __restrict row = base + (4 + c) * N;
+    for (int64_t i = 0; i < N; ++i) {  // branch-free so the compiler can vectorise it
+      const float s = row[i], b = best[i];
+      const int higher = -static_cast<int>(s > b);  // all ones when this class wins
+      bestC[i] = (bestC[i] & ~higher) | (c & higher);
+      best[i] = b < s ? s : b;
     }
   }
   for (int64_t i = 0; i < N; ++i) {
