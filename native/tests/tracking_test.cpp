@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "tracking/assignment.h"
 #include "vision.h"
 
 using vigil::Box;
@@ -521,4 +522,26 @@ TEST(ClearMotEvaluator, CountsMissesFalsePositivesAndIdentitySwitches) {
   EXPECT_EQ(r.fn, 1);  // b unmatched in the last frame
   EXPECT_EQ(r.fp, 1);  // the far-away hypothesis
   EXPECT_NEAR(r.mota(), 1.0 - 4.0 / 6.0, 1e-9);
+}
+
+TEST(Assignment, OptimalMaximisesTotalIouWhereGreedyDoesNot) {
+  vigil::tracking::Assigner a;
+  std::vector<int> rowToCol;
+  // Greedy takes the single best pair (0,0) and strands row 1; the optimum pairs (0,1) and (1,0).
+  const std::vector<float> m{0.9f, 0.6f, 0.8f, 0.0f};
+  a.greedy(m, 2, 2, 0.3f, &rowToCol);
+  EXPECT_EQ(rowToCol, (std::vector<int>{0, -1}));
+  a.optimal(m, 2, 2, 0.3f, &rowToCol);
+  EXPECT_EQ(rowToCol, (std::vector<int>{1, 0}));
+  // Gating: pairs under the threshold are never matched; independent groups are solved apart.
+  const std::vector<float> g{0.2f, 0.0f, 0.0f,  //
+                             0.0f, 0.0f, 0.7f,  //
+                             0.0f, 0.5f, 0.6f};
+  a.optimal(g, 3, 3, 0.3f, &rowToCol);
+  EXPECT_EQ(rowToCol, (std::vector<int>{-1, 2, 1}));
+  // Rectangular both ways.
+  a.optimal({0.5f, 0.9f, 0.4f}, 1, 3, 0.3f, &rowToCol);
+  EXPECT_EQ(rowToCol, (std::vector<int>{1}));
+  a.optimal({0.5f, 0.9f, 0.4f}, 3, 1, 0.3f, &rowToCol);
+  EXPECT_EQ(rowToCol, (std::vector<int>{-1, 0, -1}));
 }

@@ -5,9 +5,69 @@
 
 namespace vigil::tracking {
 
+int Assigner::find(int x) {
+  while (parent_[static_cast<size_t>(x)] != x) {
+    parent_[static_cast<size_t>(x)] = parent_[static_cast<size_t>(parent_[static_cast<size_t>(x)])];
+    x = parent_[static_cast<size_t>(x)];
+  }
+  return x;
+}
+
 void Assigner::optimal(const std::vector<float>& iou, int rows, int cols, float minIou, std::vector<int>* rowToCol) {
   rowToCol->assign(static_cast<size_t>(rows), -1);
   if (rows == 0 || cols == 0) return;
+  auto gated = [&](int r, int c) {
+    const float x = iou[static_cast<size_t>(r * cols + c)];
+    return x >= minIou && x > 0;
+  };
+  // Split into connected components of gated pairs: crowds decompose into small independent problems,
+  // so the cubic Hungarian step runs on a handful of boxes at a time.
+  parent_.resize(static_cast<size_t>(rows + cols));
+  for (int i = 0; i < rows + cols; ++i) parent_[static_cast<size_t>(i)] = i;
+  for (int r = 0; r < rows; ++r)
+    for (int c = 0; c < cols; ++c)
+      if (gated(r, c)) {
+        const int a = find(r), b = find(rows + c);
+        if (a != b) parent_[static_cast<size_t>(a)] = b;
+      }
+  // Group nodes by component root: linked lists through next_, heads indexed by root.
+  head_.assign(static_cast<size_t>(rows + cols), -1);
+  next_.resize(static_cast<size_t>(rows + cols));
+  for (int x = rows + cols - 1; x >= 0; --x) {
+    const int root = find(x);
+    next_[static_cast<size_t>(x)] = head_[static_cast<size_t>(root)];
+    head_[static_cast<size_t>(root)] = x;
+  }
+  for (int root = 0; root < rows + cols; ++root) {
+    if (head_[static_cast<size_t>(root)] < 0) continue;
+    compRows_.clear();
+    compCols_.clear();
+    for (int x = head_[static_cast<size_t>(root)]; x >= 0; x = next_[static_cast<size_t>(x)]) {
+      if (x < rows) compRows_.push_back(x);
+      else compCols_.push_back(x - rows);
+    }
+    if (compRows_.empty()) continue;  // a detection with no candidate track
+    if (compCols_.empty()) continue;  // a track with no candidate detection
+    const int n = static_cast<int>(compRows_.size()), m = static_cast<int>(compCols_.size());
+    if (n == 1 && m == 1) {
+      (*rowToCol)[static_cast<size_t>(compRows_[0])] = compCols_[0];  // joined by a gated pair
+      continue;
+    }
+    sub_.resize(static_cast<size_t>(n) * static_cast<size_t>(m));
+    for (int i = 0; i < n; ++i)
+      for (int j = 0; j < m; ++j)
+        sub_[static_cast<size_t>(i * m + j)] = iou[static_cast<size_t>(compRows_[static_cast<size_t>(i)] * cols + compCols_[static_cast<size_t>(j)])];
+    hungarian(n, m, minIou);
+    for (int i = 0; i < n; ++i) {
+      const int j = subRowToCol_[static_cast<size_t>(i)];
+      if (j >= 0) (*rowToCol)[static_cast<size_t>(compRows_[static_cast<size_t>(i)])] = compCols_[static_cast<size_t>(j)];
+    }
+  }
+}
+
+void Assigner::hungarian(int rows, int cols, float minIou) {
+  const std::vector<float>& iou = sub_;
+  subRowToCol_.assign(static_cast<size_t>(rows), -1);
   // Shortest augmenting path Hungarian (O(n²m)) on cost = 1 - IoU, with n <= m: transpose if needed.
   const bool transposed = rows > cols;
   const int n = transposed ? cols : rows, m = transposed ? rows : cols;
@@ -56,7 +116,7 @@ void Assigner::optimal(const std::vector<float>& iou, int rows, int cols, float 
     const int i = p_[static_cast<size_t>(j)];
     if (i == 0) continue;
     const int row = transposed ? j - 1 : i - 1, col = transposed ? i - 1 : j - 1;
-    if (const float x = iou[static_cast<size_t>(row * cols + col)]; x >= minIou && x > 0) (*rowToCol)[static_cast<size_t>(row)] = col;
+    if (const float x = iou[static_cast<size_t>(row * cols + col)]; x >= minIou && x > 0) subRowToCol_[static_cast<size_t>(row)] = col;
   }
 }
 

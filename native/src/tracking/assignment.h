@@ -14,6 +14,12 @@ class Assigner {
   void greedy(const std::vector<float>& iou, int rows, int cols, float minIou, std::vector<int>* rowToCol);
 
  private:
+  // Dense Hungarian on sub_ (rows×cols), writing sub-row → sub-column into subRowToCol_.
+  void hungarian(int rows, int cols, float minIou);
+  int find(int x);
+
+  std::vector<int> parent_, head_, next_, compRows_, compCols_, subRowToCol_;
+  std::vector<float> sub_;
   std::vector<double> u_, v_, minv_;
   std::vector<int> p_, way_;
   std::vector<char> used_;
