@@ -279,3 +279,12 @@ TEST(YoloV5, PicksTheDecodedOutputAmongRawFeatureMaps) {
   ASSERT_EQ(dets.size(), 1u);
   EXPECT_EQ(dets[0].classId, 1);
 }
+
+TEST(MalformedOutputs, NoClassesIsRejectedBeforeReadingTheTensor) {
+  std::vector<float> d(5 * 4, 0.f);
+  for (ParserKind k : {ParserKind::YoloV5, ParserKind::YoloV8, ParserKind::Ssd}) {
+    std::string msg = errorOf(k, {{"out", {1, 4, 5}, d.data()}, {"scores", {1, 4, 0}, d.data()}}, params(0));
+    EXPECT_NE(msg.find("labels"), std::string::npos) << msg;
+  }
+  EXPECT_THROW(vigil::decodeYoloV8({{"out", {1, 4, 5}, d.data()}}, 0, params(0)), std::runtime_error);
+}

@@ -227,6 +227,20 @@ Scenario crossingScene() {
   return sc;
 }
 
+// A plaza: a dozen people in random directions and sizes, entering and leaving at random times.
+Scenario crowdScene() {
+  Scenario sc{"crowd", 300, {}};
+  Rng rng(42);
+  for (int i = 0; i < 12; ++i) {
+    const int first = static_cast<int>(rng.uniform(0, 150));
+    const int last = std::min(299, first + static_cast<int>(rng.uniform(80, 250)));
+    const float w = static_cast<float>(rng.uniform(40, 70)), h = w * static_cast<float>(rng.uniform(2.0, 2.4));
+    sc.objects.push_back({first, last, static_cast<float>(rng.uniform(100, 1100)), static_cast<float>(rng.uniform(50, 500)),
+                          static_cast<float>(rng.uniform(-4, 4)), static_cast<float>(rng.uniform(-2, 2)), w, h});
+  }
+  return sc;
+}
+
 Scenario intervalScene() {
   Scenario sc = linearScene();
   sc.name = "linear-interval2";
@@ -277,6 +291,17 @@ TEST(TrackingAccuracy, CrossingObjectsByteTrackBeatsIou) {
   EXPECT_LE(sortR.idsw, iouR.idsw);  // motion prediction keeps identities through the crossing
   EXPECT_LT(byteR.idsw, iouR.idsw);
   EXPECT_GT(byteR.mota(), iouR.mota());
+}
+
+TEST(TrackingAccuracy, CrowdScene) {
+  MotResult iouR = runSeeds(TrackerKind::Iou, crowdScene(), 5);
+  MotResult sortR = runSeeds(TrackerKind::Sort, crowdScene(), 5);
+  MotResult byteR = runSeeds(TrackerKind::ByteTrack, crowdScene(), 5);
+  EXPECT_GT(iouR.mota(), 0.88);
+  EXPECT_GT(sortR.mota(), 0.9);
+  EXPECT_GT(byteR.mota(), 0.95);
+  EXPECT_LE(sortR.idsw, iouR.idsw);
+  EXPECT_LE(byteR.idsw, sortR.idsw);
 }
 
 TEST(TrackingAccuracy, DetectorIntervalCoastsBetweenInferences) {

@@ -49,6 +49,13 @@ void checkBatch(ParserKind kind, const OutputTensor& tensor, int batchIndex, int
   }
 }
 
+void checkClasses(ParserKind kind, const ParseParams& params) {
+  if (params.numClasses <= 0) {
+    throw std::runtime_error(std::string("parser ") + parserName(kind) + " was given " + std::to_string(params.numClasses) +
+                             " classes — the manifest's labels must list at least one class");
+  }
+}
+
 float minPreClusterThreshold(const ParseParams& params) {
   float m = params.defaults.preClusterThreshold;
   for (const auto& t : params.perClass) m = std::min(m, t.preClusterThreshold);
@@ -124,10 +131,7 @@ std::vector<Detection> nmsPerClass(std::vector<Detection> dets, const ParseParam
 
 std::vector<Detection> parseOutputs(ParserKind kind, const std::vector<OutputTensor>& outputs, int batchIndex,
                                     const ParseParams& params) {
-  if (params.numClasses <= 0) {
-    throw std::runtime_error(std::string("parser ") + parserName(kind) + ": the model has " +
-                             std::to_string(params.numClasses) + " classes — the manifest needs at least one label");
-  }
+  parsers::checkClasses(kind, params);
   std::vector<Detection> candidates;
   switch (kind) {
     case ParserKind::YoloV5: candidates = decodeYoloV5(outputs, batchIndex, params); break;

@@ -21,6 +21,9 @@ const OutputTensor& singleOutput(ParserKind kind, const std::vector<OutputTensor
 // Checks batchIndex against the tensor's batch size and that data is present; throws naming the tensor otherwise.
 void checkBatch(ParserKind kind, const OutputTensor& tensor, int batchIndex, int64_t batchSize, const std::string& expected);
 
+// Throws unless numClasses >= 1 (the manifest's labels define it).
+void checkClasses(ParserKind kind, const ParseParams& params);
+
 // Lowest pre-cluster threshold over all classes, for quick rejection before per-class checks.
 float minPreClusterThreshold(const ParseParams& params);
 

@@ -16,6 +16,7 @@ const OutputTensor* byName(const std::vector<OutputTensor>& outputs, const char*
 }  // namespace
 
 std::vector<Detection> decodeSsd(const std::vector<OutputTensor>& outputs, int batchIndex, const ParseParams& params) {
+  parsers::checkClasses(ParserKind::Ssd, params);
   const int C = params.numClasses;
   const std::string boxesLayout = "boxes [B, N, 4] (x1, y1, x2, y2 normalised 0..1)";
   const std::string scoresLayout = "scores [B, N, C] = [B, N, " + std::to_string(C) + "]";

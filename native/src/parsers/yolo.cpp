@@ -36,6 +36,7 @@ const OutputTensor& pickOutput(ParserKind kind, const std::vector<OutputTensor>&
 }  // namespace
 
 std::vector<Detection> decodeYoloV5(const std::vector<OutputTensor>& outputs, int batchIndex, const ParseParams& params) {
+  parsers::checkClasses(ParserKind::YoloV5, params);
   const int C = params.numClasses;
   const std::string expected = "[B, N, 5 + C] = [B, N, " + std::to_string(5 + C) + "] (cx, cy, w, h, objectness, " +
                                std::to_string(C) + " class scores)";
@@ -71,6 +72,7 @@ std::vector<Detection> decodeYoloV5(const std::vector<OutputTensor>& outputs, in
 }
 
 std::vector<Detection> decodeYoloV8(const std::vector<OutputTensor>& outputs, int batchIndex, const ParseParams& params) {
+  parsers::checkClasses(ParserKind::YoloV8, params);
   const int C = params.numClasses;
   const std::string expected = "[B, 4 + C, N] = [B, " + std::to_string(4 + C) + ", N] (cx, cy, w, h, " + std::to_string(C) +
                                " class scores), or the transposed [B, N, " + std::to_string(4 + C) + "]";
