@@ -82,6 +82,8 @@ std::vector<Detection> decodeYoloV8(const std::vector<OutputTensor>& outputs, in
 std::vector<Detection> decodeNanoDet(const std::vector<OutputTensor>& outputs, int batchIndex, const ParseParams& params);
 std::vector<Detection> decodeCenterNet(const std::vector<OutputTensor>& outputs, int batchIndex, const ParseParams& params);
 std::vector<Detection> decodeSsd(const std::vector<OutputTensor>& outputs, int batchIndex, const ParseParams& params);
+// DETR family (RT-DETR): logits [B, Q, C] before sigmoid + pred_boxes [B, Q, 4] cx, cy, w, h normalised.
+std::vector<Detection> decodeDetr(const std::vector<OutputTensor>& outputs, int batchIndex, const ParseParams& params);
 
 // Class-wise non-maximum suppression; input need not be sorted. Keeps at most topK per class.
 std::vector<Detection> nmsPerClass(std::vector<Detection> dets, const ParseParams& params);
