@@ -190,7 +190,8 @@ int main(int argc, char** argv) {
   const std::string inName = session->GetInputNameAllocated(0, alloc).get();
   std::vector<std::string> outNames;
   for (size_t i = 0; i < session->GetOutputCount(); ++i) outNames.emplace_back(session->GetOutputNameAllocated(i, alloc).get());
-  auto inInfo = session->GetInputTypeInfo(0).GetTensorTypeAndShapeInfo();
+  Ort::TypeInfo inType = session->GetInputTypeInfo(0);  // owns what inInfo points at
+  auto inInfo = inType.GetTensorTypeAndShapeInfo();
   if (inInfo.GetElementType() != ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT) {
     printError(o, 0, "input '" + inName + "' is not float32; this benchmark feeds float32");
     return 1;
