@@ -95,13 +95,13 @@ LetterboxTransform letterboxGeometry(int srcW, int srcH, int netW, int netH, boo
     t.scaleY = static_cast<float>(netH) / static_cast<float>(srcH);
     return t;
   }
-  const double s = std::min(static_cast<double>(netW) / srcW, static_cast<double>(netH) / srcH);
-  const int newW = std::clamp(static_cast<int>(std::lround(srcW * s)), 1, netW);
-  const int newH = std::clamp(static_cast<int>(std::lround(srcH * s)), 1, netH);
-  t.scaleX = static_cast<float>(newW) / static_cast<float>(srcW);
-  t.scaleY = static_cast<float>(newH) / static_cast<float>(srcH);
-  t.padX = static_cast<float>((netW - newW) / 2);
-  t.padY = static_cast<float>((netH - newH) / 2);
+  // Same float arithmetic as makeLetterbox (vision.h), so either transform describes this tensor.
+  const float sx = static_cast<float>(netW) / static_cast<float>(srcW);
+  const float sy = static_cast<float>(netH) / static_cast<float>(srcH);
+  const float s = std::min(sx, sy);
+  t.scaleX = t.scaleY = s;
+  t.padX = (static_cast<float>(netW) - static_cast<float>(srcW) * s) * 0.5f;
+  t.padY = (static_cast<float>(netH) - static_cast<float>(srcH) * s) * 0.5f;
   return t;
 }
 

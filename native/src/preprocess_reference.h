@@ -48,9 +48,9 @@ struct TensorFormat {
 };
 size_t floatsPerImage(const TensorFormat& format);
 
-// Letterbox geometry used by the pre-processing: uniform scale s = min(netW/srcW, netH/srcH), the
-// scaled size rounded to whole pixels, padding split evenly (left/top get the floor). Stretch: no
-// padding, independent scales. Same fields as makeLetterbox's result (vision.h).
+// Letterbox geometry used by the pre-processing when the caller gives none: uniform scale
+// s = min(netW/srcW, netH/srcH), padding split evenly (may be fractional). Stretch: no padding,
+// independent scales. The same numbers as makeLetterbox (vision.h); throws on non-positive sizes.
 LetterboxTransform letterboxGeometry(int srcW, int srcH, int netW, int netH, bool keepAspect);
 
 // Throws std::invalid_argument naming the problem (empty size, null plane, stride too small...).
