@@ -34,6 +34,7 @@ echo "[setup] ONNX Runtime"
 if [ ! -s "$H/ort/lib/libonnxruntime_providers_cuda.so" ]; then
   rm -rf "$H/ort" && mkdir -p "$H/ort"
   for i in $(seq 1 "$parts"); do cp -a "$H/stash/ort-p$i"/. "$H/ort/"; done
+  cp "$H/stash/base/ort-core.tgz" "$H/ort/core.tgz"
   python3 "$H/ort/assemble.py" "$H/ort"
   rm -f "$H"/ort/part.*
 fi
@@ -46,7 +47,7 @@ mkdir -p "$H/models" "$H/results"
 cp -a "$H/stash/base/models"/. "$H/models/" 2>/dev/null || true
 cp -a "$H/stash/base/clip1080.mp4" "$H/clip1080.mp4" 2>/dev/null || true
 
-NV=${NV:-$(ls -d /opt/torch/.venv/lib/python3*/site-packages/nvidia 2>/dev/null | head -1)}
+NV=${NV:-$(ls -d /opt/torch/.venv/lib/python3*/site-packages/nvidia 2>/dev/null | head -1 || true)}
 [ -n "$NV" ] || echo "[setup] WARNING: no /opt/torch/.venv/.../nvidia: CUDA 13 / cuDNN libraries must be on LD_LIBRARY_PATH already" >&2
 PY=/opt/torch/.venv/bin/python3; [ -x $PY ] || PY=python3
 cat > "$H/env.sh" <<EOT
@@ -61,8 +62,8 @@ EOT
 source "$H/env.sh"
 
 echo "[setup] checks"
-nvidia-smi -L || echo "(nvidia-smi not available)"
-missing=$(for b in "$H"/bin/vigil_tests "$H"/bin/vigil-engine "$H"/bin/vigil-ortbench; do ldd "$b" | grep "not found"; done | sort -u)
+nvidia-smi -L 2>/dev/null || echo "(nvidia-smi not available)"
+missing=$(for b in "$H"/bin/vigil_tests "$H"/bin/vigil-engine "$H"/bin/vigil-ortbench; do ldd "$b" | grep "not found" || true; done | sort -u)
 [ -z "$missing" ] || fail "libraries missing for the Vigil binaries:
 $missing"
 gst-inspect-1.0 nvh264dec | sed -n '1,12p' | grep -E "Factory Details|Long-name|Description" \

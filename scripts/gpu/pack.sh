@@ -2,8 +2,9 @@
 # Builds here (Debian, no GPU) everything the GPU machine needs, in git-ignored pieces of < 60 MB
 # under .gpu/, and prints the order in which to carry them and the commands to run there.
 #   .gpu/base    gst.tgz (GStreamer 1.22 + nvcodec), vigil-bin.tgz (vigil_tests, vigil-engine,
-#                vigil-ortbench + the shared libraries Ubuntu 24.04 lacks), clip1080.mp4, models/
-#   .gpu/ort/pN  ONNX Runtime 1.29 core + CUDA/TensorRT providers (/work/shared/gpu/ort-cuda-parts.sh)
+#                vigil-ortbench + the shared libraries Ubuntu 24.04 lacks), clip1080.mp4, models/,
+#                ort-core.tgz (ONNX Runtime 1.29 core + TensorRT provider)
+#   .gpu/ort/pN  the xz-split ONNX Runtime CUDA provider (/work/shared/gpu/ort-cuda-parts.sh)
 # Usage: scripts/gpu/pack.sh [--force] [MODEL.onnx ...]   (default models: .vigil/models/*.onnx)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -63,10 +64,13 @@ cp "$clip" "$base/clip1080.mp4"
 for m in "${models[@]}"; do cp "$m" "$base/models/"; done
 
 echo "[pack] ONNX Runtime CUDA parts (npm pack + xz; several minutes the first time)"
-if [ ! -s "$out/ort/p1/core.tgz" ]; then
-  rm -rf "$out/ort"
+if [ ! -s "$out/ort/p1/assemble.py" ]; then
+  rm -rf "$out/ort" "$out/ort-core.tgz"
   bash "$shared/ort-cuda-parts.sh" "$out/ort" >/dev/null
 fi
+# The core library rides in base, so that p1 (core + 50 MB part) stays well under 60 MB.
+if [ -f "$out/ort/p1/core.tgz" ]; then mv "$out/ort/p1/core.tgz" "$out/ort-core.tgz"; fi
+cp "$out/ort-core.tgz" "$base/ort-core.tgz"
 parts=$(ls -d "$out"/ort/p* | wc -l)
 echo "$parts" > "$base/ort-parts"
 
