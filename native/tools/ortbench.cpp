@@ -77,10 +77,12 @@ std::string findProviderLib(const Options& o, const char* argv0) {
 struct GpuEp {
   const OrtEpDevice* device = nullptr;
   const OrtMemoryInfo* memory = nullptr;  // device memory of the EP (null: CPU memory)
+  std::optional<Ort::MemoryInfo> ownedMemory;  // classic (non-plugin) route
+  std::string route;
 };
 
-// Registers the provider library and appends its EP to the session options.
-GpuEp appendGpuProvider(Ort::Env& env, Ort::SessionOptions& so, const Options& o, const std::string& lib) {
+// Plugin EP API: registers the provider library and appends its EP to the session options.
+GpuEp appendPluginProvider(Ort::Env& env, Ort::SessionOptions& so, const Options& o, const std::string& lib) {
   const OrtApi& api = Ort::GetApi();
   if (lib.empty())
     throw std::runtime_error("no libonnxruntime_providers_" + o.ep + ".so found — pass --ep-lib PATH or set " +
@@ -110,7 +112,48 @@ GpuEp appendGpuProvider(Ort::Env& env, Ort::SessionOptions& so, const Options& o
   Ort::ThrowOnError(api.SessionOptionsAppendExecutionProvider_V2(so, env, &ep.device, 1, keys.data(), values.data(),
                                                                   keys.size()));
   ep.memory = api.EpDevice_MemoryInfo(ep.device, OrtDeviceMemoryType_DEFAULT);
+  ep.route = "plugin";
   return ep;
+}
+
+// Classic provider-bridge route (AppendExecutionProvider_*_V2): for core builds compiled with the
+// provider (e.g. ORT_HOME GPU builds), and TensorRT libraries that are not plugin EPs.
+GpuEp appendClassicProvider(Ort::SessionOptions& so, const Options& o) {
+  const OrtApi& api = Ort::GetApi();
+  GpuEp ep;
+  if (o.ep == "cuda") {
+    OrtCUDAProviderOptionsV2* cuda = nullptr;
+    Ort::ThrowOnError(api.CreateCUDAProviderOptions(&cuda));
+    std::unique_ptr<OrtCUDAProviderOptionsV2, void (*)(OrtCUDAProviderOptionsV2*)> hold(cuda, api.ReleaseCUDAProviderOptions);
+    const char* k[] = {"cudnn_conv_algo_search"};
+    const char* v[] = {"HEURISTIC"};
+    Ort::ThrowOnError(api.UpdateCUDAProviderOptions(cuda, k, v, 1));
+    Ort::ThrowOnError(api.SessionOptionsAppendExecutionProvider_CUDA_V2(so, cuda));
+  } else {
+    OrtTensorRTProviderOptionsV2* trt = nullptr;
+    Ort::ThrowOnError(api.CreateTensorRTProviderOptions(&trt));
+    std::unique_ptr<OrtTensorRTProviderOptionsV2, void (*)(OrtTensorRTProviderOptionsV2*)> hold(trt, api.ReleaseTensorRTProviderOptions);
+    const char* k[] = {"trt_fp16_enable", "trt_engine_cache_enable", "trt_engine_cache_path"};
+    const char* v[] = {o.fp16 ? "1" : "0", "1", "/tmp/vigil-trt-cache"};
+    Ort::ThrowOnError(api.UpdateTensorRTProviderOptions(trt, k, v, 3));
+    Ort::ThrowOnError(api.SessionOptionsAppendExecutionProvider_TensorRT_V2(so, trt));
+  }
+  ep.ownedMemory.emplace("Cuda", OrtDeviceAllocator, 0, OrtMemTypeDefault);
+  ep.memory = *ep.ownedMemory;
+  ep.route = "classic";
+  return ep;
+}
+
+GpuEp appendGpuProvider(Ort::Env& env, Ort::SessionOptions& so, const Options& o, const std::string& lib) {
+  try {
+    return appendPluginProvider(env, so, o, lib);
+  } catch (const std::exception& plugin) {
+    try {
+      return appendClassicProvider(so, o);
+    } catch (const std::exception& classic) {
+      throw std::runtime_error(std::string("plugin EP route: ") + plugin.what() + "; classic route: " + classic.what());
+    }
+  }
 }
 
 void printError(const Options& o, int64_t batch, const std::string& what) {
@@ -288,6 +331,7 @@ int main(int argc, char** argv) {
                   jsonEscape(fs::path(o.model).filename().string()).c_str(), o.ep.c_str(),
                   static_cast<long long>(batch), ms, batch * 1000.0 / ms, inputKind.c_str());
       if (preMs >= 0) std::printf(",\"preprocess_ms\":%.3f", preMs);
+      if (!ep.route.empty()) std::printf(",\"route\":\"%s\"", ep.route.c_str());
       std::printf(",\"iters\":%d}\n", o.iters);
       std::fflush(stdout);
     } catch (const std::exception& e) {
