@@ -3,7 +3,9 @@
 (transformers config classes only, use_pretrained_backbone=False), for throughput measurements.
 Runs on the GPU machine (PyTorch + transformers there, no network).
 
-Usage: export_rtdetr.py OUT.onnx [--size 640] [--opset 17]
+Usage: export_rtdetr.py OUT.onnx [--size 640] [--opset 17] [--exporter auto|torchscript|dynamo]
+If vigil-ortbench then reports shape errors at some batch sizes (a batch baked in by tracing),
+re-export with the other exporter.
 
 ONNX graph:
   input  images      float32 [batch, 3, 640, 640], RGB, 0..1 (mean 0, scale 1/255), stretch resize
@@ -58,6 +60,8 @@ def main():
     ap.add_argument("out")
     ap.add_argument("--size", type=int, default=640)
     ap.add_argument("--opset", type=int, default=17)
+    ap.add_argument("--exporter", choices=["auto", "torchscript", "dynamo"], default="auto",
+                    help="auto: TorchScript exporter first, dynamo if that fails")
     a = ap.parse_args()
     os.makedirs(os.path.dirname(os.path.abspath(a.out)), exist_ok=True)
     t0 = time.time()
@@ -68,7 +72,8 @@ def main():
     print(f"model built in {time.time() - t0:.1f}s: logits {list(logits.shape)}, pred_boxes {list(boxes.shape)}, "
           f"{sum(p.numel() for p in head.parameters()) / 1e6:.1f} M parameters")
     errors = []
-    for dynamo in (False, True):
+    order = {"auto": (False, True), "torchscript": (False,), "dynamo": (True,)}[a.exporter]
+    for dynamo in order:
         try:
             kw = dict(input_names=["images"], output_names=["logits", "pred_boxes"], opset_version=a.opset)
             if dynamo:
