@@ -45,7 +45,7 @@ Box toSource(const LetterboxTransform& t, const Box& netBox);
 // Source-space box → network-space box.
 Box toNetwork(const LetterboxTransform& t, const Box& srcBox);
 
-enum class ParserKind { YoloV5, YoloV8, NanoDet, CenterNet, Ssd };
+enum class ParserKind { YoloV5, YoloV8, NanoDet, CenterNet, Ssd, Detr };
 bool parseParserKind(const std::string& name, ParserKind* out);
 const char* parserName(ParserKind kind);
 
@@ -82,6 +82,8 @@ std::vector<Detection> decodeYoloV8(const std::vector<OutputTensor>& outputs, in
 std::vector<Detection> decodeNanoDet(const std::vector<OutputTensor>& outputs, int batchIndex, const ParseParams& params);
 std::vector<Detection> decodeCenterNet(const std::vector<OutputTensor>& outputs, int batchIndex, const ParseParams& params);
 std::vector<Detection> decodeSsd(const std::vector<OutputTensor>& outputs, int batchIndex, const ParseParams& params);
+// DETR family (RT-DETR): logits [B, Q, C] before sigmoid + pred_boxes [B, Q, 4] cx, cy, w, h normalised.
+std::vector<Detection> decodeDetr(const std::vector<OutputTensor>& outputs, int batchIndex, const ParseParams& params);
 
 // Class-wise non-maximum suppression; input need not be sorted. Keeps at most topK per class.
 std::vector<Detection> nmsPerClass(std::vector<Detection> dets, const ParseParams& params);

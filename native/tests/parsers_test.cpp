@@ -77,7 +77,7 @@ std::string errorOf(ParserKind kind, const std::vector<OutputTensor>& outs, cons
 }  // namespace
 
 TEST(ParserNames, RoundTripAndRejectUnknown) {
-  for (ParserKind k : {ParserKind::YoloV5, ParserKind::YoloV8, ParserKind::NanoDet, ParserKind::CenterNet, ParserKind::Ssd}) {
+  for (ParserKind k : {ParserKind::YoloV5, ParserKind::YoloV8, ParserKind::NanoDet, ParserKind::CenterNet, ParserKind::Ssd, ParserKind::Detr}) {
     ParserKind back{};
     ASSERT_TRUE(vigil::parseParserKind(vigil::parserName(k), &back));
     EXPECT_EQ(back, k);
@@ -85,7 +85,9 @@ TEST(ParserNames, RoundTripAndRejectUnknown) {
   ParserKind k{};
   EXPECT_TRUE(vigil::parseParserKind("yolov11", &k));
   EXPECT_EQ(k, ParserKind::YoloV8);
-  EXPECT_FALSE(vigil::parseParserKind("detr", &k));
+  EXPECT_TRUE(vigil::parseParserKind("rt-detr", &k));
+  EXPECT_EQ(k, ParserKind::Detr);
+  EXPECT_FALSE(vigil::parseParserKind("faster-rcnn", &k));
 }
 
 TEST(YoloV5, DecodesCentreBoxesWithObjectnessTimesClassScore) {

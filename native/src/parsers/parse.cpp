@@ -79,6 +79,7 @@ bool parseParserKind(const std::string& name, ParserKind* out) {
   else if (n == "nanodet") k = ParserKind::NanoDet;
   else if (n == "centernet") k = ParserKind::CenterNet;
   else if (n == "ssd") k = ParserKind::Ssd;
+  else if (n == "detr" || n == "rtdetr" || n == "rt-detr") k = ParserKind::Detr;
   else return false;
   if (out) *out = k;
   return true;
@@ -91,6 +92,7 @@ const char* parserName(ParserKind kind) {
     case ParserKind::NanoDet: return "nanodet";
     case ParserKind::CenterNet: return "centernet";
     case ParserKind::Ssd: return "ssd";
+    case ParserKind::Detr: return "detr";
   }
   return "unknown";
 }
@@ -139,6 +141,7 @@ std::vector<Detection> parseOutputs(ParserKind kind, const std::vector<OutputTen
     case ParserKind::NanoDet: candidates = decodeNanoDet(outputs, batchIndex, params); break;
     case ParserKind::CenterNet: candidates = decodeCenterNet(outputs, batchIndex, params); break;
     case ParserKind::Ssd: candidates = decodeSsd(outputs, batchIndex, params); break;
+    case ParserKind::Detr: candidates = decodeDetr(outputs, batchIndex, params); break;
   }
   std::vector<Detection> kept = nmsPerClass(std::move(candidates), params);  // sorted by score, best first
   if (params.maxDetections > 0 && kept.size() > static_cast<size_t>(params.maxDetections)) {

@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# Builds here (Debian, no GPU) everything the GPU machine needs, in git-ignored pieces of < 60 MB
+# under .gpu/, and prints the order in which to carry them and the commands to run there.
+#   .gpu/base    gst.tgz (GStreamer 1.22 + nvcodec), vigil-bin.tgz (vigil_tests, vigil-engine,
+#                vigil-ortbench + the shared libraries Ubuntu 24.04 lacks), clip1080.mp4, models/,
+#                ort-core.tgz (ONNX Runtime 1.29 core + TensorRT provider)
+#   .gpu/ort/pN  the xz-split ONNX Runtime CUDA provider (/work/shared/gpu/ort-cuda-parts.sh)
+# Usage: scripts/gpu/pack.sh [--force] [MODEL.onnx ...]   (default models: .vigil/models/*.onnx)
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$root"
+shared=${VIGIL_GPU_SHARED:-/work/shared/gpu}
+force=0
+models=()
+for a in "$@"; do
+  case $a in --force) force=1 ;; *) models+=("$a") ;; esac
+done
+[ ${#models[@]} -gt 0 ] || { shopt -s nullglob; models=(.vigil/models/*.onnx); shopt -u nullglob; }
+limit=$((60 * 1000 * 1000))
+out=.gpu
+base=$out/base
+if [ $force = 1 ]; then rm -rf "$out"; fi
+mkdir -p "$out"
+
+echo "[pack] building the native engine (CUDA on when nvcc is found)"
+if [ ! -f native/build/CMakeCache.txt ]; then node scripts/setup.mjs; fi
+cmake --build native/build --parallel 2 >/dev/null
+grep -q 'VIGIL_CUDA:BOOL=ON' native/build/CMakeCache.txt || echo "[pack] WARNING: native/build has VIGIL_CUDA off: the GPU tests will only check the CPU path" >&2
+
+rm -rf "$base" && mkdir -p "$base/models"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+echo "[pack] GStreamer bundle"
+# The bundle's default list minus libav (200 MB of codecs; H.264 goes to nvh264dec there).
+gst_plugins=(coreelements app typefindfunctions playback isomp4 videoparsersbad nvcodec videoconvertscale videotestsrc
+  rtsp rtp rtpmanager udp tcp matroska jpeg x264 pbtypes)
+bash "$shared/gst-bundle.sh" "$work/gst" "${gst_plugins[@]}" >/dev/null
+tar czf "$base/gst.tgz" -C "$work" gst
+
+echo "[pack] Vigil binaries + libraries missing on the GPU machine"
+mkdir -p "$work/bin/lib"
+bins=(native/build/vigil_tests native/build/vigil-engine native/build/vigil-ortbench)
+cp "${bins[@]}" "$work/bin/"
+# glibc / libstdc++ come from the target (newer there); GStreamer and ONNX Runtime come from their bundles.
+skip='^(linux-vdso|libc\.so|libm\.so|libstdc\+\+|libgcc_s|ld-linux|libpthread|libdl\.so|librt\.so|libonnxruntime)'
+for b in "${bins[@]}"; do
+  ldd "$b" | awk '/=> \//{print $1" "$3}' | while read -r name path; do
+    [[ $name =~ $skip ]] && continue
+    [ -e "$work/gst/lib/$name" ] && continue
+    [ -e "$work/bin/lib/$name" ] || cp -L "$path" "$work/bin/lib/$name"
+  done
+done
+tar czf "$base/vigil-bin.tgz" -C "$work" bin
+
+clip=$out/clip1080.mp4
+if [ ! -s "$clip" ]; then
+  echo "[pack] 1080p H.264 clip from vtest.avi (x264enc veryfast 1500 kbit/s, GOP 30; about a minute)"
+  gst-launch-1.0 -q filesrc location=/usr/share/doc/opencv-doc/examples/data/vtest.avi ! decodebin ! videoconvert ! \
+    videoscale ! video/x-raw,width=1920,height=1080 ! x264enc speed-preset=veryfast bitrate=1500 key-int-max=30 threads=2 ! \
+    h264parse ! mp4mux ! filesink location="$clip.tmp" && mv "$clip.tmp" "$clip"
+fi
+cp "$clip" "$base/clip1080.mp4"
+for m in "${models[@]}"; do cp "$m" "$base/models/"; done
+
+echo "[pack] ONNX Runtime CUDA parts (npm pack + xz; several minutes the first time)"
+if [ ! -s "$out/ort/p1/assemble.py" ]; then
+  rm -rf "$out/ort" "$out/ort-core.tgz"
+  bash "$shared/ort-cuda-parts.sh" "$out/ort" >/dev/null
+fi
+# The core library rides in base, so that p1 (core + 50 MB part) stays well under 60 MB.
+if [ -f "$out/ort/p1/core.tgz" ]; then mv "$out/ort/p1/core.tgz" "$out/ort-core.tgz"; fi
+cp "$out/ort-core.tgz" "$base/ort-core.tgz"
+parts=$(ls -d "$out"/ort/p* | wc -l)
+echo "$parts" > "$base/ort-parts"
+
+pieces=("$base")
+for i in $(seq 1 "$parts"); do pieces+=("$out/ort/p$i"); done
+echo
+echo "[pack] pieces (each must stay under 60 MB; carry one per call, in this order):"
+n=0
+for p in "${pieces[@]}"; do
+  bytes=$(du -sb "$p" | cut -f1)
+  n=$((n + 1))
+  flag=""
+  [ "$bytes" -lt $limit ] || flag="  <-- TOO LARGE: move models out or pass fewer"
+  printf '  %d. carry ["%s"]  %s MB%s\n' "$n" "$p" "$((bytes / 1000000))" "$flag"
+done
+cat <<EOT
+
+On the device (run tool; every command runs in the repository root there):
+  for each piece above, in order:   carry ["<piece>"]   command: bash scripts/gpu/device-setup.sh receive
+  then (no carry):                  bash scripts/gpu/device-setup.sh && bash scripts/gpu/run-tests.sh
+  then:                             bash scripts/gpu/ceilings.sh decode
+  then:                             bash scripts/gpu/ceilings.sh models
+Results (JSON lines, test log, summary) come back under \$OUT.
+EOT
