@@ -19,7 +19,7 @@ export function TimelineView({ api, ws }: { api: ApiClient; ws: WorkspaceState }
   const canvasRef = useRef<HTMLCanvasElement>(null);
   const [renderer, setRenderer] = useState<TimelineRenderer | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const [markers, setMarkers] = useState<MarkerHit[]>([]);
+  const [markers, setMarkers] = useState<{ list: MarkerHit[]; span: number }>({ list: [], span: 0 });
   const [playing, setPlaying] = useState(true);
   const [viewText, setViewText] = useState('');
   const [trackCount, setTrackCount] = useState<number | null>(null);
@@ -61,7 +61,7 @@ export function TimelineView({ api, ws }: { api: ApiClient; ws: WorkspaceState }
         renderer.setData(buckets, bucketMs, tracks);
         setTrackCount(tracks.length);
         setError(null);
-        setMarkers(renderer.visibleMarkers(MARKER_LIST_LIMIT));
+        setMarkers({ list: renderer.visibleMarkers(MARKER_LIST_LIMIT), span: Math.round(renderer.view.to - renderer.view.from) });
       } catch (e) {
         if (mine === generation) setError(`cannot load the timeline: ${errorText(e)}`);
       }
@@ -152,7 +152,7 @@ export function TimelineView({ api, ws }: { api: ApiClient; ws: WorkspaceState }
     drag.current = null;
     if (!renderer) return;
     if (d?.moved) {
-      setMarkers(renderer.visibleMarkers(MARKER_LIST_LIMIT));
+      setMarkers({ list: renderer.visibleMarkers(MARKER_LIST_LIMIT), span: Math.round(renderer.view.to - renderer.view.from) });
       return;
     }
     const rect = e.currentTarget.getBoundingClientRect();
@@ -221,8 +221,8 @@ export function TimelineView({ api, ws }: { api: ApiClient; ws: WorkspaceState }
         </div>
       </div>
       {ws.error && <div className="panel error" role="alert">{ws.error}</div>}
-      <ul className="sr-only" aria-label="Tracks in view" data-testid="timeline-markers">
-        {markers.map((m) => (
+      <ul className="sr-only" aria-label="Tracks in view" data-testid="timeline-markers" data-span={markers.span}>
+        {markers.list.map((m) => (
           <li key={m.track.id}>
             <button
               type="button"
