@@ -160,6 +160,12 @@ function TrackView({ api, ws, id }: { api: ApiClient; ws: WorkspaceState; id: st
   const canvas = useRef<HTMLCanvasElement>(null);
   const img = useRef<HTMLImageElement>(null);
   const [imgSize, setImgSize] = useState<{ w: number; h: number } | null>(null);
+  const [, setLayoutTick] = useState(0);
+  useEffect(() => {
+    const on = () => setLayoutTick((n) => n + 1); // redraw the path at the new size
+    window.addEventListener('resize', on);
+    return () => window.removeEventListener('resize', on);
+  }, []);
 
   useEffect(() => {
     let live = true;
@@ -203,7 +209,7 @@ function TrackView({ api, ws, id }: { api: ApiClient; ws: WorkspaceState; id: st
       ctx.setLineDash([4, 3]);
       ctx.strokeRect(last.box[0] * sx, last.box[1] * sy, last.box[2] * sx, last.box[3] * sy);
     }
-  }, [track, imgSize]);
+  });
 
   const camera = ws.workspace?.cameras.find((c) => c.id === track?.camera);
   return (

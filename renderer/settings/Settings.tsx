@@ -255,7 +255,6 @@ function AddCamera({ api, workspace, onAdded }: { api: ApiClient; workspace: Wor
           <PreviewCanvas api={api} camera={added.id} testId={`preview-${added.id}`} />
         </div>
       )}
-      <p className="hint">Suggested id: {slug(name)}</p>
     </div>
   );
 }

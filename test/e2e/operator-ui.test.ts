@@ -145,6 +145,22 @@ describe('operator UI in Chromium (fixture backend)', () => {
     await page.close();
   });
 
+  it('draws a zone on a camera frame and saves it to the camera (fixture backend)', async () => {
+    const page = await openPage('settings');
+    await page.getByTestId('zone-camera').selectOption('cam2');
+    await expect.poll(() => page.getByTestId('zone-frame').getAttribute('data-frame'), { timeout: 10_000 }).toMatch(/^\d+$/);
+    const area = (await page.getByTestId('zone-draw').boundingBox())!;
+    for (const [fx, fy] of [[0.5, 0.2], [0.9, 0.2], [0.9, 0.8]]) await page.mouse.click(area.x + fx! * area.width, area.y + fy! * area.height);
+    await page.getByTestId('zone-name').fill('Loading bay');
+    await page.getByRole('button', { name: 'Save zone' }).click();
+    await expect.poll(() => page.getByTestId('zone-loading-bay').count()).toBe(1);
+    const ws = (await (await fetch(new URL('api/v1/workspace/get', url), { method: 'POST', body: '{}' })).json()) as { result: { cameras: { id: string; zones: { id: string; kind: string; points: number[][] }[] }[] } };
+    const zone = ws.result.cameras.find((c) => c.id === 'cam2')!.zones.find((z) => z.id === 'loading-bay')!;
+    expect(zone.kind).toBe('zone');
+    expect(zone.points.map(([x, y]) => [Math.round(x! * 10) / 10, Math.round(y! * 10) / 10])).toEqual([[0.5, 0.2], [0.9, 0.2], [0.9, 0.8]]);
+    await page.close();
+  });
+
   it('shows API errors where the operator acted, in words (fixture backend)', async () => {
     const page = await openPage('settings');
     await page.getByTestId('add-camera-name').fill('Yard');
