@@ -1,7 +1,7 @@
 // Idempotent set-up shared by `npm start` and `npm test`: system packages, npm packages,
 // the native engine, the TypeScript and renderer builds. Each step is skipped when already done.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -118,6 +118,22 @@ export function buildTypeScript() {
   run(process.execPath, [join(root, 'scripts', 'build.mjs')]);
 }
 
+const OPENCV_CLIP = '/usr/share/doc/opencv-doc/examples/data/vtest.avi';
+
+// The demo's video: the real OpenCV pedestrian clip, transcoded once to H.264 MP4 (what cameras send).
+export function prepareDemoMedia() {
+  const media = join(stateDir, 'media');
+  const out = join(media, 'vtest.mp4');
+  if (existsSync(out) || !existsSync(OPENCV_CLIP)) return;
+  mkdirSync(media, { recursive: true });
+  log('transcoding the demo clip (vtest.avi → H.264 MP4)');
+  const tmp = `${out}.part`;
+  run('gst-launch-1.0', ['-q', 'filesrc', `location=${OPENCV_CLIP}`, '!', 'decodebin', '!', 'videoconvert', '!',
+    'x264enc', 'speed-preset=veryfast', 'key-int-max=30', 'bitrate=1500', '!', 'video/x-h264,profile=high', '!', 'h264parse', '!',
+    'mp4mux', '!', 'filesink', `location=${tmp}`], { stdio: ['ignore', 'ignore', 'inherit'] });
+  renameSync(tmp, out);
+}
+
 export function setup() {
   const started = Date.now();
   ensureSystemPackages();
@@ -125,6 +141,7 @@ export function setup() {
   ensureElectronBinary();
   buildNative();
   buildTypeScript();
+  prepareDemoMedia();
   log(`ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 

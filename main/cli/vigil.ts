@@ -26,12 +26,13 @@ async function serve(argv: string[]): Promise<void> {
   const node = startAppNode({ mode: 'serve' });
   let server;
   try {
-    server = await startServer({ services: node.services, host: values.host, port, token, staticDir: join(projectRoot(), 'dist', 'renderer') });
+    server = await startServer({ services: node.services, host: values.host, port, token, staticDir: join(projectRoot(), 'dist', 'renderer'), mediaDir: join(node.home, 'media') });
   } catch (e) {
     await node.close();
     throw e;
   }
   process.stdout.write(`Vigil is serving on ${server.url}\n`);
+  process.stdout.write(`workspace: ${node.workspace.path}\n`);
   const shutdown = async () => {
     await server.close();
     await node.close();

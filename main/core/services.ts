@@ -1,8 +1,25 @@
 // The handlers behind every API method. Both transports (Electron IPC and HTTP + WebSocket) call
 // these same functions, so the desktop app and `vigil serve` behave identically.
-import type { ApiErrorBody, ApiMethod, ApiParams, ApiResult, ApiStreams, ApiTopic } from '../api/contract.js';
+import { statfsSync } from 'node:fs';
+import { cpus } from 'node:os';
+import type {
+  ApiErrorBody,
+  ApiMethod,
+  ApiParams,
+  ApiResult,
+  ApiStreams,
+  ApiTopic,
+  RecorderStatus,
+  SystemStatus,
+  WorkspaceView,
+} from '../api/contract.js';
 import { EngineSupervisor, EngineUnavailableError } from '../engine/supervisor.js';
 import { appVersion } from '../paths.js';
+import { WorkspaceError } from '../workspace/model.js';
+import type { WorkspaceStore } from '../workspace/workspace-store.js';
+import type { EngineControl } from './engine-control.js';
+import type { ModelCatalog } from './model-catalog.js';
+import type { ReviewStore } from './review-store.js';
 
 export type Handlers = { [M in ApiMethod]: (params: ApiParams<M>) => Promise<ApiResult<M>> };
 
@@ -11,16 +28,18 @@ export class ApiError extends Error {
   constructor(
     readonly code: string,
     message: string,
+    readonly field?: string,
   ) {
     super(message);
   }
 }
 
 export function toErrorBody(e: unknown): ApiErrorBody {
-  if (e instanceof ApiError) return { code: e.code, message: e.message };
+  if (e instanceof ApiError) return e.field ? { code: e.code, message: e.message, field: e.field } : { code: e.code, message: e.message };
+  if (e instanceof WorkspaceError) return { code: 'invalid', message: e.message, field: e.field };
   if (e instanceof EngineUnavailableError) return { code: e.code, message: e.message };
   // Unexpected: keep the first line only; the stack stays in the server log.
-  const message = e instanceof Error ? e.message.split('\n')[0] ?? 'internal error' : String(e);
+  const message = e instanceof Error ? (e.message.split('\n')[0] ?? 'internal error') : String(e);
   return { code: 'internal', message };
 }
 
@@ -28,7 +47,7 @@ export type StreamListener = <T extends ApiTopic>(topic: T, payload: ApiStreams[
 
 export interface Services {
   handlers: Handlers;
-  /** Subscribe to every stream; returns an unsubscribe function. */
+  /** Subscribe to every stream; returns an unsubscribe function. Previews go to every listener: transports filter by camera. */
   subscribe(listener: StreamListener): () => void;
   close(): Promise<void>;
 }
@@ -36,36 +55,138 @@ export interface Services {
 export interface ServicesOptions {
   mode: 'desktop' | 'serve';
   supervisor: EngineSupervisor;
+  workspace?: WorkspaceStore;
+  control?: EngineControl;
+  models?: ModelCatalog;
+  review?: ReviewStore;
+  dataDir?: string;
 }
 
-export function createServices({ mode, supervisor }: ServicesOptions): Services {
-  const listeners = new Set<StreamListener>();
-  const onStatus = (s: ApiStreams['engine.status']) => {
-    for (const l of listeners) l('engine.status', s);
+function cpuSampler(): () => number {
+  let last = cpus().map((c) => c.times);
+  return () => {
+    const now = cpus().map((c) => c.times);
+    let busy = 0;
+    let total = 0;
+    now.forEach((t, i) => {
+      const p = last[i] ?? t;
+      const idle = t.idle - p.idle;
+      const all = t.user + t.nice + t.sys + t.irq + t.idle - (p.user + p.nice + p.sys + p.irq + p.idle);
+      busy += all - idle;
+      total += all;
+    });
+    last = now;
+    return total > 0 ? Math.round((busy / total) * 1000) / 10 : 0;
   };
-  supervisor.on('status', onStatus);
+}
 
-  const notYet = (what: string) => async (): Promise<never> => {
-    throw new ApiError('unavailable', `${what} is not available in this build yet`);
+export function createServices(options: ServicesOptions): Services {
+  const { mode, supervisor, workspace, control, models, review } = options;
+  const listeners = new Set<StreamListener>();
+  const publish: StreamListener = (topic, payload) => {
+    for (const l of listeners) l(topic, payload);
   };
+  const cpu = cpuSampler();
+  const detach: (() => void)[] = [];
+  const on = <E extends { on(e: string, l: (...a: never[]) => void): unknown; off(e: string, l: (...a: never[]) => void): unknown }>(
+    emitter: E,
+    event: string,
+    l: (...a: never[]) => void,
+  ) => {
+    emitter.on(event, l);
+    detach.push(() => emitter.off(event, l));
+  };
+
+  on(supervisor, 'status', ((s: ApiStreams['engine.status']) => publish('engine.status', { ...s, executionProvider: control?.provider() ?? null })) as never);
+  if (control) {
+    on(control, 'stats', ((s: ApiStreams['streams.stats']) => publish('streams.stats', s)) as never);
+    on(control, 'preview', ((p: ApiStreams['preview']) => publish('preview', p)) as never);
+    on(control, 'batch', ((b: { events: ApiStreams['tracks.events'] }) => {
+      if (b.events.length > 0) publish('tracks.events', b.events);
+    }) as never);
+  }
+  if (workspace) on(workspace, 'change', (() => publish('workspace.changed', workspaceView())) as never);
+
+  function needWorkspace(): WorkspaceStore {
+    if (!workspace) throw new ApiError('unavailable', 'this node runs without a workspace');
+    return workspace;
+  }
+  function needReview(): ReviewStore {
+    if (!review) throw new ApiError('unavailable', 'recording is off on this node, so there is nothing to review');
+    return review;
+  }
+
+  function workspaceView(): WorkspaceView {
+    const ws = needWorkspace();
+    const w = ws.get();
+    return {
+      version: w.version,
+      cameras: w.cameras.map((c) => ws.view(c)),
+      models: models?.list() ?? [],
+      defaultModel: w.defaultModel,
+      engine: w.engine,
+      retention: w.retention,
+    };
+  }
+
+  function engineStatus() {
+    return { ...supervisor.status(), executionProvider: control?.provider() ?? null };
+  }
+
   const handlers: Handlers = {
-    'system.info': async () => ({
-      app: { name: 'Vigil', version: appVersion(), mode },
-      engine: supervisor.status(),
-    }),
-    'system.status': notYet('system status'),
-    'workspace.get': notYet('the workspace'),
-    'cameras.add': notYet('adding cameras'),
-    'cameras.update': notYet('editing cameras'),
-    'cameras.remove': notYet('removing cameras'),
-    'cameras.test': notYet('testing a camera'),
-    'settings.update': notYet('settings'),
-    'models.list': notYet('the model list'),
-    'timeline.buckets': notYet('the timeline'),
-    'tracks.search': notYet('track search'),
-    'tracks.get': notYet('track details'),
-    'events.around': notYet('events'),
-    'engine.restart': notYet('restarting the engine'),
+    'system.info': async () => ({ app: { name: 'Vigil', version: appVersion(), mode }, engine: engineStatus() }),
+    'system.status': async (): Promise<SystemStatus> => {
+      let disk: SystemStatus['disk'] = null;
+      if (options.dataDir) {
+        try {
+          const s = statfsSync(options.dataDir);
+          disk = { dataDir: options.dataDir, usedBytes: review?.bytesUsed() ?? 0, freeBytes: s.bavail * s.bsize };
+        } catch {
+          disk = null;
+        }
+      }
+      const recorder: RecorderStatus | null = review?.recorderStatus() ?? null;
+      return { engine: engineStatus(), streams: control?.stats() ?? [], recorder, disk, cpuPercent: cpu(), gaps: supervisor.gaps.map((g) => ({ ...g })) };
+    },
+    'workspace.get': async () => workspaceView(),
+    'cameras.add': async (input) => {
+      const ws = needWorkspace();
+      return ws.view(ws.addCamera(input));
+    },
+    'cameras.update': async ({ id, patch }) => {
+      const ws = needWorkspace();
+      return ws.view(ws.updateCamera(id, patch ?? {}));
+    },
+    'cameras.remove': async ({ id }) => {
+      needWorkspace().removeCamera(id);
+      return { removed: true };
+    },
+    'cameras.test': async ({ uri }) => {
+      try {
+        const r = await supervisor.request('probe', { uri, timeoutMs: 8_000 });
+        return { ok: true, width: r.width, height: r.height };
+      } catch (e) {
+        if (e instanceof EngineUnavailableError) throw e;
+        return { ok: false, error: (e as Error).message };
+      }
+    },
+    'settings.update': async (patch) => {
+      needWorkspace().updateSettings(patch);
+      return workspaceView();
+    },
+    'models.list': async () => models?.list() ?? [],
+    'timeline.buckets': async (q) => needReview().timeline(q),
+    'tracks.search': async (q) => needReview().searchTracks(q),
+    'tracks.get': async ({ id }) => {
+      const t = await needReview().track(id);
+      if (!t) throw new ApiError('not-found', `track '${id}' is not in the record (it may have been removed by retention)`);
+      return t;
+    },
+    'events.around': async (q) => needReview().eventsAround(q),
+    'engine.restart': async () => {
+      supervisor.restart();
+      return engineStatus();
+    },
   };
 
   return {
@@ -75,7 +196,7 @@ export function createServices({ mode, supervisor }: ServicesOptions): Services 
       return () => listeners.delete(listener);
     },
     async close() {
-      supervisor.off('status', onStatus);
+      for (const d of detach) d();
       listeners.clear();
     },
   };

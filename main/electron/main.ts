@@ -1,17 +1,17 @@
 // The thin Electron shell: a window, the app:// protocol, and IPC registration over the same
 // services `vigil serve` runs. Nothing here does product work.
-import { app, BrowserWindow, ipcMain, Menu, net, protocol, utilityProcess, type IpcMainInvokeEvent } from 'electron';
+import { app, BrowserWindow, ipcMain, Menu, net, protocol, safeStorage, utilityProcess } from 'electron';
 import { join, normalize, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { ApiMethod } from '../api/contract.js';
 import { startAppNode, type AppNode } from '../core/app-node.js';
-import { isApiMethod, toErrorBody } from '../core/services.js';
+import { APP_ORIGIN, registerIpc } from './ipc.js';
+import type { SecretCipher } from '../workspace/secrets.js';
 import type { EngineLauncher } from '../engine/supervisor.js';
 import type { FromEngine } from '../engine/protocol.js';
 import { projectRoot } from '../paths.js';
 
 const SCHEME = 'vigil';
-const ORIGIN = `${SCHEME}://app`;
+const ORIGIN = APP_ORIGIN;
 const CSP = "default-src 'self'; img-src 'self' data: blob: vigil:; style-src 'self' 'unsafe-inline'; object-src 'none'; base-uri 'none'";
 
 protocol.registerSchemesAsPrivileged([{ scheme: SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
@@ -29,35 +29,15 @@ const utilityLauncher: EngineLauncher = (entry, env) => {
   };
 };
 
-function isOwnFrame(event: IpcMainInvokeEvent): boolean {
-  const frame = event.senderFrame;
-  return !!frame && frame.parent === null && frame.url.startsWith(`${ORIGIN}/`);
-}
-
-function registerIpc(node: AppNode): void {
-  ipcMain.handle('vigil:call', async (event, method: unknown, params: unknown) => {
-    if (!isOwnFrame(event)) return { ok: false, error: { code: 'unauthorized', message: 'IPC from a foreign frame' } };
-    if (typeof method !== 'string' || !isApiMethod(node.services.handlers, method)) {
-      return { ok: false, error: { code: 'not-found', message: `no API method '${String(method)}'` } };
-    }
-    try {
-      const handler = node.services.handlers[method as ApiMethod] as (p: unknown) => Promise<unknown>;
-      return { ok: true, result: await handler(params ?? {}) };
-    } catch (e) {
-      return { ok: false, error: toErrorBody(e) };
-    }
-  });
-  node.services.subscribe((topic, payload) => {
-    for (const w of BrowserWindow.getAllWindows()) w.webContents.send('vigil:event', topic, payload);
-  });
-}
-
-function serveRenderer(): void {
-  const dir = normalize(join(projectRoot(), 'dist', 'renderer'));
+// Serves only two allow-listed folders: the built renderer, and recorded media under /media/.
+function serveRenderer(mediaDir: string): void {
+  const appDir = normalize(join(projectRoot(), 'dist', 'renderer'));
   protocol.handle(SCHEME, async (request) => {
     const url = new URL(request.url);
     if (url.host !== 'app') return new Response('not found', { status: 404 });
-    const rel = decodeURIComponent(url.pathname === '/' ? '/index.html' : url.pathname);
+    const isMedia = url.pathname.startsWith('/media/');
+    const dir = isMedia ? normalize(mediaDir) : appDir;
+    const rel = decodeURIComponent(isMedia ? url.pathname.slice('/media'.length) : url.pathname === '/' ? '/index.html' : url.pathname);
     const file = normalize(join(dir, rel));
     if (!file.startsWith(dir + sep)) return new Response('forbidden', { status: 403 });
     const res = await net.fetch(pathToFileURL(file).toString());
@@ -103,9 +83,16 @@ if (!app.requestSingleInstanceLock()) {
     Menu.setApplicationMenu(
       Menu.buildFromTemplate([{ role: 'fileMenu' }, { role: 'editMenu' }, { role: 'viewMenu' }, { role: 'windowMenu' }]),
     );
-    serveRenderer();
-    node = startAppNode({ mode: 'desktop', launcher: utilityLauncher });
-    registerIpc(node);
+    const cipher: SecretCipher | undefined = safeStorage.isEncryptionAvailable()
+      ? {
+          kind: 'OS keyring (Electron safeStorage)',
+          encrypt: (plain) => `safe:${safeStorage.encryptString(plain).toString('base64')}`,
+          decrypt: (sealed) => safeStorage.decryptString(Buffer.from(sealed.replace(/^safe:/, ''), 'base64')),
+        }
+      : undefined;
+    node = startAppNode({ mode: 'desktop', launcher: utilityLauncher, userData: app.getPath('userData'), ...(cipher ? { cipher } : {}) });
+    serveRenderer(join(node.home, 'media'));
+    registerIpc(ipcMain, node.services, () => BrowserWindow.getAllWindows());
     createWindow();
   });
   app.on('window-all-closed', () => {

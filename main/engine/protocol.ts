@@ -1,15 +1,46 @@
 // Messages between the engine supervisor (main process) and the engine process.
-import type { EngineInfo } from '../api/contract.js';
+import type { EngineInfo, EngineSettings } from '../api/contract.js';
+import type { MetadataBatch, PreviewFrame, Snapshot, StreamStats } from '../api/engine-types.js';
+
+export interface SourceSpec {
+  id: string;
+  /** With credentials: only the engine process sees this. */
+  uri: string;
+  loop: boolean;
+  realtime: boolean;
+  /** Frames per second sent to the detector (0 = all). */
+  detectFps: number;
+  /** Model manifest path for this camera (null: the engine's default). */
+  model: string | null;
+}
+
+export interface EngineConfig {
+  settings: EngineSettings;
+  /** Path of the default model's manifest; null runs decode + preview only. */
+  defaultModel: string | null;
+}
 
 export interface EngineRequests {
   engineInfo: { params: Record<string, never>; result: EngineInfo };
+  configure: { params: EngineConfig; result: { executionProvider: string | null } };
+  addSource: { params: SourceSpec; result: { added: true } };
+  removeSource: { params: { id: string }; result: { removed: boolean } };
+  probe: { params: { uri: string; timeoutMs: number }; result: { width: number; height: number } };
 }
 export type EngineMethod = keyof EngineRequests;
 
 export type ToEngine = { kind: 'request'; id: number; method: EngineMethod; params: unknown };
 
+export type EngineEvent =
+  | { kind: 'batch'; batch: MetadataBatch }
+  | { kind: 'preview'; frame: PreviewFrame }
+  | { kind: 'snapshot'; snapshot: Snapshot }
+  | { kind: 'stats'; stats: StreamStats[] }
+  | { kind: 'source-error'; camera: string; message: string };
+
 export type FromEngine =
   | { kind: 'ready'; info: EngineInfo }
   | { kind: 'fatal'; error: string; retry: boolean }
   | { kind: 'reply'; id: number; ok: true; result: unknown }
-  | { kind: 'reply'; id: number; ok: false; error: string };
+  | { kind: 'reply'; id: number; ok: false; error: string }
+  | EngineEvent;

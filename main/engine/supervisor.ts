@@ -4,7 +4,7 @@ import { EventEmitter } from 'node:events';
 import { join } from 'node:path';
 import type { EngineInfo, EngineStatus } from '../api/contract.js';
 import { projectRoot } from '../paths.js';
-import type { EngineMethod, EngineRequests, FromEngine, ToEngine } from './protocol.js';
+import type { EngineEvent, EngineMethod, EngineRequests, FromEngine, ToEngine } from './protocol.js';
 
 /** One running engine process, however it was started (Node fork or Electron utilityProcess). */
 export interface EngineChild {
@@ -58,7 +58,7 @@ export class EngineUnavailableError extends Error {
   readonly code = 'engine-unavailable';
 }
 
-export class EngineSupervisor extends EventEmitter<{ status: [EngineStatus]; gap: [EngineGap] }> {
+export class EngineSupervisor extends EventEmitter<{ status: [EngineStatus]; gap: [EngineGap]; event: [EngineEvent]; ready: [EngineInfo] }> {
   private child: EngineChild | null = null;
   private state: EngineStatus = { state: 'stopped', info: null, error: null, restarts: 0, pid: null };
   private readonly pending = new Map<number, Pending>();
@@ -127,6 +127,15 @@ export class EngineSupervisor extends EventEmitter<{ status: [EngineStatus]; gap
     });
   }
 
+  /** Kills the engine process; it comes back through the normal restart path. */
+  restart(): void {
+    if (this.child) this.child.kill();
+    else if (this.state.state === 'failed' || this.state.state === 'stopped') {
+      this.stopping = false;
+      this.launch();
+    }
+  }
+
   async stop(): Promise<void> {
     this.stopping = true;
     if (this.restartTimer) clearTimeout(this.restartTimer);
@@ -164,6 +173,7 @@ export class EngineSupervisor extends EventEmitter<{ status: [EngineStatus]; gap
           this.openGap = null;
         }
         this.setState({ state: 'running', info: m.info, error: null });
+        this.emit('ready', m.info);
         break;
       case 'fatal':
         this.setState({ error: m.error });
@@ -179,6 +189,8 @@ export class EngineSupervisor extends EventEmitter<{ status: [EngineStatus]; gap
         else p.reject(new Error(m.error));
         break;
       }
+      default:
+        this.emit('event', m);
     }
   }
 

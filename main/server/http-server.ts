@@ -5,8 +5,9 @@ import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, sep } from 'node:path';
 import { timingSafeEqual } from 'node:crypto';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { ApiErrorBody } from '../api/contract.js';
-import { isApiMethod, toErrorBody, type Services } from '../core/services.js';
+import type { ApiErrorBody, PreviewFrameMessage } from '../api/contract.js';
+import { dispatch } from '../core/dispatch.js';
+import type { Services } from '../core/services.js';
 
 export interface ServeOptions {
   services: Services;
@@ -15,6 +16,8 @@ export interface ServeOptions {
   token?: string;
   /** The built renderer (index.html and assets). */
   staticDir: string;
+  /** Recorded media (snapshots, segments), served under /media/. */
+  mediaDir?: string;
   log?: (line: string) => void;
 }
 
@@ -35,6 +38,19 @@ const MIME: Record<string, string> = {
   '.ico': 'image/x-icon',
   '.woff2': 'font/woff2',
 };
+
+const PREVIEW_BACKLOG_BYTES = 2 * 1024 * 1024;
+
+/** Binary preview message: u32 LE header length, JSON header, JPEG bytes (see main/api/contract.ts). */
+export function encodePreview(p: PreviewFrameMessage): Buffer {
+  const { jpeg, ...rest } = p;
+  const header = Buffer.from(JSON.stringify({ topic: 'preview', ...rest }), 'utf8');
+  const out = Buffer.allocUnsafe(4 + header.length + jpeg.byteLength);
+  out.writeUInt32LE(header.length, 0);
+  header.copy(out, 4);
+  Buffer.from(jpeg.buffer, jpeg.byteOffset, jpeg.byteLength).copy(out, 4 + header.length);
+  return out;
+}
 
 const CSP = "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; connect-src 'self' ws: wss:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
 
@@ -94,6 +110,8 @@ function parseParams(raw: string | null, what: string): Record<string, unknown> 
 const STATUS_OF_CODE: Record<string, number> = {
   'bad-request': 400,
   'not-found': 404,
+  invalid: 422,
+  unavailable: 503,
   conflict: 409,
   'engine-unavailable': 503,
   internal: 500,
@@ -115,10 +133,6 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
 
   async function handleApi(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     const method = url.pathname.slice('/api/v1/'.length).split('/').filter(Boolean).join('.');
-    if (!isApiMethod(services.handlers, method)) {
-      sendError(res, 404, { code: 'not-found', message: `no API method '${method}'` });
-      return;
-    }
     let params: Record<string, unknown>;
     try {
       params = req.method === 'POST' ? parseParams(await readBody(req), 'request body') : parseParams(url.searchParams.get('params'), "'params' query");
@@ -126,14 +140,9 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       sendError(res, 400, { code: 'bad-request', message: (e as Error).message });
       return;
     }
-    try {
-      const handler = services.handlers[method] as (p: unknown) => Promise<unknown>;
-      sendJson(res, 200, { ok: true, result: await handler(params) });
-    } catch (e) {
-      const body = toErrorBody(e);
-      if (body.code === 'internal') log(`[api] ${method} failed: ${e instanceof Error ? e.stack : String(e)}`);
-      sendError(res, STATUS_OF_CODE[body.code] ?? 400, body);
-    }
+    const reply = await dispatch(services, method, params, log);
+    if (reply.ok) sendJson(res, 200, reply);
+    else sendError(res, STATUS_OF_CODE[reply.error.code] ?? 400, reply.error);
   }
 
   function serveStatic(res: ServerResponse, url: URL): void {
@@ -151,6 +160,18 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       'x-content-type-options': 'nosniff',
       'cache-control': file.endsWith('index.html') ? 'no-cache' : 'public, max-age=3600',
     });
+    createReadStream(file).pipe(res);
+  }
+
+  function serveMedia(res: ServerResponse, url: URL): void {
+    const dir = options.mediaDir;
+    const rel = decodeURIComponent(url.pathname.slice('/media/'.length));
+    const file = dir ? normalize(join(dir, rel)) : '';
+    if (!dir || !file.startsWith(normalize(dir) + sep) || !existsSync(file) || !statSync(file).isFile()) {
+      sendError(res, 404, { code: 'not-found', message: `no recorded media at ${url.pathname} (it may have been removed by retention)` });
+      return;
+    }
+    res.writeHead(200, { 'content-type': MIME[extname(file)] ?? 'application/octet-stream', 'cache-control': 'private, max-age=86400', 'x-content-type-options': 'nosniff' });
     createReadStream(file).pipe(res);
   }
 
@@ -176,6 +197,10 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       res.writeHead(405).end();
       return;
     }
+    if (url.pathname.startsWith('/media/')) {
+      serveMedia(res, url);
+      return;
+    }
     serveStatic(res, url);
   });
 
@@ -190,32 +215,56 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   });
 
   function attachSocket(ws: WebSocket): void {
+    // Topics this socket asked for; previews per camera. Status-like topics are always sent.
+    const topics = new Set<string>(['engine.status', 'streams.stats', 'tracks.events', 'workspace.changed']);
+    const previewCameras = new Set<string>();
+    let droppedPreviews = 0;
     const unsubscribe = services.subscribe((topic, payload) => {
-      if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ type: 'event', topic, payload }));
+      if (ws.readyState !== ws.OPEN) return;
+      if (topic === 'preview') {
+        const p = payload as PreviewFrameMessage;
+        if (!previewCameras.has(p.camera)) return;
+        // A slow client gets fewer previews, never a growing queue.
+        if (ws.bufferedAmount > PREVIEW_BACKLOG_BYTES) {
+          droppedPreviews++;
+          return;
+        }
+        ws.send(encodePreview(p));
+        return;
+      }
+      if (topics.has(topic)) ws.send(JSON.stringify({ type: 'event', topic, payload }));
     });
-    ws.on('close', unsubscribe);
-    ws.on('message', (data) => {
-      let msg: { type?: string; id?: number; method?: string; params?: unknown };
+    ws.on('close', () => {
+      unsubscribe();
+      if (droppedPreviews > 0) log(`[serve] a slow client missed ${droppedPreviews} preview frames`);
+    });
+    const reply = (id: unknown, body: object) => ws.send(JSON.stringify({ type: 'reply', id: typeof id === 'number' ? id : null, ...body }));
+    ws.on('message', (data, isBinary) => {
+      let msg: { type?: string; id?: number; method?: string; params?: unknown; topic?: string; camera?: string };
       try {
+        if (isBinary) throw new Error('binary');
         msg = JSON.parse(String(data)) as typeof msg;
       } catch {
-        ws.send(JSON.stringify({ type: 'reply', id: null, ok: false, error: { code: 'bad-request', message: 'message is not JSON' } }));
+        reply(null, { ok: false, error: { code: 'bad-request', message: 'message is not JSON text' } });
         return;
       }
-      if (msg.type !== 'call' || typeof msg.id !== 'number' || typeof msg.method !== 'string') {
-        ws.send(JSON.stringify({ type: 'reply', id: msg.id ?? null, ok: false, error: { code: 'bad-request', message: "expected {type:'call', id, method, params}" } }));
+      if (msg.type === 'subscribe' || msg.type === 'unsubscribe') {
+        const add = msg.type === 'subscribe';
+        if (msg.topic === 'preview') {
+          if (typeof msg.camera !== 'string') return reply(msg.id, { ok: false, error: { code: 'bad-request', message: "subscribe to 'preview' with a camera id" } });
+          if (add) previewCameras.add(msg.camera);
+          else previewCameras.delete(msg.camera);
+        } else if (typeof msg.topic === 'string') {
+          if (add) topics.add(msg.topic);
+          else topics.delete(msg.topic);
+        }
         return;
       }
-      const { id, method } = msg;
-      if (!isApiMethod(services.handlers, method)) {
-        ws.send(JSON.stringify({ type: 'reply', id, ok: false, error: { code: 'not-found', message: `no API method '${method}'` } }));
+      if (msg.type !== 'call' || typeof msg.id !== 'number') {
+        reply(msg.id, { ok: false, error: { code: 'bad-request', message: "expected {type:'call', id, method, params}" } });
         return;
       }
-      const handler = services.handlers[method] as (p: unknown) => Promise<unknown>;
-      handler(msg.params ?? {}).then(
-        (result) => ws.send(JSON.stringify({ type: 'reply', id, ok: true, result })),
-        (e: unknown) => ws.send(JSON.stringify({ type: 'reply', id, ok: false, error: toErrorBody(e) })),
-      );
+      void dispatch(services, msg.method, msg.params, log).then((r) => reply(msg.id, r));
     });
   }
 

@@ -52,7 +52,7 @@ const char* parserName(ParserKind kind);
 struct ClassThreshold {
   float preClusterThreshold = 0.25f;  // minimum score before NMS (DeepStream pre-cluster-threshold)
   float nmsIou = 0.45f;
-  int topK = 100;                     // per class, after NMS
+  int topK = 100;                     // per class, after NMS; <= 0: no limit
 };
 
 struct ParseParams {
@@ -60,7 +60,7 @@ struct ParseParams {
   int netWidth = 640, netHeight = 640;
   ClassThreshold defaults;
   std::vector<ClassThreshold> perClass;  // indexed by class id; falls back to defaults when shorter
-  int maxDetections = 300;               // over all classes, after NMS
+  int maxDetections = 300;               // over all classes, after NMS, best scores kept; <= 0: no limit
   // NanoDet: feature-map strides in output order and the distribution-regression bins - 1.
   std::vector<int> strides{8, 16, 32};
   int regMax = 7;
@@ -97,6 +97,9 @@ struct TrackerConfig {
   int minHits = 2;               // detections before a track is confirmed (reported)
   float highScore = 0.5f;        // ByteTrack: first-stage threshold
   float lowScore = 0.1f;         // ByteTrack: second-stage threshold
+  // A confirmed track that missed this many inferred frames or fewer is still returned by update()
+  // (predicted box, matched=false), so one missed detection does not make its box blink.
+  int coastFrames = 1;
 };
 
 struct TrackedObject {

@@ -1,19 +1,24 @@
 // Starts a real `vigil serve` process for integration and browser tests.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { projectRoot } from '../../main/paths.js';
 
 export interface ServedNode {
   url: string;
   origin: string;
+  home: string;
   process: ChildProcess;
   output: () => string;
   stop(): Promise<void>;
 }
 
 export async function startServe(args: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<ServedNode> {
+  // Each node gets its own data folder unless the test names one.
+  const home = env.VIGIL_HOME ?? mkdtempSync(join(tmpdir(), 'vigil-home-'));
   const child = spawn(process.execPath, [join(projectRoot(), 'bin', 'vigil.mjs'), 'serve', '--port', '0', ...args], {
-    env: { ...process.env, ...env },
+    env: { ...process.env, ...env, VIGIL_HOME: home },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -36,6 +41,7 @@ export async function startServe(args: string[] = [], env: NodeJS.ProcessEnv = {
   });
   return {
     url,
+    home,
     origin: new URL(url).origin,
     process: child,
     output: () => out,

@@ -1,0 +1,147 @@
+// Keeps the engine doing what the workspace says: configures it and opens every enabled camera
+// when it (re)starts, and applies camera changes live without touching the other cameras.
+import { EventEmitter } from 'node:events';
+import type { DetectedObject, FrameObjects, MetadataBatch, PreviewFrame, Snapshot, StreamStats } from '../api/engine-types.js';
+import type { PreviewFrameMessage } from '../api/contract.js';
+import type { SourceSpec } from '../engine/protocol.js';
+import type { EngineSupervisor } from '../engine/supervisor.js';
+import type { CameraConfig } from '../workspace/model.js';
+import { redactUri } from '../workspace/uri.js';
+import type { WorkspaceChange, WorkspaceStore } from '../workspace/workspace-store.js';
+
+/** Finds a model's manifest path by name. */
+export type ModelResolver = (name: string | null) => string | null;
+
+const RECENT_FRAMES = 64;
+
+export class EngineControl extends EventEmitter<{
+  batch: [MetadataBatch];
+  preview: [PreviewFrameMessage];
+  snapshot: [Snapshot];
+  stats: [StreamStats[]];
+  log: [string];
+}> {
+  private latestStats: StreamStats[] = [];
+  private readonly sourceErrors = new Map<string, string>();
+  /** Per camera, the objects of the most recent frames, to join previews with their boxes. */
+  private readonly recent = new Map<string, Map<number, FrameObjects>>();
+  private executionProvider: string | null = null;
+
+  constructor(
+    private readonly supervisor: EngineSupervisor,
+    private readonly workspace: WorkspaceStore,
+    private readonly resolveModel: ModelResolver,
+  ) {
+    super();
+    supervisor.on('ready', () => void this.applyAll());
+    supervisor.on('event', (e) => {
+      switch (e.kind) {
+        case 'batch':
+          this.remember(e.batch);
+          this.emit('batch', e.batch);
+          break;
+        case 'preview':
+          this.emit('preview', this.withObjects(e.frame));
+          break;
+        case 'snapshot':
+          this.emit('snapshot', e.snapshot);
+          break;
+        case 'stats':
+          this.latestStats = e.stats.map((s) => (s.error ? s : { ...s, error: this.sourceErrors.get(s.camera) ?? null }));
+          this.emit('stats', this.latestStats);
+          break;
+        case 'source-error':
+          this.sourceErrors.set(e.camera, e.message);
+          this.emit('log', `[camera ${e.camera}] ${e.message}`);
+          break;
+      }
+    });
+    workspace.on('change', (c) => void this.apply(c));
+  }
+
+  stats(): StreamStats[] {
+    return this.latestStats;
+  }
+
+  provider(): string | null {
+    return this.executionProvider;
+  }
+
+  private spec(camera: CameraConfig): SourceSpec {
+    return {
+      id: camera.id,
+      uri: this.workspace.engineUri(camera),
+      loop: camera.loop,
+      realtime: camera.realtime,
+      detectFps: camera.detectFps,
+      model: camera.model ? this.resolveModel(camera.model) : null,
+    };
+  }
+
+  private async applyAll(): Promise<void> {
+    const ws = this.workspace.get();
+    try {
+      const r = await this.supervisor.request('configure', { settings: ws.engine, defaultModel: this.resolveModel(ws.defaultModel) });
+      this.executionProvider = r.executionProvider;
+    } catch (e) {
+      this.emit('log', `[engine] cannot apply the engine settings: ${(e as Error).message}`);
+      return;
+    }
+    for (const camera of ws.cameras) if (camera.enabled) await this.open(camera);
+  }
+
+  private async open(camera: CameraConfig): Promise<void> {
+    this.sourceErrors.delete(camera.id);
+    try {
+      await this.supervisor.request('addSource', this.spec(camera));
+    } catch (e) {
+      const msg = `camera '${camera.name}' (${redactUri(camera.uri)}): ${(e as Error).message}`;
+      this.sourceErrors.set(camera.id, msg);
+      this.emit('log', msg);
+    }
+  }
+
+  private async close(id: string): Promise<void> {
+    this.recent.delete(id);
+    this.sourceErrors.delete(id);
+    try {
+      await this.supervisor.request('removeSource', { id });
+    } catch (e) {
+      this.emit('log', `[engine] removing camera '${id}': ${(e as Error).message}`);
+    }
+  }
+
+  private async apply(change: WorkspaceChange): Promise<void> {
+    if (this.supervisor.status().state !== 'running') return; // applied in full on the next start
+    switch (change.kind) {
+      case 'camera-added':
+        if (change.camera.enabled) await this.open(change.camera);
+        break;
+      case 'camera-removed':
+        await this.close(change.camera.id);
+        break;
+      case 'camera-updated':
+        await this.close(change.previous.id);
+        if (change.camera.enabled) await this.open(change.camera);
+        break;
+      case 'settings':
+        await this.applyAll();
+        break;
+    }
+  }
+
+  private remember(batch: MetadataBatch): void {
+    for (const f of batch.frames) {
+      let m = this.recent.get(f.camera);
+      if (!m) this.recent.set(f.camera, (m = new Map()));
+      m.set(f.frame, f);
+      if (m.size > RECENT_FRAMES) m.delete(m.keys().next().value as number);
+    }
+  }
+
+  private withObjects(p: PreviewFrame): PreviewFrameMessage {
+    const f = this.recent.get(p.camera)?.get(p.frame);
+    const objects: DetectedObject[] = f ? f.objects : [];
+    return { camera: p.camera, frame: p.frame, time: f?.time ?? Date.now(), width: p.width, height: p.height, objects, jpeg: p.jpeg };
+  }
+}

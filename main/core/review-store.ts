@@ -1,0 +1,11 @@
+// What the services need from the recorded history; implemented over main/store.
+import type { RecorderStatus, TimelineBucket, TimelineQuery, TrackDetail, TrackSearch, TrackSummary, ZoneEvent } from '../api/contract.js';
+
+export interface ReviewStore {
+  timeline(q: TimelineQuery): Promise<TimelineBucket[]>;
+  searchTracks(q: TrackSearch): Promise<TrackSummary[]>;
+  track(id: string): Promise<TrackDetail | null>;
+  eventsAround(q: { t: number; windowMs: number; cameras?: string[] }): Promise<ZoneEvent[]>;
+  recorderStatus(): RecorderStatus;
+  bytesUsed(): number;
+}

@@ -1,0 +1,197 @@
+// The workspace: what the operator configured. Stored as a versioned JSON file, validated on every
+// load and change; errors name the field and the fix.
+import type { EngineSettings, Point, RecordPolicy, RetentionSettings, TrackerKind, Zone } from '../api/contract.js';
+import { uriProblem } from './uri.js';
+
+export const WORKSPACE_VERSION = 1;
+
+export interface CameraConfig {
+  id: string;
+  name: string;
+  /** Without the password (kept in the secret store). */
+  uri: string;
+  enabled: boolean;
+  detectFps: number;
+  model: string | null;
+  record: RecordPolicy;
+  zones: Zone[];
+  masks: [number, number, number, number][];
+  /** Files only: play again from the start at the end, and at the file's own rate (not as fast as possible). */
+  loop: boolean;
+  realtime: boolean;
+}
+
+export interface Workspace {
+  version: number;
+  cameras: CameraConfig[];
+  defaultModel: string | null;
+  engine: EngineSettings;
+  retention: RetentionSettings;
+}
+
+export const DEFAULT_ENGINE: EngineSettings = {
+  tracker: 'bytetrack',
+  batchSize: 4,
+  batchedPushTimeoutMs: 40,
+  inferEvery: 1,
+  preview: { width: 640, fps: 10 },
+};
+export const DEFAULT_RETENTION: RetentionSettings = { maxAgeDays: 14, maxGigabytes: 20 };
+export const DEFAULT_RECORD: RecordPolicy = { detectionsHz: 2, snapshots: true };
+
+export class WorkspaceError extends Error {
+  readonly code = 'invalid';
+  constructor(
+    readonly field: string,
+    problem: string,
+  ) {
+    super(`${field} ${problem}`);
+  }
+}
+
+type Json = Record<string, unknown>;
+
+function obj(v: unknown, field: string): Json {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new WorkspaceError(field, 'must be an object');
+  return v as Json;
+}
+function str(v: unknown, field: string, fix: string): string {
+  if (typeof v !== 'string' || !v.trim()) throw new WorkspaceError(field, `must be a non-empty text — ${fix}`);
+  return v.trim();
+}
+function num(v: unknown, field: string, min: number, max: number, fallback?: number): number {
+  if (v === undefined && fallback !== undefined) return fallback;
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max) {
+    throw new WorkspaceError(field, `must be a number from ${min} to ${max}${v === undefined ? '' : `, not ${JSON.stringify(v)}`}`);
+  }
+  return v;
+}
+function bool(v: unknown, field: string, fallback: boolean): boolean {
+  if (v === undefined) return fallback;
+  if (typeof v !== 'boolean') throw new WorkspaceError(field, 'must be true or false');
+  return v;
+}
+function arr(v: unknown, field: string): unknown[] {
+  if (v === undefined) return [];
+  if (!Array.isArray(v)) throw new WorkspaceError(field, 'must be a list');
+  return v;
+}
+
+export function slugify(name: string): string {
+  const s = name.toLowerCase().normalize('NFKD').replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
+  return s || 'camera';
+}
+
+function point(v: unknown, field: string): Point {
+  if (!Array.isArray(v) || v.length !== 2) throw new WorkspaceError(field, 'must be a point [x, y] with 0 ≤ x, y ≤ 1');
+  return [num(v[0], `${field}[0]`, 0, 1), num(v[1], `${field}[1]`, 0, 1)];
+}
+
+export function validateZone(v: unknown, field: string): Zone {
+  const z = obj(v, field);
+  const kind = z.kind === 'line' ? 'line' : z.kind === 'zone' || z.kind === undefined ? 'zone' : null;
+  if (!kind) throw new WorkspaceError(`${field}.kind`, "must be 'zone' or 'line'");
+  const points = arr(z.points, `${field}.points`).map((p, i) => point(p, `${field}.points[${i}]`));
+  if (kind === 'zone' && points.length < 3) throw new WorkspaceError(`${field}.points`, 'needs at least 3 points for a zone');
+  if (kind === 'line' && points.length !== 2) throw new WorkspaceError(`${field}.points`, 'needs exactly 2 points for a line');
+  const name = str(z.name, `${field}.name`, 'name the zone, e.g. "Door"');
+  return {
+    id: typeof z.id === 'string' && z.id ? z.id : slugify(name),
+    name,
+    kind,
+    points,
+    labels: arr(z.labels, `${field}.labels`).map((l, i) => str(l, `${field}.labels[${i}]`, 'use a label of the model, e.g. "person"')),
+  };
+}
+
+export function validateCamera(v: unknown, field: string, knownModels?: Set<string>): CameraConfig {
+  const c = obj(v, field);
+  const name = str(c.name, `${field}.name`, 'give the camera a name, e.g. "Front door"');
+  const uri = str(c.uri, `${field}.uri`, 'enter a camera URI such as rtsp://host/stream');
+  const problem = uriProblem(uri);
+  if (problem) throw new WorkspaceError(`${field}.uri`, problem);
+  const model = c.model === undefined || c.model === null ? null : str(c.model, `${field}.model`, 'pick a model from the model list');
+  if (model && knownModels && !knownModels.has(model)) {
+    throw new WorkspaceError(`${field}.model`, `names '${model}', which is not installed — pick one of ${[...knownModels].join(', ') || '(none installed)'}`);
+  }
+  const rec = c.record === undefined ? {} : obj(c.record, `${field}.record`);
+  const masks = arr(c.masks, `${field}.masks`).map((m, i) => {
+    const f = `${field}.masks[${i}]`;
+    if (!Array.isArray(m) || m.length !== 4) throw new WorkspaceError(f, 'must be [x, y, w, h] in 0..1 of the frame');
+    return m.map((x, k) => num(x, `${f}[${k}]`, 0, 1)) as [number, number, number, number];
+  });
+  return {
+    id: typeof c.id === 'string' && c.id ? c.id : slugify(name),
+    name,
+    uri,
+    enabled: bool(c.enabled, `${field}.enabled`, true),
+    detectFps: num(c.detectFps, `${field}.detectFps`, 0, 240, 0),
+    model,
+    record: {
+      detectionsHz: num(rec.detectionsHz, `${field}.record.detectionsHz`, 0, 120, DEFAULT_RECORD.detectionsHz),
+      snapshots: bool(rec.snapshots, `${field}.record.snapshots`, DEFAULT_RECORD.snapshots),
+    },
+    zones: arr(c.zones, `${field}.zones`).map((z, i) => validateZone(z, `${field}.zones[${i}]`)),
+    masks,
+    loop: bool(c.loop, `${field}.loop`, uri.startsWith('file:')),
+    realtime: bool(c.realtime, `${field}.realtime`, true),
+  };
+}
+
+export function validateEngineSettings(v: unknown, field = 'engine'): EngineSettings {
+  const e = v === undefined ? {} : obj(v, field);
+  const tracker = e.tracker ?? DEFAULT_ENGINE.tracker;
+  if (tracker !== 'iou' && tracker !== 'sort' && tracker !== 'bytetrack') {
+    throw new WorkspaceError(`${field}.tracker`, `must be iou, sort or bytetrack, not ${JSON.stringify(tracker)}`);
+  }
+  const p = e.preview === undefined ? {} : obj(e.preview, `${field}.preview`);
+  return {
+    tracker: tracker as TrackerKind,
+    batchSize: num(e.batchSize, `${field}.batchSize`, 1, 64, DEFAULT_ENGINE.batchSize),
+    batchedPushTimeoutMs: num(e.batchedPushTimeoutMs, `${field}.batchedPushTimeoutMs`, 1, 10_000, DEFAULT_ENGINE.batchedPushTimeoutMs),
+    inferEvery: num(e.inferEvery, `${field}.inferEvery`, 1, 100, DEFAULT_ENGINE.inferEvery),
+    preview: {
+      width: num(p.width, `${field}.preview.width`, 64, 3840, DEFAULT_ENGINE.preview.width),
+      fps: num(p.fps, `${field}.preview.fps`, 0, 60, DEFAULT_ENGINE.preview.fps),
+    },
+  };
+}
+
+export function validateRetention(v: unknown, field = 'retention'): RetentionSettings {
+  const r = v === undefined ? {} : obj(v, field);
+  return {
+    maxAgeDays: num(r.maxAgeDays, `${field}.maxAgeDays`, 0.01, 3650, DEFAULT_RETENTION.maxAgeDays),
+    maxGigabytes: num(r.maxGigabytes, `${field}.maxGigabytes`, 0.01, 100_000, DEFAULT_RETENTION.maxGigabytes),
+  };
+}
+
+/** Validates a parsed workspace file. Throws WorkspaceError naming the first bad field. */
+export function validateWorkspace(v: unknown, knownModels?: Set<string>): Workspace {
+  const w = obj(v, 'workspace');
+  if (w.version !== undefined && typeof w.version === 'number' && w.version > WORKSPACE_VERSION) {
+    throw new WorkspaceError('version', `is ${w.version}, written by a newer Vigil (this one reads up to ${WORKSPACE_VERSION}) — update Vigil`);
+  }
+  const cameras = arr(w.cameras, 'cameras').map((c, i) => validateCamera(c, `cameras[${i}]`, knownModels));
+  const seen = new Set<string>();
+  cameras.forEach((c, i) => {
+    if (seen.has(c.id)) throw new WorkspaceError(`cameras[${i}].id`, `'${c.id}' is used by two cameras — give each camera its own name`);
+    seen.add(c.id);
+  });
+  const defaultModel = w.defaultModel === undefined || w.defaultModel === null ? null : str(w.defaultModel, 'defaultModel', 'name an installed model');
+  return {
+    version: WORKSPACE_VERSION,
+    cameras,
+    defaultModel,
+    engine: validateEngineSettings(w.engine),
+    retention: validateRetention(w.retention),
+  };
+}
+
+/** A fresh id for a camera named `name`, unique among `taken`. */
+export function uniqueCameraId(name: string, taken: Iterable<string>): string {
+  const used = new Set(taken);
+  const base = slugify(name);
+  let id = base;
+  for (let n = 2; used.has(id); n++) id = `${base}-${n}`;
+  return id;
+}

@@ -1,0 +1,182 @@
+// Loads, changes and saves the workspace file; camera passwords live in the secret store.
+import { EventEmitter } from 'node:events';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import type { CameraInput, CameraView, EngineSettings, RetentionSettings } from '../api/contract.js';
+import { projectRoot } from '../paths.js';
+import { fileModeCipher, SecretStore, type SecretCipher } from './secrets.js';
+import {
+  uniqueCameraId,
+  validateCamera,
+  validateEngineSettings,
+  validateRetention,
+  validateWorkspace,
+  WorkspaceError,
+  type CameraConfig,
+  type Workspace,
+} from './model.js';
+import { joinCredentials, redactUri, splitCredentials } from './uri.js';
+
+/** Vigil's data folder: $VIGIL_HOME, else the desktop app's user-data folder, else ~/.local/share/vigil. */
+export function dataHome(desktopUserData?: string): string {
+  if (process.env.VIGIL_HOME) return process.env.VIGIL_HOME;
+  if (desktopUserData) return desktopUserData;
+  return join(process.env.XDG_DATA_HOME ?? join(homedir(), '.local', 'share'), 'vigil');
+}
+
+/** What changed, so the engine can apply it without restarting other cameras. */
+export type WorkspaceChange =
+  | { kind: 'camera-added'; camera: CameraConfig }
+  | { kind: 'camera-updated'; camera: CameraConfig; previous: CameraConfig }
+  | { kind: 'camera-removed'; camera: CameraConfig }
+  | { kind: 'settings'; workspace: Workspace };
+
+export interface WorkspaceStoreOptions {
+  home: string;
+  cipher?: SecretCipher;
+  /** Seed used when no workspace file exists yet (the demo). */
+  seed?: () => unknown;
+  knownModels?: () => Set<string>;
+}
+
+export class WorkspaceStore extends EventEmitter<{ change: [WorkspaceChange] }> {
+  private ws: Workspace;
+  private readonly file: string;
+  private readonly secrets: SecretStore;
+  private readonly knownModels: () => Set<string> | undefined;
+
+  constructor(options: WorkspaceStoreOptions) {
+    super();
+    mkdirSync(options.home, { recursive: true });
+    this.file = join(options.home, 'workspace.json');
+    this.secrets = new SecretStore(join(options.home, 'secrets.json'), options.cipher ?? fileModeCipher);
+    this.knownModels = options.knownModels ?? (() => undefined);
+    if (existsSync(this.file)) {
+      let raw: unknown;
+      try {
+        raw = JSON.parse(readFileSync(this.file, 'utf8'));
+      } catch (e) {
+        throw new Error(`workspace file ${this.file} is not valid JSON (${(e as Error).message}) — fix it or move it away to start from the demo`);
+      }
+      try {
+        this.ws = validateWorkspace(raw);
+      } catch (e) {
+        if (e instanceof WorkspaceError) throw new Error(`workspace file ${this.file}: ${e.message}`);
+        throw e;
+      }
+    } else {
+      this.ws = validateWorkspace(options.seed?.() ?? { cameras: [] });
+      // Seeds may carry credentials inline: move them to the secret store like any other.
+      this.ws.cameras = this.ws.cameras.map((c) => this.keepSecret(c));
+      this.save();
+    }
+  }
+
+  get path(): string {
+    return this.file;
+  }
+
+  get(): Workspace {
+    return structuredClone(this.ws);
+  }
+
+  camera(id: string): CameraConfig | undefined {
+    return this.ws.cameras.find((c) => c.id === id);
+  }
+
+  /** The URI the engine opens, with the password put back in. Never send this to the renderer. */
+  engineUri(camera: CameraConfig): string {
+    return joinCredentials(camera.uri, this.secrets.get(camera.id));
+  }
+
+  view(camera: CameraConfig): CameraView {
+    const withSecret = this.secrets.get(camera.id) ? joinCredentials(camera.uri, 'x') : camera.uri;
+    return {
+      id: camera.id,
+      name: camera.name,
+      uri: redactUri(withSecret),
+      enabled: camera.enabled,
+      detectFps: camera.detectFps,
+      model: camera.model,
+      record: { ...camera.record },
+      zones: structuredClone(camera.zones),
+      masks: structuredClone(camera.masks),
+    };
+  }
+
+  addCamera(input: CameraInput): CameraConfig {
+    const id = uniqueCameraId(input.name ?? 'camera', this.ws.cameras.map((c) => c.id));
+    const camera = this.keepSecret(validateCamera({ ...input, id }, 'camera', this.knownModels()));
+    this.ws.cameras.push(camera);
+    this.save();
+    this.emit('change', { kind: 'camera-added', camera });
+    return camera;
+  }
+
+  updateCamera(id: string, patch: Partial<CameraInput>): CameraConfig {
+    const index = this.ws.cameras.findIndex((c) => c.id === id);
+    const previous = this.ws.cameras[index];
+    if (!previous) throw new WorkspaceError('id', `'${id}' is not a camera of this workspace — reload the camera list`);
+    // A masked URI coming back from the renderer means "unchanged".
+    const uri = patch.uri === undefined || patch.uri.includes(':***@') ? undefined : patch.uri;
+    const merged = { ...previous, ...patch, id, uri: uri ?? previous.uri, record: { ...previous.record, ...patch.record } };
+    let camera = validateCamera(merged, 'camera', this.knownModels());
+    camera = uri === undefined ? camera : this.keepSecret(camera);
+    this.ws.cameras[index] = camera;
+    this.save();
+    this.emit('change', { kind: 'camera-updated', camera, previous });
+    return camera;
+  }
+
+  removeCamera(id: string): CameraConfig {
+    const camera = this.camera(id);
+    if (!camera) throw new WorkspaceError('id', `'${id}' is not a camera of this workspace — reload the camera list`);
+    this.ws.cameras = this.ws.cameras.filter((c) => c.id !== id);
+    this.secrets.set(id, null);
+    this.save();
+    this.emit('change', { kind: 'camera-removed', camera });
+    return camera;
+  }
+
+  updateSettings(patch: { engine?: Partial<EngineSettings>; retention?: Partial<RetentionSettings>; defaultModel?: string }): Workspace {
+    const engine = validateEngineSettings({ ...this.ws.engine, ...patch.engine, preview: { ...this.ws.engine.preview, ...patch.engine?.preview } });
+    const retention = validateRetention({ ...this.ws.retention, ...patch.retention });
+    let defaultModel = this.ws.defaultModel;
+    if (patch.defaultModel !== undefined) {
+      const known = this.knownModels();
+      if (known && !known.has(patch.defaultModel)) {
+        throw new WorkspaceError('defaultModel', `names '${patch.defaultModel}', which is not installed — pick one of ${[...known].join(', ')}`);
+      }
+      defaultModel = patch.defaultModel;
+    }
+    this.ws = { ...this.ws, engine, retention, defaultModel };
+    this.save();
+    this.emit('change', { kind: 'settings', workspace: this.get() });
+    return this.get();
+  }
+
+  private keepSecret(camera: CameraConfig): CameraConfig {
+    const { uri, password } = splitCredentials(camera.uri);
+    this.secrets.set(camera.id, password);
+    return { ...camera, uri };
+  }
+
+  private save(): void {
+    const tmp = `${this.file}.tmp`;
+    writeFileSync(tmp, `${JSON.stringify(this.ws, null, 2)}\n`);
+    renameSync(tmp, this.file);
+  }
+}
+
+/** The demo: cameras playing the prepared clip, or generated patterns where it is missing. */
+export function demoWorkspace(): unknown {
+  const root = projectRoot();
+  const template = JSON.parse(readFileSync(join(root, 'resources', 'demo-workspace.json'), 'utf8')) as { cameras: { uri: string }[] };
+  const media = join(root, '.vigil', 'media');
+  const clip = join(media, 'vtest.mp4');
+  for (const c of template.cameras) {
+    c.uri = existsSync(clip) ? c.uri.replace('{{media}}', media) : 'test://ball?width=768&height=576&fps=10';
+  }
+  return template;
+}
