@@ -47,7 +47,12 @@ function unwrap<M extends ApiMethod>(reply: ApiReply<M>): ApiResult<M> {
 function bridgeClient(bridge: VigilBridge): ApiClient {
   return {
     call: async (method, params) => unwrap(await bridge.call(method, params)),
-    subscribe: (topic, listener, camera) => bridge.subscribe(topic, listener, camera),
+    subscribe: (topic, listener, camera) => {
+      // A bridge may deliver every camera's previews: keep only the one asked for.
+      if (topic !== 'preview' || camera === undefined) return bridge.subscribe(topic, listener, camera);
+      const only = (p: PreviewFrameMessage) => p.camera === camera && (listener as (p: PreviewFrameMessage) => void)(p);
+      return bridge.subscribe('preview', only, camera);
+    },
     onConnection: (listener) => {
       listener('open');
       return () => {};
