@@ -32,6 +32,7 @@ export function LiveWall({ api, ws }: { api: ApiClient; ws: WorkspaceState }) {
   const [overlay, setOverlay] = useState<OverlayOptions>({ boxes: true, labels: true, trails: false, zones: true });
   const [receiving, setReceiving] = useState<Record<string, boolean>>({});
   const [streamStats, setStreamStats] = useState<Record<string, StreamStats>>({});
+  const [paused, setPaused] = useState(false);
   const [connection, setConnection] = useState<ConnectionState>('connecting');
   const dragged = useRef<string | null>(null);
 
@@ -45,6 +46,7 @@ export function LiveWall({ api, ws }: { api: ApiClient; ws: WorkspaceState }) {
     return () => r.dispose();
   }, [api]);
   useEffect(() => renderer?.setOverlay(overlay), [renderer, overlay]);
+  useEffect(() => renderer?.setPaused(paused), [renderer, paused]);
   useEffect(() => api.onConnection(setConnection), [api]);
   useEffect(
     () =>
@@ -75,6 +77,10 @@ export function LiveWall({ api, ws }: { api: ApiClient; ws: WorkspaceState }) {
       if (e.key >= '1' && e.key <= '4') setLayoutSaved(e.key as Layout);
       else if (e.key === '0') setLayoutSaved('auto');
       else if (e.key === 'Escape') setFocused(null);
+      else if (e.key === ' ') {
+        e.preventDefault();
+        setPaused((p) => !p);
+      }
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
@@ -132,6 +138,9 @@ export function LiveWall({ api, ws }: { api: ApiClient; ws: WorkspaceState }) {
             {k}
           </label>
         ))}
+        <button type="button" data-testid="wall-pause" aria-pressed={paused} onClick={() => setPaused((p) => !p)}>
+          {paused ? 'Resume (space)' : 'Pause (space)'}
+        </button>
         {focused && (
           <button type="button" onClick={() => setFocused(null)} data-testid="unfocus">
             Back to grid (Esc)

@@ -62,6 +62,7 @@ declare global {
 export class WallRenderer {
   private readonly tiles = new Map<string, Tile>();
   private raf = 0;
+  private paused = false;
   private overlay: OverlayOptions = { boxes: true, labels: true, trails: false, zones: true };
   private readonly resize = new ResizeObserver((entries) => {
     for (const entry of entries) {
@@ -88,6 +89,11 @@ export class WallRenderer {
   setOverlay(options: OverlayOptions): void {
     this.overlay = options;
     for (const t of this.tiles.values()) t.dirty = true;
+  }
+
+  /** Paused: the wall holds its current frames; new ones are decoded but not drawn. */
+  setPaused(paused: boolean): void {
+    this.paused = paused;
   }
 
   attach(camera: string, canvas: HTMLCanvasElement, statusEl: HTMLElement | null, zones: Zone[]): void {
@@ -178,6 +184,10 @@ export class WallRenderer {
     this.raf = requestAnimationFrame(this.frame);
     const now = performance.timeOrigin + performance.now();
     for (const tile of this.tiles.values()) {
+      if (this.paused && tile.current && tile.pending) {
+        tile.pending.bitmap.close();
+        tile.pending = null;
+      }
       if (tile.pending) {
         tile.current?.bitmap.close();
         tile.current = tile.pending;

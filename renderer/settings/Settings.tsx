@@ -108,6 +108,8 @@ function CameraRow(props: {
   const [uri, setUri] = useState('');
   const [detectFps, setDetectFps] = useState(c.detectFps);
   const [model, setModel] = useState(c.model ?? '');
+  const [detectionsHz, setDetectionsHz] = useState(c.record.detectionsHz);
+  const [snapshots, setSnapshots] = useState(c.record.snapshots);
   return (
     <>
       <tr data-testid={`camera-row-${c.id}`}>
@@ -143,7 +145,7 @@ function CameraRow(props: {
               data-testid={`camera-edit-form-${c.id}`}
               onSubmit={(e) => {
                 e.preventDefault();
-                props.onSave({ name, detectFps, model: model || null, ...(uri ? { uri } : {}) });
+                props.onSave({ name, detectFps, model: model || null, record: { detectionsHz, snapshots }, ...(uri ? { uri } : {}) });
               }}
             >
               <label>
@@ -165,6 +167,13 @@ function CameraRow(props: {
                     </option>
                   ))}
                 </select>
+              </label>
+              <label>
+                Record detections (Hz, 0 = every frame)
+                <input type="number" min={0} max={30} value={detectionsHz} onChange={(e) => setDetectionsHz(Number(e.target.value))} />
+              </label>
+              <label className="toggle">
+                <input type="checkbox" checked={snapshots} onChange={(e) => setSnapshots(e.target.checked)} /> snapshots
               </label>
               <button type="submit">Save</button>
             </form>

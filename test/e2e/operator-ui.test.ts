@@ -88,7 +88,7 @@ describe('operator UI in Chromium (fixture backend)', () => {
     expect(carIndex).toBeGreaterThanOrEqual(0);
     // And the car's box edge on the canvas has the car's class colour, where the metadata puts it.
     expect(second.edges[carIndex]!.some((px) => near(px, CAR_COLOUR))).toBe(true);
-    expect(await page.getByTestId('tile-fps-cam1').textContent()).toMatch(/\d+(\.\d)? fps · \d+ ms/);
+    await expect.poll(() => page.getByTestId('tile-fps-cam1').textContent()).toMatch(/\d+(\.\d)? fps · \d+ ms/);
     await page.screenshot({ path: join(artifacts, 'live-wall.png') });
 
     // 1 shows one tile, 0 goes back to auto, clicking a tile focuses it, Escape goes back.
@@ -101,6 +101,18 @@ describe('operator UI in Chromium (fixture backend)', () => {
     expect(await page.getByTestId('tile-cam3').count()).toBe(1);
     await page.keyboard.press('Escape');
     await expect.poll(() => page.locator('[data-testid^="tile-state-"]').count()).toBe(4);
+
+    // Space pauses the wall: frames keep arriving but the drawn frame holds still.
+    await page.keyboard.press(' ');
+    expect(await page.getByTestId('wall-pause').getAttribute('aria-pressed')).toBe('true');
+    await page.waitForTimeout(300); // let the pause reach the renderer and any relayout settle
+    const held = await tileSnapshot(page, 'cam2');
+    await page.waitForTimeout(500);
+    const stillHeld = await tileSnapshot(page, 'cam2');
+    expect(stillHeld.lastFrame).toBe(held.lastFrame);
+    expect(stillHeld.checksum).toBe(held.checksum);
+    await page.keyboard.press(' ');
+    await expect.poll(async () => (await tileSnapshot(page, 'cam2')).lastFrame).toBeGreaterThan(held.lastFrame);
 
     // Dragging cam4 onto cam1 puts it first.
     await page.getByTestId('tile-cam4').dragTo(page.getByTestId('tile-cam1'));
