@@ -36,7 +36,8 @@ interface Tile {
   canvas: HTMLCanvasElement;
   ctx: CanvasRenderingContext2D;
   stats: TileStats;
-  pending: Decoded | null;
+  /** Decoded frames waiting for a display frame, oldest first (a burst of arrivals is drawn, not dropped). */
+  pending: Decoded[];
   current: Decoded | null;
   /** Highest frame number handed to the decoder, so late decodes never overwrite newer frames. */
   newestSubmitted: number;
@@ -52,6 +53,8 @@ interface Tile {
 }
 
 const TRAIL_POINTS = 30;
+/** Frames a tile may hold back for drawing: absorbs network/decode bursts at ≤ 2 display frames of delay. */
+const MAX_QUEUE = 2;
 
 declare global {
   interface Window {
@@ -121,7 +124,7 @@ export class WallRenderer {
       canvas,
       ctx,
       stats,
-      pending: null,
+      pending: [],
       current: null,
       newestSubmitted: -1,
       dirty: true,
@@ -145,7 +148,7 @@ export class WallRenderer {
     if (!tile) return;
     tile.unsubscribe?.();
     this.resize.unobserve(tile.canvas);
-    tile.pending?.bitmap.close();
+    for (const d of tile.pending) d.bitmap.close();
     tile.current?.bitmap.close();
     this.tiles.delete(camera);
   }
@@ -164,15 +167,19 @@ export class WallRenderer {
     const { jpeg, ...meta } = msg;
     createImageBitmap(new Blob([jpeg as Uint8Array<ArrayBuffer>], { type: 'image/jpeg' })).then(
       (bitmap) => {
-        if (this.tiles.get(tile.camera) !== tile || (tile.pending && tile.pending.msg.frame > meta.frame)) {
+        if (this.tiles.get(tile.camera) !== tile || (tile.current && tile.current.msg.frame >= meta.frame)) {
           bitmap.close();
           return;
         }
-        if (tile.pending) {
-          tile.pending.bitmap.close();
+        // Decodes may finish out of order: keep the queue sorted by frame number.
+        let i = tile.pending.length;
+        while (i > 0 && tile.pending[i - 1]!.msg.frame > meta.frame) i--;
+        tile.pending.splice(i, 0, { bitmap, msg: meta });
+        // More than MAX_QUEUE behind: the display cannot keep up, so skip the oldest.
+        while (tile.pending.length > MAX_QUEUE) {
+          tile.pending.shift()!.bitmap.close();
           tile.stats.dropped++;
         }
-        tile.pending = { bitmap, msg: meta };
       },
       () => {
         tile.stats.dropped++; // undecodable JPEG: skip it, keep the last good frame
@@ -184,14 +191,14 @@ export class WallRenderer {
     this.raf = requestAnimationFrame(this.frame);
     const now = performance.timeOrigin + performance.now();
     for (const tile of this.tiles.values()) {
-      if (this.paused && tile.current && tile.pending) {
-        tile.pending.bitmap.close();
-        tile.pending = null;
+      if (this.paused && tile.current && tile.pending.length) {
+        for (const d of tile.pending) d.bitmap.close();
+        tile.pending = [];
       }
-      if (tile.pending) {
+      const next = tile.pending.shift();
+      if (next) {
         tile.current?.bitmap.close();
-        tile.current = tile.pending;
-        tile.pending = null;
+        tile.current = next;
         this.updateTrails(tile, tile.current.msg.objects, tile.current.msg.frame);
         this.draw(tile);
         const s = tile.stats;

@@ -102,13 +102,14 @@ it(`live wall: ${CAMERAS} tiles × ${FPS} fps`, async () => {
   }));
   const fpsList = perTile.map((t) => t.drawnFps);
   const totalSent = perTile.reduce((a, t) => a + t.sent, 0);
+  const totalReceived = perTile.reduce((a, t) => a + t.received, 0);
   const totalDrawn = perTile.reduce((a, t) => a + t.drawn, 0);
   const totalDropped = perTile.reduce((a, t) => a + t.dropped, 0);
   const busy = ((task1 - task0) / wall) * 100;
   const lines = [
     `live wall, ${CAMERAS} tiles × ${FPS} fps preview (640×360 JPEG), 1920×1080 viewport, ${f1(wall)} s measured`,
     `  frames drawn per second per tile: mean ${f1(fpsList.reduce((a, b) => a + b, 0) / fpsList.length)}, min ${f1(Math.min(...fpsList))}, max ${f1(Math.max(...fpsList))} (goal ${FPS})`,
-    `  frames sent ${totalSent}, drawn ${totalDrawn}, dropped before drawing ${totalDropped} (goal 0)`,
+    `  frames received ${totalReceived} (fixture sent ≈${totalSent}), drawn ${totalDrawn}, dropped before drawing ${totalDropped} (goal 0)`,
     `  main-thread busy: ${f1(busy)} % (CDP TaskDuration / wall time)`,
     `  delay emit → draw: p50 ${f1(pct(delays, 50))} ms, p95 ${f1(pct(delays, 95))} ms, max ${f1(Math.max(...delays))} ms (${delays.length} frames)`,
     `  page frame interval while streaming: p50 ${f1(pct(frames, 50))} ms, p95 ${f1(pct(frames, 95))} ms`,
