@@ -120,6 +120,19 @@ describe('operator UI in Chromium (fixture backend)', () => {
     await page.close();
   });
 
+  it('a tile shows the stream error and its reason, and goes live again (fixture backend)', async () => {
+    const page = await openPage('live');
+    await expect.poll(() => page.getByTestId('tile-state-cam3').textContent(), { timeout: 15_000 }).toBe('live');
+    node.setStreamState('cam3', { state: 'error', error: "camera 'Camera 3': cannot open rtsp://10.0.0.3/live: 401 Unauthorized — check the credentials" });
+    await expect.poll(() => page.getByTestId('tile-state-cam3').textContent()).toBe('error');
+    expect(await page.getByTestId('tile-reason-cam3').textContent()).toBe("camera 'Camera 3': cannot open rtsp://10.0.0.3/live: 401 Unauthorized — check the credentials");
+    expect(await page.getByTestId('tile-state-cam1').textContent()).toBe('live');
+    node.setStreamState('cam3', null);
+    await expect.poll(() => page.getByTestId('tile-state-cam3').textContent()).toBe('live');
+    expect(await page.getByTestId('tile-reason-cam3').count()).toBe(0);
+    await page.close();
+  });
+
   it('tiles reconnect and resubscribe when the connection drops (fixture backend)', async () => {
     const page = await openPage('live');
     await expect.poll(() => page.getByTestId('tile-state-cam2').textContent(), { timeout: 15_000 }).toBe('live');

@@ -54,6 +54,8 @@ export interface FakeNode {
   tracks(): TrackSummary[];
   /** Make a method answer this error (until cleared with null). */
   failMethod(method: ApiMethod, error: ApiErrorBody | null): void;
+  /** Report a stream state for a camera in 'streams.stats' (null: back to live). */
+  setStreamState(camera: string, state: { state: 'connecting' | 'reconnecting' | 'error' | 'ended'; error: string | null } | null): void;
   /** Drop every WebSocket (the page should reconnect and subscribe again). */
   dropSockets(): void;
   stop(): Promise<void>;
@@ -243,12 +245,13 @@ export async function startFakeNode(options: FakeNodeOptions = {}): Promise<Fake
     for (const cam of [...streamers.keys()]) if (!wanted.has(cam) || !workspace.cameras.some((c) => c.id === cam)) stopStreaming(cam);
     for (const cam of wanted) if (workspace.cameras.some((c) => c.id === cam)) startStreaming(cam);
   };
-  const statsTimer = setInterval(() => {
+  const streamStates = new Map<string, { state: 'connecting' | 'reconnecting' | 'error' | 'ended'; error: string | null }>();
+  const publishStats = () =>
     broadcast(
       'streams.stats',
-      workspace.cameras.map((c) => ({ camera: c.id, state: c.enabled ? 'live' : 'ended', error: null, decodeFps: fps, inferFps: fps / 2, droppedFrames: 0, latencyMs: 12 })),
+      workspace.cameras.map((c) => ({ camera: c.id, state: c.enabled ? 'live' : 'ended', error: null, decodeFps: fps, inferFps: fps / 2, droppedFrames: 0, latencyMs: 12, ...streamStates.get(c.id) })),
     );
-  }, 1000);
+  const statsTimer = setInterval(publishStats, 1000);
 
   // ---------- requests ----------
   const changed = () => broadcast('workspace.changed', workspace);
@@ -436,6 +439,11 @@ export async function startFakeNode(options: FakeNodeOptions = {}): Promise<Fake
     sent: (camera) => sentFrames.get(camera) ?? new Map(),
     tracks: () => tracks.map(({ path: _p, frameSize: _f, ...s }) => s),
     failMethod: (method, error) => (error ? failures.set(method, error) : failures.delete(method)),
+    setStreamState: (camera, state) => {
+      if (state) streamStates.set(camera, state);
+      else streamStates.delete(camera);
+      publishStats();
+    },
     dropSockets: () => {
       for (const s of sockets) s.ws.terminate();
     },
