@@ -24,11 +24,14 @@ export interface TileStats {
   transform: { scale: number; ox: number; oy: number; canvasWidth: number; canvasHeight: number };
   /** Delay from the engine stamping the frame (`time`) to its drawing, ms (last 600). */
   delays: number[];
+  /** The page's own share: the message arriving → its drawing, ms (last 600). */
+  pageDelays: number[];
 }
 
 interface Decoded {
   bitmap: ImageBitmap;
   msg: Omit<PreviewFrameMessage, 'jpeg'>;
+  arrivedAt: number;
 }
 
 interface Tile {
@@ -118,6 +121,7 @@ export class WallRenderer {
       lastObjects: [],
       transform: { scale: 1, ox: 0, oy: 0, canvasWidth: 0, canvasHeight: 0 },
       delays: [],
+      pageDelays: [],
     };
     const tile: Tile = {
       camera,
@@ -162,6 +166,7 @@ export class WallRenderer {
 
   private receive(tile: Tile, msg: PreviewFrameMessage): void {
     tile.stats.received++;
+    const arrivedAt = performance.timeOrigin + performance.now();
     if (msg.frame <= tile.newestSubmitted) return;
     tile.newestSubmitted = msg.frame;
     const { jpeg, ...meta } = msg;
@@ -174,7 +179,7 @@ export class WallRenderer {
         // Decodes may finish out of order: keep the queue sorted by frame number.
         let i = tile.pending.length;
         while (i > 0 && tile.pending[i - 1]!.msg.frame > meta.frame) i--;
-        tile.pending.splice(i, 0, { bitmap, msg: meta });
+        tile.pending.splice(i, 0, { bitmap, msg: meta, arrivedAt });
         // More than MAX_QUEUE behind: the display cannot keep up, so skip the oldest.
         while (tile.pending.length > MAX_QUEUE) {
           tile.pending.shift()!.bitmap.close();
@@ -207,6 +212,8 @@ export class WallRenderer {
         s.lastObjects = tile.current.msg.objects;
         s.delays.push(now - tile.current.msg.time);
         if (s.delays.length > 600) s.delays.splice(0, s.delays.length - 600);
+        s.pageDelays.push(now - next.arrivedAt);
+        if (s.pageDelays.length > 600) s.pageDelays.splice(0, s.pageDelays.length - 600);
         if (tile.lastFrameAt === 0) this.onStaleChange?.(tile.camera, true);
         tile.lastFrameAt = now;
         tile.fpsWindow.push(now);

@@ -14,6 +14,8 @@ declare global {
 
 const HOUR = 3600_000;
 const MARKER_LIST_LIMIT = 300;
+/** Most tracks fetched for one view; beyond it the lanes show density only until the operator zooms in. */
+const TRACK_LIMIT = 5000;
 
 export function TimelineView({ api, ws }: { api: ApiClient; ws: WorkspaceState }) {
   const canvasRef = useRef<HTMLCanvasElement>(null);
@@ -55,10 +57,10 @@ export function TimelineView({ api, ws }: { api: ApiClient; ws: WorkspaceState }
       try {
         const [buckets, tracks] = await Promise.all([
           api.call('timeline.buckets', { from, to: view.to, bucketMs }),
-          api.call('tracks.search', { from: view.from, to: view.to, limit: 5000 }),
+          api.call('tracks.search', { from: view.from, to: view.to, limit: TRACK_LIMIT }),
         ]);
         if (mine !== generation) return;
-        renderer.setData(buckets, bucketMs, tracks);
+        renderer.setData(buckets, bucketMs, tracks, tracks.length >= TRACK_LIMIT);
         setTrackCount(tracks.length);
         setError(null);
         setMarkers({ list: renderer.visibleMarkers(MARKER_LIST_LIMIT), span: Math.round(renderer.view.to - renderer.view.from) });
@@ -192,7 +194,7 @@ export function TimelineView({ api, ws }: { api: ApiClient; ws: WorkspaceState }
         ))}
         <span className="hint" data-testid="timeline-range">
           {viewText}
-          {trackCount !== null ? ` · ${trackCount} tracks` : ''}
+          {trackCount === null ? '' : trackCount >= TRACK_LIMIT ? ` · over ${TRACK_LIMIT} tracks: zoom in to see each one` : ` · ${trackCount} tracks`}
         </span>
       </div>
       {error && (

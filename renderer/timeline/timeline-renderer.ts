@@ -79,7 +79,11 @@ export class TimelineRenderer {
     this.invalidate();
   }
 
-  setData(buckets: TimelineBucket[], bucketMs: number, tracks: TrackSummary[]): void {
+  /** True when the store held more tracks in view than were fetched: markers would be a misleading subset. */
+  private truncated = false;
+
+  setData(buckets: TimelineBucket[], bucketMs: number, tracks: TrackSummary[], truncated = false): void {
+    this.truncated = truncated;
     const data = new Map<string, LaneData>();
     const lane = (camera: string) => {
       let d = data.get(camera);
@@ -151,6 +155,7 @@ export class TimelineRenderer {
   /** Visible markers with their centre positions (CSS pixels), for hit tests and accessible lists. */
   visibleMarkers(limit = Infinity): MarkerHit[] {
     const out: MarkerHit[] = [];
+    if (this.truncated) return out;
     this.lanes.forEach((camera, i) => {
       const d = this.data.get(camera);
       if (!d) return;
@@ -167,7 +172,7 @@ export class TimelineRenderer {
 
   markerAt(x: number, y: number): TrackSummary | null {
     const camera = this.laneAt(y);
-    if (!camera) return null;
+    if (!camera || this.truncated) return null;
     const i = this.lanes.indexOf(camera);
     const top = AXIS_HEIGHT + i * LANE_HEIGHT + LANE_HEIGHT * 0.45;
     if (y < top - 3) return null;
@@ -266,6 +271,7 @@ export class TimelineRenderer {
         const bh = Math.max(1, (Math.log1p(b.count) / logMax) * densityH);
         ctx.fillRect(this.xOf(b.t), top + 2 + densityH - bh, bw, bh);
       }
+      if (this.truncated) return;
       const tracks = this.tracksInView(d);
       if (tracks.length > markerBudget.left) return;
       markerBudget.left -= tracks.length;

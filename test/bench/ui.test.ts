@@ -2,8 +2,11 @@
 // live wall with 16 tiles × 10 preview fps (frames drawn per second per tile, dropped frames,
 // main-thread busy %, delay from the backend stamping a frame to the page drawing it) and the
 // timeline with 100,000 tracks (pan/zoom frame time p95). Figures only; the goals are printed beside them.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import type { CDPSession, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { projectRoot } from '../../main/paths.js';
 import { launchBrowser } from '../helpers/browser.js';
 import { startFakeNode, type FakeNode } from '../helpers/fake-node.js';
 
@@ -12,6 +15,7 @@ const FPS = Number(process.env.BENCH_FPS ?? 10);
 const TRACKS = Number(process.env.BENCH_TRACKS ?? 100_000);
 const MEASURE_S = Number(process.env.BENCH_SECONDS ?? 10);
 
+const shots = join(projectRoot(), 'test-results', 'screenshots');
 let node: FakeNode;
 let browser: Awaited<ReturnType<typeof launchBrowser>>;
 
@@ -91,6 +95,7 @@ it(`live wall: ${CAMERAS} tiles × ${FPS} fps`, async () => {
   const after: Snap = await snap();
   const sentAfter = sentCount();
   const delays = await page.evaluate(() => Object.values(window.__vigilStats!.tiles).flatMap((s) => s.delays.slice(-60)));
+  const pageDelays = await page.evaluate(() => Object.values(window.__vigilStats!.tiles).flatMap((s) => s.pageDelays.slice(-60)));
 
   const perTile = Object.keys(after).map((cam) => ({
     cam,
@@ -112,9 +117,12 @@ it(`live wall: ${CAMERAS} tiles × ${FPS} fps`, async () => {
     `  frames received ${totalReceived} (fixture sent ≈${totalSent}), drawn ${totalDrawn}, dropped before drawing ${totalDropped} (goal 0)`,
     `  main-thread busy: ${f1(busy)} % (CDP TaskDuration / wall time)`,
     `  delay emit → draw: p50 ${f1(pct(delays, 50))} ms, p95 ${f1(pct(delays, 95))} ms, max ${f1(Math.max(...delays))} ms (${delays.length} frames)`,
+    `    of which in the page (message arrived → drawn, incl. JPEG decode): p50 ${f1(pct(pageDelays, 50))} ms, p95 ${f1(pct(pageDelays, 95))} ms`,
     `  page frame interval while streaming: p50 ${f1(pct(frames, 50))} ms, p95 ${f1(pct(frames, 95))} ms`,
   ];
   process.stdout.write(`\n${lines.join('\n')}\n`);
+  mkdirSync(shots, { recursive: true });
+  await page.screenshot({ path: join(shots, 'bench-live-wall-16.png') });
   expect(totalDrawn).toBeGreaterThan(0);
   await page.close();
 });
@@ -157,6 +165,9 @@ it(`timeline: ${TRACKS} tracks, pan and zoom`, async () => {
     `  canvas redraw cost: p50 ${f1(pct(draws, 50))} ms, p95 ${f1(pct(draws, 95))} ms over ${draws.length} redraws; final span ${f1(span / 3600_000)} h`,
   ];
   process.stdout.write(`\n${lines.join('\n')}\n`);
+  await page.getByRole('button', { name: '1 day' }).click();
+  await page.waitForTimeout(500);
+  await page.screenshot({ path: join(shots, 'bench-timeline-100k.png') });
   expect(draws.length).toBeGreaterThan(10);
   await page.close();
 });
