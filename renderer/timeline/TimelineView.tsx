@@ -25,7 +25,10 @@ export function TimelineView({ api, ws }: { api: ApiClient; ws: WorkspaceState }
   const [playing, setPlaying] = useState(true);
   const [viewText, setViewText] = useState('');
   const [trackCount, setTrackCount] = useState<number | null>(null);
-  const lanes = (ws.workspace?.cameras ?? []).map((c) => c.id);
+  // Cameras with recordings but no longer (or not yet) in the workspace still get a lane.
+  const [extraLanes, setExtraLanes] = useState<string[]>([]);
+  const configured = (ws.workspace?.cameras ?? []).map((c) => c.id);
+  const lanes = [...configured, ...extraLanes.filter((c) => !configured.includes(c))];
   const laneKey = lanes.join('\n');
   const names = new Map((ws.workspace?.cameras ?? []).map((c) => [c.id, c.name]));
 
@@ -62,6 +65,8 @@ export function TimelineView({ api, ws }: { api: ApiClient; ws: WorkspaceState }
         if (mine !== generation) return;
         renderer.setData(buckets, bucketMs, tracks, tracks.length >= TRACK_LIMIT);
         setTrackCount(tracks.length);
+        const seen = [...new Set([...buckets.map((b) => b.camera), ...tracks.map((t) => t.camera)])].sort();
+        setExtraLanes((prev) => (seen.every((c) => prev.includes(c)) ? prev : [...new Set([...prev, ...seen])].sort()));
         setError(null);
         setMarkers({ list: renderer.visibleMarkers(MARKER_LIST_LIMIT), span: Math.round(renderer.view.to - renderer.view.from) });
       } catch (e) {
