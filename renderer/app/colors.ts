@@ -1,0 +1,25 @@
+// One colour per class label, stable across screens (the live wall, timeline and review agree).
+const PALETTE = ['#ff5a5f', '#3ecf8e', '#4da3ff', '#ffb020', '#c77dff', '#2ed3d3', '#ff7eb6', '#a3e635', '#f97316', '#94a3b8'];
+const FIXED: Record<string, string> = { person: PALETTE[0]!, car: PALETTE[2]!, bicycle: PALETTE[1]!, truck: PALETTE[3]!, dog: PALETTE[4]! };
+
+export function labelColor(label: string): string {
+  const fixed = FIXED[label];
+  if (fixed) return fixed;
+  let h = 0;
+  for (let i = 0; i < label.length; i++) h = (h * 31 + label.charCodeAt(i)) >>> 0;
+  return PALETTE[h % PALETTE.length]!;
+}
+
+export function formatTime(t: number): string {
+  const d = new Date(t);
+  const p = (n: number, w = 2) => String(n).padStart(w, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
+}
+
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  const s = ms / 1000;
+  if (s < 60) return `${s.toFixed(1)} s`;
+  const m = Math.floor(s / 60);
+  return `${m} min ${Math.round(s % 60)} s`;
+}

@@ -1,0 +1,239 @@
+// The live wall: a grid of camera tiles, each a canvas the WallRenderer draws into.
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import type { CameraView, StreamStats } from '../../main/api/contract';
+import type { ApiClient, ConnectionState } from '../api/client';
+import type { WorkspaceState } from '../app/useWorkspace';
+import { WallRenderer, type OverlayOptions, type TileState } from './wall-renderer';
+
+export type Layout = '1' | '2' | '3' | '4' | 'auto';
+const LAYOUTS: { id: Layout; label: string }[] = [
+  { id: '1', label: '1' },
+  { id: '2', label: '2×2' },
+  { id: '3', label: '3×3' },
+  { id: '4', label: '4×4' },
+  { id: 'auto', label: 'auto' },
+];
+
+const ORDER_KEY = 'vigil.wall.order';
+const LAYOUT_KEY = 'vigil.wall.layout';
+
+function loadOrder(): string[] {
+  try {
+    return JSON.parse(localStorage.getItem(ORDER_KEY) ?? '[]') as string[];
+  } catch {
+    return [];
+  }
+}
+
+export function LiveWall({ api, ws }: { api: ApiClient; ws: WorkspaceState }) {
+  const [layout, setLayout] = useState<Layout>(() => (localStorage.getItem(LAYOUT_KEY) as Layout | null) ?? 'auto');
+  const [order, setOrder] = useState<string[]>(loadOrder);
+  const [focused, setFocused] = useState<string | null>(null);
+  const [overlay, setOverlay] = useState<OverlayOptions>({ boxes: true, labels: true, trails: false, zones: true });
+  const [receiving, setReceiving] = useState<Record<string, boolean>>({});
+  const [streamStats, setStreamStats] = useState<Record<string, StreamStats>>({});
+  const [paused, setPaused] = useState(false);
+  const [connection, setConnection] = useState<ConnectionState>('connecting');
+  const dragged = useRef<string | null>(null);
+
+  const [renderer, setRenderer] = useState<WallRenderer | null>(null);
+  useEffect(() => {
+    const r = new WallRenderer(
+      (camera, onFrame) => api.subscribe('preview', onFrame, camera),
+      (camera, on) => setReceiving((prev) => (prev[camera] === on ? prev : { ...prev, [camera]: on })),
+    );
+    setRenderer(r);
+    return () => r.dispose();
+  }, [api]);
+  useEffect(() => renderer?.setOverlay(overlay), [renderer, overlay]);
+  useEffect(() => renderer?.setPaused(paused), [renderer, paused]);
+  useEffect(() => api.onConnection(setConnection), [api]);
+  useEffect(
+    () =>
+      api.subscribe('streams.stats', (list) => {
+        setStreamStats((prev) => {
+          const next: Record<string, StreamStats> = {};
+          let changed = Object.keys(prev).length !== list.length;
+          for (const s of list) {
+            next[s.camera] = s;
+            const p = prev[s.camera];
+            if (!p || p.state !== s.state || p.error !== s.error) changed = true;
+          }
+          return changed ? next : prev;
+        });
+      }),
+    [api],
+  );
+
+  const setLayoutSaved = useCallback((l: Layout) => {
+    setLayout(l);
+    setFocused(null);
+    localStorage.setItem(LAYOUT_KEY, l);
+  }, []);
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.target instanceof HTMLInputElement || e.target instanceof HTMLSelectElement || e.target instanceof HTMLTextAreaElement) return;
+      if (e.key >= '1' && e.key <= '4') setLayoutSaved(e.key as Layout);
+      else if (e.key === '0') setLayoutSaved('auto');
+      else if (e.key === 'Escape') setFocused(null);
+      else if (e.key === ' ') {
+        e.preventDefault();
+        setPaused((p) => !p);
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [setLayoutSaved]);
+
+  const cameras = useMemo(() => {
+    const list = (ws.workspace?.cameras ?? []).filter((c) => c.enabled);
+    const rank = (id: string) => {
+      const i = order.indexOf(id);
+      return i < 0 ? Number.MAX_SAFE_INTEGER : i;
+    };
+    return [...list].sort((a, b) => rank(a.id) - rank(b.id));
+  }, [ws.workspace, order]);
+
+  if (ws.error) return <section className="panel error" role="alert" data-testid="wall-error">{ws.error}</section>;
+  if (!ws.workspace || !renderer) return <section className="panel">Loading cameras…</section>;
+
+  const shown = focused ? cameras.filter((c) => c.id === focused) : layout === 'auto' ? cameras : cameras.slice(0, Number(layout) ** 2);
+  const cols = focused ? 1 : layout === 'auto' ? Math.max(1, Math.ceil(Math.sqrt(shown.length))) : Number(layout);
+  const rows = Math.max(1, Math.ceil(shown.length / cols));
+
+  const tileState = (c: CameraView): { state: TileState; reason: string | null } => {
+    const s = streamStats[c.id];
+    if (s && (s.state === 'error' || s.state === 'ended')) return { state: s.state, reason: s.error };
+    if (connection === 'reconnecting') return { state: 'reconnecting', reason: 'connection to the Vigil node lost — retrying' };
+    if (s?.state === 'reconnecting') return { state: 'reconnecting', reason: s.error };
+    if (receiving[c.id]) return { state: 'live', reason: null };
+    return { state: 'connecting', reason: null };
+  };
+
+  const drop = (target: string) => {
+    const from = dragged.current;
+    dragged.current = null;
+    if (!from || from === target) return;
+    const ids = cameras.map((c) => c.id);
+    ids.splice(ids.indexOf(from), 1);
+    ids.splice(ids.indexOf(target), 0, from);
+    setOrder(ids);
+    localStorage.setItem(ORDER_KEY, JSON.stringify(ids));
+  };
+
+  return (
+    <section className="wall-screen" aria-label="Live wall">
+      <div className="toolbar" role="toolbar" aria-label="Wall layout and overlays">
+        <span className="toolbar-label">Layout</span>
+        {LAYOUTS.map((l) => (
+          <button key={l.id} type="button" data-testid={`layout-${l.id}`} aria-pressed={!focused && layout === l.id} onClick={() => setLayoutSaved(l.id)}>
+            {l.label}
+          </button>
+        ))}
+        <span className="toolbar-label">Overlay</span>
+        {(Object.keys(overlay) as (keyof OverlayOptions)[]).map((k) => (
+          <label key={k} className="toggle">
+            <input type="checkbox" data-testid={`overlay-${k}`} checked={overlay[k]} onChange={(e) => setOverlay({ ...overlay, [k]: e.target.checked })} />
+            {k}
+          </label>
+        ))}
+        <button type="button" data-testid="wall-pause" aria-pressed={paused} onClick={() => setPaused((p) => !p)}>
+          {paused ? 'Resume (space)' : 'Pause (space)'}
+        </button>
+        {focused && (
+          <button type="button" onClick={() => setFocused(null)} data-testid="unfocus">
+            Back to grid (Esc)
+          </button>
+        )}
+        {!focused && layout !== 'auto' && cameras.length > shown.length && (
+          <span className="hint">{cameras.length - shown.length} more cameras: press 0 for auto</span>
+        )}
+      </div>
+      {cameras.length === 0 ? (
+        <div className="panel empty" data-testid="wall-empty">
+          No cameras enabled. Add one in <a href="#/settings">Settings</a>.
+        </div>
+      ) : (
+        <div className="wall" data-testid="wall" style={{ gridTemplateColumns: `repeat(${cols}, 1fr)`, gridTemplateRows: `repeat(${rows}, 1fr)` }}>
+          {shown.map((c) => {
+            const st = tileState(c);
+            return (
+              <Tile
+                key={c.id}
+                camera={c}
+                renderer={renderer}
+                state={st.state}
+                reason={st.reason}
+                focused={focused === c.id}
+                onFocus={() => setFocused(focused === c.id ? null : c.id)}
+                onDragStart={() => (dragged.current = c.id)}
+                onDrop={() => drop(c.id)}
+              />
+            );
+          })}
+        </div>
+      )}
+    </section>
+  );
+}
+
+function Tile(props: {
+  camera: CameraView;
+  renderer: WallRenderer;
+  state: TileState;
+  reason: string | null;
+  focused: boolean;
+  onFocus(): void;
+  onDragStart(): void;
+  onDrop(): void;
+}) {
+  const { camera, renderer } = props;
+  const canvas = useRef<HTMLCanvasElement>(null);
+  const status = useRef<HTMLSpanElement>(null);
+  useEffect(() => {
+    if (canvas.current) renderer.attach(camera.id, canvas.current, status.current, camera.zones);
+  }, [renderer, camera.id, camera.zones]);
+  useEffect(() => () => renderer.detach(camera.id), [renderer, camera.id]);
+  return (
+    <div
+      className={`tile tile-${props.state}${props.focused ? ' focused' : ''}`}
+      data-testid={`tile-${camera.id}`}
+      data-state={props.state}
+      draggable
+      onDragStart={(e) => {
+        e.dataTransfer.effectAllowed = 'move';
+        e.dataTransfer.setData('text/plain', camera.id);
+        props.onDragStart();
+      }}
+      onDragOver={(e) => e.preventDefault()}
+      onDrop={(e) => {
+        e.preventDefault();
+        props.onDrop();
+      }}
+    >
+      <canvas
+        ref={canvas}
+        className="tile-canvas"
+        data-testid={`tile-canvas-${camera.id}`}
+        role="button"
+        tabIndex={0}
+        aria-label={`${camera.name}: ${props.focused ? 'back to grid' : 'focus'}`}
+        onClick={props.onFocus}
+        onKeyDown={(e) => e.key === 'Enter' && props.onFocus()}
+      />
+      <div className="tile-bar">
+        <span className="tile-name">{camera.name}</span>
+        <span className={`tile-state state-${props.state}`} data-testid={`tile-state-${camera.id}`} title={props.reason ?? undefined}>
+          {props.state}
+        </span>
+        <span className="tile-fps" ref={status} data-testid={`tile-fps-${camera.id}`} />
+      </div>
+      {props.reason && props.state !== 'live' && (
+        <div className="tile-reason" role="status" data-testid={`tile-reason-${camera.id}`}>
+          {props.reason}
+        </div>
+      )}
+    </div>
+  );
+}

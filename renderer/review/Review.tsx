@@ -1,0 +1,277 @@
+// Review: a filterable list of recorded tracks, and one track's detail (snapshot, box path, zones).
+import { useEffect, useRef, useState } from 'react';
+import type { TrackDetail, TrackSearch, TrackSummary } from '../../main/api/contract';
+import { errorText, type ApiClient } from '../api/client';
+import { formatDuration, formatTime, labelColor } from '../app/colors';
+import { navigate } from '../app/router';
+import type { WorkspaceState } from '../app/useWorkspace';
+
+const PAGE = 100;
+
+function toLocalInput(t: number | undefined): string {
+  if (t === undefined) return '';
+  const d = new Date(t - new Date(t).getTimezoneOffset() * 60_000);
+  return d.toISOString().slice(0, 16);
+}
+
+export function Review({ api, ws, trackId }: { api: ApiClient; ws: WorkspaceState; trackId: string | null }) {
+  return trackId ? <TrackView api={api} ws={ws} id={trackId} /> : <TrackList api={api} ws={ws} />;
+}
+
+function TrackList({ api, ws }: { api: ApiClient; ws: WorkspaceState }) {
+  const [filter, setFilter] = useState<TrackSearch>({});
+  const [tracks, setTracks] = useState<TrackSummary[]>([]);
+  const [error, setError] = useState<string | null>(null);
+  const [loading, setLoading] = useState(true);
+  const [more, setMore] = useState(false);
+  const cameras = ws.workspace?.cameras ?? [];
+  const labels = [...new Set((ws.workspace?.models ?? []).flatMap((m) => m.labels))].sort();
+  const zones = [...new Set(cameras.flatMap((c) => c.zones.map((z) => z.name)))].sort();
+
+  useEffect(() => {
+    let live = true;
+    setLoading(true);
+    api.call('tracks.search', { ...filter, limit: PAGE }).then(
+      (list) => {
+        if (!live) return;
+        setTracks(list);
+        setMore(list.length === PAGE);
+        setError(null);
+        setLoading(false);
+      },
+      (e: unknown) => {
+        if (!live) return;
+        setError(`cannot search tracks: ${errorText(e)}`);
+        setLoading(false);
+      },
+    );
+    return () => {
+      live = false;
+    };
+  }, [api, filter]);
+
+  const loadMore = () => {
+    const last = tracks[tracks.length - 1];
+    if (!last) return;
+    api.call('tracks.search', { ...filter, before: last.firstSeen, limit: PAGE }).then(
+      (list) => {
+        setTracks((t) => [...t, ...list]);
+        setMore(list.length === PAGE);
+      },
+      (e: unknown) => setError(`cannot load older tracks: ${errorText(e)}`),
+    );
+  };
+
+  const set = (patch: Partial<TrackSearch>) => setFilter((f) => {
+    const next = { ...f, ...patch };
+    for (const k of Object.keys(next) as (keyof TrackSearch)[]) if (next[k] === undefined || (Array.isArray(next[k]) && (next[k] as unknown[]).length === 0)) delete next[k];
+    return next;
+  });
+  const names = new Map(cameras.map((c) => [c.id, c.name]));
+
+  return (
+    <section className="review-screen" aria-label="Review">
+      <form className="filters" aria-label="Track filters" data-testid="review-filters" onSubmit={(e) => e.preventDefault()}>
+        <label>
+          Camera
+          <select data-testid="filter-camera" value={filter.cameras?.[0] ?? ''} onChange={(e) => set({ cameras: e.target.value ? [e.target.value] : undefined })}>
+            <option value="">all</option>
+            {cameras.map((c) => (
+              <option key={c.id} value={c.id}>
+                {c.name}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Label
+          <select data-testid="filter-label" value={filter.labels?.[0] ?? ''} onChange={(e) => set({ labels: e.target.value ? [e.target.value] : undefined })}>
+            <option value="">all</option>
+            {labels.map((l) => (
+              <option key={l}>{l}</option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Zone
+          <select data-testid="filter-zone" value={filter.zone ?? ''} onChange={(e) => set({ zone: e.target.value || undefined })}>
+            <option value="">any</option>
+            {zones.map((z) => (
+              <option key={z}>{z}</option>
+            ))}
+          </select>
+        </label>
+        <label>
+          From
+          <input type="datetime-local" data-testid="filter-from" value={toLocalInput(filter.from)} onChange={(e) => set({ from: e.target.value ? new Date(e.target.value).getTime() : undefined })} />
+        </label>
+        <label>
+          To
+          <input type="datetime-local" data-testid="filter-to" value={toLocalInput(filter.to)} onChange={(e) => set({ to: e.target.value ? new Date(e.target.value).getTime() : undefined })} />
+        </label>
+        <label>
+          Min score
+          <input
+            type="number"
+            min={0}
+            max={1}
+            step={0.05}
+            data-testid="filter-score"
+            value={filter.minScore ?? ''}
+            onChange={(e) => set({ minScore: e.target.value === '' ? undefined : Number(e.target.value) })}
+          />
+        </label>
+      </form>
+      {error && (
+        <div className="panel error" role="alert" data-testid="review-error">
+          {error}
+        </div>
+      )}
+      {!error && !loading && tracks.length === 0 && <div className="panel empty">No tracks match these filters.</div>}
+      <ul className="track-list" data-testid="review-list" aria-busy={loading}>
+        {tracks.map((t) => (
+          <li key={t.id}>
+            <a className="track-item" href={`#/review/${encodeURIComponent(t.id)}`} data-testid={`review-item-${t.id}`}>
+              {t.snapshotUrl ? <img src={t.snapshotUrl} alt={`${t.label} snapshot`} loading="lazy" width={96} height={54} /> : <span className="no-thumb">no snapshot</span>}
+              <span className="track-label" style={{ color: labelColor(t.label) }}>
+                {t.label}
+              </span>
+              <span>{names.get(t.camera) ?? t.camera}</span>
+              <span>{formatTime(t.firstSeen)}</span>
+              <span>{formatDuration(t.lastSeen - t.firstSeen)}</span>
+              <span>{t.bestScore.toFixed(2)}</span>
+              <span className="zones">{t.zones.join(', ')}</span>
+            </a>
+          </li>
+        ))}
+      </ul>
+      {more && (
+        <button type="button" onClick={loadMore}>
+          Older tracks
+        </button>
+      )}
+    </section>
+  );
+}
+
+function TrackView({ api, ws, id }: { api: ApiClient; ws: WorkspaceState; id: string }) {
+  const [track, setTrack] = useState<TrackDetail | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const canvas = useRef<HTMLCanvasElement>(null);
+  const img = useRef<HTMLImageElement>(null);
+  const [imgSize, setImgSize] = useState<{ w: number; h: number } | null>(null);
+  const [, setLayoutTick] = useState(0);
+  useEffect(() => {
+    const on = () => setLayoutTick((n) => n + 1); // redraw the path at the new size
+    window.addEventListener('resize', on);
+    return () => window.removeEventListener('resize', on);
+  }, []);
+
+  useEffect(() => {
+    let live = true;
+    setTrack(null);
+    api.call('tracks.get', { id }).then(
+      (t) => live && (setTrack(t), setError(null)),
+      (e: unknown) => live && setError(`cannot open track ${id}: ${errorText(e)}`),
+    );
+    return () => {
+      live = false;
+    };
+  }, [api, id]);
+
+  // The box path over the snapshot, scaled from source pixels.
+  useEffect(() => {
+    const c = canvas.current;
+    if (!c || !track || !imgSize) return;
+    const frame = track.frameSize ?? { width: imgSize.w, height: imgSize.h };
+    const el = img.current;
+    const w = el?.clientWidth ?? imgSize.w;
+    const h = el?.clientHeight ?? imgSize.h;
+    c.width = w;
+    c.height = h;
+    const ctx = c.getContext('2d');
+    if (!ctx) return;
+    const sx = w / frame.width;
+    const sy = h / frame.height;
+    ctx.clearRect(0, 0, w, h);
+    ctx.strokeStyle = labelColor(track.label);
+    ctx.lineWidth = 2;
+    ctx.beginPath();
+    track.path.forEach((p, i) => {
+      const x = (p.box[0] + p.box[2] / 2) * sx;
+      const y = (p.box[1] + p.box[3]) * sy;
+      if (i) ctx.lineTo(x, y);
+      else ctx.moveTo(x, y);
+    });
+    ctx.stroke();
+    const last = track.path[track.path.length - 1];
+    if (last) {
+      ctx.setLineDash([4, 3]);
+      ctx.strokeRect(last.box[0] * sx, last.box[1] * sy, last.box[2] * sx, last.box[3] * sy);
+    }
+  });
+
+  const camera = ws.workspace?.cameras.find((c) => c.id === track?.camera);
+  return (
+    <section className="track-detail" aria-label="Track detail" data-testid="track-detail">
+      <div className="toolbar">
+        <button type="button" onClick={() => navigate('review')}>
+          ← All tracks
+        </button>
+        <button type="button" onClick={() => navigate('timeline')}>
+          Timeline
+        </button>
+      </div>
+      {error && (
+        <div className="panel error" role="alert" data-testid="track-error">
+          {error}
+        </div>
+      )}
+      {!track && !error && <div className="panel">Loading track…</div>}
+      {track && (
+        <div className="detail-grid">
+          <div className="snapshot-wrap">
+            {track.snapshotUrl ? (
+              <>
+                <img
+                  ref={img}
+                  src={track.snapshotUrl}
+                  alt={`best snapshot of ${track.label} ${track.id}`}
+                  data-testid="track-snapshot"
+                  onLoad={(e) => setImgSize({ w: e.currentTarget.naturalWidth, h: e.currentTarget.naturalHeight })}
+                />
+                <canvas ref={canvas} className="path-overlay" data-testid="track-path" aria-hidden />
+              </>
+            ) : (
+              <div className="panel empty">No snapshot was recorded for this track.</div>
+            )}
+          </div>
+          <dl className="facts">
+            <dt>Track</dt>
+            <dd data-testid="track-id">{track.id}</dd>
+            <dt>Label</dt>
+            <dd style={{ color: labelColor(track.label) }} data-testid="track-label">
+              {track.label}
+            </dd>
+            <dt>Camera</dt>
+            <dd>{camera?.name ?? track.camera}</dd>
+            <dt>First seen</dt>
+            <dd>{formatTime(track.firstSeen)}</dd>
+            <dt>Last seen</dt>
+            <dd>
+              {formatTime(track.lastSeen)} ({formatDuration(track.lastSeen - track.firstSeen)})
+            </dd>
+            <dt>Best score</dt>
+            <dd>{track.bestScore.toFixed(2)}</dd>
+            <dt>Zones</dt>
+            <dd>{track.zones.length ? track.zones.join(', ') : 'none'}</dd>
+            <dt>Path</dt>
+            <dd>{track.path.length} positions</dd>
+            <dt>Clip</dt>
+            <dd>No recording for this track (clip recording is not enabled on this node).</dd>
+          </dl>
+        </div>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,88 @@
+// Live system status: engine, execution provider, CPU load, disk use, streams and engine outages.
+import { useEffect, useState } from 'react';
+import type { SystemStatus } from '../../main/api/contract';
+import { errorText, type ApiClient } from '../api/client';
+import { formatTime } from '../app/colors';
+
+function gb(bytes: number): string {
+  return `${(bytes / 1e9).toFixed(1)} GB`;
+}
+
+export function SystemStatusPanel({ api }: { api: ApiClient }) {
+  const [status, setStatus] = useState<SystemStatus | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [restartError, setRestartError] = useState<string | null>(null);
+  useEffect(() => {
+    let live = true;
+    const load = () =>
+      api.call('system.status', {}).then(
+        (s) => live && (setStatus(s), setError(null)),
+        (e: unknown) => live && setError(`system status unavailable: ${errorText(e)}`),
+      );
+    void load();
+    const id = setInterval(load, 2000);
+    return () => {
+      live = false;
+      clearInterval(id);
+    };
+  }, [api]);
+  const restart = () =>
+    api.call('engine.restart', {}).then(
+      () => setRestartError(null),
+      (e: unknown) => setRestartError(`cannot restart the engine: ${errorText(e)}`),
+    );
+  return (
+    <section className="panel" aria-label="System status" data-testid="system-status">
+      <h2>Status</h2>
+      {error && (
+        <p className="form-error" role="alert" data-testid="system-status-error">
+          {error}
+        </p>
+      )}
+      {status && (
+        <dl className="facts">
+          <dt>Execution provider</dt>
+          <dd data-testid="execution-provider">{status.engine.executionProvider ?? 'not running inference yet'}</dd>
+          <dt>CPU load</dt>
+          <dd data-testid="cpu-load">{status.cpuPercent.toFixed(0)} %</dd>
+          <dt>Disk</dt>
+          <dd data-testid="disk-use">{status.disk ? `${gb(status.disk.usedBytes)} used, ${gb(status.disk.freeBytes)} free (${status.disk.dataDir})` : 'unknown'}</dd>
+          <dt>Recorder</dt>
+          <dd>
+            {status.recorder
+              ? `${status.recorder.writtenPerSecond.toFixed(0)}/s written, queue ${status.recorder.queueDepth}${status.recorder.lastError ? ` — ${status.recorder.lastError}` : ''}`
+              : 'not running'}
+          </dd>
+          <dt>Streams</dt>
+          <dd>
+            <table className="table compact" data-testid="stream-table">
+              <tbody>
+                {status.streams.map((s) => (
+                  <tr key={s.camera}>
+                    <td>{s.camera}</td>
+                    <td className={`state-${s.state}`}>{s.state}</td>
+                    <td>{s.decodeFps.toFixed(1)} fps decode</td>
+                    <td>{s.inferFps.toFixed(1)} fps infer</td>
+                    <td>{s.latencyMs.toFixed(0)} ms</td>
+                    <td>{s.droppedFrames} dropped</td>
+                    <td>{s.error ?? ''}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </dd>
+          <dt>Engine outages</dt>
+          <dd>{status.gaps.length ? status.gaps.map((g) => `${formatTime(g.from)} → ${g.to ? formatTime(g.to) : 'now'}: ${g.reason}`).join('; ') : 'none'}</dd>
+        </dl>
+      )}
+      <button type="button" onClick={() => void restart()} data-testid="engine-restart">
+        Restart engine
+      </button>
+      {restartError && (
+        <p className="form-error" role="alert" data-testid="engine-restart-error">
+          {restartError}
+        </p>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,309 @@
+// Draws the timeline on one canvas: a time axis, one lane per camera with detection density from
+// the store's buckets, track markers and the playhead. Redrawn only when something changed.
+import type { TimelineBucket, TrackSummary } from '../../main/api/contract';
+import { labelColor } from '../app/colors';
+
+export const AXIS_HEIGHT = 22;
+export const LANE_HEIGHT = 34;
+const MIN_SPAN = 5_000;
+const MAX_SPAN = 14 * 24 * 3600_000;
+const TICKS = [1e3, 2e3, 5e3, 10e3, 15e3, 30e3, 60e3, 120e3, 300e3, 600e3, 900e3, 1800e3, 3600e3, 7200e3, 3 * 3600e3, 6 * 3600e3, 12 * 3600e3, 86400e3, 2 * 86400e3];
+/** The most markers drawn one by one; beyond, density alone tells the story. */
+const MAX_MARKERS = 20_000;
+
+export interface View {
+  from: number;
+  to: number;
+}
+
+interface LaneData {
+  buckets: { t: number; count: number }[];
+  bucketMs: number;
+  maxCount: number;
+  /** Sorted by firstSeen. */
+  tracks: TrackSummary[];
+}
+
+export interface MarkerHit {
+  track: TrackSummary;
+  x: number;
+  y: number;
+}
+
+export class TimelineRenderer {
+  view: View;
+  playhead: number;
+  lanes: string[] = [];
+  private data = new Map<string, LaneData>();
+  private width = 0;
+  private height = 0;
+  private dirty = true;
+  private raf = 0;
+  private readonly ctx: CanvasRenderingContext2D;
+  private readonly resize: ResizeObserver;
+  /** Called (not per frame) when the view changed, to fetch data for it. */
+  onViewChange: (view: View) => void = () => {};
+  /** rAF callback durations, ms (for the benchmark). */
+  readonly frameTimes: number[] = [];
+
+  constructor(
+    private readonly canvas: HTMLCanvasElement,
+    view: View,
+  ) {
+    const ctx = canvas.getContext('2d');
+    if (!ctx) throw new Error('this browser cannot draw on a canvas');
+    this.ctx = ctx;
+    this.view = view;
+    this.playhead = view.to;
+    this.resize = new ResizeObserver(([entry]) => {
+      if (!entry) return;
+      this.width = entry.contentRect.width;
+      this.height = entry.contentRect.height;
+      this.invalidate();
+    });
+    this.resize.observe(canvas);
+    this.raf = requestAnimationFrame(this.frame);
+  }
+
+  dispose(): void {
+    cancelAnimationFrame(this.raf);
+    this.resize.disconnect();
+  }
+
+  invalidate(): void {
+    this.dirty = true;
+  }
+
+  setLanes(lanes: string[]): void {
+    this.lanes = lanes;
+    this.invalidate();
+  }
+
+  /** True when the store held more tracks in view than were fetched: markers would be a misleading subset. */
+  private truncated = false;
+
+  setData(buckets: TimelineBucket[], bucketMs: number, tracks: TrackSummary[], truncated = false): void {
+    this.truncated = truncated;
+    const data = new Map<string, LaneData>();
+    const lane = (camera: string) => {
+      let d = data.get(camera);
+      if (!d) data.set(camera, (d = { buckets: [], bucketMs, maxCount: 1, tracks: [] }));
+      return d;
+    };
+    // Sum the labels of one bucket: the lane shows how busy the camera was.
+    const sums = new Map<string, Map<number, number>>();
+    for (const b of buckets) {
+      let m = sums.get(b.camera);
+      if (!m) sums.set(b.camera, (m = new Map()));
+      m.set(b.t, (m.get(b.t) ?? 0) + b.count);
+    }
+    for (const [camera, m] of sums) {
+      const d = lane(camera);
+      d.buckets = [...m].map(([t, count]) => ({ t, count })).sort((a, b) => a.t - b.t);
+      d.maxCount = Math.max(1, ...d.buckets.map((b) => b.count));
+    }
+    for (const t of tracks) lane(t.camera).tracks.push(t);
+    for (const d of data.values()) d.tracks.sort((a, b) => a.firstSeen - b.firstSeen);
+    this.data = data;
+    this.invalidate();
+  }
+
+  canvasWidth(): number {
+    return this.width;
+  }
+
+  xOf(t: number): number {
+    return ((t - this.view.from) / (this.view.to - this.view.from)) * this.width;
+  }
+
+  tOf(x: number): number {
+    return this.view.from + (x / Math.max(1, this.width)) * (this.view.to - this.view.from);
+  }
+
+  setView(view: View, notify = true): void {
+    let span = Math.min(MAX_SPAN, Math.max(MIN_SPAN, view.to - view.from));
+    const mid = (view.from + view.to) / 2;
+    if (view.to - view.from !== span) view = { from: mid - span / 2, to: mid + span / 2 };
+    span = view.to - view.from;
+    this.view = view;
+    this.invalidate();
+    if (notify) this.onViewChange(view);
+  }
+
+  /** Zoom by `factor` (>1 zooms out) keeping the time under x fixed. */
+  zoomAt(x: number, factor: number): void {
+    const t = this.tOf(x);
+    const { from, to } = this.view;
+    this.setView({ from: t - (t - from) * factor, to: t + (to - t) * factor });
+  }
+
+  panBy(dx: number): void {
+    const dt = (dx / Math.max(1, this.width)) * (this.view.to - this.view.from);
+    this.setView({ from: this.view.from - dt, to: this.view.to - dt });
+  }
+
+  setPlayhead(t: number): void {
+    this.playhead = t;
+    this.invalidate();
+  }
+
+  laneAt(y: number): string | null {
+    const i = Math.floor((y - AXIS_HEIGHT) / LANE_HEIGHT);
+    return i >= 0 && i < this.lanes.length ? this.lanes[i]! : null;
+  }
+
+  /** Visible markers with their centre positions (CSS pixels), for hit tests and accessible lists. */
+  visibleMarkers(limit = Infinity): MarkerHit[] {
+    const out: MarkerHit[] = [];
+    if (this.truncated) return out;
+    this.lanes.forEach((camera, i) => {
+      const d = this.data.get(camera);
+      if (!d) return;
+      const y = AXIS_HEIGHT + i * LANE_HEIGHT + LANE_HEIGHT * 0.7;
+      for (const t of this.tracksInView(d)) {
+        if (out.length >= limit) return;
+        const x0 = this.xOf(t.firstSeen);
+        const x1 = Math.max(x0 + 4, this.xOf(t.lastSeen));
+        out.push({ track: t, x: Math.max(0, Math.min(this.width, (x0 + x1) / 2)), y });
+      }
+    });
+    return out;
+  }
+
+  markerAt(x: number, y: number): TrackSummary | null {
+    const camera = this.laneAt(y);
+    if (!camera || this.truncated) return null;
+    const i = this.lanes.indexOf(camera);
+    const top = AXIS_HEIGHT + i * LANE_HEIGHT + LANE_HEIGHT * 0.45;
+    if (y < top - 3) return null;
+    const d = this.data.get(camera);
+    if (!d) return null;
+    let best: TrackSummary | null = null;
+    let bestDist = 6;
+    for (const t of this.tracksInView(d)) {
+      const x0 = this.xOf(t.firstSeen);
+      const x1 = Math.max(x0 + 4, this.xOf(t.lastSeen));
+      const dist = x < x0 ? x0 - x : x > x1 ? x - x1 : 0;
+      if (dist < bestDist) {
+        best = t;
+        bestDist = dist;
+      }
+    }
+    return best;
+  }
+
+  private tracksInView(d: LaneData): TrackSummary[] {
+    const { from, to } = this.view;
+    // Binary search the first track starting at or after `from` minus the longest plausible track.
+    let lo = 0;
+    let hi = d.tracks.length;
+    const start = from - 3600_000;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (d.tracks[mid]!.firstSeen < start) lo = mid + 1;
+      else hi = mid;
+    }
+    const out: TrackSummary[] = [];
+    for (let i = lo; i < d.tracks.length; i++) {
+      const t = d.tracks[i]!;
+      if (t.firstSeen > to) break;
+      if (t.lastSeen >= from) out.push(t);
+    }
+    return out;
+  }
+
+  private readonly frame = (): void => {
+    this.raf = requestAnimationFrame(this.frame);
+    if (!this.dirty) return;
+    const start = performance.now();
+    this.dirty = false;
+    this.draw();
+    this.frameTimes.push(performance.now() - start);
+    if (this.frameTimes.length > 2000) this.frameTimes.splice(0, 1000);
+  };
+
+  private draw(): void {
+    const { ctx, canvas } = this;
+    const dpr = window.devicePixelRatio || 1;
+    const w = Math.max(1, Math.round(this.width * dpr));
+    const h = Math.max(1, Math.round(this.height * dpr));
+    if (canvas.width !== w || canvas.height !== h) {
+      canvas.width = w;
+      canvas.height = h;
+    }
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    ctx.fillStyle = '#0d1014';
+    ctx.fillRect(0, 0, this.width, this.height);
+    const { from, to } = this.view;
+    const span = to - from;
+
+    // Axis and grid.
+    const step = TICKS.find((s) => (s / span) * this.width >= 90) ?? 7 * 86400e3;
+    const tzOffset = new Date(from).getTimezoneOffset() * 60_000;
+    ctx.font = '11px system-ui, sans-serif';
+    ctx.textBaseline = 'middle';
+    ctx.strokeStyle = '#232a33';
+    ctx.fillStyle = '#8b95a3';
+    ctx.lineWidth = 1;
+    ctx.beginPath();
+    for (let t = Math.ceil((from - tzOffset) / step) * step + tzOffset; t <= to; t += step) {
+      const x = Math.round(this.xOf(t)) + 0.5;
+      ctx.moveTo(x, AXIS_HEIGHT - 4);
+      ctx.lineTo(x, this.height);
+      ctx.fillText(tickLabel(t, step), x + 3, AXIS_HEIGHT / 2);
+    }
+    ctx.stroke();
+
+    // Lanes: density then markers.
+    const markerBudget = { left: MAX_MARKERS };
+    this.lanes.forEach((camera, i) => {
+      const top = AXIS_HEIGHT + i * LANE_HEIGHT;
+      ctx.fillStyle = i % 2 ? '#11151a' : '#13181e';
+      ctx.fillRect(0, top, this.width, LANE_HEIGHT);
+      const d = this.data.get(camera);
+      if (!d) return;
+      const densityH = LANE_HEIGHT * 0.4;
+      ctx.fillStyle = '#3a7bd5';
+      const bw = Math.max(1, (d.bucketMs / span) * this.width);
+      const logMax = Math.log1p(d.maxCount);
+      for (const b of d.buckets) {
+        if (b.t + d.bucketMs < from || b.t > to) continue;
+        const bh = Math.max(1, (Math.log1p(b.count) / logMax) * densityH);
+        ctx.fillRect(this.xOf(b.t), top + 2 + densityH - bh, bw, bh);
+      }
+      if (this.truncated) return;
+      const tracks = this.tracksInView(d);
+      if (tracks.length > markerBudget.left) return;
+      markerBudget.left -= tracks.length;
+      const my = top + LANE_HEIGHT * 0.55;
+      const mh = LANE_HEIGHT * 0.32;
+      let lastColor = '';
+      for (const t of tracks) {
+        const x0 = this.xOf(t.firstSeen);
+        const x1 = Math.max(x0 + 3, this.xOf(t.lastSeen));
+        const color = labelColor(t.label);
+        if (color !== lastColor) ctx.fillStyle = lastColor = color;
+        ctx.fillRect(x0, my, x1 - x0, mh);
+      }
+    });
+
+    // Playhead.
+    const px = Math.round(this.xOf(this.playhead)) + 0.5;
+    if (px >= 0 && px <= this.width) {
+      ctx.strokeStyle = '#ff4d4d';
+      ctx.lineWidth = 2;
+      ctx.beginPath();
+      ctx.moveTo(px, 0);
+      ctx.lineTo(px, this.height);
+      ctx.stroke();
+    }
+  }
+}
+
+function tickLabel(t: number, step: number): string {
+  const d = new Date(t);
+  const p = (n: number) => String(n).padStart(2, '0');
+  if (step >= 86400e3) return `${d.getMonth() + 1}/${d.getDate()}`;
+  if (step >= 60e3) return d.getHours() === 0 && d.getMinutes() === 0 ? `${d.getMonth() + 1}/${d.getDate()}` : `${p(d.getHours())}:${p(d.getMinutes())}`;
+  return `${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
+}
