@@ -1,6 +1,7 @@
 // IPC registration: the Electron transport of the API. Calls from any frame but the app's own
-// top-level page are refused.
-import type { BrowserWindow, IpcMain, IpcMainInvokeEvent } from 'electron';
+// top-level page are refused; previews go only to windows that asked for that camera.
+import type { BrowserWindow, IpcMain, IpcMainEvent, IpcMainInvokeEvent } from 'electron';
+import type { PreviewFrameMessage } from '../api/contract.js';
 import { dispatch } from '../core/dispatch.js';
 import type { Services } from '../core/services.js';
 
@@ -11,12 +12,26 @@ export function isOwnFrame(event: Pick<IpcMainInvokeEvent, 'senderFrame'>): bool
   return !!frame && frame.parent === null && frame.url.startsWith(`${APP_ORIGIN}/`);
 }
 
-export function registerIpc(ipcMain: Pick<IpcMain, 'handle'>, services: Services, windows: () => Pick<BrowserWindow, 'webContents'>[]): () => void {
+type Window = Pick<BrowserWindow, 'webContents'>;
+
+export function registerIpc(ipcMain: Pick<IpcMain, 'handle' | 'on'>, services: Services, windows: () => Window[]): () => void {
+  const previewCameras = new Map<number, Set<string>>();
   ipcMain.handle('vigil:call', async (event, method: unknown, params: unknown) => {
     if (!isOwnFrame(event)) return { ok: false, error: { code: 'unauthorized', message: 'IPC from a foreign frame is refused' } };
     return dispatch(services, method, params);
   });
+  ipcMain.on('vigil:preview', (event: IpcMainEvent, camera: unknown, on: unknown) => {
+    if (!isOwnFrame(event) || typeof camera !== 'string') return;
+    const id = event.sender.id;
+    let set = previewCameras.get(id);
+    if (!set) previewCameras.set(id, (set = new Set()));
+    if (on) set.add(camera);
+    else set.delete(camera);
+  });
   return services.subscribe((topic, payload) => {
-    for (const w of windows()) w.webContents.send('vigil:event', topic, payload);
+    for (const w of windows()) {
+      if (topic === 'preview' && !previewCameras.get(w.webContents.id)?.has((payload as PreviewFrameMessage).camera)) continue;
+      w.webContents.send('vigil:event', topic, payload);
+    }
   });
 }

@@ -102,7 +102,7 @@ describe('API over Electron IPC (ipcMain stand-in: Electron cannot run here)', (
     const workspace = new WorkspaceStore({ home });
     const services = createServices({ mode: 'desktop', supervisor: new EngineSupervisor(), workspace });
     let handler: ((e: unknown, method: unknown, params: unknown) => Promise<unknown>) | undefined;
-    registerIpc({ handle: (_ch: string, h: never) => void (handler = h) } as never, services, () => []);
+    registerIpc({ handle: (_ch: string, h: never) => void (handler = h), on: () => undefined } as never, services, () => []);
     const own = { senderFrame: { parent: null, url: `${APP_ORIGIN}/index.html` } };
     const foreign = { senderFrame: { parent: null, url: 'https://evil.example/' } };
     const sub = { senderFrame: { parent: {}, url: `${APP_ORIGIN}/index.html` } };
