@@ -123,6 +123,19 @@ Source::Source(std::string id, std::string uri, SourceOptions options, SourceCal
     intParam(p, "width", 640, uri_);
     intParam(p, "height", 480, uri_);
     intParam(p, "fps", 30, uri_);
+    std::string base = uri_.substr(7);
+    std::string pattern = base.substr(0, base.find('?'));
+    if (!pattern.empty()) {
+      GstElement* probe = gst_element_factory_make("videotestsrc", nullptr);
+      if (!probe) throw std::runtime_error("'" + uri_ + "': videotestsrc is missing — install gstreamer1.0-plugins-base");
+      GParamSpec* spec = g_object_class_find_property(G_OBJECT_GET_CLASS(probe), "pattern");
+      GValue v = G_VALUE_INIT;
+      g_value_init(&v, spec->value_type);
+      bool ok = gst_value_deserialize(&v, pattern.c_str());
+      g_value_unset(&v);
+      gst_object_unref(gst_object_ref_sink(probe));
+      if (!ok) throw std::runtime_error("'" + uri_ + "': unknown test pattern '" + pattern + "' — use e.g. ball, smpte, snow, black");
+    }
   }
   if (kind_.scheme == "file") {
     std::string path = uri_.substr(7);
@@ -193,6 +206,11 @@ void Source::supervise() {
     }
     // Live sources come back by themselves: reconnect with exponential backoff, 1 s … 30 s.
     if (decoded_ > 0) failures = 0;
+    if (options_.maxRetries >= 0 && failures >= options_.maxRetries) {
+      emitState(SourceState::Error);
+      if (callbacks_.onError) callbacks_.onError(error + " (gave up after " + std::to_string(failures + 1) + " attempts)");
+      break;
+    }
     decoded_ = 0;
     int backoff = std::min(30, 1 << std::min(failures, 5));
     ++failures;

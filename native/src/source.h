@@ -30,6 +30,7 @@ struct SourceOptions {
   std::string transport;      // rtsp: "tcp" or "udp" (default: rtspsrc's choice)
   int frameInterval = 1;      // deliver every Nth decoded frame (DeepStream drop-frame-interval)
   int stallSeconds = 10;      // live: no frame for this long → reconnect
+  int maxRetries = -1;        // live: reconnect attempts in a row before giving up (-1: forever)
 };
 
 enum class SourceState { Connecting, Live, Reconnecting, Ended, Error };
