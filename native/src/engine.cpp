@@ -305,8 +305,14 @@ void Engine::inferLoop() {
       framesReady_.wait_for(lock, std::chrono::milliseconds(100), [&] { return !running_ || pending() > 0 || needsFinish(); });
       if (pending() > 0 && pending() < static_cast<size_t>(batchSize_)) {
         // Wait for a full batch only while some live-or-file source may still deliver.
+        // No point waiting when no source can add a frame (all queues full, or ended).
+        auto canGrow = [&] {
+          for (auto& [id, s] : sources_)
+            if ((s->state == SourceState::Connecting || s->state == SourceState::Live) && s->queue.size() < s->capacity) return true;
+          return false;
+        };
         framesReady_.wait_until(lock, waitStart + std::chrono::milliseconds(config_.batchedPushTimeoutMs), [&] {
-          return !running_ || pending() >= static_cast<size_t>(batchSize_);
+          return !running_ || pending() >= static_cast<size_t>(batchSize_) || !canGrow();
         });
       }
       if (!running_) {

@@ -342,23 +342,24 @@ bool Source::runOnce(std::string* error) {
       gst_sample_unref(sample);
       return GST_FLOW_OK;
     }
+    // Hold the buffer (the mapped frame refs it), not the sample: appsink reuses its sample
+    // object and needs it writable.
     struct Mapped {
-      GstSample* sample = nullptr;
       GstVideoFrame frame{};
       bool mapped = false;
       ~Mapped() {
         if (mapped) gst_video_frame_unmap(&frame);
-        if (sample) gst_sample_unref(sample);
       }
     };
     auto mapped = std::make_shared<Mapped>();
-    mapped->sample = sample;
-    mapped->mapped = gst_video_frame_map(&mapped->frame, &info, gst_sample_get_buffer(sample), GST_MAP_READ);
+    GstBuffer* buf = gst_sample_get_buffer(sample);
+    mapped->mapped = buf && gst_video_frame_map(&mapped->frame, &info, buf, GST_MAP_READ);
+    const double pts = buf && GST_BUFFER_PTS_IS_VALID(buf) ? static_cast<double>(GST_BUFFER_PTS(buf)) / GST_SECOND : 0.0;
+    gst_sample_unref(sample);
     if (!mapped->mapped) return GST_FLOW_OK;
     Frame f;
     f.seq = self->seq_++;
-    GstBuffer* buf = gst_sample_get_buffer(sample);
-    f.pts = GST_BUFFER_PTS_IS_VALID(buf) ? static_cast<double>(GST_BUFFER_PTS(buf)) / GST_SECOND : 0.0;
+    f.pts = pts;
     f.wallMs = self->lastFrameMs_;
     f.decodedAt = std::chrono::steady_clock::now();
     f.image.data = static_cast<const uint8_t*>(GST_VIDEO_FRAME_PLANE_DATA(&mapped->frame, 0));
