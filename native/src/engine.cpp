@@ -18,11 +18,24 @@ int64_t wallNowMs() {
 
 // The best (highest-score) sighting of a track, kept as a copy of the frame for its snapshot.
 struct BestShot {
-  std::vector<uint8_t> rgb;
-  int width = 0, height = 0;
+  OwnedImage image;
   int64_t frame = 0, time = 0;
   Box box;
 };
+
+namespace {
+// The OSD for snapshots: full-size RGB with the track's box drawn, as JPEG.
+std::vector<uint8_t> renderSnapshot(const BestShot& shot) {
+  const Image& img = shot.image.image;
+  std::vector<uint8_t> rgb(static_cast<size_t>(img.width) * img.height * 3);
+  std::vector<int> xmap(static_cast<size_t>(img.width));
+  for (int x = 0; x < img.width; ++x) xmap[size_t(x)] = x;
+  for (int y = 0; y < img.height; ++y) rowToRgb(img, y, xmap.data(), img.width, rgb.data() + static_cast<size_t>(y) * img.width * 3);
+  static const uint8_t kColor[3] = {0, 255, 0};
+  drawBox(rgb.data(), img.width, img.height, shot.box, kColor, 3);
+  return encodeJpeg({rgb.data(), img.width, img.height, img.width * 3}, 0, 0, 85);
+}
+}  // namespace
 
 struct Engine::Slot {
   std::string id, uri;
@@ -270,10 +283,7 @@ void Engine::finishSlot(Slot& slot, EngineBatch* out) {
       std::string camera = slot.id;
       int64_t track = e.trackId;
       enqueueJob([this, shot, camera, track] {
-        static const uint8_t kColor[3] = {0, 255, 0};
-        drawBox(shot->rgb.data(), shot->width, shot->height, shot->box, kColor, 3);
-        EngineSnapshot snap{camera, track, shot->frame, shot->time,
-                            encodeJpeg({shot->rgb.data(), shot->width, shot->height, shot->width * 3}, 0, 0, 85)};
+        EngineSnapshot snap{camera, track, shot->frame, shot->time, renderSnapshot(*shot)};
         if (listener_) listener_->onSnapshot(std::move(snap));
       }, false);
     }
@@ -413,12 +423,7 @@ void Engine::processBatch(std::vector<std::pair<std::shared_ptr<Slot>, Frame>>& 
       // A new best sighting: keep this frame for the track's snapshot.
       if (config_.snapshots && e.bestFrame == frame.seq && e.kind != TrackEventKind::End) {
         BestShot& shot = slot->best[e.trackId];
-        shot.width = frame.image.width;
-        shot.height = frame.image.height;
-        shot.rgb.resize(static_cast<size_t>(shot.width) * shot.height * 3);
-        for (int y = 0; y < shot.height; ++y)
-          std::copy_n(frame.image.data + static_cast<size_t>(y) * frame.image.stride, static_cast<size_t>(shot.width) * 3,
-                      shot.rgb.data() + static_cast<size_t>(y) * shot.width * 3);
+        copyImage(frame.image, &shot.image);
         shot.frame = frame.seq;
         shot.time = frame.wallMs;
         shot.box = e.bestBox;
@@ -442,10 +447,7 @@ void Engine::processBatch(std::vector<std::pair<std::shared_ptr<Slot>, Frame>>& 
           std::string camera = slot->id;
           int64_t track = e.trackId;
           enqueueJob([this, shot, camera, track] {
-            static const uint8_t kColor[3] = {0, 255, 0};
-            drawBox(shot->rgb.data(), shot->width, shot->height, shot->box, kColor, 3);
-            EngineSnapshot snap{camera, track, shot->frame, shot->time,
-                                encodeJpeg({shot->rgb.data(), shot->width, shot->height, shot->width * 3}, 0, 0, 85)};
+            EngineSnapshot snap{camera, track, shot->frame, shot->time, renderSnapshot(*shot)};
             if (listener_) listener_->onSnapshot(std::move(snap));
           }, false);
         }

@@ -78,6 +78,8 @@ InferenceSession::InferenceSession(const ModelManifest& m, const InferenceOption
     so.SetGraphOptimizationLevel(GraphOptimizationLevel::ORT_ENABLE_ALL);
     so.SetIntraOpNumThreads(o.intraOpThreads);
     so.SetInterOpNumThreads(1);
+    // Idle ONNX Runtime workers must not spin: decoder threads need those cores between runs.
+    if (!o.allowSpinning) so.AddConfigEntry("session.intra_op.allow_spinning", "0");
     std::vector<std::string> prefs = o.providers.empty() ? m.executionProviders : o.providers;
     if (const char* env = std::getenv("VIGIL_EP")) prefs = {env};
     provider_ = "CPUExecutionProvider";

@@ -15,6 +15,7 @@ namespace vigil {
 struct InferenceOptions {
   int maxBatch = 1;
   int intraOpThreads = 0;               // 0: ONNX Runtime's default (all cores)
+  bool allowSpinning = false;           // busy-wait between runs (faster alone, steals cores from decoding)
   std::vector<std::string> providers;   // overrides the manifest's executionProviders when not empty
 };
 

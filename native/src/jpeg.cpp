@@ -24,29 +24,14 @@ std::vector<uint8_t> encodeJpeg(const RgbImage& img, int outW, int outH, int qua
   jpeg_set_quality(&cinfo, quality, TRUE);
   cinfo.dct_method = JDCT_IFAST;
   jpeg_start_compress(&cinfo, TRUE);
-  const bool scaled = outW != img.width || outH != img.height;
-  std::vector<uint8_t> row(scaled ? static_cast<size_t>(outW) * 3 : 0);
-  std::vector<int> xmap;
-  if (scaled) {
-    xmap.resize(static_cast<size_t>(outW));
-    for (int x = 0; x < outW; ++x) xmap[size_t(x)] = std::min(img.width - 1, static_cast<int>((x + 0.5) * img.width / outW)) * 3;
-  }
+  std::vector<uint8_t> row(static_cast<size_t>(outW) * 3);
+  std::vector<int> xmap(static_cast<size_t>(outW));
+  for (int x = 0; x < outW; ++x) xmap[size_t(x)] = std::min(img.width - 1, static_cast<int>((x + 0.5) * img.width / outW));
   while (cinfo.next_scanline < cinfo.image_height) {
     const int y = static_cast<int>(cinfo.next_scanline);
-    JSAMPROW rp;
-    if (scaled) {
-      const int sy = std::min(img.height - 1, static_cast<int>((y + 0.5) * img.height / outH));
-      const uint8_t* src = img.data + static_cast<size_t>(sy) * img.stride;
-      for (int x = 0; x < outW; ++x) {
-        const uint8_t* p = src + xmap[size_t(x)];
-        row[size_t(x) * 3] = p[0];
-        row[size_t(x) * 3 + 1] = p[1];
-        row[size_t(x) * 3 + 2] = p[2];
-      }
-      rp = row.data();
-    } else {
-      rp = const_cast<JSAMPROW>(img.data + static_cast<size_t>(y) * img.stride);
-    }
+    const int sy = std::min(img.height - 1, static_cast<int>((y + 0.5) * img.height / outH));
+    rowToRgb(img, sy, xmap.data(), outW, row.data());
+    JSAMPROW rp = row.data();
     jpeg_write_scanlines(&cinfo, &rp, 1);
   }
   jpeg_finish_compress(&cinfo);

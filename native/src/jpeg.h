@@ -8,7 +8,7 @@
 
 namespace vigil {
 
-// Encodes an RGB image, scaled (nearest neighbour) to outW x outH when they differ from the image.
+// Encodes an image (RGB or I420), scaled (nearest neighbour) to outW x outH when they differ from the image.
 std::vector<uint8_t> encodeJpeg(const RgbImage& img, int outW, int outH, int quality = 80);
 
 // Draws a box outline of `thickness` pixels into a tightly packed RGB buffer.

@@ -304,7 +304,8 @@ bool Source::runOnce(std::string* error) {
   GstElement* convert = gst_element_factory_make("videoconvert", nullptr);
   GstElement* rgbCaps = gst_element_factory_make("capsfilter", nullptr);
   GstElement* sink = gst_element_factory_make("appsink", nullptr);
-  GstCaps* rgb = gst_caps_new_simple("video/x-raw", "format", G_TYPE_STRING, "RGB", nullptr);
+  // I420: what software decoders emit (no conversion) and a cheap plane copy from NVDEC's NV12.
+  GstCaps* rgb = gst_caps_new_simple("video/x-raw", "format", G_TYPE_STRING, "I420", nullptr);
   g_object_set(rgbCaps, "caps", rgb, nullptr);
   gst_caps_unref(rgb);
   g_object_set(convert, "n-threads", 1u, nullptr);
@@ -366,6 +367,10 @@ bool Source::runOnce(std::string* error) {
     f.image.width = GST_VIDEO_FRAME_WIDTH(&mapped->frame);
     f.image.height = GST_VIDEO_FRAME_HEIGHT(&mapped->frame);
     f.image.stride = GST_VIDEO_FRAME_PLANE_STRIDE(&mapped->frame, 0);
+    f.image.u = static_cast<const uint8_t*>(GST_VIDEO_FRAME_PLANE_DATA(&mapped->frame, 1));
+    f.image.v = static_cast<const uint8_t*>(GST_VIDEO_FRAME_PLANE_DATA(&mapped->frame, 2));
+    f.image.uvStride = GST_VIDEO_FRAME_PLANE_STRIDE(&mapped->frame, 1);
+    f.image.format = Image::Format::I420;
     f.hold = mapped;
     if (self->callbacks_.onFrame) self->callbacks_.onFrame(std::move(f));
     return GST_FLOW_OK;

@@ -339,3 +339,25 @@ TEST(Engine, LiveSourceDropsStaleFramesWhenInferenceIsBehind) {
   for (size_t i = c.frames.size() / 2; i < c.frames.size(); ++i) worst = std::max(worst, c.frames[i].latencyMs);
   EXPECT_LT(worst, 2000.0);
 }
+
+TEST(Preprocess, I420FramesConvertWithBt601LimitedRange) {
+  ModelManifest m;
+  m.width = 4;
+  m.height = 4;
+  // 4x4 frame: left half white (Y=235), right half black (Y=16); neutral chroma.
+  std::vector<uint8_t> y(16), u(4, 128), v(4, 128);
+  for (int r = 0; r < 4; ++r)
+    for (int c = 0; c < 4; ++c) y[size_t(r * 4 + c)] = c < 2 ? 235 : 16;
+  Image img{y.data(), 4, 4, 4, u.data(), v.data(), 2, Image::Format::I420};
+  Preprocessor pre(m);
+  std::vector<float> out(48);
+  pre.run(img, out.data());
+  EXPECT_NEAR(out[0], 1.f, 0.01f);   // R of a white pixel
+  EXPECT_NEAR(out[3], 0.f, 0.01f);   // R of a black pixel
+  EXPECT_NEAR(out[32], 1.f, 0.01f);  // B plane, white
+  std::vector<int> xmap{0, 3};
+  uint8_t rgb[6];
+  rowToRgb(img, 0, xmap.data(), 2, rgb);
+  EXPECT_GE(rgb[0], 254);
+  EXPECT_LE(rgb[3], 1);
+}
