@@ -74,7 +74,9 @@ Engine::Engine(EngineConfig config, EngineListener* listener) : config_(std::mov
   io.providers = config_.providers;
   session_ = std::make_unique<InferenceSession>(manifest_, io);
   batchSize_ = session_->maxBatch();
-  preprocessor_ = std::make_unique<Preprocessor>(session_->manifest());
+  int workers = config_.preprocessThreads > 0 ? config_.preprocessThreads
+                                             : std::clamp(static_cast<int>(std::thread::hardware_concurrency()) / 4, 1, 4);
+  for (int i = 0; i < std::min(workers, batchSize_); ++i) preprocessors_.push_back(std::make_unique<Preprocessor>(session_->manifest()));
   lastStats_ = Clock::now();
   inferThread_ = std::thread([this] { inferLoop(); });
   worker_ = std::thread([this] { workerLoop(); });
@@ -379,8 +381,24 @@ void Engine::processBatch(std::vector<std::pair<std::shared_ptr<Slot>, Frame>>& 
   for (size_t i = 0; i < batch.size(); ++i) {
     auto& [slot, frame] = batch[i];
     if (slot->framesSeen++ % (interval + 1) != 0) continue;
-    transforms[i] = preprocessor_->run(frame.image, session_->inputFor(n));
     inferIndex[i] = n++;
+  }
+  // Letterbox straight into the batch tensor; several workers when the machine has the cores.
+  auto prepare = [&](size_t worker) {
+    size_t k = 0;
+    for (size_t i = 0; i < batch.size(); ++i) {
+      if (inferIndex[i] < 0) continue;
+      if (k++ % preprocessors_.size() != worker) continue;
+      transforms[i] = preprocessors_[worker]->run(batch[i].second.image, session_->inputFor(inferIndex[i]));
+    }
+  };
+  if (preprocessors_.size() > 1 && n > 1) {
+    std::vector<std::thread> helpers;
+    for (size_t w = 1; w < preprocessors_.size(); ++w) helpers.emplace_back(prepare, w);
+    prepare(0);
+    for (auto& t : helpers) t.join();
+  } else {
+    prepare(0);
   }
   std::string failure;
   if (n > 0) {

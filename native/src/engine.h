@@ -34,6 +34,7 @@ struct EngineConfig {
   bool snapshots = true;           // JPEG with the box drawn for each ended track's best frame
   int statsIntervalMs = 1000;
   int intraOpThreads = 0;          // ONNX Runtime threads (0: its default)
+  int preprocessThreads = 0;       // letterbox workers per batch (0: a quarter of the cores, 1..4)
   std::vector<std::string> providers;  // execution provider preference (empty: the manifest's)
 };
 
@@ -148,7 +149,7 @@ class Engine {
   EngineListener* listener_;
   ModelManifest manifest_;
   std::unique_ptr<InferenceSession> session_;
-  std::unique_ptr<Preprocessor> preprocessor_;
+  std::vector<std::unique_ptr<Preprocessor>> preprocessors_;  // one per preprocessing worker
   int batchSize_ = 1;
 
   std::mutex mu_;  // sources_, retired_, every slot's queue

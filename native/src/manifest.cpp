@@ -38,6 +38,9 @@ std::string resolveManifest(const std::string& nameOrPath) {
   std::vector<fs::path> roots;
   if (const char* env = std::getenv("VIGIL_MODELS")) roots.emplace_back(env);
   roots.emplace_back("resources/models");
+  std::error_code ec;
+  fs::path exe = fs::read_symlink("/proc/self/exe", ec);  // native/build/<binary> → the project's resources
+  if (!ec) roots.push_back(exe.parent_path().parent_path().parent_path() / "resources" / "models");
   for (auto& r : roots) {
     for (auto cand : {r / nameOrPath / "manifest.json", r / (nameOrPath + ".json")})
       if (fs::is_regular_file(cand)) return cand.string();

@@ -208,6 +208,7 @@ TEST(Engine, ReportsThePlantedSquaresWithCorrectBoxesAndStableIds) {
   EngineConfig cfg;
   cfg.model = fx.manifest;
   cfg.batchSize = 2;
+  cfg.preprocessThreads = 2;  // exercises the parallel letterbox path
   cfg.previewFps = 1000;
   cfg.previewWidth = 320;
   Engine engine(cfg, &c);
