@@ -81,7 +81,7 @@ export interface NativeEngineInstance {
 }
 
 export interface NativeEngine {
-  engineInfo(): EngineInfo & { providers: string[] };
+  engineInfo(): EngineInfo;
   runModelOnce(modelPath: string, inputs: Record<string, NativeTensor>): Record<string, NativeTensor>;
   Engine: new (config: EngineConfig, callbacks?: EngineCallbacks) => NativeEngineInstance;
 }

@@ -66,6 +66,7 @@ describe('native Engine (real GStreamer + ONNX Runtime in the test process)', ()
       onSourceError: (e) => errors.push(e.message),
     });
     expect(engine.info().provider).toBe('CPUExecutionProvider');
+    expect(loadAddon().engineInfo().providers).toContain('CPUExecutionProvider');
     engine.addSource('clip', `file://${fx.clip}`);
     const frames = () => batches.flatMap((b) => b.frames);
     expect(await until(() => frames().length === fx.frames && snapshots.length === 2, 30_000)).toBe(true);
