@@ -316,6 +316,14 @@ bool Source::runOnce(std::string* error) {
   gst_element_link_many(convert, rgbCaps, sink, nullptr);
   if (head) gst_element_link(head, convert);
   linkCtx.convert = convert;
+  // Jetson: nvv4l2decoder emits NVMM buffers that only nvvidconv copies to system memory.
+  if (dynamicSrc) {
+    if (GstElement* nvconv = gst_element_factory_make("nvvidconv", nullptr)) {
+      gst_bin_add(GST_BIN(p.pipeline), nvconv);
+      gst_element_link(nvconv, convert);
+      linkCtx.convert = nvconv;
+    }
+  }
   if (dynamicSrc) g_signal_connect(dynamicSrc, "pad-added", G_CALLBACK(onPadAdded), &linkCtx);
 
   struct SinkContext {

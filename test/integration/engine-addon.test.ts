@@ -1,7 +1,9 @@
 // The native Engine class in this process: real GStreamer decoding a generated H.264 clip, a real
 // ONNX Runtime session on a generated detector, previews/snapshots as real JPEGs.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { createReadStream, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -128,6 +130,30 @@ describe('native Engine (real GStreamer + ONNX Runtime in the test process)', ()
     expect(engine.stats().map((s) => s.camera).sort()).toEqual(['missing', 'odd']);
     engine.stop();
     engine = null;
+  });
+
+  it('decodes an http:// source served by a real HTTP server', async () => {
+    const server = createServer((req, res) => {
+      res.writeHead(200, { 'content-type': 'video/mp4', 'content-length': statSync(fx.clip).size });
+      createReadStream(fx.clip).pipe(res);
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as AddressInfo).port;
+    const { Engine } = loadAddon();
+    let objects = 0;
+    const errors: string[] = [];
+    engine = new Engine({ model: fx.manifest, snapshots: false }, {
+      onBatch: (b) => { for (const f of b.frames) objects += f.objects.length; },
+      onSourceError: (e) => errors.push(e.message),
+    });
+    engine.addSource('web', `http://127.0.0.1:${port}/squares.mp4`);
+    const ok = await until(() => objects >= 20, 20_000);
+    engine.stop();
+    engine = null;
+    server.close();
+    expect(ok).toBe(true);
+    // An http source is treated as a camera: when the file ends it reconnects (and says so).
+    for (const m of errors) expect(m).toContain(`http://127.0.0.1:${port}/squares.mp4`);
   });
 
   it('names the model and the fix when the manifest is missing', () => {
