@@ -135,7 +135,10 @@ void Engine::addSource(const std::string& id, const std::string& uri, const Sour
     SourceOptions o = options;
     slot->source = std::make_unique<Source>(id, uri, o, std::move(cbs));
     slot->live = slot->source->live() || o.realtime;
-    slot->capacity = slot->live ? 1 : static_cast<size_t>(std::max(2, batchSize_));
+    {
+      std::lock_guard lock(mu_);
+      resizeQueues();
+    }
     slot->source->start();
   } catch (const std::exception& e) {
     std::string msg = std::string(e.what());
@@ -164,11 +167,22 @@ bool Engine::removeSource(const std::string& id) {
   if (slot->source) slot->source->stop();
   {
     std::lock_guard lock(mu_);
+    resizeQueues();
     slot->queue.clear();
     retired_.push_back(slot);  // the inference thread ends its tracks
   }
   framesReady_.notify_one();
   return true;
+}
+
+// Files queue just enough frames to fill a batch together: more would only add latency.
+void Engine::resizeQueues() {
+  const size_t n = std::max<size_t>(1, sources_.size());
+  const size_t perSource = std::max<size_t>(2, (static_cast<size_t>(batchSize_) + n - 1) / n);
+  for (auto& [id, s] : sources_) {
+    s->capacity = s->live ? 1 : perSource;
+    s->space.notify_all();
+  }
 }
 
 void Engine::stop() {

@@ -144,6 +144,7 @@ class Engine {
   void processBatch(std::vector<std::pair<std::shared_ptr<Slot>, Frame>>& batch);
   void finishSlot(Slot& slot, EngineBatch* out);
   void emitStats();
+  void resizeQueues();  // with mu_ held
 
   EngineConfig config_;
   EngineListener* listener_;
