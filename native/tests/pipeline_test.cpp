@@ -362,3 +362,22 @@ TEST(Preprocess, I420FramesConvertWithBt601LimitedRange) {
   EXPECT_GE(rgb[0], 254);
   EXPECT_LE(rgb[3], 1);
 }
+
+TEST(Engine, DecodesOtherContainersAndCodecs) {
+  const std::string clip = "/usr/share/doc/opencv-doc/examples/data/vtest.avi";  // AVI, MPEG-4 part 2, 768x576
+  ASSERT_TRUE(fs::exists(clip)) << clip << " is part of the dev machine's test media (opencv-doc)";
+  const auto& fx = Fixtures::get();
+  Collector c;
+  EngineConfig cfg;
+  cfg.model = fx.manifest;
+  cfg.snapshots = false;
+  Engine engine(cfg, &c);
+  engine.addSource("avi", "file://" + clip);
+  ASSERT_TRUE(waitFor([&] { return c.framesOf("avi") >= 100; }, 60));
+  engine.stop();
+  std::lock_guard l(c.mu);
+  EXPECT_TRUE(c.errors.empty());
+  EXPECT_EQ(c.frames[0].width, 768);
+  EXPECT_EQ(c.frames[0].height, 576);
+  EXPECT_NEAR(c.frames[10].pts, 1.0, 0.01);  // 10 fps
+}

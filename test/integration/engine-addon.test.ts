@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PreviewFrame, Snapshot } from '../../main/api/engine-types.js';
-import { loadAddon, type NativeEngineInstance, type NativeMetadataBatch } from '../../main/engine/addon.js';
+import { loadAddon, type NativeEngineInstance, type NativeMetadataBatch, type NativeStreamStats } from '../../main/engine/addon.js';
 import { projectRoot } from '../../main/paths.js';
 
 interface Square { x0: number; y0: number; vx: number; vy: number; size: number }
@@ -107,9 +107,11 @@ describe('native Engine (real GStreamer + ONNX Runtime in the test process)', ()
     const { Engine } = loadAddon();
     const perCamera = new Map<string, number>();
     const errors: Array<{ camera: string; message: string }> = [];
-    engine = new Engine({ model: fx.manifest, snapshots: false }, {
+    const stats: NativeStreamStats[][] = [];
+    engine = new Engine({ model: fx.manifest, snapshots: false, statsIntervalMs: 200 }, {
       onBatch: (b) => { for (const f of b.frames) perCamera.set(f.camera, (perCamera.get(f.camera) ?? 0) + 1); },
       onSourceError: (e) => errors.push(e),
+      onStats: (s) => stats.push(s),
     });
     engine.addSource('good', `file://${fx.clip}`, { loop: true, realtime: true });
     engine.addSource('missing', 'file:///nonexistent.mp4');
@@ -122,6 +124,12 @@ describe('native Engine (real GStreamer + ONNX Runtime in the test process)', ()
     expect(errors.some((e) => e.camera === 'good')).toBe(false);
     const states = Object.fromEntries(engine.stats().map((s) => [s.camera, s.state]));
     expect(states).toMatchObject({ good: 'live', missing: 'error', odd: 'error' });
+    // onStats ticks with real rates: the clip plays at 30 fps in real time.
+    const good = stats.at(-1)!.find((s) => s.camera === 'good')!;
+    expect(good.decodeFps).toBeGreaterThan(15);
+    expect(good.inferFps).toBeGreaterThan(10);
+    expect(good.latencyMs).toBeGreaterThan(0);
+    expect(stats.at(-1)!.find((s) => s.camera === 'missing')!.error).toContain('nonexistent.mp4');
     expect(engine.removeSource('good')).toBe(true);
     expect(engine.removeSource('good')).toBe(false);
     const after = perCamera.get('good');
