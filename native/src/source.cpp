@@ -177,7 +177,8 @@ std::string Source::describeError(const std::string& msg, const std::string& deb
   else if (lower.find("not found") != std::string::npos || lower.find("no such file") != std::string::npos)
     hint = kind_.scheme == "file" ? "check that the file exists" : "check the address";
   else if (lower.find("could not connect") != std::string::npos || lower.find("could not open") != std::string::npos ||
-           lower.find("timeout") != std::string::npos || lower.find("timed out") != std::string::npos)
+           lower.find("timeout") != std::string::npos || lower.find("timed out") != std::string::npos ||
+           (kind_.live && (lower.find("could not read") != std::string::npos || lower.find("connection") != std::string::npos)))
     hint = kind_.live ? "check that the camera is reachable from this machine" : "check the path and permissions";
   else if (lower.find("demux") != std::string::npos || lower.find("decode") != std::string::npos ||
            lower.find("stream") != std::string::npos || lower.find("type") != std::string::npos)
