@@ -10,6 +10,8 @@ export interface EngineInfo {
   gstreamerVersion: string;
   onnxRuntimeVersion: string;
   executionProviders: string[];
+  /** Providers a session can actually use here (CUDA/TensorRT only when their libraries are found). */
+  providers: string[];
   hardwareDecoders: string[];
   nvdec: boolean;
 }

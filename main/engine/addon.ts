@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { EngineInfo } from '../api/contract.js';
+import type { MetadataBatch, PreviewFrame, Snapshot, StreamStats } from '../api/engine-types.js';
 import { projectRoot } from '../paths.js';
 
 export interface NativeTensor {
@@ -10,9 +11,79 @@ export interface NativeTensor {
   data: Float32Array;
 }
 
+/** Pipeline settings (DeepStream names in brackets). */
+export interface EngineConfig {
+  /** Manifest path, or a model name under resources/models (or VIGIL_MODELS). */
+  model: string;
+  /** [nvstreammux batch-size] frames per inference run, across sources. Default 4. */
+  batchSize?: number;
+  /** [nvstreammux batched-push-timeout] ms to wait for a full batch. Default 40. */
+  batchedPushTimeoutMs?: number;
+  /** [nvinfer interval] frames skipped between inferences; the tracker carries objects. Default 0. */
+  interval?: number;
+  tracker?: 'iou' | 'sort' | 'bytetrack';
+  /** Preview JPEGs per second per camera; 0 (default) for none. */
+  previewFps?: number;
+  /** Preview size; 0 keeps the source width / aspect. Default 640 x (aspect). */
+  previewWidth?: number;
+  previewHeight?: number;
+  /** Snapshot JPEG (box drawn) of each ended track's best frame. Default true. */
+  snapshots?: boolean;
+  /** onStats period, ms; 0 for none. Default 1000. */
+  statsIntervalMs?: number;
+  /** ONNX Runtime intra-op threads; 0 (default) lets it choose. */
+  intraOpThreads?: number;
+  /** Execution provider preference, e.g. ['cuda', 'cpu']; default: the manifest's. */
+  providers?: string[];
+}
+
+export interface SourceOptions {
+  /** Files: start again at the end. */
+  loop?: boolean;
+  /** Files: play at the stream's rate (stale frames dropped) instead of as fast as possible. */
+  realtime?: boolean;
+  /** RTSP transport. */
+  transport?: 'tcp' | 'udp';
+  /** Deliver every Nth decoded frame [drop-frame-interval]. */
+  frameInterval?: number;
+  /** Live sources: reconnect attempts in a row before giving up; -1 (default) forever. */
+  maxRetries?: number;
+}
+
+/** Stats as the engine reports them: StreamStats plus running totals. */
+export interface NativeStreamStats extends StreamStats {
+  framesDecoded: number;
+  framesProcessed: number;
+  framesInferred: number;
+}
+
+/** MetadataBatch frames also carry the decode → metadata latency. */
+export type NativeMetadataBatch = MetadataBatch & { frames: Array<MetadataBatch['frames'][number] & { latencyMs: number }> };
+
+export interface EngineCallbacks {
+  onBatch?(batch: NativeMetadataBatch): void;
+  onPreview?(frame: PreviewFrame): void;
+  onSnapshot?(snapshot: Snapshot): void;
+  onStats?(stats: NativeStreamStats[]): void;
+  onSourceError?(error: { camera: string; message: string }): void;
+}
+
+/** The native pipeline. Throws (with the model and the fix named) when the model cannot be used. */
+export interface NativeEngineInstance {
+  /** A bad URI is reported through onSourceError, never thrown; a duplicate id throws. */
+  addSource(id: string, uri: string, options?: SourceOptions): void;
+  /** Ends the camera's tracks (end events, snapshots) and stops its pipeline; false when unknown. */
+  removeSource(id: string): boolean;
+  stats(): NativeStreamStats[];
+  /** Stops every pipeline; no callback runs after the queued ones. */
+  stop(): void;
+  info(): { model: string; provider: string; providerNote: string; batchSize: number; labels: string[] };
+}
+
 export interface NativeEngine {
   engineInfo(): EngineInfo;
   runModelOnce(modelPath: string, inputs: Record<string, NativeTensor>): Record<string, NativeTensor>;
+  Engine: new (config: EngineConfig, callbacks?: EngineCallbacks) => NativeEngineInstance;
 }
 
 export function addonPath(): string {

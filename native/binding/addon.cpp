@@ -2,6 +2,7 @@
 #include <napi.h>
 
 #include "engine_info.h"
+#include "inference.h"
 #include "ort_runtime.h"
 #include "registry.h"
 
@@ -23,6 +24,7 @@ Napi::Value EngineInfo(const Napi::CallbackInfo& info) {
   o.Set("executionProviders", toArray(env, e.executionProviders));
   o.Set("hardwareDecoders", toArray(env, e.hardwareDecoders));
   o.Set("nvdec", e.nvdec);
+  o.Set("providers", toArray(env, vigil::selectableProviders()));  // what sessions can actually use here
   return o;
 }
 

@@ -1,17 +1,41 @@
 // vigil-engine: the headless engine, Vigil's deepstream-app.
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
+#include <map>
+#include <mutex>
+#include <nlohmann/json.hpp>
 #include <string>
+#include <thread>
+#include <vector>
 
+#include "engine.h"
 #include "engine_info.h"
+#include "inference.h"
+#include "synthetic.h"
 
 namespace {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+std::atomic<bool> gInterrupted{false};
 
 int usage(FILE* out) {
   std::fputs(
       "usage: vigil-engine info\n"
       "       vigil-engine run URI... [--model NAME|MANIFEST] [--tracker iou|sort|bytetrack] [--frames N] [--json]\n"
-      "       vigil-engine bench [--streams N] [--uri URI] [--seconds S] [--json]\n",
+      "                        [--batch N] [--interval N] [--loop] [--realtime] [--perf-seconds S] [--retries N]\n"
+      "       vigil-engine bench [--streams N] [--uri URI] [--seconds S] [--model NAME|MANIFEST] [--json]\n"
+      "       vigil-engine fixtures DIR   (writes the generated test model and clip, prints their description)\n"
+      "URIs: file:///path, rtsp://[user:pass@]host/path, http(s)://..., v4l2:///dev/videoN,\n"
+      "      test://PATTERN?width=W&height=H&fps=F[&live=false]\n",
       out);
   return out == stderr ? 2 : 0;
 }
@@ -21,10 +45,387 @@ int info() {
   std::printf("vigil-engine %s\nGStreamer: %s\nONNX Runtime: %s\nexecution providers:", e.engineVersion.c_str(),
               e.gstreamerVersion.c_str(), e.onnxRuntimeVersion.c_str());
   for (auto& p : e.executionProviders) std::printf(" %s", p.c_str());
+  std::printf("\nselectable execution providers:");
+  for (auto& p : vigil::selectableProviders()) std::printf(" %s", p.c_str());
   std::printf("\nhardware decoders:");
   if (e.hardwareDecoders.empty()) std::printf(" none");
   for (auto& d : e.hardwareDecoders) std::printf(" %s", d.c_str());
   std::printf("\n");
+  return 0;
+}
+
+struct Args {
+  std::vector<std::string> positional;
+  std::map<std::string, std::string> opts;
+  bool has(const std::string& k) const { return opts.count(k) > 0; }
+  std::string get(const std::string& k, const std::string& def = "") const {
+    auto it = opts.find(k);
+    return it == opts.end() ? def : it->second;
+  }
+};
+
+bool parseArgs(int argc, char** argv, int first, const std::vector<std::string>& flags, const std::vector<std::string>& valued,
+               Args* out) {
+  for (int i = first; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a.rfind("--", 0) == 0) {
+      std::string k = a.substr(2), v;
+      auto eq = k.find('=');
+      if (eq != std::string::npos) {
+        v = k.substr(eq + 1);
+        k = k.substr(0, eq);
+      }
+      if (std::find(flags.begin(), flags.end(), k) != flags.end()) {
+        out->opts[k] = "1";
+      } else if (std::find(valued.begin(), valued.end(), k) != valued.end()) {
+        if (eq == std::string::npos) {
+          if (i + 1 >= argc) {
+            std::fprintf(stderr, "vigil-engine: --%s needs a value\n", k.c_str());
+            return false;
+          }
+          v = argv[++i];
+        }
+        out->opts[k] = v;
+      } else {
+        std::fprintf(stderr, "vigil-engine: unknown option --%s\n", k.c_str());
+        return false;
+      }
+    } else {
+      out->positional.push_back(a);
+    }
+  }
+  return true;
+}
+
+bool intOpt(const Args& a, const std::string& k, int def, int min, int* out) {
+  if (!a.has(k)) {
+    *out = def;
+    return true;
+  }
+  try {
+    size_t used = 0;
+    *out = std::stoi(a.get(k), &used);
+    if (used == a.get(k).size() && *out >= min) return true;
+  } catch (...) {
+  }
+  std::fprintf(stderr, "vigil-engine: --%s must be an integer >= %d, not '%s'\n", k.c_str(), min, a.get(k).c_str());
+  return false;
+}
+
+// Generated models and clips live in temporary folders removed when the command ends.
+struct ScratchDirs {
+  std::vector<fs::path> dirs;
+  ~ScratchDirs() {
+    std::error_code ec;
+    for (auto& d : dirs) fs::remove_all(d, ec);
+  }
+} gScratch;
+
+fs::path scratchDir(const char* what) {
+  fs::path d = fs::temp_directory_path() / ("vigil-engine-" + std::string(what) + "-" + std::to_string(getpid()));
+  fs::create_directories(d);
+  gScratch.dirs.push_back(d);
+  return d;
+}
+
+// Until a default model ships, `run` and `bench` fall back to the generated square detector.
+std::string defaultModel(int workLayers) {
+  vigil::synthetic::SquareDetectorSpec spec;
+  spec.workLayers = workLayers;
+  std::string m = vigil::synthetic::writeSquareDetector(scratchDir("model").string(), spec);
+  std::fprintf(stderr, "vigil-engine: no --model given; using the generated square detector %s\n", m.c_str());
+  return m;
+}
+
+std::string boxJson(const vigil::Box& b) {
+  char buf[128];
+  std::snprintf(buf, sizeof buf, "[%.1f,%.1f,%.1f,%.1f]", b.x, b.y, b.w, b.h);
+  return buf;
+}
+
+class RunListener : public vigil::EngineListener {
+ public:
+  std::mutex mu;
+  bool json = false;
+  int64_t frameLimit = 0;
+  std::map<std::string, int> index;
+  std::vector<std::string> labels;
+  std::map<std::string, int64_t> printed;
+  std::atomic<bool> failed{false};
+  void onBatch(vigil::EngineBatch&& b) override {
+    std::lock_guard lock(mu);
+    for (auto& f : b.frames) {
+      int64_t& n = printed[f.camera];
+      if (frameLimit > 0 && n >= frameLimit) continue;
+      ++n;
+      if (!json) continue;
+      std::string line = "{\"source\":" + std::to_string(index[f.camera]) + ",\"frame\":" + std::to_string(f.frame) + ",\"pts\":";
+      char pts[32];
+      std::snprintf(pts, sizeof pts, "%.3f", f.pts);
+      line += pts;
+      line += ",\"objects\":[";
+      for (size_t i = 0; i < f.objects.size(); ++i) {
+        auto& o = f.objects[i];
+        char score[32];
+        std::snprintf(score, sizeof score, "%.3f", o.score);
+        std::string label = o.classId >= 0 && static_cast<size_t>(o.classId) < labels.size() ? labels[size_t(o.classId)] : std::to_string(o.classId);
+        line += (i ? "," : "") + std::string("{\"track\":") + std::to_string(o.track) + ",\"label\":" + nlohmann::json(label).dump() +
+                ",\"score\":" + score + ",\"box\":" + boxJson(o.box) + "}";
+      }
+      line += "]}\n";
+      std::fputs(line.c_str(), stdout);
+    }
+    if (json) std::fflush(stdout);
+  }
+  void onSourceError(const std::string& camera, const std::string& message) override {
+    failed = true;
+    std::fprintf(stderr, "error: source %d: %s\n", index.count(camera) ? index[camera] : -1, message.c_str());
+  }
+  bool allReached() {
+    std::lock_guard lock(mu);
+    if (frameLimit <= 0) return false;
+    for (auto& [cam, i] : index)
+      if (printed[cam] < frameLimit) return false;
+    return true;
+  }
+};
+
+int run(int argc, char** argv) {
+  Args a;
+  if (!parseArgs(argc, argv, 2, {"json", "loop", "realtime"}, {"model", "tracker", "frames", "batch", "interval", "perf-seconds", "retries"}, &a))
+    return usage(stderr);
+  if (a.positional.empty()) {
+    std::fprintf(stderr, "vigil-engine run: give at least one URI\n");
+    return usage(stderr);
+  }
+  vigil::EngineConfig cfg;
+  int frames = 0, perfSeconds = 5, batch = 0;
+  if (!intOpt(a, "frames", 0, 1, &frames) || !intOpt(a, "batch", 0, 1, &batch) || !intOpt(a, "interval", 0, 0, &cfg.interval) ||
+      !intOpt(a, "perf-seconds", 5, 1, &perfSeconds))
+    return 2;
+  cfg.batchSize = batch > 0 ? batch : static_cast<int>(std::min<size_t>(a.positional.size(), 8));
+  if (a.has("tracker") && !vigil::parseTrackerKind(a.get("tracker"), &cfg.tracker)) {
+    std::fprintf(stderr, "vigil-engine: unknown tracker '%s' — use iou, sort or bytetrack\n", a.get("tracker").c_str());
+    return 2;
+  }
+  cfg.snapshots = false;
+  cfg.statsIntervalMs = 0;
+  RunListener listener;
+  listener.json = a.has("json");
+  listener.frameLimit = frames;
+  std::unique_ptr<vigil::Engine> engine;
+  try {
+    cfg.model = a.has("model") ? a.get("model") : defaultModel(0);
+    engine = std::make_unique<vigil::Engine>(cfg, &listener);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "error: %s\n", e.what());
+    return 1;
+  }
+  listener.labels = engine->manifest().labels;
+  if (!engine->providerNote().empty()) std::fprintf(stderr, "warning: %s\n", engine->providerNote().c_str());
+  std::fprintf(stderr, "vigil-engine: model '%s' on %s, batch %d, tracker %s\n", engine->manifest().name.c_str(),
+               engine->provider().c_str(), engine->batchSize(), vigil::trackerName(cfg.tracker));
+  for (size_t i = 0; i < a.positional.size(); ++i) {
+    std::lock_guard lock(listener.mu);
+    listener.index[std::to_string(i)] = static_cast<int>(i);
+  }
+  vigil::SourceOptions so;
+  so.loop = a.has("loop");
+  so.realtime = a.has("realtime");
+  if (!intOpt(a, "retries", 3, -1, &so.maxRetries)) return 2;
+  for (size_t i = 0; i < a.positional.size(); ++i) engine->addSource(std::to_string(i), a.positional[i], so);
+  std::signal(SIGINT, [](int) { gInterrupted = true; });
+  std::signal(SIGTERM, [](int) { gInterrupted = true; });
+  FILE* perf = listener.json ? stderr : stdout;
+  auto lastPerf = Clock::now();
+  std::map<std::string, int64_t> lastCount;
+  const auto start = Clock::now();
+  while (!gInterrupted && !listener.allReached() && !engine->idle()) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    if (Clock::now() - lastPerf >= std::chrono::seconds(perfSeconds)) {
+      double secs = std::chrono::duration<double>(Clock::now() - lastPerf).count();
+      double total = std::chrono::duration<double>(Clock::now() - start).count();
+      lastPerf = Clock::now();
+      std::string line = "**PERF:";
+      for (auto& s : engine->stats()) {
+        char buf[96];
+        std::snprintf(buf, sizeof buf, "  src%s %.2f (%.2f)", s.camera.c_str(), (s.framesProcessed - lastCount[s.camera]) / secs,
+                      s.framesProcessed / total);
+        line += buf;
+        lastCount[s.camera] = s.framesProcessed;
+      }
+      std::fprintf(perf, "%s\n", line.c_str());
+      std::fflush(perf);
+    }
+  }
+  engine->stop();
+  return listener.failed ? 1 : 0;
+}
+
+// ---- bench ----
+class BenchListener : public vigil::EngineListener {
+ public:
+  std::mutex mu;
+  bool measuring = false;
+  int64_t inferred = 0, processed = 0;
+  std::vector<double> latency;
+  std::atomic<bool> failed{false};
+  void onBatch(vigil::EngineBatch&& b) override {
+    std::lock_guard lock(mu);
+    if (!measuring) return;
+    for (auto& f : b.frames) {
+      processed++;
+      if (f.inferred) inferred++;
+      latency.push_back(f.latencyMs);
+    }
+  }
+  void onSourceError(const std::string& camera, const std::string& message) override {
+    failed = true;
+    std::fprintf(stderr, "error: source %s: %s\n", camera.c_str(), message.c_str());
+  }
+};
+
+double cpuSeconds() {
+  rusage r{};
+  getrusage(RUSAGE_SELF, &r);
+  return r.ru_utime.tv_sec + r.ru_utime.tv_usec / 1e6 + r.ru_stime.tv_sec + r.ru_stime.tv_usec / 1e6;
+}
+
+double percentile(std::vector<double> v, double p) {
+  if (v.empty()) return 0;
+  size_t k = std::min(v.size() - 1, static_cast<size_t>(p * (v.size() - 1) + 0.5));
+  std::nth_element(v.begin(), v.begin() + static_cast<long>(k), v.end());
+  return v[k];
+}
+
+int bench(int argc, char** argv) {
+  Args a;
+  if (!parseArgs(argc, argv, 2, {"json"}, {"streams", "uri", "seconds", "model", "batch", "work-layers"}, &a)) return usage(stderr);
+  int streams = 1, seconds = 10, batch = 0, work = 3;
+  if (!intOpt(a, "streams", 1, 1, &streams) || !intOpt(a, "seconds", 10, 1, &seconds) || !intOpt(a, "batch", 0, 1, &batch) ||
+      !intOpt(a, "work-layers", 3, 0, &work))
+    return 2;
+  if (batch == 0) batch = streams;
+  std::string model, uri = a.get("uri");
+  try {
+    model = a.has("model") ? vigil::resolveManifest(a.get("model")) : defaultModel(work);
+    if (uri.empty()) {
+      fs::path clip = scratchDir("clip") / "bench-720p.mp4";
+      std::fprintf(stderr, "vigil-engine bench: encoding a 720p x264 clip (300 frames) at %s\n", clip.c_str());
+      vigil::synthetic::writeSquaresClip(clip.string(), 1280, 720, 300, 30, {{100, 100, 4, 0, 128}, {900, 400, -4, 1, 128}});
+      uri = "file://" + clip.string();
+    }
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "error: %s\n", e.what());
+    return 1;
+  }
+  // Bare ONNX Runtime: the same model and batch on the same cores, input already in place.
+  // Measured before and after the end-to-end run (averaged) so that drifting machine load is shared.
+  std::string provider;
+  // Per CPU-second figures too: on a shared machine wall-clock rates swing with other load.
+  double bareCpuImages = 0, bareCpuSeconds = 0;
+  auto bareRun = [&](double secs) -> double {
+    vigil::InferenceOptions io;
+    io.maxBatch = batch;
+    vigil::InferenceSession s(vigil::loadManifest(model), io);
+    provider = s.provider();
+    for (int i = 0; i < 3; ++i) s.run(s.maxBatch());
+    auto t0 = Clock::now();
+    double c0 = cpuSeconds();
+    int64_t images = 0;
+    while (std::chrono::duration<double>(Clock::now() - t0).count() < secs) {
+      s.run(s.maxBatch());
+      images += s.maxBatch();
+    }
+    bareCpuImages += images;
+    bareCpuSeconds += cpuSeconds() - c0;
+    return images / std::chrono::duration<double>(Clock::now() - t0).count();
+  };
+  const double bareSeconds = std::max(1.0, seconds / 4.0);
+  double bareBefore = 0;
+  try {
+    bareBefore = bareRun(bareSeconds);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "error: %s\n", e.what());
+    return 1;
+  }
+  BenchListener listener;
+  vigil::EngineConfig cfg;
+  cfg.model = model;
+  cfg.batchSize = batch;
+  cfg.snapshots = false;
+  cfg.statsIntervalMs = 0;
+  std::unique_ptr<vigil::Engine> engine;
+  try {
+    engine = std::make_unique<vigil::Engine>(cfg, &listener);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "error: %s\n", e.what());
+    return 1;
+  }
+  vigil::SourceOptions so;
+  so.loop = true;
+  for (int i = 0; i < streams; ++i) engine->addSource(std::to_string(i), uri, so);
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));  // warm-up: pipelines negotiate, caches fill
+  double cpu0 = cpuSeconds();
+  auto t0 = Clock::now();
+  {
+    std::lock_guard lock(listener.mu);
+    listener.measuring = true;
+  }
+  std::this_thread::sleep_for(std::chrono::seconds(seconds));
+  double wall;
+  int64_t inferred;
+  std::vector<double> lat;
+  {
+    std::lock_guard lock(listener.mu);
+    listener.measuring = false;
+    wall = std::chrono::duration<double>(Clock::now() - t0).count();
+    inferred = listener.inferred;
+    lat = listener.latency;
+  }
+  double cpu = (cpuSeconds() - cpu0) / wall * 100.0;
+  auto st = engine->stats();
+  int64_t dropped = 0;
+  for (auto& s : st) dropped += s.droppedFrames;
+  engine->stop();
+  double bareAfter = bareRun(bareSeconds);
+  double bareFps = (bareBefore + bareAfter) / 2;
+  double e2e = inferred / wall;
+  double ratio = bareFps > 0 ? e2e / bareFps : 0;
+  const double e2ePerCpu = inferred / std::max(1e-9, cpu / 100.0 * wall);
+  const double barePerCpu = bareCpuImages / std::max(1e-9, bareCpuSeconds);
+  const double cpuRatio = barePerCpu > 0 ? e2ePerCpu / barePerCpu : 0;
+  double p50 = percentile(lat, 0.5), p99 = percentile(lat, 0.99);
+  std::printf("streams %d  uri %s  model %s  provider %s  batch %d  cores %u\n", streams, vigil::redactUri(uri).c_str(), model.c_str(),
+              provider.c_str(), batch, std::thread::hardware_concurrency());
+  std::printf("end-to-end %.1f inferred frames/s  bare ONNX Runtime %.1f images/s  ratio %.2f  latency p50 %.1f ms p99 %.1f ms  CPU %.0f%%  dropped %lld\n",
+              e2e, bareFps, ratio, p50, p99, cpu, static_cast<long long>(dropped));
+  std::printf("per CPU-second: end-to-end %.1f frames, bare %.1f images, ratio %.2f\n", e2ePerCpu, barePerCpu, cpuRatio);
+  if (a.has("json"))
+    std::printf("{\"streams\":%d,\"e2e_fps\":%.2f,\"bare_fps\":%.2f,\"ratio\":%.3f,\"p50_ms\":%.2f,\"p99_ms\":%.2f,\"cpu_percent\":%.1f,\"dropped\":%lld,\"cpu_ratio\":%.3f,\"provider\":\"%s\"}\n",
+                streams, e2e, bareFps, ratio, p50, p99, cpu, static_cast<long long>(dropped), cpuRatio, provider.c_str());
+  return listener.failed ? 1 : 0;
+}
+
+int fixtures(int argc, char** argv) {
+  if (argc < 3) return usage(stderr);
+  fs::path dir = argv[2];
+  try {
+    fs::create_directories(dir);
+    std::string manifest = vigil::synthetic::writeSquareDetector((dir / "model").string());
+    fs::path clip = dir / "squares.mp4";
+    auto scene = vigil::synthetic::testScene();
+    const int frames = 60;
+    vigil::synthetic::writeSquaresClip(clip.string(), 640, 360, frames, 30, scene);
+    nlohmann::json sq = nlohmann::json::array();
+    for (auto& s : scene) sq.push_back({{"x0", s.x0}, {"y0", s.y0}, {"vx", s.vx}, {"vy", s.vy}, {"size", s.size}});
+    nlohmann::json out = {{"manifest", manifest}, {"clip", clip.string()}, {"width", 640}, {"height", 360},
+                          {"frames", frames}, {"fps", 30}, {"squares", sq}};
+    std::printf("%s\n", out.dump().c_str());
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "error: %s\n", e.what());
+    return 1;
+  }
   return 0;
 }
 
@@ -34,6 +435,9 @@ int main(int argc, char** argv) {
   if (argc < 2) return usage(stderr);
   std::string cmd = argv[1];
   if (cmd == "info") return info();
+  if (cmd == "run") return run(argc, argv);
+  if (cmd == "bench") return bench(argc, argv);
+  if (cmd == "fixtures") return fixtures(argc, argv);
   if (cmd == "-h" || cmd == "--help" || cmd == "help") return usage(stdout);
   std::fprintf(stderr, "vigil-engine: unknown command '%s'\n", cmd.c_str());
   return usage(stderr);

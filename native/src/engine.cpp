@@ -1,0 +1,550 @@
+#include "engine.h"
+
+#include <algorithm>
+#include <stdexcept>
+
+#include "engine_info.h"
+#include "jpeg.h"
+
+namespace vigil {
+
+using Clock = std::chrono::steady_clock;
+
+namespace {
+int64_t wallNowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+}  // namespace
+
+// The best (highest-score) sighting of a track, kept as a copy of the frame for its snapshot.
+struct BestShot {
+  OwnedImage image;
+  int64_t frame = 0, time = 0;
+  Box box;
+};
+
+namespace {
+// The OSD for snapshots: full-size RGB with the track's box drawn, as JPEG.
+std::vector<uint8_t> renderSnapshot(const BestShot& shot) {
+  const Image& img = shot.image.image;
+  std::vector<uint8_t> rgb(static_cast<size_t>(img.width) * img.height * 3);
+  std::vector<int> xmap(static_cast<size_t>(img.width));
+  for (int x = 0; x < img.width; ++x) xmap[size_t(x)] = x;
+  for (int y = 0; y < img.height; ++y) rowToRgb(img, y, xmap.data(), img.width, rgb.data() + static_cast<size_t>(y) * img.width * 3);
+  static const uint8_t kColor[3] = {0, 255, 0};
+  drawBox(rgb.data(), img.width, img.height, shot.box, kColor, 3);
+  return encodeJpeg({rgb.data(), img.width, img.height, img.width * 3}, 0, 0, 85);
+}
+}  // namespace
+
+struct Engine::Slot {
+  std::string id, uri;
+  std::unique_ptr<Source> source;
+  bool live = false;
+  // Guarded by Engine::mu_.
+  std::deque<Frame> queue;
+  size_t capacity = 2;
+  bool removed = false;
+  std::condition_variable space;
+  SourceState state = SourceState::Connecting;
+  std::string error;
+  // Inference thread only.
+  std::unique_ptr<Tracker> tracker;
+  int64_t framesSeen = 0;
+  bool flushed = false;
+  std::map<int64_t, BestShot> best;
+  Clock::time_point lastPreview{};
+  // Counters (atomics: read by stats()).
+  std::atomic<int64_t> decoded{0}, processed{0}, inferred{0}, dropped{0};
+  // Window for rates and latency.
+  std::mutex statMu;
+  int64_t winDecoded = 0, winInferred = 0;
+  Clock::time_point winStart = Clock::now();
+  std::vector<double> winLatency;
+  double lastDecodeFps = 0, lastInferFps = 0, lastLatency = 0;
+};
+
+Engine::Engine(EngineConfig config, EngineListener* listener) : config_(std::move(config)), listener_(listener) {
+  std::string err;
+  if (!ensureGstreamer(&err)) throw std::runtime_error(err);
+  manifest_ = loadManifest(resolveManifest(config_.model));
+  InferenceOptions io;
+  io.maxBatch = std::max(1, config_.batchSize);
+  io.intraOpThreads = config_.intraOpThreads;
+  io.providers = config_.providers;
+  session_ = std::make_unique<InferenceSession>(manifest_, io);
+  batchSize_ = session_->maxBatch();
+  int workers = config_.preprocessThreads > 0 ? config_.preprocessThreads
+                                             : std::clamp(static_cast<int>(std::thread::hardware_concurrency()) / 4, 1, 4);
+  for (int i = 0; i < std::min(workers, batchSize_); ++i) preprocessors_.push_back(std::make_unique<Preprocessor>(session_->manifest()));
+  lastStats_ = Clock::now();
+  inferThread_ = std::thread([this] { inferLoop(); });
+  worker_ = std::thread([this] { workerLoop(); });
+}
+
+Engine::~Engine() { stop(); }
+
+void Engine::addSource(const std::string& id, const std::string& uri, const SourceOptions& options) {
+  auto slot = std::make_shared<Slot>();
+  slot->id = id;
+  slot->uri = uri;
+  slot->tracker = makeTracker(config_.tracker, config_.trackerConfig);
+  {
+    std::lock_guard lock(mu_);
+    if (!running_) throw std::runtime_error("the engine is stopped");
+    if (sources_.count(id)) throw std::invalid_argument("camera '" + id + "' is already added — remove it first or pick another id");
+    sources_[id] = slot;
+  }
+  Slot* s = slot.get();
+  SourceCallbacks cbs;
+  cbs.onFrame = [this, s](Frame&& f) {
+    s->decoded++;
+    {
+      std::lock_guard sl(s->statMu);
+      s->winDecoded++;
+    }
+    std::unique_lock lock(mu_);
+    if (s->live) {
+      // Live: never queue behind inference; the newest frame replaces stale ones.
+      while (s->queue.size() >= s->capacity) {
+        s->queue.pop_front();
+        s->dropped++;
+      }
+    } else {
+      s->space.wait(lock, [&] { return s->queue.size() < s->capacity || s->removed || !running_; });
+      if (s->removed || !running_) return;
+    }
+    s->queue.push_back(std::move(f));
+    lock.unlock();
+    framesReady_.notify_one();
+  };
+  cbs.onState = [this, s](SourceState st) {
+    std::lock_guard lock(mu_);
+    s->state = st;
+    if (st == SourceState::Live) s->error.clear();
+    framesReady_.notify_one();
+  };
+  cbs.onError = [this, s](const std::string& msg) {
+    {
+      std::lock_guard lock(mu_);
+      s->error = msg;
+    }
+    if (listener_) listener_->onSourceError(s->id, msg);
+  };
+  try {
+    SourceOptions o = options;
+    slot->source = std::make_unique<Source>(id, uri, o, std::move(cbs));
+    slot->live = slot->source->live() || o.realtime;
+    {
+      std::lock_guard lock(mu_);
+      resizeQueues();
+    }
+    slot->source->start();
+  } catch (const std::exception& e) {
+    std::string msg = std::string(e.what());
+    if (msg.rfind("camera '", 0) != 0) msg = "camera '" + id + "': " + msg;
+    {
+      std::lock_guard lock(mu_);
+      slot->state = SourceState::Error;
+      slot->error = msg;
+      slot->source.reset();
+    }
+    if (listener_) listener_->onSourceError(id, msg);
+  }
+}
+
+bool Engine::removeSource(const std::string& id) {
+  std::shared_ptr<Slot> slot;
+  {
+    std::lock_guard lock(mu_);
+    auto it = sources_.find(id);
+    if (it == sources_.end()) return false;
+    slot = it->second;
+    sources_.erase(it);
+    slot->removed = true;
+    slot->space.notify_all();
+  }
+  if (slot->source) slot->source->stop();
+  {
+    std::lock_guard lock(mu_);
+    resizeQueues();
+    slot->queue.clear();
+    retired_.push_back(slot);  // the inference thread ends its tracks
+  }
+  framesReady_.notify_one();
+  return true;
+}
+
+// Files queue just enough frames to fill a batch together: more would only add latency.
+void Engine::resizeQueues() {
+  const size_t n = std::max<size_t>(1, sources_.size());
+  const size_t perSource = std::max<size_t>(2, (static_cast<size_t>(batchSize_) + n - 1) / n);
+  for (auto& [id, s] : sources_) {
+    s->capacity = s->live ? 1 : perSource;
+    s->space.notify_all();
+  }
+}
+
+void Engine::stop() {
+  std::vector<std::shared_ptr<Slot>> slots;
+  {
+    std::lock_guard lock(mu_);
+    if (!running_ && !inferThread_.joinable()) return;
+    running_ = false;
+    for (auto& [id, s] : sources_) {
+      s->removed = true;
+      s->space.notify_all();
+      slots.push_back(s);
+    }
+  }
+  for (auto& s : slots)
+    if (s->source) s->source->stop();
+  framesReady_.notify_all();
+  if (inferThread_.joinable()) inferThread_.join();
+  {
+    std::lock_guard lock(jobMu_);
+    workerStop_ = true;
+  }
+  jobCv_.notify_all();
+  if (worker_.joinable()) worker_.join();
+  std::lock_guard lock(mu_);
+  sources_.clear();
+  retired_.clear();
+}
+
+bool Engine::idle() {
+  std::lock_guard lock(mu_);
+  if (busy_) return false;
+  for (auto& [id, s] : sources_) {
+    if (s->state != SourceState::Ended && s->state != SourceState::Error) return false;
+    if (!s->queue.empty() || (s->state == SourceState::Ended && !s->flushed)) return false;
+  }
+  std::lock_guard jl(jobMu_);
+  return jobs_.empty();
+}
+
+std::vector<EngineStreamStats> Engine::stats() {
+  std::vector<std::shared_ptr<Slot>> slots;
+  {
+    std::lock_guard lock(mu_);
+    for (auto& [id, s] : sources_) slots.push_back(s);
+  }
+  std::vector<EngineStreamStats> out;
+  const auto now = Clock::now();
+  for (auto& s : slots) {
+    EngineStreamStats st;
+    st.camera = s->id;
+    {
+      std::lock_guard lock(mu_);
+      st.state = sourceStateName(s->state);
+      st.error = s->error;
+    }
+    {
+      std::lock_guard sl(s->statMu);
+      double secs = std::chrono::duration<double>(now - s->winStart).count();
+      if (secs >= 0.5) {
+        s->lastDecodeFps = s->winDecoded / secs;
+        s->lastInferFps = s->winInferred / secs;
+        if (!s->winLatency.empty()) {
+          auto mid = s->winLatency.begin() + static_cast<long>(s->winLatency.size() / 2);
+          std::nth_element(s->winLatency.begin(), mid, s->winLatency.end());
+          s->lastLatency = *mid;
+        }
+        s->winDecoded = s->winInferred = 0;
+        s->winLatency.clear();
+        s->winStart = now;
+      }
+      st.decodeFps = s->lastDecodeFps;
+      st.inferFps = s->lastInferFps;
+      st.latencyMs = s->lastLatency;
+    }
+    st.droppedFrames = s->dropped;
+    st.framesDecoded = s->decoded;
+    st.framesProcessed = s->processed;
+    st.framesInferred = s->inferred;
+    out.push_back(std::move(st));
+  }
+  return out;
+}
+
+void Engine::emitStats() {
+  if (config_.statsIntervalMs <= 0 || !listener_) return;
+  const auto now = Clock::now();
+  if (now - lastStats_ < std::chrono::milliseconds(config_.statsIntervalMs)) return;
+  lastStats_ = now;
+  listener_->onStats(stats());
+}
+
+void Engine::finishSlot(Slot& slot, EngineBatch* out) {
+  std::vector<TrackEvent> events;
+  slot.tracker->flush(&events);
+  const int64_t now = wallNowMs();
+  for (auto& e : events) {
+    EngineTrackEvent te;
+    te.kind = e.kind;
+    te.camera = slot.id;
+    te.track = e.trackId;
+    te.classId = e.classId;
+    te.time = now;
+    te.box = e.box;
+    te.score = e.score;
+    te.bestFrame = e.bestFrame;
+    te.bestScore = e.bestScore;
+    te.bestBox = e.bestBox;
+    auto it = slot.best.find(e.trackId);
+    if (it != slot.best.end()) te.bestTime = it->second.time;
+    out->events.push_back(std::move(te));
+    if (it != slot.best.end() && config_.snapshots) {
+      auto shot = std::make_shared<BestShot>(std::move(it->second));
+      std::string camera = slot.id;
+      int64_t track = e.trackId;
+      enqueueJob([this, shot, camera, track] {
+        EngineSnapshot snap{camera, track, shot->frame, shot->time, renderSnapshot(*shot)};
+        if (listener_) listener_->onSnapshot(std::move(snap));
+      }, false);
+    }
+  }
+  slot.best.clear();
+  slot.flushed = true;
+}
+
+void Engine::inferLoop() {
+  std::vector<std::pair<std::shared_ptr<Slot>, Frame>> batch;
+  batch.reserve(static_cast<size_t>(batchSize_));
+  while (true) {
+    std::vector<std::shared_ptr<Slot>> toFinish;
+    {
+      std::unique_lock lock(mu_);
+      auto pending = [&] {
+        size_t n = 0;
+        for (auto& [id, s] : sources_) n += s->queue.size();
+        return n;
+      };
+      auto needsFinish = [&] {
+        if (!retired_.empty()) return true;
+        for (auto& [id, s] : sources_)
+          if ((s->state == SourceState::Ended || s->state == SourceState::Error) && s->queue.empty() && !s->flushed) return true;
+        return false;
+      };
+      // nvstreammux: push when the batch is full, or when the oldest frame waited batched-push-timeout.
+      const auto waitStart = Clock::now();
+      framesReady_.wait_for(lock, std::chrono::milliseconds(100), [&] { return !running_ || pending() > 0 || needsFinish(); });
+      if (pending() > 0 && pending() < static_cast<size_t>(batchSize_)) {
+        // Wait for a full batch only while some live-or-file source may still deliver.
+        // No point waiting when no source can add a frame (all queues full, or ended).
+        auto canGrow = [&] {
+          for (auto& [id, s] : sources_)
+            if ((s->state == SourceState::Connecting || s->state == SourceState::Live) && s->queue.size() < s->capacity) return true;
+          return false;
+        };
+        framesReady_.wait_until(lock, waitStart + std::chrono::milliseconds(config_.batchedPushTimeoutMs), [&] {
+          return !running_ || pending() >= static_cast<size_t>(batchSize_) || !canGrow();
+        });
+      }
+      if (!running_) {
+        for (auto& [id, s] : sources_) toFinish.push_back(s);
+        for (auto& s : retired_) toFinish.push_back(s);
+        retired_.clear();
+      } else {
+        toFinish.swap(retired_);
+        for (auto& [id, s] : sources_)
+          if ((s->state == SourceState::Ended || s->state == SourceState::Error) && s->queue.empty() && !s->flushed)
+            toFinish.push_back(s);
+      }
+      batch.clear();
+      if (running_) {
+        std::vector<std::shared_ptr<Slot>> order;
+        for (auto& [id, s] : sources_) order.push_back(s);
+        if (!order.empty()) {
+          size_t start = roundRobin_++ % order.size();
+          bool took = true;
+          while (batch.size() < static_cast<size_t>(batchSize_) && took) {
+            took = false;
+            for (size_t k = 0; k < order.size() && batch.size() < static_cast<size_t>(batchSize_); ++k) {
+              auto& s = order[(start + k) % order.size()];
+              if (s->queue.empty()) continue;
+              batch.emplace_back(s, std::move(s->queue.front()));
+              s->queue.pop_front();
+              s->space.notify_one();
+              took = true;
+            }
+          }
+        }
+      }
+      busy_ = !batch.empty() || !toFinish.empty();
+    }
+    if (!batch.empty()) processBatch(batch);
+    if (!toFinish.empty()) {
+      EngineBatch out;
+      for (auto& s : toFinish)
+        if (!s->flushed) finishSlot(*s, &out);
+      if (listener_ && !out.events.empty()) listener_->onBatch(std::move(out));
+    }
+    batch.clear();
+    busy_ = false;
+    emitStats();
+    if (!running_) break;
+  }
+}
+
+void Engine::processBatch(std::vector<std::pair<std::shared_ptr<Slot>, Frame>>& batch) {
+  const int interval = std::max(0, config_.interval);
+  std::vector<int> inferIndex(batch.size(), -1);
+  std::vector<LetterboxTransform> transforms(batch.size());
+  int n = 0;
+  for (size_t i = 0; i < batch.size(); ++i) {
+    auto& [slot, frame] = batch[i];
+    if (slot->framesSeen++ % (interval + 1) != 0) continue;
+    inferIndex[i] = n++;
+  }
+  // Letterbox straight into the batch tensor; several workers when the machine has the cores.
+  auto prepare = [&](size_t worker) {
+    size_t k = 0;
+    for (size_t i = 0; i < batch.size(); ++i) {
+      if (inferIndex[i] < 0) continue;
+      if (k++ % preprocessors_.size() != worker) continue;
+      transforms[i] = preprocessors_[worker]->run(batch[i].second.image, session_->inputFor(inferIndex[i]));
+    }
+  };
+  if (preprocessors_.size() > 1 && n > 1) {
+    std::vector<std::thread> helpers;
+    for (size_t w = 1; w < preprocessors_.size(); ++w) helpers.emplace_back(prepare, w);
+    prepare(0);
+    for (auto& t : helpers) t.join();
+  } else {
+    prepare(0);
+  }
+  std::string failure;
+  if (n > 0) {
+    try {
+      session_->run(n);
+    } catch (const std::exception& e) {
+      failure = e.what();
+    }
+  }
+  EngineBatch out;
+  out.frames.reserve(batch.size());
+  std::vector<Detection> dets;
+  std::vector<TrackEvent> events;
+  const int64_t now = wallNowMs();
+  for (size_t i = 0; i < batch.size(); ++i) {
+    auto& [slot, frame] = batch[i];
+    const bool inferred = inferIndex[i] >= 0 && failure.empty();
+    dets.clear();
+    if (inferred) {
+      try {
+        dets = session_->detections(inferIndex[i]);
+      } catch (const std::exception& e) {
+        failure = e.what();
+      }
+      for (auto& d : dets) d.box = toSource(transforms[i], d.box);
+    }
+    events.clear();
+    auto objects = slot->tracker->update(dets, frame.seq, inferred, &events);
+    EngineFrame ef;
+    ef.camera = slot->id;
+    ef.frame = frame.seq;
+    ef.pts = frame.pts;
+    ef.time = frame.wallMs;
+    ef.width = frame.image.width;
+    ef.height = frame.image.height;
+    ef.inferred = inferred;
+    ef.objects.reserve(objects.size());
+    for (auto& o : objects) ef.objects.push_back({o.trackId, o.classId, o.score, o.box, o.matched && inferred});
+    for (auto& e : events) {
+      // A new best sighting: keep this frame for the track's snapshot.
+      if (config_.snapshots && e.bestFrame == frame.seq && e.kind != TrackEventKind::End) {
+        BestShot& shot = slot->best[e.trackId];
+        copyImage(frame.image, &shot.image);
+        shot.frame = frame.seq;
+        shot.time = frame.wallMs;
+        shot.box = e.bestBox;
+      }
+      EngineTrackEvent te;
+      te.kind = e.kind;
+      te.camera = slot->id;
+      te.track = e.trackId;
+      te.classId = e.classId;
+      te.time = frame.wallMs;
+      te.box = e.box;
+      te.score = e.score;
+      te.bestFrame = e.bestFrame;
+      te.bestScore = e.bestScore;
+      te.bestBox = e.bestBox;
+      auto it = slot->best.find(e.trackId);
+      te.bestTime = it != slot->best.end() ? it->second.time : frame.wallMs;
+      if (e.kind == TrackEventKind::End && it != slot->best.end()) {
+        if (config_.snapshots) {
+          auto shot = std::make_shared<BestShot>(std::move(it->second));
+          std::string camera = slot->id;
+          int64_t track = e.trackId;
+          enqueueJob([this, shot, camera, track] {
+            EngineSnapshot snap{camera, track, shot->frame, shot->time, renderSnapshot(*shot)};
+            if (listener_) listener_->onSnapshot(std::move(snap));
+          }, false);
+        }
+        slot->best.erase(it);
+      }
+      out.events.push_back(std::move(te));
+    }
+    // Preview at the configured rate, encoded off this thread.
+    if (config_.previewFps > 0) {
+      const auto t = Clock::now();
+      if (t - slot->lastPreview >= std::chrono::microseconds(1000000 / config_.previewFps)) {
+        slot->lastPreview = t;
+        int pw = config_.previewWidth > 0 ? config_.previewWidth : frame.image.width;
+        int ph = config_.previewHeight > 0 ? config_.previewHeight
+                                           : std::max(2, static_cast<int>(static_cast<int64_t>(pw) * frame.image.height / frame.image.width));
+        auto held = std::make_shared<Frame>(frame);
+        std::string camera = slot->id;
+        enqueueJob([this, held, camera, pw, ph] {
+          EnginePreview p{camera, held->seq, pw, ph, encodeJpeg(held->image, pw, ph, 75)};
+          if (listener_) listener_->onPreview(std::move(p));
+        }, true);
+      }
+    }
+    ef.latencyMs = std::chrono::duration<double, std::milli>(Clock::now() - frame.decodedAt).count();
+    slot->processed++;
+    if (inferred) slot->inferred++;
+    {
+      std::lock_guard sl(slot->statMu);
+      if (inferred) slot->winInferred++;
+      slot->winLatency.push_back(ef.latencyMs);
+    }
+    out.frames.push_back(std::move(ef));
+  }
+  (void)now;
+  if (!failure.empty() && listener_) {
+    for (auto& [slot, frame] : batch) listener_->onSourceError(slot->id, failure);
+  }
+  if (listener_) listener_->onBatch(std::move(out));
+}
+
+void Engine::enqueueJob(std::function<void()> job, bool droppable) {
+  {
+    std::lock_guard lock(jobMu_);
+    if (droppable && jobs_.size() >= 8) return;  // previews are best-effort: skip when the encoder is behind
+    jobs_.push_back(std::move(job));
+  }
+  jobCv_.notify_one();
+}
+
+void Engine::workerLoop() {
+  while (true) {
+    std::function<void()> job;
+    {
+      std::unique_lock lock(jobMu_);
+      jobCv_.wait(lock, [&] { return workerStop_ || !jobs_.empty(); });
+      if (jobs_.empty()) return;
+      job = std::move(jobs_.front());
+      jobs_.pop_front();
+    }
+    try {
+      job();
+    } catch (...) {
+      // An encoding failure loses one preview or snapshot, never the engine.
+    }
+  }
+}
+
+}  // namespace vigil

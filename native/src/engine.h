@@ -1,0 +1,173 @@
+#pragma once
+// The engine: sources → batcher → one inference thread → parse → per-source trackers →
+// listener callbacks once per batch. Previews and snapshots are encoded on a worker thread.
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "inference.h"
+#include "manifest.h"
+#include "preprocess.h"
+#include "source.h"
+#include "vision.h"
+
+namespace vigil {
+
+struct EngineConfig {
+  std::string model;               // manifest path or model name
+  int batchSize = 4;               // nvstreammux batch-size
+  int batchedPushTimeoutMs = 40;   // nvstreammux batched-push-timeout: run a partial batch after this wait
+  int interval = 0;                // nvinfer interval: frames skipped between inferences (0: infer every frame)
+  TrackerKind tracker = TrackerKind::Iou;
+  TrackerConfig trackerConfig;
+  int previewFps = 0;              // 0: no previews
+  int previewWidth = 640;          // 0: source width
+  int previewHeight = 0;           // 0: keep the source aspect
+  bool snapshots = true;           // JPEG with the box drawn for each ended track's best frame
+  int statsIntervalMs = 1000;
+  int intraOpThreads = 0;          // ONNX Runtime threads (0: its default)
+  int preprocessThreads = 0;       // letterbox workers per batch (0: a quarter of the cores, 1..4)
+  std::vector<std::string> providers;  // execution provider preference (empty: the manifest's)
+};
+
+struct EngineObject {
+  int64_t track = 0;
+  int classId = 0;
+  float score = 0;
+  Box box;
+  bool inferred = false;
+};
+
+struct EngineFrame {
+  std::string camera;
+  int64_t frame = 0;
+  double pts = 0;
+  int64_t time = 0;
+  int width = 0, height = 0;
+  double latencyMs = 0;  // decode → metadata out
+  bool inferred = false;
+  std::vector<EngineObject> objects;
+};
+
+struct EngineTrackEvent {
+  TrackEventKind kind = TrackEventKind::Start;
+  std::string camera;
+  int64_t track = 0;
+  int classId = 0;
+  int64_t time = 0;
+  Box box;
+  float score = 0;
+  int64_t bestFrame = -1;
+  int64_t bestTime = 0;
+  float bestScore = 0;
+  Box bestBox;
+};
+
+struct EngineBatch {
+  std::vector<EngineFrame> frames;
+  std::vector<EngineTrackEvent> events;
+};
+
+struct EnginePreview {
+  std::string camera;
+  int64_t frame = 0;
+  int width = 0, height = 0;
+  std::vector<uint8_t> jpeg;
+};
+
+struct EngineSnapshot {
+  std::string camera;
+  int64_t track = 0;
+  int64_t frame = 0;
+  int64_t time = 0;
+  std::vector<uint8_t> jpeg;
+};
+
+struct EngineStreamStats {
+  std::string camera;
+  std::string state;
+  std::string error;
+  double decodeFps = 0, inferFps = 0;
+  int64_t droppedFrames = 0;
+  double latencyMs = 0;
+  int64_t framesDecoded = 0, framesProcessed = 0, framesInferred = 0;
+};
+
+// Called from engine threads; implementations must be thread-safe and return quickly.
+class EngineListener {
+ public:
+  virtual ~EngineListener() = default;
+  virtual void onBatch(EngineBatch&&) {}
+  virtual void onPreview(EnginePreview&&) {}
+  virtual void onSnapshot(EngineSnapshot&&) {}
+  virtual void onStats(std::vector<EngineStreamStats>&&) {}
+  virtual void onSourceError(const std::string& camera, const std::string& message) { (void)camera; (void)message; }
+};
+
+class Engine {
+ public:
+  // Loads the model and starts the inference thread. Throws std::runtime_error naming the model.
+  Engine(EngineConfig config, EngineListener* listener);
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  // A bad URI is reported through onSourceError (and the stream's stats), never thrown;
+  // a duplicate id throws std::invalid_argument.
+  void addSource(const std::string& id, const std::string& uri, const SourceOptions& options = {});
+  // Ends the source's tracks (end events) and stops its pipeline. False when unknown.
+  bool removeSource(const std::string& id);
+  std::vector<EngineStreamStats> stats();
+  // True when every source has ended or failed and all its frames are processed.
+  bool idle();
+  void stop();
+
+  const ModelManifest& manifest() const { return manifest_; }
+  const std::string& provider() const { return session_->provider(); }
+  const std::string& providerNote() const { return session_->providerNote(); }
+  int batchSize() const { return batchSize_; }
+
+ private:
+  struct Slot;
+  struct Job;
+  void inferLoop();
+  void workerLoop();
+  void enqueueJob(std::function<void()> job, bool droppable);
+  void processBatch(std::vector<std::pair<std::shared_ptr<Slot>, Frame>>& batch);
+  void finishSlot(Slot& slot, EngineBatch* out);
+  void emitStats();
+  void resizeQueues();  // with mu_ held
+
+  EngineConfig config_;
+  EngineListener* listener_;
+  ModelManifest manifest_;
+  std::unique_ptr<InferenceSession> session_;
+  std::vector<std::unique_ptr<Preprocessor>> preprocessors_;  // one per preprocessing worker
+  int batchSize_ = 1;
+
+  std::mutex mu_;  // sources_, retired_, every slot's queue
+  std::condition_variable framesReady_;
+  std::map<std::string, std::shared_ptr<Slot>> sources_;
+  std::vector<std::shared_ptr<Slot>> retired_;
+  size_t roundRobin_ = 0;
+  std::atomic<bool> running_{true};
+  std::atomic<bool> busy_{false};
+  std::thread inferThread_;
+
+  std::mutex jobMu_;
+  std::condition_variable jobCv_;
+  std::deque<std::function<void()>> jobs_;
+  bool workerStop_ = false;
+  std::thread worker_;
+  std::chrono::steady_clock::time_point lastStats_;
+};
+
+}  // namespace vigil

@@ -1,0 +1,60 @@
+#pragma once
+// One ONNX Runtime session per model: execution-provider choice, a reusable batch input buffer,
+// and parsing of each image's outputs into network-space detections.
+#include <onnxruntime_cxx_api.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "manifest.h"
+#include "vision.h"
+
+namespace vigil {
+
+struct InferenceOptions {
+  int maxBatch = 1;
+  int intraOpThreads = 0;               // 0: ONNX Runtime's default (all cores)
+  bool allowSpinning = false;           // busy-wait between runs (faster alone, steals cores from decoding)
+  std::vector<std::string> providers;   // overrides the manifest's executionProviders when not empty
+};
+
+// Execution providers this build can use on this machine: CPU always, CUDA/TensorRT when their
+// provider libraries are found (ORT_EP_PATH, or beside libonnxruntime).
+std::vector<std::string> selectableProviders();
+
+class InferenceSession {
+ public:
+  // Loads the model, picks the execution provider and checks that the outputs fit the parser
+  // (one run on a blank batch). Throws std::runtime_error naming the model and the fix.
+  InferenceSession(const ModelManifest& manifest, const InferenceOptions& options);
+
+  const ModelManifest& manifest() const { return manifest_; }
+  int maxBatch() const { return maxBatch_; }
+  const std::string& provider() const { return provider_; }
+  const std::string& providerNote() const { return providerNote_; }
+  size_t imageFloats() const { return imageFloats_; }
+  // Where preprocessing writes image `i` of the next batch.
+  float* inputFor(int i) { return input_.data() + static_cast<size_t>(i) * imageFloats_; }
+
+  // Runs the first `count` images of the input buffer; then detections() reads them.
+  void run(int count);
+  std::vector<Detection> detections(int batchIndex) const;
+
+ private:
+  void bindOutputs();
+  ModelManifest manifest_;
+  std::unique_ptr<Ort::Session> session_;
+  std::string provider_, providerNote_;
+  int maxBatch_ = 1;
+  bool fixedBatch_ = false;
+  size_t imageFloats_ = 0;
+  std::vector<float> input_;
+  std::string inputName_;
+  std::vector<std::string> outputNames_;
+  std::vector<Ort::Value> outputs_;
+  std::vector<OutputTensor> views_;
+  std::vector<std::vector<float>> converted_;  // int outputs turned into float
+};
+
+}  // namespace vigil

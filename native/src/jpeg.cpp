@@ -1,0 +1,80 @@
+#include "jpeg.h"
+
+#include <jpeglib.h>
+
+#include <algorithm>
+#include <cstdio>
+
+namespace vigil {
+
+std::vector<uint8_t> encodeJpeg(const RgbImage& img, int outW, int outH, int quality) {
+  if (outW <= 0 || outH <= 0) { outW = img.width; outH = img.height; }
+  jpeg_compress_struct cinfo{};
+  jpeg_error_mgr jerr{};
+  cinfo.err = jpeg_std_error(&jerr);
+  jpeg_create_compress(&cinfo);
+  unsigned char* mem = nullptr;
+  unsigned long memSize = 0;
+  jpeg_mem_dest(&cinfo, &mem, &memSize);
+  cinfo.image_width = static_cast<JDIMENSION>(outW);
+  cinfo.image_height = static_cast<JDIMENSION>(outH);
+  cinfo.input_components = 3;
+  cinfo.in_color_space = JCS_RGB;
+  jpeg_set_defaults(&cinfo);
+  jpeg_set_quality(&cinfo, quality, TRUE);
+  cinfo.dct_method = JDCT_IFAST;
+  jpeg_start_compress(&cinfo, TRUE);
+  std::vector<uint8_t> row(static_cast<size_t>(outW) * 3);
+  std::vector<int> xmap(static_cast<size_t>(outW));
+  for (int x = 0; x < outW; ++x) xmap[size_t(x)] = std::min(img.width - 1, static_cast<int>((x + 0.5) * img.width / outW));
+  while (cinfo.next_scanline < cinfo.image_height) {
+    const int y = static_cast<int>(cinfo.next_scanline);
+    const int sy = std::min(img.height - 1, static_cast<int>((y + 0.5) * img.height / outH));
+    rowToRgb(img, sy, xmap.data(), outW, row.data());
+    JSAMPROW rp = row.data();
+    jpeg_write_scanlines(&cinfo, &rp, 1);
+  }
+  jpeg_finish_compress(&cinfo);
+  std::vector<uint8_t> out(mem, mem + memSize);
+  jpeg_destroy_compress(&cinfo);
+  free(mem);
+  return out;
+}
+
+void drawBox(uint8_t* rgb, int width, int height, const Box& b, const uint8_t color[3], int t) {
+  const int x1 = std::clamp(static_cast<int>(b.x), 0, width - 1), y1 = std::clamp(static_cast<int>(b.y), 0, height - 1);
+  const int x2 = std::clamp(static_cast<int>(b.right()), 0, width - 1), y2 = std::clamp(static_cast<int>(b.bottom()), 0, height - 1);
+  auto put = [&](int x, int y) {
+    uint8_t* p = rgb + (static_cast<size_t>(y) * width + x) * 3;
+    p[0] = color[0]; p[1] = color[1]; p[2] = color[2];
+  };
+  for (int k = 0; k < t; ++k) {
+    for (int x = x1; x <= x2; ++x) {
+      put(x, std::min(y1 + k, height - 1));
+      put(x, std::max(y2 - k, 0));
+    }
+    for (int y = y1; y <= y2; ++y) {
+      put(std::min(x1 + k, width - 1), y);
+      put(std::max(x2 - k, 0), y);
+    }
+  }
+}
+
+void jpegSize(const std::vector<uint8_t>& j, int* w, int* h) {
+  *w = *h = 0;
+  if (j.size() < 4 || j[0] != 0xFF || j[1] != 0xD8) return;
+  size_t i = 2;
+  while (i + 9 < j.size()) {
+    if (j[i] != 0xFF) return;
+    uint8_t marker = j[i + 1];
+    size_t len = (static_cast<size_t>(j[i + 2]) << 8) | j[i + 3];
+    if (marker >= 0xC0 && marker <= 0xC3) {
+      *h = (j[i + 5] << 8) | j[i + 6];
+      *w = (j[i + 7] << 8) | j[i + 8];
+      return;
+    }
+    i += 2 + len;
+  }
+}
+
+}  // namespace vigil

@@ -1,0 +1,34 @@
+#pragma once
+// The model manifest (resources/models/MANIFEST.md) as the engine reads it.
+#include <string>
+#include <vector>
+
+#include "vision.h"
+
+namespace vigil {
+
+struct ModelManifest {
+  std::string path;      // the manifest file
+  std::string name;
+  std::string modelFile; // absolute path of the ONNX file
+  std::string inputName;
+  int width = 640, height = 640;
+  bool nchw = true;
+  bool bgr = false;
+  float mean[3] = {0, 0, 0};
+  float scale[3] = {1.f / 255, 1.f / 255, 1.f / 255};
+  bool letterbox = true;
+  int padValue = 114;
+  int fixedBatch = 0;    // 0: dynamic
+  ParserKind parser = ParserKind::YoloV8;
+  ParseParams params;
+  std::vector<std::string> labels;
+  std::vector<std::string> executionProviders{"cpu"};
+};
+
+// Reads and validates a manifest. Throws std::runtime_error naming the file, the field and the fix.
+ModelManifest loadManifest(const std::string& manifestPath);
+// Resolves NAME (a folder under resources/models or VIGIL_MODELS) or a path to a manifest file.
+std::string resolveManifest(const std::string& nameOrPath);
+
+}  // namespace vigil

@@ -1,0 +1,91 @@
+#pragma once
+// One GStreamer pipeline per source: URI → decode → RGB frames on the source's own streaming
+// thread, with a supervisor thread that watches the bus, loops files and reconnects live sources.
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "preprocess.h"
+
+namespace vigil {
+
+struct Frame {
+  int64_t seq = 0;       // per-source sequence number of delivered frames
+  double pts = 0;        // stream time, seconds
+  int64_t wallMs = 0;    // wall clock at decode, ms since the epoch
+  std::chrono::steady_clock::time_point decodedAt;
+  RgbImage image;
+  std::shared_ptr<void> hold;  // keeps the decoded buffer mapped while the frame is in use
+};
+
+struct SourceOptions {
+  bool loop = false;          // files: start again at the end
+  bool realtime = false;      // files: play at the stream's rate (true) or as fast as possible
+  std::string transport;      // rtsp: "tcp" or "udp" (default: rtspsrc's choice)
+  int frameInterval = 1;      // deliver every Nth decoded frame (DeepStream drop-frame-interval)
+  int stallSeconds = 10;      // live: no frame for this long → reconnect
+  int maxRetries = -1;        // live: reconnect attempts in a row before giving up (-1: forever)
+};
+
+enum class SourceState { Connecting, Live, Reconnecting, Ended, Error };
+const char* sourceStateName(SourceState s);
+
+struct SourceCallbacks {
+  // Called on the streaming thread; may block (backpressure for files played as fast as possible).
+  std::function<void(Frame&&)> onFrame;
+  std::function<void(const std::string& message)> onError;
+  std::function<void(SourceState)> onState;
+};
+
+// What a URI means to the engine; throws std::runtime_error for an unknown or malformed URI.
+struct SourceKind {
+  std::string scheme;
+  bool live = false;
+};
+SourceKind classifyUri(const std::string& uri);
+// The URI with any password replaced by ***, for messages.
+std::string redactUri(const std::string& uri);
+
+class Source {
+ public:
+  // Throws std::runtime_error for a URI the engine cannot handle (unknown scheme, bad parameters).
+  Source(std::string id, std::string uri, SourceOptions options, SourceCallbacks callbacks);
+  ~Source();
+  Source(const Source&) = delete;
+  Source& operator=(const Source&) = delete;
+
+  void start();
+  void stop();  // idempotent; returns when the pipeline is down
+  bool live() const { return kind_.live; }
+  const std::string& id() const { return id_; }
+  const std::string& uri() const { return uri_; }
+  bool stopping() const { return stop_; }
+
+ private:
+  struct Pipeline;
+  void supervise();
+  bool runOnce(std::string* error);  // false: failed with *error; true: ended or stopped
+  void emitState(SourceState s);
+  std::string describeError(const std::string& gstMessage, const std::string& debug, int domainCode) const;
+  bool sleepInterruptible(std::chrono::milliseconds d);
+
+  std::string id_, uri_;
+  SourceOptions options_;
+  SourceCallbacks callbacks_;
+  SourceKind kind_;
+  std::thread thread_;
+  std::atomic<bool> stop_{false};
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::atomic<int64_t> seq_{0};
+  std::atomic<int64_t> decoded_{0};
+  std::atomic<int64_t> lastFrameMs_{0};
+};
+
+}  // namespace vigil
