@@ -131,7 +131,7 @@ export class StoreQueries {
     }
     const rows = await this.db.query<{ camera: string; label: string; k: number; detections: number; tracks: number }>(
       `SELECT c.name AS camera, s.label, s.k, s.detections, s.tracks FROM (
-         SELECT r.camera_id, r.label, (r.${col} * ? - ?) / ? AS k, sum(r.detections) AS detections, sum(r.tracks) AS tracks
+         SELECT r.camera_id, r.label, CAST((r.${col} * ? - ?) / ? AS INTEGER) AS k, sum(r.detections) AS detections, sum(r.tracks) AS tracks
            FROM ${table} r WHERE r.${col} >= ? AND r.${col} < ?${where}
           GROUP BY r.camera_id, r.label, k
        ) s JOIN cameras c ON c.id = s.camera_id ORDER BY s.k, c.name, s.label`,

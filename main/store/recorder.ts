@@ -48,7 +48,7 @@ interface TrackState {
   bestTime: number;
   bestBox: BoxXYWH;
   ended: boolean;
-  lastRecorded: number;
+  lastSlot: number;
   thinCounter: number;
   attributes: Record<string, string | number | boolean> | null;
 }
@@ -161,8 +161,7 @@ export class Recorder {
     if (typeof hz !== 'number' || !Number.isFinite(hz) || hz < 0.1 || hz > 60) {
       throw new Error(`camera '${camera}': detectionsHz must be 'every-frame' or a number from 0.1 to 60, got ${String(hz)}`);
     }
-    // 0.9: a box that arrives a little early (frame jitter) still counts for its slot.
-    this.policies.set(camera, (1000 / hz) * 0.9);
+    this.policies.set(camera, 1000 / hz);
   }
 
   onCommit(listener: (info: CommitInfo) => void): () => void {
@@ -202,7 +201,12 @@ export class Recorder {
         }
         this.dirtyTracks.add(t);
         this.countRollup(prepared, f.time, cameraId, o.label, 1, 0);
-        if (interval > 0 && f.time - t.lastRecorded < interval) continue;
+        if (interval > 0) {
+          // One box per time slot of the policy rate (slots are aligned to the clock, so jitter cannot add boxes).
+          const slot = Math.floor(f.time / interval);
+          if (slot === t.lastSlot) continue;
+          t.lastSlot = slot;
+        }
         if (this.queuedDetections + prepared.detections.length >= this.maxQueued) {
           this.thinned += 1;
           this.hardCapped = true;
@@ -212,7 +216,6 @@ export class Recorder {
           this.thinned += 1;
           continue;
         }
-        t.lastRecorded = f.time;
         const [x, y, w, h] = o.box;
         prepared.detections.push(
           `[${t.id},${Math.round(f.time - t.firstTime)},${Math.round(x)},${Math.round(y)},${Math.round(w)},${Math.round(h)},${Math.round(o.score * 1000)}]`,
@@ -369,7 +372,7 @@ export class Recorder {
       bestTime: time,
       bestBox: [0, 0, 0, 0],
       ended: false,
-      lastRecorded: -Infinity,
+      lastSlot: -1,
       thinCounter: 0,
       attributes: null,
     };
