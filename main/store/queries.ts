@@ -206,7 +206,7 @@ export class StoreQueries {
     if (!row) return null;
     const summary = toSummary(row);
     const points = await this.db.query<{ dt: number; x: number; y: number; w: number; h: number; score: number }>(
-      'SELECT dt, x, y, w, h, score FROM detections WHERE track_id = ? ORDER BY dt',
+      'SELECT dt, box >> 39 AS x, (box >> 26) & 8191 AS y, (box >> 13) & 8191 AS w, box & 8191 AS h, score FROM detections WHERE track_id = ? ORDER BY dt',
       [id],
     );
     const events = await this.db.query<EventRow>(

@@ -56,6 +56,8 @@ interface TrackState {
 interface PreparedBatch {
   seq: number;
   detections: string[];
+  /** Track id of each detection row (to write them grouped by track). */
+  detectionTracks: number[];
   events: string[];
   zones: string[];
   rollup: Map<string, [number, number]>;
@@ -185,7 +187,7 @@ export class Recorder {
       return { ok: false, seq: 0, error };
     }
     const seq = ++this.seq;
-    const prepared: PreparedBatch = { seq, detections: [], events: [], zones: [], rollup: new Map() };
+    const prepared: PreparedBatch = { seq, detections: [], detectionTracks: [], events: [], zones: [], rollup: new Map() };
 
     for (const f of batch.frames) {
       const cameraId = this.cameraId(f.camera);
@@ -216,10 +218,8 @@ export class Recorder {
           this.thinned += 1;
           continue;
         }
-        const [x, y, w, h] = o.box;
-        prepared.detections.push(
-          `[${t.id},${Math.round(f.time - t.firstTime)},${Math.round(x)},${Math.round(y)},${Math.round(w)},${Math.round(h)},${Math.round(o.score * 1000)}]`,
-        );
+        prepared.detections.push(`[${t.id},${Math.round(f.time - t.firstTime)},${packBox(o.box)},${Math.round(o.score * 1000)}]`);
+        prepared.detectionTracks.push(t.id);
       }
     }
 
@@ -301,8 +301,7 @@ export class Recorder {
   /** Resolves when everything written so far is committed. */
   flush(): Promise<void> {
     const target = this.seq;
-    const hasOther = this.dirtyTracks.size > 0 || this.snapshotUpdates.length > 0 || this.newSegments.length > 0 || this.newRuns.length > 0;
-    if (target <= this.committedSeq && !hasOther && !this.flushing) return Promise.resolve();
+    if (target <= this.committedSeq && !this.outstanding() && !this.flushing) return Promise.resolve();
     return new Promise((resolve, reject) => {
       this.flushWaiters.push({ seq: target, resolve, reject });
       this.scheduleFlush(true);
@@ -436,9 +435,8 @@ export class Recorder {
     }
     this.failedFlushes = 0;
     this.adjustThinning();
-    const more = this.pending.length > 0 || this.dirtyTracks.size > 0 || this.snapshotUpdates.length > 0 || this.newSegments.length > 0;
-    const waiting = this.flushWaiters.length > 0;
-    if (more) this.scheduleFlush(waiting);
+    const waiting = this.settleWaiters();
+    if (this.outstanding() || waiting) this.scheduleFlush(waiting);
   }
 
   private adjustThinning(): void {
@@ -497,14 +495,23 @@ export class Recorder {
     this.pruneTracks();
     const info: CommitInfo = { seq: this.committedSeq, detections, ms };
     for (const l of this.commitListeners) l(info);
-    const stillOther = this.dirtyTracks.size > 0 || this.snapshotUpdates.length > 0 || this.newSegments.length > 0;
+  }
+
+  private outstanding(): boolean {
+    return this.pending.length > 0 || this.dirtyTracks.size > 0 || this.snapshotUpdates.length > 0 || this.newSegments.length > 0 || this.newCameras.length > 0 || this.newRuns.length > 0;
+  }
+
+  /** Resolves flush() callers whose batches are committed; returns whether any still wait. */
+  private settleWaiters(): boolean {
+    const idle = !this.outstanding();
     for (let i = this.flushWaiters.length - 1; i >= 0; i--) {
       const w = this.flushWaiters[i]!;
-      if (w.seq <= this.committedSeq && (!stillOther || this.pending.length === 0)) {
+      if (w.seq <= this.committedSeq && (idle || this.pending.length === 0 || this.pending[0]!.seq > w.seq)) {
         this.flushWaiters.splice(i, 1);
         w.resolve();
       }
     }
+    return this.flushWaiters.length > 0;
   }
 
   private buildSteps(taken: PreparedBatch[], tracks: TrackState[], snapshots: SnapshotUpdate[], cameras: string[], runs: string[], segments: string[]): SqlStep[] {
@@ -526,11 +533,22 @@ export class Recorder {
         params: [json(rows)],
       });
     }
-    const detections = taken.flatMap((b) => b.detections);
-    if (detections.length > 0) {
+    // Grouped by track, so consecutive rows land on the same B-tree page.
+    const byTrack = new Map<number, string[]>();
+    for (const b of taken) {
+      for (let i = 0; i < b.detections.length; i++) {
+        const id = b.detectionTracks[i]!;
+        const rows = byTrack.get(id);
+        if (rows) rows.push(b.detections[i]!);
+        else byTrack.set(id, [b.detections[i]!]);
+      }
+    }
+    if (byTrack.size > 0) {
+      const parts: string[] = [];
+      for (const rows of byTrack.values()) parts.push(rows.join(','));
       steps.push({
-        sql: 'INSERT OR IGNORE INTO detections (track_id, dt, x, y, w, h, score) SELECT value->>0, value->>1, value->>2, value->>3, value->>4, value->>5, value->>6 FROM json_each(?)',
-        params: [json(detections)],
+        sql: 'INSERT OR IGNORE INTO detections (track_id, dt, box, score) SELECT value->>0, value->>1, value->>2, value->>3 FROM json_each(?)',
+        params: [`[${parts.join(',')}]`],
       });
     }
     const events = taken.flatMap((b) => b.events);
@@ -600,6 +618,14 @@ export class Recorder {
       }
     }
   }
+}
+
+const coord = 8192; // 13 bits per box field: boxes up to 8191 px
+
+/** [x, y, w, h] → one integer (52 bits, exact in a JS number); queries unpack it with shifts. */
+export function packBox(box: readonly number[]): number {
+  const c = (v: number): number => Math.min(coord - 1, Math.max(0, Math.round(v)));
+  return ((c(box[0]!) * coord + c(box[1]!)) * coord + c(box[2]!)) * coord + c(box[3]!);
 }
 
 function trackKey(camera: string, track: number): string {

@@ -58,7 +58,7 @@ describe('schema migrations', () => {
         INSERT INTO runs VALUES (1, ${t0});
         INSERT INTO tracks (id, run_id, camera_id, engine_track, label, class_id, first_time, last_time, best_score, best_time, best_box)
           VALUES (1, 1, 1, 7, 'person', 0, ${t0}, ${t0 + 70_000}, 0.9, ${t0}, '[1,2,3,4]');
-        INSERT INTO detections VALUES (1, 0, 1, 2, 3, 4, 900), (1, 1000, 1, 2, 3, 4, 800), (1, 70000, 1, 2, 3, 4, 700);`);
+        INSERT INTO detections VALUES (1, 0, 1, 900), (1, 1000, 1, 800), (1, 70000, 1, 700);`);
       await db.close();
 
       const store = await open({ dataDir: dir });
@@ -240,6 +240,21 @@ describe('recorder and review queries', () => {
     const sub = await store.queries.timeline({ from: t0, to: t0 + 120_000, bucketMs: 5000 });
     expect(sub.bucketMs).toBe(60_000);
     await expect(store.queries.timeline({ from: t0, to: t0 - 1, bucketMs: 60_000 })).rejects.toThrow(/'to' .* must be after 'from'/);
+  });
+});
+
+describe('box packing', () => {
+  it('packs boxes into one integer and the track query unpacks them, clamping to 0 ... 8191 px', async () => {
+    const store = await open();
+    const batch = sceneBatch(0, { cameras: 1, objects: 3 });
+    batch.frames[0]!.objects[0]!.box = [7680.4, 4319.6, 1, 8191];
+    batch.frames[0]!.objects[1]!.box = [-12, 3, 9000, 0.4];
+    batch.frames[0]!.objects[2]!.box = [0, 0, 0, 0];
+    store.recorder.write(batch);
+    await store.recorder.flush();
+    const ids = (await store.queries.searchTracks({})).tracks.sort((a, b) => a.engineTrack - b.engineTrack).map((t) => t.id);
+    const boxes = await Promise.all(ids.map(async (id) => (await store.queries.track(id))!.path[0]!.box));
+    expect(boxes).toEqual([[7680, 4320, 1, 8191], [0, 3, 8191, 0], [0, 0, 0, 0]]);
   });
 });
 
