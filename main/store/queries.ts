@@ -18,6 +18,7 @@ import type {
 import type { SqlDriver, SqlValue } from './driver.js';
 
 const minuteMs = 60_000;
+const fiveMinMs = 300_000;
 const hourMs = 3_600_000;
 
 interface TrackRow {
@@ -103,7 +104,7 @@ function toEvent(r: EventRow): StoredEvent {
 export class StoreQueries {
   constructor(private readonly db: SqlDriver) {}
 
-  /** Counts by camera × label × bucket over [from, to); buckets are whole minutes (or hours). */
+  /** Counts by camera × label × bucket over [from, to); buckets are whole minutes. */
   async timeline(q: TimelineQuery): Promise<TimelineResult> {
     const from0 = requireTime('timeline: from', q.from);
     const to = requireTime('timeline: to', q.to);
@@ -111,12 +112,10 @@ export class StoreQueries {
     if (typeof q.bucketMs !== 'number' || !(q.bucketMs > 0)) throw new BadQueryError(`timeline: bucketMs must be a positive number of ms, got ${String(q.bucketMs)}`);
     const bucketMs = Math.ceil(q.bucketMs / minuteMs) * minuteMs;
     if ((to - from0) / bucketMs > 100_000) throw new BadQueryError(`timeline: ${Math.ceil((to - from0) / bucketMs)} buckets asked for; use a wider bucketMs (at most 100 000 buckets)`);
-    // Hour rollups when the buckets are whole hours: 60× fewer rows to add up.
-    const hourly = bucketMs % hourMs === 0;
-    const unit = hourly ? hourMs : minuteMs;
-    const from = Math.floor(from0 / unit) * unit;
-    const table = hourly ? 'timeline_hour' : 'timeline_minute';
-    const col = hourly ? 'hour' : 'minute';
+    // The coarsest rollup whose unit divides both the bucket and the start: fewer rows to add up.
+    const from = Math.floor(from0 / minuteMs) * minuteMs;
+    const fits = (u: number): boolean => bucketMs % u === 0 && from % u === 0;
+    const [unit, table, col] = fits(hourMs) ? [hourMs, 'timeline_hour', 'hour'] : fits(fiveMinMs) ? [fiveMinMs, 'timeline_5min', 'five'] : [minuteMs, 'timeline_minute', 'minute'];
     const params: SqlValue[] = [unit, from, bucketMs, from / unit, Math.ceil(to / unit)];
     let where = '';
     const cams = stringList('timeline: cameras', q.cameras);
@@ -162,22 +161,13 @@ export class StoreQueries {
     if (q.cursor !== undefined && q.cursor !== null) {
       const m = /^(\d+):(\d+)$/.exec(String(q.cursor));
       if (!m) throw new BadQueryError(`searchTracks: cursor ${JSON.stringify(q.cursor)} is not one this store handed out — start again without a cursor`);
-      conds.push('(t.first_time < ? OR (t.first_time = ? AND t.id < ?))');
+      // The first term bounds the index range; the second breaks ties between tracks that started in the same ms.
+      conds.push('t.first_time <= ? AND (t.first_time < ? OR t.id < ?)');
       params.push(Number(m[1]), Number(m[1]), Number(m[2]));
-    }
-    const cams = stringList('searchTracks: cameras', q.cameras);
-    if (cams !== null) {
-      conds.push('t.camera_id IN (SELECT id FROM cameras WHERE name IN (SELECT value FROM json_each(?)))');
-      params.push(cams);
-    }
-    const labels = stringList('searchTracks: labels', q.labels);
-    if (labels !== null) {
-      conds.push('t.label IN (SELECT value FROM json_each(?))');
-      params.push(labels);
     }
     if (q.zone !== undefined) {
       if (typeof q.zone !== 'string') throw new BadQueryError(`searchTracks: zone must be a zone name, got ${JSON.stringify(q.zone)}`);
-      conds.push('t.id IN (SELECT track_id FROM track_zones WHERE zone = ?)');
+      conds.push('EXISTS (SELECT 1 FROM track_zones z WHERE z.zone = ? AND z.track_id = t.id)');
       params.push(q.zone);
     }
     if (q.minScore !== undefined) {
@@ -185,13 +175,40 @@ export class StoreQueries {
       conds.push('t.best_score >= ?');
       params.push(q.minScore);
     }
-    params.push(limit + 1);
-    // Walk the time index newest-first and stop at the page size, whatever the filters.
+    const cams = stringList('searchTracks: cameras', q.cameras);
+    const labels = stringList('searchTracks: labels', q.labels);
+    const cameraIds =
+      cams === null ? null : (await this.db.query<{ id: number }>('SELECT id FROM cameras WHERE name IN (SELECT value FROM json_each(?)) ORDER BY id', [cams])).map((r) => r.id);
+    const labelList = labels === null ? null : [...new Set(JSON.parse(labels) as string[])];
+    if ((cameraIds !== null && cameraIds.length === 0) || (labelList !== null && labelList.length === 0)) return { tracks: [], nextCursor: null };
+
+    // One newest-first index walk per camera × label, each stopping at the page size; merged by time.
+    const parts: { sql: string; params: SqlValue[] }[] = [];
+    const combos = (cameraIds ?? [null]).flatMap((c) => (labelList ?? [null]).map((l) => [c, l] as const));
+    const common = conds.length > 0 ? ` AND ${conds.join(' AND ')}` : '';
+    if (combos.length <= 64) {
+      for (const [camera, label] of combos) {
+        const index = camera !== null && label !== null ? 'tracks_by_camera_label_time' : camera !== null ? 'tracks_by_camera_time' : label !== null ? 'tracks_by_label_time' : 'tracks_by_time';
+        const where = [...(camera !== null ? ['t.camera_id = ?'] : []), ...(label !== null ? ['t.label = ?'] : [])];
+        parts.push({
+          sql: `SELECT * FROM (SELECT t.id, t.first_time FROM tracks t INDEXED BY ${index} WHERE ${where.length > 0 ? where.join(' AND ') : 'true'}${common} ORDER BY t.first_time DESC, t.id DESC LIMIT ?)`,
+          params: [...(camera !== null ? [camera] : []), ...(label !== null ? [label] : []), ...params, limit + 1],
+        });
+      }
+    } else {
+      parts.push({
+        sql: `SELECT * FROM (SELECT t.id, t.first_time FROM tracks t INDEXED BY tracks_by_time
+                WHERE t.camera_id IN (SELECT value FROM json_each(?)) AND t.label IN (SELECT value FROM json_each(?))${common}
+                ORDER BY t.first_time DESC, t.id DESC LIMIT ?)`,
+        params: [JSON.stringify(cameraIds), JSON.stringify(labelList), ...params, limit + 1],
+      });
+    }
     const rows = await this.db.query<TrackRow>(
-      `SELECT ${trackColumns} FROM tracks t INDEXED BY tracks_by_time JOIN cameras c ON c.id = t.camera_id
-        ${conds.length > 0 ? `WHERE ${conds.join(' AND ')}` : ''}
-        ORDER BY t.first_time DESC, t.id DESC LIMIT ?`,
-      params,
+      `SELECT ${trackColumns} FROM (
+         SELECT id, first_time FROM (${parts.map((p) => p.sql).join(' UNION ALL ')}) ORDER BY first_time DESC, id DESC LIMIT ?
+       ) page JOIN tracks t ON t.id = page.id JOIN cameras c ON c.id = t.camera_id
+       ORDER BY t.first_time DESC, t.id DESC`,
+      [...parts.flatMap((p) => p.params), limit + 1],
     );
     const more = rows.length > limit;
     const page = rows.slice(0, limit).map(toSummary);

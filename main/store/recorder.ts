@@ -109,6 +109,8 @@ export class Recorder {
   private flushing = false;
   private failedFlushes = 0;
   private closed = false;
+  /** Set by close(): a failing write is reported instead of retried forever. */
+  private closing = false;
   private chain: Promise<unknown> = Promise.resolve();
   private readonly commitListeners = new Set<(info: CommitInfo) => void>();
   private readonly flushWaiters: { seq: number; resolve: () => void; reject: (e: Error) => void }[] = [];
@@ -336,6 +338,7 @@ export class Recorder {
 
   /** Writes what is queued, then stops accepting batches. */
   async close(): Promise<void> {
+    this.closing = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     await this.flush().catch(() => undefined);
@@ -423,9 +426,10 @@ export class Recorder {
     if (err) {
       this.failedFlushes += 1;
       this.log(`recorder: writing to the database failed (${err.message}); retrying — check free disk space and the data directory`);
-      if (this.failedFlushes >= 20) {
+      if (this.failedFlushes >= 20 || this.closing) {
         for (const w of this.flushWaiters.splice(0)) w.reject(err);
       }
+      if (this.closing) return;
       this.timer = setTimeout(() => {
         this.timer = null;
         this.startFlush();
@@ -586,7 +590,7 @@ export class Recorder {
         rows.push(JSON.stringify([Number(minute), Number(cameraId), label, d, s]));
       }
       const param = [json(rows)];
-      for (const [table, unit, div] of [['timeline_minute', 'minute', 1], ['timeline_hour', 'hour', 60]] as const) {
+      for (const [table, unit, div] of [['timeline_minute', 'minute', 1], ['timeline_5min', 'five', 5], ['timeline_hour', 'hour', 60]] as const) {
         steps.push({
           sql: `INSERT INTO ${table} (${unit}, camera_id, label, detections, tracks)
                 SELECT value->>0 / ${div} AS u, value->>1 AS c, value->>2 AS l, sum(value->>3), sum(value->>4) FROM json_each(?) WHERE true GROUP BY u, c, l

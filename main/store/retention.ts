@@ -121,6 +121,7 @@ export class Retention {
       { sql: 'DELETE FROM segments WHERE id IN (SELECT value FROM json_each(?))', params: [segIds] },
       { sql: 'DELETE FROM events WHERE rowid IN (SELECT rowid FROM events INDEXED BY events_by_time WHERE time < ? AND track_id IS NULL LIMIT 5000)', params: [periodEnd] },
       { sql: 'DELETE FROM timeline_minute WHERE minute < ?', params: [Math.floor(periodEnd / 60_000)] },
+      { sql: 'DELETE FROM timeline_5min WHERE five < ?', params: [Math.floor(periodEnd / 300_000)] },
       { sql: 'DELETE FROM timeline_hour WHERE hour < ?', params: [Math.floor(periodEnd / 3_600_000)] },
     ]);
     const files = [...tracks.flatMap((t) => (t.snapshot_path ? [t.snapshot_path] : [])), ...segments.map((s) => s.path)];

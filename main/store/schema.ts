@@ -44,6 +44,7 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX tracks_by_time ON tracks(first_time);
       CREATE INDEX tracks_by_camera_time ON tracks(camera_id, first_time);
       CREATE INDEX tracks_by_label_time ON tracks(label, first_time);
+      CREATE INDEX tracks_by_camera_label_time ON tracks(camera_id, label, first_time);
       CREATE TABLE track_zones (
         zone TEXT NOT NULL,
         track_id INTEGER NOT NULL,
@@ -86,7 +87,7 @@ export const migrations: readonly Migration[] = [
   },
   {
     version: 2,
-    description: 'timeline rollups (per minute and per hour, by camera and label)',
+    description: 'timeline rollups (per minute, 5 minutes and hour, by camera and label)',
     sql: `
       CREATE TABLE timeline_minute (
         minute INTEGER NOT NULL,
@@ -95,6 +96,14 @@ export const migrations: readonly Migration[] = [
         detections INTEGER NOT NULL,
         tracks INTEGER NOT NULL,
         PRIMARY KEY (minute, camera_id, label)
+      ) WITHOUT ROWID;
+      CREATE TABLE timeline_5min (
+        five INTEGER NOT NULL,
+        camera_id INTEGER NOT NULL,
+        label TEXT NOT NULL,
+        detections INTEGER NOT NULL,
+        tracks INTEGER NOT NULL,
+        PRIMARY KEY (five, camera_id, label)
       ) WITHOUT ROWID;
       CREATE TABLE timeline_hour (
         hour INTEGER NOT NULL,
@@ -112,6 +121,9 @@ export const migrations: readonly Migration[] = [
           UNION ALL
           SELECT first_time / 60000, camera_id, label, 0, 1 FROM tracks
         ) GROUP BY m, camera_id, label;
+      INSERT INTO timeline_5min (five, camera_id, label, detections, tracks)
+        SELECT minute / 5, camera_id, label, sum(detections), sum(tracks)
+          FROM timeline_minute GROUP BY minute / 5, camera_id, label;
       INSERT INTO timeline_hour (hour, camera_id, label, detections, tracks)
         SELECT minute / 60, camera_id, label, sum(detections), sum(tracks)
           FROM timeline_minute GROUP BY minute / 60, camera_id, label;

@@ -227,7 +227,7 @@ describe('recorder and review queries', () => {
     expect(() => store.recorder.setCameraPolicy('cam-1', { detectionsHz: 0 })).toThrow(/detectionsHz must be 'every-frame' or a number from 0.1 to 60/);
   });
 
-  it('answers timeline queries at any zoom, from minute and hour rollups', async () => {
+  it('answers timeline queries at any zoom, from minute, 5-minute and hour rollups', async () => {
     const store = await open();
     // One frame every 10 minutes for 6 hours, 1 camera x 2 objects.
     for (let n = 0; n < 36; n++) store.recorder.write(sceneBatch(n, { cameras: 1, objects: 2, fps: 1 / 600, trackFrames: 1000 }));
@@ -237,6 +237,8 @@ describe('recorder and review queries', () => {
     expect(hours.buckets.map((b) => [(b.start - t0) / 3_600_000, b.detections])).toEqual([0, 1, 2, 3, 4, 5].map((h) => [h, 6]));
     const tenMin = await store.queries.timeline({ from: t0 + 60_000, to: t0 + 3_600_000, bucketMs: 20 * 60_000, labels: ['car'] });
     expect(tenMin.buckets.map((b) => [(b.start - t0) / 60_000, b.detections])).toEqual([[1, 2], [21, 2], [41, 1]]);
+    const five = await store.queries.timeline({ from: t0, to: t0 + 3_600_000, bucketMs: 30 * 60_000 });
+    expect(five.buckets.filter((b) => b.label === 'car').map((b) => b.detections)).toEqual([3, 3]);
     const sub = await store.queries.timeline({ from: t0, to: t0 + 120_000, bucketMs: 5000 });
     expect(sub.bucketMs).toBe(60_000);
     await expect(store.queries.timeline({ from: t0, to: t0 - 1, bucketMs: 60_000 })).rejects.toThrow(/'to' .* must be after 'from'/);
