@@ -62,6 +62,7 @@ export interface RecorderStats {
 }
 
 export interface TimelineQuery {
+  /** Start; a multiple of bucketMs (as a timeline view snaps it) lets the query use 5-minute or hour rollups. */
   from: number;
   to: number;
   /** Bucket width, ms; rounded up to whole minutes (the stored resolution). */
@@ -94,7 +95,7 @@ export interface TrackSearchQuery {
   labels?: string[];
   /** Only tracks that entered this zone (or crossed this line). */
   zone?: string;
-  /** Tracks overlapping [from, to]. */
+  /** Tracks that started in [from, to] (either bound optional). */
   from?: number;
   to?: number;
   minScore?: number;

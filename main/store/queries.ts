@@ -112,28 +112,54 @@ export class StoreQueries {
     if (typeof q.bucketMs !== 'number' || !(q.bucketMs > 0)) throw new BadQueryError(`timeline: bucketMs must be a positive number of ms, got ${String(q.bucketMs)}`);
     const bucketMs = Math.ceil(q.bucketMs / minuteMs) * minuteMs;
     if ((to - from0) / bucketMs > 100_000) throw new BadQueryError(`timeline: ${Math.ceil((to - from0) / bucketMs)} buckets asked for; use a wider bucketMs (at most 100 000 buckets)`);
-    // The coarsest rollup whose unit divides both the bucket and the start: fewer rows to add up.
     const from = Math.floor(from0 / minuteMs) * minuteMs;
-    const fits = (u: number): boolean => bucketMs % u === 0 && from % u === 0;
-    const [unit, table, col] = fits(hourMs) ? [hourMs, 'timeline_hour', 'hour'] : fits(fiveMinMs) ? [fiveMinMs, 'timeline_5min', 'five'] : [minuteMs, 'timeline_minute', 'minute'];
-    const params: SqlValue[] = [unit, from, bucketMs, from / unit, Math.ceil(to / unit)];
-    let where = '';
+    // Whole 5-minute or hour slots come from the coarse rollup (few rows); slots cut by a bucket
+    // boundary or by the range's ends come from the minute rollup, so any start is exact.
+    const coarse = bucketMs % hourMs === 0 ? { unit: hourMs, table: 'timeline_hour', col: 'hour' } : bucketMs % fiveMinMs === 0 ? { unit: fiveMinMs, table: 'timeline_5min', col: 'five' } : null;
+    const fine: [number, number][] = [];
+    const addFine = (a: number, b: number): void => {
+      const last = fine[fine.length - 1];
+      if (last && last[1] === a) last[1] = b;
+      else fine.push([a, b]);
+    };
+    const endMinute = Math.ceil(to / minuteMs);
+    if (coarse) {
+      const u = coarse.unit;
+      for (let a = Math.floor(from / u) * u; a < to; a += u) {
+        const whole = a >= from && a + u <= to && ((a - from) % bucketMs) + u <= bucketMs;
+        if (!whole) addFine(Math.max(a, from) / minuteMs, Math.min(Math.ceil((a + u) / minuteMs), endMinute));
+      }
+    } else addFine(from / minuteMs, endMinute);
+
+    let filter = '';
+    const filterParams: SqlValue[] = [];
     const cams = stringList('timeline: cameras', q.cameras);
     if (cams !== null) {
-      where += ' AND r.camera_id IN (SELECT id FROM cameras WHERE name IN (SELECT value FROM json_each(?)))';
-      params.push(cams);
+      filter += ' AND r.camera_id IN (SELECT id FROM cameras WHERE name IN (SELECT value FROM json_each(?)))';
+      filterParams.push(cams);
     }
     const labels = stringList('timeline: labels', q.labels);
     if (labels !== null) {
-      where += ' AND r.label IN (SELECT value FROM json_each(?))';
-      params.push(labels);
+      filter += ' AND r.label IN (SELECT value FROM json_each(?))';
+      filterParams.push(labels);
+    }
+    const parts: string[] = [];
+    const params: SqlValue[] = [];
+    if (coarse) {
+      const u = coarse.unit;
+      parts.push(`SELECT r.camera_id, r.label, CAST((r.${coarse.col} * ? - ?) / ? AS INTEGER) AS k, r.detections AS d, r.tracks AS t
+          FROM ${coarse.table} r WHERE r.${coarse.col} >= ? AND r.${coarse.col} < ? AND (r.${coarse.col} * ? - ?) % ? <= ?${filter}`);
+      params.push(u, from, bucketMs, Math.ceil(from / u), Math.floor(to / u), u, from, bucketMs, bucketMs - u, ...filterParams);
+    }
+    if (fine.length > 0) {
+      parts.push(`SELECT r.camera_id, r.label, CAST((r.minute * ? - ?) / ? AS INTEGER) AS k, r.detections AS d, r.tracks AS t
+          FROM json_each(?) j JOIN timeline_minute r ON r.minute >= j.value->>0 AND r.minute < j.value->>1 WHERE true${filter}`);
+      params.push(minuteMs, from, bucketMs, JSON.stringify(fine), ...filterParams);
     }
     const rows = await this.db.query<{ camera: string; label: string; k: number; detections: number; tracks: number }>(
-      `SELECT c.name AS camera, s.label, s.k, s.detections, s.tracks FROM (
-         SELECT r.camera_id, r.label, CAST((r.${col} * ? - ?) / ? AS INTEGER) AS k, sum(r.detections) AS detections, sum(r.tracks) AS tracks
-           FROM ${table} r WHERE r.${col} >= ? AND r.${col} < ?${where}
-          GROUP BY r.camera_id, r.label, k
-       ) s JOIN cameras c ON c.id = s.camera_id ORDER BY s.k, c.name, s.label`,
+      `SELECT c.name AS camera, s.label, s.k, sum(s.d) AS detections, sum(s.t) AS tracks
+         FROM (${parts.join(' UNION ALL ')}) s JOIN cameras c ON c.id = s.camera_id
+        GROUP BY s.camera_id, s.label, s.k ORDER BY s.k, c.name, s.label`,
       params,
     );
     return {

@@ -25,7 +25,10 @@ export interface CommitInfo {
   /** Every batch with a sequence number up to this one is on disk. */
   seq: number;
   detections: number;
+  /** Transaction time (on SQLite's thread with the sqlite3 binding). */
   ms: number;
+  /** Main-thread time spent building the transaction's statements. */
+  prepareMs: number;
 }
 
 export interface WriteReceipt {
@@ -476,7 +479,9 @@ export class Recorder {
     const segments = this.newSegments;
     this.newSegments = [];
 
+    const preparing = performance.now();
     const steps = this.buildSteps(taken, tracks, snapshots, cameras, runs, segments);
+    const prepareMs = performance.now() - preparing;
     const started = performance.now();
     try {
       if (steps.length > 0) await this.db.batch(steps);
@@ -497,7 +502,7 @@ export class Recorder {
     this.commitHistory.push({ at: Date.now(), detections });
     if (taken.length > 0) this.committedSeq = taken[taken.length - 1]!.seq;
     this.pruneTracks();
-    const info: CommitInfo = { seq: this.committedSeq, detections, ms };
+    const info: CommitInfo = { seq: this.committedSeq, detections, ms, prepareMs };
     for (const l of this.commitListeners) l(info);
   }
 

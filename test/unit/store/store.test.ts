@@ -145,6 +145,11 @@ describe('recorder and review queries', () => {
     const strong = await store.queries.searchTracks({ minScore: 0.85, limit: 500 });
     expect(strong.tracks.every((t) => t.bestScore >= 0.85)).toBe(true);
     expect(strong.tracks.length).toBeGreaterThan(0);
+    expect(strong.tracks.length).toBeLessThan(120);
+    // More camera x label pairs than the per-pair index walks take: one filtered walk instead.
+    const many = await store.queries.searchTracks({ cameras: Array.from({ length: 20 }, (_, i) => `cam-${i}`), labels: ['person', 'car', 'dog', 'bicycle'], limit: 500 });
+    expect(many.tracks).toHaveLength(120);
+    expect(await store.queries.searchTracks({ cameras: ['no-such-camera'] })).toEqual({ tracks: [], nextCursor: null });
     await expect(store.queries.searchTracks({ cursor: 'nonsense' })).rejects.toThrow(/cursor .* start again/);
   });
 
@@ -242,6 +247,39 @@ describe('recorder and review queries', () => {
     const sub = await store.queries.timeline({ from: t0, to: t0 + 120_000, bucketMs: 5000 });
     expect(sub.bucketMs).toBe(60_000);
     await expect(store.queries.timeline({ from: t0, to: t0 - 1, bucketMs: 60_000 })).rejects.toThrow(/'to' .* must be after 'from'/);
+  });
+});
+
+describe('timeline rollups', () => {
+  it('gives the same counts from the coarse rollups as from minutes, for any start, end and bucket', async () => {
+    const store = await open();
+    // One frame a minute for 7 hours, 2 cameras x 3 objects; tracks restart every 17 minutes.
+    for (let n = 0; n < 420; n++) store.recorder.write(sceneBatch(n, { cameras: 2, objects: 3, fps: 1 / 60, trackFrames: 17 }));
+    await store.recorder.flush();
+    const minutes = await store.queries.timeline({ from: t0, to: t0 + 7 * 3_600_000, bucketMs: 60_000 });
+    const cases = [
+      { from: t0 + 7 * 60_000, to: t0 + 5 * 3_600_000 + 13 * 60_000 + 500, bucketMs: 15 * 60_000 },
+      { from: t0 + 3 * 60_000, to: t0 + 6 * 3_600_000, bucketMs: 3_600_000 },
+      { from: t0 + 3_600_000, to: t0 + 7 * 3_600_000, bucketMs: 2 * 3_600_000, cameras: ['cam-1'] },
+      { from: t0 + 41 * 60_000, to: t0 + 4 * 3_600_000, bucketMs: 10 * 60_000, labels: ['car'] },
+      { from: t0, to: t0 + 7 * 3_600_000, bucketMs: 7 * 60_000 },
+    ];
+    for (const q of cases) {
+      const got = await store.queries.timeline(q);
+      const want = new Map<string, { detections: number; tracks: number }>();
+      for (const b of minutes.buckets) {
+        if (b.start < q.from || b.start >= q.to || (q.cameras && !q.cameras.includes(b.camera)) || (q.labels && !q.labels.includes(b.label))) continue;
+        const start = q.from + Math.floor((b.start - q.from) / q.bucketMs) * q.bucketMs;
+        const key = `${b.camera}|${b.label}|${start}`;
+        const w = want.get(key) ?? { detections: 0, tracks: 0 };
+        w.detections += b.detections;
+        w.tracks += b.tracks;
+        want.set(key, w);
+      }
+      const gotMap = new Map(got.buckets.map((b) => [`${b.camera}|${b.label}|${b.start}`, { detections: b.detections, tracks: b.tracks }]));
+      expect(gotMap, JSON.stringify(q)).toEqual(want);
+      expect(got.buckets.length).toBeGreaterThan(0);
+    }
   });
 });
 
