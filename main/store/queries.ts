@@ -115,7 +115,11 @@ export class StoreQueries {
     const from = Math.floor(from0 / minuteMs) * minuteMs;
     // Whole 5-minute or hour slots come from the coarse rollup (few rows); slots cut by a bucket
     // boundary or by the range's ends come from the minute rollup, so any start is exact.
-    const coarse = bucketMs % hourMs === 0 ? { unit: hourMs, table: 'timeline_hour', col: 'hour' } : bucketMs % fiveMinMs === 0 ? { unit: fiveMinMs, table: 'timeline_5min', col: 'five' } : null;
+    // Hours only when the start is on the hour too: otherwise every bucket cuts an hour slot (60 minute rows each).
+    const coarse =
+      bucketMs % hourMs === 0 && from % hourMs === 0 ? { unit: hourMs, table: 'timeline_hour', col: 'hour' }
+      : bucketMs % fiveMinMs === 0 ? { unit: fiveMinMs, table: 'timeline_5min', col: 'five' }
+      : null;
     const fine: [number, number][] = [];
     const addFine = (a: number, b: number): void => {
       const last = fine[fine.length - 1];
