@@ -58,9 +58,6 @@ interface TrackState {
 
 interface PreparedBatch {
   seq: number;
-  detections: string[];
-  /** Track id of each detection row (to write them grouped by track). */
-  detectionTracks: number[];
   events: string[];
   zones: string[];
   rollup: Map<string, [number, number]>;
@@ -92,6 +89,8 @@ export class Recorder {
   private dirtyTracks = new Set<TrackState>();
   private pending: PreparedBatch[] = [];
   private queuedDetections = 0;
+  /** Queued boxes as JSON rows, per track: the transaction writes them grouped by track without sorting. */
+  private queuedRows = new Map<number, string[]>();
   private snapshotUpdates: SnapshotUpdate[] = [];
   private readonly waitingSnapshots = new Map<string, SnapshotUpdate & { time: number }>();
   private newSegments: string[] = [];
@@ -192,7 +191,8 @@ export class Recorder {
       return { ok: false, seq: 0, error };
     }
     const seq = ++this.seq;
-    const prepared: PreparedBatch = { seq, detections: [], detectionTracks: [], events: [], zones: [], rollup: new Map() };
+    const prepared: PreparedBatch = { seq, events: [], zones: [], rollup: new Map() };
+    let added = 0;
 
     for (const f of batch.frames) {
       const cameraId = this.cameraId(f.camera);
@@ -214,7 +214,7 @@ export class Recorder {
           if (slot === t.lastSlot) continue;
           t.lastSlot = slot;
         }
-        if (this.queuedDetections + prepared.detections.length >= this.maxQueued) {
+        if (this.queuedDetections + added >= this.maxQueued) {
           this.thinned += 1;
           this.hardCapped = true;
           continue;
@@ -223,8 +223,11 @@ export class Recorder {
           this.thinned += 1;
           continue;
         }
-        prepared.detections.push(`[${t.id},${Math.round(f.time - t.firstTime)},${packBox(o.box)},${Math.round(o.score * 1000)}]`);
-        prepared.detectionTracks.push(t.id);
+        const row = `[${t.id},${Math.round(f.time - t.firstTime)},${packBox(o.box)},${Math.round(o.score * 1000)}]`;
+        const queued = this.queuedRows.get(t.id);
+        if (queued) queued.push(row);
+        else this.queuedRows.set(t.id, [row]);
+        added++;
       }
     }
 
@@ -261,7 +264,7 @@ export class Recorder {
     }
 
     this.pending.push(prepared);
-    this.queuedDetections += prepared.detections.length;
+    this.queuedDetections += added;
     this.scheduleFlush();
     return { ok: true, seq };
   }
@@ -459,15 +462,13 @@ export class Recorder {
   }
 
   private async flushOnce(): Promise<void> {
-    // Take whole batches, up to a bounded transaction size.
-    const taken: PreparedBatch[] = [];
-    let detections = 0;
-    while (this.pending.length > 0 && (taken.length === 0 || detections + this.pending[0]!.detections.length <= this.batchDetections * 2)) {
-      const b = this.pending.shift()!;
-      taken.push(b);
-      detections += b.detections.length;
-    }
-    this.queuedDetections -= detections;
+    // Everything queued goes into this transaction (whole batches; the queue bound keeps it bounded).
+    const taken = this.pending;
+    this.pending = [];
+    const detections = this.queuedDetections;
+    this.queuedDetections = 0;
+    const rows = this.queuedRows;
+    this.queuedRows = new Map();
     const tracks = [...this.dirtyTracks];
     this.dirtyTracks = new Set();
     const snapshots = this.snapshotUpdates;
@@ -480,7 +481,7 @@ export class Recorder {
     this.newSegments = [];
 
     const preparing = performance.now();
-    const steps = this.buildSteps(taken, tracks, snapshots, cameras, runs, segments);
+    const steps = this.buildSteps(taken, rows, tracks, snapshots, cameras, runs, segments);
     const prepareMs = performance.now() - preparing;
     const started = performance.now();
     try {
@@ -489,6 +490,8 @@ export class Recorder {
       // Put everything back in front so nothing is lost; the retry writes it again.
       this.pending.unshift(...taken);
       this.queuedDetections += detections;
+      for (const [id, later] of this.queuedRows) rows.set(id, [...(rows.get(id) ?? []), ...later]);
+      this.queuedRows = rows;
       for (const t of tracks) this.dirtyTracks.add(t);
       this.snapshotUpdates.unshift(...snapshots);
       this.newCameras.unshift(...cameras);
@@ -523,7 +526,7 @@ export class Recorder {
     return this.flushWaiters.length > 0;
   }
 
-  private buildSteps(taken: PreparedBatch[], tracks: TrackState[], snapshots: SnapshotUpdate[], cameras: string[], runs: string[], segments: string[]): SqlStep[] {
+  private buildSteps(taken: PreparedBatch[], boxRows: Map<number, string[]>, tracks: TrackState[], snapshots: SnapshotUpdate[], cameras: string[], runs: string[], segments: string[]): SqlStep[] {
     const steps: SqlStep[] = [];
     const json = (rows: string[]): string => `[${rows.join(',')}]`;
     if (runs.length > 0) steps.push({ sql: 'INSERT OR IGNORE INTO runs (id, started_at) SELECT value->>0, value->>1 FROM json_each(?)', params: [json(runs)] });
@@ -543,21 +546,10 @@ export class Recorder {
       });
     }
     // Grouped by track, so consecutive rows land on the same B-tree page.
-    const byTrack = new Map<number, string[]>();
-    for (const b of taken) {
-      for (let i = 0; i < b.detections.length; i++) {
-        const id = b.detectionTracks[i]!;
-        const rows = byTrack.get(id);
-        if (rows) rows.push(b.detections[i]!);
-        else byTrack.set(id, [b.detections[i]!]);
-      }
-    }
-    if (byTrack.size > 0) {
-      const parts: string[] = [];
-      for (const rows of byTrack.values()) parts.push(rows.join(','));
+    if (boxRows.size > 0) {
       steps.push({
         sql: 'INSERT OR IGNORE INTO detections (track_id, dt, box, score) SELECT value->>0, value->>1, value->>2, value->>3 FROM json_each(?)',
-        params: [`[${parts.join(',')}]`],
+        params: [`[${([] as string[]).concat(...boxRows.values()).join(',')}]`],
       });
     }
     const events = taken.flatMap((b) => b.events);
