@@ -2,8 +2,14 @@
 // the `sqlite3` binding (Vigil's) and better-sqlite3 on the same workload, including how long each
 // blocks the main thread (perf_hooks.monitorEventLoopDelay).
 //
+// better-sqlite3 13 needs Node >= 22 (on Node 20 its addon aborts while loading), so the bench
+// falls back to better-sqlite3 12 (devDependency alias better-sqlite3-v12, the same engine on V8's
+// API). npm's allowScripts policy skips their builds: `cd node_modules/better-sqlite3-v12 && npx
+// node-gyp rebuild -j2` once; without a loadable one the bench says why and measures sqlite3 only.
+//
 // Options: --seconds=N (insert phase per binding, default 8), --detections=N (query database size,
-// default 10 000 000), --queries=N (per query kind, default 200), --keep (leave the temp dir).
+// default 10 000 000), --queries=N (per query kind, default 200), --keep (leave the temp dir),
+// --reuse=DIR (query a review database kept earlier instead of building one).
 
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
