@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import type { MetadataBatch } from '../main/api/engine-types.js';
-import { openSqlite3, SqlError, type DriverOpener, type SqlDriver, type SqlParams, type SqlStep } from '../main/store/driver.js';
+import { openSqlite3, SqlError, stepParams, type DriverOpener, type SqlDriver, type SqlParams, type SqlStep } from '../main/store/driver.js';
 import { migrate } from '../main/store/schema.js';
 import { openStore, type Store } from '../main/store/store.js';
 
@@ -98,7 +98,7 @@ function betterOpener(Better: BetterCtor, name: string): DriverOpener {
       batch: async (steps: readonly SqlStep[]) => {
         db.exec('BEGIN IMMEDIATE');
         try {
-          const out = steps.map((s) => wrap(s.sql, () => stmt(s.sql).run(...(s.params ?? [])).changes));
+          const out = steps.map((s) => wrap(s.sql, () => stmt(s.sql).run(...stepParams(s)).changes));
           db.exec('COMMIT');
           return out;
         } catch (err) {
@@ -210,7 +210,7 @@ async function insertBench(opener: DriverOpener, label: string): Promise<InsertF
   console.log(
     `insert [${label}]: ${f.detectionsPerSecond.toLocaleString('en')} detections/s sustained (${f.committed.toLocaleString('en')} in ${elapsed.toFixed(1)} s, ` +
       `${cameras} cameras x ${objectsPerFrame} objects/frame, ${f.thinned} thinned, ${(size / f.committed).toFixed(1)} bytes/detection on disk); ` +
-      `mean transaction ${ms(f.commitMs)}; main thread: write() ${ms(writeMs / Math.max(1, n))} per batch, building each transaction ${ms(prepareMsTotal / Math.max(1, commits))} (max ${ms(prepareMsMax)}), ` +
+      `mean transaction ${ms(f.commitMs)}; main thread: write() ${ms(writeMs / Math.max(1, n))} per batch, building each transaction ${ms(prepareMsTotal / Math.max(1, commits))} in slices (max ${ms(prepareMsMax)}), ` +
       `event-loop delay p50 ${ms(f.loopP50)}, p99 ${ms(f.loopP99)}, max ${ms(f.loopMax)}`,
   );
   return f;

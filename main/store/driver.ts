@@ -8,7 +8,12 @@ export type SqlParams = readonly SqlValue[];
 
 export interface SqlStep {
   sql: string;
-  params?: SqlParams;
+  /** A function is called just before the step runs, so big parameters are built between steps, not all at once. */
+  params?: SqlParams | (() => SqlParams);
+}
+
+export function stepParams(step: SqlStep): SqlParams {
+  return typeof step.params === 'function' ? step.params() : (step.params ?? []);
 }
 
 export interface SqlDriver {
@@ -67,7 +72,7 @@ class Sqlite3Driver implements SqlDriver {
     await this.exec('BEGIN IMMEDIATE');
     try {
       const changes: number[] = [];
-      for (const step of steps) changes.push((await this.run(step.sql, step.params)).changes);
+      for (const step of steps) changes.push((await this.run(step.sql, stepParams(step))).changes);
       await this.exec('COMMIT');
       return changes;
     } catch (err) {
