@@ -1,0 +1,217 @@
+// What the recorder stores and the review queries return: shared by main/store and the renderer
+// (timeline, review, playback overlays). Types only. Times are ms since the epoch; boxes are
+// [x, y, w, h] in source pixels (stored rounded to whole pixels).
+
+import type { BoxXYWH, MetadataBatch } from './engine-types.js';
+
+/** Analytics output (zones and lines) that the recorder stores next to the engine's metadata. */
+export interface ZoneEventInput {
+  kind: 'zone-enter' | 'zone-exit' | 'line-cross' | 'dwell' | 'overcrowd';
+  camera: string;
+  /** Engine track id (per camera and engine run); absent for camera-wide events such as overcrowding. */
+  track?: number;
+  /** Zone or line name as configured in the workspace. */
+  zone: string;
+  time: number;
+  /** Line crossings: 'in' / 'out' (or the configured direction names). */
+  direction?: string;
+  /** Anything else worth keeping (dwell seconds, crowd count...). */
+  detail?: Record<string, string | number | boolean>;
+}
+
+/** Per-track attributes (for example from a secondary classifier: colour, make). */
+export interface TrackAttributesInput {
+  camera: string;
+  track: number;
+  attributes: Record<string, string | number | boolean>;
+}
+
+/** What `recorder.write` accepts: the engine's batch plus optional analytics and attributes. */
+export interface RecorderBatch extends MetadataBatch {
+  zoneEvents?: ZoneEventInput[];
+  attributes?: TrackAttributesInput[];
+}
+
+/** How often a camera's per-frame boxes are recorded: every frame, or at most `hz` per track. */
+export interface CameraRecordingPolicy {
+  /** 'every-frame', or boxes per second per track (0.1 ... 60). Tracks and events are always kept. */
+  detectionsHz: 'every-frame' | number;
+}
+
+export interface RecorderStats {
+  /** Batches accepted since the store opened. */
+  batchesAccepted: number;
+  /** Malformed batches rejected (each logged with the reason). */
+  batchesRejected: number;
+  /** Highest batch sequence number that is committed to disk. */
+  committedSeq: number;
+  /** Detection rows waiting to be written (queued, not yet in a transaction). */
+  queuedDetections: number;
+  /** Detections dropped under back-pressure because the disk could not keep up. */
+  thinnedDetections: number;
+  /** Current thinning stride: 1 = nothing dropped, n = one in n boxes per track kept. */
+  thinningStride: number;
+  /** Detection rows committed per second, over the last few seconds. */
+  detectionsPerSecond: number;
+  /** Total detection rows committed since the store opened. */
+  detectionsCommitted: number;
+  /** Duration of the last write transaction, ms. */
+  lastCommitMs: number;
+  /** True while the recorder is thinning detections because the disk is behind. */
+  pressure: boolean;
+}
+
+export interface TimelineQuery {
+  /** Start; a multiple of bucketMs (as a timeline view snaps it) lets the query use 5-minute or hour rollups. */
+  from: number;
+  to: number;
+  /** Bucket width, ms; rounded up to whole minutes (the stored resolution). */
+  bucketMs: number;
+  cameras?: string[];
+  labels?: string[];
+}
+
+export interface TimelineBucket {
+  camera: string;
+  label: string;
+  /** Bucket start (from + k * bucketMs). */
+  start: number;
+  /** Object sightings (one per object per frame, before the recording rate applies). */
+  detections: number;
+  /** Tracks that started in this bucket. */
+  tracks: number;
+}
+
+export interface TimelineResult {
+  from: number;
+  to: number;
+  /** The bucket width actually used. */
+  bucketMs: number;
+  buckets: TimelineBucket[];
+}
+
+export interface TrackSearchQuery {
+  cameras?: string[];
+  labels?: string[];
+  /** Only tracks that entered this zone (or crossed this line). */
+  zone?: string;
+  /** Tracks that started in [from, to] (either bound optional). */
+  from?: number;
+  to?: number;
+  minScore?: number;
+  /** Page size (1 ... 500, default 50). */
+  limit?: number;
+  /** Paging: pass the previous result's `nextCursor` to get the next (older) page. */
+  cursor?: string;
+}
+
+export interface TrackSnapshotRef {
+  /** Path relative to the data directory. */
+  path: string;
+  bytes: number;
+}
+
+export interface TrackSummary {
+  /** Stable database id (survives engine restarts). */
+  id: number;
+  camera: string;
+  label: string;
+  /** The engine's id for the track in the run that saw it. */
+  engineTrack: number;
+  firstTime: number;
+  lastTime: number;
+  bestScore: number;
+  bestTime: number;
+  bestBox: BoxXYWH;
+  snapshot: TrackSnapshotRef | null;
+  zones: string[];
+  attributes: Record<string, string | number | boolean>;
+  /** False while the track is still being followed. */
+  ended: boolean;
+}
+
+export interface TrackSearchResult {
+  tracks: TrackSummary[];
+  /** Present when there may be more (older) tracks. */
+  nextCursor: string | null;
+}
+
+export interface TrackPathPoint {
+  time: number;
+  box: BoxXYWH;
+  score: number;
+}
+
+export interface TrackDetail extends TrackSummary {
+  /** Recorded boxes in time order (at the camera's recording rate) for playback overlays. */
+  path: TrackPathPoint[];
+  events: StoredEvent[];
+}
+
+export type StoredEventKind = 'track-start' | 'track-end' | ZoneEventInput['kind'];
+
+export interface StoredEvent {
+  id: number;
+  kind: StoredEventKind;
+  camera: string;
+  time: number;
+  /** Database track id, when the event belongs to a track. */
+  trackId: number | null;
+  label: string | null;
+  zone: string | null;
+  direction: string | null;
+  detail: Record<string, string | number | boolean> | null;
+}
+
+export interface EventsAroundQuery {
+  time: number;
+  /** Half-width of the window, ms (default 60 000). */
+  windowMs?: number;
+  cameras?: string[];
+  kinds?: StoredEventKind[];
+  /** Maximum events returned (default 200, at most 1000), nearest to `time` first kept. */
+  limit?: number;
+}
+
+export interface SegmentInput {
+  camera: string;
+  start: number;
+  end: number;
+  /** Absolute path inside the data directory, or relative to it. */
+  path: string;
+  bytes: number;
+}
+
+export interface StoredSegment {
+  id: number;
+  camera: string;
+  start: number;
+  end: number;
+  /** Relative to the data directory. */
+  path: string;
+  bytes: number;
+}
+
+export interface RetentionPolicy {
+  /** Delete everything older than this many days. */
+  maxAgeDays?: number;
+  /** Delete the oldest data until database + snapshots + segments fit in this many bytes. */
+  maxBytes?: number;
+}
+
+export interface RetentionResult {
+  tracksDeleted: number;
+  detectionsDeleted: number;
+  segmentsDeleted: number;
+  filesDeleted: number;
+  /** Database + media bytes after the run. */
+  bytesAfter: number;
+  batches: number;
+}
+
+export interface StorageUsage {
+  databaseBytes: number;
+  snapshotBytes: number;
+  segmentBytes: number;
+  totalBytes: number;
+}

@@ -1,0 +1,8 @@
+// main/store: SQLite recorder, review queries and retention. See store.ts (openStore).
+export { openStore, type Store, type StoreOptions } from './store.js';
+export type { Recorder, RecorderOptions, CommitInfo, WriteReceipt } from './recorder.js';
+export type { StoreQueries } from './queries.js';
+export { BadQueryError } from './queries.js';
+export type { Retention } from './retention.js';
+export type { SqlDriver, DriverOpener, SqlStep, SqlParams, SqlValue } from './driver.js';
+export { latestSchemaVersion } from './schema.js';

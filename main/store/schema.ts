@@ -1,0 +1,174 @@
+// Schema and forward-only migrations. The version lives in the database (PRAGMA user_version);
+// each migration runs in its own transaction together with the version bump.
+
+import type { SqlDriver } from './driver.js';
+
+export interface Migration {
+  version: number;
+  description: string;
+  sql: string;
+}
+
+export const migrations: readonly Migration[] = [
+  {
+    version: 1,
+    description: 'cameras, engine runs, tracks, detections, events, segments',
+    sql: `
+      CREATE TABLE cameras (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        created_at INTEGER NOT NULL
+      );
+      -- One row per engine (re)start: engine track ids are only unique within a run.
+      CREATE TABLE runs (
+        id INTEGER PRIMARY KEY,
+        started_at INTEGER NOT NULL
+      );
+      CREATE TABLE tracks (
+        id INTEGER PRIMARY KEY,
+        run_id INTEGER NOT NULL,
+        camera_id INTEGER NOT NULL,
+        engine_track INTEGER NOT NULL,
+        label TEXT NOT NULL,
+        class_id INTEGER NOT NULL,
+        first_time INTEGER NOT NULL,
+        last_time INTEGER NOT NULL,
+        best_score REAL NOT NULL,
+        best_time INTEGER NOT NULL,
+        best_box TEXT NOT NULL,
+        snapshot_path TEXT,
+        snapshot_bytes INTEGER NOT NULL DEFAULT 0,
+        attributes TEXT,
+        ended INTEGER NOT NULL DEFAULT 0
+      );
+      CREATE INDEX tracks_by_time ON tracks(first_time);
+      CREATE INDEX tracks_by_camera_time ON tracks(camera_id, first_time);
+      CREATE INDEX tracks_by_label_time ON tracks(label, first_time);
+      CREATE INDEX tracks_by_camera_label_time ON tracks(camera_id, label, first_time);
+      CREATE TABLE track_zones (
+        zone TEXT NOT NULL,
+        track_id INTEGER NOT NULL,
+        PRIMARY KEY (zone, track_id)
+      ) WITHOUT ROWID;
+      CREATE INDEX track_zones_by_track ON track_zones(track_id);
+      -- Per-frame boxes: dt is ms after the track's first_time; the box is packed into one integer
+      -- (x, y, w, h: 13 bits each, whole pixels) because one column instead of four halves the cost
+      -- of the bulk insert; score in 1/1000.
+      CREATE TABLE detections (
+        track_id INTEGER NOT NULL,
+        dt INTEGER NOT NULL,
+        box INTEGER NOT NULL,
+        score INTEGER NOT NULL,
+        PRIMARY KEY (track_id, dt)
+      ) WITHOUT ROWID;
+      CREATE TABLE events (
+        id INTEGER PRIMARY KEY,
+        time INTEGER NOT NULL,
+        camera_id INTEGER NOT NULL,
+        track_id INTEGER,
+        kind TEXT NOT NULL,
+        zone TEXT,
+        direction TEXT,
+        detail TEXT
+      );
+      CREATE INDEX events_by_time ON events(time);
+      CREATE INDEX events_by_track ON events(track_id);
+      CREATE TABLE segments (
+        id INTEGER PRIMARY KEY,
+        camera_id INTEGER NOT NULL,
+        start_time INTEGER NOT NULL,
+        end_time INTEGER NOT NULL,
+        path TEXT NOT NULL,
+        bytes INTEGER NOT NULL
+      );
+      CREATE INDEX segments_by_camera_time ON segments(camera_id, start_time);
+      CREATE INDEX segments_by_end ON segments(end_time);
+    `,
+  },
+  {
+    version: 2,
+    description: 'timeline rollups (per minute, 5 minutes and hour, by camera and label)',
+    sql: `
+      CREATE TABLE timeline_minute (
+        minute INTEGER NOT NULL,
+        camera_id INTEGER NOT NULL,
+        label TEXT NOT NULL,
+        detections INTEGER NOT NULL,
+        tracks INTEGER NOT NULL,
+        PRIMARY KEY (minute, camera_id, label)
+      ) WITHOUT ROWID;
+      CREATE TABLE timeline_5min (
+        five INTEGER NOT NULL,
+        camera_id INTEGER NOT NULL,
+        label TEXT NOT NULL,
+        detections INTEGER NOT NULL,
+        tracks INTEGER NOT NULL,
+        PRIMARY KEY (five, camera_id, label)
+      ) WITHOUT ROWID;
+      CREATE TABLE timeline_hour (
+        hour INTEGER NOT NULL,
+        camera_id INTEGER NOT NULL,
+        label TEXT NOT NULL,
+        detections INTEGER NOT NULL,
+        tracks INTEGER NOT NULL,
+        PRIMARY KEY (hour, camera_id, label)
+      ) WITHOUT ROWID;
+      -- Databases from version 1 only have the recorded boxes: count those.
+      INSERT INTO timeline_minute (minute, camera_id, label, detections, tracks)
+        SELECT m, camera_id, label, sum(d), sum(s) FROM (
+          SELECT (t.first_time + d.dt) / 60000 AS m, t.camera_id, t.label, 1 AS d, 0 AS s
+            FROM detections d JOIN tracks t ON t.id = d.track_id
+          UNION ALL
+          SELECT first_time / 60000, camera_id, label, 0, 1 FROM tracks
+        ) GROUP BY m, camera_id, label;
+      INSERT INTO timeline_5min (five, camera_id, label, detections, tracks)
+        SELECT minute / 5, camera_id, label, sum(detections), sum(tracks)
+          FROM timeline_minute GROUP BY minute / 5, camera_id, label;
+      INSERT INTO timeline_hour (hour, camera_id, label, detections, tracks)
+        SELECT minute / 60, camera_id, label, sum(detections), sum(tracks)
+          FROM timeline_minute GROUP BY minute / 60, camera_id, label;
+    `,
+  },
+];
+
+export const latestSchemaVersion = migrations[migrations.length - 1]!.version;
+
+export async function schemaVersion(db: SqlDriver): Promise<number> {
+  const [row] = await db.query<{ user_version: number }>('PRAGMA user_version');
+  return row?.user_version ?? 0;
+}
+
+/**
+ * Brings the database up to `target` (default: the latest). Refuses a database written by a newer
+ * Vigil rather than guessing at tables it does not know.
+ */
+export async function migrate(db: SqlDriver, file: string, target = latestSchemaVersion): Promise<{ from: number; to: number }> {
+  const from = await schemaVersion(db);
+  if (from > latestSchemaVersion) {
+    throw new Error(
+      `the database ${file} has schema version ${from}, but this Vigil only knows versions up to ${latestSchemaVersion} ` +
+        `(it was written by a newer Vigil) — update Vigil, or choose another data directory`,
+    );
+  }
+  for (const m of migrations) {
+    if (m.version <= from || m.version > target) continue;
+    try {
+      // PRAGMA user_version is transactional, so the bump commits or rolls back with the migration.
+      await db.batch([...splitStatements(m.sql).map((sql) => ({ sql })), { sql: `PRAGMA user_version = ${m.version}` }]);
+    } catch (err) {
+      throw new Error(`the database ${file}: migration to schema version ${m.version} (${m.description}) failed: ${(err as Error).message}`, { cause: err });
+    }
+  }
+  return { from, to: Math.max(from, target) };
+}
+
+/** Splits a migration script into statements (our scripts have no semicolons inside literals). */
+function splitStatements(script: string): string[] {
+  return script
+    .split('\n')
+    .filter((line) => !line.trim().startsWith('--'))
+    .join('\n')
+    .split(';')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+}
