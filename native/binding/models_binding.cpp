@@ -2,10 +2,14 @@
 // TypeScript (model validation at add time, the vtest.avi evaluation).
 #include <napi.h>
 
+#include <algorithm>
+#include <chrono>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "../src/ort_runtime.h"
 #include "../src/vision.h"
 #include "registry.h"
 
@@ -75,8 +79,77 @@ Napi::Value DecodeDetections(const Napi::CallbackInfo& info) {
   return result;
 }
 
+// runModelTimed(path, inputs, runs): keeps one session per model so that per-frame inference time
+// (the vtest.avi benchmark) excludes session creation; returns the last outputs and ms per run.
+Napi::Value RunModelTimed(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 2 || !info[0].IsString() || !info[1].IsObject())
+    throw Napi::TypeError::New(env, "runModelTimed(modelPath: string, inputs: Record<string, {dims, data}>, runs?: number)");
+  static std::map<std::string, std::unique_ptr<Ort::Session>> sessions;
+  const std::string path = info[0].As<Napi::String>();
+  const int runs = info.Length() > 2 && info[2].IsNumber() ? std::max(1, info[2].As<Napi::Number>().Int32Value()) : 1;
+  try {
+    auto& session = sessions[path];
+    if (!session) {
+      Ort::SessionOptions options;
+      options.SetIntraOpNumThreads(2);
+      options.SetGraphOptimizationLevel(GraphOptimizationLevel::ORT_ENABLE_ALL);
+      session = std::make_unique<Ort::Session>(vigil::ortEnv(), path.c_str(), options);
+    }
+    Ort::AllocatorWithDefaultOptions alloc;
+    auto mem = Ort::MemoryInfo::CreateCpu(OrtArenaAllocator, OrtMemTypeDefault);
+    Napi::Object feeds = info[1].As<Napi::Object>();
+    std::vector<std::string> inNames, outNames;
+    std::vector<std::vector<int64_t>> inDims;
+    std::vector<Ort::Value> inValues;
+    for (size_t i = 0; i < session->GetInputCount(); ++i) {
+      std::string name = session->GetInputNameAllocated(i, alloc).get();
+      if (!feeds.Has(name)) throw std::runtime_error("no value given for input '" + name + "'");
+      Napi::Object t = feeds.Get(name).As<Napi::Object>();
+      Napi::Array dims = t.Get("dims").As<Napi::Array>();
+      std::vector<int64_t> d;
+      for (uint32_t k = 0; k < dims.Length(); ++k) d.push_back(dims.Get(k).As<Napi::Number>().Int64Value());
+      Napi::Float32Array data = t.Get("data").As<Napi::Float32Array>();
+      inNames.push_back(name);
+      inDims.push_back(d);
+      inValues.push_back(Ort::Value::CreateTensor<float>(mem, data.Data(), data.ElementLength(), inDims.back().data(), inDims.back().size()));
+    }
+    for (size_t i = 0; i < session->GetOutputCount(); ++i) outNames.emplace_back(session->GetOutputNameAllocated(i, alloc).get());
+    std::vector<const char*> inPtrs, outPtrs;
+    for (auto& n : inNames) inPtrs.push_back(n.c_str());
+    for (auto& n : outNames) outPtrs.push_back(n.c_str());
+    std::vector<Ort::Value> outs;
+    auto start = std::chrono::steady_clock::now();
+    for (int r = 0; r < runs; ++r)
+      outs = session->Run(Ort::RunOptions{nullptr}, inPtrs.data(), inValues.data(), inValues.size(), outPtrs.data(), outPtrs.size());
+    double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count() / runs;
+    Napi::Object result = Napi::Object::New(env);
+    Napi::Object outputs = Napi::Object::New(env);
+    for (size_t i = 0; i < outs.size(); ++i) {
+      auto shape = outs[i].GetTensorTypeAndShapeInfo();
+      if (shape.GetElementType() != ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT) throw std::runtime_error("output '" + outNames[i] + "' is not float");
+      size_t n = shape.GetElementCount();
+      Napi::Float32Array data = Napi::Float32Array::New(env, n);
+      std::copy(outs[i].GetTensorData<float>(), outs[i].GetTensorData<float>() + n, data.Data());
+      auto dimsVec = shape.GetShape();
+      Napi::Array dims = Napi::Array::New(env, dimsVec.size());
+      for (size_t d = 0; d < dimsVec.size(); ++d) dims.Set(static_cast<uint32_t>(d), static_cast<double>(dimsVec[d]));
+      Napi::Object t = Napi::Object::New(env);
+      t.Set("dims", dims);
+      t.Set("data", data);
+      outputs.Set(outNames[i], t);
+    }
+    result.Set("outputs", outputs);
+    result.Set("ms", ms);
+    return result;
+  } catch (const std::exception& e) {
+    throw Napi::Error::New(env, "model '" + path + "': " + e.what());
+  }
+}
+
 vigil::binding::Registrar registerModels([](Napi::Env env, Napi::Object exports) {
   exports.Set("decodeDetections", Napi::Function::New(env, DecodeDetections));
+  exports.Set("runModelTimed", Napi::Function::New(env, RunModelTimed));
 });
 
 }  // namespace
