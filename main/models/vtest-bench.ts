@@ -17,13 +17,12 @@ export interface ModelBenchResult {
   meanInferenceMs: number;
 }
 
-export async function benchOnVideo(addon: ModelsAddon, manifestPaths: string[], options: { video?: string; every?: number; maxFrames?: number; snapshot?: { path: string; frame: number; model: string } } = {}): Promise<ModelBenchResult[]> {
+export async function benchOnVideo(addon: ModelsAddon, manifestPaths: string[], options: { video?: string; every?: number; maxFrames?: number; snapshot?: { dir: string; frame: number } } = {}): Promise<ModelBenchResult[]> {
   const video = options.video ?? VTEST_AVI;
   const models = manifestPaths.map((p) => ({ path: p, manifest: JSON.parse(readFileSync(p, 'utf8')) as ModelManifest }));
   const results: ModelBenchResult[] = models.map((m) => ({ name: m.manifest.name, frames: 0, personsPerFrame: [], meanPersons: 0, framesWithPerson: 0, meanInferenceMs: 0 }));
   const totalMs = models.map(() => 0);
-  let snapshotFrame: RgbFrame | undefined;
-  let snapshotBoxes: FrameDetection[] = [];
+  const snapshots = new Map<string, { frame: RgbFrame; boxes: FrameDetection[] }>();
   for await (const frame of readVideoFrames(video, 768, 576, { every: options.every, maxFrames: options.maxFrames })) {
     for (const [i, m] of models.entries()) {
       const input = prepareInput(frame, m.manifest);
@@ -37,9 +36,8 @@ export async function benchOnVideo(addon: ModelsAddon, manifestPaths: string[], 
       r.personsPerFrame.push(persons.length);
       if (persons.length > 0) r.framesWithPerson++;
       totalMs[i]! += run.ms;
-      if (options.snapshot && m.manifest.name === options.snapshot.model && frame.index >= options.snapshot.frame && !snapshotFrame) {
-        snapshotFrame = { width: frame.width, height: frame.height, data: new Uint8Array(frame.data) };
-        snapshotBoxes = persons;
+      if (options.snapshot && frame.index >= options.snapshot.frame && !snapshots.has(m.manifest.name)) {
+        snapshots.set(m.manifest.name, { frame: { width: frame.width, height: frame.height, data: new Uint8Array(frame.data) }, boxes: persons });
       }
     }
   }
@@ -47,10 +45,10 @@ export async function benchOnVideo(addon: ModelsAddon, manifestPaths: string[], 
     r.meanPersons = r.personsPerFrame.reduce((a, b) => a + b, 0) / Math.max(1, r.frames);
     r.meanInferenceMs = totalMs[i]! / Math.max(1, r.frames);
   }
-  if (options.snapshot && snapshotFrame) {
-    drawBoxes(snapshotFrame, snapshotBoxes);
-    mkdirSync(dirname(options.snapshot.path), { recursive: true });
-    writeFileSync(options.snapshot.path, encodePng(snapshotFrame));
+  for (const [name, shot] of snapshots) {
+    drawBoxes(shot.frame, shot.boxes);
+    mkdirSync(options.snapshot!.dir, { recursive: true });
+    writeFileSync(join(options.snapshot!.dir, `vtest-${name}-frame${options.snapshot!.frame}.png`), encodePng(shot.frame));
   }
   return results;
 }
