@@ -111,7 +111,8 @@ export function ensureDefaultModels(outDir = generatedModelsDir(), force = false
   mkdirSync(outDir, { recursive: true });
   const pkgDir = humanModelsDir();
   const pkg = JSON.parse(readFileSync(join(pkgDir, 'package.json'), 'utf8')) as { version: string };
-  const converterStamp = statSync(new URL(import.meta.url)).mtimeMs;
+  // a changed converter also makes the outputs stale
+  const converterStamp = Math.max(...['default-models.js', 'tfjs-to-onnx.js', 'tfjs-graph.js', 'onnx-builder.js', 'protobuf.js'].map((f) => statSync(new URL(f, import.meta.url)).mtimeMs));
   const results: ConvertedModel[] = [];
   writeFileSync(join(outDir, 'coco-labels.txt'), `${COCO_LABELS.join('\n')}\n`);
   copyFileSync(join(pkgDir, 'LICENSE'), join(outDir, 'LICENSE-human-models.txt'));

@@ -124,6 +124,8 @@ function encodeNode(n: OnnxNode): ProtoWriter {
 function encodeValueInfo(v: OnnxValueInfo): ProtoWriter {
   const shape = new ProtoWriter();
   for (const d of v.shape) shape.message(1, typeof d === 'number' ? new ProtoWriter().int(1, d) : new ProtoWriter().string(2, d));
-  const tensorType = new ProtoWriter().int(1, v.type).message(2, shape);
+  // an empty shape list means "unknown rank" here (TF.js signatures often omit shapes), so no shape is written
+  const tensorType = new ProtoWriter().int(1, v.type);
+  if (v.shape.length > 0) tensorType.message(2, shape);
   return new ProtoWriter().string(1, v.name).message(2, new ProtoWriter().message(1, tensorType));
 }
