@@ -78,7 +78,7 @@ describe('add an ONNX detector', () => {
 });
 
 describe('default detectors', () => {
-  it('both generated manifests validate and pass the one-frame check; NanoDet finds the pedestrians of vtest.avi', async () => {
+  it('both generated manifests validate and pass the one-frame check; both find the pedestrians of vtest.avi', async () => {
     let frame;
     for await (const f of readVideoFrames(VTEST_AVI, 768, 576, { every: 200, maxFrames: 2 })) frame = f; // frame 200
     for (const name of ['nanodet-coco', 'centernet-coco']) {
@@ -89,13 +89,14 @@ describe('default detectors', () => {
       expect(real.detections).toBeGreaterThanOrEqual(5);
     }
     const pointer = JSON.parse(readFileSync(join(generatedModelsDir(), '..', 'default.json'), 'utf8'));
-    expect(pointer.defaultModel).toBe('generated/nanodet-coco.json');
+    expect(pointer.defaultModel).toBe('generated/centernet-coco.json');
   });
 
   it('`vigil models list` and `vigil models add --dry-run` work from the command line', () => {
     const list = spawnSync(process.execPath, ['bin/vigil.mjs', 'models', 'list'], { encoding: 'utf8' });
     expect(list.status).toBe(0);
-    expect(list.stdout).toMatch(/\* nanodet-coco +nanodet +416×416 +80 classes/);
+    expect(list.stdout).toMatch(/\* centernet-coco +centernet +512×512 +80 classes/);
+    expect(list.stdout).toMatch(/  nanodet-coco +nanodet +416×416 +80 classes/);
     const dry = spawnSync(process.execPath, ['bin/vigil.mjs', 'models', 'add', join(work, 'yolov8-tiny.onnx'), '--dry-run', '--name', 'door'], { encoding: 'utf8' });
     expect(dry.status).toBe(0);
     expect(dry.stdout).toMatch(/→ yolov8/);
