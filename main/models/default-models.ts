@@ -67,7 +67,7 @@ export const DEFAULT_MODEL_SPECS: DefaultModelSpec[] = [
       title: 'CenterNet MobileNetV3 (COCO, 80 classes, 512×512)',
       input: { name: 'input', width: CENTERNET_SIZE, height: CENTERNET_SIZE, layout: 'NHWC', colorOrder: 'RGB', mean: [0, 0, 0], scale: [1, 1, 1], resize: 'stretch', padValue: 0, batch: 1 },
       parser: 'centernet',
-      // 0.45: on vtest.avi this keeps every pedestrian found at 0.3 but drops a rock and a sign post scored 0.35–0.4
+      // 0.45: at 0.3–0.4 a rock and a sign post in vtest.avi pass as persons in most frames
       thresholds: { default: { score: 0.45, nmsIou: 0.45, topK: 100 } },
       maxDetections: 100,
       executionProviders: ['tensorrt', 'cuda', 'cpu'],

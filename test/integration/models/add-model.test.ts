@@ -89,14 +89,14 @@ describe('default detectors', () => {
       expect(real.detections).toBeGreaterThanOrEqual(5);
     }
     const pointer = JSON.parse(readFileSync(join(generatedModelsDir(), '..', 'default.json'), 'utf8'));
-    expect(pointer.defaultModel).toBe('generated/centernet-coco.json');
+    expect(pointer.defaultModel).toBe('generated/nanodet-coco.json');
   });
 
   it('`vigil models list` and `vigil models add --dry-run` work from the command line', () => {
     const list = spawnSync(process.execPath, ['bin/vigil.mjs', 'models', 'list'], { encoding: 'utf8' });
     expect(list.status).toBe(0);
-    expect(list.stdout).toMatch(/\* centernet-coco +centernet +512×512 +80 classes/);
-    expect(list.stdout).toMatch(/  nanodet-coco +nanodet +416×416 +80 classes/);
+    expect(list.stdout).toMatch(/\* nanodet-coco +nanodet +416×416 +80 classes/);
+    expect(list.stdout).toMatch(/  centernet-coco +centernet +512×512 +80 classes/);
     const dry = spawnSync(process.execPath, ['bin/vigil.mjs', 'models', 'add', join(work, 'yolov8-tiny.onnx'), '--dry-run', '--name', 'door'], { encoding: 'utf8' });
     expect(dry.status).toBe(0);
     expect(dry.stdout).toMatch(/→ yolov8/);
