@@ -134,7 +134,14 @@ export function prepareDemoMedia() {
   renameSync(tmp, out);
 }
 
-export function setup() {
+
+// Converts the default COCO detectors from the npm package into resources/models/generated (skipped when up to date).
+export async function ensureDefaultModels() {
+  const { ensureDefaultModels: convert } = await import(join(root, 'dist', 'main', 'models', 'default-models.js'));
+  for (const m of convert()) if (!m.skipped) log(`converted default model ${m.name} → ${m.onnxPath}`);
+}
+
+export async function setup() {
   const started = Date.now();
   ensureSystemPackages();
   ensureNpmPackages();
@@ -142,12 +149,13 @@ export function setup() {
   buildNative();
   buildTypeScript();
   prepareDemoMedia();
+  await ensureDefaultModels();
   log(`ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   try {
-    setup();
+    await setup();
   } catch (e) {
     process.stderr.write(`[setup] failed: ${e instanceof Error ? e.message : String(e)}\n`);
     process.exit(1);

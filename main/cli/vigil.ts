@@ -4,11 +4,17 @@ import { join } from 'node:path';
 import { startAppNode } from '../core/app-node.js';
 import { projectRoot } from '../paths.js';
 import { startServer } from '../server/http-server.js';
+import { modelsCommand } from './models-command.js';
 
 const USAGE = `usage: vigil serve [--host H] [--port P] [--token T]
   --host   address to bind (default 127.0.0.1; any other address needs --token)
   --port   TCP port (default 4780; 0 picks a free one)
-  --token  access token every request and socket must carry (or set VIGIL_TOKEN)`;
+  --token  access token every request and socket must carry (or set VIGIL_TOKEN)
+       vigil models list
+       vigil models add FILE.onnx [--name N] [--parser P] [--labels FILE] [--set JSON] [--dry-run]
+         inspects the model, proposes a manifest (--parser/--labels/--set correct it), runs one frame, saves it
+       vigil models import-nvinfer CONFIG.txt [--name N]
+         imports a DeepStream nvinfer config; keys Vigil cannot honour are listed`;
 
 async function serve(argv: string[]): Promise<void> {
   const { values } = parseArgs({
@@ -49,6 +55,8 @@ export async function main(argv: string[]): Promise<number> {
       case 'serve':
         await serve(rest);
         return 0;
+      case 'models':
+        return await modelsCommand(rest);
       case undefined:
       case '-h':
       case '--help':

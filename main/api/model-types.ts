@@ -1,0 +1,79 @@
+// Model manifest and model-proposal types, shared by main/models and the renderer (types only).
+// Format: resources/models/MANIFEST.md.
+
+export type ParserName = 'yolov5' | 'yolov8' | 'nanodet' | 'centernet' | 'ssd';
+export type ExecutionProvider = 'tensorrt' | 'cuda' | 'cpu';
+
+export interface ClassThresholds {
+  score?: number;
+  nmsIou?: number;
+  topK?: number;
+}
+
+export interface ModelManifest {
+  vigilManifest: 1;
+  name: string;
+  title: string;
+  file: string;
+  input: {
+    name: string;
+    width: number;
+    height: number;
+    layout: 'NCHW' | 'NHWC';
+    colorOrder: 'RGB' | 'BGR';
+    mean: [number, number, number];
+    scale: [number, number, number];
+    resize: 'letterbox' | 'stretch';
+    padValue: number;
+    batch: 'dynamic' | number;
+  };
+  parser: ParserName;
+  parserOptions?: { strides?: number[]; regMax?: number };
+  labels: string[];
+  thresholds: {
+    default: Required<ClassThresholds>;
+    perClass?: Record<string, ClassThresholds>;
+  };
+  maxDetections: number;
+  executionProviders: ExecutionProvider[];
+  precision: 'fp32' | 'fp16';
+  credits?: { source: string; license: string };
+}
+
+/** One problem found in a manifest: the JSON path of the field and what to do about it. */
+export interface ManifestIssue {
+  field: string;
+  message: string;
+}
+
+export interface TensorInfo {
+  name: string;
+  elemType: string;
+  /** A number for fixed dimensions, a string for symbolic ones (e.g. "batch"), null when unknown. */
+  shape: (number | string | null)[];
+}
+
+export interface OnnxModelInfo {
+  file: string;
+  opset: number | null;
+  producer: string;
+  inputs: TensorInfo[];
+  outputs: TensorInfo[];
+}
+
+/** What Vigil guesses from an ONNX file's inputs and outputs, for the user to correct before saving. */
+export interface ModelProposal {
+  info: OnnxModelInfo;
+  manifest: ModelManifest;
+  /** Why each guess was made, and what could not be determined. */
+  notes: string[];
+}
+
+/** Result of importing a DeepStream nvinfer config into a manifest. */
+export interface NvinferImport {
+  manifest: ModelManifest;
+  /** Keys found in the config that Vigil cannot honour, with why: listed, never silently dropped. */
+  unhonoured: { key: string; value: string; reason: string }[];
+  /** Engine-level settings Vigil honours outside the manifest (batch-size, interval). */
+  engineSettings: { batchSize?: number; interval?: number };
+}

@@ -1,0 +1,100 @@
+// The models folder: the generated defaults plus the operator's own models. Adding a model copies the
+// ONNX file in, validates the manifest by running one frame, then writes the manifest beside it.
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import type { ModelManifest, ModelProposal, NvinferImport } from '../api/model-types.js';
+import { projectRoot } from '../paths.js';
+import { generatedModelsDir } from './default-models.js';
+import type { ModelsAddon } from './detect.js';
+import { readManifest, validateManifest } from './manifest.js';
+import { importNvinferConfig } from './nvinfer.js';
+import { inspectOnnxFile } from './onnx-inspect.js';
+import { proposeManifest } from './propose.js';
+import { validateByRunningOneFrame } from './validate-run.js';
+
+export function userModelsDir(): string {
+  return process.env.VIGIL_USER_MODELS_DIR ?? join(projectRoot(), '.vigil', 'models');
+}
+
+export function defaultModelName(): string {
+  const pointer = JSON.parse(readFileSync(join(projectRoot(), 'resources', 'models', 'default.json'), 'utf8')) as { defaultModel: string };
+  return basename(pointer.defaultModel, '.json');
+}
+
+export interface ListedModel {
+  manifestPath: string;
+  manifest?: ModelManifest;
+  error?: string;
+  isDefault: boolean;
+}
+
+export function listModels(dirs = [generatedModelsDir(), userModelsDir()]): ListedModel[] {
+  const def = defaultModelName();
+  const out: ListedModel[] = [];
+  for (const dir of dirs) {
+    if (!existsSync(dir)) continue;
+    for (const f of readdirSync(dir).filter((n) => n.endsWith('.json')).sort()) {
+      const manifestPath = join(dir, f);
+      try {
+        const manifest = readManifest(manifestPath);
+        out.push({ manifestPath, manifest, isDefault: manifest.name === def });
+      } catch (e) {
+        out.push({ manifestPath, error: e instanceof Error ? e.message : String(e), isDefault: false });
+      }
+    }
+  }
+  return out;
+}
+
+export interface Corrections {
+  name?: string;
+  labelsFile?: string;
+  parser?: ModelManifest['parser'];
+  /** Partial manifest merged over the proposal (the user's corrections). */
+  overrides?: Partial<ModelManifest>;
+}
+
+function applyCorrections(proposal: ModelProposal, c: Corrections): ModelManifest {
+  const m: ModelManifest = { ...structuredClone(proposal.manifest), ...(c.overrides ?? {}) };
+  if (c.overrides?.input) m.input = { ...proposal.manifest.input, ...c.overrides.input };
+  if (c.parser) m.parser = c.parser;
+  if (c.labelsFile) m.labels = readFileSync(c.labelsFile, 'utf8').split(/\r?\n/).map((s) => s.trim()).filter(Boolean);
+  return m;
+}
+
+function install(manifest: ModelManifest, onnxSource: string, addon: ModelsAddon, dir: string): { manifestPath: string; detections: number } {
+  const existing = listModels([generatedModelsDir(), dir]).find((l) => l.manifest?.name === manifest.name);
+  if (existing) throw new Error(`a model named '${manifest.name}' already exists (${existing.manifestPath}) — choose another --name`);
+  validateManifest(manifest, `${manifest.name} (proposed)`);
+  mkdirSync(dir, { recursive: true });
+  const target = join(dir, manifest.file);
+  if (resolve(onnxSource) !== resolve(target)) {
+    if (existsSync(target)) throw new Error(`'${target}' already exists — rename the ONNX file or choose another --name`);
+    copyFileSync(onnxSource, target);
+  }
+  const { detections } = validateByRunningOneFrame(manifest, dir, addon);
+  const manifestPath = join(dir, `${manifest.name}.json`);
+  writeFileSync(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
+  return { manifestPath, detections };
+}
+
+/** Inspects an ONNX file and proposes a manifest, applying any corrections; nothing is written. */
+export function proposeForFile(onnxPath: string, c: Corrections = {}): { proposal: ModelProposal; manifest: ModelManifest } {
+  const info = inspectOnnxFile(onnxPath);
+  const name = c.name ?? basename(onnxPath, '.onnx');
+  const proposal = proposeManifest(info, { name, file: `${name.toLowerCase().replace(/[^a-z0-9._-]+/g, '-')}.onnx` });
+  return { proposal, manifest: applyCorrections(proposal, c) };
+}
+
+export function addModel(onnxPath: string, addon: ModelsAddon, c: Corrections = {}, dir = userModelsDir()) {
+  const { proposal, manifest } = proposeForFile(onnxPath, c);
+  const result = install(manifest, onnxPath, addon, dir);
+  return { ...result, manifest, notes: proposal.notes };
+}
+
+export function addNvinferModel(configPath: string, addon: ModelsAddon, options: { name?: string } = {}, dir = userModelsDir()): NvinferImport & { manifestPath: string } {
+  const imported = importNvinferConfig(configPath, options);
+  const manifest = { ...imported.manifest, file: `${imported.manifest.name}.onnx` };
+  const { manifestPath } = install(manifest, imported.onnxPath, addon, dir);
+  return { manifest, unhonoured: imported.unhonoured, engineSettings: imported.engineSettings, manifestPath };
+}

@@ -1,0 +1,155 @@
+// decodeDetections(parser, outputs, params): runs the native NanoDet / CenterNet decoders from
+// TypeScript (model validation at add time, the vtest.avi evaluation).
+#include <napi.h>
+
+#include <algorithm>
+#include <chrono>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "../src/ort_runtime.h"
+#include "../src/vision.h"
+#include "registry.h"
+
+namespace {
+
+Napi::Value DecodeDetections(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 3 || !info[0].IsString() || !info[1].IsObject() || !info[2].IsObject())
+    throw Napi::TypeError::New(env, "decodeDetections(parser: 'nanodet' | 'centernet', outputs: Record<string, {dims, data}>, params)");
+  const std::string parser = info[0].As<Napi::String>();
+  Napi::Object outs = info[1].As<Napi::Object>();
+  Napi::Object p = info[2].As<Napi::Object>();
+
+  vigil::ParseParams params;
+  auto num = [&](const char* key, double fallback) {
+    Napi::Value v = p.Get(key);
+    return v.IsNumber() ? v.As<Napi::Number>().DoubleValue() : fallback;
+  };
+  params.numClasses = static_cast<int>(num("numClasses", params.numClasses));
+  params.netWidth = static_cast<int>(num("netWidth", params.netWidth));
+  params.netHeight = static_cast<int>(num("netHeight", params.netHeight));
+  params.defaults.preClusterThreshold = static_cast<float>(num("scoreThreshold", params.defaults.preClusterThreshold));
+  params.regMax = static_cast<int>(num("regMax", params.regMax));
+  if (p.Get("strides").IsArray()) {
+    Napi::Array s = p.Get("strides").As<Napi::Array>();
+    params.strides.clear();
+    for (uint32_t i = 0; i < s.Length(); ++i) params.strides.push_back(s.Get(i).As<Napi::Number>().Int32Value());
+  }
+
+  std::vector<vigil::OutputTensor> tensors;
+  Napi::Array names = outs.GetPropertyNames();
+  for (uint32_t i = 0; i < names.Length(); ++i) {
+    std::string name = names.Get(i).As<Napi::String>();
+    Napi::Object t = outs.Get(name).As<Napi::Object>();
+    vigil::OutputTensor out;
+    out.name = name;
+    Napi::Array dims = t.Get("dims").As<Napi::Array>();
+    for (uint32_t d = 0; d < dims.Length(); ++d) out.dims.push_back(dims.Get(d).As<Napi::Number>().Int64Value());
+    Napi::Float32Array data = t.Get("data").As<Napi::Float32Array>();
+    size_t expected = 1;
+    for (int64_t d : out.dims) expected *= static_cast<size_t>(d > 0 ? d : 0);
+    if (expected != data.ElementLength())
+      throw Napi::Error::New(env, "output '" + name + "': dims hold " + std::to_string(expected) + " values but data has " + std::to_string(data.ElementLength()));
+    out.data = data.Data();
+    tensors.push_back(std::move(out));
+  }
+
+  std::vector<vigil::Detection> dets;
+  try {
+    if (parser == "nanodet") dets = vigil::decodeNanoDet(tensors, 0, params);
+    else if (parser == "centernet") dets = vigil::decodeCenterNet(tensors, 0, params);
+    else throw std::runtime_error("decodeDetections: parser '" + parser + "' is not one of nanodet, centernet");
+  } catch (const std::exception& e) {
+    throw Napi::Error::New(env, e.what());
+  }
+  Napi::Array result = Napi::Array::New(env, dets.size());
+  for (size_t i = 0; i < dets.size(); ++i) {
+    Napi::Object d = Napi::Object::New(env);
+    d.Set("x", dets[i].box.x);
+    d.Set("y", dets[i].box.y);
+    d.Set("w", dets[i].box.w);
+    d.Set("h", dets[i].box.h);
+    d.Set("classId", dets[i].classId);
+    d.Set("score", dets[i].score);
+    result.Set(static_cast<uint32_t>(i), d);
+  }
+  return result;
+}
+
+// runModelTimed(path, inputs, runs): keeps one session per model so that per-frame inference time
+// (the vtest.avi benchmark) excludes session creation; returns the last outputs and ms per run.
+Napi::Value RunModelTimed(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 2 || !info[0].IsString() || !info[1].IsObject())
+    throw Napi::TypeError::New(env, "runModelTimed(modelPath: string, inputs: Record<string, {dims, data}>, runs?: number)");
+  static std::map<std::string, std::unique_ptr<Ort::Session>> sessions;
+  const std::string path = info[0].As<Napi::String>();
+  const int runs = info.Length() > 2 && info[2].IsNumber() ? std::max(1, info[2].As<Napi::Number>().Int32Value()) : 1;
+  try {
+    auto& session = sessions[path];
+    if (!session) {
+      Ort::SessionOptions options;
+      options.SetIntraOpNumThreads(2);
+      options.SetGraphOptimizationLevel(GraphOptimizationLevel::ORT_ENABLE_ALL);
+      session = std::make_unique<Ort::Session>(vigil::ortEnv(), path.c_str(), options);
+    }
+    Ort::AllocatorWithDefaultOptions alloc;
+    auto mem = Ort::MemoryInfo::CreateCpu(OrtArenaAllocator, OrtMemTypeDefault);
+    Napi::Object feeds = info[1].As<Napi::Object>();
+    std::vector<std::string> inNames, outNames;
+    std::vector<std::vector<int64_t>> inDims;
+    std::vector<Ort::Value> inValues;
+    for (size_t i = 0; i < session->GetInputCount(); ++i) {
+      std::string name = session->GetInputNameAllocated(i, alloc).get();
+      if (!feeds.Has(name)) throw std::runtime_error("no value given for input '" + name + "'");
+      Napi::Object t = feeds.Get(name).As<Napi::Object>();
+      Napi::Array dims = t.Get("dims").As<Napi::Array>();
+      std::vector<int64_t> d;
+      for (uint32_t k = 0; k < dims.Length(); ++k) d.push_back(dims.Get(k).As<Napi::Number>().Int64Value());
+      Napi::Float32Array data = t.Get("data").As<Napi::Float32Array>();
+      inNames.push_back(name);
+      inDims.push_back(d);
+      inValues.push_back(Ort::Value::CreateTensor<float>(mem, data.Data(), data.ElementLength(), inDims.back().data(), inDims.back().size()));
+    }
+    for (size_t i = 0; i < session->GetOutputCount(); ++i) outNames.emplace_back(session->GetOutputNameAllocated(i, alloc).get());
+    std::vector<const char*> inPtrs, outPtrs;
+    for (auto& n : inNames) inPtrs.push_back(n.c_str());
+    for (auto& n : outNames) outPtrs.push_back(n.c_str());
+    std::vector<Ort::Value> outs;
+    auto start = std::chrono::steady_clock::now();
+    for (int r = 0; r < runs; ++r)
+      outs = session->Run(Ort::RunOptions{nullptr}, inPtrs.data(), inValues.data(), inValues.size(), outPtrs.data(), outPtrs.size());
+    double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count() / runs;
+    Napi::Object result = Napi::Object::New(env);
+    Napi::Object outputs = Napi::Object::New(env);
+    for (size_t i = 0; i < outs.size(); ++i) {
+      auto shape = outs[i].GetTensorTypeAndShapeInfo();
+      if (shape.GetElementType() != ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT) throw std::runtime_error("output '" + outNames[i] + "' is not float");
+      size_t n = shape.GetElementCount();
+      Napi::Float32Array data = Napi::Float32Array::New(env, n);
+      std::copy(outs[i].GetTensorData<float>(), outs[i].GetTensorData<float>() + n, data.Data());
+      auto dimsVec = shape.GetShape();
+      Napi::Array dims = Napi::Array::New(env, dimsVec.size());
+      for (size_t d = 0; d < dimsVec.size(); ++d) dims.Set(static_cast<uint32_t>(d), static_cast<double>(dimsVec[d]));
+      Napi::Object t = Napi::Object::New(env);
+      t.Set("dims", dims);
+      t.Set("data", data);
+      outputs.Set(outNames[i], t);
+    }
+    result.Set("outputs", outputs);
+    result.Set("ms", ms);
+    return result;
+  } catch (const std::exception& e) {
+    throw Napi::Error::New(env, "model '" + path + "': " + e.what());
+  }
+}
+
+vigil::binding::Registrar registerModels([](Napi::Env env, Napi::Object exports) {
+  exports.Set("decodeDetections", Napi::Function::New(env, DecodeDetections));
+  exports.Set("runModelTimed", Napi::Function::New(env, RunModelTimed));
+});
+
+}  // namespace
