@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -22,4 +23,11 @@ export function projectRoot(): string {
 
 export function appVersion(): string {
   return (JSON.parse(readFileSync(join(projectRoot(), 'package.json'), 'utf8')) as { version: string }).version;
+}
+
+/** Vigil's data folder: $VIGIL_HOME, else the desktop app's user-data folder, else ~/.local/share/vigil. */
+export function dataHome(desktopUserData?: string): string {
+  if (process.env.VIGIL_HOME) return process.env.VIGIL_HOME;
+  if (desktopUserData) return desktopUserData;
+  return join(process.env.XDG_DATA_HOME ?? join(homedir(), '.local', 'share'), 'vigil');
 }

@@ -29,10 +29,10 @@ async function serve(argv: string[]): Promise<void> {
   const port = values.port === undefined ? 4780 : Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be a number from 0 to 65535, not '${values.port}'`);
   const token = values.token ?? process.env.VIGIL_TOKEN;
-  const node = startAppNode({ mode: 'serve' });
+  const node = await startAppNode({ mode: 'serve' });
   let server;
   try {
-    server = await startServer({ services: node.services, host: values.host, port, token, staticDir: join(projectRoot(), 'dist', 'renderer'), mediaDir: join(node.home, 'media') });
+    server = await startServer({ services: node.services, host: values.host, port, token, staticDir: join(projectRoot(), 'dist', 'renderer'), mediaDir: node.mediaDir });
   } catch (e) {
     await node.close();
     throw e;

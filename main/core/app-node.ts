@@ -2,11 +2,14 @@
 // Electron shell and `vigil serve` both start exactly this, then attach their own transport.
 import { join } from 'node:path';
 import { EngineSupervisor, type EngineLauncher } from '../engine/supervisor.js';
-import { projectRoot } from '../paths.js';
+import { dataHome } from '../paths.js';
+import { openStore, type Store } from '../store/index.js';
 import type { SecretCipher } from '../workspace/secrets.js';
-import { dataHome, demoWorkspace, WorkspaceStore } from '../workspace/workspace-store.js';
+import type { CameraConfig } from '../workspace/model.js';
+import { demoWorkspace, WorkspaceStore } from '../workspace/workspace-store.js';
 import { EngineControl } from './engine-control.js';
 import { ModelCatalog } from './model-catalog.js';
+import { reviewOver } from './review-adapter.js';
 import { createServices, type Services } from './services.js';
 
 export interface AppNode {
@@ -14,7 +17,10 @@ export interface AppNode {
   supervisor: EngineSupervisor;
   workspace: WorkspaceStore;
   control: EngineControl;
+  store: Store;
   home: string;
+  /** Recorded media (snapshots/, segments/) served under /media/. */
+  mediaDir: string;
   close(): Promise<void>;
 }
 
@@ -27,33 +33,76 @@ export interface AppNodeOptions {
   log?: (line: string) => void;
 }
 
-export function startAppNode(options: AppNodeOptions): AppNode {
+const RETENTION_EVERY_MS = 10 * 60_000;
+
+function recordingPolicy(c: CameraConfig) {
+  return { detectionsHz: c.record.detectionsHz <= 0 ? ('every-frame' as const) : Math.min(Math.max(c.record.detectionsHz, 0.1), 60) };
+}
+
+export async function startAppNode(options: AppNodeOptions): Promise<AppNode> {
   const log = options.log ?? ((l: string) => process.stderr.write(`${l}\n`));
   const home = dataHome(options.userData);
   let workspace: WorkspaceStore | null = null;
-  const models = new ModelCatalog(
-    [join(projectRoot(), '.vigil', 'models'), join(home, 'models')],
-    () => workspace?.get().defaultModel ?? null,
-  );
+  const models = new ModelCatalog(() => workspace?.get().defaultModel ?? null);
   workspace = new WorkspaceStore({ home, seed: demoWorkspace, knownModels: () => models.names(), ...(options.cipher ? { cipher: options.cipher } : {}) });
+  const ws = workspace;
+  const recordDir = join(home, 'record');
+  const store = await openStore({ dataDir: recordDir, log });
+  for (const c of ws.get().cameras) store.recorder.setCameraPolicy(c.id, recordingPolicy(c));
+  ws.on('change', (change) => {
+    if (change.kind === 'camera-added' || change.kind === 'camera-updated') store.recorder.setCameraPolicy(change.camera.id, recordingPolicy(change.camera));
+  });
+
   const supervisor = new EngineSupervisor(options.launcher ? { launcher: options.launcher } : {});
   supervisor.on('status', (s) => {
     if (s.state === 'failed' || s.state === 'restarting') log(`[engine] ${s.state}: ${s.error ?? ''}`);
   });
   supervisor.on('gap', (g) => log(`[engine] back after ${((g.to ?? Date.now()) - g.from) / 1000} s (${g.reason})`));
-  const control = new EngineControl(supervisor, workspace, (name) => models.resolve(name));
+  // Track ids restart with each engine process: the recorder keys them by run.
+  supervisor.on('ready', () => store.recorder.startEngineRun());
+
+  const control = new EngineControl(supervisor, ws, (name) => models.resolve(name));
   control.on('log', log);
-  const services = createServices({ mode: options.mode, supervisor, workspace, control, models, dataDir: home });
+  control.on('batch', (batch) => {
+    const receipt = store.recorder.write(batch);
+    if (!receipt.ok) log(`[recorder] batch rejected: ${receipt.error}`);
+  });
+  control.on('snapshot', (snapshot) => {
+    if (ws.camera(snapshot.camera)?.record.snapshots === false) return;
+    store.recorder.saveSnapshot(snapshot).catch((e: Error) => log(`[recorder] snapshot of camera '${snapshot.camera}' not saved: ${e.message}`));
+  });
+
+  let usedBytes = 0;
+  const measure = () =>
+    store.queries.usage().then(
+      (u) => void (usedBytes = u.totalBytes),
+      () => undefined,
+    );
+  void measure();
+  const retention = setInterval(() => {
+    const r = ws.get().retention;
+    store.retention
+      .run({ maxAgeDays: r.maxAgeDays, maxBytes: r.maxGigabytes * 1024 ** 3 })
+      .then(measure)
+      .catch((e: Error) => log(`[retention] ${e.message}`));
+  }, RETENTION_EVERY_MS);
+  retention.unref();
+
+  const services = createServices({ mode: options.mode, supervisor, workspace: ws, control, models, review: reviewOver(store, () => usedBytes), dataDir: home });
   supervisor.start();
   return {
     services,
     supervisor,
-    workspace,
+    workspace: ws,
     control,
+    store,
     home,
+    mediaDir: recordDir,
     async close() {
+      clearInterval(retention);
       await services.close();
       await supervisor.stop();
+      await store.close();
     },
   };
 }

@@ -1,59 +1,45 @@
-// The installed models: manifests found in the generated default-models folder and the user's
-// models folder. The engine receives manifest paths; the renderer sees summaries.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+// The installed models as the services see them: the generated defaults plus the operator's own
+// (main/models), summarised for the renderer and resolved to manifest paths for the engine.
 import type { ModelSummary } from '../api/contract.js';
-
-interface ManifestHead {
-  vigilManifest?: number;
-  name?: string;
-  title?: string;
-  parser?: string;
-  input?: { width?: number; height?: number };
-  labels?: string[];
-}
+import { defaultModelName, listModels, type ListedModel } from '../models/store.js';
 
 export class ModelCatalog {
-  constructor(
-    private readonly dirs: string[],
-    private readonly defaultName: () => string | null,
-  ) {}
+  constructor(private readonly workspaceDefault: () => string | null) {}
 
-  private scan(): { path: string; head: ManifestHead }[] {
-    const found: { path: string; head: ManifestHead }[] = [];
-    for (const dir of this.dirs) {
-      if (!existsSync(dir)) continue;
-      for (const f of readdirSync(dir)) {
-        if (!f.endsWith('.json')) continue;
-        try {
-          const head = JSON.parse(readFileSync(join(dir, f), 'utf8')) as ManifestHead;
-          if (head.vigilManifest === 1 && head.name) found.push({ path: join(dir, f), head });
-        } catch {
-          // not a manifest
-        }
-      }
+  private valid(): (ListedModel & { manifest: NonNullable<ListedModel['manifest']> })[] {
+    return listModels().filter((m): m is ListedModel & { manifest: NonNullable<ListedModel['manifest']> } => !!m.manifest);
+  }
+
+  /** The workspace's choice, else the shipped default. */
+  defaultName(): string | null {
+    const chosen = this.workspaceDefault();
+    if (chosen) return chosen;
+    try {
+      return defaultModelName();
+    } catch {
+      return null;
     }
-    return found;
   }
 
   names(): Set<string> {
-    return new Set(this.scan().map((m) => m.head.name!));
+    return new Set(this.valid().map((m) => m.manifest.name));
   }
 
   resolve(name: string | null): string | null {
-    if (!name) return null;
-    return this.scan().find((m) => m.head.name === name)?.path ?? null;
+    const wanted = name ?? this.defaultName();
+    if (!wanted) return null;
+    return this.valid().find((m) => m.manifest.name === wanted)?.manifestPath ?? null;
   }
 
   list(): ModelSummary[] {
     const def = this.defaultName();
-    return this.scan().map(({ head }) => ({
-      name: head.name!,
-      title: head.title ?? head.name!,
-      parser: head.parser ?? 'unknown',
-      input: { width: head.input?.width ?? 0, height: head.input?.height ?? 0 },
-      labels: head.labels ?? [],
-      isDefault: head.name === def,
+    return this.valid().map(({ manifest }) => ({
+      name: manifest.name,
+      title: manifest.title ?? manifest.name,
+      parser: manifest.parser,
+      input: { width: manifest.input.width, height: manifest.input.height },
+      labels: manifest.labels,
+      isDefault: manifest.name === def,
     }));
   }
 }

@@ -38,6 +38,7 @@ function serveRenderer(mediaDir: string): void {
     const isMedia = url.pathname.startsWith('/media/');
     const dir = isMedia ? normalize(mediaDir) : appDir;
     const rel = decodeURIComponent(isMedia ? url.pathname.slice('/media'.length) : url.pathname === '/' ? '/index.html' : url.pathname);
+    if (isMedia && !rel.startsWith('/snapshots/') && !rel.startsWith('/segments/')) return new Response('forbidden', { status: 403 });
     const file = normalize(join(dir, rel));
     if (!file.startsWith(dir + sep)) return new Response('forbidden', { status: 403 });
     const res = await net.fetch(pathToFileURL(file).toString());
@@ -79,7 +80,7 @@ if (!app.requestSingleInstanceLock()) {
       win.focus();
     }
   });
-  app.whenReady().then(() => {
+  app.whenReady().then(async () => {
     Menu.setApplicationMenu(
       Menu.buildFromTemplate([{ role: 'fileMenu' }, { role: 'editMenu' }, { role: 'viewMenu' }, { role: 'windowMenu' }]),
     );
@@ -90,8 +91,8 @@ if (!app.requestSingleInstanceLock()) {
           decrypt: (sealed) => safeStorage.decryptString(Buffer.from(sealed.replace(/^safe:/, ''), 'base64')),
         }
       : undefined;
-    node = startAppNode({ mode: 'desktop', launcher: utilityLauncher, userData: app.getPath('userData'), ...(cipher ? { cipher } : {}) });
-    serveRenderer(join(node.home, 'media'));
+    node = await startAppNode({ mode: 'desktop', launcher: utilityLauncher, userData: app.getPath('userData'), ...(cipher ? { cipher } : {}) });
+    serveRenderer(node.mediaDir);
     registerIpc(ipcMain, node.services, () => BrowserWindow.getAllWindows());
     createWindow();
   });

@@ -84,6 +84,8 @@ export interface NativeEngine {
   engineInfo(): EngineInfo;
   runModelOnce(modelPath: string, inputs: Record<string, NativeTensor>): Record<string, NativeTensor>;
   Engine: new (config: EngineConfig, callbacks?: EngineCallbacks) => NativeEngineInstance;
+  /** Opens a URI until its first frame: the add-camera connection test. Rejects with the reason. */
+  probe(uri: string, timeoutMs?: number): Promise<{ width: number; height: number }>;
 }
 
 export function addonPath(): string {

@@ -1,7 +1,8 @@
 // Entry of the engine process (child_process.fork under Node, utilityProcess under Electron).
 // It owns the native addon so that a crash in native code never takes the main process down.
-import { AddonLoadError, loadAddon, type NativeEngine } from './addon.js';
-import type { FromEngine, ToEngine } from './protocol.js';
+import { AddonLoadError, loadAddon, type NativeEngine, type NativeEngineInstance } from './addon.js';
+import type { StreamStats } from '../api/engine-types.js';
+import type { EngineSetup, FromEngine, SourceSpec, ToEngine } from './protocol.js';
 
 interface ParentPort {
   postMessage(message: FromEngine): void;
@@ -34,22 +35,117 @@ function start(): NativeEngine | null {
   }
 }
 
-const engine = start();
+const addon = start();
+
+/** One pipeline per model: cameras sharing a model share its batches. */
+const pipelines = new Map<string, NativeEngineInstance>();
+const sourceModel = new Map<string, string>();
+let config: EngineSetup | null = null;
+
+function pipelineFor(model: string): NativeEngineInstance {
+  let p = pipelines.get(model);
+  if (p) return p;
+  if (!addon || !config) throw new Error('the engine is not configured yet');
+  const s = config.settings;
+  p = new addon.Engine(
+    {
+      model,
+      batchSize: s.batchSize,
+      batchedPushTimeoutMs: s.batchedPushTimeoutMs,
+      interval: Math.max(0, s.inferEvery - 1),
+      tracker: s.tracker,
+      previewFps: s.preview.fps,
+      previewWidth: s.preview.width,
+      snapshots: true,
+      statsIntervalMs: 1000,
+    },
+    {
+      onBatch: (batch) => send({ kind: 'batch', batch }),
+      onPreview: (frame) => send({ kind: 'preview', frame }),
+      onSnapshot: (snapshot) => send({ kind: 'snapshot', snapshot }),
+      onStats: () => send({ kind: 'stats', stats: allStats() }),
+      onSourceError: (e) => send({ kind: 'source-error', camera: e.camera, message: e.message }),
+    },
+  );
+  pipelines.set(model, p);
+  return p;
+}
+
+// Each pipeline reports its own cameras; the main process gets every camera at once.
+function allStats(): StreamStats[] {
+  const out: StreamStats[] = [];
+  for (const p of pipelines.values()) {
+    for (const { camera, state, error, decodeFps, inferFps, droppedFrames, latencyMs } of p.stats()) {
+      out.push({ camera, state, error, decodeFps, inferFps, droppedFrames, latencyMs });
+    }
+  }
+  return out;
+}
+
+function stopAll(): void {
+  for (const p of pipelines.values()) p.stop();
+  pipelines.clear();
+  sourceModel.clear();
+}
+
+function addSource(spec: SourceSpec): void {
+  const model = spec.model ?? config?.defaultModel;
+  if (!model) throw new Error('no detection model is installed — run npm start once to convert the default models, or add one under Settings → Models');
+  if (sourceModel.has(spec.id)) removeSource(spec.id);
+  pipelineFor(model).addSource(spec.id, spec.uri, { loop: spec.loop, realtime: spec.realtime });
+  sourceModel.set(spec.id, model);
+}
+
+function removeSource(id: string): boolean {
+  const model = sourceModel.get(id);
+  if (!model) return false;
+  sourceModel.delete(id);
+  const p = pipelines.get(model);
+  const removed = p?.removeSource(id) ?? false;
+  if (p && ![...sourceModel.values()].includes(model)) {
+    p.stop();
+    pipelines.delete(model);
+  }
+  return removed;
+}
+
+function handle(m: ToEngine): unknown {
+  if (!addon) throw new Error('the engine addon is not loaded');
+  const params = m.params as never;
+  switch (m.method) {
+    case 'engineInfo':
+      return addon.engineInfo();
+    case 'configure': {
+      stopAll();
+      config = params as EngineSetup;
+      if (!config.defaultModel) return { executionProvider: null };
+      return { executionProvider: pipelineFor(config.defaultModel).info().provider };
+    }
+    case 'addSource':
+      addSource(params as SourceSpec);
+      return { added: true };
+    case 'removeSource':
+      return { removed: removeSource((params as { id: string }).id) };
+    case 'probe': {
+      const { uri, timeoutMs } = params as { uri: string; timeoutMs: number };
+      return addon.probe(uri, timeoutMs);
+    }
+    default:
+      throw new Error(`unknown engine request '${String(m.method)}'`);
+  }
+}
 
 onMessage((m) => {
-  if (m.kind !== 'request' || !engine) return;
-  try {
-    switch (m.method) {
-      case 'engineInfo':
-        send({ kind: 'reply', id: m.id, ok: true, result: engine.engineInfo() });
-        break;
-      default:
-        send({ kind: 'reply', id: m.id, ok: false, error: `unknown engine request '${String(m.method)}'` });
-    }
-  } catch (e) {
-    send({ kind: 'reply', id: m.id, ok: false, error: e instanceof Error ? e.message : String(e) });
-  }
+  if (m.kind !== 'request') return;
+  Promise.resolve()
+    .then(() => handle(m))
+    .then(
+      (result) => send({ kind: 'reply', id: m.id, ok: true, result }),
+      (e: unknown) => send({ kind: 'reply', id: m.id, ok: false, error: e instanceof Error ? e.message : String(e) }),
+    );
 });
 
-// Stay alive while the parent lives; exit with it.
-process.on('disconnect', () => process.exit(0));
+process.on('disconnect', () => {
+  stopAll();
+  process.exit(0);
+});

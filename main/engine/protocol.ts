@@ -14,7 +14,7 @@ export interface SourceSpec {
   model: string | null;
 }
 
-export interface EngineConfig {
+export interface EngineSetup {
   settings: EngineSettings;
   /** Path of the default model's manifest; null runs decode + preview only. */
   defaultModel: string | null;
@@ -22,7 +22,7 @@ export interface EngineConfig {
 
 export interface EngineRequests {
   engineInfo: { params: Record<string, never>; result: EngineInfo };
-  configure: { params: EngineConfig; result: { executionProvider: string | null } };
+  configure: { params: EngineSetup; result: { executionProvider: string | null } };
   addSource: { params: SourceSpec; result: { added: true } };
   removeSource: { params: { id: string }; result: { removed: boolean } };
   probe: { params: { uri: string; timeoutMs: number }; result: { width: number; height: number } };

@@ -3,7 +3,7 @@
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import type { ModelManifest, ModelProposal, NvinferImport } from '../api/model-types.js';
-import { projectRoot } from '../paths.js';
+import { dataHome, projectRoot } from '../paths.js';
 import { generatedModelsDir } from './default-models.js';
 import type { ModelsAddon } from './detect.js';
 import { readManifest, validateManifest } from './manifest.js';
@@ -13,7 +13,7 @@ import { proposeManifest } from './propose.js';
 import { validateByRunningOneFrame } from './validate-run.js';
 
 export function userModelsDir(): string {
-  return process.env.VIGIL_USER_MODELS_DIR ?? join(projectRoot(), '.vigil', 'models');
+  return process.env.VIGIL_USER_MODELS_DIR ?? join(dataHome(), 'models');
 }
 
 export function defaultModelName(): string {

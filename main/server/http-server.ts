@@ -167,7 +167,9 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     const dir = options.mediaDir;
     const rel = decodeURIComponent(url.pathname.slice('/media/'.length));
     const file = dir ? normalize(join(dir, rel)) : '';
-    if (!dir || !file.startsWith(normalize(dir) + sep) || !existsSync(file) || !statSync(file).isFile()) {
+    // Only recorded media, never the database beside it.
+    const allowed = rel.startsWith('snapshots/') || rel.startsWith('segments/');
+    if (!dir || !allowed || !file.startsWith(normalize(dir) + sep) || !existsSync(file) || !statSync(file).isFile()) {
       sendError(res, 404, { code: 'not-found', message: `no recorded media at ${url.pathname} (it may have been removed by retention)` });
       return;
     }

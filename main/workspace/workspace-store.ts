@@ -1,7 +1,6 @@
 // Loads, changes and saves the workspace file; camera passwords live in the secret store.
 import { EventEmitter } from 'node:events';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { CameraInput, CameraView, EngineSettings, RetentionSettings } from '../api/contract.js';
 import { projectRoot } from '../paths.js';
@@ -18,12 +17,7 @@ import {
 } from './model.js';
 import { joinCredentials, redactUri, splitCredentials } from './uri.js';
 
-/** Vigil's data folder: $VIGIL_HOME, else the desktop app's user-data folder, else ~/.local/share/vigil. */
-export function dataHome(desktopUserData?: string): string {
-  if (process.env.VIGIL_HOME) return process.env.VIGIL_HOME;
-  if (desktopUserData) return desktopUserData;
-  return join(process.env.XDG_DATA_HOME ?? join(homedir(), '.local', 'share'), 'vigil');
-}
+export { dataHome } from '../paths.js';
 
 /** What changed, so the engine can apply it without restarting other cameras. */
 export type WorkspaceChange =

@@ -1,0 +1,81 @@
+// The review side of the API over main/store: maps stored rows to the contract's shapes.
+import type { RecorderStatus, TimelineBucket, TimelineQuery, TrackDetail, TrackSearch, TrackSummary, ZoneEvent } from '../api/contract.js';
+import type { Store } from '../store/index.js';
+import type { StoredEvent, TrackSummary as StoredTrack } from '../api/store-types.js';
+import type { ReviewStore } from './review-store.js';
+import { ApiError } from './services.js';
+
+const EVENT_KIND: Record<string, ZoneEvent['kind'] | undefined> = {
+  'zone-enter': 'enter',
+  'zone-exit': 'exit',
+  dwell: 'dwell',
+  overcrowd: 'crowded',
+};
+
+function summary(t: StoredTrack): TrackSummary {
+  return {
+    id: String(t.id),
+    camera: t.camera,
+    label: t.label,
+    firstSeen: t.firstTime,
+    lastSeen: t.lastTime,
+    bestScore: t.bestScore,
+    snapshotUrl: t.snapshot ? `/media/${t.snapshot.path}` : null,
+    zones: t.zones,
+  };
+}
+
+function zoneEvent(e: StoredEvent): ZoneEvent | null {
+  let kind = EVENT_KIND[e.kind];
+  if (e.kind === 'line-cross') kind = e.direction === 'out' ? 'cross-out' : 'cross-in';
+  if (!kind || !e.zone) return null;
+  return { id: String(e.id), camera: e.camera, zone: e.zone, kind, track: e.trackId === null ? null : String(e.trackId), label: e.label, t: e.time };
+}
+
+function trackId(id: string): number {
+  const n = Number(id);
+  if (!Number.isInteger(n) || n <= 0) throw new ApiError('bad-request', `'${id}' is not a track id — open the track from the timeline or the review list`);
+  return n;
+}
+
+export function reviewOver(store: Store, usedBytes: () => number): ReviewStore {
+  return {
+    async timeline(q: TimelineQuery): Promise<TimelineBucket[]> {
+      const r = await store.queries.timeline(q);
+      return r.buckets.map((b) => ({ camera: b.camera, label: b.label, t: b.start, count: b.detections }));
+    },
+    async searchTracks(q: TrackSearch): Promise<TrackSummary[]> {
+      const to = q.before !== undefined ? Math.min(q.before - 1, q.to ?? Infinity) : q.to;
+      const r = await store.queries.searchTracks({
+        ...(q.cameras ? { cameras: q.cameras } : {}),
+        ...(q.labels ? { labels: q.labels } : {}),
+        ...(q.zone ? { zone: q.zone } : {}),
+        ...(q.from !== undefined ? { from: q.from } : {}),
+        ...(to !== undefined && Number.isFinite(to) ? { to } : {}),
+        ...(q.minScore !== undefined ? { minScore: q.minScore } : {}),
+        limit: Math.min(Math.max(q.limit ?? 50, 1), 500),
+      });
+      return r.tracks.map(summary);
+    },
+    async track(id: string): Promise<TrackDetail | null> {
+      const t = await store.queries.track(trackId(id));
+      if (!t) return null;
+      return { ...summary(t), path: t.path.map((p) => ({ t: p.time, box: p.box, score: p.score })), frameSize: null };
+    },
+    async eventsAround(q): Promise<ZoneEvent[]> {
+      const events = await store.queries.eventsAround({ time: q.t, windowMs: q.windowMs, ...(q.cameras ? { cameras: q.cameras } : {}) });
+      return events.map(zoneEvent).filter((e): e is ZoneEvent => e !== null);
+    },
+    recorderStatus(): RecorderStatus {
+      const s = store.recorder.stats();
+      return {
+        queueDepth: s.queuedDetections,
+        writtenPerSecond: s.detectionsPerSecond,
+        thinnedDetections: s.thinnedDetections,
+        rejectedBatches: s.batchesRejected,
+        lastError: s.pressure ? 'the disk is not keeping up: some per-frame boxes are being thinned (tracks and events are all kept)' : null,
+      };
+    },
+    bytesUsed: usedBytes,
+  };
+}
