@@ -49,6 +49,8 @@ export interface Services {
   handlers: Handlers;
   /** Subscribe to every stream; returns an unsubscribe function. Previews go to every listener: transports filter by camera. */
   subscribe(listener: StreamListener): () => void;
+  /** The current value of each state-like stream, for a client that just connected. */
+  current(): { [T in 'engine.status' | 'streams.stats']: ApiStreams[T] };
   close(): Promise<void>;
 }
 
@@ -191,6 +193,7 @@ export function createServices(options: ServicesOptions): Services {
 
   return {
     handlers,
+    current: () => ({ 'engine.status': engineStatus(), 'streams.stats': control?.stats() ?? [] }),
     subscribe(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);

@@ -236,6 +236,8 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       }
       if (topics.has(topic)) ws.send(JSON.stringify({ type: 'event', topic, payload }));
     });
+    // A client that connects between a state change and its first call would otherwise miss it.
+    for (const [topic, payload] of Object.entries(services.current())) ws.send(JSON.stringify({ type: 'event', topic, payload }));
     ws.on('close', () => {
       unsubscribe();
       if (droppedPreviews > 0) log(`[serve] a slow client missed ${droppedPreviews} preview frames`);

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import type { EngineStatus, SystemInfo } from '../../main/api/contract';
+import type { SystemInfo } from '../../main/api/contract';
 import type { ApiClient } from '../api/client';
 
 export function SystemInfoPanel({ api }: { api: ApiClient }) {
@@ -14,9 +14,8 @@ export function SystemInfoPanel({ api }: { api: ApiClient }) {
         (e: unknown) => live && setError(e instanceof Error ? e.message : String(e)),
       );
     void load();
-    const off = api.subscribe('engine.status', (engine: EngineStatus) => {
-      setInfo((prev) => (prev ? { ...prev, engine } : prev));
-    });
+    // Any engine change: ask again, so a change racing the first answer is never lost.
+    const off = api.subscribe('engine.status', () => void load());
     return () => {
       live = false;
       off();
