@@ -32,7 +32,7 @@ int usage(FILE* out) {
       "usage: vigil-engine info\n"
       "       vigil-engine run URI... [--model NAME|MANIFEST] [--tracker iou|sort|bytetrack] [--frames N] [--json]\n"
       "                        [--batch N] [--interval N] [--loop] [--realtime] [--perf-seconds S] [--retries N]\n"
-      "       vigil-engine bench [--streams N] [--uri URI] [--seconds S] [--model NAME|MANIFEST] [--json]\n"
+      "       vigil-engine bench [--streams N] [--uri URI] [--seconds S] [--model NAME|MANIFEST] [--batch N] [--realtime] [--json]\n"
       "       vigil-engine fixtures DIR   (writes the generated test model and clip, prints their description)\n"
       "URIs: file:///path, rtsp://[user:pass@]host/path, http(s)://..., v4l2:///dev/videoN,\n"
       "      test://PATTERN?width=W&height=H&fps=F[&live=false]\n",
@@ -128,8 +128,13 @@ fs::path scratchDir(const char* what) {
   return d;
 }
 
-// Until a default model ships, `run` and `bench` fall back to the generated square detector.
+// The shipped default detector (made at set-up); without it, the generated square detector.
 std::string defaultModel(int workLayers) {
+  std::string shipped = vigil::shippedDefaultManifest();
+  if (!shipped.empty()) {
+    std::fprintf(stderr, "vigil-engine: no --model given; using the default detector %s\n", shipped.c_str());
+    return shipped;
+  }
   vigil::synthetic::SquareDetectorSpec spec;
   spec.workLayers = workLayers;
   std::string m = vigil::synthetic::writeSquareDetector(scratchDir("model").string(), spec);
@@ -300,7 +305,7 @@ double percentile(std::vector<double> v, double p) {
 
 int bench(int argc, char** argv) {
   Args a;
-  if (!parseArgs(argc, argv, 2, {"json"}, {"streams", "uri", "seconds", "model", "batch", "work-layers"}, &a)) return usage(stderr);
+  if (!parseArgs(argc, argv, 2, {"json", "realtime"}, {"streams", "uri", "seconds", "model", "batch", "work-layers"}, &a)) return usage(stderr);
   int streams = 1, seconds = 10, batch = 0, work = 3;
   if (!intOpt(a, "streams", 1, 1, &streams) || !intOpt(a, "seconds", 10, 1, &seconds) || !intOpt(a, "batch", 0, 1, &batch) ||
       !intOpt(a, "work-layers", 3, 0, &work))
@@ -364,6 +369,8 @@ int bench(int argc, char** argv) {
   }
   vigil::SourceOptions so;
   so.loop = true;
+  // --realtime: every stream plays at its own rate (like cameras) and stale frames are dropped.
+  so.realtime = a.has("realtime");
   for (int i = 0; i < streams; ++i) engine->addSource(std::to_string(i), uri, so);
   std::this_thread::sleep_for(std::chrono::milliseconds(1500));  // warm-up: pipelines negotiate, caches fill
   double cpu0 = cpuSeconds();
@@ -395,15 +402,19 @@ int bench(int argc, char** argv) {
   const double e2ePerCpu = inferred / std::max(1e-9, cpu / 100.0 * wall);
   const double barePerCpu = bareCpuImages / std::max(1e-9, bareCpuSeconds);
   const double cpuRatio = barePerCpu > 0 ? e2ePerCpu / barePerCpu : 0;
-  double p50 = percentile(lat, 0.5), p99 = percentile(lat, 0.99);
+  double p50 = percentile(lat, 0.5), p95 = percentile(lat, 0.95), p99 = percentile(lat, 0.99);
+  double minStreamFps = 1e9;
+  for (auto& s : st) minStreamFps = std::min(minStreamFps, s.inferFps);
+  if (st.empty()) minStreamFps = 0;
   std::printf("streams %d  uri %s  model %s  provider %s  batch %d  cores %u\n", streams, vigil::redactUri(uri).c_str(), model.c_str(),
               provider.c_str(), batch, std::thread::hardware_concurrency());
   std::printf("end-to-end %.1f inferred frames/s  bare ONNX Runtime %.1f images/s  ratio %.2f  latency p50 %.1f ms p99 %.1f ms  CPU %.0f%%  dropped %lld\n",
               e2e, bareFps, ratio, p50, p99, cpu, static_cast<long long>(dropped));
   std::printf("per CPU-second: end-to-end %.1f frames, bare %.1f images, ratio %.2f\n", e2ePerCpu, barePerCpu, cpuRatio);
   if (a.has("json"))
-    std::printf("{\"streams\":%d,\"e2e_fps\":%.2f,\"bare_fps\":%.2f,\"ratio\":%.3f,\"p50_ms\":%.2f,\"p99_ms\":%.2f,\"cpu_percent\":%.1f,\"dropped\":%lld,\"cpu_ratio\":%.3f,\"provider\":\"%s\"}\n",
-                streams, e2e, bareFps, ratio, p50, p99, cpu, static_cast<long long>(dropped), cpuRatio, provider.c_str());
+    std::printf("{\"streams\":%d,\"e2e_fps\":%.2f,\"bare_fps\":%.2f,\"ratio\":%.3f,\"p50_ms\":%.2f,\"p95_ms\":%.2f,\"p99_ms\":%.2f,\"cpu_percent\":%.1f,\"dropped\":%lld,\"cpu_ratio\":%.3f,\"provider\":\"%s\",\"batch\":%d,\"realtime\":%s,\"min_stream_fps\":%.2f}\n",
+                streams, e2e, bareFps, ratio, p50, p95, p99, cpu, static_cast<long long>(dropped), cpuRatio, provider.c_str(), batch,
+                so.realtime ? "true" : "false", minStreamFps);
   return listener.failed ? 1 : 0;
 }
 

@@ -42,12 +42,32 @@ std::string resolveManifest(const std::string& nameOrPath) {
   fs::path exe = fs::read_symlink("/proc/self/exe", ec);  // native/build/<binary> → the project's resources
   if (!ec) roots.push_back(exe.parent_path().parent_path().parent_path() / "resources" / "models");
   for (auto& r : roots) {
-    for (auto cand : {r / nameOrPath / "manifest.json", r / (nameOrPath + ".json")})
+    for (auto cand : {r / nameOrPath / "manifest.json", r / (nameOrPath + ".json"), r / "generated" / (nameOrPath + ".json")})
       if (fs::is_regular_file(cand)) return cand.string();
   }
   throw std::runtime_error("model '" + nameOrPath +
                            "': no manifest found (looked for a file, NAME/manifest.json under VIGIL_MODELS and "
                            "resources/models) — pass the path of the model's manifest.json");
+}
+
+std::string shippedDefaultManifest() {
+  std::vector<fs::path> roots;
+  if (const char* env = std::getenv("VIGIL_MODELS")) roots.emplace_back(env);
+  roots.emplace_back("resources/models");
+  std::error_code ec;
+  fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  if (!ec) roots.push_back(exe.parent_path().parent_path().parent_path() / "resources" / "models");
+  for (auto& r : roots) {
+    std::ifstream in(r / "default.json");
+    if (!in) continue;
+    try {
+      auto rel = json::parse(in).at("defaultModel").get<std::string>();
+      if (fs::is_regular_file(r / rel)) return (r / rel).string();
+    } catch (const json::exception&) {
+      continue;
+    }
+  }
+  return "";
 }
 
 ModelManifest loadManifest(const std::string& path) {

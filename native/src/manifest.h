@@ -30,5 +30,7 @@ struct ModelManifest {
 ModelManifest loadManifest(const std::string& manifestPath);
 // Resolves NAME (a folder under resources/models or VIGIL_MODELS) or a path to a manifest file.
 std::string resolveManifest(const std::string& nameOrPath);
+// The manifest resources/models/default.json points at (set-up generates it), or "" when absent.
+std::string shippedDefaultManifest();
 
 }  // namespace vigil
