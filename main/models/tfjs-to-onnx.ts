@@ -350,15 +350,18 @@ export function convertTfjsToOnnx(model: TfGraphModel, options: ConvertOptions =
         const alignCorners = node.attr.align_corners?.b === true;
         const halfPixel = node.attr.half_pixel_centers?.b === true;
         const nchw = toNchw(x());
-        const leading = b.op('Slice', [b.op('Shape', [nchw]), b.int64('zero', [0]), b.int64('two', [2])]);
-        const sizes = b.op('Concat', [leading, b.int64('hw', size)], { axis: 0 });
+        // Scales, not sizes: ONNX Runtime 1.29's CUDA Resize crashes on a sizes input (seen on an
+        // H100), so the target size becomes scales = size / input size, computed in the graph.
+        const inHw = b.op('Slice', [b.op('Shape', [nchw]), b.int64('two', [2]), b.int64('four', [4])]);
+        const hwScales = b.op('Div', [b.float('hw', size), b.op('Cast', [inHw], { to: OnnxType.FLOAT })]);
+        const scales = b.op('Concat', [b.float('one_one', [1, 1]), hwScales], { axis: 0 });
         const linear = node.op === 'ResizeBilinear';
         const attrs: Record<string, string> = {
           mode: linear ? 'linear' : 'nearest',
           coordinate_transformation_mode: alignCorners ? 'align_corners' : halfPixel ? (linear ? 'half_pixel' : 'tf_half_pixel_for_nn') : 'asymmetric',
         };
         if (!linear) attrs.nearest_mode = alignCorners ? 'round_prefer_ceil' : 'floor';
-        const y = b.op('Resize', [nchw, '', '', sizes], attrs);
+        const y = b.op('Resize', [nchw, '', scales], attrs);
         toNhwc(y, setOut(node, 'float32'));
         break;
       }

@@ -211,9 +211,10 @@ int main(int argc, char** argv) {
     return 2;
   }
 
-  Ort::Env env(ORT_LOGGING_LEVEL_WARNING, "vigil-ortbench");
+  // VIGIL_ORT_VERBOSE=1: ONNX Runtime logs every step (to find the node a provider fails on).
+  Ort::Env env(std::getenv("VIGIL_ORT_VERBOSE") ? ORT_LOGGING_LEVEL_VERBOSE : ORT_LOGGING_LEVEL_WARNING, "vigil-ortbench");
   Ort::SessionOptions so;
-  so.SetGraphOptimizationLevel(GraphOptimizationLevel::ORT_ENABLE_ALL);
+  so.SetGraphOptimizationLevel(std::getenv("VIGIL_ORT_NO_OPT") ? GraphOptimizationLevel::ORT_DISABLE_ALL : GraphOptimizationLevel::ORT_ENABLE_ALL);
   if (o.threads > 0) so.SetIntraOpNumThreads(o.threads);
   GpuEp ep;
   std::optional<Ort::Session> session;
