@@ -1,8 +1,10 @@
 // The typed contract between the renderer and the main process. Types only: the renderer imports
 // main/api and nothing else from main/. Both transports (Electron IPC, HTTP + WebSocket) carry it.
 import type { BoxXYWH, DetectedObject, StreamStats, TrackEvent } from './engine-types.js';
+import type { ModelManifest, ModelProposal, NvinferImport, ParserName } from './model-types.js';
 
 export type { BoxXYWH, DetectedObject, StreamStats, TrackEvent } from './engine-types.js';
+export type { ModelManifest, ModelProposal, NvinferImport, ParserName } from './model-types.js';
 
 // ---------- system ----------
 export interface EngineInfo {
@@ -205,6 +207,15 @@ export interface ApiRequests {
   'cameras.test': { params: { uri: string }; result: { ok: boolean; width?: number; height?: number; error?: string } };
   'settings.update': { params: { engine?: Partial<EngineSettings>; retention?: Partial<RetentionSettings>; defaultModel?: string }; result: WorkspaceView };
   'models.list': { params: Record<string, never>; result: ModelSummary[] };
+  /** Reads an ONNX file (a path on the Vigil node) and proposes a manifest: the add-model dialog's first step. */
+  'models.inspect': { params: { path: string; name?: string }; result: ModelProposal };
+  /** Installs the ONNX file with the operator's corrections, after running one frame through it. */
+  'models.add': {
+    params: { path: string; name?: string; parser?: ParserName; labels?: string[]; overrides?: Partial<ModelManifest> };
+    result: { model: ModelSummary; detections: number; notes: string[] };
+  };
+  /** Imports a DeepStream nvinfer config file; keys Vigil cannot honour are listed. */
+  'models.importNvinfer': { params: { path: string; name?: string }; result: { model: ModelSummary; unhonoured: NvinferImport['unhonoured'] } };
   'timeline.buckets': { params: TimelineQuery; result: TimelineBucket[] };
   'tracks.search': { params: TrackSearch; result: TrackSummary[] };
   'tracks.get': { params: { id: string }; result: TrackDetail };

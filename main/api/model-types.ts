@@ -1,7 +1,7 @@
 // Model manifest and model-proposal types, shared by main/models and the renderer (types only).
 // Format: resources/models/MANIFEST.md.
 
-export type ParserName = 'yolov5' | 'yolov8' | 'nanodet' | 'centernet' | 'ssd';
+export type ParserName = 'yolov5' | 'yolov8' | 'nanodet' | 'centernet' | 'ssd' | 'detr';
 export type ExecutionProvider = 'tensorrt' | 'cuda' | 'cpu';
 
 export interface ClassThresholds {

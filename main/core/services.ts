@@ -14,6 +14,7 @@ import type {
   WorkspaceView,
 } from '../api/contract.js';
 import { EngineSupervisor, EngineUnavailableError } from '../engine/supervisor.js';
+import { proposeForFile } from '../models/store.js';
 import { appVersion } from '../paths.js';
 import { WorkspaceError } from '../workspace/model.js';
 import type { WorkspaceStore } from '../workspace/workspace-store.js';
@@ -177,6 +178,41 @@ export function createServices(options: ServicesOptions): Services {
       return workspaceView();
     },
     'models.list': async () => models?.list() ?? [],
+    'models.inspect': async ({ path, name }) => {
+      if (typeof path !== 'string' || !path.trim()) throw new ApiError('invalid', 'enter the path of an .onnx file on this Vigil node', 'path');
+      try {
+        return proposeForFile(path, name ? { name } : {}).proposal;
+      } catch (e) {
+        throw new ApiError('invalid', (e as Error).message, 'path');
+      }
+    },
+    'models.add': async (params) => {
+      if (typeof params.path !== 'string' || !params.path.trim()) throw new ApiError('invalid', 'enter the path of an .onnx file on this Vigil node', 'path');
+      let r;
+      try {
+        r = await supervisor.request('addModel', params);
+      } catch (e) {
+        if (e instanceof EngineUnavailableError) throw e;
+        throw new ApiError('invalid', (e as Error).message, 'path');
+      }
+      const model = models?.list().find((m) => m.name === r.manifest.name);
+      if (!model) throw new ApiError('internal', `model '${r.manifest.name}' was installed but is not listed — check the models folder`);
+      publish('workspace.changed', workspaceView());
+      return { model, detections: r.detections, notes: r.notes };
+    },
+    'models.importNvinfer': async ({ path, name }) => {
+      let r;
+      try {
+        r = await supervisor.request('importNvinfer', { path, ...(name ? { name } : {}) });
+      } catch (e) {
+        if (e instanceof EngineUnavailableError) throw e;
+        throw new ApiError('invalid', (e as Error).message, 'path');
+      }
+      const model = models?.list().find((m) => m.name === r.manifest.name);
+      if (!model) throw new ApiError('internal', `model '${r.manifest.name}' was imported but is not listed — check the models folder`);
+      publish('workspace.changed', workspaceView());
+      return { model, unhonoured: r.unhonoured };
+    },
     'timeline.buckets': async (q) => needReview().timeline(q),
     'tracks.search': async (q) => needReview().searchTracks(q),
     'tracks.get': async ({ id }) => {

@@ -2,7 +2,9 @@
 // It owns the native addon so that a crash in native code never takes the main process down.
 import { AddonLoadError, loadAddon, type NativeEngine, type NativeEngineInstance } from './addon.js';
 import type { StreamStats } from '../api/engine-types.js';
-import type { EngineSetup, FromEngine, SourceSpec, ToEngine } from './protocol.js';
+import type { ModelsAddon } from '../models/detect.js';
+import { addModel, addNvinferModel } from '../models/store.js';
+import type { EngineRequests, EngineSetup, FromEngine, SourceSpec, ToEngine } from './protocol.js';
 
 interface ParentPort {
   postMessage(message: FromEngine): void;
@@ -129,6 +131,20 @@ function handle(m: ToEngine): unknown {
     case 'probe': {
       const { uri, timeoutMs } = params as { uri: string; timeoutMs: number };
       return addon.probe(uri, timeoutMs);
+    }
+    case 'addModel': {
+      const { path, name, parser, labels, overrides } = params as EngineRequests['addModel']['params'];
+      const r = addModel(path, addon as unknown as ModelsAddon, {
+        ...(name ? { name } : {}),
+        ...(parser ? { parser } : {}),
+        overrides: { ...(overrides ?? {}), ...(labels ? { labels } : {}) },
+      });
+      return { manifest: r.manifest, detections: r.detections, notes: r.notes };
+    }
+    case 'importNvinfer': {
+      const { path, name } = params as EngineRequests['importNvinfer']['params'];
+      const r = addNvinferModel(path, addon as unknown as ModelsAddon, name ? { name } : {});
+      return { manifest: r.manifest, unhonoured: r.unhonoured };
     }
     default:
       throw new Error(`unknown engine request '${String(m.method)}'`);

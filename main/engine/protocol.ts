@@ -1,6 +1,7 @@
 // Messages between the engine supervisor (main process) and the engine process.
 import type { EngineInfo, EngineSettings } from '../api/contract.js';
 import type { MetadataBatch, PreviewFrame, Snapshot, StreamStats } from '../api/engine-types.js';
+import type { ModelManifest, NvinferImport, ParserName } from '../api/model-types.js';
 
 export interface SourceSpec {
   id: string;
@@ -26,6 +27,9 @@ export interface EngineRequests {
   addSource: { params: SourceSpec; result: { added: true } };
   removeSource: { params: { id: string }; result: { removed: boolean } };
   probe: { params: { uri: string; timeoutMs: number }; result: { width: number; height: number } };
+  /** Model installs run here: validating a model means running it, and only this process runs native code. */
+  addModel: { params: { path: string; name?: string; parser?: ParserName; labels?: string[]; overrides?: Partial<ModelManifest> }; result: { manifest: ModelManifest; detections: number; notes: string[] } };
+  importNvinfer: { params: { path: string; name?: string }; result: { manifest: ModelManifest; unhonoured: NvinferImport['unhonoured'] } };
 }
 export type EngineMethod = keyof EngineRequests;
 

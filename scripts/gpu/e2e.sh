@@ -15,7 +15,8 @@ clip=file://$H/clip1080.mp4
 
 # RT-DETR R50 (random weights) with a manifest for the detr parser.
 if [ ! -s "$H/models/rtdetr-r50.onnx" ]; then
-  $VIGIL_PYTHON "$root/scripts/gpu/export_rtdetr.py" "$H/models/rtdetr-r50.onnx" --exporter "${VIGIL_EXPORTER:-auto}" 2>&1 | grep -v -i warn | tail -3
+  $VIGIL_PYTHON "$root/scripts/gpu/export_rtdetr.py" "$H/models/rtdetr-r50-raw.onnx" --exporter "${VIGIL_EXPORTER:-auto}" 2>&1 | grep -v -i warn | tail -3
+  $VIGIL_PYTHON "$root/scripts/gpu/resize_by_scales.py" "$H/models/rtdetr-r50-raw.onnx" "$H/models/rtdetr-r50.onnx"
 fi
 python3 - "$H/models" <<'PY'
 import json, sys, os
