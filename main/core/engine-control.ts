@@ -34,6 +34,13 @@ export class EngineControl extends EventEmitter<{
   ) {
     super();
     supervisor.on('ready', () => void this.applyAll());
+    // Stats of a dead engine process describe nothing: clear them until the new one reports.
+    supervisor.on('status', (st) => {
+      if (st.state !== 'running' && this.latestStats.length > 0) {
+        this.latestStats = [];
+        this.emit('stats', this.latestStats);
+      }
+    });
     supervisor.on('event', (e) => {
       switch (e.kind) {
         case 'batch':

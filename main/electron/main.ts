@@ -14,6 +14,9 @@ const SCHEME = 'vigil';
 const ORIGIN = APP_ORIGIN;
 const CSP = "default-src 'self'; img-src 'self' data: blob: vigil:; style-src 'self' 'unsafe-inline'; object-src 'none'; base-uri 'none'";
 
+// Packaged: the addon and its libraries are unpacked beside the app (electron-builder extraResources).
+if (app.isPackaged && !process.env.VIGIL_ADDON) process.env.VIGIL_ADDON = join(process.resourcesPath, 'native', 'vigil_engine.node');
+
 protocol.registerSchemesAsPrivileged([{ scheme: SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
 
 const utilityLauncher: EngineLauncher = (entry, env) => {
