@@ -1,6 +1,7 @@
 // The thin Electron shell: a window, the app:// protocol, and IPC registration over the same
 // services `vigil serve` runs. Nothing here does product work.
 import { app, BrowserWindow, ipcMain, Menu, net, protocol, safeStorage, utilityProcess } from 'electron';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join, normalize, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { startAppNode, type AppNode } from '../core/app-node.js';
@@ -51,10 +52,44 @@ function serveRenderer(mediaDir: string): void {
   });
 }
 
+interface WindowState {
+  x?: number;
+  y?: number;
+  width: number;
+  height: number;
+  maximized: boolean;
+}
+
+function windowStateFile(): string {
+  return join(app.getPath('userData'), 'window-state.json');
+}
+
+function loadWindowState(): WindowState {
+  try {
+    return { width: 1400, height: 900, maximized: false, ...(JSON.parse(readFileSync(windowStateFile(), 'utf8')) as Partial<WindowState>) };
+  } catch {
+    return { width: 1400, height: 900, maximized: false };
+  }
+}
+
+function keepWindowState(win: BrowserWindow): void {
+  const save = () => {
+    const b = win.getNormalBounds();
+    try {
+      writeFileSync(windowStateFile(), JSON.stringify({ ...b, maximized: win.isMaximized() }));
+    } catch {
+      // the window still works; it just opens at the default size next time
+    }
+  };
+  win.on('close', save);
+}
+
 function createWindow(): BrowserWindow {
+  const state = loadWindowState();
   const win = new BrowserWindow({
-    width: 1400,
-    height: 900,
+    ...(state.x !== undefined && state.y !== undefined ? { x: state.x, y: state.y } : {}),
+    width: state.width,
+    height: state.height,
     title: 'Vigil',
     backgroundColor: '#111418',
     webPreferences: {
@@ -68,6 +103,8 @@ function createWindow(): BrowserWindow {
   win.webContents.on('will-navigate', (e, url) => {
     if (!url.startsWith(`${ORIGIN}/`)) e.preventDefault();
   });
+  if (state.maximized) win.maximize();
+  keepWindowState(win);
   void win.loadURL(`${ORIGIN}/index.html`);
   return win;
 }
