@@ -2,6 +2,7 @@
 // main/api and nothing else from main/. Both transports (Electron IPC, HTTP + WebSocket) carry it.
 import type { BoxXYWH, DetectedObject, StreamStats, TrackEvent } from './engine-types.js';
 import type { ModelManifest, ModelProposal, NvinferImport, ParserName } from './model-types.js';
+import type { TimelineQuery } from './store-types.js';
 
 export type { BoxXYWH, DetectedObject, StreamStats, TrackEvent } from './engine-types.js';
 export type { ModelManifest, ModelProposal, NvinferImport, ParserName } from './model-types.js';
@@ -138,13 +139,8 @@ export interface WorkspaceView {
 
 // ---------- review ----------
 // Snapshots and other media are fetched by URL (`/media/<relative path>`) on both transports.
-export interface TimelineQuery {
-  from: number;
-  to: number;
-  bucketMs: number;
-  cameras?: string[];
-  labels?: string[];
-}
+/** Timeline range and zoom: the recorder's own query shape. */
+export type { TimelineQuery } from './store-types.js';
 
 export interface TimelineBucket {
   camera: string;

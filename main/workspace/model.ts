@@ -1,21 +1,12 @@
 // The workspace: what the operator configured. Stored as a versioned JSON file, validated on every
 // load and change; errors name the field and the fix.
-import type { EngineSettings, Point, RecordPolicy, RetentionSettings, TrackerKind, Zone } from '../api/contract.js';
+import type { CameraView, EngineSettings, Point, RecordPolicy, RetentionSettings, TrackerKind, Zone } from '../api/contract.js';
 import { uriProblem } from './uri.js';
 
 export const WORKSPACE_VERSION = 1;
 
-export interface CameraConfig {
-  id: string;
-  name: string;
-  /** Without the password (kept in the secret store). */
-  uri: string;
-  enabled: boolean;
-  detectFps: number;
-  model: string | null;
-  record: RecordPolicy;
-  zones: Zone[];
-  masks: [number, number, number, number][];
+/** A camera as stored: the renderer's view of it (its URI without the password) plus playback options. */
+export interface CameraConfig extends CameraView {
   /** Files only: play again from the start at the end, and at the file's own rate (not as fast as possible). */
   loop: boolean;
   realtime: boolean;
