@@ -225,6 +225,7 @@ export interface PreviewFrameMessage {
   camera: string;
   frame: number;
   time: number;
+  /** The source frame's size, which the boxes' pixels refer to (the JPEG itself may be smaller). */
   width: number;
   height: number;
   objects: DetectedObject[];

@@ -149,6 +149,7 @@ export class EngineControl extends EventEmitter<{
   private withObjects(p: PreviewFrame): PreviewFrameMessage {
     const f = this.recent.get(p.camera)?.get(p.frame);
     const objects: DetectedObject[] = f ? f.objects : [];
-    return { camera: p.camera, frame: p.frame, time: f?.time ?? Date.now(), width: p.width, height: p.height, objects, jpeg: p.jpeg };
+    // Boxes are in source pixels: send the source size they refer to (the JPEG is usually smaller).
+    return { camera: p.camera, frame: p.frame, time: f?.time ?? Date.now(), width: f?.width ?? p.width, height: f?.height ?? p.height, objects, jpeg: p.jpeg };
   }
 }
