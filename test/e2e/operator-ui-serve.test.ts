@@ -135,6 +135,17 @@ describe('operator UI in Chromium against vigil serve (demo workspace, real engi
     await page.close();
   });
 
+  it('demo workspace: the boxes sent with a preview lie on that preview frame (same coordinate space as its width × height)', { timeout: SLOW }, async () => {
+    // The wall scales boxes by the frame size sent with them; boxes in another space land beside the people.
+    const page = await openPage('live');
+    const objects = () => [...sent.values()].flatMap((frames) => [...frames.values()].flatMap((h) => h.objects.map((o) => ({ h, o }))));
+    await expect.poll(() => objects().length, { timeout: 60_000, interval: 500 }).toBeGreaterThan(200);
+    await page.close();
+    const outside = objects().filter(({ h, o }) => o.box[0] + o.box[2] > h.width * 1.02 || o.box[1] + o.box[3] > h.height * 1.02);
+    const example = outside[0] && `${outside[0].h.camera} frame ${outside[0].h.frame} (${outside[0].h.width}×${outside[0].h.height}): box ${outside[0].o.box.map(Math.round).join(',')}`;
+    expect(outside.length, `${outside.length} of ${objects().length} boxes reach beyond their frame, e.g. ${example}`).toBe(0);
+  });
+
   it('demo workspace: adding a test:// camera in Settings makes its tile go live with frames drawn; removing it removes the tile', { timeout: SLOW }, async () => {
     const page = await openPage('settings');
     await expect.poll(() => page.locator('[data-testid^="camera-row-"]').count(), { timeout: 20_000 }).toBe(cameras.length);
