@@ -31,6 +31,11 @@ export function Settings({ api, ws }: { api: ApiClient; ws: WorkspaceState }) {
   );
 }
 
+/** The model cameras without their own use: the workspace's choice, else the node's (isDefault). */
+function effectiveDefault(w: WorkspaceView): string | null {
+  return w.defaultModel ?? w.models.find((m) => m.isDefault)?.name ?? null;
+}
+
 function ErrorLine({ error, testId }: { error: string | null; testId: string }) {
   return error ? (
     <p className="form-error" role="alert" data-testid={testId}>
@@ -115,7 +120,7 @@ function CameraRow(props: {
       <tr data-testid={`camera-row-${c.id}`}>
         <td>{c.name}</td>
         <td className="mono">{c.uri}</td>
-        <td>{c.model ?? `default (${props.workspace.defaultModel ?? 'none'})`}</td>
+        <td>{c.model ?? `default (${effectiveDefault(props.workspace) ?? 'none'})`}</td>
         <td>{c.detectFps || 'every frame'}</td>
         <td>{c.enabled ? 'yes' : 'no'}</td>
         <td className="actions">
@@ -426,7 +431,7 @@ function ModelsSection({ api, workspace, onSaved, onChanged }: { api: ApiClient;
               </td>
               <td title={m.labels.join(', ')}>{m.labels.length}</td>
               <td>
-                <input type="radio" name="default-model" aria-label={`make ${m.title} the default`} checked={workspace.defaultModel === m.name} onChange={() => void setDefault(m.name)} />
+                <input type="radio" name="default-model" aria-label={`make ${m.title} the default`} checked={effectiveDefault(workspace) === m.name} onChange={() => void setDefault(m.name)} />
               </td>
             </tr>
           ))}

@@ -186,6 +186,10 @@ describe('operator UI in Chromium against vigil serve (demo workspace, real engi
     const onnx = join(dir, 'model', readdirSync(join(dir, 'model')).find((f) => f.endsWith('.onnx'))!);
 
     const page = await openPage('settings');
+    // The demo workspace names no default: the node's default model is the one shown as in use.
+    const nodeDefault = (await call('models.list', {})).find((m) => m.isDefault)!;
+    await expect.poll(() => page.getByRole('radio', { name: `make ${nodeDefault.title} the default` }).isChecked(), { timeout: 20_000 }).toBe(true);
+    expect(await page.getByTestId(`camera-row-${cameras[0]!.id}`).textContent()).toContain(`default (${nodeDefault.name})`);
     await page.getByTestId('add-model-path').fill('/nonexistent/detector.onnx');
     await page.getByTestId('add-model-inspect').click();
     await expect
