@@ -9,6 +9,8 @@ export interface ServedNode {
   url: string;
   origin: string;
   home: string;
+  /** When the process was spawned (ms since the epoch): anything it recorded is newer. */
+  startedAt: number;
   process: ChildProcess;
   output: () => string;
   stop(): Promise<void>;
@@ -17,6 +19,7 @@ export interface ServedNode {
 export async function startServe(args: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<ServedNode> {
   // Each node gets its own data folder unless the test names one.
   const home = env.VIGIL_HOME ?? mkdtempSync(join(tmpdir(), 'vigil-home-'));
+  const startedAt = Date.now();
   const child = spawn(process.execPath, [join(projectRoot(), 'bin', 'vigil.mjs'), 'serve', '--port', '0', ...args], {
     env: { ...process.env, ...env, VIGIL_HOME: home },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -42,6 +45,7 @@ export async function startServe(args: string[] = [], env: NodeJS.ProcessEnv = {
   return {
     url,
     home,
+    startedAt,
     origin: new URL(url).origin,
     process: child,
     output: () => out,
