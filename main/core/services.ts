@@ -193,7 +193,7 @@ export function createServices(options: ServicesOptions): Services {
         r = await supervisor.request('addModel', params);
       } catch (e) {
         if (e instanceof EngineUnavailableError) throw e;
-        throw new ApiError('invalid', (e as Error).message, 'path');
+        throw new ApiError('invalid', (e as Error).message, modelFieldAtFault((e as Error).message));
       }
       const model = models?.list().find((m) => m.name === r.manifest.name);
       if (!model) throw new ApiError('internal', `model '${r.manifest.name}' was installed but is not listed — check the models folder`);
@@ -239,6 +239,14 @@ export function createServices(options: ServicesOptions): Services {
       listeners.clear();
     },
   };
+}
+
+/** Which add-model field an install error is about, so the form can show it there. */
+function modelFieldAtFault(message: string): string {
+  if (/\bparser\b/i.test(message)) return 'parser';
+  if (/\blabels?\b|classes/i.test(message)) return 'labels';
+  if (/\bname\b/i.test(message) && /already exists/.test(message)) return 'name';
+  return 'path';
 }
 
 export function isApiMethod(handlers: Handlers, name: string): name is ApiMethod {
