@@ -15,7 +15,7 @@ models=()
 for a in "$@"; do
   case $a in --force) force=1 ;; *) models+=("$a") ;; esac
 done
-[ ${#models[@]} -gt 0 ] || { shopt -s nullglob; models=(.vigil/models/*.onnx); shopt -u nullglob; }
+[ ${#models[@]} -gt 0 ] || { shopt -s nullglob; models=(.vigil/models/*.onnx resources/models/generated/*.onnx); shopt -u nullglob; }
 limit=$((60 * 1000 * 1000))
 out=.gpu
 base=$out/base
@@ -61,7 +61,8 @@ if [ ! -s "$clip" ]; then
     h264parse ! mp4mux ! filesink location="$clip.tmp" && mv "$clip.tmp" "$clip"
 fi
 cp "$clip" "$base/clip1080.mp4"
-for m in "${models[@]}"; do cp "$m" "$base/models/"; done
+# each model with its manifest beside it (e2e.sh runs the engine on MODEL.json)
+for m in "${models[@]}"; do cp "$m" "$base/models/"; [ ! -f "${m%.onnx}.json" ] || cp "${m%.onnx}.json" "$base/models/"; done
 
 echo "[pack] ONNX Runtime CUDA parts (npm pack + xz; several minutes the first time)"
 if [ ! -s "$out/ort/p1/assemble.py" ]; then

@@ -129,6 +129,8 @@ struct GpuPreprocessor::Impl {
   cudaEvent_t done = nullptr;
   uint8_t* staging = nullptr;  // device copy of host frames
   size_t stagingBytes = 0;
+  uint8_t* pinned = nullptr;  // host frames gathered in page-locked memory: one truly asynchronous upload
+  size_t pinnedBytes = 0;
   Job* hostJobs = nullptr;  // pinned
   Job* deviceJobs = nullptr;
   size_t jobCapacity = 0;
@@ -137,6 +139,7 @@ struct GpuPreprocessor::Impl {
     cudaSetDevice(device);
     if (stream) cudaStreamSynchronize(stream);
     if (staging) cudaFree(staging);
+    if (pinned) cudaFreeHost(pinned);
     if (deviceJobs) cudaFree(deviceJobs);
     if (hostJobs) cudaFreeHost(hostJobs);
     if (done) cudaEventDestroy(done);
@@ -165,6 +168,11 @@ struct GpuPreprocessor::Impl {
     const size_t want = bytes + bytes / 4;  // headroom for the next batch
     check(cudaMalloc(reinterpret_cast<void**>(&staging), want), "cudaMalloc(" + std::to_string(want) + " bytes staging)");
     stagingBytes = want;
+    if (pinned) cudaFreeHost(pinned);
+    pinned = nullptr;
+    pinnedBytes = 0;
+    check(cudaMallocHost(reinterpret_cast<void**>(&pinned), want), "cudaMallocHost(" + std::to_string(want) + " bytes staging)");
+    pinnedBytes = want;
   }
 };
 
@@ -221,8 +229,7 @@ std::vector<LetterboxTransform> GpuPreprocessor::run(const std::vector<BatchFram
       job.im.stride[p] = img.strides[p];
       if (memory == FrameMemory::Host) {
         const size_t bytes = planeBytes(img, p);
-        check(cudaMemcpyAsync(m.staging + offset, img.planes[p], bytes, cudaMemcpyHostToDevice, m.stream),
-              "uploading frame " + std::to_string(i));
+        std::memcpy(m.pinned + offset, img.planes[p], bytes);  // the previous upload finished (event above)
         job.im.plane[p] = m.staging + offset;
         offset += (bytes + 255) / 256 * 256;
       } else {
@@ -236,6 +243,8 @@ std::vector<LetterboxTransform> GpuPreprocessor::run(const std::vector<BatchFram
     job.g = {transforms[i].scaleX, transforms[i].scaleY, transforms[i].padX, transforms[i].padY};
     job.slot = firstSlot + static_cast<int>(i);
   }
+  if (memory == FrameMemory::Host && offset > 0)
+    check(cudaMemcpyAsync(m.staging, m.pinned, offset, cudaMemcpyHostToDevice, m.stream), "uploading the frames");
   check(cudaMemcpyAsync(m.deviceJobs, m.hostJobs, frames.size() * sizeof(Job), cudaMemcpyHostToDevice, m.stream),
         "uploading the frame table");
 
