@@ -16,6 +16,7 @@
 #include <thread>
 #include <vector>
 
+#include "cuda/gpu_preprocess.h"
 #include "engine.h"
 #include "engine_info.h"
 #include "inference.h"
@@ -50,7 +51,10 @@ int info() {
   std::printf("\nhardware decoders:");
   if (e.hardwareDecoders.empty()) std::printf(" none");
   for (auto& d : e.hardwareDecoders) std::printf(" %s", d.c_str());
-  std::printf("\n");
+  std::string why;
+  // Used when a session runs on the CUDA provider; otherwise frames are letterboxed on the CPU.
+  const bool gpuPre = vigil::gpu::gpuPreprocessAvailable(&why);
+  std::printf("\nCUDA pre-processing: %s%s\n", gpuPre ? "available" : "unavailable: ", why.c_str());
   return 0;
 }
 

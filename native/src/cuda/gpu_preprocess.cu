@@ -4,6 +4,8 @@
 #include <cstring>
 #include <stdexcept>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "cuda/gpu_preprocess.h"
 #include "cuda/preprocess_math.h"
@@ -131,6 +133,7 @@ struct GpuPreprocessor::Impl {
   size_t stagingBytes = 0;
   uint8_t* pinned = nullptr;  // host frames gathered in page-locked memory: one truly asynchronous upload
   size_t pinnedBytes = 0;
+  GpuPreprocessor::ParallelFor parallelFor;
   Job* hostJobs = nullptr;  // pinned
   Job* deviceJobs = nullptr;
   size_t jobCapacity = 0;
@@ -220,6 +223,12 @@ std::vector<LetterboxTransform> GpuPreprocessor::run(const std::vector<BatchFram
   }
   if (memory == FrameMemory::Host) m.reserveStaging(staged);
 
+  struct HostCopy {
+    uint8_t* dst;
+    const uint8_t* src;
+    size_t bytes;
+  };
+  std::vector<HostCopy> copies;
   size_t offset = 0;
   for (size_t i = 0; i < frames.size(); ++i) {
     const ImageView& img = frames[i].image;
@@ -229,7 +238,7 @@ std::vector<LetterboxTransform> GpuPreprocessor::run(const std::vector<BatchFram
       job.im.stride[p] = img.strides[p];
       if (memory == FrameMemory::Host) {
         const size_t bytes = planeBytes(img, p);
-        std::memcpy(m.pinned + offset, img.planes[p], bytes);  // the previous upload finished (event above)
+        copies.push_back({m.pinned + offset, img.planes[p], bytes});  // the previous upload finished (event above)
         job.im.plane[p] = m.staging + offset;
         offset += (bytes + 255) / 256 * 256;
       } else {
@@ -242,6 +251,12 @@ std::vector<LetterboxTransform> GpuPreprocessor::run(const std::vector<BatchFram
     job.im.matrix = static_cast<int>(img.matrix);
     job.g = {transforms[i].scaleX, transforms[i].scaleY, transforms[i].padX, transforms[i].padY};
     job.slot = firstSlot + static_cast<int>(i);
+  }
+  auto copyOne = [&](size_t k) { std::memcpy(copies[k].dst, copies[k].src, copies[k].bytes); };
+  if (m.parallelFor && copies.size() > 1) {
+    m.parallelFor(copies.size(), copyOne);
+  } else {
+    for (size_t k = 0; k < copies.size(); ++k) copyOne(k);
   }
   if (memory == FrameMemory::Host && offset > 0)
     check(cudaMemcpyAsync(m.staging, m.pinned, offset, cudaMemcpyHostToDevice, m.stream), "uploading the frames");
@@ -269,6 +284,7 @@ void GpuPreprocessor::synchronize() {
   check(cudaSetDevice(impl_->device), "cudaSetDevice");
   check(cudaStreamSynchronize(impl_->stream), "running the letterbox kernel");
 }
+void GpuPreprocessor::setParallelFor(ParallelFor parallelFor) { impl_->parallelFor = std::move(parallelFor); }
 void* GpuPreprocessor::stream() const { return impl_->stream; }
 int GpuPreprocessor::device() const { return impl_->device; }
 
