@@ -77,7 +77,7 @@ export interface NativeEngineInstance {
   stats(): NativeStreamStats[];
   /** Stops every pipeline; no callback runs after the queued ones. */
   stop(): void;
-  info(): { model: string; provider: string; providerNote: string; batchSize: number; labels: string[] };
+  info(): { model: string; provider: string; providerNote: string; batchSize: number; preprocess: 'cpu' | 'cuda'; preprocessNote: string; labels: string[] };
 }
 
 export interface NativeEngine {

@@ -19,6 +19,8 @@ export interface DefaultModelSpec {
   /** TF output names in the order the appended layout expects. */
   tfOutputs: string[];
   appendLayout: (b: OnnxGraphBuilder, outs: string[]) => { name: string; shape: number[] }[];
+  /** The ONNX batch dimension is symbolic (engine batches many cameras per run); see ConvertOptions.dynamicBatch. */
+  dynamicBatch: boolean;
   manifest: Omit<ModelManifest, 'labels' | 'credits' | 'file' | 'name'>;
 }
 
@@ -34,6 +36,7 @@ export const DEFAULT_MODEL_SPECS: DefaultModelSpec[] = [
     onnxFile: 'nanodet-coco.onnx',
     // per stride 8, 16, 32: class scores [1, N, 80] then distance distributions [1, N, 44]
     tfOutputs: ['Identity', 'Identity_3', 'Identity_1', 'Identity_4', 'Identity_2', 'Identity_5'],
+    dynamicBatch: true,
     appendLayout: (b, outs) => {
       const perStride = [0, 1, 2].map((s) => b.op('Concat', [outs[2 * s]!, outs[2 * s + 1]!], { axis: 2 }));
       const n = NANODET_STRIDES.reduce((acc, s) => acc + Math.ceil(NANODET_SIZE / s) ** 2, 0);
@@ -42,7 +45,7 @@ export const DEFAULT_MODEL_SPECS: DefaultModelSpec[] = [
     manifest: {
       vigilManifest: 1,
       title: 'NanoDet (COCO, 80 classes, 416×416)',
-      input: { name: 'input', width: NANODET_SIZE, height: NANODET_SIZE, layout: 'NCHW', colorOrder: 'RGB', mean: [0, 0, 0], scale: [1 / 255, 1 / 255, 1 / 255], resize: 'stretch', padValue: 0, batch: 1 },
+      input: { name: 'input', width: NANODET_SIZE, height: NANODET_SIZE, layout: 'NCHW', colorOrder: 'RGB', mean: [0, 0, 0], scale: [1 / 255, 1 / 255, 1 / 255], resize: 'stretch', padValue: 0, batch: 'dynamic' },
       parser: 'nanodet',
       parserOptions: { strides: NANODET_STRIDES, regMax: NANODET_REG_MAX },
       thresholds: { default: { score: 0.35, nmsIou: 0.45, topK: 100 } },
@@ -56,6 +59,8 @@ export const DEFAULT_MODEL_SPECS: DefaultModelSpec[] = [
     tfjsFile: 'centernet.json',
     onnxFile: 'centernet-coco.onnx',
     tfOutputs: ['tower_0/detections'],
+    // batch 1: its top-k "BatchGather" adds per-image offsets that were folded to constants for one image
+    dynamicBatch: false,
     // the graph emits x1, y1, x2, y2 in input pixels; MANIFEST.md's centernet layout is normalised 0..1
     appendLayout: (b, outs) => {
       const s = CENTERNET_SIZE;
@@ -142,6 +147,7 @@ export function ensureDefaultModels(outDir = generatedModelsDir(), force = false
       inputName: spec.manifest.input.name,
       outputs: spec.tfOutputs,
       appendLayout: spec.appendLayout,
+      dynamicBatch: spec.dynamicBatch,
       producer: 'vigil tfjs-to-onnx',
       docString: `${spec.name}: converted from ${HUMAN_MODELS_PACKAGE}@${pkg.version} models/${spec.tfjsFile}`,
       metadata: { source: `${HUMAN_MODELS_PACKAGE}@${pkg.version}/models/${spec.tfjsFile}` },

@@ -12,15 +12,24 @@ export interface ConvertOptions {
   outputs?: string[];
   /** Appends nodes after the converted outputs (e.g. reshaping to a parser layout) and names the final graph outputs. */
   appendLayout?: (b: OnnxGraphBuilder, outputs: string[]) => { name: string; shape: number[] }[];
+  /**
+   * Makes the batch dimension symbolic ('batch') instead of the traced size 1: the input's and the
+   * outputs' first dimension, and every constant Reshape target whose first entry is that 1 (it
+   * becomes 0, "copy the input's first dimension"). Only for graphs whose leading dimension is the
+   * batch everywhere and that never mix images (no batch gathers); check with a batch-of-2 test.
+   */
+  dynamicBatch?: boolean;
   producer?: string;
   docString?: string;
   metadata?: Record<string, string>;
 }
 
+export type Dim = number | string;
+
 export interface ConvertResult {
   onnx: Uint8Array;
-  input: { name: string; shape: number[] };
-  outputs: { name: string; shape: number[] }[];
+  input: { name: string; shape: Dim[] };
+  outputs: { name: string; shape: Dim[] }[];
   nodeCount: number;
   foldedNodes: number;
 }
@@ -101,7 +110,12 @@ export function convertTfjsToOnnx(model: TfGraphModel, options: ConvertOptions =
   const placeholders = model.nodes.filter((n) => n.op === 'Placeholder');
   if (placeholders.length !== 1) throw new ConversionError(`${model.source}: expected one input placeholder, found ${placeholders.length}`);
   const placeholder = placeholders[0]!;
-  const inputShape = model.inputs.find((i) => i.name === placeholder.name)?.shape ?? [];
+  const tracedShape = model.inputs.find((i) => i.name === placeholder.name)?.shape ?? [];
+  const dynamicBatch = options.dynamicBatch === true;
+  if (dynamicBatch && tracedShape.length > 0 && tracedShape[0] !== 1 && tracedShape[0] !== -1)
+    throw new ConversionError(`${model.source}: dynamic batch needs an input traced with batch 1 (or unknown), not ${JSON.stringify(tracedShape)}`);
+  const batchDim = <T extends Dim>(shape: T[]): Dim[] => (dynamicBatch && shape.length > 0 && (shape[0] === 1 || shape[0] === -1) ? ['batch', ...shape.slice(1)] : shape);
+  const inputShape = batchDim(tracedShape);
   const outputRefs = options.outputs ?? model.outputs.map((o) => o.name);
   if (outputRefs.length === 0) throw new ConversionError(`${model.source}: the model declares no outputs; pass them explicitly`);
 
@@ -324,7 +338,11 @@ export function convertTfjsToOnnx(model: TfGraphModel, options: ConvertOptions =
       }
       case 'Reshape': {
         const shapeRef = node.inputs[1]!;
-        const shape = consts.has(shapeRef) ? b.int64('shape', nums(consts.get(shapeRef)!)) : b.op('Cast', [tensor(shapeRef)], { to: OnnxType.INT64 });
+        const target = consts.has(shapeRef) ? nums(consts.get(shapeRef)!) : undefined;
+        // dynamic batch: a leading traced 1 becomes 0 (ONNX: copy the input's dimension), so any batch reshapes alike
+        if (target && dynamicBatch && target.length > 1 && target[0] === 1) target[0] = 0;
+        if (!target && dynamicBatch) throw new ConversionError(`node '${node.name}': Reshape to a computed shape cannot be made batch-agnostic; convert with a fixed batch`);
+        const shape = target ? b.int64('shape', target) : b.op('Cast', [tensor(shapeRef)], { to: OnnxType.INT64 });
         b.op('Reshape', [x(), shape], {}, setOut(node, T()));
         break;
       }
@@ -424,7 +442,8 @@ export function convertTfjsToOnnx(model: TfGraphModel, options: ConvertOptions =
   const finals = options.appendLayout
     ? options.appendLayout(b, converted)
     : converted.map((name, i) => ({ name, shape: model.outputs.find((o) => o.name === outputRefs[i])?.shape ?? [] }));
-  for (const f of finals) b.outputs.push({ name: f.name, type: OnnxType.FLOAT, shape: f.shape });
+  const outputs = finals.map((f) => ({ name: f.name, shape: batchDim(f.shape) }));
+  for (const f of outputs) b.outputs.push({ name: f.name, type: OnnxType.FLOAT, shape: f.shape });
   const onnx = b.serialize({ producer: options.producer ?? 'vigil tfjs-to-onnx', docString: options.docString, metadata: options.metadata });
-  return { onnx, input: { name: inputName, shape: inputShape }, outputs: finals, nodeCount: b.nodes.length, foldedNodes: folded };
+  return { onnx, input: { name: inputName, shape: inputShape }, outputs, nodeCount: b.nodes.length, foldedNodes: folded };
 }

@@ -302,6 +302,8 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
     o.Set("provider", e.provider());
     o.Set("providerNote", e.providerNote());
     o.Set("batchSize", e.batchSize());
+    o.Set("preprocess", e.preprocessPath());
+    o.Set("preprocessNote", e.preprocessNote());
     Napi::Array labels = Napi::Array::New(env, e.manifest().labels.size());
     for (size_t i = 0; i < e.manifest().labels.size(); ++i) labels.Set(static_cast<uint32_t>(i), e.manifest().labels[i]);
     o.Set("labels", labels);

@@ -16,6 +16,7 @@
 #include <thread>
 #include <vector>
 
+#include "cuda/gpu_preprocess.h"
 #include "engine.h"
 #include "engine_info.h"
 #include "inference.h"
@@ -50,7 +51,10 @@ int info() {
   std::printf("\nhardware decoders:");
   if (e.hardwareDecoders.empty()) std::printf(" none");
   for (auto& d : e.hardwareDecoders) std::printf(" %s", d.c_str());
-  std::printf("\n");
+  std::string why;
+  // Used when a session runs on the CUDA provider; otherwise frames are letterboxed on the CPU.
+  const bool gpuPre = vigil::gpu::gpuPreprocessAvailable(&why);
+  std::printf("\nCUDA pre-processing: %s%s\n", gpuPre ? "available" : "unavailable: ", why.c_str());
   return 0;
 }
 
@@ -228,8 +232,9 @@ int run(int argc, char** argv) {
   }
   listener.labels = engine->manifest().labels;
   if (!engine->providerNote().empty()) std::fprintf(stderr, "warning: %s\n", engine->providerNote().c_str());
-  std::fprintf(stderr, "vigil-engine: model '%s' on %s, batch %d, tracker %s\n", engine->manifest().name.c_str(),
-               engine->provider().c_str(), engine->batchSize(), vigil::trackerName(cfg.tracker));
+  std::fprintf(stderr, "vigil-engine: model '%s' on %s, batch %d, tracker %s, preprocess %s%s%s\n", engine->manifest().name.c_str(),
+               engine->provider().c_str(), engine->batchSize(), vigil::trackerName(cfg.tracker), engine->preprocessPath(),
+               engine->preprocessNote().empty() ? "" : " — ", engine->preprocessNote().c_str());
   for (size_t i = 0; i < a.positional.size(); ++i) {
     std::lock_guard lock(listener.mu);
     listener.index[std::to_string(i)] = static_cast<int>(i);
@@ -392,6 +397,8 @@ int bench(int argc, char** argv) {
   }
   double cpu = (cpuSeconds() - cpu0) / wall * 100.0;
   auto st = engine->stats();
+  const std::string preprocess = engine->preprocessPath(), preprocessNote = engine->preprocessNote();
+  const int engineBatch = engine->batchSize(), preprocessThreads = engine->preprocessThreads();
   int64_t dropped = 0;
   for (auto& s : st) dropped += s.droppedFrames;
   engine->stop();
@@ -406,15 +413,16 @@ int bench(int argc, char** argv) {
   double minStreamFps = 1e9;
   for (auto& s : st) minStreamFps = std::min(minStreamFps, s.inferFps);
   if (st.empty()) minStreamFps = 0;
-  std::printf("streams %d  uri %s  model %s  provider %s  batch %d  cores %u\n", streams, vigil::redactUri(uri).c_str(), model.c_str(),
-              provider.c_str(), batch, std::thread::hardware_concurrency());
+  std::printf("streams %d  uri %s  model %s  provider %s  batch %d (engine %d)  preprocess %s (%d threads)%s%s  cores %u\n", streams,
+              vigil::redactUri(uri).c_str(), model.c_str(), provider.c_str(), batch, engineBatch, preprocess.c_str(), preprocessThreads,
+              preprocessNote.empty() ? "" : ": ", preprocessNote.c_str(), std::thread::hardware_concurrency());
   std::printf("end-to-end %.1f inferred frames/s  bare ONNX Runtime %.1f images/s  ratio %.2f  latency p50 %.1f ms p99 %.1f ms  CPU %.0f%%  dropped %lld\n",
               e2e, bareFps, ratio, p50, p99, cpu, static_cast<long long>(dropped));
   std::printf("per CPU-second: end-to-end %.1f frames, bare %.1f images, ratio %.2f\n", e2ePerCpu, barePerCpu, cpuRatio);
   if (a.has("json"))
-    std::printf("{\"streams\":%d,\"e2e_fps\":%.2f,\"bare_fps\":%.2f,\"ratio\":%.3f,\"p50_ms\":%.2f,\"p95_ms\":%.2f,\"p99_ms\":%.2f,\"cpu_percent\":%.1f,\"dropped\":%lld,\"cpu_ratio\":%.3f,\"provider\":\"%s\",\"batch\":%d,\"realtime\":%s,\"min_stream_fps\":%.2f}\n",
+    std::printf("{\"streams\":%d,\"e2e_fps\":%.2f,\"bare_fps\":%.2f,\"ratio\":%.3f,\"p50_ms\":%.2f,\"p95_ms\":%.2f,\"p99_ms\":%.2f,\"cpu_percent\":%.1f,\"dropped\":%lld,\"cpu_ratio\":%.3f,\"provider\":\"%s\",\"batch\":%d,\"realtime\":%s,\"min_stream_fps\":%.2f,\"engine_batch\":%d,\"preprocess\":\"%s\",\"preprocess_threads\":%d}\n",
                 streams, e2e, bareFps, ratio, p50, p95, p99, cpu, static_cast<long long>(dropped), cpuRatio, provider.c_str(), batch,
-                so.realtime ? "true" : "false", minStreamFps);
+                so.realtime ? "true" : "false", minStreamFps, engineBatch, preprocess.c_str(), preprocessThreads);
   return listener.failed ? 1 : 0;
 }
 

@@ -74,9 +74,11 @@ Engine::Engine(EngineConfig config, EngineListener* listener) : config_(std::mov
   io.providers = config_.providers;
   session_ = std::make_unique<InferenceSession>(manifest_, io);
   batchSize_ = session_->maxBatch();
-  int workers = config_.preprocessThreads > 0 ? config_.preprocessThreads
-                                             : std::clamp(static_cast<int>(std::thread::hardware_concurrency()) / 4, 1, 4);
-  for (int i = 0; i < std::min(workers, batchSize_); ++i) preprocessors_.push_back(std::make_unique<Preprocessor>(session_->manifest()));
+  const int workers = config_.preprocessThreads > 0
+                          ? std::min(config_.preprocessThreads, batchSize_)
+                          : defaultPreprocessThreads(batchSize_, session_->provider() == "CPUExecutionProvider");
+  preprocess_ = std::make_unique<BatchPreprocessor>(session_->manifest(), workers);
+  preprocess_->enableGpu(*session_);  // CUDA session + CUDA build: letterbox on the GPU, IO-bound input
   lastStats_ = Clock::now();
   inferThread_ = std::thread([this] { inferLoop(); });
   worker_ = std::thread([this] { workerLoop(); });
@@ -397,25 +399,23 @@ void Engine::processBatch(std::vector<std::pair<std::shared_ptr<Slot>, Frame>>& 
     if (slot->framesSeen++ % (interval + 1) != 0) continue;
     inferIndex[i] = n++;
   }
-  // Letterbox straight into the batch tensor; several workers when the machine has the cores.
-  auto prepare = [&](size_t worker) {
-    size_t k = 0;
-    for (size_t i = 0; i < batch.size(); ++i) {
-      if (inferIndex[i] < 0) continue;
-      if (k++ % preprocessors_.size() != worker) continue;
-      transforms[i] = preprocessors_[worker]->run(batch[i].second.image, session_->inputFor(inferIndex[i]));
-    }
-  };
-  if (preprocessors_.size() > 1 && n > 1) {
-    std::vector<std::thread> helpers;
-    for (size_t w = 1; w < preprocessors_.size(); ++w) helpers.emplace_back(prepare, w);
-    prepare(0);
-    for (auto& t : helpers) t.join();
-  } else {
-    prepare(0);
-  }
-  std::string failure;
+  // Letterbox straight into the batch tensor (CPU worker pool, or one CUDA kernel on the device input).
+  std::vector<const Image*> images;
+  images.reserve(static_cast<size_t>(n));
+  for (size_t i = 0; i < batch.size(); ++i)
+    if (inferIndex[i] >= 0) images.push_back(&batch[i].second.image);
+  std::string preprocessFailure;
   if (n > 0) {
+    try {
+      auto done = preprocess_->run(images, *session_);
+      for (size_t i = 0; i < batch.size(); ++i)
+        if (inferIndex[i] >= 0) transforms[i] = done[static_cast<size_t>(inferIndex[i])];
+    } catch (const std::exception& e) {
+      preprocessFailure = std::string("pre-processing failed: ") + e.what();
+    }
+  }
+  std::string failure = preprocessFailure;
+  if (n > 0 && failure.empty()) {
     try {
       session_->run(n);
     } catch (const std::exception& e) {

@@ -13,6 +13,7 @@
 #include <thread>
 #include <vector>
 
+#include "batch_preprocess.h"
 #include "inference.h"
 #include "manifest.h"
 #include "preprocess.h"
@@ -34,7 +35,7 @@ struct EngineConfig {
   bool snapshots = true;           // JPEG with the box drawn for each ended track's best frame
   int statsIntervalMs = 1000;
   int intraOpThreads = 0;          // ONNX Runtime threads (0: its default)
-  int preprocessThreads = 0;       // letterbox workers per batch (0: a quarter of the cores, 1..4)
+  int preprocessThreads = 0;       // CPU letterbox workers (0: by cores and batch, see defaultPreprocessThreads)
   std::vector<std::string> providers;  // execution provider preference (empty: the manifest's)
 };
 
@@ -134,6 +135,10 @@ class Engine {
   const std::string& provider() const { return session_->provider(); }
   const std::string& providerNote() const { return session_->providerNote(); }
   int batchSize() const { return batchSize_; }
+  // Where frames are letterboxed: "cuda" (GPU kernel, IO binding) or "cpu" (worker pool); the note says why not CUDA.
+  const char* preprocessPath() const { return preprocess_->path(); }
+  const std::string& preprocessNote() const { return preprocess_->note(); }
+  int preprocessThreads() const { return preprocess_->threads(); }
 
  private:
   struct Slot;
@@ -150,7 +155,7 @@ class Engine {
   EngineListener* listener_;
   ModelManifest manifest_;
   std::unique_ptr<InferenceSession> session_;
-  std::vector<std::unique_ptr<Preprocessor>> preprocessors_;  // one per preprocessing worker
+  std::unique_ptr<BatchPreprocessor> preprocess_;
   int batchSize_ = 1;
 
   std::mutex mu_;  // sources_, retired_, every slot's queue

@@ -94,7 +94,11 @@ InferenceSession::InferenceSession(const ModelManifest& m, const InferenceOption
         const char* v[] = {"HEURISTIC"};
         size_t nkv = p == "cuda" ? 1 : 0;
         OrtStatus* st = Ort::GetApi().SessionOptionsAppendExecutionProvider_V2(so, ortEnv(), &dev, 1, k, v, nkv);
-        if (!st) { provider_ = epName; break; }
+        if (!st) {
+          provider_ = epName;
+          if (p == "cuda") deviceMemory_ = Ort::GetApi().EpDevice_MemoryInfo(dev, OrtDeviceMemoryType_DEFAULT);
+          break;
+        }
         notes += std::string(epName) + ": " + Ort::GetApi().GetErrorMessage(st) + "; ";
         Ort::GetApi().ReleaseStatus(st);
       } else {
@@ -146,20 +150,44 @@ InferenceSession::InferenceSession(const ModelManifest& m, const InferenceOption
   }
 }
 
+void InferenceSession::setDeviceInput(float* deviceTensor) {
+  if (deviceTensor && !deviceMemory_)
+    throw std::runtime_error("model '" + manifest_.name + "': device input needs the CUDA execution provider (running on " + provider_ + ")");
+  deviceInput_ = deviceTensor;
+  binding_.reset();
+  if (!deviceTensor) return;
+  binding_ = std::make_unique<Ort::IoBinding>(*session_);
+  static const Ort::MemoryInfo host = Ort::MemoryInfo::CreateCpu(OrtArenaAllocator, OrtMemTypeDefault);
+  for (auto& n : outputNames_) binding_->BindOutput(n.c_str(), host);  // parsers read outputs on the host
+}
+
 void InferenceSession::run(int count) {
   const int batch = fixedBatch_ ? maxBatch_ : std::clamp(count, 1, maxBatch_);
   std::vector<int64_t> dims = manifest_.nchw ? std::vector<int64_t>{batch, 3, manifest_.height, manifest_.width}
                                              : std::vector<int64_t>{batch, manifest_.height, manifest_.width, 3};
-  static const Ort::MemoryInfo mem = Ort::MemoryInfo::CreateCpu(OrtArenaAllocator, OrtMemTypeDefault);
-  Ort::Value in = Ort::Value::CreateTensor<float>(mem, input_.data(), imageFloats_ * static_cast<size_t>(batch), dims.data(), dims.size());
-  const char* inName = inputName_.c_str();
-  std::vector<const char*> outNames;
-  for (auto& n : outputNames_) outNames.push_back(n.c_str());
+  const size_t floats = imageFloats_ * static_cast<size_t>(batch);
   try {
-    outputs_ = session_->Run(Ort::RunOptions{nullptr}, &inName, &in, 1, outNames.data(), outNames.size());
+    if (deviceInput_) {
+      Ort::Value in(Ort::Value::CreateTensor(deviceMemory_, deviceInput_, floats * sizeof(float), dims.data(), dims.size(),
+                                             ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT));
+      binding_->BindInput(inputName_.c_str(), in);
+      session_->Run(Ort::RunOptions{nullptr}, *binding_);
+      outputs_ = binding_->GetOutputValues();
+    } else {
+      static const Ort::MemoryInfo mem = Ort::MemoryInfo::CreateCpu(OrtArenaAllocator, OrtMemTypeDefault);
+      Ort::Value in = Ort::Value::CreateTensor<float>(mem, input_.data(), floats, dims.data(), dims.size());
+      const char* inName = inputName_.c_str();
+      std::vector<const char*> outNames;
+      for (auto& n : outputNames_) outNames.push_back(n.c_str());
+      outputs_ = session_->Run(Ort::RunOptions{nullptr}, &inName, &in, 1, outNames.data(), outNames.size());
+    }
   } catch (const Ort::Exception& e) {
     throw std::runtime_error("model '" + manifest_.name + "': inference failed: " + e.what());
   }
+  readOutputs();
+}
+
+void InferenceSession::readOutputs() {
   views_.clear();
   converted_.clear();
   converted_.reserve(outputs_.size());

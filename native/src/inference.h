@@ -37,12 +37,19 @@ class InferenceSession {
   // Where preprocessing writes image `i` of the next batch.
   float* inputFor(int i) { return input_.data() + static_cast<size_t>(i) * imageFloats_; }
 
-  // Runs the first `count` images of the input buffer; then detections() reads them.
+  // Runs the first `count` images of the input (the host buffer, or the device input when set);
+  // then detections() reads them.
   void run(int count);
+
+  // CUDA provider: device memory that ONNX Runtime reads directly (IO binding); outputs stay on the host.
+  bool acceptsDeviceInput() const { return deviceMemory_ != nullptr; }
+  // Feeds `deviceTensor` (maxBatch() images in the provider's device memory) from now on; null: the host buffer.
+  void setDeviceInput(float* deviceTensor);
+  bool usesDeviceInput() const { return deviceInput_ != nullptr; }
   std::vector<Detection> detections(int batchIndex) const;
 
  private:
-  void bindOutputs();
+  void readOutputs();
   ModelManifest manifest_;
   std::unique_ptr<Ort::Session> session_;
   std::string provider_, providerNote_;
@@ -55,6 +62,9 @@ class InferenceSession {
   std::vector<Ort::Value> outputs_;
   std::vector<OutputTensor> views_;
   std::vector<std::vector<float>> converted_;  // int outputs turned into float
+  const OrtMemoryInfo* deviceMemory_ = nullptr;  // the CUDA provider's device memory (owned by ONNX Runtime)
+  float* deviceInput_ = nullptr;
+  std::unique_ptr<Ort::IoBinding> binding_;
 };
 
 }  // namespace vigil

@@ -3,6 +3,10 @@
 # own rate (like cameras) through NVDEC → batch → infer (ONNX Runtime CUDA) → track, for the default
 # detector and for RT-DETR R50; plus bare ONNX Runtime throughput of each model. JSON lines → $OUT.
 # Usage: scripts/gpu/e2e.sh [STREAMS...]   (default: 8 16 32 50)
+#   VIGIL_E2E_MODELS="nanodet-coco rtdetr-r50"  models to run (manifests in $VIGIL_GPU_HOME/models)
+#   VIGIL_E2E_PREPROCESS="auto cpu"            pre-processing paths to compare: auto = CUDA kernel + IO
+#                                              binding when the session runs on CUDA; cpu = the CPU worker pool
+#   VIGIL_E2E_BATCH=N                          engine batch (default min(streams, 32)); needs a dynamic-batch model
 set -u
 root=$(cd "$(dirname "$0")/../.." && pwd)
 H=${VIGIL_GPU_HOME:-/tmp/vigil-gpu}
@@ -30,18 +34,26 @@ m = {"vigilManifest": 1, "name": "rtdetr-r50", "title": "RT-DETR R50 (random wei
 json.dump(m, open(os.path.join(d, "rtdetr-r50.json"), "w"), indent=1)
 PY
 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader | tee "$out/device.txt"
-for model in nanodet-coco rtdetr-r50; do
+read -r -a models <<< "${VIGIL_E2E_MODELS:-nanodet-coco rtdetr-r50}"
+read -r -a paths <<< "${VIGIL_E2E_PREPROCESS:-auto}"
+for model in "${models[@]}"; do
   echo "== bare ONNX Runtime CUDA: $model"
   vigil-ortbench "$H/models/$model.onnx" --ep cuda --batches 1,8,16,32 --iters 30 --warmup 5 2>/dev/null | tee -a "$out/bare.jsonl"
   for n in "${streams[@]}"; do
-    b=$(( n < 32 ? n : 32 ))
-    echo "== e2e $model: $n streams 1080p30 realtime, batch $b"
-    (nvidia-smi --query-gpu=utilization.gpu --format=csv,noheader,nounits -lms 500 > "$out/gpu-util-$model-$n.txt" 2>/dev/null &)
-    vigil-engine bench --streams "$n" --batch "$b" --realtime --seconds "$secs" --uri "$clip" --model "$H/models/$model.json" --json 2>"$out/e2e-$model-$n.err" \
-      | tail -1 | tee -a "$out/e2e.jsonl"
-    pkill -f "nvidia-smi --query-gpu=utilization" || true
-    util=$(awk '{s+=$1; n++} END {if (n) printf "%.0f", s/n}' "$out/gpu-util-$model-$n.txt")
-    echo "   GPU utilisation mean ${util:-?} %"
-    tail -2 "$out/e2e-$model-$n.err"
+    b=${VIGIL_E2E_BATCH:-$(( n < 32 ? n : 32 ))}
+    for pp in "${paths[@]}"; do
+      tag=$model-$n-$pp
+      echo "== e2e $model: $n streams 1080p30 realtime, batch $b, preprocess $pp"
+      (nvidia-smi --query-gpu=utilization.gpu --format=csv,noheader,nounits -lms 500 > "$out/gpu-util-$tag.txt" 2>/dev/null & echo $! > "$out/.smi.pid")
+      if [ "$pp" = auto ]; then unset VIGIL_PREPROCESS; else export VIGIL_PREPROCESS=$pp; fi
+      vigil-engine bench --streams "$n" --batch "$b" --realtime --seconds "$secs" --uri "$clip" --model "$H/models/$model.json" --json 2>"$out/e2e-$tag.err" \
+        | tee "$out/e2e-$tag.txt" | tail -1 | tee -a "$out/e2e.jsonl"
+      unset VIGIL_PREPROCESS
+      kill "$(cat "$out/.smi.pid")" 2>/dev/null || true
+      util=$(awk '{s+=$1; n++} END {if (n) printf "%.0f", s/n}' "$out/gpu-util-$tag.txt")
+      echo "   GPU utilisation mean ${util:-?} %   $(grep -o 'preprocess [a-z]* ([0-9]* threads)[^ ]*' "$out/e2e-$tag.txt" | head -1)"
+      grep -m1 "^streams" "$out/e2e-$tag.txt" || true
+      tail -2 "$out/e2e-$tag.err"
+    done
   done
 done

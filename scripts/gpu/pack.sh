@@ -5,7 +5,8 @@
 #                vigil-ortbench + the shared libraries Ubuntu 24.04 lacks), clip1080.mp4, models/,
 #                ort-core.tgz (ONNX Runtime 1.29 core + TensorRT provider)
 #   .gpu/ort/pN  the xz-split ONNX Runtime CUDA provider (/work/shared/gpu/ort-cuda-parts.sh)
-# Usage: scripts/gpu/pack.sh [--force] [MODEL.onnx ...]   (default models: .vigil/models/*.onnx)
+# Usage: scripts/gpu/pack.sh [--force] [MODEL.onnx ...]   (default: .vigil/models/*.onnx, else the generated
+#   nanodet-coco.onnx; a MODEL.json beside a model goes along)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
@@ -16,6 +17,8 @@ for a in "$@"; do
   case $a in --force) force=1 ;; *) models+=("$a") ;; esac
 done
 [ ${#models[@]} -gt 0 ] || { shopt -s nullglob; models=(.vigil/models/*.onnx); shopt -u nullglob; }
+# the default detector as set-up generates it (dynamic batch), with its manifest
+[ ${#models[@]} -gt 0 ] || models=(resources/models/generated/nanodet-coco.onnx)
 limit=$((60 * 1000 * 1000))
 out=.gpu
 base=$out/base
@@ -61,7 +64,8 @@ if [ ! -s "$clip" ]; then
     h264parse ! mp4mux ! filesink location="$clip.tmp" && mv "$clip.tmp" "$clip"
 fi
 cp "$clip" "$base/clip1080.mp4"
-for m in "${models[@]}"; do cp "$m" "$base/models/"; done
+# each model with its manifest beside it (e2e.sh runs the engine on MODEL.json)
+for m in "${models[@]}"; do cp "$m" "$base/models/"; [ ! -f "${m%.onnx}.json" ] || cp "${m%.onnx}.json" "$base/models/"; done
 
 echo "[pack] ONNX Runtime CUDA parts (npm pack + xz; several minutes the first time)"
 if [ ! -s "$out/ort/p1/assemble.py" ]; then
@@ -93,5 +97,6 @@ On the device (run tool; every command runs in the repository root there):
   then (no carry):                  bash scripts/gpu/device-setup.sh && bash scripts/gpu/run-tests.sh
   then:                             bash scripts/gpu/ceilings.sh decode
   then:                             bash scripts/gpu/ceilings.sh models
+  then:                             VIGIL_E2E_MODELS=nanodet-coco VIGIL_E2E_PREPROCESS="auto cpu" bash scripts/gpu/e2e.sh 16 32 50
 Results (JSON lines, test log, summary) come back under \$OUT.
 EOT

@@ -68,6 +68,8 @@ describe('native Engine (real GStreamer + ONNX Runtime in the test process)', ()
       onSourceError: (e) => errors.push(e.message),
     });
     expect(engine.info().provider).toBe('CPUExecutionProvider');
+    // a CPU session letterboxes on the CPU worker pool, and says why not on the GPU
+    expect(engine.info()).toMatchObject({ preprocess: 'cpu', preprocessNote: expect.stringContaining('CPUExecutionProvider') });
     expect(loadAddon().engineInfo().providers).toContain('CPUExecutionProvider');
     engine.addSource('clip', `file://${fx.clip}`);
     const frames = () => batches.flatMap((b) => b.frames);

@@ -4,6 +4,8 @@
 #include <cstring>
 #include <stdexcept>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "cuda/gpu_preprocess.h"
 #include "cuda/preprocess_math.h"
@@ -129,6 +131,9 @@ struct GpuPreprocessor::Impl {
   cudaEvent_t done = nullptr;
   uint8_t* staging = nullptr;  // device copy of host frames
   size_t stagingBytes = 0;
+  uint8_t* pinned = nullptr;  // host frames gathered in page-locked memory: one truly asynchronous upload
+  size_t pinnedBytes = 0;
+  GpuPreprocessor::ParallelFor parallelFor;
   Job* hostJobs = nullptr;  // pinned
   Job* deviceJobs = nullptr;
   size_t jobCapacity = 0;
@@ -137,6 +142,7 @@ struct GpuPreprocessor::Impl {
     cudaSetDevice(device);
     if (stream) cudaStreamSynchronize(stream);
     if (staging) cudaFree(staging);
+    if (pinned) cudaFreeHost(pinned);
     if (deviceJobs) cudaFree(deviceJobs);
     if (hostJobs) cudaFreeHost(hostJobs);
     if (done) cudaEventDestroy(done);
@@ -165,6 +171,11 @@ struct GpuPreprocessor::Impl {
     const size_t want = bytes + bytes / 4;  // headroom for the next batch
     check(cudaMalloc(reinterpret_cast<void**>(&staging), want), "cudaMalloc(" + std::to_string(want) + " bytes staging)");
     stagingBytes = want;
+    if (pinned) cudaFreeHost(pinned);
+    pinned = nullptr;
+    pinnedBytes = 0;
+    check(cudaMallocHost(reinterpret_cast<void**>(&pinned), want), "cudaMallocHost(" + std::to_string(want) + " bytes staging)");
+    pinnedBytes = want;
   }
 };
 
@@ -212,6 +223,12 @@ std::vector<LetterboxTransform> GpuPreprocessor::run(const std::vector<BatchFram
   }
   if (memory == FrameMemory::Host) m.reserveStaging(staged);
 
+  struct HostCopy {
+    uint8_t* dst;
+    const uint8_t* src;
+    size_t bytes;
+  };
+  std::vector<HostCopy> copies;
   size_t offset = 0;
   for (size_t i = 0; i < frames.size(); ++i) {
     const ImageView& img = frames[i].image;
@@ -221,8 +238,7 @@ std::vector<LetterboxTransform> GpuPreprocessor::run(const std::vector<BatchFram
       job.im.stride[p] = img.strides[p];
       if (memory == FrameMemory::Host) {
         const size_t bytes = planeBytes(img, p);
-        check(cudaMemcpyAsync(m.staging + offset, img.planes[p], bytes, cudaMemcpyHostToDevice, m.stream),
-              "uploading frame " + std::to_string(i));
+        copies.push_back({m.pinned + offset, img.planes[p], bytes});  // the previous upload finished (event above)
         job.im.plane[p] = m.staging + offset;
         offset += (bytes + 255) / 256 * 256;
       } else {
@@ -236,6 +252,14 @@ std::vector<LetterboxTransform> GpuPreprocessor::run(const std::vector<BatchFram
     job.g = {transforms[i].scaleX, transforms[i].scaleY, transforms[i].padX, transforms[i].padY};
     job.slot = firstSlot + static_cast<int>(i);
   }
+  auto copyOne = [&](size_t k) { std::memcpy(copies[k].dst, copies[k].src, copies[k].bytes); };
+  if (m.parallelFor && copies.size() > 1) {
+    m.parallelFor(copies.size(), copyOne);
+  } else {
+    for (size_t k = 0; k < copies.size(); ++k) copyOne(k);
+  }
+  if (memory == FrameMemory::Host && offset > 0)
+    check(cudaMemcpyAsync(m.staging, m.pinned, offset, cudaMemcpyHostToDevice, m.stream), "uploading the frames");
   check(cudaMemcpyAsync(m.deviceJobs, m.hostJobs, frames.size() * sizeof(Job), cudaMemcpyHostToDevice, m.stream),
         "uploading the frame table");
 
@@ -260,6 +284,7 @@ void GpuPreprocessor::synchronize() {
   check(cudaSetDevice(impl_->device), "cudaSetDevice");
   check(cudaStreamSynchronize(impl_->stream), "running the letterbox kernel");
 }
+void GpuPreprocessor::setParallelFor(ParallelFor parallelFor) { impl_->parallelFor = std::move(parallelFor); }
 void* GpuPreprocessor::stream() const { return impl_->stream; }
 int GpuPreprocessor::device() const { return impl_->device; }
 

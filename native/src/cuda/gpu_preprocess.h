@@ -6,6 +6,7 @@
 // letterboxToTensorCpu (preprocess_reference.h). In a build without CUDA (VIGIL_HAS_CUDA undefined)
 // gpuPreprocessAvailable() returns false with the reason and the constructors throw it.
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -69,6 +70,10 @@ class GpuPreprocessor {
     return run(frames, memory, format, tensor.data(), tensor.size(), firstSlot);
   }
   void synchronize();
+  // Host frames are gathered into pinned memory by `parallelFor(count, body)` (e.g. a worker pool
+  // calling body(0..count-1)) instead of by the calling thread alone.
+  using ParallelFor = std::function<void(size_t count, const std::function<void(size_t)>& body)>;
+  void setParallelFor(ParallelFor parallelFor);
   void* stream() const;  // the cudaStream_t, for callers that order work on it
   int device() const;
 

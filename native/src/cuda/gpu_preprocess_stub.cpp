@@ -35,6 +35,7 @@ std::vector<LetterboxTransform> GpuPreprocessor::run(const std::vector<BatchFram
   throw std::runtime_error(kNoCuda);
 }
 void GpuPreprocessor::synchronize() {}
+void GpuPreprocessor::setParallelFor(ParallelFor) {}
 void* GpuPreprocessor::stream() const { return nullptr; }
 int GpuPreprocessor::device() const { return -1; }
 

@@ -56,6 +56,24 @@ describe('TF.js graph → ONNX', () => {
     expect(Array.from(Object.values(out)[0]!.data)).toEqual([2.5, 0, 0, 0]);
   });
 
+  it('dynamicBatch: a symbolic input batch, and a constant Reshape target that carried batch 1 reshapes any batch', () => {
+    const nodes = [...convNodes.slice(0, 4), { name: 'shape', op: 'Const', attr: { dtype: f32 } }, { name: 'out', op: 'Reshape', input: ['conv', 'shape'], attr: { T: f32 } }];
+    const model = loadTfjsGraphModel(writeModel(nodes, [...convWeights, { name: 'shape', shape: [2], values: [1, 4] }]));
+    const result = convertTfjsToOnnx(model, { inputName: 'input', dynamicBatch: true });
+    expect(result.input.shape).toEqual(['batch', 2, 2, 1]);
+    expect(inspectOnnxBytes(result.onnx, 'reshape.onnx').inputs[0]).toMatchObject({ name: 'input', shape: ['batch', 2, 2, 1] });
+    const dir = mkdtempSync(join(tmpdir(), 'vigil-reshape-'));
+    writeFileSync(join(dir, 'reshape.onnx'), result.onnx);
+    const out = Object.values(loadAddon().runModelOnce(join(dir, 'reshape.onnx'), { input: { dims: [2, 2, 2, 1], data: Float32Array.from([1, 2, 3, -4, 0, 0, 0, 1]) } }))[0]!;
+    expect(out.dims).toEqual([2, 4]);
+    // image 0 as in the test above; image 1: only its last pixel is 1 → 1.5 there and in the pixels that sum it
+    expect(Array.from(out.data)).toEqual([2.5, 0, 0, 0, 1.5, 1.5, 1.5, 1.5]);
+    // the traced-batch graph still refuses a batch of 2
+    const fixed = convertTfjsToOnnx(model, { inputName: 'input' });
+    writeFileSync(join(dir, 'fixed.onnx'), fixed.onnx);
+    expect(() => loadAddon().runModelOnce(join(dir, 'fixed.onnx'), { input: { dims: [2, 2, 2, 1], data: new Float32Array(8) } })).toThrow();
+  });
+
   it('names the node and op it cannot convert', () => {
     const nodes = [{ name: 'x', op: 'Placeholder', attr: { dtype: f32 } }, { name: 'out', op: 'Erf', input: ['x'], attr: { T: f32 } }];
     expect(() => convertTfjsToOnnx(loadTfjsGraphModel(writeModel(nodes, [])))).toThrow(ConversionError);

@@ -1,0 +1,87 @@
+#pragma once
+// Letterboxing a whole batch into the network input: on the CPU with a persistent worker pool, or on
+// the GPU (one CUDA kernel per batch into a device tensor that ONNX Runtime reads through IO
+// binding) when the session runs on the CUDA execution provider and this build has CUDA.
+#include <condition_variable>
+#include <exception>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "manifest.h"
+#include "preprocess.h"
+#include "vision.h"
+
+namespace vigil {
+
+class InferenceSession;
+namespace gpu {
+class GpuPreprocessor;
+class DeviceTensor;
+}  // namespace gpu
+
+// Threads that live as long as the pool; runOnAll hands every participant the same task.
+class WorkerPool {
+ public:
+  explicit WorkerPool(int participants);  // the calling thread is participant 0
+  ~WorkerPool();
+  WorkerPool(const WorkerPool&) = delete;
+  WorkerPool& operator=(const WorkerPool&) = delete;
+
+  int size() const { return static_cast<int>(threads_.size()) + 1; }
+  // Runs task(i) for every participant i (0 on the calling thread) and returns when all are done;
+  // rethrows the first exception a participant threw.
+  void runOnAll(const std::function<void(int)>& task);
+
+ private:
+  void loop(int index);
+  std::vector<std::thread> threads_;
+  std::mutex mu_;
+  std::condition_variable start_, done_;
+  const std::function<void(int)>* task_ = nullptr;
+  unsigned long generation_ = 0;
+  int pending_ = 0;
+  bool stop_ = false;
+  std::exception_ptr error_;
+};
+
+// Pre-processing threads when the config gives none: enough for the batch, leaving cores to
+// decoding and (on the CPU provider) to ONNX Runtime.
+int defaultPreprocessThreads(int batch, bool inferenceOnCpu);
+
+class BatchPreprocessor {
+ public:
+  BatchPreprocessor(const ModelManifest& manifest, int threads);
+  ~BatchPreprocessor();
+  BatchPreprocessor(const BatchPreprocessor&) = delete;
+  BatchPreprocessor& operator=(const BatchPreprocessor&) = delete;
+
+  // Switches to GPU pre-processing when `session` runs on CUDA, the build has CUDA and a device is
+  // usable; otherwise stays on the CPU and note() says why. VIGIL_PREPROCESS=cpu forces the CPU.
+  void enableGpu(InferenceSession& session);
+
+  // Letterboxes images[i] into batch slot i of the session's next input; returns each transform.
+  std::vector<LetterboxTransform> run(const std::vector<const Image*>& images, InferenceSession& session);
+  // CPU path into a host tensor of images.size() slots (also what tests compare); serial when the pool has one thread.
+  std::vector<LetterboxTransform> runCpu(const std::vector<const Image*>& images, float* tensor);
+
+  const char* path() const { return gpu_ ? "cuda" : "cpu"; }
+  const std::string& note() const { return note_; }
+  int threads() const { return pool_.size(); }
+  // The CUDA path's input tensor copied to the host (tests); empty on the CPU path.
+  std::vector<float> deviceInputToHost() const;
+
+ private:
+  ModelManifest manifest_;
+  size_t imageFloats_;
+  std::vector<std::unique_ptr<Preprocessor>> cpu_;  // one per pool participant (per-size tables)
+  WorkerPool pool_;
+  std::unique_ptr<gpu::GpuPreprocessor> gpu_;
+  std::unique_ptr<gpu::DeviceTensor> deviceInput_;
+  std::string note_;
+};
+
+}  // namespace vigil

@@ -1,0 +1,216 @@
+// Batch pre-processing: the persistent CPU worker pool against the serial path (bit-identical), and
+// on a CUDA machine the GPU path (kernel + IO binding into a CUDA ONNX Runtime session) against the
+// CPU reference and the CPU session's detections. Without a usable CUDA session the GPU half prints
+// "CUDA tests not run: <reason>" and the test still checks the CPU path.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <random>
+#include <stdexcept>
+#include <vector>
+
+#include "batch_preprocess.h"
+#include "cuda/gpu_preprocess.h"
+#include "inference.h"
+#include "manifest.h"
+#include "preprocess.h"
+#include "preprocess_reference.h"
+#include "synthetic.h"
+
+namespace fs = std::filesystem;
+using namespace vigil;
+
+namespace {
+
+fs::path tmpRoot() {
+  const char* t = std::getenv("VIGIL_TEST_TMP");
+  fs::path p = fs::path(t ? t : fs::temp_directory_path().string()) / "batch-preprocess";
+  fs::create_directories(p);
+  return p;
+}
+
+// An I420 frame with smooth gradients, a bright square and padded strides.
+struct I420Frame {
+  std::vector<uint8_t> y, u, v;
+  Image image;
+  I420Frame(int w, int h, unsigned seed) {
+    const int ys = w + 5, cw = (w + 1) / 2, ch = (h + 1) / 2, cs = cw + 3;
+    y.resize(size_t(ys) * h);
+    u.resize(size_t(cs) * ch);
+    v.resize(size_t(cs) * ch);
+    std::mt19937 rng(seed);
+    const int sx = int(rng() % unsigned(w / 2)), sy = int(rng() % unsigned(h / 2)), side = std::min(w, h) / 4;
+    for (int r = 0; r < h; ++r)
+      for (int c = 0; c < w; ++c) {
+        const bool square = c >= sx && c < sx + side && r >= sy && r < sy + side;
+        y[size_t(r) * ys + c] = square ? 235 : uint8_t(16 + (c * 7 + r * 3 + seed) % 60);
+      }
+    for (int r = 0; r < ch; ++r)
+      for (int c = 0; c < cw; ++c) {
+        u[size_t(r) * cs + c] = uint8_t(110 + (c + r + seed) % 30);
+        v[size_t(r) * cs + c] = uint8_t(120 + (2 * c + seed) % 20);
+      }
+    image = Image{y.data(), w, h, ys, u.data(), v.data(), cs, Image::Format::I420};
+  }
+};
+
+ModelManifest letterboxManifest() {
+  ModelManifest m;
+  m.name = "pool-test";
+  m.width = 96;
+  m.height = 64;
+  m.letterbox = true;
+  m.padValue = 114;
+  m.mean[0] = 10;
+  m.scale[2] = 0.5f;
+  return m;
+}
+
+std::vector<const Image*> pointers(const std::vector<I420Frame>& frames) {
+  std::vector<const Image*> out;
+  for (auto& f : frames) out.push_back(&f.image);
+  return out;
+}
+
+}  // namespace
+
+TEST(WorkerPool, RunsEveryParticipantOncePerCallAndRethrows) {
+  WorkerPool pool(4);
+  ASSERT_EQ(pool.size(), 4);
+  for (int round = 0; round < 50; ++round) {
+    std::atomic<int> mask{0};
+    pool.runOnAll([&](int i) { mask.fetch_or(1 << i); });
+    ASSERT_EQ(mask.load(), 0b1111) << "round " << round;
+  }
+  EXPECT_THROW(pool.runOnAll([](int i) { if (i == 2) throw std::runtime_error("worker 2 failed"); }), std::runtime_error);
+  std::atomic<int> after{0};
+  pool.runOnAll([&](int) { after++; });  // still usable after a failure
+  EXPECT_EQ(after.load(), 4);
+}
+
+TEST(BatchPreprocess, CpuPoolGivesTheSameTensorsAsTheSerialPath) {
+  const ModelManifest m = letterboxManifest();
+  // Different sizes and aspect ratios in one batch, more frames than workers.
+  std::vector<I420Frame> frames;
+  const int sizes[][2] = {{160, 90}, {64, 128}, {97, 61}, {160, 90}, {200, 200}, {33, 17}, {160, 90}};
+  unsigned seed = 1;
+  for (auto& s : sizes) frames.emplace_back(s[0], s[1], seed++);
+  const auto images = pointers(frames);
+  const size_t per = size_t(3) * m.width * m.height;
+
+  BatchPreprocessor serial(m, 1), pooled(m, 3);
+  ASSERT_EQ(serial.threads(), 1);
+  ASSERT_EQ(pooled.threads(), 3);
+  EXPECT_STREQ(pooled.path(), "cpu");
+  std::vector<float> a(per * frames.size(), -1.f), b(per * frames.size(), -2.f);
+  for (int round = 0; round < 3; ++round) {  // per-size tables are reused across batches
+    auto ta = serial.runCpu(images, a.data());
+    auto tb = pooled.runCpu(images, b.data());
+    ASSERT_EQ(ta.size(), frames.size());
+    for (size_t i = 0; i < frames.size(); ++i) {
+      EXPECT_EQ(ta[i].scaleX, tb[i].scaleX);
+      EXPECT_EQ(ta[i].padX, tb[i].padX);
+      EXPECT_EQ(ta[i].padY, tb[i].padY);
+    }
+    ASSERT_EQ(a, b) << "round " << round;
+  }
+  // And the serial path is the plain per-image Preprocessor.
+  Preprocessor one(m);
+  std::vector<float> c(per);
+  one.run(frames[2].image, c.data());
+  EXPECT_TRUE(std::equal(c.begin(), c.end(), a.begin() + 2 * per));
+}
+
+TEST(BatchPreprocessCuda, GpuPathMatchesTheReferenceAndTheCpuSession) {
+  synthetic::SquareDetectorSpec spec;
+  const std::string manifestPath = synthetic::writeSquareDetector((tmpRoot() / "model").string(), spec);
+  const ModelManifest m = loadManifest(manifestPath);
+  std::vector<I420Frame> frames;
+  frames.emplace_back(640, 360, 3);
+  frames.emplace_back(480, 480, 4);
+  frames.emplace_back(320, 240, 5);
+  const auto images = pointers(frames);
+
+  // CPU session + pool: always runs, and is the baseline for the GPU path.
+  InferenceOptions cpuOpts;
+  cpuOpts.maxBatch = 4;
+  cpuOpts.providers = {"cpu"};
+  InferenceSession cpuSession(m, cpuOpts);
+  BatchPreprocessor cpuPre(m, 2);
+  cpuPre.enableGpu(cpuSession);
+  EXPECT_STREQ(cpuPre.path(), "cpu");
+  EXPECT_NE(cpuPre.note().find("CPUExecutionProvider"), std::string::npos) << cpuPre.note();
+  const auto cpuT = cpuPre.run(images, cpuSession);
+  cpuSession.run(static_cast<int>(frames.size()));
+  std::vector<std::vector<Detection>> cpuDets;
+  for (size_t i = 0; i < frames.size(); ++i) cpuDets.push_back(cpuSession.detections(static_cast<int>(i)));
+  size_t found = 0;
+  for (auto& d : cpuDets) found += d.size();
+  EXPECT_GT(found, 0u) << "the planted squares must be found on the CPU path";
+
+  std::string why;
+  std::unique_ptr<InferenceSession> gpuSession;
+  std::unique_ptr<BatchPreprocessor> gpuPre;
+  if (!gpu::gpuPreprocessAvailable(&why)) {
+    std::printf("CUDA tests not run: %s\n", why.c_str());
+    if (!gpu::builtWithCuda()) EXPECT_NE(why.find("without CUDA"), std::string::npos) << why;
+    return;
+  }
+  InferenceOptions gpuOpts = cpuOpts;
+  gpuOpts.providers = {"cuda"};
+  gpuSession = std::make_unique<InferenceSession>(m, gpuOpts);
+  gpuPre = std::make_unique<BatchPreprocessor>(m, 2);
+  gpuPre->enableGpu(*gpuSession);
+  if (std::string(gpuPre->path()) != "cuda") {
+    std::printf("CUDA tests not run: %s %s\n", gpuSession->providerNote().c_str(), gpuPre->note().c_str());
+    ADD_FAILURE() << "a CUDA device is usable but the engine's GPU path did not start: " << gpuPre->note();
+    return;
+  }
+  ASSERT_TRUE(gpuSession->usesDeviceInput());
+  const auto gpuT = gpuPre->run(images, *gpuSession);
+  ASSERT_EQ(gpuT.size(), frames.size());
+  for (size_t i = 0; i < frames.size(); ++i) {
+    EXPECT_FLOAT_EQ(gpuT[i].scaleX, cpuT[i].scaleX);
+    EXPECT_FLOAT_EQ(gpuT[i].padY, cpuT[i].padY);
+  }
+  // The device tensor equals the CPU reference with the same geometry (same maths, float rounding only).
+  std::vector<float> device = gpuPre->deviceInputToHost();
+  TensorFormat fmt;
+  fmt.width = m.width;
+  fmt.height = m.height;
+  fmt.layout = m.nchw ? TensorLayout::Nchw : TensorLayout::Nhwc;
+  fmt.bgr = m.bgr;
+  for (int c = 0; c < 3; ++c) {
+    fmt.mean[c] = m.mean[c];
+    fmt.scale[c] = m.scale[c];
+  }
+  fmt.padValue = static_cast<float>(m.padValue);
+  fmt.keepAspect = m.letterbox;
+  std::vector<float> ref(floatsPerImage(fmt) * frames.size());
+  float worst = 0;
+  for (size_t i = 0; i < frames.size(); ++i) {
+    const Image& im = frames[i].image;
+    ImageView v = i420View(im.data, im.u, im.v, im.width, im.height, YuvMatrix::Bt601);
+    v.strides[0] = im.stride;
+    v.strides[1] = v.strides[2] = im.uvStride;
+    letterboxToTensorCpu(v, gpuT[i], fmt, ref.data(), static_cast<int>(i));
+  }
+  for (size_t k = 0; k < ref.size(); ++k) worst = std::max(worst, std::fabs(ref[k] - device[k]));
+  EXPECT_LE(worst, 1e-3f);
+  // Detections through IO binding match the CPU session's (the two pre-processings differ only in chroma sampling).
+  gpuSession->run(static_cast<int>(frames.size()));
+  for (size_t i = 0; i < frames.size(); ++i) {
+    auto d = gpuSession->detections(static_cast<int>(i));
+    ASSERT_EQ(d.size(), cpuDets[i].size()) << "frame " << i;
+    for (size_t k = 0; k < d.size(); ++k) {
+      EXPECT_NEAR(d[k].box.x, cpuDets[i][k].box.x, 1.0);
+      EXPECT_NEAR(d[k].box.y, cpuDets[i][k].box.y, 1.0);
+      EXPECT_NEAR(d[k].score, cpuDets[i][k].score, 0.05);
+    }
+  }
+  std::printf("CUDA batch pre-processing: %zu frames, max |gpu - reference| = %g\n", frames.size(), worst);
+}
