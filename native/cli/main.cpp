@@ -397,6 +397,7 @@ int bench(int argc, char** argv) {
   }
   double cpu = (cpuSeconds() - cpu0) / wall * 100.0;
   auto st = engine->stats();
+  const auto stages = engine->stageTimes();
   const std::string preprocess = engine->preprocessPath(), preprocessNote = engine->preprocessNote();
   const int engineBatch = engine->batchSize(), preprocessThreads = engine->preprocessThreads();
   int64_t dropped = 0;
@@ -418,6 +419,10 @@ int bench(int argc, char** argv) {
               preprocessNote.empty() ? "" : ": ", preprocessNote.c_str(), std::thread::hardware_concurrency());
   std::printf("end-to-end %.1f inferred frames/s  bare ONNX Runtime %.1f images/s  ratio %.2f  latency p50 %.1f ms p99 %.1f ms  CPU %.0f%%  dropped %lld\n",
               e2e, bareFps, ratio, p50, p99, cpu, static_cast<long long>(dropped));
+  if (stages.batches > 0)
+    std::printf("inference thread per batch (mean of %lld, %.1f frames): preprocess %.2f ms  infer %.2f ms  parse+track %.2f ms  deliver %.2f ms\n",
+                static_cast<long long>(stages.batches), static_cast<double>(stages.frames) / stages.batches, stages.preprocess / stages.batches,
+                stages.infer / stages.batches, stages.post / stages.batches, stages.deliver / stages.batches);
   std::printf("per CPU-second: end-to-end %.1f frames, bare %.1f images, ratio %.2f\n", e2ePerCpu, barePerCpu, cpuRatio);
   if (a.has("json"))
     std::printf("{\"streams\":%d,\"e2e_fps\":%.2f,\"bare_fps\":%.2f,\"ratio\":%.3f,\"p50_ms\":%.2f,\"p95_ms\":%.2f,\"p99_ms\":%.2f,\"cpu_percent\":%.1f,\"dropped\":%lld,\"cpu_ratio\":%.3f,\"provider\":\"%s\",\"batch\":%d,\"realtime\":%s,\"min_stream_fps\":%.2f,\"engine_batch\":%d,\"preprocess\":\"%s\",\"preprocess_threads\":%d}\n",

@@ -389,6 +389,11 @@ void Engine::inferLoop() {
   }
 }
 
+Engine::StageTimes Engine::stageTimes() const {
+  std::lock_guard lock(stageMu_);
+  return stages_;
+}
+
 void Engine::processBatch(std::vector<std::pair<std::shared_ptr<Slot>, Frame>>& batch) {
   const int interval = std::max(0, config_.interval);
   std::vector<int> inferIndex(batch.size(), -1);
@@ -404,6 +409,7 @@ void Engine::processBatch(std::vector<std::pair<std::shared_ptr<Slot>, Frame>>& 
   images.reserve(static_cast<size_t>(n));
   for (size_t i = 0; i < batch.size(); ++i)
     if (inferIndex[i] >= 0) images.push_back(&batch[i].second.image);
+  const auto t0 = Clock::now();
   std::string preprocessFailure;
   if (n > 0) {
     try {
@@ -414,6 +420,7 @@ void Engine::processBatch(std::vector<std::pair<std::shared_ptr<Slot>, Frame>>& 
       preprocessFailure = std::string("pre-processing failed: ") + e.what();
     }
   }
+  const auto t1 = Clock::now();
   std::string failure = preprocessFailure;
   if (n > 0 && failure.empty()) {
     try {
@@ -422,6 +429,7 @@ void Engine::processBatch(std::vector<std::pair<std::shared_ptr<Slot>, Frame>>& 
       failure = e.what();
     }
   }
+  const auto t2 = Clock::now();
   EngineBatch out;
   out.frames.reserve(batch.size());
   std::vector<Detection> dets;
@@ -517,7 +525,19 @@ void Engine::processBatch(std::vector<std::pair<std::shared_ptr<Slot>, Frame>>& 
   if (!failure.empty() && listener_) {
     for (auto& [slot, frame] : batch) listener_->onSourceError(slot->id, failure);
   }
+  const auto t3 = Clock::now();
   if (listener_) listener_->onBatch(std::move(out));
+  {
+    const auto t4 = Clock::now();
+    auto ms = [](auto a, auto b) { return std::chrono::duration<double, std::milli>(b - a).count(); };
+    std::lock_guard lock(stageMu_);
+    stages_.preprocess += ms(t0, t1);
+    stages_.infer += ms(t1, t2);
+    stages_.post += ms(t2, t3);
+    stages_.deliver += ms(t3, t4);
+    stages_.batches += 1;
+    stages_.frames += static_cast<int64_t>(batch.size());
+  }
 }
 
 void Engine::enqueueJob(std::function<void()> job, bool droppable) {

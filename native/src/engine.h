@@ -127,6 +127,12 @@ class Engine {
   // Ends the source's tracks (end events) and stops its pipeline. False when unknown.
   bool removeSource(const std::string& id);
   std::vector<EngineStreamStats> stats();
+  // Where the inference thread's time went since the engine started, ms: for bench reports.
+  struct StageTimes {
+    double preprocess = 0, infer = 0, post = 0, deliver = 0;
+    int64_t batches = 0, frames = 0;
+  };
+  StageTimes stageTimes() const;
   // True when every source has ended or failed and all its frames are processed.
   bool idle();
   void stop();
@@ -164,6 +170,8 @@ class Engine {
   std::vector<std::shared_ptr<Slot>> retired_;
   size_t roundRobin_ = 0;
   std::atomic<bool> running_{true};
+  mutable std::mutex stageMu_;
+  StageTimes stages_;
   std::atomic<bool> busy_{false};
   std::thread inferThread_;
 

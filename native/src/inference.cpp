@@ -171,6 +171,10 @@ void InferenceSession::run(int count) {
       Ort::Value in(Ort::Value::CreateTensor(deviceMemory_, deviceInput_, floats * sizeof(float), dims.data(), dims.size(),
                                              ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT));
       binding_->BindInput(inputName_.c_str(), in);
+      // Rebind the outputs by device each run: once allocated they keep the previous batch's shape.
+      static const Ort::MemoryInfo host = Ort::MemoryInfo::CreateCpu(OrtArenaAllocator, OrtMemTypeDefault);
+      binding_->ClearBoundOutputs();
+      for (auto& n : outputNames_) binding_->BindOutput(n.c_str(), host);
       session_->Run(Ort::RunOptions{nullptr}, *binding_);
       outputs_ = binding_->GetOutputValues();
     } else {
