@@ -7,6 +7,7 @@
 #include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <map>
@@ -31,7 +32,7 @@ int usage(FILE* out) {
   std::fputs(
       "usage: vigil-engine info\n"
       "       vigil-engine run URI... [--model NAME|MANIFEST] [--tracker iou|sort|bytetrack] [--frames N] [--json]\n"
-      "                        [--batch N] [--interval N] [--loop] [--realtime] [--perf-seconds S] [--retries N]\n"
+      "                        [--batch N] [--interval N] [--detect-fps F] [--loop] [--realtime] [--perf-seconds S] [--retries N]\n"
       "       vigil-engine bench [--streams N] [--uri URI] [--seconds S] [--model NAME|MANIFEST] [--batch N] [--realtime] [--json]\n"
       "       vigil-engine fixtures DIR   (writes the generated test model and clip, prints their description)\n"
       "URIs: file:///path, rtsp://[user:pass@]host/path, http(s)://..., v4l2:///dev/videoN,\n"
@@ -197,7 +198,7 @@ class RunListener : public vigil::EngineListener {
 
 int run(int argc, char** argv) {
   Args a;
-  if (!parseArgs(argc, argv, 2, {"json", "loop", "realtime"}, {"model", "tracker", "frames", "batch", "interval", "perf-seconds", "retries"}, &a))
+  if (!parseArgs(argc, argv, 2, {"json", "loop", "realtime"}, {"model", "tracker", "frames", "batch", "interval", "detect-fps", "perf-seconds", "retries"}, &a))
     return usage(stderr);
   if (a.positional.empty()) {
     std::fprintf(stderr, "vigil-engine run: give at least one URI\n");
@@ -238,6 +239,14 @@ int run(int argc, char** argv) {
   so.loop = a.has("loop");
   so.realtime = a.has("realtime");
   if (!intOpt(a, "retries", 3, -1, &so.maxRetries)) return 2;
+  if (a.has("detect-fps")) {
+    char* end = nullptr;
+    so.detectFps = std::strtod(a.get("detect-fps").c_str(), &end);
+    if (a.get("detect-fps").empty() || *end != '\0' || so.detectFps < 0) {
+      std::fprintf(stderr, "vigil-engine: --detect-fps must be a number >= 0 (0: every frame), not '%s'\n", a.get("detect-fps").c_str());
+      return 2;
+    }
+  }
   for (size_t i = 0; i < a.positional.size(); ++i) engine->addSource(std::to_string(i), a.positional[i], so);
   std::signal(SIGINT, [](int) { gInterrupted = true; });
   std::signal(SIGTERM, [](int) { gInterrupted = true; });

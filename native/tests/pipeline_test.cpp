@@ -281,6 +281,28 @@ TEST(Engine, IntervalSkipsInferenceAndTheTrackerCarriesObjects) {
   EXPECT_GT(carried, 30);
 }
 
+// detectFps counts stream time: a 30 fps, 2 s clip decoded as fast as possible with detectFps 5
+// sends exactly 10 frames (every 6th) to the detector; the tracker carries the rest.
+TEST(Engine, DetectFpsLimitsInferenceByStreamTime) {
+  const auto& fx = Fixtures::get();
+  Collector c;
+  EngineConfig cfg;
+  cfg.model = fx.manifest;
+  cfg.snapshots = false;
+  Engine engine(cfg, &c);
+  SourceOptions so;
+  so.detectFps = 5;
+  engine.addSource("cam", "file://" + fx.clip, so);
+  ASSERT_TRUE(waitFor([&] { return engine.idle() && c.framesOf("cam") == 60; }, 60));
+  engine.stop();
+  std::lock_guard l(c.mu);
+  std::vector<int64_t> inferred;
+  for (auto& f : c.frames)
+    if (f.inferred) inferred.push_back(f.frame);
+  ASSERT_EQ(inferred.size(), 10u);
+  for (size_t i = 0; i < inferred.size(); ++i) EXPECT_EQ(inferred[i], static_cast<int64_t>(i) * 6);
+}
+
 TEST(Engine, ABadSourceFailsAloneAndSourcesCanBeRemoved) {
   const auto& fx = Fixtures::get();
   Collector c;
