@@ -33,7 +33,7 @@ int usage(FILE* out) {
       "usage: vigil-engine info\n"
       "       vigil-engine run URI... [--model NAME|MANIFEST] [--tracker iou|sort|bytetrack] [--frames N] [--json]\n"
       "                        [--batch N] [--interval N] [--detect-fps F] [--loop] [--realtime] [--perf-seconds S] [--retries N]\n"
-      "       vigil-engine bench [--streams N] [--uri URI] [--seconds S] [--model NAME|MANIFEST] [--batch N] [--realtime] [--json]\n"
+      "       vigil-engine bench [--streams N] [--uri URI] [--seconds S] [--model NAME|MANIFEST] [--batch N] [--realtime] [--preview-fps N] [--json]\n"
       "       vigil-engine fixtures DIR   (writes the generated test model and clip, prints their description)\n"
       "URIs: file:///path, rtsp://[user:pass@]host/path, http(s)://..., v4l2:///dev/videoN,\n"
       "      test://PATTERN?width=W&height=H&fps=F[&live=false]\n",
@@ -314,9 +314,9 @@ double percentile(std::vector<double> v, double p) {
 
 int bench(int argc, char** argv) {
   Args a;
-  if (!parseArgs(argc, argv, 2, {"json", "realtime"}, {"streams", "uri", "seconds", "model", "batch", "work-layers"}, &a)) return usage(stderr);
-  int streams = 1, seconds = 10, batch = 0, work = 3;
-  if (!intOpt(a, "streams", 1, 1, &streams) || !intOpt(a, "seconds", 10, 1, &seconds) || !intOpt(a, "batch", 0, 1, &batch) ||
+  if (!parseArgs(argc, argv, 2, {"json", "realtime"}, {"streams", "uri", "seconds", "model", "batch", "work-layers", "preview-fps"}, &a)) return usage(stderr);
+  int streams = 1, seconds = 10, batch = 0, work = 3, previewFps = 0;
+  if (!intOpt(a, "preview-fps", 0, 0, &previewFps) || !intOpt(a, "streams", 1, 1, &streams) || !intOpt(a, "seconds", 10, 1, &seconds) || !intOpt(a, "batch", 0, 1, &batch) ||
       !intOpt(a, "work-layers", 3, 0, &work))
     return 2;
   if (batch == 0) batch = streams;
@@ -369,6 +369,7 @@ int bench(int argc, char** argv) {
   cfg.batchSize = batch;
   cfg.snapshots = false;
   cfg.statsIntervalMs = 0;
+  cfg.previewFps = previewFps;  // previews are encoded as in the app (640 wide JPEG) and dropped
   std::unique_ptr<vigil::Engine> engine;
   try {
     engine = std::make_unique<vigil::Engine>(cfg, &listener);
