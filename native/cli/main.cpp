@@ -377,6 +377,10 @@ int bench(int argc, char** argv) {
     std::fprintf(stderr, "error: %s\n", e.what());
     return 1;
   }
+  if (engine->batchSize() != batch)
+    std::fprintf(stderr, "vigil-engine bench: model '%s' has a fixed batch of %d; running batches of %d (not %d)\n",
+                 engine->manifest().name.c_str(), engine->batchSize(), engine->batchSize(), batch);
+  batch = engine->batchSize();
   vigil::SourceOptions so;
   so.loop = true;
   // --realtime: every stream plays at its own rate (like cameras) and stale frames are dropped.
