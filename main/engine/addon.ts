@@ -46,6 +46,8 @@ export interface SourceOptions {
   transport?: 'tcp' | 'udp';
   /** Deliver every Nth decoded frame [drop-frame-interval]. */
   frameInterval?: number;
+  /** At most this many frames per second (stream time) go to the detector; the others are tracked only. 0 (default): all. */
+  detectFps?: number;
   /** Live sources: reconnect attempts in a row before giving up; -1 (default) forever. */
   maxRetries?: number;
 }

@@ -263,7 +263,7 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
   Napi::Value AddSource(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     if (info.Length() < 2 || !info[0].IsString() || !info[1].IsString())
-      throw Napi::TypeError::New(env, "addSource(id: string, uri: string, options?: { loop, realtime, transport, frameInterval, maxRetries })");
+      throw Napi::TypeError::New(env, "addSource(id: string, uri: string, options?: { loop, realtime, transport, frameInterval, detectFps, maxRetries })");
     vigil::SourceOptions o;
     if (info.Length() > 2 && info[2].IsObject()) {
       Napi::Object opts = info[2].As<Napi::Object>();
@@ -272,6 +272,12 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
       if (opts.Get("transport").IsString()) o.transport = opts.Get("transport").As<Napi::String>().Utf8Value();
       o.frameInterval = intField(opts, "frameInterval", 1);
       o.maxRetries = intField(opts, "maxRetries", -1);
+      if (opts.Has("detectFps") && !opts.Get("detectFps").IsUndefined()) {
+        Napi::Value v = opts.Get("detectFps");
+        if (!v.IsNumber() || v.As<Napi::Number>().DoubleValue() < 0)
+          throw Napi::TypeError::New(env, "addSource: options.detectFps must be a number >= 0 (0: every frame goes to the detector)");
+        o.detectFps = v.As<Napi::Number>().DoubleValue();
+      }
     }
     try {
       engine(env).addSource(info[0].As<Napi::String>(), info[1].As<Napi::String>(), o);

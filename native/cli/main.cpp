@@ -7,6 +7,7 @@
 #include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <map>
@@ -32,8 +33,8 @@ int usage(FILE* out) {
   std::fputs(
       "usage: vigil-engine info\n"
       "       vigil-engine run URI... [--model NAME|MANIFEST] [--tracker iou|sort|bytetrack] [--frames N] [--json]\n"
-      "                        [--batch N] [--interval N] [--loop] [--realtime] [--perf-seconds S] [--retries N]\n"
-      "       vigil-engine bench [--streams N] [--uri URI] [--seconds S] [--model NAME|MANIFEST] [--batch N] [--realtime] [--json]\n"
+      "                        [--batch N] [--interval N] [--detect-fps F] [--loop] [--realtime] [--perf-seconds S] [--retries N]\n"
+      "       vigil-engine bench [--streams N] [--uri URI] [--seconds S] [--model NAME|MANIFEST] [--batch N] [--realtime] [--preview-fps N] [--json]\n"
       "       vigil-engine fixtures DIR   (writes the generated test model and clip, prints their description)\n"
       "URIs: file:///path, rtsp://[user:pass@]host/path, http(s)://..., v4l2:///dev/videoN,\n"
       "      test://PATTERN?width=W&height=H&fps=F[&live=false]\n",
@@ -201,7 +202,7 @@ class RunListener : public vigil::EngineListener {
 
 int run(int argc, char** argv) {
   Args a;
-  if (!parseArgs(argc, argv, 2, {"json", "loop", "realtime"}, {"model", "tracker", "frames", "batch", "interval", "perf-seconds", "retries"}, &a))
+  if (!parseArgs(argc, argv, 2, {"json", "loop", "realtime"}, {"model", "tracker", "frames", "batch", "interval", "detect-fps", "perf-seconds", "retries"}, &a))
     return usage(stderr);
   if (a.positional.empty()) {
     std::fprintf(stderr, "vigil-engine run: give at least one URI\n");
@@ -243,6 +244,14 @@ int run(int argc, char** argv) {
   so.loop = a.has("loop");
   so.realtime = a.has("realtime");
   if (!intOpt(a, "retries", 3, -1, &so.maxRetries)) return 2;
+  if (a.has("detect-fps")) {
+    char* end = nullptr;
+    so.detectFps = std::strtod(a.get("detect-fps").c_str(), &end);
+    if (a.get("detect-fps").empty() || *end != '\0' || so.detectFps < 0) {
+      std::fprintf(stderr, "vigil-engine: --detect-fps must be a number >= 0 (0: every frame), not '%s'\n", a.get("detect-fps").c_str());
+      return 2;
+    }
+  }
   for (size_t i = 0; i < a.positional.size(); ++i) engine->addSource(std::to_string(i), a.positional[i], so);
   std::signal(SIGINT, [](int) { gInterrupted = true; });
   std::signal(SIGTERM, [](int) { gInterrupted = true; });
@@ -310,9 +319,9 @@ double percentile(std::vector<double> v, double p) {
 
 int bench(int argc, char** argv) {
   Args a;
-  if (!parseArgs(argc, argv, 2, {"json", "realtime"}, {"streams", "uri", "seconds", "model", "batch", "work-layers"}, &a)) return usage(stderr);
-  int streams = 1, seconds = 10, batch = 0, work = 3;
-  if (!intOpt(a, "streams", 1, 1, &streams) || !intOpt(a, "seconds", 10, 1, &seconds) || !intOpt(a, "batch", 0, 1, &batch) ||
+  if (!parseArgs(argc, argv, 2, {"json", "realtime"}, {"streams", "uri", "seconds", "model", "batch", "work-layers", "preview-fps"}, &a)) return usage(stderr);
+  int streams = 1, seconds = 10, batch = 0, work = 3, previewFps = 0;
+  if (!intOpt(a, "preview-fps", 0, 0, &previewFps) || !intOpt(a, "streams", 1, 1, &streams) || !intOpt(a, "seconds", 10, 1, &seconds) || !intOpt(a, "batch", 0, 1, &batch) ||
       !intOpt(a, "work-layers", 3, 0, &work))
     return 2;
   if (batch == 0) batch = streams;
@@ -365,6 +374,7 @@ int bench(int argc, char** argv) {
   cfg.batchSize = batch;
   cfg.snapshots = false;
   cfg.statsIntervalMs = 0;
+  cfg.previewFps = previewFps;  // previews are encoded as in the app (640 wide JPEG) and dropped
   std::unique_ptr<vigil::Engine> engine;
   try {
     engine = std::make_unique<vigil::Engine>(cfg, &listener);
@@ -372,6 +382,10 @@ int bench(int argc, char** argv) {
     std::fprintf(stderr, "error: %s\n", e.what());
     return 1;
   }
+  if (engine->batchSize() != batch)
+    std::fprintf(stderr, "vigil-engine bench: model '%s' has a fixed batch of %d; running batches of %d (not %d)\n",
+                 engine->manifest().name.c_str(), engine->batchSize(), engine->batchSize(), batch);
+  batch = engine->batchSize();
   vigil::SourceOptions so;
   so.loop = true;
   // --realtime: every stream plays at its own rate (like cameras) and stale frames are dropped.

@@ -51,6 +51,8 @@ struct Engine::Slot {
   // Inference thread only.
   std::unique_ptr<Tracker> tracker;
   int64_t framesSeen = 0;
+  double detectPeriod = 0;     // 1 / detectFps in stream seconds (0: no limit)
+  double nextDetectPts = -1;   // stream time at which the next frame may go to the detector
   bool flushed = false;
   std::map<int64_t, BestShot> best;
   Clock::time_point lastPreview{};
@@ -91,6 +93,7 @@ void Engine::addSource(const std::string& id, const std::string& uri, const Sour
   slot->id = id;
   slot->uri = uri;
   slot->tracker = makeTracker(config_.tracker, config_.trackerConfig);
+  slot->detectPeriod = options.detectFps > 0 ? 1.0 / options.detectFps : 0;
   {
     std::lock_guard lock(mu_);
     if (!running_) throw std::runtime_error("the engine is stopped");
@@ -394,6 +397,20 @@ Engine::StageTimes Engine::stageTimes() const {
   return stages_;
 }
 
+// detectFps: a frame goes to the detector when its stream time reaches the next due time; stream
+// time (not the wall clock) so files played as fast as possible are sampled like live cameras.
+bool Engine::detectDue(Slot& slot, double pts) {
+  const double tolerance = 1e-3;
+  // First frame, a loop back to the start, or a jump ahead: start the schedule again here.
+  if (slot.nextDetectPts < 0 || pts + tolerance < slot.nextDetectPts - slot.detectPeriod || pts > slot.nextDetectPts + slot.detectPeriod) {
+    slot.nextDetectPts = pts + slot.detectPeriod;
+    return true;
+  }
+  if (pts + tolerance < slot.nextDetectPts) return false;
+  slot.nextDetectPts += slot.detectPeriod;
+  return true;
+}
+
 void Engine::processBatch(std::vector<std::pair<std::shared_ptr<Slot>, Frame>>& batch) {
   const int interval = std::max(0, config_.interval);
   std::vector<int> inferIndex(batch.size(), -1);
@@ -402,6 +419,7 @@ void Engine::processBatch(std::vector<std::pair<std::shared_ptr<Slot>, Frame>>& 
   for (size_t i = 0; i < batch.size(); ++i) {
     auto& [slot, frame] = batch[i];
     if (slot->framesSeen++ % (interval + 1) != 0) continue;
+    if (slot->detectPeriod > 0 && !detectDue(*slot, frame.pts)) continue;
     inferIndex[i] = n++;
   }
   // Letterbox straight into the batch tensor (CPU worker pool, or one CUDA kernel on the device input).

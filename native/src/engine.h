@@ -152,6 +152,7 @@ class Engine {
   void inferLoop();
   void workerLoop();
   void enqueueJob(std::function<void()> job, bool droppable);
+  bool detectDue(Slot& slot, double pts);
   void processBatch(std::vector<std::pair<std::shared_ptr<Slot>, Frame>>& batch);
   void finishSlot(Slot& slot, EngineBatch* out);
   void emitStats();

@@ -1,11 +1,15 @@
 #include "ort_runtime.h"
 
+#include <memory>
 #include <stdexcept>
 
 namespace vigil {
 
 Ort::Env& ortEnv() {
-  static Ort::Env env(ORT_LOGGING_LEVEL_WARNING, "vigil");
+  // Deliberately never released: ReleaseEnv during static destruction runs after the CUDA EP
+  // library's own teardown and corrupts the heap at exit ("corrupted double-linked list" after
+  // CUDA runs; onnxruntime#21207, pykeio/ort#609). Sessions are all gone by then; the OS frees the rest.
+  static Ort::Env& env = *std::make_unique<Ort::Env>(ORT_LOGGING_LEVEL_WARNING, "vigil").release();
   return env;
 }
 

@@ -5,6 +5,7 @@
 #include <gst/video/video.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <map>
 #include <sstream>
 #include <stdexcept>
@@ -238,6 +239,14 @@ void onPadAdded(GstElement*, GstPad* pad, gpointer user) {
   if (!gst_pad_is_linked(sink)) gst_pad_link(pad, sink);
   gst_object_unref(sink);
 }
+// Software decoders get a fixed number of threads: libav's default (one per core, frame
+// threading) makes every stream compete with inference for all cores and adds a frame of latency.
+void onDeepElementAdded(GstBin*, GstBin*, GstElement* element, gpointer user) {
+  const int threads = *static_cast<const int*>(user);
+  GstElementFactory* f = gst_element_get_factory(element);
+  if (!f || !g_str_has_prefix(GST_OBJECT_NAME(f), "avdec_")) return;
+  if (g_object_class_find_property(G_OBJECT_GET_CLASS(element), "max-threads")) g_object_set(element, "max-threads", threads, nullptr);
+}
 void onSourceSetup(GstElement*, GstElement* src, gpointer user) {
   auto* transport = static_cast<std::string*>(user);
   GObjectClass* klass = G_OBJECT_GET_CLASS(src);
@@ -326,6 +335,11 @@ bool Source::runOnce(std::string* error) {
     }
   }
   if (dynamicSrc) g_signal_connect(dynamicSrc, "pad-added", G_CALLBACK(onPadAdded), &linkCtx);
+  static const int decodeThreads = [] {
+    const char* env = std::getenv("VIGIL_DECODE_THREADS");
+    return env ? std::max(0, std::atoi(env)) : 1;
+  }();
+  g_signal_connect(p.pipeline, "deep-element-added", G_CALLBACK(onDeepElementAdded), const_cast<int*>(&decodeThreads));
 
   struct SinkContext {
     Source* self;

@@ -29,6 +29,7 @@ struct SourceOptions {
   bool realtime = false;      // files: play at the stream's rate (true) or as fast as possible
   std::string transport;      // rtsp: "tcp" or "udp" (default: rtspsrc's choice)
   int frameInterval = 1;      // deliver every Nth decoded frame (DeepStream drop-frame-interval)
+  double detectFps = 0;       // at most this many frames per second of stream time go to inference (0: all)
   int stallSeconds = 10;      // live: no frame for this long → reconnect
   int maxRetries = -1;        // live: reconnect attempts in a row before giving up (-1: forever)
 };

@@ -142,6 +142,24 @@ describe('native Engine (real GStreamer + ONNX Runtime in the test process)', ()
     engine = null;
   });
 
+  it('addSource detectFps sends at most that many frames per second of stream time to the detector', async () => {
+    const { Engine } = loadAddon();
+    const inferred: number[] = [];
+    let frames = 0;
+    engine = new Engine({ model: fx.manifest, snapshots: false }, {
+      onBatch: (b) => { for (const f of b.frames) { frames++; if (f.objects.some((o) => o.inferred)) inferred.push(f.frame); } },
+    });
+    expect(() => engine!.addSource('bad', `file://${fx.clip}`, { detectFps: -1 })).toThrow(/detectFps must be a number >= 0/);
+    engine.addSource('clip', `file://${fx.clip}`, { detectFps: 5 });
+    expect(await until(() => frames === fx.frames, 30_000)).toBe(true);
+    // 60 frames at 30 fps = 2 s of stream: 10 detector frames, every 6th; the tracker carries the rest
+    // (frame 0 has no confirmed track yet).
+    expect(inferred).toEqual([6, 12, 18, 24, 30, 36, 42, 48, 54]);
+    expect(engine.stats()[0]).toMatchObject({ framesProcessed: fx.frames, framesInferred: 10 });
+    engine.stop();
+    engine = null;
+  });
+
   it('decodes an http:// source served by a real HTTP server', async () => {
     const server = createServer((req, res) => {
       res.writeHead(200, { 'content-type': 'video/mp4', 'content-length': statSync(fx.clip).size });
