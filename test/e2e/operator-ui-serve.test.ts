@@ -214,7 +214,7 @@ describe('operator UI in Chromium against vigil serve (demo workspace, real engi
     await page.getByTestId('add-model-name').fill('squares-wrong');
     await page.getByTestId('add-model-parser').selectOption('centernet');
     await page.getByTestId('add-model-submit').click();
-    await expect.poll(() => page.getByTestId('add-model-error').textContent(), { timeout: 60_000 }).toMatch(/^cannot add model 'squares-wrong': .*centernet.* \(path\)$/);
+    await expect.poll(() => page.getByTestId('add-model-error').textContent(), { timeout: 60_000 }).toMatch(/^cannot add model 'squares-wrong': .*centernet.* \(parser\)$/);
     expect((await call('models.list', {})).map((m) => m.name)).not.toContain('squares-wrong');
 
     await page.getByTestId('add-model-name').fill('squares-ui');
