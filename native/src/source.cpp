@@ -1,5 +1,7 @@
 #include "source.h"
 
+#include <cstring>
+
 #include <gst/app/gstappsink.h>
 #include <gst/gst.h>
 #include <gst/video/video.h>
@@ -11,6 +13,37 @@
 #include <stdexcept>
 
 #include "engine_info.h"
+
+
+namespace {
+
+// One CUDA context for every source's decoder (NVDEC): the first decoder's context is kept and handed
+// to the decoders of later pipelines, instead of each pipeline creating its own.
+std::mutex gGpuContextMu;
+GstContext* gGpuContext = nullptr;  // process-wide, deliberately never released
+
+GstBusSyncReply shareGpuContext(GstBus*, GstMessage* m, gpointer) {
+  if (GST_MESSAGE_TYPE(m) == GST_MESSAGE_NEED_CONTEXT) {
+    const gchar* type = nullptr;
+    if (gst_message_parse_context_type(m, &type) && type && std::strcmp(type, "gst.cuda.context") == 0) {
+      std::lock_guard lock(gGpuContextMu);
+      if (gGpuContext) gst_element_set_context(GST_ELEMENT(GST_MESSAGE_SRC(m)), gGpuContext);
+    }
+  } else if (GST_MESSAGE_TYPE(m) == GST_MESSAGE_HAVE_CONTEXT) {
+    GstContext* ctx = nullptr;
+    gst_message_parse_have_context(m, &ctx);
+    if (ctx) {
+      if (std::strcmp(gst_context_get_context_type(ctx), "gst.cuda.context") == 0) {
+        std::lock_guard lock(gGpuContextMu);
+        if (!gGpuContext) gGpuContext = gst_context_ref(ctx);
+      }
+      gst_context_unref(ctx);
+    }
+  }
+  return GST_BUS_PASS;
+}
+
+}  // namespace
 
 namespace vigil {
 
@@ -402,6 +435,7 @@ bool Source::runOnce(std::string* error) {
 
   GstBus* bus = gst_element_get_bus(p.pipeline);
   auto unrefBus = std::shared_ptr<GstBus>(bus, [](GstBus* b) { gst_object_unref(b); });
+  gst_bus_set_sync_handler(bus, shareGpuContext, nullptr, nullptr);
   if (gst_element_set_state(p.pipeline, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE) {
     // The bus usually holds the reason.
     if (GstMessage* m = gst_bus_pop_filtered(bus, GST_MESSAGE_ERROR)) {
