@@ -267,9 +267,9 @@ int run(int argc, char** argv) {
       lastPerf = Clock::now();
       std::string line = "**PERF:";
       for (auto& s : engine->stats()) {
-        char buf[96];
-        std::snprintf(buf, sizeof buf, "  src%s %.2f (%.2f)", s.camera.c_str(), (s.framesProcessed - lastCount[s.camera]) / secs,
-                      s.framesProcessed / total);
+        char buf[128];
+        std::snprintf(buf, sizeof buf, "  src%s %.2f (%.2f) decoded %.1f dropped %lld", s.camera.c_str(), (s.framesProcessed - lastCount[s.camera]) / secs,
+                      s.framesProcessed / total, s.decodeFps, static_cast<long long>(s.droppedFrames));
         line += buf;
         lastCount[s.camera] = s.framesProcessed;
       }
