@@ -200,4 +200,16 @@ std::vector<LetterboxTransform> BatchPreprocessor::run(const std::vector<const I
   return transforms;
 }
 
+void BatchPreprocessor::parallelFor(int count, const std::function<void(int)>& fn) {
+  if (count <= 0) return;
+  const int workers = std::min(pool_.size(), count);
+  if (workers <= 1) {
+    for (int i = 0; i < count; ++i) fn(i);
+    return;
+  }
+  pool_.runOnAll([&](int w) {
+    for (int i = w; i < count; i += pool_.size()) fn(i);
+  });
+}
+
 }  // namespace vigil

@@ -71,6 +71,8 @@ class BatchPreprocessor {
   const char* path() const { return gpu_ ? "cuda" : "cpu"; }
   const std::string& note() const { return note_; }
   int threads() const { return pool_.size(); }
+  // Runs fn(0..count-1) spread over the same worker pool (e.g. parsing a batch's outputs per image).
+  void parallelFor(int count, const std::function<void(int)>& fn);
   // The CUDA path's input tensor copied to the host (tests); empty on the CPU path.
   std::vector<float> deviceInputToHost() const;
 

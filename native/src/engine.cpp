@@ -448,6 +448,20 @@ void Engine::processBatch(std::vector<std::pair<std::shared_ptr<Slot>, Frame>>& 
     }
   }
   const auto t2 = Clock::now();
+  // Parse every image's outputs in parallel (independent per image); tracking below stays in frame order.
+  std::vector<std::vector<Detection>> parsed(batch.size());
+  std::vector<std::string> parseErrors(batch.size());
+  if (n > 0 && failure.empty()) {
+    preprocess_->parallelFor(static_cast<int>(batch.size()), [&](int i) {
+      const size_t k = static_cast<size_t>(i);
+      if (inferIndex[k] < 0) return;
+      try {
+        parsed[k] = session_->detections(inferIndex[k]);
+      } catch (const std::exception& e) {
+        parseErrors[k] = e.what();
+      }
+    });
+  }
   EngineBatch out;
   out.frames.reserve(batch.size());
   std::vector<Detection> dets;
@@ -458,11 +472,8 @@ void Engine::processBatch(std::vector<std::pair<std::shared_ptr<Slot>, Frame>>& 
     const bool inferred = inferIndex[i] >= 0 && failure.empty();
     dets.clear();
     if (inferred) {
-      try {
-        dets = session_->detections(inferIndex[i]);
-      } catch (const std::exception& e) {
-        failure = e.what();
-      }
+      if (parseErrors[i].empty()) dets = std::move(parsed[i]);
+      else failure = parseErrors[i];
       for (auto& d : dets) d.box = toSource(transforms[i], d.box);
     }
     events.clear();
