@@ -178,15 +178,19 @@ export class TimelineRenderer {
     if (y < top - 3) return null;
     const d = this.data.get(camera);
     if (!d) return null;
+    // Bars under the pointer first, then the nearest within 6 px; among several, the one whose
+    // middle (where its marker sits) is closest, so overlapping tracks each stay clickable.
     let best: TrackSummary | null = null;
-    let bestDist = 6;
+    let bestKey = [Infinity, Infinity];
     for (const t of this.tracksInView(d)) {
       const x0 = this.xOf(t.firstSeen);
       const x1 = Math.max(x0 + 4, this.xOf(t.lastSeen));
       const dist = x < x0 ? x0 - x : x > x1 ? x - x1 : 0;
-      if (dist < bestDist) {
+      if (dist >= 6) continue;
+      const key = [dist, Math.abs(x - (x0 + x1) / 2)];
+      if (key[0]! < bestKey[0]! || (key[0] === bestKey[0] && key[1]! < bestKey[1]!)) {
         best = t;
-        bestDist = dist;
+        bestKey = key;
       }
     }
     return best;
