@@ -1,4 +1,4 @@
-// One frame through a manifest's model: fit, run, decode with the native parsers, NMS, map to source.
+// One frame through a manifest's model: fit, run, parse with the engine's own parsers (NMS included), map to source.
 import type { ModelManifest } from '../api/model-types.js';
 import type { NativeTensor } from '../engine/addon.js';
 import type { FitTransform } from './frames.js';
@@ -24,30 +24,12 @@ export function decodeParams(manifest: ModelManifest): Record<string, unknown> {
     netWidth: manifest.input.width,
     netHeight: manifest.input.height,
     scoreThreshold: manifest.thresholds.default.score,
+    nmsIou: manifest.thresholds.default.nmsIou,
+    topK: manifest.thresholds.default.topK,
+    maxDetections: manifest.maxDetections,
     strides: manifest.parserOptions?.strides,
     regMax: manifest.parserOptions?.regMax,
   };
-}
-
-function iou(a: FrameDetection, b: FrameDetection): number {
-  const ix = Math.max(0, Math.min(a.x + a.w, b.x + b.w) - Math.max(a.x, b.x));
-  const iy = Math.max(0, Math.min(a.y + a.h, b.y + b.h) - Math.max(a.y, b.y));
-  const inter = ix * iy;
-  return inter > 0 ? inter / (a.w * a.h + b.w * b.h - inter) : 0;
-}
-
-/** Class-wise greedy NMS (the engine's native NMS does this in the pipeline; here for model checks). */
-export function nms(dets: FrameDetection[], iouThreshold: number, topK: number, maxDetections: number): FrameDetection[] {
-  const kept: FrameDetection[] = [];
-  const perClass = new Map<number, number>();
-  for (const d of [...dets].sort((a, b) => b.score - a.score)) {
-    if ((perClass.get(d.classId) ?? 0) >= topK) continue;
-    if (kept.some((k) => k.classId === d.classId && iou(k, d) > iouThreshold)) continue;
-    kept.push(d);
-    perClass.set(d.classId, (perClass.get(d.classId) ?? 0) + 1);
-    if (kept.length >= maxDetections) break;
-  }
-  return kept;
 }
 
 export function toSource(d: FrameDetection, t: FitTransform, srcW: number, srcH: number): FrameDetection {

@@ -84,7 +84,11 @@ export function validateByRunningOneFrame(manifest: ModelManifest, manifestDir: 
     throw new ModelCheckError(`model '${manifest.file}' failed to run in ONNX Runtime: ${e instanceof Error ? e.message : String(e)} — the file may be damaged or use operators this ONNX Runtime lacks`);
   }
   checkOutputsFitParser(manifest, outputs, addon);
-  let detections = 0;
-  if (manifest.parser === 'nanodet' || manifest.parser === 'centernet') detections = addon.decodeDetections(manifest.parser, outputs, decodeParams(manifest)).length;
+  let detections: number;
+  try {
+    detections = addon.decodeDetections(manifest.parser, outputs, decodeParams(manifest)).length;
+  } catch (e) {
+    throw new ModelCheckError(`model '${manifest.file}': ${e instanceof Error ? e.message : String(e)}`);
+  }
   return { outputs, detections };
 }

@@ -3,7 +3,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { ModelManifest } from '../api/model-types.js';
-import { decodeParams, nms, toSource, type FrameDetection, type ModelsAddon } from './detect.js';
+import { decodeParams, toSource, type FrameDetection, type ModelsAddon } from './detect.js';
 import { drawBoxes, encodePng, prepareInput, readVideoFrames, type RgbFrame } from './frames.js';
 
 export const VTEST_AVI = '/usr/share/doc/opencv-doc/examples/data/vtest.avi';
@@ -27,9 +27,9 @@ export async function benchOnVideo(addon: ModelsAddon, manifestPaths: string[], 
     for (const [i, m] of models.entries()) {
       const input = prepareInput(frame, m.manifest);
       const run = addon.runModelTimed(join(dirname(m.path), m.manifest.file), { [m.manifest.input.name]: { dims: input.dims, data: input.data } });
-      const raw = addon.decodeDetections(m.manifest.parser, run.outputs, decodeParams(m.manifest));
-      const t = m.manifest.thresholds.default;
-      const dets = nms(raw, t.nmsIou, t.topK, m.manifest.maxDetections).map((d) => toSource(d, input.transform, frame.width, frame.height));
+      const dets = addon
+        .decodeDetections(m.manifest.parser, run.outputs, decodeParams(m.manifest))
+        .map((d) => toSource(d, input.transform, frame.width, frame.height));
       const persons = dets.filter((d) => m.manifest.labels[d.classId] === 'person');
       const r = results[i]!;
       r.frames++;

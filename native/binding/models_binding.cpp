@@ -1,5 +1,6 @@
-// decodeDetections(parser, outputs, params): runs the native NanoDet / CenterNet decoders from
-// TypeScript (model validation at add time, the vtest.avi evaluation).
+// decodeDetections(parser, outputs, params): the engine's own parsing (decoder, per-class threshold,
+// class-wise NMS, top-k, max detections) from TypeScript: model validation at add time, the
+// vtest.avi evaluation.
 #include <napi.h>
 
 #include <algorithm>
@@ -18,7 +19,7 @@ namespace {
 Napi::Value DecodeDetections(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (info.Length() < 3 || !info[0].IsString() || !info[1].IsObject() || !info[2].IsObject())
-    throw Napi::TypeError::New(env, "decodeDetections(parser: 'nanodet' | 'centernet', outputs: Record<string, {dims, data}>, params)");
+    throw Napi::TypeError::New(env, "decodeDetections(parser: string, outputs: Record<string, {dims, data}>, params)");
   const std::string parser = info[0].As<Napi::String>();
   Napi::Object outs = info[1].As<Napi::Object>();
   Napi::Object p = info[2].As<Napi::Object>();
@@ -32,6 +33,9 @@ Napi::Value DecodeDetections(const Napi::CallbackInfo& info) {
   params.netWidth = static_cast<int>(num("netWidth", params.netWidth));
   params.netHeight = static_cast<int>(num("netHeight", params.netHeight));
   params.defaults.preClusterThreshold = static_cast<float>(num("scoreThreshold", params.defaults.preClusterThreshold));
+  params.defaults.nmsIou = static_cast<float>(num("nmsIou", params.defaults.nmsIou));
+  params.defaults.topK = static_cast<int>(num("topK", params.defaults.topK));
+  params.maxDetections = static_cast<int>(num("maxDetections", params.maxDetections));
   params.regMax = static_cast<int>(num("regMax", params.regMax));
   if (p.Get("strides").IsArray()) {
     Napi::Array s = p.Get("strides").As<Napi::Array>();
@@ -59,9 +63,10 @@ Napi::Value DecodeDetections(const Napi::CallbackInfo& info) {
 
   std::vector<vigil::Detection> dets;
   try {
-    if (parser == "nanodet") dets = vigil::decodeNanoDet(tensors, 0, params);
-    else if (parser == "centernet") dets = vigil::decodeCenterNet(tensors, 0, params);
-    else throw std::runtime_error("decodeDetections: parser '" + parser + "' is not one of nanodet, centernet");
+    vigil::ParserKind kind;
+    if (!vigil::parseParserKind(parser, &kind))
+      throw std::runtime_error("parser '" + parser + "' is not one of yolov5, yolov8, nanodet, centernet, ssd, detr");
+    dets = vigil::parseOutputs(kind, tensors, 0, params);
   } catch (const std::exception& e) {
     throw Napi::Error::New(env, e.what());
   }
