@@ -280,34 +280,46 @@ void Engine::emitStats() {
   listener_->onStats(stats());
 }
 
+// A tracker event as delivered: the camera, when it happened, and when the best sighting was.
+EngineTrackEvent Engine::deliverable(const Slot& slot, const TrackEvent& e, int64_t time) const {
+  EngineTrackEvent te;
+  te.kind = e.kind;
+  te.camera = slot.id;
+  te.track = e.trackId;
+  te.classId = e.classId;
+  te.time = time;
+  te.box = e.box;
+  te.score = e.score;
+  te.bestFrame = e.bestFrame;
+  te.bestScore = e.bestScore;
+  te.bestBox = e.bestBox;
+  auto it = slot.best.find(e.trackId);
+  te.bestTime = it != slot.best.end() ? it->second.time : time;
+  return te;
+}
+
+// An ended track's best frame becomes its snapshot (boxes drawn), encoded off the inference thread.
+void Engine::sendSnapshot(Slot& slot, int64_t track) {
+  auto it = slot.best.find(track);
+  if (it == slot.best.end()) return;
+  if (config_.snapshots) {
+    auto shot = std::make_shared<BestShot>(std::move(it->second));
+    std::string camera = slot.id;
+    enqueueJob([this, shot, camera, track] {
+      EngineSnapshot snap{camera, track, shot->frame, shot->time, renderSnapshot(*shot)};
+      if (listener_) listener_->onSnapshot(std::move(snap));
+    }, false);
+  }
+  slot.best.erase(it);
+}
+
 void Engine::finishSlot(Slot& slot, EngineBatch* out) {
   std::vector<TrackEvent> events;
   slot.tracker->flush(&events);
   const int64_t now = wallNowMs();
   for (auto& e : events) {
-    EngineTrackEvent te;
-    te.kind = e.kind;
-    te.camera = slot.id;
-    te.track = e.trackId;
-    te.classId = e.classId;
-    te.time = now;
-    te.box = e.box;
-    te.score = e.score;
-    te.bestFrame = e.bestFrame;
-    te.bestScore = e.bestScore;
-    te.bestBox = e.bestBox;
-    auto it = slot.best.find(e.trackId);
-    if (it != slot.best.end()) te.bestTime = it->second.time;
-    out->events.push_back(std::move(te));
-    if (it != slot.best.end() && config_.snapshots) {
-      auto shot = std::make_shared<BestShot>(std::move(it->second));
-      std::string camera = slot.id;
-      int64_t track = e.trackId;
-      enqueueJob([this, shot, camera, track] {
-        EngineSnapshot snap{camera, track, shot->frame, shot->time, renderSnapshot(*shot)};
-        if (listener_) listener_->onSnapshot(std::move(snap));
-      }, false);
-    }
+    out->events.push_back(deliverable(slot, e, now));
+    sendSnapshot(slot, e.trackId);
   }
   slot.best.clear();
   slot.flushed = true;
@@ -497,32 +509,8 @@ void Engine::processBatch(std::vector<std::pair<std::shared_ptr<Slot>, Frame>>& 
         shot.time = frame.wallMs;
         shot.box = e.bestBox;
       }
-      EngineTrackEvent te;
-      te.kind = e.kind;
-      te.camera = slot->id;
-      te.track = e.trackId;
-      te.classId = e.classId;
-      te.time = frame.wallMs;
-      te.box = e.box;
-      te.score = e.score;
-      te.bestFrame = e.bestFrame;
-      te.bestScore = e.bestScore;
-      te.bestBox = e.bestBox;
-      auto it = slot->best.find(e.trackId);
-      te.bestTime = it != slot->best.end() ? it->second.time : frame.wallMs;
-      if (e.kind == TrackEventKind::End && it != slot->best.end()) {
-        if (config_.snapshots) {
-          auto shot = std::make_shared<BestShot>(std::move(it->second));
-          std::string camera = slot->id;
-          int64_t track = e.trackId;
-          enqueueJob([this, shot, camera, track] {
-            EngineSnapshot snap{camera, track, shot->frame, shot->time, renderSnapshot(*shot)};
-            if (listener_) listener_->onSnapshot(std::move(snap));
-          }, false);
-        }
-        slot->best.erase(it);
-      }
-      out.events.push_back(std::move(te));
+      out.events.push_back(deliverable(*slot, e, frame.wallMs));
+      if (e.kind == TrackEventKind::End) sendSnapshot(*slot, e.trackId);
     }
     // Preview at the configured rate, encoded off this thread.
     if (config_.previewFps > 0) {

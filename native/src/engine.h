@@ -155,6 +155,8 @@ class Engine {
   bool detectDue(Slot& slot, double pts);
   void processBatch(std::vector<std::pair<std::shared_ptr<Slot>, Frame>>& batch);
   void finishSlot(Slot& slot, EngineBatch* out);
+  EngineTrackEvent deliverable(const Slot& slot, const TrackEvent& e, int64_t time) const;
+  void sendSnapshot(Slot& slot, int64_t track);
   void emitStats();
   void resizeQueues();  // with mu_ held
 
