@@ -9,6 +9,7 @@ import type {
   ApiResult,
   ApiStreams,
   ApiTopic,
+  ModelSummary,
   RecorderStatus,
   SystemStatus,
   WorkspaceView,
@@ -119,6 +120,25 @@ export function createServices(options: ServicesOptions): Services {
     return review;
   }
 
+  // Model installs run in the engine process (validating means running the model); an error there
+  // is about the operator's input, and names the field at fault.
+  async function installInEngine<R>(install: () => Promise<R>): Promise<R> {
+    try {
+      return await install();
+    } catch (e) {
+      if (e instanceof EngineUnavailableError) throw e;
+      throw new ApiError('invalid', (e as Error).message, modelFieldAtFault((e as Error).message));
+    }
+  }
+
+  /** The summary of a just-installed model; tells every client the model list changed. */
+  function listed(name: string): ModelSummary {
+    const model = models?.list().find((m) => m.name === name);
+    if (!model) throw new ApiError('internal', `model '${name}' was installed but is not listed — check the models folder`);
+    publish('workspace.changed', workspaceView());
+    return model;
+  }
+
   function workspaceView(): WorkspaceView {
     const ws = needWorkspace();
     const w = ws.get();
@@ -188,30 +208,12 @@ export function createServices(options: ServicesOptions): Services {
     },
     'models.add': async (params) => {
       if (typeof params.path !== 'string' || !params.path.trim()) throw new ApiError('invalid', 'enter the path of an .onnx file on this Vigil node', 'path');
-      let r;
-      try {
-        r = await supervisor.request('addModel', params);
-      } catch (e) {
-        if (e instanceof EngineUnavailableError) throw e;
-        throw new ApiError('invalid', (e as Error).message, modelFieldAtFault((e as Error).message));
-      }
-      const model = models?.list().find((m) => m.name === r.manifest.name);
-      if (!model) throw new ApiError('internal', `model '${r.manifest.name}' was installed but is not listed — check the models folder`);
-      publish('workspace.changed', workspaceView());
-      return { model, detections: r.detections, notes: r.notes };
+      const r = await installInEngine(() => supervisor.request('addModel', params));
+      return { model: listed(r.manifest.name), detections: r.detections, notes: r.notes };
     },
     'models.importNvinfer': async ({ path, name }) => {
-      let r;
-      try {
-        r = await supervisor.request('importNvinfer', { path, ...(name ? { name } : {}) });
-      } catch (e) {
-        if (e instanceof EngineUnavailableError) throw e;
-        throw new ApiError('invalid', (e as Error).message, 'path');
-      }
-      const model = models?.list().find((m) => m.name === r.manifest.name);
-      if (!model) throw new ApiError('internal', `model '${r.manifest.name}' was imported but is not listed — check the models folder`);
-      publish('workspace.changed', workspaceView());
-      return { model, unhonoured: r.unhonoured };
+      const r = await installInEngine(() => supervisor.request('importNvinfer', { path, ...(name ? { name } : {}) }));
+      return { model: listed(r.manifest.name), unhonoured: r.unhonoured };
     },
     'timeline.buckets': async (q) => needReview().timeline(q),
     'tracks.search': async (q) => needReview().searchTracks(q),
