@@ -1,5 +1,6 @@
 // Draws every tile of the live wall from one requestAnimationFrame loop, outside React: a preview
 // frame and the objects of that same frame arrive in one message and are drawn together.
+import { fitCanvas } from '../app/canvas';
 import type { DetectedObject, PreviewFrameMessage, Zone } from '../../main/api/contract';
 import { labelColor } from '../app/colors';
 
@@ -236,13 +237,7 @@ export class WallRenderer {
   private draw(tile: Tile): void {
     tile.dirty = false;
     const { canvas, ctx } = tile;
-    const dpr = window.devicePixelRatio || 1;
-    const w = Math.max(1, Math.round(tile.cssWidth * dpr));
-    const h = Math.max(1, Math.round(tile.cssHeight * dpr));
-    if (canvas.width !== w || canvas.height !== h) {
-      canvas.width = w;
-      canvas.height = h;
-    }
+    const { w, h, dpr } = fitCanvas(canvas, tile.cssWidth, tile.cssHeight);
     ctx.fillStyle = '#07090c';
     ctx.fillRect(0, 0, w, h);
     const cur = tile.current;

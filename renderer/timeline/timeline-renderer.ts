@@ -1,5 +1,6 @@
 // Draws the timeline on one canvas: a time axis, one lane per camera with detection density from
 // the store's buckets, track markers and the playhead. Redrawn only when something changed.
+import { fitCanvas } from '../app/canvas';
 import type { TimelineBucket, TrackSummary } from '../../main/api/contract';
 import { labelColor } from '../app/colors';
 
@@ -228,13 +229,7 @@ export class TimelineRenderer {
 
   private draw(): void {
     const { ctx, canvas } = this;
-    const dpr = window.devicePixelRatio || 1;
-    const w = Math.max(1, Math.round(this.width * dpr));
-    const h = Math.max(1, Math.round(this.height * dpr));
-    if (canvas.width !== w || canvas.height !== h) {
-      canvas.width = w;
-      canvas.height = h;
-    }
+    const { dpr } = fitCanvas(canvas, this.width, this.height);
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     ctx.fillStyle = '#0d1014';
     ctx.fillRect(0, 0, this.width, this.height);
