@@ -1,4 +1,5 @@
 // vigil-engine: the headless engine, Vigil's deepstream-app.
+#include <dlfcn.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -288,9 +289,14 @@ class BenchListener : public vigil::EngineListener {
   bool measuring = false;
   int64_t inferred = 0, processed = 0;
   std::vector<double> latency;
+  int width = 0, height = 0;  // of the streams' frames
   std::atomic<bool> failed{false};
   void onBatch(vigil::EngineBatch&& b) override {
     std::lock_guard lock(mu);
+    if (!b.frames.empty()) {
+      width = b.frames[0].width;
+      height = b.frames[0].height;
+    }
     if (!measuring) return;
     for (auto& f : b.frames) {
       processed++;
@@ -302,6 +308,48 @@ class BenchListener : public vigil::EngineListener {
     failed = true;
     std::fprintf(stderr, "error: source %s: %s\n", camera.c_str(), message.c_str());
   }
+};
+
+// GPU utilisation through NVML (libnvidia-ml from the driver), sampled while the bench measures;
+// unreadable (no driver, no GPU) → mean() < 0.
+class GpuUtilisation {
+ public:
+  GpuUtilisation() {
+    lib_ = dlopen("libnvidia-ml.so.1", RTLD_NOW);
+    if (!lib_) return;
+    auto init = reinterpret_cast<int (*)()>(dlsym(lib_, "nvmlInit_v2"));
+    auto byIndex = reinterpret_cast<int (*)(unsigned, void**)>(dlsym(lib_, "nvmlDeviceGetHandleByIndex_v2"));
+    rates_ = reinterpret_cast<int (*)(void*, unsigned*)>(dlsym(lib_, "nvmlDeviceGetUtilizationRates"));
+    if (!init || !byIndex || !rates_ || init() != 0 || byIndex(0, &device_) != 0) device_ = nullptr;
+  }
+  void start() {
+    if (!device_) return;
+    thread_ = std::thread([this] {
+      while (!stop_) {
+        unsigned r[2] = {0, 0};  // nvmlUtilization_t: gpu, memory (percent)
+        if (rates_(device_, r) == 0) {
+          sum_ += r[0];
+          ++n_;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(250));
+      }
+    });
+  }
+  double stop() {
+    stop_ = true;
+    if (thread_.joinable()) thread_.join();
+    return n_ > 0 ? sum_ / n_ : -1;
+  }
+  ~GpuUtilisation() { stop(); }
+
+ private:
+  void* lib_ = nullptr;
+  void* device_ = nullptr;
+  int (*rates_)(void*, unsigned*) = nullptr;
+  std::thread thread_;
+  std::atomic<bool> stop_{false};
+  double sum_ = 0;
+  int n_ = 0;
 };
 
 double cpuSeconds() {
@@ -393,12 +441,21 @@ int bench(int argc, char** argv) {
   for (int i = 0; i < streams; ++i) engine->addSource(std::to_string(i), uri, so);
   std::this_thread::sleep_for(std::chrono::milliseconds(1500));  // warm-up: pipelines negotiate, caches fill
   double cpu0 = cpuSeconds();
+  auto decodedSoFar = [&] {
+    int64_t n = 0;
+    for (auto& s : engine->stats()) n += s.framesDecoded;
+    return n;
+  };
+  const int64_t decoded0 = decodedSoFar();
+  GpuUtilisation gpuUtil;
+  gpuUtil.start();
   auto t0 = Clock::now();
   {
     std::lock_guard lock(listener.mu);
     listener.measuring = true;
   }
   std::this_thread::sleep_for(std::chrono::seconds(seconds));
+  const double gpuPercent = gpuUtil.stop();
   double wall;
   int64_t inferred;
   std::vector<double> lat;
@@ -410,6 +467,7 @@ int bench(int argc, char** argv) {
     lat = listener.latency;
   }
   double cpu = (cpuSeconds() - cpu0) / wall * 100.0;
+  const double decodedFps = static_cast<double>(decodedSoFar() - decoded0) / wall;
   auto st = engine->stats();
   const auto stages = engine->stageTimes();
   const std::string preprocess = engine->preprocessPath(), preprocessNote = engine->preprocessNote();
@@ -431,17 +489,22 @@ int bench(int argc, char** argv) {
   std::printf("streams %d  uri %s  model %s  provider %s  batch %d (engine %d)  preprocess %s (%d threads)%s%s  cores %u\n", streams,
               vigil::redactUri(uri).c_str(), model.c_str(), provider.c_str(), batch, engineBatch, preprocess.c_str(), preprocessThreads,
               preprocessNote.empty() ? "" : ": ", preprocessNote.c_str(), std::thread::hardware_concurrency());
-  std::printf("end-to-end %.1f inferred frames/s  bare ONNX Runtime %.1f images/s  ratio %.2f  latency p50 %.1f ms p99 %.1f ms  CPU %.0f%%  dropped %lld\n",
-              e2e, bareFps, ratio, p50, p99, cpu, static_cast<long long>(dropped));
+  std::printf("end-to-end %.1f inferred frames/s (decoded %.1f/s, %dx%d)  bare ONNX Runtime %.1f images/s  ratio %.2f  latency p50 %.1f ms p99 %.1f ms  CPU %.0f%%  GPU %s  dropped %lld\n",
+              e2e, decodedFps, listener.width, listener.height, bareFps, ratio, p50, p99, cpu,
+              gpuPercent < 0 ? "n/a" : (std::to_string(static_cast<int>(gpuPercent + 0.5)) + "%").c_str(), static_cast<long long>(dropped));
+  const double devicePct = stages.frames > 0 ? 100.0 * static_cast<double>(stages.deviceFrames) / static_cast<double>(stages.frames) : 0;
   if (stages.batches > 0)
-    std::printf("inference thread per batch (mean of %lld, %.1f frames): preprocess %.2f ms  infer %.2f ms  parse+track %.2f ms  deliver %.2f ms\n",
-                static_cast<long long>(stages.batches), static_cast<double>(stages.frames) / stages.batches, stages.preprocess / stages.batches,
+    std::printf("per batch (mean of %lld, %.1f frames, %.0f%% of them in GPU memory): batcher preprocess %.2f ms | inference thread infer %.2f ms  parse+track %.2f ms  deliver %.2f ms\n",
+                static_cast<long long>(stages.batches), static_cast<double>(stages.frames) / stages.batches, devicePct, stages.preprocess / stages.batches,
                 stages.infer / stages.batches, stages.post / stages.batches, stages.deliver / stages.batches);
   std::printf("per CPU-second: end-to-end %.1f frames, bare %.1f images, ratio %.2f\n", e2ePerCpu, barePerCpu, cpuRatio);
   if (a.has("json"))
-    std::printf("{\"streams\":%d,\"e2e_fps\":%.2f,\"bare_fps\":%.2f,\"ratio\":%.3f,\"p50_ms\":%.2f,\"p95_ms\":%.2f,\"p99_ms\":%.2f,\"cpu_percent\":%.1f,\"dropped\":%lld,\"cpu_ratio\":%.3f,\"provider\":\"%s\",\"batch\":%d,\"realtime\":%s,\"min_stream_fps\":%.2f,\"engine_batch\":%d,\"preprocess\":\"%s\",\"preprocess_threads\":%d}\n",
+    std::printf("{\"streams\":%d,\"e2e_fps\":%.2f,\"bare_fps\":%.2f,\"ratio\":%.3f,\"p50_ms\":%.2f,\"p95_ms\":%.2f,\"p99_ms\":%.2f,\"cpu_percent\":%.1f,\"dropped\":%lld,\"cpu_ratio\":%.3f,\"provider\":\"%s\",\"batch\":%d,\"realtime\":%s,\"min_stream_fps\":%.2f,\"engine_batch\":%d,\"preprocess\":\"%s\",\"preprocess_threads\":%d,\"decoded_fps\":%.2f,\"width\":%d,\"height\":%d,\"gpu_util_percent\":%.1f,\"device_frames_percent\":%.1f,\"stage_ms\":{\"preprocess\":%.3f,\"infer\":%.3f,\"post\":%.3f,\"deliver\":%.3f}}\n",
                 streams, e2e, bareFps, ratio, p50, p95, p99, cpu, static_cast<long long>(dropped), cpuRatio, provider.c_str(), batch,
-                so.realtime ? "true" : "false", minStreamFps, engineBatch, preprocess.c_str(), preprocessThreads);
+                so.realtime ? "true" : "false", minStreamFps, engineBatch, preprocess.c_str(), preprocessThreads, decodedFps, listener.width,
+                listener.height, gpuPercent, devicePct, stages.batches ? stages.preprocess / stages.batches : 0.0,
+                stages.batches ? stages.infer / stages.batches : 0.0, stages.batches ? stages.post / stages.batches : 0.0,
+                stages.batches ? stages.deliver / stages.batches : 0.0);
   return listener.failed ? 1 : 0;
 }
 

@@ -120,10 +120,13 @@ void BatchPreprocessor::enableGpu(InferenceSession& session) {
         for (size_t k = static_cast<size_t>(w); k < count; k += workers) body(k);
       });
     });
-    auto tensor = std::make_unique<gpu::DeviceTensor>(imageFloats_ * static_cast<size_t>(session.maxBatch()));
-    session.setDeviceInput(tensor->data());
+    const size_t floats = imageFloats_ * static_cast<size_t>(session.maxBatch());
+    auto a = std::make_unique<gpu::DeviceTensor>(floats);
+    auto b = std::make_unique<gpu::DeviceTensor>(floats);
+    session.setDeviceInput(a->data());
     gpu_ = std::move(pre);
-    deviceInput_ = std::move(tensor);
+    deviceInput_[0] = std::move(a);
+    deviceInput_[1] = std::move(b);
   } catch (const std::exception& e) {
     session.setDeviceInput(nullptr);
     note_ = e.what();
@@ -146,7 +149,12 @@ std::vector<LetterboxTransform> BatchPreprocessor::runCpu(const std::vector<cons
 }
 
 std::vector<float> BatchPreprocessor::deviceInputToHost() const {
-  return deviceInput_ ? deviceInput_->toHost() : std::vector<float>{};
+  return deviceInput_[0] ? deviceInput_[0]->toHost() : std::vector<float>{};
+}
+
+float* BatchPreprocessor::input(int buffer) const {
+  if (!gpu_) return nullptr;
+  return deviceInput_[std::clamp(buffer, 0, 1)]->data();
 }
 
 namespace {
@@ -155,7 +163,14 @@ ImageView viewOf(const Image& img) {
   ImageView v;
   v.width = img.width;
   v.height = img.height;
-  if (img.format == Image::Format::I420) {
+  if (img.format == Image::Format::Nv12) {
+    v.format = PixelFormat::Nv12;
+    v.planes[0] = img.data;
+    v.planes[1] = img.u;
+    v.strides[0] = img.stride;
+    v.strides[1] = img.uvStride;
+    v.matrix = YuvMatrix::Bt601;  // as the CPU path
+  } else if (img.format == Image::Format::I420) {
     v.format = PixelFormat::I420;
     v.planes[0] = img.data;
     v.planes[1] = img.u;
@@ -173,8 +188,13 @@ ImageView viewOf(const Image& img) {
 
 }  // namespace
 
-std::vector<LetterboxTransform> BatchPreprocessor::run(const std::vector<const Image*>& images, InferenceSession& session) {
-  if (!gpu_) return runCpu(images, session.inputFor(0));
+std::vector<LetterboxTransform> BatchPreprocessor::run(const std::vector<const Image*>& images, InferenceSession& session,
+                                                       int buffer) {
+  if (!gpu_) {
+    for (const Image* img : images)
+      if (img->onDevice) throw std::runtime_error("a frame in GPU memory reached the CPU pre-processing — the source must deliver host frames here");
+    return runCpu(images, session.inputFor(0));
+  }
   const ModelManifest& m = manifest_;
   TensorFormat format;
   format.width = m.width;
@@ -194,8 +214,9 @@ std::vector<LetterboxTransform> BatchPreprocessor::run(const std::vector<const I
     transforms[i] = makeLetterbox(images[i]->width, images[i]->height, m.width, m.height, m.letterbox);
     frames[i].image = viewOf(*images[i]);
     frames[i].transform = &transforms[i];
+    frames[i].memory = images[i]->onDevice ? gpu::FrameMemory::Device : gpu::FrameMemory::Host;
   }
-  gpu_->run(frames, gpu::FrameMemory::Host, format, *deviceInput_, 0);
+  gpu_->run(frames, gpu::FrameMemory::Host, format, *deviceInput_[std::clamp(buffer, 0, 1)], 0);
   gpu_->synchronize();  // ONNX Runtime reads the tensor on its own stream
   return transforms;
 }

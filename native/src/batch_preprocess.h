@@ -63,8 +63,16 @@ class BatchPreprocessor {
   // usable; otherwise stays on the CPU and note() says why. VIGIL_PREPROCESS=cpu forces the CPU.
   void enableGpu(InferenceSession& session);
 
-  // Letterboxes images[i] into batch slot i of the session's next input; returns each transform.
-  std::vector<LetterboxTransform> run(const std::vector<const Image*>& images, InferenceSession& session);
+  // Letterboxes images[i] into batch slot i of input buffer `buffer` (0 .. buffers()-1); returns each
+  // transform. Frames in GPU memory (NVDEC) need the CUDA path. Then session.run(n, input(buffer)).
+  std::vector<LetterboxTransform> run(const std::vector<const Image*>& images, InferenceSession& session, int buffer = 0);
+  // Input buffers: 2 on the CUDA path (batch n+1 is letterboxed while batch n is inferred), else 1.
+  int buffers() const { return gpu_ ? 2 : 1; }
+  // Buffer `buffer` as the session's input: device memory on the CUDA path, null (the session's own
+  // host buffer) on the CPU.
+  float* input(int buffer) const;
+  // True when the sources may hand over frames in GPU memory (the CUDA path reads them in place).
+  bool readsDeviceFrames() const { return gpu_ != nullptr; }
   // CPU path into a host tensor of images.size() slots (also what tests compare); serial when the pool has one thread.
   std::vector<LetterboxTransform> runCpu(const std::vector<const Image*>& images, float* tensor);
 
@@ -82,7 +90,7 @@ class BatchPreprocessor {
   std::vector<std::unique_ptr<Preprocessor>> cpu_;  // one per pool participant (per-size tables)
   WorkerPool pool_;
   std::unique_ptr<gpu::GpuPreprocessor> gpu_;
-  std::unique_ptr<gpu::DeviceTensor> deviceInput_;
+  std::unique_ptr<gpu::DeviceTensor> deviceInput_[2];
   std::string note_;
 };
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <stdexcept>
+#include <utility>
 
 #include "engine_info.h"
 #include "jpeg.h"
@@ -53,7 +54,8 @@ struct Engine::Slot {
   int64_t framesSeen = 0;
   double detectPeriod = 0;     // 1 / detectFps in stream seconds (0: no limit)
   double nextDetectPts = -1;   // stream time at which the next frame may go to the detector
-  bool flushed = false;
+  std::atomic<bool> flushed{false};
+  bool finishQueued = false;  // guarded by Engine::mu_: handed to the inference thread to end its tracks
   std::map<int64_t, BestShot> best;
   Clock::time_point lastPreview{};
   // Counters (atomics: read by stats()).
@@ -81,7 +83,9 @@ Engine::Engine(EngineConfig config, EngineListener* listener) : config_(std::mov
                           : defaultPreprocessThreads(batchSize_, session_->provider() == "CPUExecutionProvider");
   preprocess_ = std::make_unique<BatchPreprocessor>(session_->manifest(), workers);
   preprocess_->enableGpu(*session_);  // CUDA session + CUDA build: letterbox on the GPU, IO-bound input
+  postPool_ = std::make_unique<WorkerPool>(workers);
   lastStats_ = Clock::now();
+  batchThread_ = std::thread([this] { batchLoop(); });
   inferThread_ = std::thread([this] { inferLoop(); });
   worker_ = std::thread([this] { workerLoop(); });
 }
@@ -138,6 +142,7 @@ void Engine::addSource(const std::string& id, const std::string& uri, const Sour
   };
   try {
     SourceOptions o = options;
+    o.deviceFrames = preprocess_->readsDeviceFrames();  // NVDEC frames stay on the GPU for the CUDA letterbox
     slot->source = std::make_unique<Source>(id, uri, o, std::move(cbs));
     slot->live = slot->source->live() || o.realtime;
     {
@@ -194,7 +199,7 @@ void Engine::stop() {
   std::vector<std::shared_ptr<Slot>> slots;
   {
     std::lock_guard lock(mu_);
-    if (!running_ && !inferThread_.joinable()) return;
+    if (!running_ && !inferThread_.joinable() && !batchThread_.joinable()) return;
     running_ = false;
     for (auto& [id, s] : sources_) {
       s->removed = true;
@@ -205,6 +210,7 @@ void Engine::stop() {
   for (auto& s : slots)
     if (s->source) s->source->stop();
   framesReady_.notify_all();
+  if (batchThread_.joinable()) batchThread_.join();  // hands over a last batch that ends every track
   if (inferThread_.joinable()) inferThread_.join();
   {
     std::lock_guard lock(jobMu_);
@@ -219,7 +225,7 @@ void Engine::stop() {
 
 bool Engine::idle() {
   std::lock_guard lock(mu_);
-  if (busy_) return false;
+  if (inFlight_ > 0) return false;
   for (auto& [id, s] : sources_) {
     if (s->state != SourceState::Ended && s->state != SourceState::Error) return false;
     if (!s->queue.empty() || (s->state == SourceState::Ended && !s->flushed)) return false;
@@ -325,11 +331,47 @@ void Engine::finishSlot(Slot& slot, EngineBatch* out) {
   slot.flushed = true;
 }
 
-void Engine::inferLoop() {
-  std::vector<std::pair<std::shared_ptr<Slot>, Frame>> batch;
-  batch.reserve(static_cast<size_t>(batchSize_));
+struct Engine::Work {
+  Batch batch;
+  std::vector<std::shared_ptr<Slot>> toFinish;
+  std::vector<int> inferIndex;  // per frame: its image in the input, or -1 (not inferred)
+  int count = 0;                // frames to infer
+  int buffer = -1;              // input buffer holding them (-1: none)
+  std::vector<LetterboxTransform> transforms;
+  std::string failure;          // pre-processing failed: no inference for this batch
+  bool last = false;            // the engine stops after this one
+};
+
+int Engine::acquireBuffer() {
+  std::unique_lock lock(handMu_);
+  const int buffers = preprocess_->buffers();
+  auto freeBuffer = [&] {
+    for (int b = 0; b < buffers; ++b)
+      if (!bufferBusy_[b]) return b;
+    return -1;
+  };
+  handCv_.wait(lock, [&] { return freeBuffer() >= 0; });
+  const int b = freeBuffer();
+  bufferBusy_[b] = true;
+  return b;
+}
+
+void Engine::releaseBuffer(int buffer) {
+  if (buffer < 0) return;
+  {
+    std::lock_guard lock(handMu_);
+    bufferBusy_[buffer] = false;
+  }
+  handCv_.notify_all();
+}
+
+void Engine::batchLoop() {
   while (true) {
-    std::vector<std::shared_ptr<Slot>> toFinish;
+    auto work = std::make_unique<Work>();
+    work->batch.reserve(static_cast<size_t>(batchSize_));
+    // Frames leave their queues only when an input buffer is free for them: taken earlier they would
+    // only age in the batcher's hands (the CPU path has one buffer, the CUDA path two).
+    work->buffer = acquireBuffer();
     {
       std::unique_lock lock(mu_);
       auto pending = [&] {
@@ -337,10 +379,13 @@ void Engine::inferLoop() {
         for (auto& [id, s] : sources_) n += s->queue.size();
         return n;
       };
+      auto finishable = [&](const Slot& s) {
+        return (s.state == SourceState::Ended || s.state == SourceState::Error) && s.queue.empty() && !s.finishQueued;
+      };
       auto needsFinish = [&] {
         if (!retired_.empty()) return true;
         for (auto& [id, s] : sources_)
-          if ((s->state == SourceState::Ended || s->state == SourceState::Error) && s->queue.empty() && !s->flushed) return true;
+          if (finishable(*s)) return true;
         return false;
       };
       // nvstreammux: push when the batch is full, or when the oldest frame waited batched-push-timeout.
@@ -359,28 +404,28 @@ void Engine::inferLoop() {
         });
       }
       if (!running_) {
-        for (auto& [id, s] : sources_) toFinish.push_back(s);
-        for (auto& s : retired_) toFinish.push_back(s);
+        for (auto& [id, s] : sources_) work->toFinish.push_back(s);
+        for (auto& s : retired_) work->toFinish.push_back(s);
         retired_.clear();
+        work->last = true;
       } else {
-        toFinish.swap(retired_);
+        work->toFinish.swap(retired_);
         for (auto& [id, s] : sources_)
-          if ((s->state == SourceState::Ended || s->state == SourceState::Error) && s->queue.empty() && !s->flushed)
-            toFinish.push_back(s);
+          if (finishable(*s)) work->toFinish.push_back(s);
       }
-      batch.clear();
+      for (auto& s : work->toFinish) s->finishQueued = true;
       if (running_) {
         std::vector<std::shared_ptr<Slot>> order;
         for (auto& [id, s] : sources_) order.push_back(s);
         if (!order.empty()) {
           size_t start = roundRobin_++ % order.size();
           bool took = true;
-          while (batch.size() < static_cast<size_t>(batchSize_) && took) {
+          while (work->batch.size() < static_cast<size_t>(batchSize_) && took) {
             took = false;
-            for (size_t k = 0; k < order.size() && batch.size() < static_cast<size_t>(batchSize_); ++k) {
+            for (size_t k = 0; k < order.size() && work->batch.size() < static_cast<size_t>(batchSize_); ++k) {
               auto& s = order[(start + k) % order.size()];
               if (s->queue.empty()) continue;
-              batch.emplace_back(s, std::move(s->queue.front()));
+              work->batch.emplace_back(s, std::move(s->queue.front()));
               s->queue.pop_front();
               s->space.notify_one();
               took = true;
@@ -388,19 +433,49 @@ void Engine::inferLoop() {
           }
         }
       }
-      busy_ = !batch.empty() || !toFinish.empty();
+      if (!work->batch.empty() || !work->toFinish.empty() || work->last) ++inFlight_;
     }
-    if (!batch.empty()) processBatch(batch);
-    if (!toFinish.empty()) {
+    const bool last = work->last;
+    if (!work->batch.empty()) prepareBatch(*work);  // gives the buffer back when nothing is inferred
+    else releaseBuffer(std::exchange(work->buffer, -1));
+    if (!work->batch.empty() || !work->toFinish.empty() || last) {
+      {
+        std::lock_guard lock(handMu_);
+        ready_.push_back(std::move(work));
+      }
+      handCv_.notify_all();
+    }
+    if (last) break;
+  }
+}
+
+void Engine::inferLoop() {
+  while (true) {
+    std::unique_ptr<Work> work;
+    {
+      std::unique_lock lock(handMu_);
+      handCv_.wait_for(lock, std::chrono::milliseconds(100), [&] { return !ready_.empty(); });
+      if (!ready_.empty()) {
+        work = std::move(ready_.front());
+        ready_.pop_front();
+      }
+    }
+    if (!work) {
+      emitStats();  // stats keep flowing while no frame arrives
+      continue;
+    }
+    if (!work->batch.empty()) processBatch(*work);
+    if (!work->toFinish.empty()) {
       EngineBatch out;
-      for (auto& s : toFinish)
+      for (auto& s : work->toFinish)
         if (!s->flushed) finishSlot(*s, &out);
       if (listener_ && !out.events.empty()) listener_->onBatch(std::move(out));
     }
-    batch.clear();
-    busy_ = false;
+    const bool last = work->last;
+    work.reset();  // frames (and their decoder buffers) go back now
+    --inFlight_;
     emitStats();
-    if (!running_) break;
+    if (last) break;
   }
 }
 
@@ -423,56 +498,77 @@ bool Engine::detectDue(Slot& slot, double pts) {
   return true;
 }
 
-void Engine::processBatch(std::vector<std::pair<std::shared_ptr<Slot>, Frame>>& batch) {
+void Engine::prepareBatch(Work& work) {
+  auto& batch = work.batch;
   const int interval = std::max(0, config_.interval);
-  std::vector<int> inferIndex(batch.size(), -1);
-  std::vector<LetterboxTransform> transforms(batch.size());
+  work.inferIndex.assign(batch.size(), -1);
+  work.transforms.assign(batch.size(), LetterboxTransform{});
   int n = 0;
   for (size_t i = 0; i < batch.size(); ++i) {
     auto& [slot, frame] = batch[i];
     if (slot->framesSeen++ % (interval + 1) != 0) continue;
     if (slot->detectPeriod > 0 && !detectDue(*slot, frame.pts)) continue;
-    inferIndex[i] = n++;
+    work.inferIndex[i] = n++;
+  }
+  work.count = n;
+  if (n == 0) {
+    releaseBuffer(std::exchange(work.buffer, -1));
+    return;
   }
   // Letterbox straight into the batch tensor (CPU worker pool, or one CUDA kernel on the device input).
   std::vector<const Image*> images;
   images.reserve(static_cast<size_t>(n));
   for (size_t i = 0; i < batch.size(); ++i)
-    if (inferIndex[i] >= 0) images.push_back(&batch[i].second.image);
+    if (work.inferIndex[i] >= 0) images.push_back(&batch[i].second.image);
   const auto t0 = Clock::now();
-  std::string preprocessFailure;
-  if (n > 0) {
-    try {
-      auto done = preprocess_->run(images, *session_);
-      for (size_t i = 0; i < batch.size(); ++i)
-        if (inferIndex[i] >= 0) transforms[i] = done[static_cast<size_t>(inferIndex[i])];
-    } catch (const std::exception& e) {
-      preprocessFailure = std::string("pre-processing failed: ") + e.what();
-    }
+  try {
+    auto done = preprocess_->run(images, *session_, work.buffer);
+    for (size_t i = 0; i < batch.size(); ++i)
+      if (work.inferIndex[i] >= 0) work.transforms[i] = done[static_cast<size_t>(work.inferIndex[i])];
+  } catch (const std::exception& e) {
+    work.failure = std::string("pre-processing failed: ") + e.what();
   }
+  const double ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+  int64_t onDevice = 0;
+  for (const Image* img : images) onDevice += img->onDevice ? 1 : 0;
+  std::lock_guard lock(stageMu_);
+  stages_.preprocess += ms;
+  stages_.deviceFrames += onDevice;
+}
+
+void Engine::processBatch(Work& work) {
+  auto& batch = work.batch;
+  const auto& inferIndex = work.inferIndex;
+  const auto& transforms = work.transforms;
+  const int n = work.count;
   const auto t1 = Clock::now();
-  std::string failure = preprocessFailure;
+  std::string failure = work.failure;
   if (n > 0 && failure.empty()) {
     try {
-      session_->run(n);
+      session_->run(n, preprocess_->input(work.buffer));
     } catch (const std::exception& e) {
       failure = e.what();
     }
   }
+  releaseBuffer(std::exchange(work.buffer, -1));  // the run has read its input: the batcher may fill it again
   const auto t2 = Clock::now();
   // Parse every image's outputs in parallel (independent per image); tracking below stays in frame order.
   std::vector<std::vector<Detection>> parsed(batch.size());
   std::vector<std::string> parseErrors(batch.size());
   if (n > 0 && failure.empty()) {
-    preprocess_->parallelFor(static_cast<int>(batch.size()), [&](int i) {
-      const size_t k = static_cast<size_t>(i);
-      if (inferIndex[k] < 0) return;
-      try {
-        parsed[k] = session_->detections(inferIndex[k]);
-      } catch (const std::exception& e) {
-        parseErrors[k] = e.what();
+    const size_t workers = static_cast<size_t>(postPool_->size());
+    auto parseFrom = [&](size_t first, size_t step) {
+      for (size_t k = first; k < batch.size(); k += step) {
+        if (inferIndex[k] < 0) continue;
+        try {
+          parsed[k] = session_->detections(inferIndex[k]);
+        } catch (const std::exception& e) {
+          parseErrors[k] = e.what();
+        }
       }
-    });
+    };
+    if (workers <= 1 || n <= 1) parseFrom(0, 1);
+    else postPool_->runOnAll([&](int w) { parseFrom(static_cast<size_t>(w), workers); });
   }
   EngineBatch out;
   out.frames.reserve(batch.size());
@@ -504,7 +600,13 @@ void Engine::processBatch(std::vector<std::pair<std::shared_ptr<Slot>, Frame>>& 
       // A new best sighting: keep this frame for the track's snapshot.
       if (config_.snapshots && e.bestFrame == frame.seq && e.kind != TrackEventKind::End) {
         BestShot& shot = slot->best[e.trackId];
-        copyImage(frame.image, &shot.image);
+        try {
+          hostCopy(frame, &shot.image);  // GPU frames: read back to the host here
+        } catch (const std::exception&) {
+          slot->best.erase(e.trackId);  // no snapshot for this sighting; the track goes on
+          out.events.push_back(deliverable(*slot, e, frame.wallMs));
+          continue;
+        }
         shot.frame = frame.seq;
         shot.time = frame.wallMs;
         shot.box = e.bestBox;
@@ -523,7 +625,10 @@ void Engine::processBatch(std::vector<std::pair<std::shared_ptr<Slot>, Frame>>& 
         auto held = std::make_shared<Frame>(frame);
         std::string camera = slot->id;
         enqueueJob([this, held, camera, pw, ph] {
-          EnginePreview p{camera, held->seq, pw, ph, encodeJpeg(held->image, pw, ph, 75)};
+          OwnedImage host;
+          if (held->image.onDevice) hostCopy(*held, &host);  // GPU frames: read back to the host here
+          const Image& img = held->image.onDevice ? host.image : held->image;
+          EnginePreview p{camera, held->seq, pw, ph, encodeJpeg(img, pw, ph, 75)};
           if (listener_) listener_->onPreview(std::move(p));
         }, true);
       }
@@ -548,7 +653,6 @@ void Engine::processBatch(std::vector<std::pair<std::shared_ptr<Slot>, Frame>>& 
     const auto t4 = Clock::now();
     auto ms = [](auto a, auto b) { return std::chrono::duration<double, std::milli>(b - a).count(); };
     std::lock_guard lock(stageMu_);
-    stages_.preprocess += ms(t0, t1);
     stages_.infer += ms(t1, t2);
     stages_.post += ms(t2, t3);
     stages_.deliver += ms(t3, t4);

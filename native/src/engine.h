@@ -131,6 +131,7 @@ class Engine {
   struct StageTimes {
     double preprocess = 0, infer = 0, post = 0, deliver = 0;
     int64_t batches = 0, frames = 0;
+    int64_t deviceFrames = 0;  // frames inferred straight from GPU memory (NVDEC, no host copy)
   };
   StageTimes stageTimes() const;
   // True when every source has ended or failed and all its frames are processed.
@@ -149,11 +150,20 @@ class Engine {
  private:
   struct Slot;
   struct Job;
+  struct Work;
+  using Batch = std::vector<std::pair<std::shared_ptr<Slot>, Frame>>;
+  // Two stages, like nvstreammux → nvinfer: the batcher forms a batch and letterboxes it into a free
+  // input buffer; the inference thread runs it, parses, tracks and delivers. With two buffers (CUDA
+  // path) batch n+1 is pre-processed while batch n is inferred.
+  void batchLoop();
   void inferLoop();
   void workerLoop();
   void enqueueJob(std::function<void()> job, bool droppable);
   bool detectDue(Slot& slot, double pts);
-  void processBatch(std::vector<std::pair<std::shared_ptr<Slot>, Frame>>& batch);
+  int acquireBuffer();             // batcher: waits for a free input buffer
+  void releaseBuffer(int buffer);  // -1: none
+  void prepareBatch(Work& work);  // batcher: which frames to infer, letterbox them
+  void processBatch(Work& work);  // inference thread
   void finishSlot(Slot& slot, EngineBatch* out);
   EngineTrackEvent deliverable(const Slot& slot, const TrackEvent& e, int64_t time) const;
   void sendSnapshot(Slot& slot, int64_t track);
@@ -175,8 +185,14 @@ class Engine {
   std::atomic<bool> running_{true};
   mutable std::mutex stageMu_;
   StageTimes stages_;
-  std::atomic<bool> busy_{false};
-  std::thread inferThread_;
+  std::atomic<int> inFlight_{0};  // batches taken from the queues and not yet delivered
+  std::thread batchThread_, inferThread_;
+  // Batcher → inference thread hand-over and the input buffers in use.
+  std::mutex handMu_;
+  std::condition_variable handCv_;
+  std::deque<std::unique_ptr<Work>> ready_;
+  bool bufferBusy_[2] = {false, false};
+  std::unique_ptr<WorkerPool> postPool_;  // parses a batch's outputs per image
 
   std::mutex jobMu_;
   std::condition_variable jobCv_;

@@ -161,7 +161,7 @@ void InferenceSession::setDeviceInput(float* deviceTensor) {
   for (auto& n : outputNames_) binding_->BindOutput(n.c_str(), host);  // parsers read outputs on the host
 }
 
-void InferenceSession::run(int count) {
+void InferenceSession::run(int count, float* input) {
   // On a GPU every new batch shape costs a new plan (seen: 120-145 ms per partial batch on an H100),
   // so run the full batch there like nvstreammux does; the unused slots cost little.
   const int batch = fixedBatch_ || deviceMemory_ ? maxBatch_ : std::clamp(count, 1, maxBatch_);
@@ -170,7 +170,7 @@ void InferenceSession::run(int count) {
   const size_t floats = imageFloats_ * static_cast<size_t>(batch);
   try {
     if (deviceInput_) {
-      Ort::Value in(Ort::Value::CreateTensor(deviceMemory_, deviceInput_, floats * sizeof(float), dims.data(), dims.size(),
+      Ort::Value in(Ort::Value::CreateTensor(deviceMemory_, input ? input : deviceInput_, floats * sizeof(float), dims.data(), dims.size(),
                                              ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT));
       binding_->BindInput(inputName_.c_str(), in);
       // Rebind the outputs by device each run: once allocated they keep the previous batch's shape.
@@ -181,7 +181,7 @@ void InferenceSession::run(int count) {
       outputs_ = binding_->GetOutputValues();
     } else {
       static const Ort::MemoryInfo mem = Ort::MemoryInfo::CreateCpu(OrtArenaAllocator, OrtMemTypeDefault);
-      Ort::Value in = Ort::Value::CreateTensor<float>(mem, input_.data(), floats, dims.data(), dims.size());
+      Ort::Value in = Ort::Value::CreateTensor<float>(mem, input ? input : input_.data(), floats, dims.data(), dims.size());
       const char* inName = inputName_.c_str();
       std::vector<const char*> outNames;
       for (auto& n : outputNames_) outNames.push_back(n.c_str());

@@ -38,8 +38,9 @@ class InferenceSession {
   float* inputFor(int i) { return input_.data() + static_cast<size_t>(i) * imageFloats_; }
 
   // Runs the first `count` images of the input (the host buffer, or the device input when set);
-  // then detections() reads them.
-  void run(int count);
+  // then detections() reads them. `input`: another buffer of the same kind and size to read instead
+  // (double-buffered pre-processing); null: the default one.
+  void run(int count, float* input = nullptr);
 
   // CUDA provider: device memory that ONNX Runtime reads directly (IO binding); outputs stay on the host.
   bool acceptsDeviceInput() const { return deviceMemory_ != nullptr; }

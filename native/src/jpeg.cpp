@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <stdexcept>
 
 namespace vigil {
 
@@ -60,6 +61,7 @@ void writeI420(jpeg_compress_struct& cinfo, const Image& img, int outW, int outH
 }  // namespace
 
 std::vector<uint8_t> encodeJpeg(const RgbImage& img, int outW, int outH, int quality) {
+  if (img.onDevice) throw std::invalid_argument("encodeJpeg: the frame is in GPU memory — copy it to the host first (hostCopy)");
   if (outW <= 0 || outH <= 0) { outW = img.width; outH = img.height; }
   const bool raw = img.format == Image::Format::I420 && img.width >= 2 && img.height >= 2;
   jpeg_compress_struct cinfo{};

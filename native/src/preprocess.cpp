@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <stdexcept>
 
 namespace vigil {
 
@@ -45,7 +46,10 @@ LetterboxTransform Preprocessor::run(const RgbImage& img, float* out) {
     pad[c] = (m_.padValue - m_.mean[c]) * m_.scale[c];
   }
   const int right = img.width > 1 ? 1 : 0;
-  const bool yuv = img.format == Image::Format::I420;
+  if (img.onDevice) throw std::invalid_argument("CPU pre-processing got a frame in GPU memory — copy it to the host first");
+  const bool yuv = img.format != Image::Format::Rgb;
+  const bool nv12 = img.format == Image::Format::Nv12;  // chroma interleaved in `u`
+  const int cstep = nv12 ? 2 : 1;
   for (int y = 0; y < H; ++y) {
     float* r = row_.data();
     if (y < y0_ || y >= y1_) {
@@ -62,7 +66,7 @@ LetterboxTransform Preprocessor::run(const RgbImage& img, float* out) {
         // Luma bilinear, chroma nearest; BT.601 limited range (what cameras and x264 emit).
         const int cy = std::min((sy + (fy >= 0.5f ? 1 : 0)) / 2, (img.height - 1) / 2);
         const uint8_t* up = img.u + static_cast<size_t>(cy) * img.uvStride;
-        const uint8_t* vp = img.v + static_cast<size_t>(cy) * img.uvStride;
+        const uint8_t* vp = nv12 ? up + 1 : img.v + static_cast<size_t>(cy) * img.uvStride;
         for (int x = x0_; x < x1_; ++x) {
           const int o = xi_[size_t(x)];
           const float fx = xf_[size_t(x)];
@@ -70,7 +74,7 @@ LetterboxTransform Preprocessor::run(const RgbImage& img, float* out) {
           float bot = p1[o] + fx * (p1[o + right] - p1[o]);
           const float yy = 1.164f * ((top + fy * (bot - top)) - 16.f);
           const int cx = std::min((o + (fx >= 0.5f ? 1 : 0)) / 2, (img.width - 1) / 2);
-          const float d = up[cx] - 128.f, e = vp[cx] - 128.f;
+          const float d = up[cx * cstep] - 128.f, e = vp[cx * cstep] - 128.f;
           const float rgb[3] = {std::clamp(yy + 1.596f * e, 0.f, 255.f), std::clamp(yy - 0.392f * d - 0.813f * e, 0.f, 255.f),
                                 std::clamp(yy + 2.017f * d, 0.f, 255.f)};
           for (int c = 0; c < 3; ++c) r[x * 3 + c] = rgb[src[c]] * a[c] + b[c];
@@ -107,6 +111,7 @@ LetterboxTransform Preprocessor::run(const RgbImage& img, float* out) {
 }
 
 void copyImage(const Image& src, OwnedImage* dst) {
+  if (src.onDevice) throw std::invalid_argument("copyImage: the frame is in GPU memory — copy it to the host first (hostCopy)");
   const size_t w = static_cast<size_t>(src.width), h = static_cast<size_t>(src.height);
   Image& out = dst->image;
   out = src;
@@ -123,10 +128,21 @@ void copyImage(const Image& src, OwnedImage* dst) {
   uint8_t* up = yp + w * h;
   uint8_t* vp = up + cw * ch;
   for (size_t y = 0; y < h; ++y) std::copy_n(src.data + y * src.stride, w, yp + y * w);
-  for (size_t y = 0; y < ch; ++y) {
-    std::copy_n(src.u + y * src.uvStride, cw, up + y * cw);
-    std::copy_n(src.v + y * src.uvStride, cw, vp + y * cw);
+  if (src.format == Image::Format::Nv12) {
+    for (size_t y = 0; y < ch; ++y) {
+      const uint8_t* uv = src.u + y * src.uvStride;
+      for (size_t x = 0; x < cw; ++x) {
+        up[y * cw + x] = uv[2 * x];
+        vp[y * cw + x] = uv[2 * x + 1];
+      }
+    }
+  } else {
+    for (size_t y = 0; y < ch; ++y) {
+      std::copy_n(src.u + y * src.uvStride, cw, up + y * cw);
+      std::copy_n(src.v + y * src.uvStride, cw, vp + y * cw);
+    }
   }
+  out.format = Image::Format::I420;
   out.data = yp;
   out.u = up;
   out.v = vp;
@@ -145,12 +161,15 @@ void rowToRgb(const Image& img, int sy, const int* xmap, int outW, uint8_t* out)
     }
     return;
   }
+  // I420: U and V planes; NV12: one interleaved UV plane (step 2).
+  const bool nv12 = img.format == Image::Format::Nv12;
   const uint8_t* up = img.u + static_cast<size_t>(sy / 2) * img.uvStride;
-  const uint8_t* vp = img.v + static_cast<size_t>(sy / 2) * img.uvStride;
+  const uint8_t* vp = nv12 ? up + 1 : img.v + static_cast<size_t>(sy / 2) * img.uvStride;
+  const int step = nv12 ? 2 : 1;
   auto clamp8 = [](int v) { return static_cast<uint8_t>(v < 0 ? 0 : v > 255 ? 255 : v); };
   for (int x = 0; x < outW; ++x) {
     const int sx = xmap[x];
-    const int c = 298 * (row[sx] - 16), d = up[sx / 2] - 128, e = vp[sx / 2] - 128;
+    const int c = 298 * (row[sx] - 16), d = up[sx / 2 * step] - 128, e = vp[sx / 2 * step] - 128;
     out[x * 3] = clamp8((c + 409 * e + 128) >> 8);
     out[x * 3 + 1] = clamp8((c - 100 * d - 208 * e + 128) >> 8);
     out[x * 3 + 2] = clamp8((c + 516 * d + 128) >> 8);

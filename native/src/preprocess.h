@@ -8,15 +8,19 @@
 
 namespace vigil {
 
-// A decoded frame: packed RGB, or planar I420 (what decoders emit; no full-frame RGB conversion).
+// A decoded frame: packed RGB, planar I420 (what software decoders emit; no full-frame RGB
+// conversion), or NV12 (what NVDEC emits; `u` is the interleaved UV plane, `v` unused).
+// onDevice: the planes are CUDA device pointers (NVDEC frames kept in GPU memory) that only the CUDA
+// pre-processing reads; CPU code gets a host copy first (hostCopy in source.h).
 struct Image {
-  enum class Format { Rgb, I420 };
+  enum class Format { Rgb, I420, Nv12 };
   const uint8_t* data = nullptr;          // RGB pixels, or the Y plane
   int width = 0, height = 0, stride = 0;  // stride in bytes
-  const uint8_t* u = nullptr;             // I420 chroma planes (half size)
+  const uint8_t* u = nullptr;             // I420 chroma planes (half size), or NV12's UV plane
   const uint8_t* v = nullptr;
   int uvStride = 0;
   Format format = Format::Rgb;
+  bool onDevice = false;
 };
 using RgbImage = Image;
 
@@ -25,6 +29,7 @@ struct OwnedImage {
   std::vector<uint8_t> pixels;
   Image image;
 };
+// Host images only; NV12 becomes I420 in the copy (what the JPEG and drawing code read).
 void copyImage(const Image& src, OwnedImage* dst);
 
 // Writes row `sy` of the image as RGB bytes, sampling source columns xmap[0..outW) (pixel indices).

@@ -13,20 +13,29 @@
 #include <stdexcept>
 
 #include "engine_info.h"
+#include "gst_cuda_context.h"
 
 
 namespace {
 
-// One CUDA context for every source's decoder (NVDEC): the first decoder's context is kept and handed
-// to the decoders of later pipelines, instead of each pipeline creating its own.
+// One CUDA context for every source's decoder (NVDEC): the device's primary context when it can be
+// wrapped (then decoded frames are usable by the CUDA pre-processing as they are), otherwise the first
+// decoder's own context, handed to the decoders of later pipelines instead of each creating its own.
 std::mutex gGpuContextMu;
 GstContext* gGpuContext = nullptr;  // process-wide, deliberately never released
+bool gGpuContextIsPrimary = false;
 
 GstBusSyncReply shareGpuContext(GstBus*, GstMessage* m, gpointer) {
   if (GST_MESSAGE_TYPE(m) == GST_MESSAGE_NEED_CONTEXT) {
     const gchar* type = nullptr;
     if (gst_message_parse_context_type(m, &type) && type && std::strcmp(type, "gst.cuda.context") == 0) {
       std::lock_guard lock(gGpuContextMu);
+      if (!gGpuContext) {
+        if (GstContext* primary = vigil::primaryCudaGstContext()) {
+          gGpuContext = gst_context_ref(primary);
+          gGpuContextIsPrimary = true;
+        }
+      }
       if (gGpuContext) gst_element_set_context(GST_ELEMENT(GST_MESSAGE_SRC(m)), gGpuContext);
     }
   } else if (GST_MESSAGE_TYPE(m) == GST_MESSAGE_HAVE_CONTEXT) {
@@ -134,6 +143,15 @@ std::string redactUri(const std::string& uri) {
   auto colon = uri.find(':', s + 3);
   if (colon == std::string::npos || colon > at) return uri;
   return uri.substr(0, colon + 1) + "***" + uri.substr(at);
+}
+
+void hostCopy(const Frame& frame, OwnedImage* out) {
+  if (!frame.image.onDevice) {
+    copyImage(frame.image, out);
+    return;
+  }
+  if (!frame.download) throw std::runtime_error("a GPU frame without a way back to the host");
+  frame.download(out);
 }
 
 struct Source::Pipeline {
@@ -256,9 +274,28 @@ void Source::supervise() {
 }
 
 namespace {
+constexpr const char* kCudaMemory = "memory:CUDAMemory";
+const GstMapFlags kMapCuda = static_cast<GstMapFlags>(GST_MAP_FLAG_LAST << 1);  // GST_MAP_CUDA (gstcudamemory.h)
+
+// Decoded pads link to one of two branches, chosen when the decoder is known:
+//   host:   [nvvidconv] → videoconvert → I420 → appsink
+//   device: capsfilter video/x-raw(memory:CUDAMemory),format=NV12 → appsink  (NVDEC, deviceFrames)
 struct PadLinkContext {
-  GstElement* convert;
+  GstElement* convert = nullptr;     // entry of the host branch
+  GstElement* hostTail = nullptr;    // last element of the host branch
+  GstElement* deviceCaps = nullptr;  // entry (and tail) of the device branch; null: host only
+  GstElement* sink = nullptr;
 };
+bool offersCudaMemory(GstPad* pad) {
+  GstCaps* caps = gst_pad_query_caps(pad, nullptr);
+  bool cuda = false;
+  for (guint i = 0; caps && i < gst_caps_get_size(caps) && !cuda; ++i) {
+    GstCapsFeatures* f = gst_caps_get_features(caps, i);
+    cuda = f && gst_caps_features_contains(f, kCudaMemory);
+  }
+  if (caps) gst_caps_unref(caps);
+  return cuda;
+}
 void onPadAdded(GstElement*, GstPad* pad, gpointer user) {
   auto* ctx = static_cast<PadLinkContext*>(user);
   GstCaps* caps = gst_pad_get_current_caps(pad);
@@ -268,9 +305,20 @@ void onPadAdded(GstElement*, GstPad* pad, gpointer user) {
     video = g_str_has_prefix(gst_structure_get_name(gst_caps_get_structure(caps, 0)), "video/");
   if (caps) gst_caps_unref(caps);
   if (!video) return;
-  GstPad* sink = gst_element_get_static_pad(ctx->convert, "sink");
-  if (!gst_pad_is_linked(sink)) gst_pad_link(pad, sink);
-  gst_object_unref(sink);
+  GstPad* sinkPad = gst_element_get_static_pad(ctx->sink, "sink");
+  const bool taken = gst_pad_is_linked(sinkPad);
+  gst_object_unref(sinkPad);
+  if (taken) return;  // one video stream per source
+  GstElement* entry = ctx->convert;
+  if (ctx->deviceCaps && offersCudaMemory(pad)) {
+    entry = ctx->deviceCaps;
+    gst_element_link(ctx->deviceCaps, ctx->sink);
+  } else {
+    gst_element_link(ctx->hostTail, ctx->sink);
+  }
+  GstPad* in = gst_element_get_static_pad(entry, "sink");
+  if (!gst_pad_is_linked(in)) gst_pad_link(pad, in);
+  gst_object_unref(in);
 }
 // Software decoders get a fixed number of threads: libav's default (one per core, frame
 // threading) makes every stream compete with inference for all cores and adds a frame of latency.
@@ -356,9 +404,14 @@ bool Source::runOnce(std::string* error) {
   g_object_set(sink, "sync", (kind_.scheme != "test" && !kind_.live && options_.realtime) ? TRUE : FALSE, "max-buffers",
                dropStale ? 1u : 2u, "drop", dropStale ? TRUE : FALSE, "enable-last-sample", FALSE, nullptr);
   gst_bin_add_many(GST_BIN(p.pipeline), convert, rgbCaps, sink, nullptr);
-  gst_element_link_many(convert, rgbCaps, sink, nullptr);
-  if (head) gst_element_link(head, convert);
+  gst_element_link(convert, rgbCaps);
   linkCtx.convert = convert;
+  linkCtx.hostTail = rgbCaps;
+  linkCtx.sink = sink;
+  if (head) {
+    gst_element_link(rgbCaps, sink);
+    gst_element_link(head, convert);
+  }
   // Jetson: nvv4l2decoder emits NVMM buffers that only nvvidconv copies to system memory.
   if (dynamicSrc) {
     if (GstElement* nvconv = gst_element_factory_make("nvvidconv", nullptr)) {
@@ -366,6 +419,21 @@ bool Source::runOnce(std::string* error) {
       gst_element_link(nvconv, convert);
       linkCtx.convert = nvconv;
     }
+  }
+  // NVDEC frames stay in GPU memory when the consumer reads them there and the decoders share the
+  // primary CUDA context with it.
+  static const bool deviceFramesAllowed = [] {
+    const char* env = std::getenv("VIGIL_DEVICE_FRAMES");
+    return !(env && std::string(env) == "0");
+  }();
+  if (dynamicSrc && options_.deviceFrames && deviceFramesAllowed && primaryCudaGstContext()) {
+    GstElement* deviceCaps = gst_element_factory_make("capsfilter", nullptr);
+    GstCaps* c = gst_caps_new_simple("video/x-raw", "format", G_TYPE_STRING, "NV12", nullptr);
+    gst_caps_set_features(c, 0, gst_caps_features_new(kCudaMemory, nullptr));
+    g_object_set(deviceCaps, "caps", c, nullptr);
+    gst_caps_unref(c);
+    gst_bin_add(GST_BIN(p.pipeline), deviceCaps);
+    linkCtx.deviceCaps = deviceCaps;
   }
   if (dynamicSrc) g_signal_connect(dynamicSrc, "pad-added", G_CALLBACK(onPadAdded), &linkCtx);
   static const int decodeThreads = [] {
@@ -410,11 +478,46 @@ bool Source::runOnce(std::string* error) {
     };
     auto mapped = std::make_shared<Mapped>();
     GstBuffer* buf = gst_sample_get_buffer(sample);
-    mapped->mapped = buf && gst_video_frame_map(&mapped->frame, &info, buf, GST_MAP_READ);
+    GstCapsFeatures* features = gst_caps_get_features(caps, 0);
+    const bool device = features && gst_caps_features_contains(features, kCudaMemory);
+    if (device && GST_VIDEO_INFO_FORMAT(&info) != GST_VIDEO_FORMAT_NV12) {
+      gst_sample_unref(sample);
+      return GST_FLOW_OK;  // the caps filter admits NV12 only
+    }
+    // Device frames: the planes are CUDA device pointers in the shared primary context.
+    mapped->mapped = buf && gst_video_frame_map(&mapped->frame, &info, buf,
+                                                device ? static_cast<GstMapFlags>(GST_MAP_READ | kMapCuda) : GST_MAP_READ);
     const double pts = buf && GST_BUFFER_PTS_IS_VALID(buf) ? static_cast<double>(GST_BUFFER_PTS(buf)) / GST_SECOND : 0.0;
+    Frame f;
+    if (device && buf) {
+      // Read back to the host only when asked (previews, snapshots): GStreamer's CUDA memory copies itself.
+      GstBuffer* ref = gst_buffer_ref(buf);
+      GstVideoInfo hostInfo = info;
+      auto keep = std::shared_ptr<GstBuffer>(ref, [](GstBuffer* b) { gst_buffer_unref(b); });
+      f.download = [keep, hostInfo](OwnedImage* out) {
+        GstVideoInfo vi = hostInfo;
+        GstVideoFrame host{};
+        if (!gst_video_frame_map(&host, &vi, keep.get(), GST_MAP_READ))
+          throw std::runtime_error("cannot copy a GPU frame to the host");
+        Image img;
+        img.format = Image::Format::Nv12;
+        img.width = GST_VIDEO_FRAME_WIDTH(&host);
+        img.height = GST_VIDEO_FRAME_HEIGHT(&host);
+        img.data = static_cast<const uint8_t*>(GST_VIDEO_FRAME_PLANE_DATA(&host, 0));
+        img.stride = GST_VIDEO_FRAME_PLANE_STRIDE(&host, 0);
+        img.u = static_cast<const uint8_t*>(GST_VIDEO_FRAME_PLANE_DATA(&host, 1));
+        img.uvStride = GST_VIDEO_FRAME_PLANE_STRIDE(&host, 1);
+        try {
+          copyImage(img, out);
+        } catch (...) {
+          gst_video_frame_unmap(&host);
+          throw;
+        }
+        gst_video_frame_unmap(&host);
+      };
+    }
     gst_sample_unref(sample);
     if (!mapped->mapped) return GST_FLOW_OK;
-    Frame f;
     f.seq = self->seq_++;
     f.pts = pts;
     f.wallMs = self->lastFrameMs_;
@@ -424,9 +527,14 @@ bool Source::runOnce(std::string* error) {
     f.image.height = GST_VIDEO_FRAME_HEIGHT(&mapped->frame);
     f.image.stride = GST_VIDEO_FRAME_PLANE_STRIDE(&mapped->frame, 0);
     f.image.u = static_cast<const uint8_t*>(GST_VIDEO_FRAME_PLANE_DATA(&mapped->frame, 1));
-    f.image.v = static_cast<const uint8_t*>(GST_VIDEO_FRAME_PLANE_DATA(&mapped->frame, 2));
     f.image.uvStride = GST_VIDEO_FRAME_PLANE_STRIDE(&mapped->frame, 1);
-    f.image.format = Image::Format::I420;
+    if (device) {
+      f.image.format = Image::Format::Nv12;
+      f.image.onDevice = true;
+    } else {
+      f.image.v = static_cast<const uint8_t*>(GST_VIDEO_FRAME_PLANE_DATA(&mapped->frame, 2));
+      f.image.format = Image::Format::I420;
+    }
     f.hold = mapped;
     if (self->callbacks_.onFrame) self->callbacks_.onFrame(std::move(f));
     return GST_FLOW_OK;

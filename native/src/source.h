@@ -20,9 +20,15 @@ struct Frame {
   double pts = 0;        // stream time, seconds
   int64_t wallMs = 0;    // wall clock at decode, ms since the epoch
   std::chrono::steady_clock::time_point decodedAt;
-  RgbImage image;
+  RgbImage image;               // host planes, or NVDEC's NV12 planes in GPU memory (image.onDevice)
   std::shared_ptr<void> hold;  // keeps the decoded buffer mapped while the frame is in use
+  // Frames in GPU memory: copies the pixels to the host (I420). Null for host frames.
+  std::function<void(OwnedImage*)> download;
 };
+
+// The frame's pixels in host memory (I420 or RGB), whether it was decoded to the host or the GPU:
+// what previews and snapshots read. Throws std::runtime_error when a GPU frame cannot be read back.
+void hostCopy(const Frame& frame, OwnedImage* out);
 
 struct SourceOptions {
   bool loop = false;          // files: start again at the end
@@ -32,6 +38,10 @@ struct SourceOptions {
   double detectFps = 0;       // at most this many frames per second of stream time go to inference (0: all)
   int stallSeconds = 10;      // live: no frame for this long → reconnect
   int maxRetries = -1;        // live: reconnect attempts in a row before giving up (-1: forever)
+  // NVDEC: hand frames over in CUDA memory (NV12, the device's primary context) instead of copying
+  // them to the host. Only for consumers that read device frames (the CUDA pre-processing); other
+  // decoders still deliver host frames. VIGIL_DEVICE_FRAMES=0 turns it off.
+  bool deviceFrames = false;
 };
 
 enum class SourceState { Connecting, Live, Reconnecting, Ended, Error };

@@ -37,13 +37,20 @@ fs::path tmpRoot() {
 struct I420Frame {
   std::vector<uint8_t> y, u, v;
   Image image;
+  int sx = 0, sy = 0, side = 0;  // the bright square
+  bool onSquare(const Box& b) const {
+    const float cx = b.x + b.w / 2, cy = b.y + b.h / 2;
+    return cx >= sx && cx <= sx + side && cy >= sy && cy <= sy + side;
+  }
   I420Frame(int w, int h, unsigned seed) {
     const int ys = w + 5, cw = (w + 1) / 2, ch = (h + 1) / 2, cs = cw + 3;
     y.resize(size_t(ys) * h);
     u.resize(size_t(cs) * ch);
     v.resize(size_t(cs) * ch);
     std::mt19937 rng(seed);
-    const int sx = int(rng() % unsigned(w / 2)), sy = int(rng() % unsigned(h / 2)), side = std::min(w, h) / 4;
+    sx = int(rng() % unsigned(w / 2));
+    sy = int(rng() % unsigned(h / 2));
+    side = std::min(w, h) / 4;
     for (int r = 0; r < h; ++r)
       for (int c = 0; c < w; ++c) {
         const bool square = c >= sx && c < sx + side && r >= sy && r < sy + side;
@@ -151,6 +158,8 @@ TEST(BatchPreprocessCuda, GpuPathMatchesTheReferenceAndTheCpuSession) {
   size_t found = 0;
   for (auto& d : cpuDets) found += d.size();
   EXPECT_GT(found, 0u) << "the planted squares must be found on the CPU path";
+  for (size_t i = 0; i < frames.size(); ++i)
+    for (auto& d : cpuDets[i]) EXPECT_TRUE(frames[i].onSquare(toSource(cpuT[i], d.box))) << "frame " << i;
 
   std::string why;
   std::unique_ptr<InferenceSession> gpuSession;
@@ -201,14 +210,17 @@ TEST(BatchPreprocessCuda, GpuPathMatchesTheReferenceAndTheCpuSession) {
   }
   for (size_t k = 0; k < ref.size(); ++k) worst = std::max(worst, std::fabs(ref[k] - device[k]));
   EXPECT_LE(worst, 1e-3f);
-  // Detections through IO binding match the CPU session's (the two pre-processings differ only in chroma sampling).
+  // Detections through IO binding match the CPU session's: as many, as confident, on the planted
+  // square. Not the same anchor: every window inside the square scores the same (a plateau), and
+  // which of the tied windows survives NMS depends on float rounding in each provider.
   gpuSession->run(static_cast<int>(frames.size()));
   for (size_t i = 0; i < frames.size(); ++i) {
     auto d = gpuSession->detections(static_cast<int>(i));
     ASSERT_EQ(d.size(), cpuDets[i].size()) << "frame " << i;
     for (size_t k = 0; k < d.size(); ++k) {
-      EXPECT_NEAR(d[k].box.x, cpuDets[i][k].box.x, 1.0);
-      EXPECT_NEAR(d[k].box.y, cpuDets[i][k].box.y, 1.0);
+      const Box gb = toSource(gpuT[i], d[k].box), cb = toSource(cpuT[i], cpuDets[i][k].box);
+      EXPECT_TRUE(frames[i].onSquare(gb)) << "frame " << i << ": GPU box at " << gb.x << "," << gb.y;
+      EXPECT_TRUE(frames[i].onSquare(cb)) << "frame " << i << ": CPU box at " << cb.x << "," << cb.y;
       EXPECT_NEAR(d[k].score, cpuDets[i][k].score, 0.05);
     }
   }

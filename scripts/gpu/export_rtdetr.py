@@ -4,6 +4,7 @@
 Runs on the GPU machine (PyTorch + transformers there, no network).
 
 Usage: export_rtdetr.py OUT.onnx [--size 640] [--opset 17] [--exporter auto|torchscript|dynamo]
+                         [--static-batch N] [--fp16]
 If vigil-ortbench then reports shape errors at some batch sizes (a batch baked in by tracing),
 re-export with the other exporter.
 
@@ -44,15 +45,18 @@ def build_model(num_labels=80):
 
 
 class Head(torch.nn.Module):
-    """Plain tensors out (ONNX export cannot return ModelOutput objects)."""
+    """Plain tensors out (ONNX export cannot return ModelOutput objects). fp16: the network runs in
+    half precision (tensor cores) behind a float32 input and float32 outputs, so the engine feeds it
+    like any other model."""
 
-    def __init__(self, model):
+    def __init__(self, model, fp16=False):
         super().__init__()
-        self.model = model
+        self.model = model.half() if fp16 else model
+        self.fp16 = fp16
 
     def forward(self, images):
-        out = self.model(pixel_values=images)
-        return out.logits, out.pred_boxes
+        out = self.model(pixel_values=images.half() if self.fp16 else images)
+        return out.logits.float(), out.pred_boxes.float()
 
 
 def main():
@@ -62,11 +66,16 @@ def main():
     ap.add_argument("--opset", type=int, default=17)
     ap.add_argument("--exporter", choices=["auto", "torchscript", "dynamo"], default="auto",
                     help="auto: TorchScript exporter first, dynamo if that fails")
+    ap.add_argument("--static-batch", type=int, default=0,
+                    help="export this fixed batch (every shape static: shape arithmetic folds to constants, "
+                         "which ONNX Runtime 1.29's CUDA provider needs for the deformable attention); 0: dynamic")
+    ap.add_argument("--fp16", action="store_true", help="half-precision network behind float32 input/outputs")
     a = ap.parse_args()
     os.makedirs(os.path.dirname(os.path.abspath(a.out)), exist_ok=True)
     t0 = time.time()
-    head = Head(build_model())
-    x = torch.rand(2, 3, a.size, a.size)
+    device = "cuda" if torch.cuda.is_available() else "cpu"
+    head = Head(build_model(), fp16=a.fp16).to(device)
+    x = torch.rand(a.static_batch or 2, 3, a.size, a.size, device=device)
     with torch.no_grad():
         logits, boxes = head(x)
     print(f"model built in {time.time() - t0:.1f}s: logits {list(logits.shape)}, pred_boxes {list(boxes.shape)}, "
@@ -78,11 +87,12 @@ def main():
             kw = dict(input_names=["images"], output_names=["logits", "pred_boxes"], opset_version=a.opset)
             if dynamo:
                 batch = torch.export.Dim("batch", min=1, max=128)
-                torch.onnx.export(head, (x,), a.out, dynamo=True, dynamic_shapes={"images": {0: batch}}, **kw)
+                shapes = None if a.static_batch else {"images": {0: batch}}
+                torch.onnx.export(head, (x,), a.out, dynamo=True, dynamic_shapes=shapes, **kw)
             else:
-                torch.onnx.export(head, (x,), a.out, dynamo=False, do_constant_folding=True,
-                                  dynamic_axes={"images": {0: "batch"}, "logits": {0: "batch"},
-                                                "pred_boxes": {0: "batch"}}, **kw)
+                axes = None if a.static_batch else {"images": {0: "batch"}, "logits": {0: "batch"},
+                                                    "pred_boxes": {0: "batch"}}
+                torch.onnx.export(head, (x,), a.out, dynamo=False, do_constant_folding=True, dynamic_axes=axes, **kw)
             print(f"exported {a.out} ({os.path.getsize(a.out) / 1e6:.1f} MB, opset {a.opset}, "
                   f"{'dynamo' if dynamo else 'TorchScript'} exporter) in {time.time() - t0:.1f}s")
             return 0

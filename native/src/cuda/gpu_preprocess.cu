@@ -209,6 +209,7 @@ std::vector<LetterboxTransform> GpuPreprocessor::run(const std::vector<BatchFram
   m.reserveJobs(frames.size());
 
   std::vector<LetterboxTransform> transforms(frames.size());
+  auto onHost = [&](size_t i) { return memory == FrameMemory::Host && frames[i].memory == FrameMemory::Host; };
   size_t staged = 0;
   for (size_t i = 0; i < frames.size(); ++i) {
     const ImageView& img = frames[i].image;
@@ -218,10 +219,10 @@ std::vector<LetterboxTransform> GpuPreprocessor::run(const std::vector<BatchFram
                                                             format.keepAspect);
     if (transforms[i].scaleX <= 0 || transforms[i].scaleY <= 0)
       throw std::invalid_argument("frame " + std::to_string(i) + ": transform scales must be positive");
-    if (memory == FrameMemory::Host)
+    if (onHost(i))
       for (int p = 0; p < planeCount(img.format); ++p) staged += (planeBytes(img, p) + 255) / 256 * 256;
   }
-  if (memory == FrameMemory::Host) m.reserveStaging(staged);
+  if (staged > 0) m.reserveStaging(staged);
 
   struct HostCopy {
     uint8_t* dst;
@@ -236,7 +237,7 @@ std::vector<LetterboxTransform> GpuPreprocessor::run(const std::vector<BatchFram
     std::memset(&job, 0, sizeof(Job));
     for (int p = 0; p < planeCount(img.format); ++p) {
       job.im.stride[p] = img.strides[p];
-      if (memory == FrameMemory::Host) {
+      if (onHost(i)) {
         const size_t bytes = planeBytes(img, p);
         copies.push_back({m.pinned + offset, img.planes[p], bytes});  // the previous upload finished (event above)
         job.im.plane[p] = m.staging + offset;
@@ -258,7 +259,7 @@ std::vector<LetterboxTransform> GpuPreprocessor::run(const std::vector<BatchFram
   } else {
     for (size_t k = 0; k < copies.size(); ++k) copyOne(k);
   }
-  if (memory == FrameMemory::Host && offset > 0)
+  if (offset > 0)
     check(cudaMemcpyAsync(m.staging, m.pinned, offset, cudaMemcpyHostToDevice, m.stream), "uploading the frames");
   check(cudaMemcpyAsync(m.deviceJobs, m.hostJobs, frames.size() * sizeof(Job), cudaMemcpyHostToDevice, m.stream),
         "uploading the frame table");

@@ -48,6 +48,7 @@ enum class FrameMemory { Host, Device };
 struct BatchFrame {
   ImageView image;                 // planes in host or device memory (see FrameMemory)
   const LetterboxTransform* transform = nullptr;  // null: letterboxGeometry() from the tensor format
+  FrameMemory memory = FrameMemory::Host;         // where this frame's planes are, when run() is told Host
 };
 
 // Owns a CUDA stream, staging buffers for host frames and the per-frame descriptors. Not thread-safe:
@@ -60,7 +61,9 @@ class GpuPreprocessor {
   GpuPreprocessor& operator=(const GpuPreprocessor&) = delete;
 
   // Writes frames[i] into slot firstSlot + i of `deviceTensor` (capacity in floats), one kernel
-  // launch for the whole batch. Host frames are uploaded first. Returns each frame's transform.
+  // launch for the whole batch. Host frames are uploaded first. `memory` Device: every frame is in
+  // device memory; Host: each frame's own BatchFrame::memory says (a batch may mix NVDEC frames with
+  // frames of software decoders). Returns each frame's transform.
   // Asynchronous on this preprocessor's stream: call synchronize() before another stream reads the tensor.
   std::vector<LetterboxTransform> run(const std::vector<BatchFrame>& frames, FrameMemory memory,
                                       const TensorFormat& format, float* deviceTensor, size_t capacityFloats,
