@@ -18,6 +18,7 @@ if [ "${1:-}" = receive ]; then
     mkdir -p "$H/stash/$name" && cp -a "$d"/. "$H/stash/$name/"
     got=1
   done
+  for c in "$root"/.gpu/clip30/*.mp4; do cp "$c" "$H/" && echo "clip: $H/$(basename "$c")" && got=1; done
   [ $got = 1 ] || echo "device-setup receive: no .gpu/base or .gpu/ort/pN in this call's tree (pass it as carry)" >&2
   echo "stash in $H/stash:"; du -sh "$H"/stash/* 2>/dev/null || true
   exit 0

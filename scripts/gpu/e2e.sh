@@ -16,7 +16,10 @@ export ORT_EP_PATH=$H/ort/lib VIGIL_EP=${VIGIL_EP:-cuda}
 out=${OUT:-$H/results}; mkdir -p "$out"
 streams=("$@"); [ ${#streams[@]} -gt 0 ] || streams=(8 16 32 50)
 secs=${VIGIL_SECONDS:-12}
-clip=file://$H/clip1080.mp4
+# VIGIL_E2E_CLIP: the H.264 clip every stream plays (default: the 1080p30 clip when it was carried, else base's)
+clip=${VIGIL_E2E_CLIP:-}
+[ -n "$clip" ] || { [ -s "$H/clip1080p30.mp4" ] && clip=$H/clip1080p30.mp4 || clip=$H/clip1080.mp4; }
+clip=file://$clip
 
 # RT-DETR R50 (random weights) with a manifest for the detr parser, in variants named
 # rtdetr-r50[-fp16][-bN]: -bN a static batch of N (shape arithmetic folds to constants: ONNX Runtime
