@@ -1,6 +1,7 @@
 #include "engine.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <stdexcept>
 #include <utility>
 
@@ -189,8 +190,13 @@ bool Engine::removeSource(const std::string& id) {
 void Engine::resizeQueues() {
   const size_t n = std::max<size_t>(1, sources_.size());
   const size_t perSource = std::max<size_t>(2, (static_cast<size_t>(batchSize_) + n - 1) / n);
+  // Live: the newest frames only (stale ones are dropped); VIGIL_LIVE_QUEUE tunes how many may wait.
+  static const size_t liveDepth = [] {
+    const char* env = std::getenv("VIGIL_LIVE_QUEUE");
+    return env && std::atoi(env) > 0 ? static_cast<size_t>(std::atoi(env)) : size_t{1};
+  }();
   for (auto& [id, s] : sources_) {
-    s->capacity = s->live ? 1 : perSource;
+    s->capacity = s->live ? liveDepth : perSource;
     s->space.notify_all();
   }
 }

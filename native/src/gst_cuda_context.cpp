@@ -40,7 +40,8 @@ Primary makePrimary(int device) {
   auto retain = reinterpret_cast<CuPrimaryRetain>(dlsym(cuda, "cuDevicePrimaryCtxRetain"));
   auto wrap = reinterpret_cast<NewWrapped>(dlsym(gstCuda, "gst_cuda_context_new_wrapped"));
   auto toGst = reinterpret_cast<NewGstContext>(dlsym(gstCuda, "gst_context_new_cuda_context"));
-  if (!cuInit || !cuDeviceGet || !retain || !wrap || !toGst) {
+  auto load = reinterpret_cast<gboolean (*)()>(dlsym(gstCuda, "gst_cuda_load_library"));
+  if (!cuInit || !cuDeviceGet || !retain || !wrap || !toGst || !load) {
     p.why = "libcuda or libgstcuda lacks an entry point (GStreamer 1.22 or newer needed)";
     return p;
   }
@@ -48,6 +49,11 @@ Primary makePrimary(int device) {
   CUcontext ctx = nullptr;
   if (cuInit(0) != 0 || cuDeviceGet(&dev, device) != 0 || retain(&ctx, dev) != 0 || !ctx) {
     p.why = "CUDA device " + std::to_string(device) + " cannot be opened";
+    return p;
+  }
+  // GStreamer's CUDA library resolves the driver on its own: it must have done so before wrapping.
+  if (!load()) {
+    p.why = "GStreamer's CUDA library cannot load the NVIDIA driver";
     return p;
   }
   GstObject* wrapped = wrap(ctx, dev);  // the primary context stays retained for the process

@@ -190,8 +190,8 @@ void writeSquaresClip(const std::string& path, int width, int height, int frames
   std::string err;
   if (!ensureGstreamer(&err)) throw std::runtime_error(err);
   GError* gerr = nullptr;
-  std::string desc = "appsrc name=src format=time ! videoconvert ! x264enc speed-preset=ultrafast tune=zerolatency key-int-max=30 "
-                     "bitrate=4000 ! h264parse ! mp4mux ! filesink name=sink";
+  std::string desc = "appsrc name=src format=time ! videoconvert ! video/x-raw,format=I420 ! x264enc speed-preset=ultrafast tune=zerolatency key-int-max=30 "
+                     "bitrate=4000 ! h264parse ! mp4mux ! filesink name=sink";  // 4:2:0: what cameras send and NVDEC decodes
   GstElement* pipe = gst_parse_launch(desc.c_str(), &gerr);
   if (!pipe) {
     std::string m = gerr ? gerr->message : "unknown";

@@ -8,6 +8,7 @@
 #   VIGIL_E2E_PREPROCESS="auto cpu"            pre-processing paths to compare: auto = CUDA kernel + IO
 #                                              binding when the session runs on CUDA; cpu = the CPU worker pool
 #   VIGIL_E2E_BATCH=N                          engine batch (default min(streams, 32)); needs a dynamic-batch model
+#   VIGIL_E2E_REALTIME=0                       streams decode as fast as they can (throughput) instead of at 30 fps
 set -u
 root=$(cd "$(dirname "$0")/../.." && pwd)
 H=${VIGIL_GPU_HOME:-/tmp/vigil-gpu}
@@ -49,6 +50,7 @@ nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader | 
 read -r -a models <<< "${VIGIL_E2E_MODELS:-nanodet-coco rtdetr-r50-b32}"
 for model in "${models[@]}"; do [[ $model == rtdetr-r50* ]] && make_rtdetr "$model"; done
 read -r -a paths <<< "${VIGIL_E2E_PREPROCESS:-auto}"
+rtflag=--realtime; [ "${VIGIL_E2E_REALTIME:-1}" = 0 ] && rtflag=
 for model in "${models[@]}"; do
   echo "== bare ONNX Runtime CUDA: $model"
   fixed=$(python3 -c "import json,sys; b=json.load(open(sys.argv[1]))['input'].get('batch'); print(b if isinstance(b,int) else '')" "$H/models/$model.json")
@@ -56,11 +58,11 @@ for model in "${models[@]}"; do
   for n in "${streams[@]}"; do
     b=${fixed:-${VIGIL_E2E_BATCH:-$(( n < 32 ? n : 32 ))}}
     for pp in "${paths[@]}"; do
-      tag=$model-$n-$pp
-      echo "== e2e $model: $n streams 1080p30 realtime, batch $b, preprocess $pp"
+      tag=$model-$n-$pp${rtflag:+-rt}
+      echo "== e2e $model: $n streams 1080p30 ${rtflag:+played in real time}${rtflag:-as fast as they decode}, batch $b, preprocess $pp"
       (nvidia-smi --query-gpu=utilization.gpu --format=csv,noheader,nounits -lms 500 > "$out/gpu-util-$tag.txt" 2>/dev/null & echo $! > "$out/.smi.pid")
       if [ "$pp" = auto ]; then unset VIGIL_PREPROCESS; else export VIGIL_PREPROCESS=$pp; fi
-      vigil-engine bench --streams "$n" --batch "$b" --realtime --seconds "$secs" --uri "$clip" --model "$H/models/$model.json" --json 2>"$out/e2e-$tag.err" \
+      vigil-engine bench --streams "$n" --batch "$b" $rtflag --seconds "$secs" --uri "$clip" --model "$H/models/$model.json" --json 2>"$out/e2e-$tag.err" \
         | tee "$out/e2e-$tag.txt" | tail -1 | tee -a "$out/e2e.jsonl"
       unset VIGIL_PREPROCESS
       kill "$(cat "$out/.smi.pid")" 2>/dev/null || true
