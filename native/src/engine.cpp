@@ -190,10 +190,12 @@ bool Engine::removeSource(const std::string& id) {
 void Engine::resizeQueues() {
   const size_t n = std::max<size_t>(1, sources_.size());
   const size_t perSource = std::max<size_t>(2, (static_cast<size_t>(batchSize_) + n - 1) / n);
-  // Live: the newest frames only (stale ones are dropped); VIGIL_LIVE_QUEUE tunes how many may wait.
+  // Live: the newest frames only (older ones are dropped). Two may wait: with one, a camera whose next
+  // frame arrives while the batcher still waits for the others loses a frame (seen on an H100: 16
+  // cameras at 30 fps inferred at 24.6 fps each with one, 26.8 with two). VIGIL_LIVE_QUEUE overrides.
   static const size_t liveDepth = [] {
     const char* env = std::getenv("VIGIL_LIVE_QUEUE");
-    return env && std::atoi(env) > 0 ? static_cast<size_t>(std::atoi(env)) : size_t{1};
+    return env && std::atoi(env) > 0 ? static_cast<size_t>(std::atoi(env)) : size_t{2};
   }();
   for (auto& [id, s] : sources_) {
     s->capacity = s->live ? liveDepth : perSource;

@@ -401,8 +401,11 @@ bool Source::runOnce(std::string* error) {
   gst_caps_unref(rgb);
   g_object_set(convert, "n-threads", 1u, nullptr);
   const bool dropStale = kind_.live || options_.realtime;
+  // Files played in real time are paced by the sink's clock; a frame that is late is still handed
+  // over (no lateness limit, no QoS events that would make the decoder skip frames).
   g_object_set(sink, "sync", (kind_.scheme != "test" && !kind_.live && options_.realtime) ? TRUE : FALSE, "max-buffers",
-               dropStale ? 1u : 2u, "drop", dropStale ? TRUE : FALSE, "enable-last-sample", FALSE, nullptr);
+               dropStale ? 1u : 2u, "drop", dropStale ? TRUE : FALSE, "enable-last-sample", FALSE, "qos", FALSE,
+               "max-lateness", static_cast<gint64>(-1), nullptr);
   gst_bin_add_many(GST_BIN(p.pipeline), convert, rgbCaps, sink, nullptr);
   gst_element_link(convert, rgbCaps);
   linkCtx.convert = convert;

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Finds the first node of an ONNX model whose execution crashes ONNX Runtime's CUDA provider:
 cuts the graph after node k (onnx.utils.extract_model), runs the prefix with vigil-ortbench in a
-child process, and bisects on k. Usage: bisect_cuda_crash.py MODEL.onnx [ORTBENCH]"""
+child process, and bisects on k. Usage: [BISECT_BATCH=N] bisect_cuda_crash.py MODEL.onnx [ORTBENCH]  (N: the batch of a static-batch model)"""
 import os, subprocess, sys, tempfile
 import onnx
 from onnx import utils
@@ -20,7 +20,7 @@ def crashes(k):
     except Exception as e:
         print(f"  k={k} cannot cut there ({str(e)[:80]}); treating as not crashing")
         return False
-    r = subprocess.run([bench, out, "--ep", "cuda", "--batches", "1", "--iters", "1", "--warmup", "0"], capture_output=True, text=True)
+    r = subprocess.run([bench, out, "--ep", "cuda", "--batches", os.environ.get("BISECT_BATCH", "1"), "--iters", "1", "--warmup", "0"], capture_output=True, text=True)
     bad = r.returncode < 0 or r.returncode >= 128
     print(f"  k={k} {nodes[k].op_type} {nodes[k].name} -> {'CRASH' if bad else 'ok'} (rc {r.returncode})", flush=True)
     return bad

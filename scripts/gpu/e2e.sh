@@ -4,7 +4,7 @@
 # detector and for RT-DETR R50; plus bare ONNX Runtime throughput of each model. JSON lines → $OUT.
 # Usage: scripts/gpu/e2e.sh [STREAMS...]   (default: 8 16 32 50)
 #   VIGIL_E2E_MODELS="nanodet-coco rtdetr-r50-b32"  models to run (manifests in $VIGIL_GPU_HOME/models;
-#                                              rtdetr-r50[-fp16][-bN] are exported here on first use)
+#                                              rtdetr-r50[-dynamo][-fp16][-bN] are exported here on first use)
 #   VIGIL_E2E_PREPROCESS="auto cpu"            pre-processing paths to compare: auto = CUDA kernel + IO
 #                                              binding when the session runs on CUDA; cpu = the CPU worker pool
 #   VIGIL_E2E_BATCH=N                          engine batch (default min(streams, 32)); needs a dynamic-batch model
@@ -29,10 +29,12 @@ make_rtdetr() {
   local name=$1 batch=dynamic args=()
   [[ $name =~ -b([0-9]+)$ ]] && { batch=${BASH_REMATCH[1]}; args+=(--static-batch "$batch"); }
   [[ $name == *-fp16* ]] && args+=(--fp16)
+  [[ $name == *-dynamo* ]] && args+=(--exporter dynamo)  # torch.export: static shapes become constants
   if [ ! -s "$H/models/$name.onnx" ]; then
     echo "== export $name ${args[*]}"
     $VIGIL_PYTHON "$root/scripts/gpu/export_rtdetr.py" "$H/models/$name-raw.onnx" --exporter "${VIGIL_EXPORTER:-auto}" "${args[@]}" 2>&1 | grep -v -i warn | tail -3
-    $VIGIL_PYTHON "$root/scripts/gpu/resize_by_scales.py" "$H/models/$name-raw.onnx" "$H/models/$name.onnx"
+    $VIGIL_PYTHON "$root/scripts/gpu/resize_by_scales.py" "$H/models/$name-raw.onnx" "$H/models/$name-rs.onnx"
+    $VIGIL_PYTHON "$root/scripts/gpu/gather_to_slice.py" "$H/models/$name-rs.onnx" "$H/models/$name.onnx"
   fi
   python3 - "$H/models" "$name" "$batch" <<'PY'
 import json, sys, os

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# NanoDet end to end on the GPU machine (after the pieces were received): real time (every stream at
+# 30 fps) and throughput (as fast as the streams decode) at the stream counts given, one JSON summary
+# line each; then the NVDEC decode ceiling at the throughput stream counts.
+# Usage: nanodet-round.sh "RT_STREAMS" "FF_STREAMS"   e.g. nanodet-round.sh "16 32 50" "32 48"
+set -u
+bash scripts/gpu/device-setup.sh >/dev/null 2>&1 || { echo "setup failed"; exit 1; }
+source /tmp/vigil-gpu/env.sh
+H=$VIGIL_GPU_HOME; export ORT_EP_PATH=$H/ort/lib VIGIL_EP=cuda
+C=file://$H/clip1080p30.mp4; M=$H/models/nanodet-coco.json
+b() {
+  vigil-engine bench --model "$M" --uri "$C" --seconds "${SECS:-10}" --json "$@" 2>/dev/null | tail -1 | python3 -c "import json,sys
+d=json.loads(sys.stdin.read()); print(json.dumps({k:d[k] for k in ['streams','realtime','e2e_fps','decoded_fps','min_stream_fps','p50_ms','p95_ms','p99_ms','dropped','gpu_util_percent','cpu_percent','device_frames_percent','stage_ms','bare_fps','engine_batch']}))"
+}
+for n in $1; do b --streams "$n" --batch $((n < 32 ? n : 32)) --realtime; done
+for n in $2; do b --streams "$n" --batch 32; done
+[ -n "${NO_DECODE:-}" ] || bash scripts/gpu/ceilings.sh decode $2 2>&1 | grep "^| nvh264dec"
