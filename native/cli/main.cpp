@@ -494,7 +494,7 @@ int bench(int argc, char** argv) {
               gpuPercent < 0 ? "n/a" : (std::to_string(static_cast<int>(gpuPercent + 0.5)) + "%").c_str(), static_cast<long long>(dropped));
   const double devicePct = stages.frames > 0 ? 100.0 * static_cast<double>(stages.deviceFrames) / static_cast<double>(stages.frames) : 0;
   if (stages.batches > 0)
-    std::printf("per batch (mean of %lld, %.1f frames, %.0f%% of them in GPU memory): batcher preprocess %.2f ms | inference thread infer %.2f ms  parse+track %.2f ms  deliver %.2f ms\n",
+    std::printf("per batch (mean of %lld, %.1f frames, %.0f%% of them in GPU memory): batcher: preprocess %.2f ms | inference: %.2f ms | post: parse+track %.2f ms  deliver %.2f ms (three threads, overlapped)\n",
                 static_cast<long long>(stages.batches), static_cast<double>(stages.frames) / stages.batches, devicePct, stages.preprocess / stages.batches,
                 stages.infer / stages.batches, stages.post / stages.batches, stages.deliver / stages.batches);
   std::printf("per CPU-second: end-to-end %.1f frames, bare %.1f images, ratio %.2f\n", e2ePerCpu, barePerCpu, cpuRatio);

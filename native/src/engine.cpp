@@ -88,6 +88,7 @@ Engine::Engine(EngineConfig config, EngineListener* listener) : config_(std::mov
   lastStats_ = Clock::now();
   batchThread_ = std::thread([this] { batchLoop(); });
   inferThread_ = std::thread([this] { inferLoop(); });
+  postThread_ = std::thread([this] { postLoop(); });
   worker_ = std::thread([this] { workerLoop(); });
 }
 
@@ -207,7 +208,7 @@ void Engine::stop() {
   std::vector<std::shared_ptr<Slot>> slots;
   {
     std::lock_guard lock(mu_);
-    if (!running_ && !inferThread_.joinable() && !batchThread_.joinable()) return;
+    if (!running_ && !inferThread_.joinable() && !batchThread_.joinable() && !postThread_.joinable()) return;
     running_ = false;
     for (auto& [id, s] : sources_) {
       s->removed = true;
@@ -220,6 +221,7 @@ void Engine::stop() {
   framesReady_.notify_all();
   if (batchThread_.joinable()) batchThread_.join();  // hands over a last batch that ends every track
   if (inferThread_.joinable()) inferThread_.join();
+  if (postThread_.joinable()) postThread_.join();
   {
     std::lock_guard lock(jobMu_);
     workerStop_ = true;
@@ -346,7 +348,8 @@ struct Engine::Work {
   int count = 0;                // frames to infer
   int buffer = -1;              // input buffer holding them (-1: none)
   std::vector<LetterboxTransform> transforms;
-  std::string failure;          // pre-processing failed: no inference for this batch
+  std::string failure;          // pre-processing or inference failed: no detections for this batch
+  InferenceOutputs outputs;     // the inference thread's results, parsed by the post-processing thread
   bool last = false;            // the engine stops after this one
 };
 
@@ -462,16 +465,39 @@ void Engine::inferLoop() {
     std::unique_ptr<Work> work;
     {
       std::unique_lock lock(handMu_);
-      handCv_.wait_for(lock, std::chrono::milliseconds(100), [&] { return !ready_.empty(); });
-      if (!ready_.empty()) {
-        work = std::move(ready_.front());
-        ready_.pop_front();
+      handCv_.wait(lock, [&] { return !ready_.empty(); });
+      work = std::move(ready_.front());
+      ready_.pop_front();
+    }
+    if (!work->batch.empty()) inferBatch(*work);
+    const bool last = work->last;
+    {
+      // At most two batches wait for post-processing: beyond that inference waits (back-pressure).
+      std::unique_lock lock(postMu_);
+      postCv_.wait(lock, [&] { return postReady_.size() < 2; });
+      postReady_.push_back(std::move(work));
+    }
+    postCv_.notify_all();
+    if (last) break;
+  }
+}
+
+void Engine::postLoop() {
+  while (true) {
+    std::unique_ptr<Work> work;
+    {
+      std::unique_lock lock(postMu_);
+      postCv_.wait_for(lock, std::chrono::milliseconds(100), [&] { return !postReady_.empty(); });
+      if (!postReady_.empty()) {
+        work = std::move(postReady_.front());
+        postReady_.pop_front();
       }
     }
     if (!work) {
       emitStats();  // stats keep flowing while no frame arrives
       continue;
     }
+    postCv_.notify_all();
     if (!work->batch.empty()) processBatch(*work);
     if (!work->toFinish.empty()) {
       EngineBatch out;
@@ -544,21 +570,28 @@ void Engine::prepareBatch(Work& work) {
   stages_.deviceFrames += onDevice;
 }
 
+void Engine::inferBatch(Work& work) {
+  const auto t1 = Clock::now();
+  if (work.count > 0 && work.failure.empty()) {
+    try {
+      session_->run(work.count, preprocess_->input(work.buffer));
+      work.outputs = session_->takeOutputs();
+    } catch (const std::exception& e) {
+      work.failure = e.what();
+    }
+  }
+  releaseBuffer(std::exchange(work.buffer, -1));  // the run has read its input: the batcher may fill it again
+  const double ms = std::chrono::duration<double, std::milli>(Clock::now() - t1).count();
+  std::lock_guard lock(stageMu_);
+  stages_.infer += ms;
+}
+
 void Engine::processBatch(Work& work) {
   auto& batch = work.batch;
   const auto& inferIndex = work.inferIndex;
   const auto& transforms = work.transforms;
   const int n = work.count;
-  const auto t1 = Clock::now();
   std::string failure = work.failure;
-  if (n > 0 && failure.empty()) {
-    try {
-      session_->run(n, preprocess_->input(work.buffer));
-    } catch (const std::exception& e) {
-      failure = e.what();
-    }
-  }
-  releaseBuffer(std::exchange(work.buffer, -1));  // the run has read its input: the batcher may fill it again
   const auto t2 = Clock::now();
   // Parse every image's outputs in parallel (independent per image); tracking below stays in frame order.
   std::vector<std::vector<Detection>> parsed(batch.size());
@@ -569,7 +602,7 @@ void Engine::processBatch(Work& work) {
       for (size_t k = first; k < batch.size(); k += step) {
         if (inferIndex[k] < 0) continue;
         try {
-          parsed[k] = session_->detections(inferIndex[k]);
+          parsed[k] = session_->detections(work.outputs, inferIndex[k]);
         } catch (const std::exception& e) {
           parseErrors[k] = e.what();
         }
@@ -661,7 +694,6 @@ void Engine::processBatch(Work& work) {
     const auto t4 = Clock::now();
     auto ms = [](auto a, auto b) { return std::chrono::duration<double, std::milli>(b - a).count(); };
     std::lock_guard lock(stageMu_);
-    stages_.infer += ms(t1, t2);
     stages_.post += ms(t2, t3);
     stages_.deliver += ms(t3, t4);
     stages_.batches += 1;

@@ -152,18 +152,21 @@ class Engine {
   struct Job;
   struct Work;
   using Batch = std::vector<std::pair<std::shared_ptr<Slot>, Frame>>;
-  // Two stages, like nvstreammux → nvinfer: the batcher forms a batch and letterboxes it into a free
-  // input buffer; the inference thread runs it, parses, tracks and delivers. With two buffers (CUDA
-  // path) batch n+1 is pre-processed while batch n is inferred.
+  // Three stages, like nvstreammux → nvinfer → nvtracker: the batcher forms a batch and letterboxes
+  // it into a free input buffer; the inference thread runs it; the post-processing thread parses,
+  // tracks and delivers. With two input buffers (CUDA path) batch n+1 is pre-processed while batch n
+  // is inferred, and batch n-1 is parsed meanwhile.
   void batchLoop();
   void inferLoop();
+  void postLoop();
   void workerLoop();
   void enqueueJob(std::function<void()> job, bool droppable);
   bool detectDue(Slot& slot, double pts);
   int acquireBuffer();             // batcher: waits for a free input buffer
   void releaseBuffer(int buffer);  // -1: none
   void prepareBatch(Work& work);  // batcher: which frames to infer, letterbox them
-  void processBatch(Work& work);  // inference thread
+  void inferBatch(Work& work);    // inference thread: run the session, keep the outputs
+  void processBatch(Work& work);  // post-processing thread: parse, track, deliver
   void finishSlot(Slot& slot, EngineBatch* out);
   EngineTrackEvent deliverable(const Slot& slot, const TrackEvent& e, int64_t time) const;
   void sendSnapshot(Slot& slot, int64_t track);
@@ -186,7 +189,12 @@ class Engine {
   mutable std::mutex stageMu_;
   StageTimes stages_;
   std::atomic<int> inFlight_{0};  // batches taken from the queues and not yet delivered
-  std::thread batchThread_, inferThread_;
+  std::thread batchThread_, inferThread_, postThread_;
+  // Inference thread → post-processing thread (parsing, tracking and delivery of batch n overlap
+  // the inference of batch n+1).
+  std::mutex postMu_;
+  std::condition_variable postCv_;
+  std::deque<std::unique_ptr<Work>> postReady_;
   // Batcher → inference thread hand-over and the input buffers in use.
   std::mutex handMu_;
   std::condition_variable handCv_;

@@ -228,4 +228,19 @@ std::vector<Detection> InferenceSession::detections(int batchIndex) const {
   return parseOutputs(manifest_.parser, views_, batchIndex, manifest_.params);
 }
 
+InferenceOutputs InferenceSession::takeOutputs() {
+  InferenceOutputs o;
+  o.values = std::move(outputs_);
+  o.views = std::move(views_);
+  o.converted = std::move(converted_);  // moving keeps the buffers the views point into
+  outputs_.clear();
+  views_.clear();
+  converted_.clear();
+  return o;
+}
+
+std::vector<Detection> InferenceSession::detections(const InferenceOutputs& outputs, int batchIndex) const {
+  return parseOutputs(manifest_.parser, outputs.views, batchIndex, manifest_.params);
+}
+
 }  // namespace vigil

@@ -23,6 +23,14 @@ struct InferenceOptions {
 // provider libraries are found (ORT_EP_PATH, or beside libonnxruntime).
 std::vector<std::string> selectableProviders();
 
+// One run's outputs, owned: the next run makes new ones, so a batch can be parsed while the next
+// one is inferred.
+struct InferenceOutputs {
+  std::vector<Ort::Value> values;
+  std::vector<OutputTensor> views;
+  std::vector<std::vector<float>> converted;  // int outputs turned into float
+};
+
 class InferenceSession {
  public:
   // Loads the model, picks the execution provider and checks that the outputs fit the parser
@@ -48,6 +56,9 @@ class InferenceSession {
   void setDeviceInput(float* deviceTensor);
   bool usesDeviceInput() const { return deviceInput_ != nullptr; }
   std::vector<Detection> detections(int batchIndex) const;
+  // Moves the last run's outputs out (detections() then has none until the next run).
+  InferenceOutputs takeOutputs();
+  std::vector<Detection> detections(const InferenceOutputs& outputs, int batchIndex) const;
 
  private:
   void readOutputs();
