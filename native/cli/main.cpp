@@ -439,7 +439,15 @@ int bench(int argc, char** argv) {
   // --realtime: every stream plays at its own rate (like cameras) and stale frames are dropped.
   so.realtime = a.has("realtime");
   for (int i = 0; i < streams; ++i) engine->addSource(std::to_string(i), uri, so);
-  std::this_thread::sleep_for(std::chrono::milliseconds(1500));  // warm-up: pipelines negotiate, caches fill
+  // Warm-up: every stream delivers (decoders open one after another, seconds for many), then 1.5 s
+  // more for caches and the first batches; only then the measured window starts.
+  for (auto waitStart = Clock::now(); Clock::now() - waitStart < std::chrono::seconds(60);) {
+    bool allDelivered = true;
+    for (auto& s : engine->stats()) allDelivered = allDelivered && (s.framesDecoded > 0 || s.state == "error");
+    if (allDelivered) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
   double cpu0 = cpuSeconds();
   auto decodedSoFar = [&] {
     int64_t n = 0;
