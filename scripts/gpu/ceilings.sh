@@ -29,7 +29,13 @@ PY
 }
 
 decode() {
-  local clip=$H/clip1080.mp4
+  # The clip the end-to-end runs play (1080p30) when it was carried, else base's; VIGIL_DECODE_CLIP overrides.
+  # VIGIL_DECODE_MEMORY=cuda keeps the decoded frames in CUDA memory (as Vigil's engine does); default:
+  # whatever fakesink negotiates.
+  local clip=${VIGIL_DECODE_CLIP:-}
+  [ -n "$clip" ] || { [ -s "$H/clip1080p30.mp4" ] && clip=$H/clip1080p30.mp4 || clip=$H/clip1080.mp4; }
+  local out=(fakesink sync=false) mem=${VIGIL_DECODE_MEMORY:-any}
+  [ "$mem" = cuda ] && out=('video/x-raw(memory:CUDAMemory)' ! fakesink sync=false)
   if [ ! -s "$clip" ]; then
     echo "[decode] no carried clip: encoding 600 frames of videotestsrc at 1080p with x264enc"
     gst-launch-1.0 -q videotestsrc num-buffers=600 pattern=ball ! video/x-raw,width=1920,height=1080,framerate=30/1 ! \
@@ -44,15 +50,15 @@ decode() {
   for n in "${counts[@]}"; do
     local args=()
     for _ in $(seq 1 "$n"); do
-      args+=(filesrc location="$clip" ! qtdemux ! h264parse ! nvh264dec ! fakesink sync=false)
+      args+=(filesrc location="$clip" ! qtdemux ! h264parse ! nvh264dec ! "${out[@]}")
     done
     local t0 t1
     t0=$(date +%s.%N)
     gst-launch-1.0 -q "${args[@]}" >/dev/null || { echo "[decode] $n streams: gst-launch failed" >&2; continue; }
     t1=$(date +%s.%N)
     python3 -c "import sys; n,f,a,b=int(sys.argv[1]),int(sys.argv[2]),float(sys.argv[3]),float(sys.argv[4]); s=b-a
-print('{\"what\":\"nvdec-h264-1080p\",\"streams\":%d,\"frames\":%d,\"seconds\":%.2f,\"fps_total\":%.0f,\"fps_per_stream\":%.0f}'%(n,n*f,s,n*f/s,f/s))" \
-      "$n" "$frames" "$t0" "$t1" | tee -a "$R/decode.jsonl"
+print('{\"what\":\"nvdec-h264-1080p\",\"clip\":\"%s\",\"memory\":\"%s\",\"streams\":%d,\"frames\":%d,\"seconds\":%.2f,\"fps_total\":%.0f,\"fps_per_stream\":%.0f}'%(sys.argv[5],sys.argv[6],n,n*f,s,n*f/s,f/s))" \
+      "$n" "$frames" "$t0" "$t1" "$(basename "$clip")" "$mem" | tee -a "$R/decode.jsonl"
   done
 }
 
