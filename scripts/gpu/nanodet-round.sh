@@ -12,6 +12,6 @@ b() {
   vigil-engine bench --model "$M" --uri "$C" --seconds "${SECS:-10}" --json "$@" 2>/dev/null | tail -1 | python3 -c "import json,sys
 d=json.loads(sys.stdin.read()); print(json.dumps({k:d[k] for k in ['streams','realtime','e2e_fps','decoded_fps','min_stream_fps','p50_ms','p95_ms','p99_ms','dropped','gpu_util_percent','cpu_percent','device_frames_percent','stage_ms','bare_fps','engine_batch']}))"
 }
-for n in $1; do b --streams "$n" --batch $((n < 32 ? n : 32)) --realtime; done
-for n in $2; do b --streams "$n" --batch 32; done
+for n in $1; do b --streams "$n" --batch "${BATCH:-$((n < 32 ? n : 32))}" --realtime; done
+for n in $2; do b --streams "$n" --batch "${BATCH:-32}"; done
 [ -n "${NO_DECODE:-}" ] || bash scripts/gpu/ceilings.sh decode $2 2>&1 | grep "^| nvh264dec"
