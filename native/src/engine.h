@@ -1,6 +1,7 @@
 #pragma once
-// The engine: sources → batcher → one inference thread → parse → per-source trackers →
-// listener callbacks once per batch. Previews and snapshots are encoded on a worker thread.
+// The engine: sources → batcher (letterbox) → inference thread → post-processing thread (parse,
+// per-source trackers) → listener callbacks once per batch. Previews and snapshots are encoded on a
+// worker thread.
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
@@ -115,7 +116,8 @@ class EngineListener {
 
 class Engine {
  public:
-  // Loads the model and starts the inference thread. Throws std::runtime_error naming the model.
+  // Loads the model and starts the batcher, inference and post-processing threads. Throws
+  // std::runtime_error naming the model.
   Engine(EngineConfig config, EngineListener* listener);
   ~Engine();
   Engine(const Engine&) = delete;
@@ -127,7 +129,7 @@ class Engine {
   // Ends the source's tracks (end events) and stops its pipeline. False when unknown.
   bool removeSource(const std::string& id);
   std::vector<EngineStreamStats> stats();
-  // Where the inference thread's time went since the engine started, ms: for bench reports.
+  // Where each stage's time went since the engine started, ms (stages overlap): for bench reports.
   struct StageTimes {
     double preprocess = 0, infer = 0, post = 0, deliver = 0;
     int64_t batches = 0, frames = 0;
