@@ -62,6 +62,19 @@ const OrtEpDevice* pluginDevice(const std::string& shortName, const char* epName
   return nullptr;
 }
 
+// Where TensorRT keeps built engines between runs: $VIGIL_TRT_CACHE, else $VIGIL_HOME/cache/tensorrt,
+// else ~/.cache/vigil/tensorrt (created on first use).
+std::string tensorrtCacheDir() {
+  std::filesystem::path dir;
+  if (const char* c = std::getenv("VIGIL_TRT_CACHE"); c && *c) dir = c;
+  else if (const char* h = std::getenv("VIGIL_HOME"); h && *h) dir = std::filesystem::path(h) / "cache" / "tensorrt";
+  else if (const char* home = std::getenv("HOME"); home && *home) dir = std::filesystem::path(home) / ".cache" / "vigil" / "tensorrt";
+  else dir = std::filesystem::temp_directory_path() / "vigil-tensorrt";
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  return dir.string();
+}
+
 }  // namespace
 
 std::vector<std::string> selectableProviders() {
@@ -89,11 +102,38 @@ InferenceSession::InferenceSession(const ModelManifest& m, const InferenceOption
       const char* epName = p == "cuda" ? "CUDAExecutionProvider" : p == "tensorrt" ? "TensorrtExecutionProvider" : nullptr;
       if (!epName) { notes += "unknown execution provider '" + p + "'; "; continue; }
       std::string why;
+      // Provider options: CUDA picks convolution algorithms by heuristics (no start-up search);
+      // TensorRT keeps its engines on disk and builds FP16 where the manifest allows it.
+      std::vector<std::string> keys, values;
+      if (p == "cuda") {
+        keys = {"cudnn_conv_algo_search"};
+        values = {"HEURISTIC"};
+      } else {
+        keys = {"trt_engine_cache_enable", "trt_engine_cache_path", "trt_timing_cache_enable", "trt_fp16_enable"};
+        values = {"1", tensorrtCacheDir(), "1", m.fp16 ? "1" : "0"};
+      }
+      std::vector<const char*> k, v;
+      for (size_t i = 0; i < keys.size(); ++i) {
+        k.push_back(keys[i].c_str());
+        v.push_back(values[i].c_str());
+      }
+      if (p == "tensorrt" && !pluginDevice(p, epName, &why)) {
+        // The TensorRT library of ONNX Runtime's own builds is a classic provider, not a plugin.
+        OrtTensorRTProviderOptionsV2* trt = nullptr;
+        OrtStatus* st = Ort::GetApi().CreateTensorRTProviderOptions(&trt);
+        if (!st) st = Ort::GetApi().UpdateTensorRTProviderOptions(trt, k.data(), v.data(), k.size());
+        if (!st) st = Ort::GetApi().SessionOptionsAppendExecutionProvider_TensorRT_V2(so, trt);
+        if (trt) Ort::GetApi().ReleaseTensorRTProviderOptions(trt);
+        if (!st) {
+          provider_ = epName;
+          break;
+        }
+        notes += std::string(epName) + ": " + why + "; classic provider: " + Ort::GetApi().GetErrorMessage(st) + "; ";
+        Ort::GetApi().ReleaseStatus(st);
+        continue;
+      }
       if (const OrtEpDevice* dev = pluginDevice(p, epName, &why)) {
-        const char* k[] = {"cudnn_conv_algo_search"};
-        const char* v[] = {"HEURISTIC"};
-        size_t nkv = p == "cuda" ? 1 : 0;
-        OrtStatus* st = Ort::GetApi().SessionOptionsAppendExecutionProvider_V2(so, ortEnv(), &dev, 1, k, v, nkv);
+        OrtStatus* st = Ort::GetApi().SessionOptionsAppendExecutionProvider_V2(so, ortEnv(), &dev, 1, k.data(), v.data(), k.size());
         if (!st) {
           provider_ = epName;
           if (p == "cuda") deviceMemory_ = Ort::GetApi().EpDevice_MemoryInfo(dev, OrtDeviceMemoryType_DEFAULT);

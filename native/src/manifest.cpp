@@ -140,6 +140,9 @@ ModelManifest loadManifest(const std::string& path) {
     }
     m.params.maxDetections = j.value("maxDetections", 300);
     if (j.contains("executionProviders")) m.executionProviders = j["executionProviders"].get<std::vector<std::string>>();
+    const std::string precision = j.value("precision", "fp32");
+    if (precision != "fp32" && precision != "fp16") fail(path, "precision must be \"fp32\" or \"fp16\", not '" + precision + "'");
+    m.fp16 = precision == "fp16";
   } catch (const json::exception& e) {
     fail(path, std::string("has a field of the wrong type (") + e.what() + ")");
   }

@@ -24,6 +24,7 @@ struct ModelManifest {
   ParseParams params;
   std::vector<std::string> labels;
   std::vector<std::string> executionProviders{"cpu"};
+  bool fp16 = false;     // "precision": "fp16": TensorRT may build a half-precision engine
 };
 
 // Reads and validates a manifest. Throws std::runtime_error naming the file, the field and the fix.
