@@ -53,7 +53,9 @@ export async function startAppNode(options: AppNodeOptions): Promise<AppNode> {
     if (change.kind === 'camera-added' || change.kind === 'camera-updated') store.recorder.setCameraPolicy(change.camera.id, recordingPolicy(change.camera));
   });
 
-  const supervisor = new EngineSupervisor(options.launcher ? { launcher: options.launcher } : {});
+  // The engine keeps TensorRT engines with the rest of the app's data (native/src/inference.cpp).
+  const env = { ...process.env, VIGIL_TRT_CACHE: process.env.VIGIL_TRT_CACHE ?? join(home, 'cache', 'tensorrt') };
+  const supervisor = new EngineSupervisor({ env, ...(options.launcher ? { launcher: options.launcher } : {}) });
   supervisor.on('status', (s) => {
     if (s.state === 'failed' || s.state === 'restarting') log(`[engine] ${s.state}: ${s.error ?? ''}`);
   });
