@@ -215,6 +215,18 @@ int main(int argc, char** argv) {
   Ort::Env env(std::getenv("VIGIL_ORT_VERBOSE") ? ORT_LOGGING_LEVEL_VERBOSE : ORT_LOGGING_LEVEL_WARNING, "vigil-ortbench");
   Ort::SessionOptions so;
   so.SetGraphOptimizationLevel(std::getenv("VIGIL_ORT_NO_OPT") ? GraphOptimizationLevel::ORT_DISABLE_ALL : GraphOptimizationLevel::ORT_ENABLE_ALL);
+  // VIGIL_ORT_CONFIG="key=value;key=value": session config entries, for diagnosing a provider
+  // (e.g. session.disable_cpu_ep_fallback=1 lists the nodes the provider cannot take).
+  if (const char* cfg = std::getenv("VIGIL_ORT_CONFIG")) {
+    std::string all = cfg;
+    for (size_t start = 0; start < all.size();) {
+      size_t end = all.find(';', start);
+      if (end == std::string::npos) end = all.size();
+      const std::string kv = all.substr(start, end - start);
+      if (auto eq = kv.find('='); eq != std::string::npos) so.AddConfigEntry(kv.substr(0, eq).c_str(), kv.substr(eq + 1).c_str());
+      start = end + 1;
+    }
+  }
   if (o.threads > 0) so.SetIntraOpNumThreads(o.threads);
   GpuEp ep;
   std::optional<Ort::Session> session;
