@@ -31,6 +31,17 @@ export interface EngineStatus {
   pid: number | null;
   /** The execution provider inference actually runs on ('CPUExecutionProvider', 'CUDAExecutionProvider', ...). */
   executionProvider?: string | null;
+  /** Inference details once the default model is loaded: why a preferred provider was not used, and
+   * where frames are letterboxed ('cuda': GPU kernel, NVDEC frames never leave GPU memory). */
+  inference?: InferenceInfo | null;
+}
+
+export interface InferenceInfo {
+  /** Empty when the preferred provider runs; otherwise why inference fell back (shown as a warning). */
+  providerNote: string;
+  preprocess: 'cpu' | 'cuda';
+  /** Why pre-processing is not on the GPU (empty on the CUDA path). */
+  preprocessNote: string;
 }
 
 export interface SystemInfo {

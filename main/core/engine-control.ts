@@ -2,7 +2,7 @@
 // when it (re)starts, and applies camera changes live without touching the other cameras.
 import { EventEmitter } from 'node:events';
 import type { DetectedObject, FrameObjects, MetadataBatch, PreviewFrame, Snapshot, StreamStats } from '../api/engine-types.js';
-import type { PreviewFrameMessage } from '../api/contract.js';
+import type { InferenceInfo, PreviewFrameMessage } from '../api/contract.js';
 import type { SourceSpec } from '../engine/protocol.js';
 import type { EngineSupervisor } from '../engine/supervisor.js';
 import type { CameraConfig } from '../workspace/model.js';
@@ -26,6 +26,7 @@ export class EngineControl extends EventEmitter<{
   /** Per camera, the objects of the most recent frames, to join previews with their boxes. */
   private readonly recent = new Map<string, Map<number, FrameObjects>>();
   private executionProvider: string | null = null;
+  private inferenceInfo: InferenceInfo | null = null;
 
   constructor(
     private readonly supervisor: EngineSupervisor,
@@ -74,6 +75,10 @@ export class EngineControl extends EventEmitter<{
     return this.executionProvider;
   }
 
+  inference(): InferenceInfo | null {
+    return this.inferenceInfo;
+  }
+
   private spec(camera: CameraConfig): SourceSpec {
     return {
       id: camera.id,
@@ -90,6 +95,9 @@ export class EngineControl extends EventEmitter<{
     try {
       const r = await this.supervisor.request('configure', { settings: ws.engine, defaultModel: this.resolveModel(ws.defaultModel) });
       this.executionProvider = r.executionProvider;
+      this.inferenceInfo = r.inference;
+      // Falling back from the preferred provider is loud: in the log here and on the System page.
+      if (r.inference?.providerNote) this.emit('log', `[engine] ${r.inference.providerNote}`);
     } catch (e) {
       this.emit('log', `[engine] cannot apply the engine settings: ${(e as Error).message}`);
       return;

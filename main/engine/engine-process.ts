@@ -120,8 +120,12 @@ function handle(m: ToEngine): unknown {
     case 'configure': {
       stopAll();
       config = params as EngineSetup;
-      if (!config.defaultModel) return { executionProvider: null };
-      return { executionProvider: pipelineFor(config.defaultModel).info().provider };
+      if (!config.defaultModel) return { executionProvider: null, inference: null };
+      const info = pipelineFor(config.defaultModel).info();
+      return {
+        executionProvider: info.provider,
+        inference: { providerNote: info.providerNote, preprocess: info.preprocess, preprocessNote: info.preprocessNote },
+      };
     }
     case 'addSource':
       addSource(params as SourceSpec);

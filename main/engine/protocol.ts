@@ -1,5 +1,5 @@
 // Messages between the engine supervisor (main process) and the engine process.
-import type { EngineInfo, EngineSettings } from '../api/contract.js';
+import type { EngineInfo, EngineSettings, InferenceInfo } from '../api/contract.js';
 import type { MetadataBatch, PreviewFrame, Snapshot, StreamStats } from '../api/engine-types.js';
 import type { ModelManifest, NvinferImport, ParserName } from '../api/model-types.js';
 
@@ -23,7 +23,7 @@ export interface EngineSetup {
 
 export interface EngineRequests {
   engineInfo: { params: Record<string, never>; result: EngineInfo };
-  configure: { params: EngineSetup; result: { executionProvider: string | null } };
+  configure: { params: EngineSetup; result: { executionProvider: string | null; inference: InferenceInfo | null } };
   addSource: { params: SourceSpec; result: { added: true } };
   removeSource: { params: { id: string }; result: { removed: boolean } };
   probe: { params: { uri: string; timeoutMs: number }; result: { width: number; height: number } };

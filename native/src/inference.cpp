@@ -128,7 +128,9 @@ InferenceSession::InferenceSession(const ModelManifest& m, const InferenceOption
           provider_ = epName;
           break;
         }
-        notes += std::string(epName) + ": " + why + "; classic provider: " + Ort::GetApi().GetErrorMessage(st) + "; ";
+        std::string msg = Ort::GetApi().GetErrorMessage(st);
+        while (!msg.empty() && (msg.back() == '.' || msg.back() == ' ')) msg.pop_back();
+        notes += std::string(epName) + ": " + why + "; classic provider: " + msg + "; ";
         Ort::GetApi().ReleaseStatus(st);
         continue;
       }

@@ -42,7 +42,25 @@ export function SystemStatusPanel({ api }: { api: ApiClient }) {
       {status && (
         <dl className="facts">
           <dt>Execution provider</dt>
-          <dd data-testid="execution-provider">{status.engine.executionProvider ?? 'not running inference yet'}</dd>
+          <dd data-testid="execution-provider">
+            {status.engine.executionProvider ?? 'not running inference yet'}
+            {status.engine.inference?.providerNote && (
+              <span className="warning" role="status" data-testid="provider-fallback">
+                {' '}
+                — {status.engine.inference.providerNote}
+              </span>
+            )}
+          </dd>
+          {status.engine.inference && (
+            <>
+              <dt>Pre-processing</dt>
+              <dd data-testid="preprocess-path">
+                {status.engine.inference.preprocess === 'cuda'
+                  ? 'GPU (CUDA letterbox; hardware-decoded frames stay in GPU memory)'
+                  : `CPU${status.engine.inference.preprocessNote ? ` — ${status.engine.inference.preprocessNote}` : ''}`}
+              </dd>
+            </>
+          )}
           <dt>CPU load</dt>
           <dd data-testid="cpu-load">{status.cpuPercent.toFixed(0)} %</dd>
           <dt>Disk</dt>

@@ -278,6 +278,13 @@ describe('operator UI in Chromium against vigil serve (demo workspace, real engi
     const page = await openPage('system');
     await expect.poll(() => page.getByTestId('engine-state').textContent(), { timeout: 20_000 }).toMatch(/^running/);
     await expect.poll(() => page.getByTestId('execution-provider').textContent(), { timeout: 20_000 }).toContain('CPUExecutionProvider');
+    // The default model prefers TensorRT, then CUDA; this machine has neither, and the page says so
+    // (falling back to the CPU is loud), and where pre-processing runs and why.
+    expect(await page.getByTestId('provider-fallback').textContent()).toMatch(/falling back to CPUExecutionProvider: .*CUDAExecutionProvider/);
+    expect(await page.getByTestId('preprocess-path').textContent()).toMatch(/^CPU — inference runs on CPUExecutionProvider/);
+    const engineStatus = (await call('system.info', {})).engine;
+    expect(engineStatus.inference).toMatchObject({ preprocess: 'cpu' });
+    expect(engineStatus.inference?.providerNote).toContain('CUDAExecutionProvider');
     await expect.poll(() => page.getByTestId('cpu-load').textContent(), { timeout: 10_000 }).toMatch(/^\d+ %$/);
     const status = await call('system.status', {});
     expect(status.streams.filter((s) => cameras.some((c) => c.id === s.camera)).length).toBe(cameras.length);
