@@ -246,8 +246,10 @@ void Source::supervise() {
   emitState(SourceState::Connecting);
   while (!stop_) {
     std::string error;
+    const bool refusedBefore = deviceFramesRefused_;
     bool ok = runOnce(&error);
     if (stop_) break;
+    if (!ok && deviceFramesRefused_ && !refusedBefore) continue;  // at once, with host frames
     if (ok) {  // ended (file without loop)
       emitState(SourceState::Ended);
       break;
@@ -285,6 +287,7 @@ struct PadLinkContext {
   GstElement* hostTail = nullptr;    // last element of the host branch
   GstElement* deviceCaps = nullptr;  // entry (and tail) of the device branch; null: host only
   GstElement* sink = nullptr;
+  bool* deviceLinked = nullptr;      // set when the device branch was chosen
 };
 bool offersCudaMemory(GstPad* pad) {
   GstCaps* caps = gst_pad_query_caps(pad, nullptr);
@@ -313,6 +316,7 @@ void onPadAdded(GstElement*, GstPad* pad, gpointer user) {
   if (ctx->deviceCaps && offersCudaMemory(pad)) {
     entry = ctx->deviceCaps;
     gst_element_link(ctx->deviceCaps, ctx->sink);
+    if (ctx->deviceLinked) *ctx->deviceLinked = true;
   } else {
     gst_element_link(ctx->hostTail, ctx->sink);
   }
@@ -429,7 +433,8 @@ bool Source::runOnce(std::string* error) {
     const char* env = std::getenv("VIGIL_DEVICE_FRAMES");
     return !(env && std::string(env) == "0");
   }();
-  if (dynamicSrc && options_.deviceFrames && deviceFramesAllowed && primaryCudaGstContext()) {
+  deviceBranchLinked_ = false;
+  if (dynamicSrc && options_.deviceFrames && deviceFramesAllowed && !deviceFramesRefused_ && primaryCudaGstContext()) {
     GstElement* deviceCaps = gst_element_factory_make("capsfilter", nullptr);
     GstCaps* c = gst_caps_new_simple("video/x-raw", "format", G_TYPE_STRING, "NV12", nullptr);
     gst_caps_set_features(c, 0, gst_caps_features_new(kCudaMemory, nullptr));
@@ -437,6 +442,7 @@ bool Source::runOnce(std::string* error) {
     gst_caps_unref(c);
     gst_bin_add(GST_BIN(p.pipeline), deviceCaps);
     linkCtx.deviceCaps = deviceCaps;
+    linkCtx.deviceLinked = &deviceBranchLinked_;
   }
   if (dynamicSrc) g_signal_connect(dynamicSrc, "pad-added", G_CALLBACK(onPadAdded), &linkCtx);
   static const int decodeThreads = [] {
@@ -590,6 +596,11 @@ bool Source::runOnce(std::string* error) {
       gchar* dbg = nullptr;
       gst_message_parse_error(m, &err, &dbg);
       *error = describeError(err ? err->message : "unknown error", dbg ? dbg : "", err ? err->code : 0);
+      // NVDEC output that is not NV12 (10-bit streams decode to P010): retry with host frames.
+      if (deviceBranchLinked_ && decoded_ == 0 && dbg && std::strstr(dbg, "not-negotiated")) {
+        deviceFramesRefused_ = true;
+        *error = "retry with host frames";
+      }
       if (err) g_error_free(err);
       g_free(dbg);
       gst_message_unref(m);

@@ -97,6 +97,10 @@ class Source {
   std::atomic<int64_t> seq_{0};
   std::atomic<int64_t> decoded_{0};
   std::atomic<int64_t> lastFrameMs_{0};
+  // The decoder could not hand frames over in CUDA memory as NV12 (e.g. 10-bit P010): this source
+  // delivers host frames from then on.
+  bool deviceFramesRefused_ = false;
+  bool deviceBranchLinked_ = false;
 };
 
 }  // namespace vigil
