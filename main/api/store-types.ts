@@ -211,6 +211,8 @@ export interface RetentionResult {
 
 export interface StorageUsage {
   databaseBytes: number;
+  /** The write-ahead log beside the database (disk in use until a checkpoint truncates it). */
+  walBytes: number;
   snapshotBytes: number;
   segmentBytes: number;
   totalBytes: number;

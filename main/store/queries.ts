@@ -1,6 +1,7 @@
 // Review queries, on their own read-only connection (WAL lets them run beside the writer). Every
 // value is a bound parameter; lists are passed as one JSON parameter and expanded with json_each.
 
+import { stat } from 'node:fs/promises';
 import type { BoxXYWH } from '../api/engine-types.js';
 import type {
   EventsAroundQuery,
@@ -102,7 +103,11 @@ function toEvent(r: EventRow): StoredEvent {
 }
 
 export class StoreQueries {
-  constructor(private readonly db: SqlDriver) {}
+  /** `file`: the database file, whose write-ahead log counts in usage(). */
+  constructor(
+    private readonly db: SqlDriver,
+    private readonly file?: string,
+  ) {}
 
   /** Counts by camera × label × bucket over [from, to); buckets are whole minutes. */
   async timeline(q: TimelineQuery): Promise<TimelineResult> {
@@ -334,16 +339,17 @@ export class StoreQueries {
   }
 
   async usage(): Promise<StorageUsage> {
-    return storageUsage(this.db);
+    return storageUsage(this.db, this.file);
   }
 }
 
-export async function storageUsage(db: SqlDriver): Promise<StorageUsage> {
+export async function storageUsage(db: SqlDriver, file?: string): Promise<StorageUsage> {
   const [pages] = await db.query<{ n: number }>('SELECT (page_count - freelist_count) * page_size AS n FROM pragma_page_count, pragma_freelist_count, pragma_page_size');
   const [snap] = await db.query<{ n: number | null }>('SELECT sum(snapshot_bytes) AS n FROM tracks WHERE snapshot_bytes > 0');
   const [seg] = await db.query<{ n: number | null }>('SELECT sum(bytes) AS n FROM segments');
   const databaseBytes = pages?.n ?? 0;
   const snapshotBytes = snap?.n ?? 0;
   const segmentBytes = seg?.n ?? 0;
-  return { databaseBytes, snapshotBytes, segmentBytes, totalBytes: databaseBytes + snapshotBytes + segmentBytes };
+  const walBytes = file ? await stat(`${file}-wal`).then((s) => s.size, () => 0) : 0;
+  return { databaseBytes, walBytes, snapshotBytes, segmentBytes, totalBytes: databaseBytes + walBytes + snapshotBytes + segmentBytes };
 }

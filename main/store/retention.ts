@@ -2,7 +2,8 @@
 // same period, by age and by total size. Each small batch is its own transaction, queued between
 // recorder flushes on the writer connection, so writers wait at most one batch.
 
-import { unlink } from 'node:fs/promises';
+import { readdir, stat, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { RetentionPolicy, RetentionResult } from '../api/store-types.js';
 import type { SqlDriver } from './driver.js';
 import { absoluteMediaPath } from './media.js';
@@ -14,6 +15,8 @@ const segmentsPerBatch = 50;
 export interface RetentionHost {
   db: SqlDriver;
   dataDir: string;
+  /** The database file: its write-ahead log counts toward the size limit. */
+  file?: string;
   /** Runs a job on the writer connection between recorder flushes. */
   exclusive<T>(job: () => Promise<T>): Promise<T>;
   log: (line: string) => void;
@@ -63,10 +66,13 @@ export class Retention {
     }
 
     if (maxBytes !== undefined) {
-      const usage = await storageUsage(this.host.db);
+      // The log first gives back what it can (it counts as disk in use), then the oldest data goes.
+      await this.checkpoint();
+      const usage = await storageUsage(this.host.db, this.host.file);
       let media = usage.snapshotBytes + usage.segmentBytes;
       let dbBytes = usage.databaseBytes;
-      while (dbBytes + media > maxBytes) {
+      const wal = usage.walBytes;
+      while (dbBytes + wal + media > maxBytes) {
         const o = await this.host.exclusive(() => this.deleteBatch(null));
         await add(o);
         if (o.tracks === 0 && o.segments === 0) break;
@@ -74,11 +80,59 @@ export class Retention {
         dbBytes = await this.databaseBytes();
       }
     }
-    result.bytesAfter = (await storageUsage(this.host.db)).totalBytes;
+    if (result.tracksDeleted + result.segmentsDeleted > 0) await this.checkpoint();
+    result.bytesAfter = (await storageUsage(this.host.db, this.host.file)).totalBytes;
     if (result.tracksDeleted + result.segmentsDeleted > 0) {
       this.host.log(`retention: deleted ${result.tracksDeleted} tracks, ${result.detectionsDeleted} boxes, ${result.segmentsDeleted} segments in ${result.batches} batches; ${result.bytesAfter} bytes in use`);
     }
     return result;
+  }
+
+  /** Moves the log into the database and truncates it (skipped quietly while a reader holds it). */
+  private async checkpoint(): Promise<void> {
+    await this.host.exclusive(() => this.host.db.query('PRAGMA wal_checkpoint(TRUNCATE)')).catch(() => undefined);
+  }
+
+  /**
+   * Deletes media files no row points at: retention commits its deletes before it removes the files,
+   * so a crash in between leaves orphans (and a crash mid-write leaves `.tmp` files). Only files older
+   * than `olderThanMs` go, so a snapshot being written now is never touched. Returns how many went.
+   */
+  async sweepOrphans(olderThanMs = 3_600_000, now = Date.now()): Promise<number> {
+    const { dataDir, db } = this.host;
+    const files: string[] = [];
+    const walk = async (rel: string): Promise<void> => {
+      const entries = await readdir(join(dataDir, ...rel.split('/')), { withFileTypes: true }).catch(() => []);
+      for (const e of entries) {
+        const child = `${rel}/${e.name}`;
+        if (e.isDirectory()) await walk(child);
+        else if (e.isFile()) files.push(child);
+      }
+    };
+    await walk('snapshots');
+    await walk('segments');
+    let removed = 0;
+    for (const rel of files) {
+      const abs = absoluteMediaPath(dataDir, rel);
+      const info = await stat(abs).catch(() => null);
+      if (!info || now - info.mtimeMs < olderThanMs) continue;
+      let referenced = false;
+      if (!rel.endsWith('.tmp')) {
+        // Snapshots are named by their track id (snapshots/DAY/CAMERA/TRACK.jpg): a primary-key lookup.
+        const trackId = rel.startsWith('snapshots/') ? /\/(\d+)\.jpg$/.exec(rel)?.[1] : undefined;
+        const rows = trackId
+          ? await db.query<{ p: string | null }>('SELECT snapshot_path AS p FROM tracks WHERE id = ?', [Number(trackId)])
+          : await db.query<{ p: string }>('SELECT path AS p FROM segments WHERE path = ? LIMIT 1', [rel]);
+        referenced = rows.some((r) => r.p === rel);
+      }
+      if (referenced) continue;
+      await unlink(abs).then(
+        () => void (removed += 1),
+        () => undefined,
+      );
+    }
+    if (removed > 0) this.host.log(`retention: removed ${removed} media files no record points at (left by an interrupted run)`);
+    return removed;
   }
 
   private async databaseBytes(): Promise<number> {

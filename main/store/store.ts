@@ -29,6 +29,8 @@ export interface Store {
   readonly recorder: Recorder;
   readonly queries: StoreQueries;
   readonly retention: Retention;
+  /** The start-up sweep of media files no record points at (runs in the background): files removed. */
+  readonly orphanSweep: Promise<number>;
   close(): Promise<void>;
 }
 
@@ -66,8 +68,12 @@ export async function openStore(options: StoreOptions): Promise<Store> {
       { cameras: new Map(cameraRows.map((r) => [r.name, r.id])), nextTrackId: (ids?.track ?? 0) + 1, nextRunId: (ids?.run ?? 0) + 1, now: Date.now() },
       { ...options, log },
     );
-    const queries = new StoreQueries(reader);
-    const retention = new Retention({ db: writer, dataDir, exclusive: (job) => recorder.exclusive(job), log });
+    const queries = new StoreQueries(reader, file);
+    const retention = new Retention({ db: writer, dataDir, file, exclusive: (job) => recorder.exclusive(job), log });
+    const orphanSweep = retention.sweepOrphans().catch((err: Error) => {
+      log(`retention: the start-up sweep of unreferenced media failed: ${err.message}`);
+      return 0;
+    });
     const readerDb = reader;
     let closed = false;
     return {
@@ -76,9 +82,11 @@ export async function openStore(options: StoreOptions): Promise<Store> {
       recorder,
       queries,
       retention,
+      orphanSweep,
       async close() {
         if (closed) return;
         closed = true;
+        await orphanSweep;
         await recorder.close();
         await writer.exec('PRAGMA optimize').catch(() => undefined);
         await readerDb.close();

@@ -418,12 +418,56 @@ describe('snapshots, segments and retention', () => {
     expect(() => store.recorder.addSegment({ camera: 'cam-0', start: t0, end: t0 + 1, path: '/etc/passwd', bytes: 1 })).toThrow(/outside the data directory/);
   });
 
+  it('sweeps media files no record points at (a crash between retention\'s commit and its deletes), sparing recent and referenced ones', async () => {
+    const store = await open();
+    const { mkdir, utimes, writeFile } = await import('node:fs/promises');
+    const kept = await store.recorder.saveSnapshot({ camera: 'cam-0', track: 1, frame: 0, time: t0, jpeg: new Uint8Array(10).fill(7) });
+    store.recorder.write(sceneBatch(0, { cameras: 1, objects: 1 }));
+    await store.recorder.flush();
+    const dir = join(store.dataDir, 'snapshots', '2020-01-01', '1');
+    await mkdir(dir, { recursive: true });
+    await mkdir(join(store.dataDir, 'segments'), { recursive: true });
+    const orphan = join(dir, '424242.jpg');
+    const half = join(dir, '17.jpg.tmp');
+    const oldSegment = join(store.dataDir, 'segments', 'lost.mp4');
+    const fresh = join(dir, '424243.jpg');
+    for (const f of [orphan, half, oldSegment, fresh]) await writeFile(f, 'x');
+    const twoHoursAgo = new Date(Date.now() - 2 * 3_600_000);
+    for (const f of [orphan, half, oldSegment, join(store.dataDir, kept)]) await utimes(f, twoHoursAgo, twoHoursAgo);
+    expect(await store.retention.sweepOrphans()).toBe(3);
+    expect(existsSync(orphan) || existsSync(half) || existsSync(oldSegment)).toBe(false);
+    expect(existsSync(join(store.dataDir, kept))).toBe(true); // referenced, however old
+    expect(existsSync(fresh)).toBe(true); // may be a snapshot being written right now
+    expect((await store.queries.searchTracks({})).tracks[0]?.snapshot?.path).toBe(kept);
+    // Opening the store sweeps by itself.
+    await writeFile(orphan, 'x');
+    await utimes(orphan, twoHoursAgo, twoHoursAgo);
+    await store.close();
+    const again = await open({ dataDir: store.dataDir });
+    expect(await again.orphanSweep).toBe(1);
+    expect(existsSync(orphan)).toBe(false);
+  });
+
+  it('counts the write-ahead log as disk in use, and the size limit gives it back first', async () => {
+    const store = await open();
+    for (let n = 0; n < 300; n++) store.recorder.write(sceneBatch(n, { cameras: 2, objects: 10 }));
+    await store.recorder.flush();
+    const usage = await store.queries.usage();
+    expect(usage.walBytes).toBe(statSync(`${store.file}-wal`).size);
+    expect(usage.walBytes).toBeGreaterThan(0);
+    expect(usage.totalBytes).toBe(usage.databaseBytes + usage.walBytes + usage.snapshotBytes + usage.segmentBytes);
+    // A limit the data fits in without its log: the checkpoint alone brings the store under it.
+    const r = await store.retention.run({ maxBytes: usage.databaseBytes + 1 });
+    expect(r.tracksDeleted).toBe(0);
+    expect((await store.queries.usage()).walBytes).toBe(0);
+  });
+
   it('deletes the oldest data until the store fits the size limit, while the recorder keeps writing', async () => {
     const store = await open();
     for (let n = 0; n < 2000; n++) store.recorder.write(sceneBatch(n, { cameras: 4, objects: 10, trackFrames: 100 }));
     await store.recorder.flush();
     const usage = await store.queries.usage();
-    const limit = Math.floor(usage.totalBytes * 0.6);
+    const limit = Math.floor((usage.totalBytes - usage.walBytes) * 0.6); // the data itself must shrink
     const newest = (await store.queries.searchTracks({ limit: 1 })).tracks[0]!;
     const running = store.retention.run({ maxBytes: limit });
     for (let n = 2000; n < 2050; n++) store.recorder.write(sceneBatch(n, { cameras: 4, objects: 10, trackFrames: 100 }));
