@@ -170,6 +170,9 @@ export interface TrackSearch {
   minScore?: number;
   /** Page backwards in time: tracks that started before this time. */
   before?: number;
+  /** With `before`: the id of the previous page's last track, so tracks that started in the same
+   * millisecond as it (several objects appearing in one frame) are neither skipped nor repeated. */
+  beforeId?: string;
   limit?: number;
 }
 

@@ -45,7 +45,10 @@ export function reviewOver(store: Store, usedBytes: () => number): ReviewStore {
       return r.buckets.map((b) => ({ camera: b.camera, label: b.label, t: b.start, count: b.detections }));
     },
     async searchTracks(q: TrackSearch): Promise<TrackSummary[]> {
-      const to = q.before !== undefined ? Math.min(q.before - 1, q.to ?? Infinity) : q.to;
+      // Paging: after the previous page's last track (time and id: ties in time are common), or
+      // without its id, strictly before its start time.
+      const cursor = q.before !== undefined && q.beforeId !== undefined ? `${Math.trunc(q.before)}:${trackId(q.beforeId)}` : undefined;
+      const to = q.before !== undefined && cursor === undefined ? Math.min(q.before - 1, q.to ?? Infinity) : q.to;
       const r = await store.queries.searchTracks({
         ...(q.cameras ? { cameras: q.cameras } : {}),
         ...(q.labels ? { labels: q.labels } : {}),
@@ -53,6 +56,7 @@ export function reviewOver(store: Store, usedBytes: () => number): ReviewStore {
         ...(q.from !== undefined ? { from: q.from } : {}),
         ...(to !== undefined && Number.isFinite(to) ? { to } : {}),
         ...(q.minScore !== undefined ? { minScore: q.minScore } : {}),
+        ...(cursor !== undefined ? { cursor } : {}),
         limit: Math.min(Math.max(q.limit ?? 50, 1), 500),
       });
       return r.tracks.map(summary);

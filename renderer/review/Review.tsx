@@ -53,7 +53,7 @@ function TrackList({ api, ws }: { api: ApiClient; ws: WorkspaceState }) {
   const loadMore = () => {
     const last = tracks[tracks.length - 1];
     if (!last) return;
-    api.call('tracks.search', { ...filter, before: last.firstSeen, limit: PAGE }).then(
+    api.call('tracks.search', { ...filter, before: last.firstSeen, beforeId: last.id, limit: PAGE }).then(
       (list) => {
         setTracks((t) => [...t, ...list]);
         setMore(list.length === PAGE);
