@@ -1,13 +1,39 @@
 // The installed models as the services see them: the generated defaults plus the operator's own
 // (main/models), summarised for the renderer and resolved to manifest paths for the engine.
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import type { ModelSummary } from '../api/contract.js';
-import { defaultModelName, listModels, type ListedModel } from '../models/store.js';
+import { generatedModelsDir } from '../models/default-models.js';
+import { defaultModelName, listModels, userModelsDir, type ListedModel } from '../models/store.js';
+
+type ValidModel = ListedModel & { manifest: NonNullable<ListedModel['manifest']> };
+
+/** What the manifest folders hold: names and modification times (a change in either re-reads them). */
+function folderSignature(): string {
+  const parts: string[] = [];
+  for (const dir of [generatedModelsDir(), userModelsDir()]) {
+    parts.push(dir);
+    if (!existsSync(dir)) continue;
+    for (const f of readdirSync(dir).filter((n) => n.endsWith('.json')).sort()) {
+      const st = statSync(join(dir, f), { throwIfNoEntry: false });
+      parts.push(`${f}:${st?.mtimeMs ?? 0}:${st?.size ?? 0}`);
+    }
+  }
+  return parts.join('|');
+}
 
 export class ModelCatalog {
+  private cache: { signature: string; models: ValidModel[] } | null = null;
+
   constructor(private readonly workspaceDefault: () => string | null) {}
 
-  private valid(): (ListedModel & { manifest: NonNullable<ListedModel['manifest']> })[] {
-    return listModels().filter((m): m is ListedModel & { manifest: NonNullable<ListedModel['manifest']> } => !!m.manifest);
+  /** The valid manifests, read again only when a manifest file appears, goes or changes. */
+  private valid(): ValidModel[] {
+    const signature = folderSignature();
+    if (this.cache?.signature !== signature) {
+      this.cache = { signature, models: listModels().filter((m): m is ValidModel => !!m.manifest) };
+    }
+    return this.cache.models;
   }
 
   /** The workspace's choice, else the shipped default. */
