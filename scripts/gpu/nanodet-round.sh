@@ -10,7 +10,7 @@ H=$VIGIL_GPU_HOME; export ORT_EP_PATH=$H/ort/lib VIGIL_EP=cuda
 C=file://$H/clip1080p30.mp4; M=$H/models/nanodet-coco.json
 b() {
   vigil-engine bench --model "$M" --uri "$C" --seconds "${SECS:-10}" --json "$@" 2>/dev/null | tail -1 | python3 -c "import json,sys
-d=json.loads(sys.stdin.read()); print(json.dumps({k:d[k] for k in ['streams','realtime','e2e_fps','decoded_fps','min_stream_fps','p50_ms','p95_ms','p99_ms','dropped','gpu_util_percent','cpu_percent','device_frames_percent','stage_ms','bare_fps','engine_batch']}))"
+d=json.loads(sys.stdin.read()); print(json.dumps({k:d[k] for k in ['streams','realtime','e2e_fps','decoded_fps','min_stream_fps','p50_ms','p95_ms','p99_ms','dropped','gpu_util_percent','cpu_percent','device_frames_percent','stage_ms','bare_fps','bare_input','ratio','engine_batch']}))"
 }
 for n in $1; do b --streams "$n" --batch "${BATCH:-$((n < 32 ? n : 32))}" --realtime; done
 for n in $2; do b --streams "$n" --batch "${BATCH:-32}"; done
