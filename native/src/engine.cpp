@@ -88,7 +88,10 @@ Engine::Engine(EngineConfig config, EngineListener* listener) : config_(std::mov
   lastStats_ = Clock::now();
   batchThread_ = std::thread([this] { batchLoop(); });
   inferThread_ = std::thread([this] { inferLoop(); });
-  postThread_ = std::thread([this] { postLoop(); });
+  // GPU path: parsing and tracking overlap the next inference on their own thread. CPU path: they run
+  // between inferences (overlapping them only takes cores from ONNX Runtime: 2 cores, ratio 0.86 → 0.9x).
+  overlapPost_ = preprocess_->buffers() > 1;
+  if (overlapPost_) postThread_ = std::thread([this] { postLoop(); });
   worker_ = std::thread([this] { workerLoop(); });
 }
 
@@ -465,19 +468,30 @@ void Engine::inferLoop() {
     std::unique_ptr<Work> work;
     {
       std::unique_lock lock(handMu_);
-      handCv_.wait(lock, [&] { return !ready_.empty(); });
-      work = std::move(ready_.front());
-      ready_.pop_front();
+      handCv_.wait_for(lock, std::chrono::milliseconds(100), [&] { return !ready_.empty(); });
+      if (!ready_.empty()) {
+        work = std::move(ready_.front());
+        ready_.pop_front();
+      }
+    }
+    if (!work) {
+      if (!overlapPost_) emitStats();  // stats keep flowing while no frame arrives
+      continue;
     }
     if (!work->batch.empty()) inferBatch(*work);
     const bool last = work->last;
-    {
+    if (!overlapPost_) {
+      // CPU provider: ONNX Runtime wants every core while it runs; parse and track in between.
+      finishWork(std::move(work));
+    } else {
       // At most two batches wait for post-processing: beyond that inference waits (back-pressure).
-      std::unique_lock lock(postMu_);
-      postCv_.wait(lock, [&] { return postReady_.size() < 2; });
-      postReady_.push_back(std::move(work));
+      {
+        std::unique_lock lock(postMu_);
+        postCv_.wait(lock, [&] { return postReady_.size() < 2; });
+        postReady_.push_back(std::move(work));
+      }
+      postCv_.notify_all();
     }
-    postCv_.notify_all();
     if (last) break;
   }
 }
@@ -498,19 +512,23 @@ void Engine::postLoop() {
       continue;
     }
     postCv_.notify_all();
-    if (!work->batch.empty()) processBatch(*work);
-    if (!work->toFinish.empty()) {
-      EngineBatch out;
-      for (auto& s : work->toFinish)
-        if (!s->flushed) finishSlot(*s, &out);
-      if (listener_ && !out.events.empty()) listener_->onBatch(std::move(out));
-    }
     const bool last = work->last;
-    work.reset();  // frames (and their decoder buffers) go back now
-    --inFlight_;
-    emitStats();
+    finishWork(std::move(work));
     if (last) break;
   }
+}
+
+void Engine::finishWork(std::unique_ptr<Work> work) {
+  if (!work->batch.empty()) processBatch(*work);
+  if (!work->toFinish.empty()) {
+    EngineBatch out;
+    for (auto& s : work->toFinish)
+      if (!s->flushed) finishSlot(*s, &out);
+    if (listener_ && !out.events.empty()) listener_->onBatch(std::move(out));
+  }
+  work.reset();  // frames (and their decoder buffers) go back now
+  --inFlight_;
+  emitStats();
 }
 
 Engine::StageTimes Engine::stageTimes() const {

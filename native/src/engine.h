@@ -169,6 +169,7 @@ class Engine {
   void prepareBatch(Work& work);  // batcher: which frames to infer, letterbox them
   void inferBatch(Work& work);    // inference thread: run the session, keep the outputs
   void processBatch(Work& work);  // post-processing thread: parse, track, deliver
+  void finishWork(std::unique_ptr<Work> work);  // processBatch, end finished sources' tracks, stats
   void finishSlot(Slot& slot, EngineBatch* out);
   EngineTrackEvent deliverable(const Slot& slot, const TrackEvent& e, int64_t time) const;
   void sendSnapshot(Slot& slot, int64_t track);
@@ -197,6 +198,7 @@ class Engine {
   std::mutex postMu_;
   std::condition_variable postCv_;
   std::deque<std::unique_ptr<Work>> postReady_;
+  bool overlapPost_ = false;  // a post-processing thread (GPU path); else the inference thread does it
   // Batcher → inference thread hand-over and the input buffers in use.
   std::mutex handMu_;
   std::condition_variable handCv_;
