@@ -157,7 +157,8 @@ class Engine {
   // Three stages, like nvstreammux → nvinfer → nvtracker: the batcher forms a batch and letterboxes
   // it into a free input buffer; the inference thread runs it; the post-processing thread parses,
   // tracks and delivers. With two input buffers (CUDA path) batch n+1 is pre-processed while batch n
-  // is inferred, and batch n-1 is parsed meanwhile.
+  // is inferred, and batch n-1 is parsed meanwhile. On the CPU path (one buffer) the inference thread
+  // parses and tracks between runs itself: ONNX Runtime wants every core while it runs.
   void batchLoop();
   void inferLoop();
   void postLoop();
