@@ -74,6 +74,17 @@ void WorkerPool::runOnAll(const std::function<void(int)>& task) {
   if (error_) std::rethrow_exception(std::exchange(error_, nullptr));
 }
 
+void WorkerPool::parallelFor(size_t count, const std::function<void(size_t)>& fn) {
+  const size_t workers = static_cast<size_t>(size());
+  if (workers <= 1 || count <= 1) {
+    for (size_t i = 0; i < count; ++i) fn(i);
+    return;
+  }
+  runOnAll([&](int w) {
+    for (size_t i = static_cast<size_t>(w); i < count; i += workers) fn(i);
+  });
+}
+
 int defaultPreprocessThreads(int batch, bool inferenceOnCpu) {
   const int cores = std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
   // On the CPU provider ONNX Runtime wants the cores; on a GPU provider they are free for letterboxing.
@@ -114,12 +125,7 @@ void BatchPreprocessor::enableGpu(InferenceSession& session) {
   try {
     auto pre = std::make_unique<gpu::GpuPreprocessor>();
     // The idle CPU pool gathers the frames into pinned memory (about 3 MB per 1080p frame).
-    pre->setParallelFor([this](size_t count, const std::function<void(size_t)>& body) {
-      const size_t workers = static_cast<size_t>(pool_.size());
-      pool_.runOnAll([&](int w) {
-        for (size_t k = static_cast<size_t>(w); k < count; k += workers) body(k);
-      });
-    });
+    pre->setParallelFor([this](size_t count, const std::function<void(size_t)>& body) { pool_.parallelFor(count, body); });
     const size_t floats = imageFloats_ * static_cast<size_t>(session.maxBatch());
     auto a = std::make_unique<gpu::DeviceTensor>(floats);
     auto b = std::make_unique<gpu::DeviceTensor>(floats);
@@ -219,18 +225,6 @@ std::vector<LetterboxTransform> BatchPreprocessor::run(const std::vector<const I
   gpu_->run(frames, gpu::FrameMemory::Host, format, *deviceInput_[std::clamp(buffer, 0, 1)], 0);
   gpu_->synchronize();  // ONNX Runtime reads the tensor on its own stream
   return transforms;
-}
-
-void BatchPreprocessor::parallelFor(int count, const std::function<void(int)>& fn) {
-  if (count <= 0) return;
-  const int workers = std::min(pool_.size(), count);
-  if (workers <= 1) {
-    for (int i = 0; i < count; ++i) fn(i);
-    return;
-  }
-  pool_.runOnAll([&](int w) {
-    for (int i = w; i < count; i += pool_.size()) fn(i);
-  });
 }
 
 }  // namespace vigil

@@ -35,6 +35,9 @@ class WorkerPool {
   // Runs task(i) for every participant i (0 on the calling thread) and returns when all are done;
   // rethrows the first exception a participant threw.
   void runOnAll(const std::function<void(int)>& task);
+  // Runs fn(0..count-1) spread over the participants (participant w takes w, w+size(), ...); serial
+  // when there is one participant or one item.
+  void parallelFor(size_t count, const std::function<void(size_t)>& fn);
 
  private:
   void loop(int index);
@@ -79,8 +82,6 @@ class BatchPreprocessor {
   const char* path() const { return gpu_ ? "cuda" : "cpu"; }
   const std::string& note() const { return note_; }
   int threads() const { return pool_.size(); }
-  // Runs fn(0..count-1) spread over the same worker pool (e.g. parsing a batch's outputs per image).
-  void parallelFor(int count, const std::function<void(int)>& fn);
   // The CUDA path's input tensor copied to the host (tests); empty on the CPU path.
   std::vector<float> deviceInputToHost() const;
 

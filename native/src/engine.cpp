@@ -615,19 +615,14 @@ void Engine::processBatch(Work& work) {
   std::vector<std::vector<Detection>> parsed(batch.size());
   std::vector<std::string> parseErrors(batch.size());
   if (n > 0 && failure.empty()) {
-    const size_t workers = static_cast<size_t>(postPool_->size());
-    auto parseFrom = [&](size_t first, size_t step) {
-      for (size_t k = first; k < batch.size(); k += step) {
-        if (inferIndex[k] < 0) continue;
-        try {
-          parsed[k] = session_->detections(work.outputs, inferIndex[k]);
-        } catch (const std::exception& e) {
-          parseErrors[k] = e.what();
-        }
+    postPool_->parallelFor(batch.size(), [&](size_t k) {
+      if (inferIndex[k] < 0) return;
+      try {
+        parsed[k] = session_->detections(work.outputs, inferIndex[k]);
+      } catch (const std::exception& e) {
+        parseErrors[k] = e.what();
       }
-    };
-    if (workers <= 1 || n <= 1) parseFrom(0, 1);
-    else postPool_->runOnAll([&](int w) { parseFrom(static_cast<size_t>(w), workers); });
+    });
   }
   EngineBatch out;
   out.frames.reserve(batch.size());
@@ -658,17 +653,15 @@ void Engine::processBatch(Work& work) {
     for (auto& e : events) {
       // A new best sighting: keep this frame for the track's snapshot.
       if (config_.snapshots && e.bestFrame == frame.seq && e.kind != TrackEventKind::End) {
-        BestShot& shot = slot->best[e.trackId];
+        BestShot& shot = slot->best[e.trackId];  // reuses the track's pixel buffer
         try {
           hostCopy(frame, &shot.image);  // GPU frames: read back to the host here
+          shot.frame = frame.seq;
+          shot.time = frame.wallMs;
+          shot.box = e.bestBox;
         } catch (const std::exception&) {
           slot->best.erase(e.trackId);  // no snapshot for this sighting; the track goes on
-          out.events.push_back(deliverable(*slot, e, frame.wallMs));
-          continue;
         }
-        shot.frame = frame.seq;
-        shot.time = frame.wallMs;
-        shot.box = e.bestBox;
       }
       out.events.push_back(deliverable(*slot, e, frame.wallMs));
       if (e.kind == TrackEventKind::End) sendSnapshot(*slot, e.trackId);
