@@ -23,7 +23,6 @@ namespace {
 // decoder's own context, handed to the decoders of later pipelines instead of each creating its own.
 std::mutex gGpuContextMu;
 GstContext* gGpuContext = nullptr;  // process-wide, deliberately never released
-bool gGpuContextIsPrimary = false;
 
 GstBusSyncReply shareGpuContext(GstBus*, GstMessage* m, gpointer) {
   if (GST_MESSAGE_TYPE(m) == GST_MESSAGE_NEED_CONTEXT) {
@@ -31,10 +30,7 @@ GstBusSyncReply shareGpuContext(GstBus*, GstMessage* m, gpointer) {
     if (gst_message_parse_context_type(m, &type) && type && std::strcmp(type, "gst.cuda.context") == 0) {
       std::lock_guard lock(gGpuContextMu);
       if (!gGpuContext) {
-        if (GstContext* primary = vigil::primaryCudaGstContext()) {
-          gGpuContext = gst_context_ref(primary);
-          gGpuContextIsPrimary = true;
-        }
+        if (GstContext* primary = vigil::primaryCudaGstContext()) gGpuContext = gst_context_ref(primary);
       }
       if (gGpuContext) gst_element_set_context(GST_ELEMENT(GST_MESSAGE_SRC(m)), gGpuContext);
     }
@@ -289,6 +285,19 @@ struct PadLinkContext {
   GstElement* sink = nullptr;
   bool* deviceLinked = nullptr;      // set when the device branch was chosen
 };
+// A mapped frame as the engine's Image: I420 planes, or NV12 (UV interleaved in `u`).
+vigil::Image imageOf(const GstVideoFrame& frame, bool nv12) {
+  vigil::Image img;
+  img.format = nv12 ? vigil::Image::Format::Nv12 : vigil::Image::Format::I420;
+  img.width = GST_VIDEO_FRAME_WIDTH(&frame);
+  img.height = GST_VIDEO_FRAME_HEIGHT(&frame);
+  img.data = static_cast<const uint8_t*>(GST_VIDEO_FRAME_PLANE_DATA(&frame, 0));
+  img.stride = GST_VIDEO_FRAME_PLANE_STRIDE(&frame, 0);
+  img.u = static_cast<const uint8_t*>(GST_VIDEO_FRAME_PLANE_DATA(&frame, 1));
+  img.uvStride = GST_VIDEO_FRAME_PLANE_STRIDE(&frame, 1);
+  if (!nv12) img.v = static_cast<const uint8_t*>(GST_VIDEO_FRAME_PLANE_DATA(&frame, 2));
+  return img;
+}
 bool offersCudaMemory(GstPad* pad) {
   GstCaps* caps = gst_pad_query_caps(pad, nullptr);
   bool cuda = false;
@@ -487,63 +496,33 @@ bool Source::runOnce(std::string* error) {
     };
     auto mapped = std::make_shared<Mapped>();
     GstBuffer* buf = gst_sample_get_buffer(sample);
+    // Device frames (NV12 only: the device branch's caps filter) are CUDA device pointers in the
+    // shared primary context.
     GstCapsFeatures* features = gst_caps_get_features(caps, 0);
     const bool device = features && gst_caps_features_contains(features, kCudaMemory);
-    if (device && GST_VIDEO_INFO_FORMAT(&info) != GST_VIDEO_FORMAT_NV12) {
-      gst_sample_unref(sample);
-      return GST_FLOW_OK;  // the caps filter admits NV12 only
-    }
-    // Device frames: the planes are CUDA device pointers in the shared primary context.
     mapped->mapped = buf && gst_video_frame_map(&mapped->frame, &info, buf,
                                                 device ? static_cast<GstMapFlags>(GST_MAP_READ | kMapCuda) : GST_MAP_READ);
     const double pts = buf && GST_BUFFER_PTS_IS_VALID(buf) ? static_cast<double>(GST_BUFFER_PTS(buf)) / GST_SECOND : 0.0;
+    gst_sample_unref(sample);
+    if (!mapped->mapped) return GST_FLOW_OK;
     Frame f;
-    if (device && buf) {
-      // Read back to the host only when asked (previews, snapshots): GStreamer's CUDA memory copies itself.
-      GstBuffer* ref = gst_buffer_ref(buf);
-      GstVideoInfo hostInfo = info;
-      auto keep = std::shared_ptr<GstBuffer>(ref, [](GstBuffer* b) { gst_buffer_unref(b); });
-      f.download = [keep, hostInfo](OwnedImage* out) {
-        GstVideoInfo vi = hostInfo;
+    f.image = imageOf(mapped->frame, device);
+    f.image.onDevice = device;
+    if (device) {
+      // Read back to the host only when asked (previews, snapshots): GStreamer's CUDA memory copies
+      // itself on a host mapping of the buffer the frame already holds.
+      f.download = [mapped](OwnedImage* out) {
         GstVideoFrame host{};
-        if (!gst_video_frame_map(&host, &vi, keep.get(), GST_MAP_READ))
+        if (!gst_video_frame_map(&host, &mapped->frame.info, mapped->frame.buffer, GST_MAP_READ))
           throw std::runtime_error("cannot copy a GPU frame to the host");
-        Image img;
-        img.format = Image::Format::Nv12;
-        img.width = GST_VIDEO_FRAME_WIDTH(&host);
-        img.height = GST_VIDEO_FRAME_HEIGHT(&host);
-        img.data = static_cast<const uint8_t*>(GST_VIDEO_FRAME_PLANE_DATA(&host, 0));
-        img.stride = GST_VIDEO_FRAME_PLANE_STRIDE(&host, 0);
-        img.u = static_cast<const uint8_t*>(GST_VIDEO_FRAME_PLANE_DATA(&host, 1));
-        img.uvStride = GST_VIDEO_FRAME_PLANE_STRIDE(&host, 1);
-        try {
-          copyImage(img, out);
-        } catch (...) {
-          gst_video_frame_unmap(&host);
-          throw;
-        }
+        copyImage(imageOf(host, true), out);  // a host image: copyImage does not throw
         gst_video_frame_unmap(&host);
       };
     }
-    gst_sample_unref(sample);
-    if (!mapped->mapped) return GST_FLOW_OK;
     f.seq = self->seq_++;
     f.pts = pts;
     f.wallMs = self->lastFrameMs_;
     f.decodedAt = std::chrono::steady_clock::now();
-    f.image.data = static_cast<const uint8_t*>(GST_VIDEO_FRAME_PLANE_DATA(&mapped->frame, 0));
-    f.image.width = GST_VIDEO_FRAME_WIDTH(&mapped->frame);
-    f.image.height = GST_VIDEO_FRAME_HEIGHT(&mapped->frame);
-    f.image.stride = GST_VIDEO_FRAME_PLANE_STRIDE(&mapped->frame, 0);
-    f.image.u = static_cast<const uint8_t*>(GST_VIDEO_FRAME_PLANE_DATA(&mapped->frame, 1));
-    f.image.uvStride = GST_VIDEO_FRAME_PLANE_STRIDE(&mapped->frame, 1);
-    if (device) {
-      f.image.format = Image::Format::Nv12;
-      f.image.onDevice = true;
-    } else {
-      f.image.v = static_cast<const uint8_t*>(GST_VIDEO_FRAME_PLANE_DATA(&mapped->frame, 2));
-      f.image.format = Image::Format::I420;
-    }
     f.hold = mapped;
     if (self->callbacks_.onFrame) self->callbacks_.onFrame(std::move(f));
     return GST_FLOW_OK;
