@@ -63,16 +63,12 @@ const OrtEpDevice* pluginDevice(const std::string& shortName, const char* epName
 }
 
 // Where TensorRT keeps built engines between runs: $VIGIL_TRT_CACHE, else $VIGIL_HOME/cache/tensorrt,
-// else ~/.cache/vigil/tensorrt (created on first use).
-std::string tensorrtCacheDir() {
-  std::filesystem::path dir;
-  if (const char* c = std::getenv("VIGIL_TRT_CACHE"); c && *c) dir = c;
-  else if (const char* h = std::getenv("VIGIL_HOME"); h && *h) dir = std::filesystem::path(h) / "cache" / "tensorrt";
-  else if (const char* home = std::getenv("HOME"); home && *home) dir = std::filesystem::path(home) / ".cache" / "vigil" / "tensorrt";
-  else dir = std::filesystem::temp_directory_path() / "vigil-tensorrt";
-  std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
-  return dir.string();
+// else ~/.cache/vigil/tensorrt. Created only once TensorRT is the provider.
+std::filesystem::path tensorrtCacheDir() {
+  if (const char* c = std::getenv("VIGIL_TRT_CACHE"); c && *c) return c;
+  if (const char* h = std::getenv("VIGIL_HOME"); h && *h) return std::filesystem::path(h) / "cache" / "tensorrt";
+  if (const char* home = std::getenv("HOME"); home && *home) return std::filesystem::path(home) / ".cache" / "vigil" / "tensorrt";
+  return std::filesystem::temp_directory_path() / "vigil-tensorrt";
 }
 
 }  // namespace
@@ -110,14 +106,15 @@ InferenceSession::InferenceSession(const ModelManifest& m, const InferenceOption
         values = {"HEURISTIC"};
       } else {
         keys = {"trt_engine_cache_enable", "trt_engine_cache_path", "trt_timing_cache_enable", "trt_fp16_enable"};
-        values = {"1", tensorrtCacheDir(), "1", m.fp16 ? "1" : "0"};
+        values = {"1", tensorrtCacheDir().string(), "1", m.fp16 ? "1" : "0"};
       }
       std::vector<const char*> k, v;
       for (size_t i = 0; i < keys.size(); ++i) {
         k.push_back(keys[i].c_str());
         v.push_back(values[i].c_str());
       }
-      if (p == "tensorrt" && !pluginDevice(p, epName, &why)) {
+      const OrtEpDevice* dev = pluginDevice(p, epName, &why);
+      if (!dev && p == "tensorrt") {
         // The TensorRT library of ONNX Runtime's own builds is a classic provider, not a plugin.
         OrtTensorRTProviderOptionsV2* trt = nullptr;
         OrtStatus* st = Ort::GetApi().CreateTensorRTProviderOptions(&trt);
@@ -134,7 +131,7 @@ InferenceSession::InferenceSession(const ModelManifest& m, const InferenceOption
         Ort::GetApi().ReleaseStatus(st);
         continue;
       }
-      if (const OrtEpDevice* dev = pluginDevice(p, epName, &why)) {
+      if (dev) {
         OrtStatus* st = Ort::GetApi().SessionOptionsAppendExecutionProvider_V2(so, ortEnv(), &dev, 1, k.data(), v.data(), k.size());
         if (!st) {
           provider_ = epName;
@@ -146,6 +143,10 @@ InferenceSession::InferenceSession(const ModelManifest& m, const InferenceOption
       } else {
         notes += std::string(epName) + ": " + why + "; ";
       }
+    }
+    if (provider_ == "TensorrtExecutionProvider") {
+      std::error_code ec;
+      std::filesystem::create_directories(tensorrtCacheDir(), ec);  // TensorRT writes its engines there
     }
     if (provider_ == "CPUExecutionProvider" && !notes.empty())
       providerNote_ = "falling back to CPUExecutionProvider: " + notes;
