@@ -2,8 +2,7 @@
 // same period, by age and by total size. Each small batch is its own transaction, queued between
 // recorder flushes on the writer connection, so writers wait at most one batch.
 
-import { readdir, stat, unlink } from 'node:fs/promises';
-import { join } from 'node:path';
+import { unlink } from 'node:fs/promises';
 import type { RetentionPolicy, RetentionResult } from '../api/store-types.js';
 import type { SqlDriver } from './driver.js';
 import { absoluteMediaPath } from './media.js';
@@ -47,13 +46,9 @@ export class Retention {
       result.detectionsDeleted += o.detections;
       result.segmentsDeleted += o.segments;
       result.batches += 1;
-      // Files go after the commit: a crash in between leaves an orphan file, never a dangling row.
-      for (const f of o.files) {
-        await unlink(absoluteMediaPath(this.host.dataDir, f)).then(
-          () => void (result.filesDeleted += 1),
-          () => undefined,
-        );
-      }
+      // Files go after the commit, which journals them: a crash in between leaves them listed in
+      // media_deletes for the next start, never a dangling row.
+      result.filesDeleted += await this.removeFiles(o.files);
     };
 
     if (maxAgeDays !== undefined) {
@@ -94,44 +89,33 @@ export class Retention {
   }
 
   /**
-   * Deletes media files no row points at: retention commits its deletes before it removes the files,
-   * so a crash in between leaves orphans (and a crash mid-write leaves `.tmp` files). Only files older
-   * than `olderThanMs` go, so a snapshot being written now is never touched. Returns how many went.
+   * Removes the media files of rows a previous run deleted but could not unlink (it stopped between
+   * the commit and the unlinks): their paths wait in the media_deletes journal. Returns how many.
    */
-  async sweepOrphans(olderThanMs = 3_600_000, now = Date.now()): Promise<number> {
-    const { dataDir, db } = this.host;
-    const files: string[] = [];
-    const walk = async (rel: string): Promise<void> => {
-      const entries = await readdir(join(dataDir, ...rel.split('/')), { withFileTypes: true }).catch(() => []);
-      for (const e of entries) {
-        const child = `${rel}/${e.name}`;
-        if (e.isDirectory()) await walk(child);
-        else if (e.isFile()) files.push(child);
-      }
-    };
-    await walk('snapshots');
-    await walk('segments');
+  async finishInterruptedDeletes(): Promise<number> {
+    const rows = await this.host.db.query<{ path: string }>('SELECT path FROM media_deletes');
+    const removed = await this.removeFiles(rows.map((r) => r.path));
+    if (removed > 0) this.host.log(`retention: removed ${removed} media files an interrupted run had left`);
+    return removed;
+  }
+
+  /** Unlinks the files, then forgets them in the journal (a file already gone counts as removed). */
+  private async removeFiles(paths: string[]): Promise<number> {
+    if (paths.length === 0) return 0;
     let removed = 0;
-    for (const rel of files) {
-      const abs = absoluteMediaPath(dataDir, rel);
-      const info = await stat(abs).catch(() => null);
-      if (!info || now - info.mtimeMs < olderThanMs) continue;
-      let referenced = false;
-      if (!rel.endsWith('.tmp')) {
-        // Snapshots are named by their track id (snapshots/DAY/CAMERA/TRACK.jpg): a primary-key lookup.
-        const trackId = rel.startsWith('snapshots/') ? /\/(\d+)\.jpg$/.exec(rel)?.[1] : undefined;
-        const rows = trackId
-          ? await db.query<{ p: string | null }>('SELECT snapshot_path AS p FROM tracks WHERE id = ?', [Number(trackId)])
-          : await db.query<{ p: string }>('SELECT path AS p FROM segments WHERE path = ? LIMIT 1', [rel]);
-        referenced = rows.some((r) => r.p === rel);
-      }
-      if (referenced) continue;
-      await unlink(abs).then(
-        () => void (removed += 1),
-        () => undefined,
+    const done: string[] = [];
+    for (const f of paths) {
+      await unlink(absoluteMediaPath(this.host.dataDir, f)).then(
+        () => {
+          removed += 1;
+          done.push(f);
+        },
+        (err: NodeJS.ErrnoException) => {
+          if (err.code === 'ENOENT') done.push(f);
+        },
       );
     }
-    if (removed > 0) this.host.log(`retention: removed ${removed} media files no record points at (left by an interrupted run)`);
+    await this.host.exclusive(() => this.host.db.run('DELETE FROM media_deletes WHERE path IN (SELECT value FROM json_each(?))', [JSON.stringify(done)]));
     return removed;
   }
 
@@ -167,6 +151,7 @@ export class Retention {
     );
     const ids = JSON.stringify(tracks.map((t) => t.id));
     const segIds = JSON.stringify(segments.map((s) => s.id));
+    const files = [...tracks.flatMap((t) => (t.snapshot_path ? [t.snapshot_path] : [])), ...segments.map((s) => s.path)];
     const changes = await db.batch([
       { sql: 'DELETE FROM detections WHERE track_id IN (SELECT value FROM json_each(?))', params: [ids] },
       { sql: 'DELETE FROM events WHERE track_id IN (SELECT value FROM json_each(?))', params: [ids] },
@@ -177,8 +162,8 @@ export class Retention {
       { sql: 'DELETE FROM timeline_minute WHERE minute < ?', params: [Math.floor(periodEnd / 60_000)] },
       { sql: 'DELETE FROM timeline_5min WHERE five < ?', params: [Math.floor(periodEnd / 300_000)] },
       { sql: 'DELETE FROM timeline_hour WHERE hour < ?', params: [Math.floor(periodEnd / 3_600_000)] },
+      { sql: 'INSERT OR IGNORE INTO media_deletes (path) SELECT value FROM json_each(?)', params: [JSON.stringify(files)] },
     ]);
-    const files = [...tracks.flatMap((t) => (t.snapshot_path ? [t.snapshot_path] : [])), ...segments.map((s) => s.path)];
     const freedMediaBytes = tracks.reduce((n, t) => n + t.snapshot_bytes, 0) + segments.reduce((n, s) => n + s.bytes, 0);
     return { tracks: tracks.length, detections: changes[0] ?? 0, segments: segments.length, files, freedMediaBytes };
   }

@@ -129,6 +129,11 @@ export const migrations: readonly Migration[] = [
           FROM timeline_minute GROUP BY minute / 60, camera_id, label;
     `,
   },
+  {
+    version: 3,
+    description: 'media files whose rows retention deleted, kept until the files are gone (survives a crash in between)',
+    sql: `CREATE TABLE media_deletes (path TEXT PRIMARY KEY) WITHOUT ROWID;`,
+  },
 ];
 
 export const latestSchemaVersion = migrations[migrations.length - 1]!.version;

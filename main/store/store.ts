@@ -29,8 +29,8 @@ export interface Store {
   readonly recorder: Recorder;
   readonly queries: StoreQueries;
   readonly retention: Retention;
-  /** The start-up sweep of media files no record points at (runs in the background): files removed. */
-  readonly orphanSweep: Promise<number>;
+  /** At start-up, in the background: the media files an interrupted retention run left (count). */
+  readonly interruptedDeletes: Promise<number>;
   close(): Promise<void>;
 }
 
@@ -70,8 +70,8 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     );
     const queries = new StoreQueries(reader, file);
     const retention = new Retention({ db: writer, dataDir, file, exclusive: (job) => recorder.exclusive(job), log });
-    const orphanSweep = retention.sweepOrphans().catch((err: Error) => {
-      log(`retention: the start-up sweep of unreferenced media failed: ${err.message}`);
+    const interruptedDeletes = retention.finishInterruptedDeletes().catch((err: Error) => {
+      log(`retention: cannot remove the media files an interrupted run left: ${err.message}`);
       return 0;
     });
     const readerDb = reader;
@@ -82,11 +82,11 @@ export async function openStore(options: StoreOptions): Promise<Store> {
       recorder,
       queries,
       retention,
-      orphanSweep,
+      interruptedDeletes,
       async close() {
         if (closed) return;
         closed = true;
-        await orphanSweep;
+        await interruptedDeletes;
         await recorder.close();
         await writer.exec('PRAGMA optimize').catch(() => undefined);
         await readerDb.close();

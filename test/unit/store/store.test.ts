@@ -53,12 +53,19 @@ describe('schema migrations', () => {
       const db = await raw(file);
       await migrate(db, file, earlier.version);
       expect(await schemaVersion(db)).toBe(earlier.version);
-      // Data as version 1 stored it: one camera, one track with three boxes.
+      // Data as that version stored it: one camera, one track with three boxes.
       await db.exec(`INSERT INTO cameras VALUES (1, 'gate', ${t0});
         INSERT INTO runs VALUES (1, ${t0});
         INSERT INTO tracks (id, run_id, camera_id, engine_track, label, class_id, first_time, last_time, best_score, best_time, best_box)
           VALUES (1, 1, 1, 7, 'person', 0, ${t0}, ${t0 + 70_000}, 0.9, ${t0}, '[1,2,3,4]');
         INSERT INTO detections VALUES (1, 0, 1, 900), (1, 1000, 1, 800), (1, 70000, 1, 700);`);
+      if (earlier.version >= 2) {
+        // From version 2 on, the recorder also kept the timeline rollups of those boxes.
+        const minute = Math.floor(t0 / 60_000);
+        await db.exec(`INSERT INTO timeline_minute VALUES (${minute}, 1, 'person', 2, 1), (${minute + 1}, 1, 'person', 1, 0);
+          INSERT INTO timeline_5min SELECT minute / 5, camera_id, label, sum(detections), sum(tracks) FROM timeline_minute GROUP BY 1, 2, 3;
+          INSERT INTO timeline_hour SELECT minute / 60, camera_id, label, sum(detections), sum(tracks) FROM timeline_minute GROUP BY 1, 2, 3;`);
+      }
       await db.close();
 
       const store = await open({ dataDir: dir });
@@ -413,39 +420,39 @@ describe('snapshots, segments and retention', () => {
     expect(existsSync(join(store.dataDir, oldSnap))).toBe(false);
     expect(existsSync(join(store.dataDir, 'segments', '0.mp4'))).toBe(false);
     expect(existsSync(join(store.dataDir, 'segments', '1.mp4'))).toBe(true);
+    const journal = await raw(store.file);
+    expect(await journal.query('SELECT path FROM media_deletes')).toEqual([]); // done: nothing left for the next start
+    await journal.close();
     expect((await store.queries.segments({ from: 0, to: t0 * 2 })).map((s) => s.path)).toEqual(['segments/1.mp4']);
     expect((await store.queries.timeline({ from: t0 - 11 * day, to: t0 - 9 * day, bucketMs: 3_600_000 })).buckets).toEqual([]);
     expect(() => store.recorder.addSegment({ camera: 'cam-0', start: t0, end: t0 + 1, path: '/etc/passwd', bytes: 1 })).toThrow(/outside the data directory/);
   });
 
-  it('sweeps media files no record points at (a crash between retention\'s commit and its deletes), sparing recent and referenced ones', async () => {
+  it('finishes the file deletes a retention run committed but could not do (it stopped in between), at the next start', async () => {
     const store = await open();
-    const { mkdir, utimes, writeFile } = await import('node:fs/promises');
-    const kept = await store.recorder.saveSnapshot({ camera: 'cam-0', track: 1, frame: 0, time: t0, jpeg: new Uint8Array(10).fill(7) });
-    store.recorder.write(sceneBatch(0, { cameras: 1, objects: 1 }));
+    const jpeg = new Uint8Array(10).fill(7);
+    const kept = await store.recorder.saveSnapshot({ camera: 'cam-0', track: 1, frame: 0, time: t0, jpeg });
+    const lost = await store.recorder.saveSnapshot({ camera: 'cam-0', track: 2, frame: 0, time: t0, jpeg });
+    store.recorder.write(sceneBatch(0, { cameras: 1, objects: 2 }));
     await store.recorder.flush();
-    const dir = join(store.dataDir, 'snapshots', '2020-01-01', '1');
-    await mkdir(dir, { recursive: true });
-    await mkdir(join(store.dataDir, 'segments'), { recursive: true });
-    const orphan = join(dir, '424242.jpg');
-    const half = join(dir, '17.jpg.tmp');
-    const oldSegment = join(store.dataDir, 'segments', 'lost.mp4');
-    const fresh = join(dir, '424243.jpg');
-    for (const f of [orphan, half, oldSegment, fresh]) await writeFile(f, 'x');
-    const twoHoursAgo = new Date(Date.now() - 2 * 3_600_000);
-    for (const f of [orphan, half, oldSegment, join(store.dataDir, kept)]) await utimes(f, twoHoursAgo, twoHoursAgo);
-    expect(await store.retention.sweepOrphans()).toBe(3);
-    expect(existsSync(orphan) || existsSync(half) || existsSync(oldSegment)).toBe(false);
-    expect(existsSync(join(store.dataDir, kept))).toBe(true); // referenced, however old
-    expect(existsSync(fresh)).toBe(true); // may be a snapshot being written right now
-    expect((await store.queries.searchTracks({})).tracks[0]?.snapshot?.path).toBe(kept);
-    // Opening the store sweeps by itself.
-    await writeFile(orphan, 'x');
-    await utimes(orphan, twoHoursAgo, twoHoursAgo);
     await store.close();
+    // What retention's transaction leaves when the process dies before its unlinks: the row gone, the
+    // path journalled, the file still there.
+    const db = await raw(store.file);
+    await db.batch([
+      { sql: 'DELETE FROM tracks WHERE snapshot_path = ?', params: [lost] },
+      { sql: 'INSERT INTO media_deletes (path) VALUES (?), (?)', params: [lost, 'snapshots/2020-01-01/1/gone-already.jpg'] },
+    ]);
+    await db.close();
+    expect(existsSync(join(store.dataDir, lost))).toBe(true);
     const again = await open({ dataDir: store.dataDir });
-    expect(await again.orphanSweep).toBe(1);
-    expect(existsSync(orphan)).toBe(false);
+    expect(await again.interruptedDeletes).toBe(1); // the other path was already gone: nothing to remove
+    expect(existsSync(join(store.dataDir, lost))).toBe(false);
+    expect(existsSync(join(store.dataDir, kept))).toBe(true);
+    await again.recorder.flush();
+    const check = await raw(again.file);
+    expect(await check.query('SELECT path FROM media_deletes')).toEqual([]);
+    await check.close();
   });
 
   it('counts the write-ahead log as disk in use, and the size limit gives it back first', async () => {
