@@ -3,15 +3,14 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ModelSummary } from '../api/contract.js';
-import { generatedModelsDir } from '../models/default-models.js';
-import { defaultModelName, listModels, userModelsDir, type ListedModel } from '../models/store.js';
+import { defaultModelName, listModels, modelDirs, type ListedModel } from '../models/store.js';
 
 type ValidModel = ListedModel & { manifest: NonNullable<ListedModel['manifest']> };
 
 /** What the manifest folders hold: names and modification times (a change in either re-reads them). */
 function folderSignature(): string {
   const parts: string[] = [];
-  for (const dir of [generatedModelsDir(), userModelsDir()]) {
+  for (const dir of modelDirs()) {
     parts.push(dir);
     if (!existsSync(dir)) continue;
     for (const f of readdirSync(dir).filter((n) => n.endsWith('.json')).sort()) {

@@ -28,7 +28,12 @@ export interface ListedModel {
   isDefault: boolean;
 }
 
-export function listModels(dirs = [generatedModelsDir(), userModelsDir()]): ListedModel[] {
+/** Where manifests are found: the generated defaults, then the operator's own. */
+export function modelDirs(): string[] {
+  return [generatedModelsDir(), userModelsDir()];
+}
+
+export function listModels(dirs = modelDirs()): ListedModel[] {
   const def = defaultModelName();
   const out: ListedModel[] = [];
   for (const dir of dirs) {
