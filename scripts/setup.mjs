@@ -1,7 +1,8 @@
 // Idempotent set-up shared by `npm start` and `npm test`: system packages, npm packages,
 // the native engine, the TypeScript and renderer builds. Each step is skipped when already done.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -15,7 +16,7 @@ export const SYSTEM_PACKAGES = [
   'libgstreamer1.0-dev', 'libgstreamer-plugins-base1.0-dev', 'gstreamer1.0-tools',
   'gstreamer1.0-plugins-base', 'gstreamer1.0-plugins-good', 'gstreamer1.0-plugins-bad',
   'gstreamer1.0-plugins-ugly', 'gstreamer1.0-libav', 'libgstrtspserver-1.0-dev', 'gir1.2-gst-rtsp-server-1.0',
-  'libjpeg62-turbo-dev', 'nlohmann-json3-dev', 'googletest', 'opencv-doc', 'chromium',
+  'libjpeg62-turbo-dev', 'nlohmann-json3-dev', 'libgtest-dev', 'opencv-doc', 'chromium',
 ];
 
 function log(msg) {
@@ -50,27 +51,44 @@ function ensureSystemPackages() {
   const asRoot = process.getuid && process.getuid() === 0;
   const sudo = asRoot ? [] : ['sudo'];
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  // An apt run that was interrupted leaves packages unpacked but not configured: finish it first.
+  const audit = spawnSync('dpkg', ['--audit'], { encoding: 'utf8' });
+  if (audit.status === 0 && audit.stdout.trim()) run(sudo[0] ?? 'dpkg', [...(sudo.length ? ['dpkg'] : []), '--configure', '-a'], { env });
   const [cmd, ...pre] = asRoot ? ['apt-get'] : [...sudo, 'apt-get'];
   run(cmd, [...pre, 'update', '-qq'], { env });
   run(cmd, [...pre, 'install', '-y', '-qq', '--no-install-recommends', ...missing], { env });
 }
 
-function mtime(p) {
-  try {
-    return statSync(p).mtimeMs;
-  } catch {
-    return 0;
-  }
+// What a complete `npm ci` leaves behind; a run that was interrupted leaves no stamp (or an old one).
+const NPM_STAMP = 'npm-installed';
+
+/** The lock file's fingerprint: node_modules is complete for it only when the stamp holds the same. */
+export function npmFingerprint(dir = root) {
+  const h = createHash('sha256');
+  for (const f of ['package.json', 'package-lock.json']) if (existsSync(join(dir, f))) h.update(readFileSync(join(dir, f)));
+  return h.digest('hex');
+}
+
+/** Why node_modules must be installed again, or null when it is complete for this lock file. */
+export function npmInstallNeeded(dir = root, state = join(dir, '.vigil')) {
+  if (!existsSync(join(dir, 'node_modules'))) return 'node_modules is missing';
+  const stamp = join(state, NPM_STAMP);
+  if (!existsSync(stamp)) return 'node_modules was not completed by set-up (an interrupted or foreign install)';
+  if (readFileSync(stamp, 'utf8').trim() !== npmFingerprint(dir)) return 'package.json or package-lock.json changed since the last install';
+  return null;
 }
 
 function ensureNpmPackages() {
-  const stamp = join(root, 'node_modules', '.package-lock.json');
-  const lock = join(root, 'package-lock.json');
-  if (existsSync(stamp) && mtime(stamp) >= mtime(join(root, 'package.json')) && mtime(stamp) >= mtime(lock)) return;
-  log('installing npm packages');
+  const why = npmInstallNeeded();
+  if (!why) return;
+  log(`installing npm packages (${why})`);
+  rmSync(join(stateDir, NPM_STAMP), { force: true });
   // Electron's binary comes from the internet, not the registry: never let its download fail set-up.
   const env = { ...process.env, ELECTRON_SKIP_BINARY_DOWNLOAD: '1' };
+  const lock = join(root, 'package-lock.json');
+  // `npm ci` removes whatever a broken earlier run left in node_modules before it installs.
   run('npm', [existsSync(lock) ? 'ci' : 'install', '--no-audit', '--no-fund'], { env });
+  writeFileSync(join(stateDir, NPM_STAMP), `${npmFingerprint()}\n`);
 }
 
 function ensureElectronBinary() {
@@ -99,13 +117,32 @@ function nodeIncludeDir() {
   return found;
 }
 
+/** Why the native build folder must be configured (again), or null when it is complete. */
+export function nativeConfigureNeeded(build, source) {
+  const cache = join(build, 'CMakeCache.txt');
+  if (!existsSync(cache)) return 'not configured yet';
+  if (!existsSync(join(build, 'Makefile')) && !existsSync(join(build, 'build.ninja'))) return 'an earlier configure did not finish';
+  const home = /^CMAKE_HOME_DIRECTORY:INTERNAL=(.*)$/m.exec(readFileSync(cache, 'utf8'))?.[1];
+  if (home && home !== source) return `it was configured for another checkout (${home})`;
+  return null;
+}
+
 export function buildNative() {
   const build = join(root, 'native', 'build');
+  const source = join(root, 'native');
   const addonApi = join(root, 'node_modules', 'node-addon-api');
-  if (!existsSync(join(build, 'CMakeCache.txt'))) {
-    log('configuring the native engine');
-    run('cmake', ['-S', 'native', '-B', build, '-DCMAKE_BUILD_TYPE=Release',
-      `-DNODE_INCLUDE_DIR=${nodeIncludeDir()}`, `-DNODE_ADDON_API_DIR=${addonApi}`], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const why = nativeConfigureNeeded(build, source);
+  if (why) {
+    log(`configuring the native engine (${why})`);
+    // Start from an empty folder: a half-written cache is what made the next run fail.
+    rmSync(build, { recursive: true, force: true });
+    try {
+      run('cmake', ['-S', source, '-B', build, '-DCMAKE_BUILD_TYPE=Release',
+        `-DNODE_INCLUDE_DIR=${nodeIncludeDir()}`, `-DNODE_ADDON_API_DIR=${addonApi}`], { stdio: ['ignore', 'ignore', 'inherit'] });
+    } catch (e) {
+      rmSync(join(build, 'CMakeCache.txt'), { force: true }); // the next run configures again
+      throw e;
+    }
   }
   log('building the native engine');
   run('cmake', ['--build', build, '--parallel', String(Math.max(2, (globalThis.navigator?.hardwareConcurrency ?? 2)))], {
@@ -128,6 +165,7 @@ export function prepareDemoMedia() {
   mkdirSync(media, { recursive: true });
   log('transcoding the demo clip (vtest.avi → H.264 MP4)');
   const tmp = `${out}.part`;
+  rmSync(tmp, { force: true }); // an interrupted transcode
   run('gst-launch-1.0', ['-q', 'filesrc', `location=${OPENCV_CLIP}`, '!', 'decodebin', '!', 'videoconvert', '!',
     'x264enc', 'speed-preset=veryfast', 'key-int-max=30', 'bitrate=1500', '!', 'video/x-h264,profile=high', '!', 'h264parse', '!',
     'mp4mux', '!', 'filesink', `location=${tmp}`], { stdio: ['ignore', 'ignore', 'inherit'] });
@@ -137,19 +175,41 @@ export function prepareDemoMedia() {
 
 // Converts the default COCO detectors from the npm package into resources/models/generated (skipped when up to date).
 export async function ensureDefaultModels() {
+  const generated = join(root, 'resources', 'models', 'generated');
+  // An interrupted conversion leaves only temporary files (outputs are written then renamed).
+  if (existsSync(generated)) for (const f of readdirSync(generated)) if (f.endsWith('.tmp')) rmSync(join(generated, f), { force: true });
   const { ensureDefaultModels: convert } = await import(join(root, 'dist', 'main', 'models', 'default-models.js'));
   for (const m of convert()) if (!m.skipped) log(`converted default model ${m.name} → ${m.onnxPath}`);
 }
 
+// Each step: its name, what it does, and the command that retries it alone.
+export const STEPS = [
+  { name: 'system packages', retry: 'node scripts/setup.mjs', run: ensureSystemPackages },
+  { name: 'npm packages', retry: 'npm ci', run: ensureNpmPackages },
+  { name: "Electron's binary", retry: 'node scripts/setup.mjs', run: ensureElectronBinary },
+  { name: 'native engine', retry: 'cmake --build native/build', run: buildNative },
+  { name: 'TypeScript and renderer', retry: 'npm run build', run: buildTypeScript },
+  { name: 'demo clip', retry: 'node scripts/setup.mjs', run: prepareDemoMedia },
+  { name: 'default models', retry: 'node scripts/setup.mjs', run: ensureDefaultModels },
+];
+
+export class SetupStepError extends Error {
+  constructor(step, cause) {
+    super(`step '${step.name}' failed: ${cause instanceof Error ? cause.message : String(cause)}\n` +
+      `  Fix what is printed above, then run the same command again ('npm start' / 'npm test'): set-up redoes only what is unfinished.\n` +
+      `  To retry this step alone: ${step.retry}`);
+  }
+}
+
 export async function setup() {
   const started = Date.now();
-  ensureSystemPackages();
-  ensureNpmPackages();
-  ensureElectronBinary();
-  buildNative();
-  buildTypeScript();
-  prepareDemoMedia();
-  await ensureDefaultModels();
+  for (const step of STEPS) {
+    try {
+      await step.run();
+    } catch (e) {
+      throw new SetupStepError(step, e);
+    }
+  }
   log(`ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 
@@ -157,7 +217,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   try {
     await setup();
   } catch (e) {
-    process.stderr.write(`[setup] failed: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.stderr.write(`[setup] ${e instanceof Error ? e.message : String(e)}\n`);
     process.exit(1);
   }
 }
