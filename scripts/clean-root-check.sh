@@ -111,11 +111,13 @@ step "git clone (committed HEAD $(git -C "$repo" rev-parse --short HEAD))"
 git clone -q "$repo" "$root/root/vigil"
 done_step "git clone"
 
-in_root() { chroot "$root" /usr/bin/env -i HOME=/root PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 TERM=dumb CI=1 "$@"; }
+in_root() { chroot "$root" /usr/bin/env -i HOME=/root PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 TERM=dumb "$@"; }
 
 step "npm test"
-in_root bash -c 'cd /root/vigil && npm test' 2>&1 | tee "$workdir/npm-test.log" | grep -E '^\[setup\]|=====|passed|failed|Error' || true
+set +e
+in_root bash -c 'cd /root/vigil && npm test' 2>&1 | tee "$workdir/npm-test.log" | grep --line-buffered -E '^\[setup\]|=====|passed|failed|Error'
 status=${PIPESTATUS[0]}
+set -e
 grep -A8 '===== summary' "$workdir/npm-test.log" | tail -n +2 || true
 [ "$status" = 0 ] || { echo "[clean-root] npm test failed (exit $status); its log: $workdir/npm-test.log"; keep=1; exit 1; }
 done_step "npm test"
