@@ -68,7 +68,7 @@ export function decodeTensor(bytes: Uint8Array): ConstTensor | null {
   const raw = fieldBytes(t, 9)[0];
   let values: number[];
   if (raw) {
-    const buf = raw.slice().buffer;
+    const buf = new Uint8Array(raw).buffer; // a copy: Node Buffers are views into a shared pool
     if (dataType === 7) values = Array.from(new BigInt64Array(buf), Number);
     else if (dataType === 6) values = Array.from(new Int32Array(buf));
     else if (dataType === 1) values = Array.from(new Float32Array(buf));
