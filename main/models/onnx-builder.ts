@@ -69,7 +69,8 @@ export class OnnxGraphBuilder {
     return this.constant(base, OnnxType.FLOAT, dims, Float32Array.from(values));
   }
 
-  serialize(meta: { producer: string; docString?: string; metadata?: Record<string, string> }): Uint8Array {
+  /** `opset` defaults to OPSET (13); GridSample and LayerNormalization need 16 and 17. */
+  serialize(meta: { producer: string; docString?: string; metadata?: Record<string, string>; opset?: number }): Uint8Array {
     const graph = new ProtoWriter();
     for (const n of this.nodes) graph.message(1, encodeNode(n));
     graph.string(2, this.graphName);
@@ -82,13 +83,13 @@ export class OnnxGraphBuilder {
     model.string(3, '1');
     if (meta.docString) model.string(6, meta.docString);
     model.message(7, graph);
-    model.message(8, new ProtoWriter().string(1, '').int(2, OPSET));
+    model.message(8, new ProtoWriter().string(1, '').int(2, meta.opset ?? OPSET));
     for (const [key, value] of Object.entries(meta.metadata ?? {})) model.message(14, new ProtoWriter().string(1, key).string(2, value));
     return model.finish();
   }
 }
 
-function encodeTensor(t: OnnxTensor): ProtoWriter {
+export function encodeTensor(t: OnnxTensor): ProtoWriter {
   const w = new ProtoWriter();
   if (t.dims.length > 0) w.packedInts(1, t.dims);
   w.int(2, t.type);
@@ -111,7 +112,7 @@ function encodeAttr(name: string, value: AttrValue): ProtoWriter {
   return w;
 }
 
-function encodeNode(n: OnnxNode): ProtoWriter {
+export function encodeNode(n: OnnxNode): ProtoWriter {
   const w = new ProtoWriter();
   for (const i of n.inputs) w.string(1, i);
   for (const o of n.outputs) w.string(2, o);

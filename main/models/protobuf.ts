@@ -74,6 +74,15 @@ export class ProtoWriter {
     return this.bytes(field, data);
   }
 
+  /** Writes a decoded field back unchanged (copying messages field by field). */
+  value(field: number, v: ProtoValue): this {
+    if (v.wire === 0) return this.int(field, v.value);
+    if (v.wire === 2) return this.bytes(field, v.bytes);
+    this.tag(field, v.wire);
+    this.scratch.push(...v.bytes);
+    return this;
+  }
+
   finish(): Uint8Array {
     this.flushScratch();
     const out = new Uint8Array(this.length);

@@ -10,6 +10,7 @@ import { readManifest, validateManifest } from './manifest.js';
 import { importNvinferConfig } from './nvinfer.js';
 import { inspectOnnxFile } from './onnx-inspect.js';
 import { proposeManifest } from './propose.js';
+import { guardProviders, readProviderCheck, writeProviderCheck } from './provider-guard.js';
 import { validateByRunningOneFrame } from './validate-run.js';
 
 export function userModelsDir(): string {
@@ -26,6 +27,8 @@ export interface ListedModel {
   manifest?: ModelManifest;
   error?: string;
   isDefault: boolean;
+  /** Set when the provider guard demoted the model (a GPU provider crashed or failed on it). */
+  providerNote?: string;
 }
 
 /** Where manifests are found: the generated defaults, then the operator's own. */
@@ -42,7 +45,8 @@ export function listModels(dirs = modelDirs()): ListedModel[] {
       const manifestPath = join(dir, f);
       try {
         const manifest = readManifest(manifestPath);
-        out.push({ manifestPath, manifest, isDefault: manifest.name === def });
+        const providerNote = readProviderCheck(dir, manifest.name)?.note;
+        out.push({ manifestPath, manifest, isDefault: manifest.name === def, ...(providerNote ? { providerNote } : {}) });
       } catch (e) {
         out.push({ manifestPath, error: e instanceof Error ? e.message : String(e), isDefault: false });
       }
@@ -67,7 +71,7 @@ function applyCorrections(proposal: ModelProposal, c: Corrections): ModelManifes
   return m;
 }
 
-function install(manifest: ModelManifest, onnxSource: string, addon: ModelsAddon, dir: string): { manifestPath: string; detections: number } {
+function install(manifest: ModelManifest, onnxSource: string, addon: ModelsAddon, dir: string): { manifestPath: string; detections: number; providerNote?: string } {
   const existing = listModels([generatedModelsDir(), dir]).find((l) => l.manifest?.name === manifest.name);
   if (existing) throw new Error(`a model named '${manifest.name}' already exists (${existing.manifestPath}) — choose another --name`);
   validateManifest(manifest, `${manifest.name} (proposed)`);
@@ -80,7 +84,11 @@ function install(manifest: ModelManifest, onnxSource: string, addon: ModelsAddon
   const { detections } = validateByRunningOneFrame(manifest, dir, addon);
   const manifestPath = join(dir, `${manifest.name}.json`);
   writeFileSync(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
-  return { manifestPath, detections };
+  // GPU providers are tried in a throwaway process; one that crashes is dropped from the manifest
+  const guarded = guardProviders(manifest, manifestPath);
+  writeProviderCheck(dir, manifest.name, guarded.check);
+  if (guarded.manifest !== manifest) writeFileSync(manifestPath, `${JSON.stringify(guarded.manifest, null, 2)}\n`);
+  return { manifestPath, detections, providerNote: guarded.check.note };
 }
 
 /** Inspects an ONNX file and proposes a manifest, applying any corrections; nothing is written. */
