@@ -2,7 +2,7 @@
 # second call: fixed rewriter (js2), ScatterND one-op rewrites, RT-DETR static-batch exports (ScatterND indices fold to constants)
 set -uo pipefail
 repo=$(pwd); H=/tmp/h5; OUT=${OUT:-$H/out}; mkdir -p "$OUT"
-cp -a .gpu/h5/js2/. "$H/js/" 2>/dev/null
+cp -a .gpu/optable/js2/. "$H/js/" 2>/dev/null
 cd "$H"; t0=$(date +%s); step() { echo "[$(($(date +%s) - t0)) s] $*"; }
 NV=$(ls -d /opt/torch/.venv/lib/python3*/site-packages/nvidia 2>/dev/null | head -1)
 export LD_LIBRARY_PATH=$H/lib:$NV/cu13/lib:$NV/cudnn/lib:/usr/local/nvidia/lib64 ORT_CUDA_EP=$H/lib/libonnxruntime_providers_cuda.so

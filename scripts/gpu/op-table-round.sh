@@ -1,22 +1,22 @@
 #!/usr/bin/env bash
 # Issue 17, round 2, ON the GPU machine (bash + python3; node comes along gzipped): the provider-unsafe op
 # table, the rewrites of the crashing ops and of RT-DETR R50 (random weights), and RT-DETR's throughput on
-# ONNX Runtime 1.29's CUDA provider. Pieces arrive under .gpu/h5 over several calls (each call:
-# `bash scripts/gpu/h5-device.sh receive`); the last call runs `bash scripts/gpu/h5-device.sh`.
-#   .gpu/h5/base     core.tgz (ORT 1.29 core), vigil-ortbench, node.gz, js/ (dist of main/models/rewrites), op-table.py
-#   .gpu/h5/cN       cuda.xz.N: the xz-compressed CUDA provider library, in pieces
+# ONNX Runtime 1.29's CUDA provider. Pieces arrive under .gpu/optable over several calls (each call:
+# `bash scripts/gpu/op-table-round.sh receive`); the last call runs `bash scripts/gpu/op-table-round.sh`.
+#   .gpu/optable/base     core.tgz (ORT 1.29 core), vigil-ortbench, node.gz, js/ (dist of main/models/rewrites), op-table.py
+#   .gpu/optable/cN       cuda.xz.N: the xz-compressed CUDA provider library, in pieces
 set -uo pipefail
 repo=$(pwd)
 H=${H5_HOME:-/tmp/h5}
 mkdir -p "$H"
 if [ "${1:-}" = receive ]; then
-  for d in .gpu/h5/*/; do cp -a "$d". "$H/"; done
-  cp -a .gpu/h5/*.sh .gpu/h5/*.py "$H/" 2>/dev/null
+  for d in .gpu/optable/*/; do cp -a "$d". "$H/"; done
+  cp -a .gpu/optable/*.sh .gpu/optable/*.py "$H/" 2>/dev/null
   du -sh "$H"/* | tr '\n' ' '; echo
   exit 0
 fi
-for d in .gpu/h5/*/; do cp -a "$d". "$H/"; done
-cp -a .gpu/h5/*.sh .gpu/h5/*.py "$H/" 2>/dev/null
+for d in .gpu/optable/*/; do cp -a "$d". "$H/"; done
+cp -a .gpu/optable/*.sh .gpu/optable/*.py "$H/" 2>/dev/null
 OUT=${OUT:-$H/out}
 mkdir -p "$OUT"
 cd "$H"
