@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # second call: fixed rewriter (js2), ScatterND one-op rewrites, RT-DETR static-batch exports (ScatterND indices fold to constants)
 set -uo pipefail
-repo=$(pwd); H=/tmp/h5; OUT=${OUT:-$H/out}; mkdir -p "$OUT"
+repo=$(pwd); H=/tmp/vigil-optable; OUT=${OUT:-$H/out}; mkdir -p "$OUT"
 cp -a .gpu/optable/js2/. "$H/js/" 2>/dev/null
 cd "$H"; t0=$(date +%s); step() { echo "[$(($(date +%s) - t0)) s] $*"; }
 NV=$(ls -d /opt/torch/.venv/lib/python3*/site-packages/nvidia 2>/dev/null | head -1)

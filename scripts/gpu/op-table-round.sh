@@ -7,7 +7,7 @@
 #   .gpu/optable/cN       cuda.xz.N: the xz-compressed CUDA provider library, in pieces
 set -uo pipefail
 repo=$(pwd)
-H=${H5_HOME:-/tmp/h5}
+H=${VIGIL_OPTABLE_HOME:-/tmp/vigil-optable}
 mkdir -p "$H"
 if [ "${1:-}" = receive ]; then
   for d in .gpu/optable/*/; do cp -a "$d". "$H/"; done
