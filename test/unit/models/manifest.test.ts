@@ -41,7 +41,7 @@ describe('manifest validation', () => {
     expect(byField.name).toMatch(/lower-case letters/);
     expect(byField['input.layout']).toMatch(/"NCHW" or "NHWC", not "CHW"/);
     expect(byField['input.scale']).toMatch(/must not contain 0/);
-    expect(byField.parser).toMatch(/one of yolov5, yolov8, nanodet, centernet, ssd, not "yolov9"/);
+    expect(byField.parser).toMatch(/one of yolov5, yolov8, nanodet, centernet, ssd, detr, not "yolov9"/);
     expect(byField['thresholds.default.score']).toMatch(/from 0 to 1/);
     expect(byField['thresholds.perClass.pedestrian']).toMatch(/not one of the labels/);
     expect(byField.executionProviders).toMatch(/tensorrt, cuda, cpu/);
