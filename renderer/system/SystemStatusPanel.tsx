@@ -19,7 +19,7 @@ function ProviderNote({ engine }: { engine: EngineStatus }) {
         {note && (
           <details className="detail" data-testid="provider-details">
             <summary>GPU providers not loaded</summary>
-            {note}
+            <span data-testid="provider-details-text">{note}</span>
           </details>
         )}
       </>
