@@ -80,6 +80,27 @@ describe('filter-out-class-ids and per-class thresholds on real models', () => {
   }, 240_000);
 });
 
+describe('RT-DETR', () => {
+  it('an RT-DETR nvinfer config imports as detr, passes its test frame and finds the planted object', () => {
+    // logits [1, 300, 3] before sigmoid, pred_boxes [1, 300, 4] normalised cx, cy, w, h; query 0 is a car
+    writeTinyOnnx(join(work, 'rtdetr.onnx'), {
+      input: { name: 'images', shape: [1, 3, 64, 64] },
+      outputs: [
+        { name: 'logits', shape: [1, 300, 3], fill: (i) => (i === 1 ? 6 : -8) },
+        { name: 'pred_boxes', shape: [1, 300, 4], fill: (i) => [0.5, 0.5, 0.25, 0.5][i % 4]! },
+      ],
+    });
+    writeFileSync(join(work, 'rtdetr.txt'), '[property]\nonnx-file=rtdetr.onnx\nlabelfile-path=labels.txt\nnum-detected-classes=3\nnet-scale-factor=0.0039215697906911373\ninfer-dims=3;64;64\n[class-attrs-all]\npre-cluster-threshold=0.5\n');
+    const r = addNvinferModel(join(work, 'rtdetr.txt'), addon(), { name: 'rtdetr' }, join(work, 'models-c'));
+    const m = readManifest(r.manifestPath);
+    expect(m.parser).toBe('detr');
+    const { outputs } = validateByRunningOneFrame(m, join(work, 'models-c'), addon());
+    const dets = addon().decodeDetections(m.parser, outputs, decodeParams(m));
+    expect(dets).toHaveLength(1);
+    expect(dets[0]).toMatchObject({ classId: 1, x: 24, y: 16, w: 16, h: 32 });
+  });
+});
+
 describe('vigil models import-nvinfer', () => {
   const vigil = (...args: string[]) =>
     spawnSync(process.execPath, [join(projectRoot(), 'bin', 'vigil.mjs'), 'models', 'import-nvinfer', ...args], {
