@@ -206,7 +206,7 @@ describe('operator UI in Chromium against vigil serve (demo workspace, real engi
     await page.getByTestId('nvinfer-import').click();
     await expect
       .poll(() => page.getByTestId('nvinfer-error').textContent(), { timeout: 20_000 })
-      .toBe("cannot import /nonexistent/config_infer_primary.txt: nvinfer config '/nonexistent/config_infer_primary.txt' cannot be read (ENOENT) (path)");
+      .toBe("cannot import /nonexistent/config_infer_primary.txt: nvinfer config '/nonexistent/config_infer_primary.txt' cannot be read (ENOENT) — check the path (path)");
     const config = join(dir, 'config_infer_squares.txt');
     writeFileSync(join(dir, 'labels.txt'), 'square\n');
     writeFileSync(
