@@ -17,9 +17,6 @@ struct EngineInfo {
   std::string gpuName;
 };
 
-// The first NVIDIA GPU the kernel driver lists under `gpusDir` (one folder per GPU, each with an
-// `information` file holding a "Model:" line); empty when the folder is missing or lists none.
-std::string nvidiaGpuName(const std::string& gpusDir = "/proc/driver/nvidia/gpus");
 
 // Initialises GStreamer once (thread-safe); returns false with a reason if it cannot.
 bool ensureGstreamer(std::string* error);

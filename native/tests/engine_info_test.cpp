@@ -5,6 +5,7 @@
 #include <fstream>
 
 #include "engine_info.h"
+#include "gpu_info.h"
 
 TEST(EngineInfo, ReportsRealGstreamerAndOnnxRuntimeVersions) {
   vigil::EngineInfo info = vigil::queryEngineInfo();
