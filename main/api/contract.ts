@@ -2,6 +2,7 @@
 // main/api and nothing else from main/. Both transports (Electron IPC, HTTP + WebSocket) carry it.
 import type { BoxXYWH, DetectedObject, StreamStats, TrackEvent } from './engine-types.js';
 import type { ModelManifest, ModelProposal, NvinferImport, ParserName } from './model-types.js';
+import type { TrackerKind } from './registries.js';
 import type { TimelineQuery } from './store-types.js';
 
 export type { BoxXYWH, DetectedObject, StreamStats, TrackEvent } from './engine-types.js';
@@ -17,6 +18,8 @@ export interface EngineInfo {
   providers: string[];
   hardwareDecoders: string[];
   nvdec: boolean;
+  /** The NVIDIA GPU the driver lists (/proc/driver/nvidia), null when the machine has none: inference then runs on the CPU by design. */
+  gpu: { name: string } | null;
 }
 
 export type EngineState = 'starting' | 'running' | 'restarting' | 'failed' | 'stopped';
@@ -114,7 +117,7 @@ export interface CameraInput {
   masks?: [number, number, number, number][];
 }
 
-export type TrackerKind = 'iou' | 'sort' | 'bytetrack';
+export type { TrackerKind } from './registries.js';
 
 export interface EngineSettings {
   tracker: TrackerKind;

@@ -1,7 +1,9 @@
 // Model manifest and model-proposal types, shared by main/models and the renderer (types only).
 // Format: resources/models/MANIFEST.md.
 
-export type ParserName = 'yolov5' | 'yolov8' | 'nanodet' | 'centernet' | 'ssd' | 'detr';
+import type { ParserName } from './registries.js';
+
+export type { ParserName } from './registries.js';
 export type ExecutionProvider = 'tensorrt' | 'cuda' | 'cpu';
 
 export interface ClassThresholds {
@@ -76,4 +78,7 @@ export interface NvinferImport {
   unhonoured: { key: string; value: string; reason: string }[];
   /** Engine-level settings Vigil honours outside the manifest (batch-size, interval). */
   engineSettings: { batchSize?: number; interval?: number };
+  /** What the import applied that the user may not expect: nvinfer defaults used, classes filtered out, the
+   * deepstream-app config followed. */
+  notes: string[];
 }

@@ -3,8 +3,23 @@ import { parseArgs } from 'node:util';
 import type { ModelManifest } from '../api/model-types.js';
 import { loadAddon } from '../engine/addon.js';
 import type { ModelsAddon } from '../models/detect.js';
-import { PARSERS } from '../models/manifest.js';
+import { isParserName, PARSER_NAMES } from '../api/registries.js';
 import { addModel, addNvinferModel, listModels, proposeForFile } from '../models/store.js';
+import { isHelp, parseOrUsage, UsageError } from './usage.js';
+
+const LIST_USAGE = `usage: vigil models list
+  lists the installed models (* marks the default)`;
+const ADD_USAGE = `usage: vigil models add FILE.onnx [--name N] [--parser P] [--labels FILE] [--set JSON] [--dry-run]
+  inspects the model, proposes a manifest (--parser/--labels/--set correct it), runs one frame, saves it
+  --parser   ${PARSER_NAMES.join(' | ')}
+  --labels   a text file with one class name per line
+  --set      manifest fields as JSON, e.g. '{"input":{"colorOrder":"BGR"}}'
+  --dry-run  print the proposed manifest and save nothing`;
+const IMPORT_USAGE = `usage: vigil models import-nvinfer CONFIG [--name N]
+  imports a DeepStream nvinfer config (key-file or YAML), or a deepstream-app config's [primary-gie];
+  the keys Vigil cannot honour are listed with why`;
+export const MODELS_USAGE = `usage: vigil models list | add | import-nvinfer   (vigil models SUBCOMMAND --help)
+${[LIST_USAGE, ADD_USAGE, IMPORT_USAGE].map((u) => u.replace(/^usage: /, '       ')).join('\n')}`;
 
 const out = (s: string) => process.stdout.write(`${s}\n`);
 
@@ -13,8 +28,15 @@ const addon = () => loadAddon() as unknown as ModelsAddon;
 
 export async function modelsCommand(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;
+  const usage = new Map([['list', LIST_USAGE], ['add', ADD_USAGE], ['import-nvinfer', IMPORT_USAGE]]).get(sub ?? '') ?? MODELS_USAGE;
+  if (isHelp(sub) || rest.includes('--help') || rest.includes('-h')) {
+    if (sub !== undefined && !isHelp(sub) && usage === MODELS_USAGE) throw new UsageError(`unknown subcommand '${sub}' (list | add | import-nvinfer)`, MODELS_USAGE);
+    out(usage);
+    return 0;
+  }
   switch (sub) {
     case 'list': {
+      if (rest.length) throw new UsageError(`'vigil models list' takes no arguments, not '${rest[0]}'`, LIST_USAGE);
       const models = listModels();
       if (models.length === 0) out("no models found — run 'npm start' or 'node scripts/setup.mjs' to generate the defaults");
       for (const m of models) {
@@ -24,14 +46,13 @@ export async function modelsCommand(argv: string[]): Promise<number> {
       return 0;
     }
     case 'add': {
-      const { values, positionals } = parseArgs({
-        args: rest,
-        allowPositionals: true,
-        options: { name: { type: 'string' }, parser: { type: 'string' }, labels: { type: 'string' }, set: { type: 'string' }, 'dry-run': { type: 'boolean' } },
-      });
+      const { values, positionals } = parseOrUsage(
+        { args: rest, allowPositionals: true, options: { name: { type: 'string' }, parser: { type: 'string' }, labels: { type: 'string' }, set: { type: 'string' }, 'dry-run': { type: 'boolean' } } },
+        ADD_USAGE,
+      );
       const file = positionals[0];
-      if (!file) throw new Error('vigil models add needs the path of an .onnx file');
-      if (values.parser && !PARSERS.includes(values.parser as ModelManifest['parser'])) throw new Error(`--parser must be one of ${PARSERS.join(', ')}, not '${values.parser}'`);
+      if (!file || positionals.length > 1) throw new UsageError(file ? `give one .onnx file, not ${positionals.length}` : 'vigil models add needs the path of an .onnx file', ADD_USAGE);
+      if (values.parser !== undefined && !isParserName(values.parser)) throw new Error(`--parser must be one of ${PARSER_NAMES.join(', ')}, not '${values.parser}'`);
       let overrides: Partial<ModelManifest> | undefined;
       if (values.set) {
         try {
@@ -53,11 +74,12 @@ export async function modelsCommand(argv: string[]): Promise<number> {
       return 0;
     }
     case 'import-nvinfer': {
-      const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { name: { type: 'string' } } });
+      const { values, positionals } = parseOrUsage({ args: rest, allowPositionals: true, options: { name: { type: 'string' } } }, IMPORT_USAGE);
       const config = positionals[0];
-      if (!config) throw new Error('vigil models import-nvinfer needs the path of an nvinfer config file');
+      if (!config || positionals.length > 1) throw new UsageError(config ? `give one config file, not ${positionals.length}` : 'vigil models import-nvinfer needs the path of an nvinfer or deepstream-app config file', IMPORT_USAGE);
       const r = addNvinferModel(config, addon(), { name: values.name });
       out(`imported '${r.manifest.name}' (${r.manifest.parser}) → ${r.manifestPath}`);
+      for (const n of r.notes) out(`- ${n}`);
       if (r.engineSettings.batchSize !== undefined || r.engineSettings.interval !== undefined) out(`engine settings for the workspace: ${JSON.stringify(r.engineSettings)}`);
       if (r.unhonoured.length) {
         out('not honoured by Vigil:');
@@ -65,8 +87,9 @@ export async function modelsCommand(argv: string[]): Promise<number> {
       }
       return 0;
     }
+    case undefined:
+      throw new UsageError('which subcommand? (list | add | import-nvinfer)', MODELS_USAGE);
     default:
-      process.stderr.write(`vigil models: unknown subcommand '${sub ?? ''}' (list | add | import-nvinfer)\n`);
-      return 2;
+      throw new UsageError(`unknown subcommand '${sub}' (list | add | import-nvinfer)`, MODELS_USAGE);
   }
 }

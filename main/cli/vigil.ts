@@ -1,29 +1,34 @@
 // `vigil` command line: `vigil serve` runs the whole app headless and serves it to a browser.
-import { parseArgs } from 'node:util';
 import { join } from 'node:path';
 import { startAppNode } from '../core/app-node.js';
 import { projectRoot } from '../paths.js';
 import { startServer } from '../server/http-server.js';
-import { modelsCommand } from './models-command.js';
+import { MODELS_USAGE, modelsCommand } from './models-command.js';
+import { isHelp, parseOrUsage, UsageError } from './usage.js';
 
-const USAGE = `usage: vigil serve [--host H] [--port P] [--token T]
+const SERVE_USAGE = `usage: vigil serve [--host H] [--port P] [--token T]
+  runs the whole app headless and serves it to a browser
   --host   address to bind (default 127.0.0.1; any other address needs --token)
   --port   TCP port (default 4780; 0 picks a free one)
-  --token  access token every request and socket must carry (or set VIGIL_TOKEN)
-       vigil models list
-       vigil models add FILE.onnx [--name N] [--parser P] [--labels FILE] [--set JSON] [--dry-run]
-         inspects the model, proposes a manifest (--parser/--labels/--set correct it), runs one frame, saves it
-       vigil models import-nvinfer CONFIG.txt [--name N]
-         imports a DeepStream nvinfer config; keys Vigil cannot honour are listed`;
+  --token  access token every request and socket must carry (or set VIGIL_TOKEN)`;
+
+const USAGE = `usage: vigil <command> [options]
+commands:
+  serve    run the app headless for a browser (vigil serve --help)
+  models   list, add or import detectors (vigil models --help)
+  help     this text
+
+${SERVE_USAGE}
+
+${MODELS_USAGE}`;
 
 async function serve(argv: string[]): Promise<void> {
-  const { values } = parseArgs({
-    args: argv,
-    options: { host: { type: 'string' }, port: { type: 'string' }, token: { type: 'string' }, help: { type: 'boolean' } },
-    strict: true,
-  });
+  const { values } = parseOrUsage(
+    { args: argv, options: { host: { type: 'string' }, port: { type: 'string' }, token: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, strict: true },
+    SERVE_USAGE,
+  );
   if (values.help) {
-    process.stdout.write(`${USAGE}\n`);
+    process.stdout.write(`${SERVE_USAGE}\n`);
     return;
   }
   const port = values.port === undefined ? 4780 : Number(values.port);
@@ -58,16 +63,21 @@ export async function main(argv: string[]): Promise<number> {
       case 'models':
         return await modelsCommand(rest);
       case undefined:
-      case '-h':
-      case '--help':
-      case 'help':
-        process.stdout.write(`${USAGE}\n`);
-        return cmd === undefined ? 2 : 0;
+        process.stderr.write(`${USAGE}\n`);
+        return 2;
       default:
+        if (isHelp(cmd)) {
+          process.stdout.write(`${USAGE}\n`);
+          return 0;
+        }
         process.stderr.write(`vigil: unknown command '${cmd}'\n${USAGE}\n`);
         return 2;
     }
   } catch (e) {
+    if (e instanceof UsageError) {
+      process.stderr.write(`vigil: ${e.message}\n${e.usage}\n`);
+      return 2;
+    }
     process.stderr.write(`vigil: ${e instanceof Error ? e.message : String(e)}\n`);
     return 1;
   }

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { EngineInfo } from '../api/contract.js';
+import type { TrackerKind } from '../api/registries.js';
 import type { MetadataBatch, PreviewFrame, Snapshot, StreamStats } from '../api/engine-types.js';
 import { projectRoot } from '../paths.js';
 
@@ -21,7 +22,7 @@ export interface EngineConfig {
   batchedPushTimeoutMs?: number;
   /** [nvinfer interval] frames skipped between inferences; the tracker carries objects. Default 0. */
   interval?: number;
-  tracker?: 'iou' | 'sort' | 'bytetrack';
+  tracker?: TrackerKind;
   /** Preview JPEGs per second per camera; 0 (default) for none. */
   previewFps?: number;
   /** Preview size; 0 keeps the source width / aspect. Default 640 x (aspect). */

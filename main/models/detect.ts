@@ -16,6 +16,9 @@ export interface ModelsAddon {
   decodeDetections(parser: string, outputs: Record<string, NativeTensor>, params: Record<string, unknown>): FrameDetection[];
   runModelTimed(modelPath: string, inputs: Record<string, NativeTensor>, runs?: number): { outputs: Record<string, NativeTensor>; ms: number };
   runModelOnce(modelPath: string, inputs: Record<string, NativeTensor>): Record<string, NativeTensor>;
+  /** The native registries (ParserKind, TrackerKind) by canonical name: main/api/registries.ts is tested against them. */
+  parserNames(): string[];
+  trackerNames(): string[];
 }
 
 export function decodeParams(manifest: ModelManifest): Record<string, unknown> {
@@ -29,6 +32,8 @@ export function decodeParams(manifest: ModelManifest): Record<string, unknown> {
     maxDetections: manifest.maxDetections,
     strides: manifest.parserOptions?.strides,
     regMax: manifest.parserOptions?.regMax,
+    // by class id, as the engine reads them (native/src/manifest.cpp); unset fields inherit the defaults
+    perClass: manifest.thresholds.perClass ? manifest.labels.map((l) => manifest.thresholds.perClass?.[l]) : undefined,
   };
 }
 

@@ -2,10 +2,14 @@
 // and the fix; the engine reads only manifests that pass.
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { ManifestIssue, ModelManifest, ParserName } from '../api/model-types.js';
+import type { ManifestIssue, ModelManifest } from '../api/model-types.js';
+import { isParserName, PARSER_NAMES } from '../api/registries.js';
 
-export const PARSERS: readonly ParserName[] = ['yolov5', 'yolov8', 'nanodet', 'centernet', 'ssd'];
 const PROVIDERS = ['tensorrt', 'cuda', 'cpu'];
+
+/** A per-class score threshold no score reaches (parsers report scores from 0 to 1): the class is never
+ * reported. What DeepStream's filter-out-class-ids imports as (MANIFEST.md). */
+export const DROPPED_CLASS_SCORE = 2;
 
 export class ManifestError extends Error {
   constructor(readonly source: string, readonly issues: ManifestIssue[]) {
@@ -49,7 +53,7 @@ export function checkManifest(value: unknown, options: { baseDir?: string } = {}
     if (input.batch !== 'dynamic' && !(Number.isInteger(input.batch) && (input.batch as number) >= 1)) add('input.batch', `must be "dynamic" or a positive integer, not ${JSON.stringify(input.batch)}`);
   }
 
-  if (!PARSERS.includes(m.parser as ParserName)) add('parser', `must be one of ${PARSERS.join(', ')}, not ${JSON.stringify(m.parser)}`);
+  if (!isParserName(m.parser)) add('parser', `must be one of ${PARSER_NAMES.join(', ')}, not ${JSON.stringify(m.parser)}`);
   if (m.parserOptions !== undefined) {
     const po = m.parserOptions;
     if (!isObj(po)) add('parserOptions', 'must be an object');
@@ -75,7 +79,8 @@ export function checkManifest(value: unknown, options: { baseDir?: string } = {}
     if (!isObj(t)) return add(field, 'must be an object with score, nmsIou, topK');
     for (const k of ['score', 'nmsIou'] as const) {
       if (t[k] === undefined && !required) continue;
-      if (!isNum(t[k]) || (t[k] as number) < 0 || (t[k] as number) > 1) add(`${field}.${k}`, `must be a number from 0 to 1, not ${JSON.stringify(t[k])}`);
+      if (k === 'score' && !required && t[k] === DROPPED_CLASS_SCORE) continue; // a class never reported
+      if (!isNum(t[k]) || (t[k] as number) < 0 || (t[k] as number) > 1) add(`${field}.${k}`, `must be a number from 0 to 1${k === 'score' && !required ? ` (or ${DROPPED_CLASS_SCORE}: never report this class)` : ''}, not ${JSON.stringify(t[k])}`);
     }
     if (t.topK !== undefined || required) if (!Number.isInteger(t.topK) || (t.topK as number) < 1) add(`${field}.topK`, `must be a positive integer, not ${JSON.stringify(t.topK)}`);
   };

@@ -21,13 +21,16 @@ export interface LayoutGuess {
   note: string;
 }
 
-/** Recognises the output layout from shapes alone (YOLO v5/v8/v11, NanoDet, CenterNet, SSD). */
+/** Recognises the output layout from shapes (YOLO v5/v8/v11, NanoDet, CenterNet, SSD; DETR by its output names). */
 export function recogniseLayout(outputs: TensorInfo[], width: number, height: number): LayoutGuess | undefined {
   const points = anchorPoints(width, height);
   if (outputs.length === 2) {
     const [a, b] = outputs as [TensorInfo, TensorInfo];
     const boxes = [a, b].find((t) => t.shape.length === 3 && t.shape[2] === 4);
     const scores = [a, b].find((t) => t !== boxes && t.shape.length === 3);
+    // DETR family (RT-DETR): the same shapes as SSD; told apart by the names its exports use (logits before sigmoid, normalised centre boxes)
+    if (boxes && scores && num(scores.shape[2]) && (/logits/i.test(scores.name) || boxes.name === 'pred_boxes'))
+      return { parser: 'detr', classes: num(scores.shape[2])!, note: `two outputs: '${scores.name}' [B, Q, ${scores.shape[2]}] logits and '${boxes.name}' [B, Q, 4] boxes → detr (RT-DETR family)` };
     if (boxes && scores && num(scores.shape[2])) return { parser: 'ssd', classes: num(scores.shape[2])!, note: `two outputs: '${boxes.name}' [B, N, 4] boxes and '${scores.name}' [B, N, ${scores.shape[2]}] scores → ssd` };
   }
   const out = outputs[0];

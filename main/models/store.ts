@@ -7,7 +7,7 @@ import { dataHome, projectRoot } from '../paths.js';
 import { generatedModelsDir } from './default-models.js';
 import type { ModelsAddon } from './detect.js';
 import { readManifest, validateManifest } from './manifest.js';
-import { importNvinferConfig } from './nvinfer.js';
+import { failureMessage, importNvinferConfig, NvinferImportError } from './nvinfer.js';
 import { inspectOnnxFile } from './onnx-inspect.js';
 import { proposeManifest } from './propose.js';
 import { guardProviders, readProviderCheck, writeProviderCheck } from './provider-guard.js';
@@ -108,6 +108,16 @@ export function addModel(onnxPath: string, addon: ModelsAddon, c: Corrections = 
 export function addNvinferModel(configPath: string, addon: ModelsAddon, options: { name?: string } = {}, dir = userModelsDir()): NvinferImport & { manifestPath: string } {
   const imported = importNvinferConfig(configPath, options);
   const manifest = { ...imported.manifest, file: `${imported.manifest.name}.onnx` };
-  const { manifestPath } = install(manifest, imported.onnxPath, addon, dir);
-  return { manifest, unhonoured: imported.unhonoured, engineSettings: imported.engineSettings, manifestPath };
+  let manifestPath: string;
+  try {
+    ({ manifestPath } = install(manifest, imported.onnxPath, addon, dir));
+  } catch (e) {
+    // In the config's words where the manifest's fields have nvinfer names; the unhonoured list too.
+    const why = (e instanceof Error ? e.message : String(e))
+      .replace(/fix input\.layout\/width\/height/g, 'fix infer-dims')
+      .replace(/fix input\.name in the manifest/g, 'the model needs one float image input')
+      .replace(/check the manifest's parser and labels \((\d+) labels\)/g, 'check num-detected-classes and labelfile-path ($1 classes)');
+    throw new NvinferImportError(failureMessage(`nvinfer config '${configPath}'`, [why], imported.unhonoured));
+  }
+  return { manifest, unhonoured: imported.unhonoured, engineSettings: imported.engineSettings, notes: imported.notes, manifestPath };
 }

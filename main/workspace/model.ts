@@ -1,6 +1,7 @@
 // The workspace: what the operator configured. Stored as a versioned JSON file, validated on every
 // load and change; errors name the field and the fix.
-import type { CameraView, EngineSettings, Point, RecordPolicy, RetentionSettings, TrackerKind, Zone } from '../api/contract.js';
+import type { CameraView, EngineSettings, Point, RecordPolicy, RetentionSettings, Zone } from '../api/contract.js';
+import { isTrackerKind, orList, TRACKER_KINDS } from '../api/registries.js';
 import { uriProblem } from './uri.js';
 
 export const WORKSPACE_VERSION = 1;
@@ -132,12 +133,12 @@ export function validateCamera(v: unknown, field: string, knownModels?: Set<stri
 export function validateEngineSettings(v: unknown, field = 'engine'): EngineSettings {
   const e = v === undefined ? {} : obj(v, field);
   const tracker = e.tracker ?? DEFAULT_ENGINE.tracker;
-  if (tracker !== 'iou' && tracker !== 'sort' && tracker !== 'bytetrack') {
-    throw new WorkspaceError(`${field}.tracker`, `must be iou, sort or bytetrack, not ${JSON.stringify(tracker)}`);
+  if (!isTrackerKind(tracker)) {
+    throw new WorkspaceError(`${field}.tracker`, `must be ${orList(TRACKER_KINDS)}, not ${JSON.stringify(tracker)}`);
   }
   const p = e.preview === undefined ? {} : obj(e.preview, `${field}.preview`);
   return {
-    tracker: tracker as TrackerKind,
+    tracker,
     batchSize: num(e.batchSize, `${field}.batchSize`, 1, 64, DEFAULT_ENGINE.batchSize),
     batchedPushTimeoutMs: num(e.batchedPushTimeoutMs, `${field}.batchedPushTimeoutMs`, 1, 10_000, DEFAULT_ENGINE.batchedPushTimeoutMs),
     inferEvery: num(e.inferEvery, `${field}.inferEvery`, 1, 100, DEFAULT_ENGINE.inferEvery),

@@ -24,6 +24,13 @@ Napi::Value EngineInfo(const Napi::CallbackInfo& info) {
   o.Set("executionProviders", toArray(env, e.executionProviders));
   o.Set("hardwareDecoders", toArray(env, e.hardwareDecoders));
   o.Set("nvdec", e.nvdec);
+  if (e.gpuName.empty()) {
+    o.Set("gpu", env.Null());
+  } else {
+    Napi::Object gpu = Napi::Object::New(env);
+    gpu.Set("name", e.gpuName);
+    o.Set("gpu", gpu);
+  }
   o.Set("providers", toArray(env, vigil::selectableProviders()));  // what sessions can actually use here
   return o;
 }

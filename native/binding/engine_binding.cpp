@@ -230,7 +230,7 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
     if (c.Get("tracker").IsString()) {
       std::string t = c.Get("tracker").As<Napi::String>();
       if (!vigil::parseTrackerKind(t, &cfg.tracker))
-        throw Napi::Error::New(env, "Engine config: tracker '" + t + "' is unknown — use iou, sort or bytetrack");
+        throw Napi::Error::New(env, "Engine config: tracker '" + t + "' is unknown — use " + vigil::joinNames(vigil::trackerNames()));
     }
     if (c.Get("providers").IsArray()) {
       Napi::Array a = c.Get("providers").As<Napi::Array>();

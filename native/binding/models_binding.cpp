@@ -37,6 +37,19 @@ Napi::Value DecodeDetections(const Napi::CallbackInfo& info) {
   params.defaults.topK = static_cast<int>(num("topK", params.defaults.topK));
   params.maxDetections = static_cast<int>(num("maxDetections", params.maxDetections));
   params.regMax = static_cast<int>(num("regMax", params.regMax));
+  // perClass: [{ score?, nmsIou?, topK? } | undefined] indexed by class id; unset fields inherit the defaults.
+  if (p.Get("perClass").IsArray()) {
+    Napi::Array pc = p.Get("perClass").As<Napi::Array>();
+    params.perClass.assign(pc.Length(), params.defaults);
+    for (uint32_t i = 0; i < pc.Length(); ++i) {
+      if (!pc.Get(i).IsObject()) continue;
+      Napi::Object t = pc.Get(i).As<Napi::Object>();
+      vigil::ClassThreshold& c = params.perClass[i];
+      if (t.Get("score").IsNumber()) c.preClusterThreshold = t.Get("score").As<Napi::Number>().FloatValue();
+      if (t.Get("nmsIou").IsNumber()) c.nmsIou = t.Get("nmsIou").As<Napi::Number>().FloatValue();
+      if (t.Get("topK").IsNumber()) c.topK = t.Get("topK").As<Napi::Number>().Int32Value();
+    }
+  }
   if (p.Get("strides").IsArray()) {
     Napi::Array s = p.Get("strides").As<Napi::Array>();
     params.strides.clear();
@@ -65,7 +78,7 @@ Napi::Value DecodeDetections(const Napi::CallbackInfo& info) {
   try {
     vigil::ParserKind kind;
     if (!vigil::parseParserKind(parser, &kind))
-      throw std::runtime_error("parser '" + parser + "' is not one of yolov5, yolov8, nanodet, centernet, ssd, detr");
+      throw std::runtime_error("parser '" + parser + "' is not one of " + vigil::joinNames(vigil::parserNames()));
     dets = vigil::parseOutputs(kind, tensors, 0, params);
   } catch (const std::exception& e) {
     throw Napi::Error::New(env, e.what());
@@ -152,8 +165,17 @@ Napi::Value RunModelTimed(const Napi::CallbackInfo& info) {
   }
 }
 
+Napi::Array toArray(Napi::Env env, const std::vector<std::string>& items) {
+  Napi::Array a = Napi::Array::New(env, items.size());
+  for (size_t i = 0; i < items.size(); ++i) a.Set(static_cast<uint32_t>(i), items[i]);
+  return a;
+}
+
 vigil::binding::Registrar registerModels([](Napi::Env env, Napi::Object exports) {
   exports.Set("decodeDetections", Napi::Function::New(env, DecodeDetections));
+  // The native registries, for the test that main/api's PARSER_NAMES and TRACKER_KINDS match them.
+  exports.Set("parserNames", Napi::Function::New(env, [](const Napi::CallbackInfo& info) { return toArray(info.Env(), vigil::parserNames()); }));
+  exports.Set("trackerNames", Napi::Function::New(env, [](const Napi::CallbackInfo& info) { return toArray(info.Env(), vigil::trackerNames()); }));
   exports.Set("runModelTimed", Napi::Function::New(env, RunModelTimed));
 });
 

@@ -31,17 +31,25 @@ using Clock = std::chrono::steady_clock;
 std::atomic<bool> gInterrupted{false};
 
 int usage(FILE* out) {
-  std::fputs(
-      "usage: vigil-engine info\n"
-      "       vigil-engine run URI... [--model NAME|MANIFEST] [--tracker iou|sort|bytetrack] [--frames N] [--json]\n"
-      "                        [--batch N] [--interval N] [--detect-fps F] [--loop] [--realtime] [--perf-seconds S] [--retries N]\n"
-      "       vigil-engine bench [--streams N] [--uri URI] [--seconds S] [--model NAME|MANIFEST] [--batch N] [--realtime] [--preview-fps N] [--json]\n"
-      "       vigil-engine fixtures DIR   (writes the generated test model and clip, prints their description)\n"
-      "URIs: file:///path, rtsp://[user:pass@]host/path, http(s)://..., v4l2:///dev/videoN,\n"
-      "      test://PATTERN?width=W&height=H&fps=F[&live=false]\n",
-      out);
+  const std::string trackers = [] {
+    std::string s;
+    for (const std::string& t : vigil::trackerNames()) s += (s.empty() ? "" : "|") + t;
+    return s;
+  }();
+  std::fprintf(out,
+               "usage: vigil-engine info\n"
+               "       vigil-engine run URI... [--model NAME|MANIFEST] [--tracker %s] [--frames N] [--json]\n"
+               "                        [--batch N] [--interval N] [--detect-fps F] [--loop] [--realtime] [--perf-seconds S] [--retries N]\n"
+               "       vigil-engine bench [--streams N] [--uri URI] [--seconds S] [--model NAME|MANIFEST] [--batch N] [--realtime] [--preview-fps N] [--json]\n"
+               "       vigil-engine fixtures DIR   (writes the generated test model and clip, prints their description)\n"
+               "       vigil-engine --help\n"
+               "URIs: file:///path, rtsp://[user:pass@]host/path, http(s)://..., v4l2:///dev/videoN,\n"
+               "      test://PATTERN?width=W&height=H&fps=F[&live=false]\n",
+               trackers.c_str());
   return out == stderr ? 2 : 0;
 }
+
+bool isHelp(const std::string& a) { return a == "-h" || a == "--help" || a == "help"; }
 
 int info() {
   vigil::EngineInfo e = vigil::queryEngineInfo();
@@ -50,6 +58,7 @@ int info() {
   for (auto& p : e.executionProviders) std::printf(" %s", p.c_str());
   std::printf("\nselectable execution providers:");
   for (auto& p : vigil::selectableProviders()) std::printf(" %s", p.c_str());
+  std::printf("\nNVIDIA GPU: %s", e.gpuName.empty() ? "none found (inference runs on the CPU)" : e.gpuName.c_str());
   std::printf("\nhardware decoders:");
   if (e.hardwareDecoders.empty()) std::printf(" none");
   for (auto& d : e.hardwareDecoders) std::printf(" %s", d.c_str());
@@ -216,7 +225,7 @@ int run(int argc, char** argv) {
     return 2;
   cfg.batchSize = batch > 0 ? batch : static_cast<int>(std::min<size_t>(a.positional.size(), 8));
   if (a.has("tracker") && !vigil::parseTrackerKind(a.get("tracker"), &cfg.tracker)) {
-    std::fprintf(stderr, "vigil-engine: unknown tracker '%s' — use iou, sort or bytetrack\n", a.get("tracker").c_str());
+    std::fprintf(stderr, "vigil-engine: unknown tracker '%s' — use %s\n", a.get("tracker").c_str(), vigil::joinNames(vigil::trackerNames()).c_str());
     return 2;
   }
   cfg.snapshots = false;
@@ -555,11 +564,20 @@ int fixtures(int argc, char** argv) {
 int main(int argc, char** argv) {
   if (argc < 2) return usage(stderr);
   std::string cmd = argv[1];
-  if (cmd == "info") return info();
+  if (isHelp(cmd)) return usage(stdout);
+  // `vigil-engine run --help` and the like: usage on stdout, exit 0, before any option is parsed.
+  for (int i = 2; i < argc; ++i)
+    if (std::string(argv[i]) == "--help" || std::string(argv[i]) == "-h") return usage(stdout);
+  if (cmd == "info") {
+    if (argc > 2) {
+      std::fprintf(stderr, "vigil-engine: info takes no arguments, not '%s'\n", argv[2]);
+      return usage(stderr);
+    }
+    return info();
+  }
   if (cmd == "run") return run(argc, argv);
   if (cmd == "bench") return bench(argc, argv);
   if (cmd == "fixtures") return fixtures(argc, argv);
-  if (cmd == "-h" || cmd == "--help" || cmd == "help") return usage(stdout);
   std::fprintf(stderr, "vigil-engine: unknown command '%s'\n", cmd.c_str());
   return usage(stderr);
 }

@@ -5,6 +5,7 @@
 
 #include <mutex>
 
+#include "gpu_info.h"
 #include "version.h"
 
 namespace vigil {
@@ -46,6 +47,7 @@ EngineInfo queryEngineInfo() {
   }
   info.onnxRuntimeVersion = Ort::GetVersionString();
   info.executionProviders = Ort::GetAvailableProviders();
+  info.gpuName = nvidiaGpuName();
   return info;
 }
 

@@ -114,7 +114,7 @@ ModelManifest loadManifest(const std::string& path) {
     }
     std::string parser = j.value("parser", "");
     if (!parseParserKind(parser, &m.parser))
-      fail(path, "parser '" + parser + "' is unknown — use yolov5, yolov8, nanodet, centernet or ssd");
+      fail(path, "parser '" + parser + "' is unknown — use " + joinNames(parserNames()));
     if (!j.contains("labels") || !j["labels"].is_array() || j["labels"].empty())
       fail(path, "\"labels\" must list the class names");
     for (auto& l : j["labels"]) m.labels.push_back(l.get<std::string>());

@@ -48,6 +48,10 @@ Box toNetwork(const LetterboxTransform& t, const Box& srcBox);
 enum class ParserKind { YoloV5, YoloV8, NanoDet, CenterNet, Ssd, Detr };
 bool parseParserKind(const std::string& name, ParserKind* out);
 const char* parserName(ParserKind kind);
+// Every parser's canonical name in enum order: the native list (main/api's PARSER_NAMES is tested against it).
+std::vector<std::string> parserNames();
+// "a, b or c": for messages that list the accepted names.
+std::string joinNames(const std::vector<std::string>& names);
 
 struct ClassThreshold {
   float preClusterThreshold = 0.25f;  // minimum score before NMS (DeepStream pre-cluster-threshold)
@@ -92,6 +96,8 @@ std::vector<Detection> nmsPerClass(std::vector<Detection> dets, const ParseParam
 enum class TrackerKind { Iou, Sort, ByteTrack };
 bool parseTrackerKind(const std::string& name, TrackerKind* out);
 const char* trackerName(TrackerKind kind);
+// Every tracker's canonical name in enum order (main/api's TRACKER_KINDS is tested against it).
+std::vector<std::string> trackerNames();
 
 struct TrackerConfig {
   float iouThreshold = 0.3f;     // minimum IoU to associate

@@ -12,7 +12,8 @@ const SCREENS: Screen[] = ['live', 'timeline', 'review', 'settings', 'system'];
 
 export function parseRoute(hash: string): Route {
   const [head, ...rest] = hash.replace(/^#\/?/, '').split('/');
-  const screen = SCREENS.includes(head as Screen) ? (head as Screen) : 'system';
+  // No hash, '#/' or an unknown screen: the live wall, the operator's home.
+  const screen = SCREENS.find((x) => x === head) ?? 'live';
   const arg = rest.length ? decodeURIComponent(rest.join('/')) : null;
   return { screen, arg };
 }

@@ -1,6 +1,7 @@
 // Settings: cameras, models, zones and lines, tracker and retention. Each form shows its own errors.
 import { useState } from 'react';
-import type { CameraInput, CameraView, EngineSettings, ModelProposal, ModelSummary, ParserName, Point, RetentionSettings, TrackerKind, WorkspaceView, Zone } from '../../main/api/contract';
+import type { CameraInput, CameraView, EngineSettings, ModelProposal, ModelSummary, ParserName, Point, RetentionSettings, WorkspaceView, Zone } from '../../main/api/contract';
+import { isParserName, isTrackerKind, PARSER_NAMES, TRACKER_KINDS, type TrackerKind } from '../../main/api/registries';
 import { errorText, type ApiClient } from '../api/client';
 import type { WorkspaceState } from '../app/useWorkspace';
 import { PreviewCanvas } from './PreviewCanvas';
@@ -445,7 +446,6 @@ function ModelsSection({ api, workspace, onSaved, onChanged }: { api: ApiClient;
   );
 }
 
-const PARSERS: ParserName[] = ['yolov8', 'yolov5', 'nanodet', 'centernet', 'ssd', 'detr'];
 
 /** Two steps, like the CLI: inspect the ONNX file (the node proposes a manifest), correct it, add it (one frame is run through it). */
 function AddModel({ api, onAdded }: { api: ApiClient; onAdded(): void }) {
@@ -531,8 +531,8 @@ function AddModel({ api, onAdded }: { api: ApiClient; onAdded(): void }) {
             </label>
             <label>
               Parser
-              <select data-testid="add-model-parser" value={parser} onChange={(e) => setParser(e.target.value as ParserName)}>
-                {PARSERS.map((p) => (
+              <select data-testid="add-model-parser" value={parser} onChange={(e) => isParserName(e.target.value) && setParser(e.target.value)}>
+                {PARSER_NAMES.map((p) => (
                   <option key={p} value={p}>
                     {p}
                   </option>
@@ -613,6 +613,9 @@ function ImportNvinfer({ api, onAdded }: { api: ApiClient; onAdded(): void }) {
   );
 }
 
+/** How the settings screen names each tracker: typed by TrackerKind, so a tracker added to the list needs a title here. */
+const TRACKER_TITLES: Record<TrackerKind, string> = { iou: 'IOU', sort: 'SORT (Kalman)', bytetrack: 'ByteTrack' };
+
 function EngineSection({ api, workspace, onSaved }: { api: ApiClient; workspace: WorkspaceView; onSaved(w: WorkspaceView): void }) {
   const [engine, setEngine] = useState<EngineSettings>(workspace.engine);
   const [retention, setRetention] = useState<RetentionSettings>(workspace.retention);
@@ -636,10 +639,12 @@ function EngineSection({ api, workspace, onSaved }: { api: ApiClient; workspace:
       <form className="form-grid" data-testid="engine-form" onSubmit={submit}>
         <label>
           Tracker
-          <select value={engine.tracker} onChange={(e) => setEngine({ ...engine, tracker: e.target.value as TrackerKind })}>
-            <option value="iou">IOU</option>
-            <option value="sort">SORT (Kalman)</option>
-            <option value="bytetrack">ByteTrack</option>
+          <select value={engine.tracker} onChange={(e) => isTrackerKind(e.target.value) && setEngine({ ...engine, tracker: e.target.value })}>
+            {TRACKER_KINDS.map((t) => (
+              <option key={t} value={t}>
+                {TRACKER_TITLES[t]}
+              </option>
+            ))}
           </select>
         </label>
         <label>

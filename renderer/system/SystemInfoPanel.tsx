@@ -46,6 +46,8 @@ export function SystemInfoPanel({ api }: { api: ApiClient }) {
             <dd data-testid="onnxruntime-version">{engine.info.onnxRuntimeVersion}</dd>
             <dt>Execution providers</dt>
             <dd data-testid="execution-providers">{engine.info.executionProviders.join(', ')}</dd>
+            <dt>GPU</dt>
+            <dd data-testid="gpu">{engine.info.gpu ? engine.info.gpu.name : 'no NVIDIA GPU found — inference and decoding run on the CPU'}</dd>
             <dt>Hardware decoding</dt>
             <dd data-testid="nvdec">
               {engine.info.nvdec ? `NVDEC (${engine.info.hardwareDecoders.join(', ')})` : 'none found (software decoding)'}

@@ -1,11 +1,38 @@
 // Live system status: engine, execution provider, CPU load, disk use, streams and engine outages.
 import { useEffect, useState } from 'react';
-import type { SystemStatus } from '../../main/api/contract';
+import type { EngineStatus, SystemStatus } from '../../main/api/contract';
 import { errorText, type ApiClient } from '../api/client';
 import { formatTime } from '../app/colors';
 
 function gb(bytes: number): string {
   return `${(bytes / 1e9).toFixed(1)} GB`;
+}
+
+/** Why inference is not on the GPU. Without an NVIDIA GPU that is by design and said plainly, the
+ * providers that could not load being detail; with a GPU it is a fault, shown in amber. */
+function ProviderNote({ engine }: { engine: EngineStatus }) {
+  const note = engine.inference?.providerNote ?? '';
+  if (engine.info?.gpu === null) {
+    return (
+      <>
+        <span data-testid="cpu-only"> — Inference runs on the CPU: no NVIDIA GPU was found.</span>
+        {note && (
+          <details className="detail" data-testid="provider-details">
+            <summary>GPU providers not loaded</summary>
+            <span data-testid="provider-details-text">{note}</span>
+          </details>
+        )}
+      </>
+    );
+  }
+  if (!note) return null;
+  return (
+    <span className="warning" role="status" data-testid="provider-fallback">
+      {' '}
+      — {engine.info?.gpu ? `${engine.info.gpu.name} found, but ` : ''}
+      {note}
+    </span>
+  );
 }
 
 export function SystemStatusPanel({ api }: { api: ApiClient }) {
@@ -44,12 +71,7 @@ export function SystemStatusPanel({ api }: { api: ApiClient }) {
           <dt>Execution provider</dt>
           <dd data-testid="execution-provider">
             {status.engine.executionProvider ?? 'not running inference yet'}
-            {status.engine.inference?.providerNote && (
-              <span className="warning" role="status" data-testid="provider-fallback">
-                {' '}
-                — {status.engine.inference.providerNote}
-              </span>
-            )}
+            <ProviderNote engine={status.engine} />
           </dd>
           {status.engine.inference && (
             <>

@@ -2,7 +2,7 @@
 // playing vtest.avi in a loop at real time, the default NanoDet detector on the CPU, ByteTrack,
 // recording to SQLite. The machine is small and inference is CPU-heavy, so waits are generous.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -206,7 +206,7 @@ describe('operator UI in Chromium against vigil serve (demo workspace, real engi
     await page.getByTestId('nvinfer-import').click();
     await expect
       .poll(() => page.getByTestId('nvinfer-error').textContent(), { timeout: 20_000 })
-      .toBe("cannot import /nonexistent/config_infer_primary.txt: nvinfer config '/nonexistent/config_infer_primary.txt' cannot be read (ENOENT) (path)");
+      .toBe("cannot import /nonexistent/config_infer_primary.txt: nvinfer config '/nonexistent/config_infer_primary.txt' cannot be read (ENOENT) — check the path (path)");
     const config = join(dir, 'config_infer_squares.txt');
     writeFileSync(join(dir, 'labels.txt'), 'square\n');
     writeFileSync(
@@ -278,9 +278,18 @@ describe('operator UI in Chromium against vigil serve (demo workspace, real engi
     const page = await openPage('system');
     await expect.poll(() => page.getByTestId('engine-state').textContent(), { timeout: 20_000 }).toMatch(/^running/);
     await expect.poll(() => page.getByTestId('execution-provider').textContent(), { timeout: 20_000 }).toContain('CPUExecutionProvider');
-    // The default model prefers TensorRT, then CUDA; this machine has neither, and the page says so
-    // (falling back to the CPU is loud), and where pre-processing runs and why.
-    expect(await page.getByTestId('provider-fallback').textContent()).toMatch(/falling back to CPUExecutionProvider: .*CUDAExecutionProvider/);
+    // The default model prefers TensorRT, then CUDA. This machine has no NVIDIA GPU: the page says so
+    // plainly, with the providers that did not load as detail behind a disclosure, not as a warning.
+    expect(existsSync('/proc/driver/nvidia/gpus')).toBe(false);
+    expect(await page.getByTestId('cpu-only').textContent()).toBe(' — Inference runs on the CPU: no NVIDIA GPU was found.');
+    expect(await page.getByTestId('provider-fallback').count()).toBe(0);
+    const details = page.getByTestId('provider-details');
+    expect(await details.evaluate((d: HTMLDetailsElement) => d.open)).toBe(false);
+    const detailText = page.getByTestId('provider-details-text');
+    expect(await detailText.textContent()).toMatch(/falling back to CPUExecutionProvider: .*CUDAExecutionProvider/);
+    expect(await detailText.isVisible()).toBe(false); // closed until asked for
+    await details.locator('summary').click();
+    await expect.poll(() => detailText.isVisible()).toBe(true);
     expect(await page.getByTestId('preprocess-path').textContent()).toMatch(/^CPU — inference runs on CPUExecutionProvider/);
     const engineStatus = (await call('system.info', {})).engine;
     expect(engineStatus.inference).toMatchObject({ preprocess: 'cpu' });

@@ -37,6 +37,9 @@ export interface FakeNodeOptions {
   historyMs?: number;
   /** Start a new scripted track per camera every this many ms of streaming. */
   trackEveryMs?: number;
+  /** The machine the fixture engine reports: its GPU (default none) and why a GPU provider did not load. */
+  gpu?: { name: string } | null;
+  providerNote?: string;
 }
 
 export interface SentFrame {
@@ -261,7 +264,15 @@ export async function startFakeNode(options: FakeNodeOptions = {}): Promise<Fake
     if (!c) throw new FakeError({ code: 'not-found', message: `no camera '${id}'` });
     return c;
   };
-  const engine = { state: 'running' as const, info: { engineVersion: 'fixture', gstreamerVersion: 'GStreamer 1.22', onnxRuntimeVersion: '1.29.0', executionProviders: ['CPUExecutionProvider'], hardwareDecoders: [], nvdec: false }, error: null, restarts: 0, pid: 1, executionProvider: 'CPUExecutionProvider' };
+  const engine = {
+    state: 'running' as const,
+    info: { engineVersion: 'fixture', gstreamerVersion: 'GStreamer 1.22', onnxRuntimeVersion: '1.29.0', executionProviders: ['CPUExecutionProvider'], providers: ['CPUExecutionProvider'], hardwareDecoders: [], nvdec: false, gpu: options.gpu ?? null },
+    error: null,
+    restarts: 0,
+    pid: 1,
+    executionProvider: 'CPUExecutionProvider',
+    inference: options.providerNote ? { providerNote: options.providerNote, preprocess: 'cpu' as const, preprocessNote: 'inference runs on CPUExecutionProvider' } : null,
+  };
 
   const handlers: { [M in ApiMethod]: (p: ApiParams<M>) => ApiResult<M> } = {
     'system.info': () => ({ app: { name: 'Vigil', version: '0.1.0-fixture', mode: 'serve' }, engine }),

@@ -97,6 +97,22 @@ const char* parserName(ParserKind kind) {
   return "unknown";
 }
 
+std::vector<std::string> parserNames() {
+  std::vector<std::string> names;
+  for (int i = 0;; ++i) {  // the enum is dense from 0; parserName() says "unknown" past its end
+    const std::string n = parserName(static_cast<ParserKind>(i));
+    if (n == "unknown") break;
+    names.push_back(n);
+  }
+  return names;
+}
+
+std::string joinNames(const std::vector<std::string>& names) {
+  std::string s;
+  for (size_t i = 0; i < names.size(); ++i) s += (i == 0 ? "" : i + 1 == names.size() ? " or " : ", ") + names[i];
+  return s;
+}
+
 std::vector<Detection> nmsPerClass(std::vector<Detection> dets, const ParseParams& params) {
   // Group by class, best score first inside a class: one O(N log N) sort, then greedy NMS per group.
   std::sort(dets.begin(), dets.end(), [](const Detection& a, const Detection& b) {

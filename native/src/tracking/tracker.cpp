@@ -33,6 +33,16 @@ const char* trackerName(TrackerKind kind) {
   return "unknown";
 }
 
+std::vector<std::string> trackerNames() {
+  std::vector<std::string> names;
+  for (int i = 0;; ++i) {  // the enum is dense from 0; trackerName() says "unknown" past its end
+    const std::string n = trackerName(static_cast<TrackerKind>(i));
+    if (n == "unknown") break;
+    names.push_back(n);
+  }
+  return names;
+}
+
 namespace {
 
 struct Track {

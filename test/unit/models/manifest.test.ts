@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { ModelManifest } from '../../../main/api/model-types.js';
 import { COCO_LABELS } from '../../../main/models/coco.js';
-import { checkManifest, ManifestError, validateManifest } from '../../../main/models/manifest.js';
+import { PARSER_NAMES } from '../../../main/api/registries.js';
+import { checkManifest, DROPPED_CLASS_SCORE, ManifestError, validateManifest } from '../../../main/models/manifest.js';
 
 function valid(): ModelManifest {
   return {
@@ -27,6 +28,18 @@ describe('manifest validation', () => {
     expect(validateManifest(valid(), 'x.json').name).toBe('yolov8n-coco');
   });
 
+  it('accepts every parser of the one list, detr (RT-DETR) included', () => {
+    for (const parser of PARSER_NAMES) expect(checkManifest({ ...valid(), parser, parserOptions: { strides: [8, 16, 32], regMax: 7 } }), parser).toEqual([]);
+    expect(checkManifest({ ...valid(), parser: 'detr', labels: ['person', 'car'], thresholds: { default: { score: 0.5, nmsIou: 0.7, topK: 300 } } })).toEqual([]);
+  });
+
+  it('a per-class score of 2 drops the class (filter-out-class-ids); other scores above 1 are typos', () => {
+    expect(checkManifest({ ...valid(), thresholds: { default: { score: 0.25, nmsIou: 0.45, topK: 100 }, perClass: { car: { score: DROPPED_CLASS_SCORE } } } })).toEqual([]);
+    const typo = checkManifest({ ...valid(), thresholds: { default: { score: 0.25, nmsIou: 0.45, topK: 100 }, perClass: { car: { score: 1.5 } } } });
+    expect(typo).toEqual([{ field: 'thresholds.perClass.car.score', message: 'must be a number from 0 to 1 (or 2: never report this class), not 1.5' }]);
+    expect(fields({ ...valid(), thresholds: { default: { score: 2, nmsIou: 0.45, topK: 100 } } })).toEqual(['thresholds.default.score']);
+  });
+
   it('names each bad field and the fix', () => {
     const m = valid() as unknown as Record<string, any>;
     m.name = 'My Model';
@@ -41,7 +54,7 @@ describe('manifest validation', () => {
     expect(byField.name).toMatch(/lower-case letters/);
     expect(byField['input.layout']).toMatch(/"NCHW" or "NHWC", not "CHW"/);
     expect(byField['input.scale']).toMatch(/must not contain 0/);
-    expect(byField.parser).toMatch(/one of yolov5, yolov8, nanodet, centernet, ssd, not "yolov9"/);
+    expect(byField.parser).toMatch(/one of yolov5, yolov8, nanodet, centernet, ssd, detr, not "yolov9"/);
     expect(byField['thresholds.default.score']).toMatch(/from 0 to 1/);
     expect(byField['thresholds.perClass.pedestrian']).toMatch(/not one of the labels/);
     expect(byField.executionProviders).toMatch(/tensorrt, cuda, cpu/);

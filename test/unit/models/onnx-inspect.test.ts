@@ -60,6 +60,8 @@ describe('layout recognition from output shapes', () => {
     expect(guess([1, 100, 6])).toMatchObject({ parser: 'centernet' });
     const ssd = recogniseLayout([{ name: 'boxes', elemType: 'float32', shape: [1, 500, 4] }, { name: 'scores', elemType: 'float32', shape: [1, 500, 21] }], W, H);
     expect(ssd).toMatchObject({ parser: 'ssd', classes: 21 });
+    const detr = recogniseLayout([{ name: 'logits', elemType: 'float32', shape: [1, 300, 80] }, { name: 'pred_boxes', elemType: 'float32', shape: [1, 300, 4] }], W, H);
+    expect(detr).toMatchObject({ parser: 'detr', classes: 80 });
   });
 
   it('proposes a complete manifest with COCO labels for 80 classes and placeholders otherwise', () => {
