@@ -255,13 +255,14 @@ export async function startFakeNode(options: FakeNodeOptions = {}): Promise<Fake
 
   // ---------- requests ----------
   const changed = () => broadcast('workspace.changed', workspace);
+  const noModelInstalls = () => new FakeError({ code: 'not-found', message: 'the fixture backend does not inspect or add models (test/e2e/operator-ui-serve.test.ts does, against a real node)' });
   const invalid = (field: string, message: string) => new FakeError({ code: 'invalid', field, message });
   const findCamera = (id: string) => {
     const c = workspace.cameras.find((x) => x.id === id);
     if (!c) throw new FakeError({ code: 'not-found', message: `no camera '${id}'` });
     return c;
   };
-  const engine = { state: 'running' as const, info: { engineVersion: 'fixture', gstreamerVersion: 'GStreamer 1.22', onnxRuntimeVersion: '1.29.0', executionProviders: ['CPUExecutionProvider'], hardwareDecoders: [], nvdec: false }, error: null, restarts: 0, pid: 1, executionProvider: 'CPUExecutionProvider' };
+  const engine = { state: 'running' as const, info: { engineVersion: 'fixture', gstreamerVersion: 'GStreamer 1.22', onnxRuntimeVersion: '1.29.0', executionProviders: ['CPUExecutionProvider'], providers: ['CPUExecutionProvider'], hardwareDecoders: [], nvdec: false }, error: null, restarts: 0, pid: 1, executionProvider: 'CPUExecutionProvider' };
 
   const handlers: { [M in ApiMethod]: (p: ApiParams<M>) => ApiResult<M> } = {
     'system.info': () => ({ app: { name: 'Vigil', version: '0.1.0-fixture', mode: 'serve' }, engine }),
@@ -312,6 +313,16 @@ export async function startFakeNode(options: FakeNodeOptions = {}): Promise<Fake
       return workspace;
     },
     'models.list': () => models,
+    // The fixture backend has no engine to run a model: the real node's tests add models.
+    'models.inspect': () => {
+      throw noModelInstalls();
+    },
+    'models.add': () => {
+      throw noModelInstalls();
+    },
+    'models.importNvinfer': () => {
+      throw noModelInstalls();
+    },
     'timeline.buckets': (p) => {
       const counts = new Map<string, { camera: string; label: string; t: number; count: number }>();
       for (const t of tracks) {
