@@ -53,16 +53,16 @@ export const ROOMS = [
   {
     path: 'renderer/shell',
     job: 'the frame around the screens: header, navigation, connection state, which screen shows',
-    imports: ['main/api', 'renderer/api', 'renderer/router', 'renderer/shared', 'renderer/live', 'renderer/timeline', 'renderer/review', 'renderer/settings', 'renderer/system'],
+    imports: ['main/api', 'renderer/api', 'renderer/router', 'renderer/common', 'renderer/live', 'renderer/timeline', 'renderer/review', 'renderer/settings', 'renderer/system'],
   },
   { path: 'renderer/router', job: 'the hash router (routes, navigate, useRoute)', imports: [] },
-  { path: 'renderer/shared', job: 'helpers every screen may use: colours, time formats, canvas sizing, the workspace hook', imports: ['main/api', 'renderer/api'] },
+  { path: 'renderer/common', job: 'helpers every screen may use: colours, time formats, canvas sizing, the workspace hook', imports: ['main/api', 'renderer/api'] },
   { path: 'renderer/api', job: 'the one way to the node: Electron bridge or HTTP + WebSocket', imports: ['main/api'] },
-  { path: 'renderer/live', job: 'screen: the live wall', imports: ['main/api', 'renderer/api', 'renderer/router', 'renderer/shared'] },
-  { path: 'renderer/timeline', job: 'screen: the timeline', imports: ['main/api', 'renderer/api', 'renderer/router', 'renderer/shared'] },
-  { path: 'renderer/review', job: 'screen: track review', imports: ['main/api', 'renderer/api', 'renderer/router', 'renderer/shared'] },
-  { path: 'renderer/settings', job: 'screen: settings (one file per section)', imports: ['main/api', 'renderer/api', 'renderer/router', 'renderer/shared'] },
-  { path: 'renderer/system', job: 'screen: system health', imports: ['main/api', 'renderer/api', 'renderer/router', 'renderer/shared'] },
+  { path: 'renderer/live', job: 'screen: the live wall', imports: ['main/api', 'renderer/api', 'renderer/router', 'renderer/common'] },
+  { path: 'renderer/timeline', job: 'screen: the timeline', imports: ['main/api', 'renderer/api', 'renderer/router', 'renderer/common'] },
+  { path: 'renderer/review', job: 'screen: track review', imports: ['main/api', 'renderer/api', 'renderer/router', 'renderer/common'] },
+  { path: 'renderer/settings', job: 'screen: settings (one file per section)', imports: ['main/api', 'renderer/api', 'renderer/router', 'renderer/common'] },
+  { path: 'renderer/system', job: 'screen: system health', imports: ['main/api', 'renderer/api', 'renderer/router', 'renderer/common'] },
 
   // Around the product.
   { path: 'test', job: 'unit, integration and end-to-end tests and their helpers', imports: ['*'] },

@@ -2,10 +2,10 @@
 import { useEffect, useRef, useState } from 'react';
 import type { TrackDetail, TrackSearch, TrackSummary } from '../../main/api/contract';
 import { errorText, type ApiClient } from '../api/client';
-import { labelColor } from '../shared/colors';
-import { formatDuration, formatTime } from '../shared/format';
+import { labelColor } from '../common/colors';
+import { formatDuration, formatTime } from '../common/format';
 import { navigate } from '../router/router';
-import type { WorkspaceState } from '../shared/useWorkspace';
+import type { WorkspaceState } from '../common/useWorkspace';
 
 const PAGE = 100;
 

@@ -1,7 +1,7 @@
 // Settings: cameras, models, zones and lines, tracker and retention. Each form shows its own errors;
 // each section is its own file in this folder.
 import type { ApiClient } from '../api/client';
-import type { WorkspaceState } from '../shared/useWorkspace';
+import type { WorkspaceState } from '../common/useWorkspace';
 import { CamerasSection } from './CamerasSection';
 import { EngineSection } from './EngineSection';
 import { ModelsSection } from './ModelsSection';

@@ -8,7 +8,7 @@ import { SystemInfoPanel } from '../system/SystemInfoPanel';
 import { SystemStatusPanel } from '../system/SystemStatusPanel';
 import { TimelineView } from '../timeline/TimelineView';
 import { useRoute, type Screen } from '../router/router';
-import { useWorkspace } from '../shared/useWorkspace';
+import { useWorkspace } from '../common/useWorkspace';
 
 const NAV: { screen: Screen; label: string }[] = [
   { screen: 'live', label: 'Live' },

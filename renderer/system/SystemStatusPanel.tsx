@@ -2,7 +2,7 @@
 import { useEffect, useState } from 'react';
 import type { SystemStatus } from '../../main/api/contract';
 import { errorText, type ApiClient } from '../api/client';
-import { formatTime } from '../shared/format';
+import { formatTime } from '../common/format';
 
 function gb(bytes: number): string {
   return `${(bytes / 1e9).toFixed(1)} GB`;

@@ -1,8 +1,8 @@
 // Draws the timeline on one canvas: a time axis, one lane per camera with detection density from
 // the store's buckets, track markers and the playhead. Redrawn only when something changed.
-import { fitCanvas } from '../shared/canvas';
+import { fitCanvas } from '../common/canvas';
 import type { TimelineBucket, TrackSummary } from '../../main/api/contract';
-import { labelColor } from '../shared/colors';
+import { labelColor } from '../common/colors';
 
 export const AXIS_HEIGHT = 22;
 export const LANE_HEIGHT = 34;

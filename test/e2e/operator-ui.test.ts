@@ -12,7 +12,7 @@ import { startFakeNode, type FakeNode } from '../helpers/fake-node.js';
 import { tileSnapshot } from '../helpers/live-wall.js';
 
 const artifacts = join(projectRoot(), 'test-results', 'screenshots');
-const CAR_COLOUR = [0x4d, 0xa3, 0xff]; // labelColor('car') in renderer/shared/colors.ts
+const CAR_COLOUR = [0x4d, 0xa3, 0xff]; // labelColor('car') in renderer/common/colors.ts
 
 
 const near = (a: number[], b: number[], tol = 40) => a.every((v, i) => Math.abs(v - b[i]!) <= tol);
