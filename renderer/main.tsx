@@ -1,8 +1,8 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import { App } from './app/App';
+import { App } from './shell/App';
 import { createApiClient } from './api/client';
-import './app/app.css';
+import './shell/app.css';
 
 const root = document.getElementById('root');
 if (!root) throw new Error('index.html has no #root element');

@@ -19,10 +19,16 @@ export const SYSTEM_PACKAGES = [
   'libjpeg62-turbo-dev', 'nlohmann-json3-dev', 'libgtest-dev', 'opencv-doc', 'chromium',
 ];
 
+/** @param {string} msg */
 function log(msg) {
   process.stdout.write(`[setup] ${msg}\n`);
 }
 
+/**
+ * @param {string} cmd
+ * @param {string[]} args
+ * @param {import('node:child_process').SpawnSyncOptions} [opts]
+ */
 function run(cmd, args, opts = {}) {
   const r = spawnSync(cmd, args, { stdio: 'inherit', cwd: root, ...opts });
   if (r.status !== 0) {
@@ -35,7 +41,7 @@ function missingSystemPackages() {
   const r = spawnSync('dpkg-query', ['-W', '-f=${Package} ${db:Status-Status}\n', ...SYSTEM_PACKAGES], { encoding: 'utf8' });
   if (r.error) return null; // not a Debian-like system
   const installed = new Set(
-    r.stdout.split('\n').filter((l) => l.endsWith(' installed')).map((l) => l.split(' ')[0].replace(/:.*/, '')),
+    r.stdout.split('\n').filter((l) => l.endsWith(' installed')).map((l) => (l.split(' ')[0] ?? '').replace(/:.*/, '')),
   );
   return SYSTEM_PACKAGES.filter((p) => !installed.has(p));
 }
@@ -107,17 +113,21 @@ function ensureElectronBinary() {
 
 function nodeIncludeDir() {
   const candidates = [
-    process.env.npm_config_nodedir && join(process.env.npm_config_nodedir, 'include', 'node'),
+    ...(process.env.npm_config_nodedir ? [join(process.env.npm_config_nodedir, 'include', 'node')] : []),
     join(dirname(process.execPath), '..', 'include', 'node'),
     '/usr/include/node',
     '/usr/include/nodejs/src',
-  ].filter(Boolean);
+  ];
   const found = candidates.find((d) => existsSync(join(d, 'node_api.h')));
   if (!found) throw new Error(`Node's C headers (node_api.h) not found in ${candidates.join(', ')} — install Node.js with its headers (Debian: libnode-dev)`);
   return found;
 }
 
 /** Why the native build folder must be configured (again), or null when it is complete. */
+/**
+ * @param {string} build
+ * @param {string} source
+ */
 export function nativeConfigureNeeded(build, source) {
   const cache = join(build, 'CMakeCache.txt');
   if (!existsSync(cache)) return 'not configured yet';
@@ -194,6 +204,10 @@ export const STEPS = [
 ];
 
 export class SetupStepError extends Error {
+  /**
+   * @param {{ name: string; retry: string }} step
+   * @param {unknown} cause
+   */
   constructor(step, cause) {
     super(`step '${step.name}' failed: ${cause instanceof Error ? cause.message : String(cause)}\n` +
       `  Fix what is printed above, then run the same command again ('npm start' / 'npm test'): set-up redoes only what is unfinished.\n` +

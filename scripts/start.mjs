@@ -20,5 +20,5 @@ if (electronBinary && existsSync(electronBinary) && hasDisplay && !args.includes
   process.stdout.write(`Starting Vigil headless (${why}); open the URL below in a browser.\n`);
   child = spawn(process.execPath, [join(root, 'bin', 'vigil.mjs'), 'serve', ...args.filter((a) => a !== '--headless')], { stdio: 'inherit' });
 }
-for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
+for (const sig of /** @type {const} */ (['SIGINT', 'SIGTERM'])) process.on(sig, () => child.kill(sig));
 child.on('exit', (code) => process.exit(code ?? 0));

@@ -1,15 +1,23 @@
-// `npm test`: every suite in turn (TypeScript unit, native GoogleTest via ctest, integration,
-// browser end-to-end), each printing its own counts, then one summary line.
+// `npm test`: every suite in turn (static checks: lint and types; TypeScript unit, native GoogleTest
+// via ctest, integration, browser end-to-end), each printing its own counts, then one summary line.
+// `node scripts/test.mjs static unit` runs the named suites only.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CHECKS, runChecks } from './static-checks.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const results = join(root, 'test-results');
 mkdirSync(results, { recursive: true });
 const only = process.argv.slice(2);
 
+/** @typedef {{ passed: number; failed: number; skipped: number }} Counts */
+
+/**
+ * @param {string} project
+ * @returns {Counts}
+ */
 function vitestSuite(project) {
   const out = join(results, `${project}.json`);
   rmSync(out, { force: true });
@@ -23,6 +31,7 @@ function vitestSuite(project) {
   }
 }
 
+/** @returns {Counts} */
 function nativeSuite() {
   const r = spawnSync('ctest', ['--test-dir', join(root, 'native', 'build'), '--output-on-failure', '--timeout', '300'], { cwd: root, encoding: 'utf8' });
   process.stdout.write(r.stdout ?? '');
@@ -35,20 +44,26 @@ function nativeSuite() {
   return { passed: total - failed - skipped, failed: failed + (r.status !== 0 && failed === 0 ? 1 : 0), skipped };
 }
 
-const suites = [
+/** @type {Array<[string, () => Counts]>} */
+const allSuites = [
+  ['static', () => runChecks(CHECKS)],
   ['unit', () => vitestSuite('unit')],
   ['native', nativeSuite],
   ['integration', () => vitestSuite('integration')],
   ['e2e', () => vitestSuite('e2e')],
-].filter(([name]) => only.length === 0 || only.includes(name));
+];
+const suites = allSuites.filter(([name]) => only.length === 0 || only.includes(name));
 
+/** @type {Counts} */
 const totals = { passed: 0, failed: 0, skipped: 0 };
 const lines = [];
 for (const [name, run] of suites) {
   process.stdout.write(`\n===== ${name} tests =====\n`);
   const r = run();
   lines.push(`${name.padEnd(12)} ${r.passed} passed, ${r.failed} failed${r.skipped ? `, ${r.skipped} skipped` : ''}`);
-  for (const k of Object.keys(totals)) totals[k] += r[k];
+  totals.passed += r.passed;
+  totals.failed += r.failed;
+  totals.skipped += r.skipped;
 }
 process.stdout.write(`\n===== summary =====\n${lines.join('\n')}\n`);
 process.stdout.write(`${totals.passed} passed, ${totals.failed} failed${totals.skipped ? `, ${totals.skipped} skipped` : ''}\n`);

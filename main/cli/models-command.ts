@@ -58,7 +58,7 @@ export async function modelsCommand(argv: string[]): Promise<number> {
         try {
           overrides = JSON.parse(values.set) as Partial<ModelManifest>;
         } catch (e) {
-          throw new Error(`--set must be a JSON object of manifest fields, e.g. '{"input":{"colorOrder":"BGR"}}' (${e instanceof Error ? e.message : String(e)})`);
+          throw new Error(`--set must be a JSON object of manifest fields, e.g. '{"input":{"colorOrder":"BGR"}}' (${e instanceof Error ? e.message : String(e)})`, { cause: e });
         }
       }
       const corrections = { name: values.name, parser: values.parser as ModelManifest['parser'] | undefined, labelsFile: values.labels, overrides };

@@ -51,12 +51,12 @@ export class WorkspaceStore extends EventEmitter<{ change: [WorkspaceChange] }> 
       try {
         raw = JSON.parse(readFileSync(this.file, 'utf8'));
       } catch (e) {
-        throw new Error(`workspace file ${this.file} is not valid JSON (${(e as Error).message}) — fix it or move it away to start from the demo`);
+        throw new Error(`workspace file ${this.file} is not valid JSON (${(e as Error).message}) — fix it or move it away to start from the demo`, { cause: e });
       }
       try {
         this.ws = validateWorkspace(raw);
       } catch (e) {
-        if (e instanceof WorkspaceError) throw new Error(`workspace file ${this.file}: ${e.message}`);
+        if (e instanceof WorkspaceError) throw new Error(`workspace file ${this.file}: ${e.message}`, { cause: e });
         throw e;
       }
     } else {

@@ -2,7 +2,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { CameraView, StreamStats } from '../../main/api/contract';
 import type { ApiClient, ConnectionState } from '../api/client';
-import type { WorkspaceState } from '../app/useWorkspace';
+import type { WorkspaceState } from '../common/useWorkspace';
 import { WallRenderer, type OverlayOptions, type TileState } from './wall-renderer';
 
 export type Layout = '1' | '2' | '3' | '4' | 'auto';

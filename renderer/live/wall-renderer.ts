@@ -1,8 +1,8 @@
 // Draws every tile of the live wall from one requestAnimationFrame loop, outside React: a preview
 // frame and the objects of that same frame arrive in one message and are drawn together.
-import { fitCanvas } from '../app/canvas';
+import { fitCanvas } from '../common/canvas';
 import type { DetectedObject, PreviewFrameMessage, Zone } from '../../main/api/contract';
-import { labelColor } from '../app/colors';
+import { labelColor } from '../common/colors';
 
 export interface OverlayOptions {
   boxes: boolean;

@@ -2,9 +2,10 @@
 import { useEffect, useRef, useState } from 'react';
 import type { TrackDetail, TrackSearch, TrackSummary } from '../../main/api/contract';
 import { errorText, type ApiClient } from '../api/client';
-import { formatDuration, formatTime, labelColor } from '../app/colors';
-import { navigate } from '../app/router';
-import type { WorkspaceState } from '../app/useWorkspace';
+import { labelColor } from '../common/colors';
+import { formatDuration, formatTime } from '../common/format';
+import { navigate } from '../router/router';
+import type { WorkspaceState } from '../common/useWorkspace';
 
 const PAGE = 100;
 

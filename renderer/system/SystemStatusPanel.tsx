@@ -2,7 +2,7 @@
 import { useEffect, useState } from 'react';
 import type { EngineStatus, SystemStatus } from '../../main/api/contract';
 import { errorText, type ApiClient } from '../api/client';
-import { formatTime } from '../app/colors';
+import { formatTime } from '../common/format';
 
 function gb(bytes: number): string {
   return `${(bytes / 1e9).toFixed(1)} GB`;

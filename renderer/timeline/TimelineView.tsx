@@ -1,9 +1,9 @@
 // The timeline screen: lanes per camera on a canvas, wheel to zoom, drag to pan, a playhead.
 import { useEffect, useRef, useState } from 'react';
 import { errorText, type ApiClient } from '../api/client';
-import { formatTime } from '../app/colors';
-import { navigate } from '../app/router';
-import type { WorkspaceState } from '../app/useWorkspace';
+import { formatTime } from '../common/format';
+import { navigate } from '../router/router';
+import type { WorkspaceState } from '../common/useWorkspace';
 import { AXIS_HEIGHT, LANE_HEIGHT, TimelineRenderer, type MarkerHit, type View } from './timeline-renderer';
 
 declare global {

@@ -1,8 +1,8 @@
 // Draws the timeline on one canvas: a time axis, one lane per camera with detection density from
 // the store's buckets, track markers and the playhead. Redrawn only when something changed.
-import { fitCanvas } from '../app/canvas';
+import { fitCanvas } from '../common/canvas';
 import type { TimelineBucket, TrackSummary } from '../../main/api/contract';
-import { labelColor } from '../app/colors';
+import { labelColor } from '../common/colors';
 
 export const AXIS_HEIGHT = 22;
 export const LANE_HEIGHT = 34;
@@ -122,10 +122,9 @@ export class TimelineRenderer {
   }
 
   setView(view: View, notify = true): void {
-    let span = Math.min(MAX_SPAN, Math.max(MIN_SPAN, view.to - view.from));
+    const span = Math.min(MAX_SPAN, Math.max(MIN_SPAN, view.to - view.from));
     const mid = (view.from + view.to) / 2;
     if (view.to - view.from !== span) view = { from: mid - span / 2, to: mid + span / 2 };
-    span = view.to - view.from;
     this.view = view;
     this.invalidate();
     if (notify) this.onViewChange(view);

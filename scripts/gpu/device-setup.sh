@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs ON the GPU machine (bash + python3 only; no Node, no network).
-#   device-setup.sh receive   stash the .gpu/* pieces this call carried (outside the repository)
+#   device-setup.sh receive   stash the .gpu/* pieces copied into this checkout (outside the repository),
+#                             so that the next piece may replace them
 #   device-setup.sh           assemble ONNX Runtime, unpack GStreamer + Vigil binaries, write env.sh,
 #                             verify nvh264dec and a CUDA execution-provider session
 # Everything lands in $VIGIL_GPU_HOME (default /tmp/vigil-gpu); `source $VIGIL_GPU_HOME/env.sh` afterwards.
@@ -19,16 +20,16 @@ if [ "${1:-}" = receive ]; then
     got=1
   done
   for c in "$root"/.gpu/clip30/*.mp4; do cp "$c" "$H/" && echo "clip: $H/$(basename "$c")" && got=1; done
-  [ $got = 1 ] || echo "device-setup receive: no .gpu/base or .gpu/ort/pN in this call's tree (pass it as carry)" >&2
+  [ $got = 1 ] || echo "device-setup receive: no .gpu/base or .gpu/ort/pN in this checkout (copy the next piece from the build machine's .gpu/ first)" >&2
   echo "stash in $H/stash:"; du -sh "$H"/stash/* 2>/dev/null || true
   exit 0
 fi
 
 fail() { echo "device-setup: $*" >&2; exit 1; }
-[ -f "$H/stash/base/gst.tgz" ] || fail "piece .gpu/base not received — carry it with 'device-setup.sh receive' first"
+[ -f "$H/stash/base/gst.tgz" ] || fail "piece .gpu/base not received — copy it to .gpu/base and run 'device-setup.sh receive' first"
 parts=$(cat "$H/stash/base/ort-parts")
 for i in $(seq 1 "$parts"); do
-  [ -d "$H/stash/ort-p$i" ] || fail "ONNX Runtime part p$i of $parts not received — carry .gpu/ort/p$i with 'device-setup.sh receive'"
+  [ -d "$H/stash/ort-p$i" ] || fail "ONNX Runtime part p$i of $parts not received — copy .gpu/ort/p$i here and run 'device-setup.sh receive'"
 done
 
 echo "[setup] ONNX Runtime"

@@ -1,16 +1,20 @@
 #!/usr/bin/env bash
-# Builds here (Debian, no GPU) everything the GPU machine needs, in git-ignored pieces of < 60 MB
-# under .gpu/, and prints the order in which to carry them and the commands to run there.
+# Builds on the build machine (Debian, no GPU needed) everything the GPU machine needs, in git-ignored
+# pieces of < 60 MB under .gpu/, and prints the order in which to transfer them and the commands to run
+# on the GPU machine.
 #   .gpu/base    gst.tgz (GStreamer 1.22 + nvcodec), vigil-bin.tgz (vigil_tests, vigil-engine,
 #                vigil-ortbench + the shared libraries Ubuntu 24.04 lacks), clip1080.mp4, models/,
 #                ort-core.tgz (ONNX Runtime 1.29 core + TensorRT provider)
-#   .gpu/ort/pN  the xz-split ONNX Runtime CUDA provider (/work/shared/gpu/ort-cuda-parts.sh)
+#   .gpu/ort/pN  the xz-split ONNX Runtime CUDA provider (ort-cuda-parts.sh)
+# Needs VIGIL_GPU_SHARED: a folder with the two packaging helpers this repository does not hold,
+#   gst-bundle.sh DEST PLUGIN...  (a relocatable GStreamer 1.22 with those plugins, in DEST/lib) and
+#   ort-cuda-parts.sh DEST        (ONNX Runtime's CUDA provider in parts DEST/pN with assemble.py).
 # Usage: scripts/gpu/pack.sh [--force] [MODEL.onnx ...]   (default: .vigil/models/*.onnx, else the generated
 #   nanodet-coco.onnx; a MODEL.json beside a model goes along)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
-shared=${VIGIL_GPU_SHARED:-/work/shared/gpu}
+shared=${VIGIL_GPU_SHARED:?set VIGIL_GPU_SHARED to the folder holding gst-bundle.sh and ort-cuda-parts.sh (see the head of this script)}
 force=0
 models=()
 for a in "$@"; do
@@ -81,22 +85,22 @@ echo "$parts" > "$base/ort-parts"
 pieces=("$base")
 for i in $(seq 1 "$parts"); do pieces+=("$out/ort/p$i"); done
 echo
-echo "[pack] pieces (each must stay under 60 MB; carry one per call, in this order):"
+echo "[pack] pieces (each under 60 MB; transfer them one at a time, in this order):"
 n=0
 for p in "${pieces[@]}"; do
   bytes=$(du -sb "$p" | cut -f1)
   n=$((n + 1))
   flag=""
   [ "$bytes" -lt $limit ] || flag="  <-- TOO LARGE: move models out or pass fewer"
-  printf '  %d. carry ["%s"]  %s MB%s\n' "$n" "$p" "$((bytes / 1000000))" "$flag"
+  printf '  %d. %s  %s MB%s\n' "$n" "$p" "$((bytes / 1000000))" "$flag"
 done
 cat <<EOT
 
-On the device (run tool; every command runs in the repository root there):
-  for each piece above, in order:   carry ["<piece>"]   command: bash scripts/gpu/device-setup.sh receive
-  then (no carry):                  bash scripts/gpu/device-setup.sh && bash scripts/gpu/run-tests.sh
+On the GPU machine, in a checkout of the same commit (every command runs in its root):
+  for each piece above, in order:   copy it to the same path there, then: bash scripts/gpu/device-setup.sh receive
+  then:                             bash scripts/gpu/device-setup.sh && bash scripts/gpu/run-tests.sh
   then:                             bash scripts/gpu/ceilings.sh decode
   then:                             bash scripts/gpu/ceilings.sh models
   then:                             VIGIL_E2E_MODELS=nanodet-coco VIGIL_E2E_PREPROCESS="auto cpu" bash scripts/gpu/e2e.sh 16 32 50
-Results (JSON lines, test log, summary) come back under \$OUT.
+Results (JSON lines, test log, summary) land in \$VIGIL_GPU_HOME/results, and in \$OUT when it names a folder.
 EOT

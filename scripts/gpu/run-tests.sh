@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs ON the GPU machine after device-setup.sh: the GPU / CUDA GoogleTest cases (CUDA kernels vs the
 # CPU reference, DETR parser). Extra arguments go to vigil_tests (e.g. --gtest_filter=...).
-# The log is copied to $OUT (the run tool's return folder) when set.
+# The log is also copied to $OUT when it names a folder (e.g. one collected after the run).
 set -uo pipefail
 H=${VIGIL_GPU_HOME:-/tmp/vigil-gpu}
 [ -f "$H/env.sh" ] || { echo "run-tests: run scripts/gpu/device-setup.sh first" >&2; exit 1; }

@@ -14,7 +14,7 @@ import { tileSnapshot } from '../helpers/live-wall.js';
 import { startServe, type ServedNode } from '../helpers/serve.js';
 
 const artifacts = join(projectRoot(), 'test-results', 'screenshots');
-const PERSON_COLOUR = [0xff, 0x5a, 0x5f]; // labelColor('person') in renderer/app/colors.ts
+const PERSON_COLOUR = [0xff, 0x5a, 0x5f]; // labelColor('person') in renderer/common/colors.ts
 const SLOW = 180_000;
 
 interface SentPreview {

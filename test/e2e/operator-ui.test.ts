@@ -6,14 +6,13 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DetectedObject } from '../../main/api/contract.js';
 import { projectRoot } from '../../main/paths.js';
 import { launchBrowser } from '../helpers/browser.js';
 import { startFakeNode, type FakeNode } from '../helpers/fake-node.js';
 import { tileSnapshot } from '../helpers/live-wall.js';
 
 const artifacts = join(projectRoot(), 'test-results', 'screenshots');
-const CAR_COLOUR = [0x4d, 0xa3, 0xff]; // labelColor('car') in renderer/app/colors.ts
+const CAR_COLOUR = [0x4d, 0xa3, 0xff]; // labelColor('car') in renderer/common/colors.ts
 
 
 const near = (a: number[], b: number[], tol = 40) => a.every((v, i) => Math.abs(v - b[i]!) <= tol);

@@ -18,19 +18,23 @@ const cli = join(projectRoot(), 'native', 'build', 'vigil-engine');
 let dir = '';
 let fx: Fixtures;
 
-function iou(a: number[], b: number[]): number {
-  const x1 = Math.max(a[0], b[0]), y1 = Math.max(a[1], b[1]);
-  const x2 = Math.min(a[0] + a[2], b[0] + b[2]), y2 = Math.min(a[1] + a[3], b[1] + b[3]);
+function iou(boxA: number[], boxB: number[]): number {
+  if (boxA.length !== 4 || boxB.length !== 4) throw new Error(`iou of boxes [x, y, w, h], got [${boxA.join(', ')}] and [${boxB.join(', ')}]`);
+  const [ax = 0, ay = 0, aw = 0, ah = 0] = boxA;
+  const [bx = 0, by = 0, bw = 0, bh = 0] = boxB;
+  const x1 = Math.max(ax, bx), y1 = Math.max(ay, by);
+  const x2 = Math.min(ax + aw, bx + bw), y2 = Math.min(ay + ah, by + bh);
   const inter = Math.max(0, x2 - x1) * Math.max(0, y2 - y1);
-  return inter / (a[2] * a[3] + b[2] * b[3] - inter);
+  return inter / (aw * ah + bw * bh - inter);
 }
 
 function jpegSize(j: Uint8Array): { width: number; height: number } {
   let i = 2;
   while (i + 9 < j.length) {
-    const marker = j[i + 1];
-    const len = (j[i + 2] << 8) | j[i + 3];
-    if (marker >= 0xc0 && marker <= 0xc3) return { height: (j[i + 5] << 8) | j[i + 6], width: (j[i + 7] << 8) | j[i + 8] };
+    const at = (k: number) => j[i + k]!; // k ≤ 8: inside the array while i + 9 < j.length
+    const marker = at(1);
+    const len = (at(2) << 8) | at(3);
+    if (marker >= 0xc0 && marker <= 0xc3) return { height: (at(5) << 8) | at(6), width: (at(7) << 8) | at(8) };
     i += 2 + len;
   }
   return { width: 0, height: 0 };
@@ -100,7 +104,7 @@ describe('native Engine (real GStreamer + ONNX Runtime in the test process)', ()
       expect([j[0], j[1], j[j.length - 2], j[j.length - 1]]).toEqual([0xff, 0xd8, 0xff, 0xd9]);
       expect(jpegSize(j)).toEqual({ width: p.width, height: p.height });
     }
-    expect(previews[0].width).toBe(320);
+    expect(previews[0]?.width).toBe(320);
     engine.stop();
     engine = null;
   });
@@ -196,10 +200,10 @@ describe('vigil-engine CLI contract', () => {
     const lines = out.trim().split('\n').map((l) => JSON.parse(l) as { source: number; frame: number; pts: number; objects: Array<{ track: number; label: string; score: number; box: number[] }> });
     expect(lines).toHaveLength(10);
     expect(lines[0]).toMatchObject({ source: 0, frame: 0, pts: 0 });
-    const last = lines[9];
+    const last = lines[9]!;
     expect(last.objects).toHaveLength(2);
     expect(last.objects[0]).toMatchObject({ label: 'square' });
-    expect(last.objects[0].box).toHaveLength(4);
+    expect(last.objects[0]?.box).toHaveLength(4);
   });
 
   it('exits non-zero and names the source when it cannot be opened', () => {

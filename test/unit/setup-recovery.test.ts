@@ -4,7 +4,6 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-// @ts-expect-error: a plain ES module script without type declarations
 import { SetupStepError, STEPS, nativeConfigureNeeded, npmFingerprint, npmInstallNeeded } from '../../scripts/setup.mjs';
 
 let dir: string;
@@ -61,7 +60,7 @@ describe('native build folder', () => {
 describe('a failed step', () => {
   it('names the step and the command that retries it', () => {
     const step = (STEPS as { name: string; retry: string }[]).find((s) => s.name === 'native engine');
-    expect(step).toBeDefined();
+    if (!step) throw new Error("set-up has no step named 'native engine'");
     const message = new SetupStepError(step, new Error("'cmake --build native/build' failed (exit code 2)")).message;
     expect(message).toContain("step 'native engine' failed");
     expect(message).toContain('cmake --build native/build');

@@ -96,7 +96,7 @@ describe('default detectors', () => {
     const list = spawnSync(process.execPath, ['bin/vigil.mjs', 'models', 'list'], { encoding: 'utf8' });
     expect(list.status).toBe(0);
     expect(list.stdout).toMatch(/\* nanodet-coco +nanodet +416×416 +80 classes/);
-    expect(list.stdout).toMatch(/  centernet-coco +centernet +512×512 +80 classes/);
+    expect(list.stdout).toMatch(/ {2}centernet-coco +centernet +512×512 +80 classes/);
     const dry = spawnSync(process.execPath, ['bin/vigil.mjs', 'models', 'add', join(work, 'yolov8-tiny.onnx'), '--dry-run', '--name', 'door'], { encoding: 'utf8' });
     expect(dry.status).toBe(0);
     expect(dry.stdout).toMatch(/→ yolov8/);

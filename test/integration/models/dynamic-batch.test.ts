@@ -25,7 +25,7 @@ function relativeError(a: Float32Array, b: Float32Array): number {
   return maxDiff / Math.max(maxRef, 1e-12);
 }
 
-let frames: RgbFrame[] = [];
+const frames: RgbFrame[] = [];
 
 beforeAll(async () => {
   ensureDefaultModels();

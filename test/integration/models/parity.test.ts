@@ -66,7 +66,7 @@ function relativeError(reference: Float32Array, actual: Float32Array): number {
   return maxDiff / Math.max(maxRef, 1e-12);
 }
 
-let frames: RgbFrame[] = [];
+const frames: RgbFrame[] = [];
 
 beforeAll(async () => {
   await tf.setBackend('cpu');

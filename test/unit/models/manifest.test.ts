@@ -41,14 +41,15 @@ describe('manifest validation', () => {
   });
 
   it('names each bad field and the fix', () => {
-    const m = valid() as unknown as Record<string, any>;
-    m.name = 'My Model';
-    m.input.layout = 'CHW';
-    m.input.scale = [1, 0, 1];
-    m.parser = 'yolov9';
-    m.thresholds.default.score = 1.5;
-    m.thresholds.perClass = { pedestrian: { score: 0.2 } };
-    m.executionProviders = ['openvino'];
+    const v = valid();
+    const m = {
+      ...v,
+      name: 'My Model',
+      input: { ...v.input, layout: 'CHW', scale: [1, 0, 1] },
+      parser: 'yolov9',
+      thresholds: { ...v.thresholds, default: { ...v.thresholds.default, score: 1.5 }, perClass: { pedestrian: { score: 0.2 } } },
+      executionProviders: ['openvino'],
+    };
     const issues = checkManifest(m);
     const byField = Object.fromEntries(issues.map((i) => [i.field, i.message]));
     expect(byField.name).toMatch(/lower-case letters/);

@@ -6,9 +6,9 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CDPSession, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { projectRoot } from '../../main/paths.js';
-import { launchBrowser } from '../helpers/browser.js';
-import { startFakeNode, type FakeNode } from '../helpers/fake-node.js';
+import { projectRoot } from '../main/paths.js';
+import { launchBrowser } from '../test/helpers/browser.js';
+import { startFakeNode, type FakeNode } from '../test/helpers/fake-node.js';
 
 const CAMERAS = Number(process.env.BENCH_CAMERAS ?? 16);
 const FPS = Number(process.env.BENCH_FPS ?? 10);

@@ -23,7 +23,7 @@ for (const n of streamCounts) {
     console.error(`vigil-engine bench --streams ${n} failed (exit ${r.status})`);
     process.exit(1);
   }
-  rows.push(JSON.parse(r.stdout.trim().split('\n').pop()));
+  rows.push(JSON.parse(r.stdout.trim().split('\n').pop() ?? ''));
 }
 console.log('\nstreams  e2e fps  bare fps  ratio  p50 ms  p99 ms  CPU %  dropped  ratio per CPU-s');
 for (const r of rows)

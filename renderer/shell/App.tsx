@@ -7,8 +7,8 @@ import { Settings } from '../settings/Settings';
 import { SystemInfoPanel } from '../system/SystemInfoPanel';
 import { SystemStatusPanel } from '../system/SystemStatusPanel';
 import { TimelineView } from '../timeline/TimelineView';
-import { useRoute, type Screen } from './router';
-import { useWorkspace } from './useWorkspace';
+import { useRoute, type Screen } from '../router/router';
+import { useWorkspace } from '../common/useWorkspace';
 
 const NAV: { screen: Screen; label: string }[] = [
   { screen: 'live', label: 'Live' },
