@@ -1,5 +1,4 @@
 // `vigil models list | add | import-nvinfer`: the command-line way to add detectors.
-import { parseArgs } from 'node:util';
 import type { ModelManifest } from '../api/model-types.js';
 import { loadAddon } from '../engine/addon.js';
 import type { ModelsAddon } from '../models/detect.js';

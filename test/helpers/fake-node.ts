@@ -258,6 +258,7 @@ export async function startFakeNode(options: FakeNodeOptions = {}): Promise<Fake
 
   // ---------- requests ----------
   const changed = () => broadcast('workspace.changed', workspace);
+  const noModelInstalls = () => new FakeError({ code: 'not-found', message: 'the fixture backend does not inspect or add models (test/e2e/operator-ui-serve.test.ts does, against a real node)' });
   const invalid = (field: string, message: string) => new FakeError({ code: 'invalid', field, message });
   const findCamera = (id: string) => {
     const c = workspace.cameras.find((x) => x.id === id);
@@ -323,6 +324,16 @@ export async function startFakeNode(options: FakeNodeOptions = {}): Promise<Fake
       return workspace;
     },
     'models.list': () => models,
+    // The fixture backend has no engine to run a model: the real node's tests add models.
+    'models.inspect': () => {
+      throw noModelInstalls();
+    },
+    'models.add': () => {
+      throw noModelInstalls();
+    },
+    'models.importNvinfer': () => {
+      throw noModelInstalls();
+    },
     'timeline.buckets': (p) => {
       const counts = new Map<string, { camera: string; label: string; t: number; count: number }>();
       for (const t of tracks) {
