@@ -5,6 +5,7 @@
 // regular, readable video file outside the system folders (main/workspace/uri.ts has the rule).
 import { accessSync, constants, realpathSync, statSync } from 'node:fs';
 import { isAbsolute, resolve, sep } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { fileCameraPath, FORBIDDEN_FILE_ROOTS, uriProblem } from '../workspace/uri.js';
 
 export class FileAccessError extends Error {
@@ -96,6 +97,8 @@ export function fileCameraProblem(uri: string): string | null {
   }
   const root = FORBIDDEN_FILE_ROOTS.find((r) => real === r || real.startsWith(`${r}/`));
   if (root) return `file '${path}' leads into ${root}, a system folder — a file camera plays a video file`;
+  // A link named .mp4 must lead to a video file too.
+  if (real !== path && uriProblem(pathToFileURL(real).href)) return `file '${path}' is a link to a file that is not a video file by its name — give the video's own path`;
   try {
     if (!statSync(real).isFile()) return `'${path}' is not a regular file — a file camera plays a video file`;
     accessSync(real, constants.R_OK);
