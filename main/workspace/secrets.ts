@@ -91,7 +91,8 @@ export function keyFileCipher(keyFile: string, dataHome?: string): SecretCipher 
 
 /** Secrets by camera id, persisted apart from the workspace file. */
 export class SecretStore {
-  private secrets: Record<string, string> = {};
+  // No prototype: a camera id such as 'constructor' or '__proto__' is just a key.
+  private secrets: Record<string, string> = Object.create(null) as Record<string, string>;
 
   constructor(
     private readonly file: string,
@@ -99,12 +100,14 @@ export class SecretStore {
   ) {
     if (existsSync(file)) {
       try {
-        this.secrets = JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>;
+        const parsed = JSON.parse(readFileSync(file, 'utf8')) as unknown;
+        if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not an object');
+        for (const [id, sealed] of Object.entries(parsed)) if (typeof sealed === 'string') this.secrets[id] = sealed;
       } catch {
         throw new Error(`camera credentials file ${file} is damaged — delete it and re-enter the camera passwords`);
       }
       // Older Vigil kept base64: seal those with this store's cipher now.
-      const legacy = Object.entries(this.secrets).filter(([, s]) => typeof s === 'string' && s.startsWith('plain:'));
+      const legacy = Object.entries(this.secrets).filter(([, s]) => s.startsWith('plain:'));
       if (legacy.length > 0 && cipher !== fileModeCipher) {
         for (const [id, s] of legacy) this.secrets[id] = cipher.encrypt(decodeLegacy(s));
         this.save();
@@ -113,13 +116,13 @@ export class SecretStore {
   }
 
   get(id: string): string | null {
-    const sealed = this.secrets[id];
+    const sealed = Object.hasOwn(this.secrets, id) ? this.secrets[id] : undefined;
     return sealed === undefined ? null : this.cipher.decrypt(sealed);
   }
 
   set(id: string, password: string | null): void {
     if (password === null) {
-      if (!(id in this.secrets)) return;
+      if (!Object.hasOwn(this.secrets, id)) return;
       delete this.secrets[id];
     } else this.secrets[id] = this.cipher.encrypt(password);
     this.save();

@@ -78,3 +78,18 @@ describe('headless secrets at rest', () => {
     expect(secretKeyPath({ VIGIL_SECRET_KEY_FILE: '/k/key' })).toBe('/k/key');
   });
 });
+
+describe('camera ids that are Object.prototype names', () => {
+  it('keeps working for cameras named constructor, __proto__ and toString (found by the API fuzzing)', () => {
+    const home = dir();
+    const store = new WorkspaceStore({ home, cipher: keyFileCipher(join(dir(), 'k.key'), home) });
+    for (const name of ['constructor', 'toString', '__proto__', 'hasOwnProperty']) {
+      const cam = store.addCamera({ name, uri: 'rtsp://127.0.0.1:9/x' });
+      expect(store.view(cam).uri).toBe('rtsp://127.0.0.1:9/x');
+      expect(store.engineUri(cam)).toBe('rtsp://127.0.0.1:9/x');
+    }
+    const withPassword = store.addCamera({ name: 'valueOf', uri: 'rtsp://u:pw-proto@127.0.0.1:9/x' });
+    expect(store.engineUri(withPassword)).toBe('rtsp://u:pw-proto@127.0.0.1:9/x');
+    expect(new WorkspaceStore({ home, cipher: keyFileCipher(join(dir(), 'k2.key'), home) }).get().cameras.length).toBe(5);
+  });
+});
