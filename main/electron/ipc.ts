@@ -27,10 +27,9 @@ export function registerIpc(
     if (!isOwnFrame(event)) return { ok: false, error: { code: 'unauthorized', message: 'IPC from a foreign frame is refused' } };
     return dispatch(services, method, params);
   });
-  ipcMain.handle('vigil:pick-model-file', async (event, kind: unknown) => {
-    if (!isOwnFrame(event) || !pickModelFile) return null;
-    return pickModelFile(kind === 'nvinfer' ? 'nvinfer' : 'onnx');
-  });
+  if (pickModelFile) {
+    ipcMain.handle('vigil:pick-model-file', async (event, kind: unknown) => (isOwnFrame(event) ? pickModelFile(kind === 'nvinfer' ? 'nvinfer' : 'onnx') : null));
+  }
   ipcMain.on('vigil:preview', (event: IpcMainEvent, camera: unknown, on: unknown) => {
     if (!isOwnFrame(event) || typeof camera !== 'string') return;
     const id = event.sender.id;
