@@ -42,21 +42,26 @@ export function modelImportDir(home: string): string {
  * configuration and record 0600 (workspace, secrets, the database and its WAL). Files made later get
  * the same through the process umask that the entry points set (`restrictUmask`).
  */
-export function hardenDataHome(home: string): void {
+export function hardenDataHome(home: string): string[] {
+  const problems: string[] = [];
+  const restrict = (path: string, mode: number) => {
+    try {
+      chmodSync(path, mode);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT') problems.push(`cannot make ${path} private (${code ?? 'error'}) — check who owns it`);
+    }
+  };
   mkdirSync(home, { recursive: true, mode: 0o700 });
-  chmodSync(home, 0o700);
+  restrict(home, 0o700);
   for (const dir of ['record', 'import']) {
     mkdirSync(join(home, dir), { recursive: true, mode: 0o700 });
-    chmodSync(join(home, dir), 0o700);
+    restrict(join(home, dir), 0o700);
   }
   const files = ['workspace.json', 'secrets.json', join('record', 'vigil.db'), join('record', 'vigil.db-wal'), join('record', 'vigil.db-shm')];
-  for (const f of files) {
-    try {
-      chmodSync(join(home, f), 0o600);
-    } catch {
-      // not there yet: made later under the umask
-    }
-  }
+  // Files not there yet are made later under the umask.
+  for (const f of files) restrict(join(home, f), 0o600);
+  return problems;
 }
 
 /** New files 0600 and folders 0700 from here on (the app's entry points call this once). */

@@ -114,7 +114,8 @@ export const PARAMS = {
     minScore: optional(UNIT),
     before: optional(TIME),
     beforeId: optional(ID),
-    limit: optional(num({ min: 1, max: 500, integer: true })),
+    // The review adapter clamps to 1 ... 500 (a page); larger asks are answered with a page.
+    limit: optional(num({ min: 0, max: 1_000_000, integer: true })),
   }),
   'tracks.get': obj({ id: ID }),
   'events.around': obj({ t: TIME, windowMs: num({ min: 1, max: 8.64e10 }), cameras: optional(NAMES) }),

@@ -47,7 +47,7 @@ function recordingPolicy(c: CameraConfig) {
 export async function startAppNode(options: AppNodeOptions): Promise<AppNode> {
   const log = options.log ?? ((l: string) => process.stderr.write(`${l}\n`));
   const home = dataHome(options.userData);
-  hardenDataHome(home);
+  for (const problem of hardenDataHome(home)) log(`[data] ${problem}`);
   const modelFiles = new AllowListPolicy([modelImportDir(home), ...(options.modelsDirs ?? [])]);
   // Without a keyring, passwords are sealed with a key kept outside the data folder.
   const cipher = options.cipher ?? keyFileCipher(secretKeyPath(), home);

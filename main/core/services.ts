@@ -147,11 +147,12 @@ export function createServices(options: ServicesOptions): Services {
     return model;
   }
 
-  /** The real path of a model file the operator chose; refused (403) outside the allow-list. */
+  /** A model file path the operator chose, refused (403) outside the allow-list; the name stays theirs (it names the model). */
   function modelFile(path: string): string {
     if (!path.trim()) throw new ApiError('invalid', 'enter the path of a model file on this Vigil node', 'path');
     if (!options.modelFiles) throw new ApiError('forbidden', 'this node opens no model files for the API', 'path');
-    return options.modelFiles.check(path);
+    options.modelFiles.check(path);
+    return path;
   }
 
   /** Refuses a camera URI that is not a camera (file cameras: a readable video file, see file-access.ts). */
@@ -209,7 +210,9 @@ export function createServices(options: ServicesOptions): Services {
       return { removed: true };
     },
     'cameras.test': async ({ uri }) => {
-      checkCameraUri(uri, 'uri');
+      // A URI that cannot be a camera is reported like a source that does not open; it is never probed.
+      const problem = fileCameraProblem(uri);
+      if (problem) return { ok: false, error: problem };
       try {
         const r = await supervisor.request('probe', { uri, timeoutMs: 8_000 });
         return { ok: true, width: r.width, height: r.height };
