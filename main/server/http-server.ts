@@ -44,6 +44,8 @@ export interface RunningServer {
 
 const CSP = "default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; style-src 'self' 'unsafe-inline'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 const BODY_LIMIT = 1 << 20;
+/** Open WebSocket connections at most (each browser tab holds one). */
+const MAX_SOCKETS = 64;
 
 const STATUS_OF_CODE: Record<string, number> = {
   'bad-request': 400,
@@ -205,6 +207,10 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       }
       if (url.pathname !== '/api/v1/ws') {
         socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
+        return;
+      }
+      if (wss.clients.size >= MAX_SOCKETS) {
+        socket.end('HTTP/1.1 503 Service Unavailable\r\nRetry-After: 5\r\nConnection: close\r\n\r\n');
         return;
       }
       wss.handleUpgrade(req, socket, head, (ws) => attachSocket(ws, services, log));

@@ -258,6 +258,13 @@ describe('hostile input to an open (loopback, no token) server', () => {
     expect(text).toContain('channel=1');
   });
 
+  it('caps open sockets (64) instead of holding any number', async () => {
+    const open: WebSocket[] = [];
+    for (let i = 0; i < 64; i++) open.push((await socket(port)) as WebSocket);
+    expect(await socket(port)).toBe(503);
+    for (const ws of open) ws.close();
+  });
+
   it('is still up after all of the above', async () => {
     expect((await call('system.info', {})).status).toBe(200);
   });
