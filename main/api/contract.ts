@@ -290,4 +290,6 @@ export type WsClientMessage =
 export interface VigilBridge {
   call<M extends ApiMethod>(method: M, params: ApiParams<M>): Promise<ApiReply<M>>;
   subscribe<T extends ApiTopic>(topic: T, listener: (payload: ApiStreams[T]) => void, camera?: string): () => void;
+  /** Opens a file dialog; the API may then open the picked file (models.inspect/add/importNvinfer). */
+  pickModelFile(kind: 'onnx' | 'nvinfer'): Promise<string | null>;
 }

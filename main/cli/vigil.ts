@@ -1,16 +1,21 @@
 // `vigil` command line: `vigil serve` runs the whole app headless and serves it to a browser.
-import { join } from 'node:path';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { startAppNode } from '../core/app-node.js';
-import { projectRoot } from '../paths.js';
+import { projectRoot, restrictUmask } from '../paths.js';
 import { startServer } from '../server/http-server.js';
 import { MODELS_USAGE, modelsCommand } from './models-command.js';
 import { isHelp, parseOrUsage, UsageError } from './usage.js';
 
-const SERVE_USAGE = `usage: vigil serve [--host H] [--port P] [--token T]
+const SERVE_USAGE = `usage: vigil serve [--host H] [--port P] [--token-file F] [--models-dir D]... [--allowed-host N]... [--one-time-link]
   runs the whole app headless and serves it to a browser
-  --host   address to bind (default 127.0.0.1; any other address needs --token)
-  --port   TCP port (default 4780; 0 picks a free one)
-  --token  access token every request and socket must carry (or set VIGIL_TOKEN)`;
+  --host           address to bind (default 127.0.0.1; any other address needs an access token)
+  --port           TCP port (default 4780; 0 picks a free one)
+  --token-file     file holding the access token every request and socket must carry (or set VIGIL_TOKEN);
+                   the token is never printed and never taken from the command line
+  --models-dir     a folder API calls may read model files from (besides $VIGIL_HOME/import); repeatable
+  --allowed-host   a host name this node may be reached by besides its address (a LAN name, a proxy); repeatable
+  --one-time-link  print a link that signs one browser in (valid once, for 10 minutes)`;
 
 const USAGE = `usage: vigil <command> [options]
 commands:
@@ -22,9 +27,43 @@ ${SERVE_USAGE}
 
 ${MODELS_USAGE}`;
 
+/** The access token and where it came from, never from argv (visible to every user in `ps`). */
+function readToken(file: string | undefined): { token: string; source: string } | undefined {
+  if (file !== undefined) {
+    let st;
+    try {
+      st = statSync(file);
+    } catch {
+      throw new Error(`--token-file ${file} does not exist — write a long random token into it (e.g. openssl rand -base64 32 > ${file}; chmod 600 ${file})`);
+    }
+    if (!st.isFile()) throw new Error(`--token-file ${file} is not a file`);
+    if ((st.mode & 0o077) !== 0) throw new Error(`--token-file ${file} is readable by other users — run: chmod 600 ${file}`);
+    const token = readFileSync(file, 'utf8').trim();
+    if (!token) throw new Error(`--token-file ${file} is empty — write the access token into it`);
+    return { token, source: `the file ${file}` };
+  }
+  const env = process.env.VIGIL_TOKEN?.trim();
+  return env ? { token: env, source: 'the VIGIL_TOKEN environment variable' } : undefined;
+}
+
 async function serve(argv: string[]): Promise<void> {
+  if (argv.some((a) => a === '--token' || a.startsWith('--token='))) {
+    throw new Error('--token is not accepted: a token on the command line is visible to every user in `ps` — put it in a file and pass --token-file FILE (or set VIGIL_TOKEN)');
+  }
   const { values } = parseOrUsage(
-    { args: argv, options: { host: { type: 'string' }, port: { type: 'string' }, token: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, strict: true },
+    {
+      args: argv,
+      options: {
+        host: { type: 'string' },
+        port: { type: 'string' },
+        'token-file': { type: 'string' },
+        'models-dir': { type: 'string', multiple: true },
+        'allowed-host': { type: 'string', multiple: true },
+        'one-time-link': { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+    },
     SERVE_USAGE,
   );
   if (values.help) {
@@ -33,17 +72,33 @@ async function serve(argv: string[]): Promise<void> {
   }
   const port = values.port === undefined ? 4780 : Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be a number from 0 to 65535, not '${values.port}'`);
-  const token = values.token ?? process.env.VIGIL_TOKEN;
-  const node = await startAppNode({ mode: 'serve' });
+  const access = readToken(values['token-file']);
+  const modelsDirs = (values['models-dir'] ?? []).map((d) => resolve(d));
+  for (const d of modelsDirs) if (!existsSync(d) || !statSync(d).isDirectory()) throw new Error(`--models-dir ${d} is not a folder`);
+  restrictUmask();
+  const node = await startAppNode({ mode: 'serve', modelsDirs });
   let server;
   try {
-    server = await startServer({ services: node.services, host: values.host, port, token, staticDir: join(projectRoot(), 'dist', 'renderer'), mediaDir: node.mediaDir });
+    server = await startServer({
+      services: node.services,
+      host: values.host,
+      port,
+      token: access?.token,
+      allowedHosts: values['allowed-host'] ?? [],
+      staticDir: join(projectRoot(), 'dist', 'renderer'),
+      mediaDir: node.mediaDir,
+    });
   } catch (e) {
     await node.close();
     throw e;
   }
   process.stdout.write(`Vigil is serving on ${server.url}\n`);
+  if (access) {
+    process.stdout.write(`access token: from ${access.source}; a browser signs in once with ${server.url}?token=<token>${values['one-time-link'] ? '' : ' (or start with --one-time-link)'}\n`);
+    if (values['one-time-link']) process.stdout.write(`one-time sign-in link (valid once, 10 minutes): ${server.oneTimeLink()}\n`);
+  }
   process.stdout.write(`workspace: ${node.workspace.path}\n`);
+  process.stdout.write(`model files for the API: ${node.modelFiles.describe}\n`);
   const shutdown = async () => {
     await server.close();
     await node.close();

@@ -2,14 +2,15 @@
 // Electron shell and `vigil serve` both start exactly this, then attach their own transport.
 import { join } from 'node:path';
 import { EngineSupervisor, type EngineLauncher } from '../engine/supervisor.js';
-import { dataHome } from '../paths.js';
+import { dataHome, hardenDataHome, modelImportDir } from '../paths.js';
 import { openStore, type Store } from '../store/index.js';
-import type { SecretCipher } from '../workspace/secrets.js';
+import { keyFileCipher, secretKeyPath, type SecretCipher } from '../workspace/secrets.js';
 import type { CameraConfig } from '../workspace/model.js';
 import { demoWorkspace, WorkspaceStore } from '../workspace/workspace-store.js';
 import { EngineControl } from './engine-control.js';
 import { ModelCatalog } from './model-catalog.js';
 import { reviewOver } from './review-adapter.js';
+import { AllowListPolicy } from './file-access.js';
 import { createServices, type Services } from './services.js';
 
 export interface AppNode {
@@ -19,6 +20,8 @@ export interface AppNode {
   control: EngineControl;
   store: Store;
   home: string;
+  /** Model files API calls may open: the import folder, --models-dir folders, files picked in a dialog. */
+  modelFiles: AllowListPolicy;
   /** Recorded media (snapshots/, segments/) served under /media/. */
   mediaDir: string;
   close(): Promise<void>;
@@ -30,6 +33,8 @@ export interface AppNodeOptions {
   /** Desktop: Electron's user-data folder and safeStorage cipher. */
   userData?: string;
   cipher?: SecretCipher;
+  /** Extra folders API calls may read model files from (`vigil serve --models-dir`). */
+  modelsDirs?: string[];
   log?: (line: string) => void;
 }
 
@@ -42,9 +47,13 @@ function recordingPolicy(c: CameraConfig) {
 export async function startAppNode(options: AppNodeOptions): Promise<AppNode> {
   const log = options.log ?? ((l: string) => process.stderr.write(`${l}\n`));
   const home = dataHome(options.userData);
+  for (const problem of hardenDataHome(home)) log(`[data] ${problem}`);
+  const modelFiles = new AllowListPolicy([modelImportDir(home), ...(options.modelsDirs ?? [])]);
+  // Without a keyring, passwords are sealed with a key kept outside the data folder.
+  const cipher = options.cipher ?? keyFileCipher(secretKeyPath(), home);
   let workspace: WorkspaceStore | null = null;
   const models = new ModelCatalog(() => workspace?.get().defaultModel ?? null);
-  workspace = new WorkspaceStore({ home, seed: demoWorkspace, knownModels: () => models.names(), ...(options.cipher ? { cipher: options.cipher } : {}) });
+  workspace = new WorkspaceStore({ home, seed: demoWorkspace, knownModels: () => models.names(), cipher });
   const ws = workspace;
   const recordDir = join(home, 'record');
   const store = await openStore({ dataDir: recordDir, log });
@@ -90,7 +99,7 @@ export async function startAppNode(options: AppNodeOptions): Promise<AppNode> {
   }, RETENTION_EVERY_MS);
   retention.unref();
 
-  const services = createServices({ mode: options.mode, supervisor, workspace: ws, control, models, review: reviewOver(store, () => usedBytes), dataDir: home });
+  const services = createServices({ mode: options.mode, supervisor, workspace: ws, control, models, review: reviewOver(store, () => usedBytes), dataDir: home, modelFiles });
   supervisor.start();
   return {
     services,
@@ -99,6 +108,7 @@ export async function startAppNode(options: AppNodeOptions): Promise<AppNode> {
     control,
     store,
     home,
+    modelFiles,
     mediaDir: recordDir,
     async close() {
       clearInterval(retention);

@@ -14,12 +14,15 @@ import type {
   SystemStatus,
   WorkspaceView,
 } from '../api/contract.js';
+import { SchemaError } from '../api/schema.js';
 import { EngineSupervisor, EngineUnavailableError } from '../engine/supervisor.js';
 import { proposeForFile } from '../models/store.js';
 import { appVersion } from '../paths.js';
+import { BadQueryError } from '../store/index.js';
 import { WorkspaceError } from '../workspace/model.js';
 import type { WorkspaceStore } from '../workspace/workspace-store.js';
 import type { EngineControl } from './engine-control.js';
+import { FileAccessError, fileCameraProblem, type PathPolicy } from './file-access.js';
 import type { ModelCatalog } from './model-catalog.js';
 import type { ReviewStore } from './review-store.js';
 
@@ -39,6 +42,9 @@ export class ApiError extends Error {
 export function toErrorBody(e: unknown): ApiErrorBody {
   if (e instanceof ApiError) return e.field ? { code: e.code, message: e.message, field: e.field } : { code: e.code, message: e.message };
   if (e instanceof WorkspaceError) return { code: 'invalid', message: e.message, field: e.field };
+  if (e instanceof SchemaError) return { code: 'invalid', message: e.message, field: e.field };
+  if (e instanceof FileAccessError) return { code: e.code, message: e.message, field: 'path' };
+  if (e instanceof BadQueryError) return { code: 'invalid', message: e.message };
   if (e instanceof EngineUnavailableError) return { code: e.code, message: e.message };
   // Unexpected: keep the first line only; the stack stays in the server log.
   const message = e instanceof Error ? (e.message.split('\n')[0] ?? 'internal error') : String(e);
@@ -64,6 +70,8 @@ export interface ServicesOptions {
   models?: ModelCatalog;
   review?: ReviewStore;
   dataDir?: string;
+  /** Which model files calls may open (models.inspect/add/importNvinfer). None: every path is refused. */
+  modelFiles?: PathPolicy;
 }
 
 function cpuSampler(): () => number {
@@ -139,6 +147,20 @@ export function createServices(options: ServicesOptions): Services {
     return model;
   }
 
+  /** A model file path the operator chose, refused (403) outside the allow-list; the name stays theirs (it names the model). */
+  function modelFile(path: string): string {
+    if (!path.trim()) throw new ApiError('invalid', 'enter the path of a model file on this Vigil node', 'path');
+    if (!options.modelFiles) throw new ApiError('forbidden', 'this node opens no model files for the API', 'path');
+    options.modelFiles.check(path);
+    return path;
+  }
+
+  /** Refuses a camera URI that is not a camera (file cameras: a readable video file, see file-access.ts). */
+  function checkCameraUri(uri: string, field: string): void {
+    const problem = fileCameraProblem(uri);
+    if (problem) throw new ApiError('invalid', problem, field);
+  }
+
   function workspaceView(): WorkspaceView {
     const ws = needWorkspace();
     const w = ws.get();
@@ -174,10 +196,13 @@ export function createServices(options: ServicesOptions): Services {
     'workspace.get': async () => workspaceView(),
     'cameras.add': async (input) => {
       const ws = needWorkspace();
+      checkCameraUri(input.uri, 'camera.uri');
       return ws.view(ws.addCamera(input));
     },
     'cameras.update': async ({ id, patch }) => {
       const ws = needWorkspace();
+      // A masked URI coming back from the renderer means "unchanged" (workspace-store keeps the old one).
+      if (patch.uri !== undefined && !patch.uri.includes(':***@')) checkCameraUri(patch.uri, 'camera.uri');
       return ws.view(ws.updateCamera(id, patch ?? {}));
     },
     'cameras.remove': async ({ id }) => {
@@ -185,6 +210,9 @@ export function createServices(options: ServicesOptions): Services {
       return { removed: true };
     },
     'cameras.test': async ({ uri }) => {
+      // A URI that cannot be a camera is reported like a source that does not open; it is never probed.
+      const problem = fileCameraProblem(uri);
+      if (problem) return { ok: false, error: problem };
       try {
         const r = await supervisor.request('probe', { uri, timeoutMs: 8_000 });
         return { ok: true, width: r.width, height: r.height };
@@ -199,20 +227,21 @@ export function createServices(options: ServicesOptions): Services {
     },
     'models.list': async () => models?.list() ?? [],
     'models.inspect': async ({ path, name }) => {
-      if (typeof path !== 'string' || !path.trim()) throw new ApiError('invalid', 'enter the path of an .onnx file on this Vigil node', 'path');
+      const file = modelFile(path);
       try {
-        return proposeForFile(path, name ? { name } : {}).proposal;
+        return proposeForFile(file, name ? { name } : {}).proposal;
       } catch (e) {
         throw new ApiError('invalid', (e as Error).message, 'path');
       }
     },
     'models.add': async (params) => {
-      if (typeof params.path !== 'string' || !params.path.trim()) throw new ApiError('invalid', 'enter the path of an .onnx file on this Vigil node', 'path');
-      const r = await installInEngine(() => supervisor.request('addModel', params));
+      const path = modelFile(params.path);
+      const r = await installInEngine(() => supervisor.request('addModel', { ...params, path }));
       return { model: listed(r.manifest.name), detections: r.detections, notes: r.notes };
     },
     'models.importNvinfer': async ({ path, name }) => {
-      const r = await installInEngine(() => supervisor.request('importNvinfer', { path, ...(name ? { name } : {}) }));
+      const file = modelFile(path);
+      const r = await installInEngine(() => supervisor.request('importNvinfer', { path: file, ...(name ? { name } : {}) }));
       return { model: listed(r.manifest.name), unhonoured: r.unhonoured };
     },
     'timeline.buckets': async (q) => needReview().timeline(q),

@@ -1,19 +1,16 @@
 // The thin Electron shell: a window, the app:// protocol, and IPC registration over the same
 // services `vigil serve` runs. Nothing here does product work.
-import { app, BrowserWindow, ipcMain, Menu, net, protocol, safeStorage, utilityProcess } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, Menu, net, protocol, safeStorage, session, utilityProcess } from 'electron';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { join, normalize, sep } from 'node:path';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { startAppNode, type AppNode } from '../core/app-node.js';
-import { APP_ORIGIN, registerIpc } from './ipc.js';
+import { registerIpc } from './ipc.js';
+import { APP_ORIGIN, CSP, resolveAppRequest, SCHEME, secureContents, secureSession, WEB_PREFERENCES } from './policy.js';
 import type { SecretCipher } from '../workspace/secrets.js';
 import type { EngineLauncher } from '../engine/supervisor.js';
 import type { FromEngine } from '../engine/protocol.js';
-import { projectRoot } from '../paths.js';
-
-const SCHEME = 'vigil';
-const ORIGIN = APP_ORIGIN;
-const CSP = "default-src 'self'; img-src 'self' data: blob: vigil:; style-src 'self' 'unsafe-inline'; object-src 'none'; base-uri 'none'";
+import { projectRoot, restrictUmask } from '../paths.js';
 
 // Packaged: the addon and its libraries are unpacked beside the app (electron-builder extraResources).
 if (app.isPackaged && !process.env.VIGIL_ADDON) process.env.VIGIL_ADDON = join(process.resourcesPath, 'native', 'vigil_engine.node');
@@ -33,21 +30,16 @@ const utilityLauncher: EngineLauncher = (entry, env) => {
   };
 };
 
-// Serves only two allow-listed folders: the built renderer, and recorded media under /media/.
+// Serves only the built renderer and recorded media (policy.ts decides which file a URL names).
 function serveRenderer(mediaDir: string): void {
-  const appDir = normalize(join(projectRoot(), 'dist', 'renderer'));
+  const appDir = join(projectRoot(), 'dist', 'renderer');
   protocol.handle(SCHEME, async (request) => {
-    const url = new URL(request.url);
-    if (url.host !== 'app') return new Response('not found', { status: 404 });
-    const isMedia = url.pathname.startsWith('/media/');
-    const dir = isMedia ? normalize(mediaDir) : appDir;
-    const rel = decodeURIComponent(isMedia ? url.pathname.slice('/media'.length) : url.pathname === '/' ? '/index.html' : url.pathname);
-    if (isMedia && !rel.startsWith('/snapshots/') && !rel.startsWith('/segments/')) return new Response('forbidden', { status: 403 });
-    const file = normalize(join(dir, rel));
-    if (!file.startsWith(dir + sep)) return new Response('forbidden', { status: 403 });
-    const res = await net.fetch(pathToFileURL(file).toString());
+    const answer = resolveAppRequest(request.url, appDir, mediaDir);
+    if ('status' in answer) return new Response(null, { status: answer.status });
+    const res = await net.fetch(pathToFileURL(answer.file).toString());
     const headers = new Headers(res.headers);
     headers.set('content-security-policy', CSP);
+    headers.set('x-content-type-options', 'nosniff');
     return new Response(res.body, { status: res.status, headers });
   });
 }
@@ -92,22 +84,17 @@ function createWindow(): BrowserWindow {
     height: state.height,
     title: 'Vigil',
     backgroundColor: '#111418',
-    webPreferences: {
-      preload: join(projectRoot(), 'dist', 'main', 'electron', 'preload.cjs'),
-      contextIsolation: true,
-      sandbox: true,
-      nodeIntegration: false,
-    },
-  });
-  win.webContents.setWindowOpenHandler(() => ({ action: 'deny' }));
-  win.webContents.on('will-navigate', (e, url) => {
-    if (!url.startsWith(`${ORIGIN}/`)) e.preventDefault();
+    webPreferences: { ...WEB_PREFERENCES, preload: join(projectRoot(), 'dist', 'main', 'electron', 'preload.cjs') },
   });
   if (state.maximized) win.maximize();
   keepWindowState(win);
-  void win.loadURL(`${ORIGIN}/index.html`);
+  void win.loadURL(`${APP_ORIGIN}/index.html`);
   return win;
 }
+
+restrictUmask();
+// Every web contents (windows, and anything a page might try to open) gets the same policy.
+app.on('web-contents-created', (_e, contents) => secureContents(contents));
 
 if (!app.requestSingleInstanceLock()) {
   app.quit();
@@ -132,8 +119,23 @@ if (!app.requestSingleInstanceLock()) {
         }
       : undefined;
     node = await startAppNode({ mode: 'desktop', launcher: utilityLauncher, userData: app.getPath('userData'), ...(cipher ? { cipher } : {}) });
+    secureSession(session.defaultSession);
     serveRenderer(node.mediaDir);
-    registerIpc(ipcMain, node.services, () => BrowserWindow.getAllWindows());
+    const modelFiles = node.modelFiles;
+    // Model files the API may open in the desktop app: those the operator picks in this dialog.
+    const pickModelFile = async (kind: 'onnx' | 'nvinfer'): Promise<string | null> => {
+      const win = BrowserWindow.getFocusedWindow();
+      const options = {
+        properties: ['openFile' as const],
+        filters: kind === 'onnx' ? [{ name: 'ONNX model', extensions: ['onnx'] }] : [{ name: 'nvinfer config', extensions: ['txt', 'yml', 'yaml'] }],
+      };
+      const r = win ? await dialog.showOpenDialog(win, options) : await dialog.showOpenDialog(options);
+      const path = r.canceled ? undefined : r.filePaths[0];
+      if (!path) return null;
+      modelFiles.pick(path);
+      return path;
+    };
+    registerIpc(ipcMain, node.services, () => BrowserWindow.getAllWindows(), pickModelFile);
     createWindow();
   });
   app.on('window-all-closed', () => {

@@ -19,6 +19,9 @@ const bridge: VigilBridge = {
       if (topic === 'preview' && camera) ipcRenderer.send('vigil:preview', camera, false);
     };
   },
+  pickModelFile(kind: 'onnx' | 'nvinfer'): Promise<string | null> {
+    return ipcRenderer.invoke('vigil:pick-model-file', kind) as Promise<string | null>;
+  },
 };
 
 contextBridge.exposeInMainWorld('vigil', bridge);

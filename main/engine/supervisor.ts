@@ -19,12 +19,15 @@ export type EngineLauncher = (entry: string, env: NodeJS.ProcessEnv) => EngineCh
 
 export const forkLauncher: EngineLauncher = (entry, env) => {
   const child = fork(entry, [], { env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'advanced' });
+  // A message sent as the process dies fails with EPIPE; its 'exit' reports the death, so the
+  // 'error' event must not go unhandled (it would end the main process).
+  child.on('error', () => undefined);
   return {
     get pid() {
       return child.pid;
     },
     send: (m) => {
-      if (child.connected) child.send(m);
+      if (child.connected) child.send(m, () => undefined);
     },
     onMessage: (l) => child.on('message', (m) => l(m as FromEngine)),
     onExit: (l) => child.on('exit', (code, signal) => l(code, signal)),

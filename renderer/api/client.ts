@@ -30,6 +30,8 @@ export interface ApiClient {
   subscribe<T extends ApiTopic>(topic: T, listener: (payload: ApiStreams[T]) => void, camera?: string): () => void;
   /** The push channel's state (the bridge is always 'open'). */
   onConnection(listener: (state: ConnectionState) => void): () => void;
+  /** Desktop app only: a file dialog whose pick the API may open. Absent under `vigil serve`. */
+  pickModelFile?: (kind: 'onnx' | 'nvinfer') => Promise<string | null>;
 }
 
 /** Turns any thrown value into words for the operator. */
@@ -57,6 +59,7 @@ function bridgeClient(bridge: VigilBridge): ApiClient {
       listener('open');
       return () => {};
     },
+    pickModelFile: (kind) => bridge.pickModelFile(kind),
   };
 }
 
@@ -197,5 +200,8 @@ function httpClient(base: string): ApiClient {
 
 export function createApiClient(): ApiClient {
   const bridge = (window as unknown as { vigil?: VigilBridge }).vigil;
-  return bridge ? bridgeClient(bridge) : httpClient(window.location.origin);
+  if (bridge) return bridgeClient(bridge);
+  // The desktop app talks over IPC only: its page never falls back to a network API.
+  if (window.location.protocol === 'vigil:') throw new Error('the desktop bridge is missing (preload script not loaded) — reinstall Vigil');
+  return httpClient(window.location.origin);
 }

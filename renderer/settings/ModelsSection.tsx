@@ -109,6 +109,7 @@ function AddModel({ api, onAdded }: { api: ApiClient; onAdded(): void }) {
           ONNX file
           <input data-testid="add-model-path" value={path} onChange={(e) => setPath(e.target.value)} placeholder="/models/yolov8n.onnx" required />
         </label>
+        <BrowseButton api={api} kind="onnx" onPicked={setPath} />
         <button type="submit" data-testid="add-model-inspect" disabled={!path || busy !== null}>
           {busy === 'inspect' ? 'Inspecting…' : 'Inspect'}
         </button>
@@ -195,6 +196,7 @@ function ImportNvinfer({ api, onAdded }: { api: ApiClient; onAdded(): void }) {
           Config file
           <input data-testid="nvinfer-path" value={path} onChange={(e) => setPath(e.target.value)} placeholder="/opt/deepstream/config_infer_primary.txt" required />
         </label>
+        <BrowseButton api={api} kind="nvinfer" onPicked={setPath} />
         <label>
           Name <input data-testid="nvinfer-name" value={name} onChange={(e) => setName(e.target.value)} placeholder="from the config" />
         </label>
@@ -218,5 +220,16 @@ function ImportNvinfer({ api, onAdded }: { api: ApiClient; onAdded(): void }) {
         </div>
       )}
     </div>
+  );
+}
+
+/** Desktop app only: the API opens model files the operator picked in the file dialog. */
+function BrowseButton({ api, kind, onPicked }: { api: ApiClient; kind: 'onnx' | 'nvinfer'; onPicked(path: string): void }) {
+  const pick = api.pickModelFile;
+  if (!pick) return null;
+  return (
+    <button type="button" data-testid={`browse-${kind}`} onClick={() => void pick(kind).then((p) => p && onPicked(p))}>
+      Browse…
+    </button>
   );
 }

@@ -3,7 +3,6 @@
 // recording to SQLite. The machine is small and inference is CPU-heavy, so waits are generous.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -155,7 +154,8 @@ describe('operator UI in Chromium against vigil serve (demo workspace, real engi
 
   it('demo workspace: Settings → Models inspects and adds an ONNX detector (engine-generated), and shows bad paths next to the field', { timeout: SLOW }, async () => {
     // The engine writes a small square-detector model (YOLOv8 layout) and its manifest.
-    const dir = mkdtempSync(join(tmpdir(), 'vigil-ui-model-'));
+    // In the node's import folder: the API opens model files only there (or in --models-dir folders).
+    const dir = mkdtempSync(join(served.home, 'import', 'ui-model-'));
     execFileSync(join(projectRoot(), 'native', 'build', 'vigil-engine'), ['fixtures', dir], { encoding: 'utf8' });
     const onnx = join(dir, 'model', readdirSync(join(dir, 'model')).find((f) => f.endsWith('.onnx'))!);
 
@@ -168,7 +168,7 @@ describe('operator UI in Chromium against vigil serve (demo workspace, real engi
     await page.getByTestId('add-model-inspect').click();
     await expect
       .poll(() => page.getByTestId('add-model-error').textContent(), { timeout: 20_000 })
-      .toBe("cannot inspect /nonexistent/detector.onnx: model '/nonexistent/detector.onnx' cannot be read (ENOENT) — check the path (path)");
+      .toBe(`cannot inspect /nonexistent/detector.onnx: '/nonexistent/detector.onnx' is not a file this node may open for the API — put the file in ${join(served.home, 'import')} (or choose it with Browse… in the desktop app), then use that path (path)`);
     // The error sits in the add-model form's block, right under the field the operator used.
     expect(await page.locator('.add-model').getByTestId('add-model-error').count()).toBe(1);
     expect(await page.getByTestId('add-model-proposal').count()).toBe(0);
@@ -206,7 +206,7 @@ describe('operator UI in Chromium against vigil serve (demo workspace, real engi
     await page.getByTestId('nvinfer-import').click();
     await expect
       .poll(() => page.getByTestId('nvinfer-error').textContent(), { timeout: 20_000 })
-      .toBe("cannot import /nonexistent/config_infer_primary.txt: nvinfer config '/nonexistent/config_infer_primary.txt' cannot be read (ENOENT) — check the path (path)");
+      .toBe(`cannot import /nonexistent/config_infer_primary.txt: '/nonexistent/config_infer_primary.txt' is not a file this node may open for the API — put the file in ${join(served.home, 'import')} (or choose it with Browse… in the desktop app), then use that path (path)`);
     const config = join(dir, 'config_infer_squares.txt');
     writeFileSync(join(dir, 'labels.txt'), 'square\n');
     writeFileSync(

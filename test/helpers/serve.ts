@@ -21,7 +21,8 @@ export async function startServe(args: string[] = [], env: NodeJS.ProcessEnv = {
   const home = env.VIGIL_HOME ?? mkdtempSync(join(tmpdir(), 'vigil-home-'));
   const startedAt = Date.now();
   const child = spawn(process.execPath, [join(projectRoot(), 'bin', 'vigil.mjs'), 'serve', '--port', '0', ...args], {
-    env: { ...process.env, ...env, VIGIL_HOME: home },
+    // The secret key lives outside the data folder (main/workspace/secrets.ts): a fresh one per node.
+    env: { ...process.env, VIGIL_SECRET_KEY_FILE: join(mkdtempSync(join(tmpdir(), 'vigil-key-')), 'secret.key'), ...env, VIGIL_HOME: home },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

@@ -45,12 +45,15 @@ describe('vigil serve security', () => {
   describe('with a token', () => {
     let server: RunningServer;
     beforeAll(async () => {
-      server = await startServer({ services: idleServices(), host: '127.0.0.1', port: 0, token: 's3cret-token', staticDir: staticDir() });
+      server = await startServer({ services: idleServices(), host: '127.0.0.1', port: 0, token: 's3cret-token-0123456789', staticDir: staticDir() });
     });
     afterAll(() => server.close());
 
-    it('prints a URL carrying the token', () => {
-      expect(server.url).toMatch(/\?token=s3cret-token$/);
+    it('prints a URL without the token, and a one-time link only when asked', () => {
+      expect(server.url).not.toContain('s3cret');
+      expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+      expect(server.oneTimeLink()).toMatch(/\?once=[\w-]{20,}$/);
+      expect(server.oneTimeLink()).not.toContain('s3cret');
     });
 
     it('refuses API requests, pages and sockets without the token', async () => {
@@ -65,26 +68,26 @@ describe('vigil serve security', () => {
 
     it('answers with the token in a header, the query or the cookie it sets', async () => {
       const base = `http://127.0.0.1:${server.port}`;
-      const viaHeader = await fetch(`${base}/api/v1/system/info`, { headers: { authorization: 'Bearer s3cret-token' } });
+      const viaHeader = await fetch(`${base}/api/v1/system/info`, { headers: { authorization: 'Bearer s3cret-token-0123456789' } });
       expect(viaHeader.status).toBe(200);
       const body = (await viaHeader.json()) as { ok: boolean; result: { app: { name: string } } };
       expect(body.result.app.name).toBe('Vigil');
-      const page = await fetch(`${base}/?token=s3cret-token`);
+      const page = await fetch(`${base}/?token=s3cret-token-0123456789`);
       expect(page.status).toBe(200);
       const cookie = page.headers.get('set-cookie') ?? '';
       expect(cookie).toMatch(/HttpOnly/);
       const viaCookie = await fetch(`${base}/api/v1/system/info`, { headers: { cookie: cookie.split(';')[0] ?? '' } });
       expect(viaCookie.status).toBe(200);
-      expect(await wsOpens(`ws://127.0.0.1:${server.port}/api/v1/ws?token=s3cret-token`)).toBe(true);
+      expect(await wsOpens(`ws://127.0.0.1:${server.port}/api/v1/ws?token=s3cret-token-0123456789`)).toBe(true);
     });
 
     it('answers an unknown method and malformed params with clear errors', async () => {
       const base = `http://127.0.0.1:${server.port}`;
-      const auth = { authorization: 'Bearer s3cret-token' };
+      const auth = { authorization: 'Bearer s3cret-token-0123456789' };
       const unknown = await fetch(`${base}/api/v1/nope/never`, { headers: auth });
       expect(unknown.status).toBe(404);
       expect(((await unknown.json()) as { error: { message: string } }).error.message).toContain("'nope.never'");
-      const bad = await fetch(`${base}/api/v1/system/info`, { method: 'POST', headers: auth, body: '{not json' });
+      const bad = await fetch(`${base}/api/v1/system/info`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: '{not json' });
       expect(bad.status).toBe(400);
       expect(((await bad.json()) as { error: { message: string } }).error.message).toMatch(/not valid JSON/);
     });
