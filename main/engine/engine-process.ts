@@ -5,6 +5,7 @@ import type { StreamStats } from '../api/engine-types.js';
 import type { ModelsAddon } from '../models/detect.js';
 import { addModel, addNvinferModel } from '../models/store.js';
 import type { EngineRequests, EngineSetup, FromEngine, SourceSpec, ToEngine } from './protocol.js';
+import { exitNow, watchParent } from './parent-watch.js';
 
 interface ParentPort {
   postMessage(message: FromEngine): void;
@@ -36,6 +37,12 @@ function start(): NativeEngine | null {
     return null;
   }
 }
+
+// Without its parent nobody reads what the engine makes: end at once (see parent-watch.ts).
+watchParent((why) => {
+  process.stderr.write(`[engine] ${why}; the engine process ends\n`);
+  exitNow();
+});
 
 const addon = start();
 
@@ -165,7 +172,3 @@ onMessage((m) => {
     );
 });
 
-process.on('disconnect', () => {
-  stopAll();
-  process.exit(0);
-});
