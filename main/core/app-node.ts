@@ -44,7 +44,7 @@ export async function startAppNode(options: AppNodeOptions): Promise<AppNode> {
   const home = dataHome(options.userData);
   let workspace: WorkspaceStore | null = null;
   const models = new ModelCatalog(() => workspace?.get().defaultModel ?? null);
-  workspace = new WorkspaceStore({ home, seed: demoWorkspace, knownModels: () => models.names(), ...(options.cipher ? { cipher: options.cipher } : {}) });
+  workspace = new WorkspaceStore({ home, seed: demoWorkspace, knownModels: () => models.names(), log, ...(options.cipher ? { cipher: options.cipher } : {}) });
   const ws = workspace;
   const recordDir = join(home, 'record');
   const store = await openStore({ dataDir: recordDir, log });
