@@ -1,7 +1,7 @@
 // Entry of the engine process (child_process.fork under Node, utilityProcess under Electron).
 // It owns the native addon so that a crash in native code never takes the main process down.
 import { AddonLoadError, loadAddon, type NativeEngine, type NativeEngineInstance } from './addon.js';
-import type { StreamStats } from '../api/engine-types.js';
+import type { EngineStreamStats } from '../api/engine-types.js';
 import type { ModelsAddon } from '../models/detect.js';
 import { addModel, addNvinferModel } from '../models/store.js';
 import type { EngineRequests, EngineSetup, FromEngine, SourceSpec, ToEngine } from './protocol.js';
@@ -81,8 +81,8 @@ function pipelineFor(model: string): NativeEngineInstance {
 }
 
 // Each pipeline reports its own cameras; the main process gets every camera at once.
-function allStats(): StreamStats[] {
-  const out: StreamStats[] = [];
+function allStats(): EngineStreamStats[] {
+  const out: EngineStreamStats[] = [];
   for (const p of pipelines.values()) {
     for (const { camera, state, error, decodeFps, inferFps, droppedFrames, latencyMs } of p.stats()) {
       out.push({ camera, state, error, decodeFps, inferFps, droppedFrames, latencyMs });
