@@ -101,7 +101,7 @@ function addSource(spec: SourceSpec): void {
   const model = spec.model ?? config?.defaultModel;
   if (!model) throw new Error('no detection model is installed — run npm start once to convert the default models, or add one under Settings → Models');
   if (sourceModel.has(spec.id)) removeSource(spec.id);
-  pipelineFor(model).addSource(spec.id, spec.uri, { loop: spec.loop, realtime: spec.realtime });
+  pipelineFor(model).addSource(spec.id, spec.uri, { loop: spec.loop, realtime: spec.realtime, detectFps: spec.detectFps });
   sourceModel.set(spec.id, model);
 }
 
