@@ -103,8 +103,16 @@ export class EngineControl extends EventEmitter<{
     };
   }
 
+  /** What the engine was last configured with: retention changes and the like leave the engine alone. */
+  private configured: string | null = null;
+
+  private engineSetupKey(ws: { engine: unknown; defaultModel: string | null }): string {
+    return JSON.stringify([ws.engine, this.resolveModel(ws.defaultModel)]);
+  }
+
   private async applyAll(): Promise<void> {
     const ws = this.workspace.get();
+    this.configured = this.engineSetupKey(ws);
     try {
       const r = await this.supervisor.request('configure', { settings: ws.engine, defaultModel: this.resolveModel(ws.defaultModel) });
       this.executionProvider = r.executionProvider;
@@ -112,6 +120,7 @@ export class EngineControl extends EventEmitter<{
       // Falling back from the preferred provider is loud: in the log here and on the System page.
       if (r.inference?.providerNote) this.emit('log', `[engine] ${r.inference.providerNote}`);
     } catch (e) {
+      this.configured = null;
       this.emit('log', `[engine] cannot apply the engine settings: ${(e as Error).message}`);
       return;
     }
@@ -153,7 +162,7 @@ export class EngineControl extends EventEmitter<{
         if (change.camera.enabled) await this.open(change.camera);
         break;
       case 'settings':
-        await this.applyAll();
+        if (this.engineSetupKey(change.workspace) !== this.configured) await this.applyAll();
         break;
     }
   }

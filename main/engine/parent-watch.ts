@@ -3,6 +3,7 @@
 // (the parent died, whatever the channel: Electron's utilityProcess has no 'disconnect'). Linux's
 // parent-death signal (prctl PR_SET_PDEATHSIG) is not reachable from JavaScript without native code.
 import { readFileSync } from 'node:fs';
+import { Worker } from 'node:worker_threads';
 
 /** The current parent pid, read fresh (Node's process.ppid is fixed at start-up). */
 export function currentParentPid(): number | null {
@@ -16,43 +17,55 @@ export function currentParentPid(): number | null {
   }
 }
 
-function parentAlive(parent: number): boolean {
-  const now = currentParentPid();
-  if (now !== null) return now === parent;
-  try {
-    process.kill(parent, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 export interface ParentWatch {
   stop(): void;
 }
 
 /**
- * Calls `onLost` once when the parent goes away: on 'disconnect' of the IPC channel, or when the
- * watchdog (every `everyMs`) finds this process re-parented.
+ * The watchdog runs on its own thread: the engine's JavaScript thread can sit for seconds inside a
+ * synchronous native call (loading a model), and a dead parent must still end the process at once.
+ * It reads the parent pid like currentParentPid() (a worker cannot import this module's functions).
  */
-export function watchParent(onLost: (why: string) => void, everyMs = 200): ParentWatch {
+const WATCHDOG_SOURCE = `
+const { workerData } = require('node:worker_threads');
+const { readFileSync, writeSync } = require('node:fs');
+const { parent, everyMs } = workerData;
+function parentNow() {
+  try {
+    const stat = readFileSync('/proc/self/stat', 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  } catch {
+    try { process.kill(parent, 0); return parent; } catch (e) { return e.code === 'EPERM' ? parent : -1; }
+  }
+}
+setInterval(() => {
+  if (parentNow() !== parent) {
+    try { writeSync(2, '[engine] the main process (pid ' + parent + ') is gone; the engine process ends\\n'); } catch {}
+    process.kill(process.pid, 'SIGKILL');
+  }
+}, everyMs);
+`;
+
+/**
+ * Ends the process when the parent goes away: on 'disconnect' of the IPC channel (this thread), and
+ * from a watchdog thread that finds this process re-parented within `everyMs`, however busy this
+ * thread is. `onLost` runs on this thread for the disconnect case.
+ */
+export function watchParent(onLost: (why: string) => void, everyMs = 100): ParentWatch {
   const parent = currentParentPid() ?? process.ppid;
   let fired = false;
-  const lost = (why: string): void => {
+  const onDisconnect = (): void => {
     if (fired) return;
     fired = true;
-    clearInterval(timer);
-    onLost(why);
+    onLost('the IPC channel to the main process closed');
   };
-  const onDisconnect = (): void => lost('the IPC channel to the main process closed');
   process.on('disconnect', onDisconnect);
-  const timer = setInterval(() => {
-    if (!parentAlive(parent)) lost(`the main process (pid ${parent}) is gone`);
-  }, everyMs);
+  const watchdog = new Worker(WATCHDOG_SOURCE, { eval: true, workerData: { parent, everyMs }, stdout: false, stderr: false });
+  watchdog.unref();
   return {
     stop() {
       fired = true;
-      clearInterval(timer);
+      void watchdog.terminate();
       process.off('disconnect', onDisconnect);
     },
   };
