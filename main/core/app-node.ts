@@ -7,6 +7,7 @@ import { openStore, type Store } from '../store/index.js';
 import type { SecretCipher } from '../workspace/secrets.js';
 import type { CameraConfig } from '../workspace/model.js';
 import { demoWorkspace, WorkspaceStore } from '../workspace/workspace-store.js';
+import { CameraOutages } from './camera-outages.js';
 import { EngineControl } from './engine-control.js';
 import { ModelCatalog } from './model-catalog.js';
 import { reviewOver } from './review-adapter.js';
@@ -68,6 +69,11 @@ export async function startAppNode(options: AppNodeOptions): Promise<AppNode> {
   control.on('batch', (batch) => {
     const receipt = store.recorder.write(batch);
     if (!receipt.ok) log(`[recorder] batch rejected: ${receipt.error}`);
+  });
+  const outages = new CameraOutages(store.recorder);
+  control.on('stats', (stats) => outages.update(stats));
+  ws.on('change', (change) => {
+    if (change.kind !== 'settings') outages.forget(change.camera.id);
   });
   control.on('snapshot', (snapshot) => {
     if (ws.camera(snapshot.camera)?.record.snapshots === false) return;

@@ -296,6 +296,19 @@ export class Recorder {
     return rel;
   }
 
+  /**
+   * A camera stopped ('camera-offline', with why) or started again ('camera-online') delivering video:
+   * one event row, so outages show in the recording like everything else.
+   */
+  noteCameraState(camera: string, state: 'offline' | 'online', time: number, detail: Record<string, string | number | boolean> | null = null): void {
+    if (this.closed) return;
+    if (!Number.isFinite(time) || time < 0) throw new Error(`camera '${camera}': the time of a camera-${state} event must be a non-negative number, got ${String(time)}`);
+    const prepared: PreparedBatch = { seq: ++this.seq, events: [], zones: [], rollup: new Map() };
+    prepared.events.push(JSON.stringify([Math.round(time), this.cameraId(camera), null, `camera-${state}`, null, null, detail ? JSON.stringify(detail) : null]));
+    this.pending.push(prepared);
+    this.scheduleFlush();
+  }
+
   /** Records a finished recording segment (a media file under the data directory). */
   addSegment(segment: SegmentInput): void {
     const path = relativeMediaPath(this.dataDir, segment.path);
