@@ -116,6 +116,9 @@ export class Recorder {
   private closing = false;
   private chain: Promise<unknown> = Promise.resolve();
   private readonly commitListeners = new Set<(info: CommitInfo) => void>();
+  private readonly failureListeners = new Set<(error: Error) => void>();
+  /** The write that is failing now (cleared by the next commit). */
+  private failure: { message: string; since: number } | null = null;
   private readonly flushWaiters: { seq: number; resolve: () => void; reject: (e: Error) => void }[] = [];
 
   constructor(
@@ -174,6 +177,12 @@ export class Recorder {
   onCommit(listener: (info: CommitInfo) => void): () => void {
     this.commitListeners.add(listener);
     return () => this.commitListeners.delete(listener);
+  }
+
+  /** Called after each failed write transaction (the recorder keeps what it holds and retries). */
+  onFailure(listener: (error: Error) => void): () => void {
+    this.failureListeners.add(listener);
+    return () => this.failureListeners.delete(listener);
   }
 
   /**
@@ -287,8 +296,13 @@ export class Recorder {
     const abs = join(this.dataDir, rel);
     await mkdir(dirname(abs), { recursive: true });
     const tmp = `${abs}.tmp`;
-    await writeFile(tmp, snapshot.jpeg);
-    await rename(tmp, abs);
+    try {
+      await writeFile(tmp, snapshot.jpeg);
+      await rename(tmp, abs);
+    } catch (err) {
+      await unlink(tmp).catch(() => undefined); // a full disk leaves no half-written file behind
+      throw err;
+    }
     const update = { trackId, path: rel, bytes: snapshot.jpeg.length };
     if (this.tracks.has(key)) this.snapshotUpdates.push(update);
     else this.waitingSnapshots.set(key, { ...update, time: snapshot.time });
@@ -346,6 +360,8 @@ export class Recorder {
       detectionsCommitted: this.committedDetections,
       lastCommitMs: this.lastCommitMs,
       pressure: this.stride > 1 || this.hardCapped,
+      failingSince: this.failure?.since ?? null,
+      lastError: this.failure?.message ?? null,
     };
   }
 
@@ -445,7 +461,11 @@ export class Recorder {
     this.flushing = false;
     if (err) {
       this.failedFlushes += 1;
-      this.log(`recorder: writing to the database failed (${err.message}); retrying — check free disk space and the data directory`);
+      if (!this.failure) this.failure = { message: err.message, since: Date.now() };
+      else this.failure.message = err.message;
+      // Once per outage in the log, not once per retry.
+      if (this.failedFlushes === 1) this.log(`recorder: writing to the database failed (${err.message}); keeping what is queued and retrying — check free disk space and the data directory`);
+      for (const l of this.failureListeners) l(err);
       if (this.failedFlushes >= 20 || this.closing) {
         for (const w of this.flushWaiters.splice(0)) w.reject(err);
       }
@@ -457,6 +477,8 @@ export class Recorder {
       this.adjustThinning();
       return;
     }
+    if (this.failure) this.log(`recorder: writing again after ${((Date.now() - this.failure.since) / 1000).toFixed(1)} s of failed writes (${this.failedFlushes} attempts)`);
+    this.failure = null;
     this.failedFlushes = 0;
     this.adjustThinning();
     const waiting = this.settleWaiters();

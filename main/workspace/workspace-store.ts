@@ -1,6 +1,6 @@
 // Loads, changes and saves the workspace file; camera passwords live in the secret store.
 import { EventEmitter } from 'node:events';
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { CameraInput, CameraView, EngineSettings, RetentionSettings } from '../api/contract.js';
 import { projectRoot } from '../paths.js';
@@ -209,9 +209,12 @@ export function writeFileAtomic(file: string, text: string): void {
     const bytes = Buffer.from(text, 'utf8');
     for (let done = 0; done < bytes.length; ) done += writeSync(fd, bytes, done);
     fsyncSync(fd);
-  } finally {
+  } catch (e) {
     closeSync(fd);
+    rmSync(tmp, { force: true }); // a full disk leaves the old file as it was, and no half-written copy
+    throw e;
   }
+  closeSync(fd);
   renameSync(tmp, file);
   try {
     const dir = openSync(dirname(file), 'r');
