@@ -78,8 +78,14 @@ export function classifySourceError(message: string, uri: string): SourceProblem
       ? { reason: 'not-found', advice: `The camera at ${hostPort(w)} answered but has no stream at '${w.path}'. Check the stream path in the address (see the camera's manual).` }
       : { reason: 'not-found', advice: `The file ${w.path || uri} does not exist. Check the path, or pick the file again.` };
   }
+  if (!live && /stream contains no data/.test(text)) {
+    return { reason: 'no-video', advice: `${w.path || uri} is empty: there is nothing to play. Pick the recording again, or copy it again if the copy was cut short.` };
+  }
   if (!live && /demux|decode|stream|type|format|corrupt|truncat|could not read|internal data stream error/.test(text)) {
-    return { reason: 'bad-media', advice: `${w.path || uri} could not be read as video: it looks corrupt, truncated or in a format Vigil cannot open. Re-export it as MP4 (H.264).` };
+    return {
+      reason: 'bad-media',
+      advice: `${w.path || uri} could not be played as video: it has no video track, or it is corrupt, cut short or in a format Vigil cannot open. Check that it plays in a video player, then re-export it as MP4 (H.264).`,
+    };
   }
   if (live && /the stream ended|end of stream|eos/.test(text)) {
     return { reason: 'disconnected', advice: `The camera at ${hostPort(w)} ended the stream. Vigil reconnects by itself; if it keeps happening, check the camera's session limits.` };
