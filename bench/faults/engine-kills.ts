@@ -34,8 +34,9 @@ export async function engineKills(kills: number, log: (line: string) => void = (
         const s = await status();
         return s.engine.state === 'running' && s.engine.pid ? s : undefined;
       });
-      // Let it record a moment in this run, then count what is committed and kill it mid-stream.
-      await sleep(500 + Math.random() * 1000);
+      // Kill it while it records: once this run has committed new detections, at a random moment.
+      await until('this engine run to record', 60_000, async () => ((await census(dbFile)).detections > maxSeen.detections ? true : undefined), 100);
+      await sleep(Math.random() * 1000);
       const before = await census(dbFile);
       if (before.detections < maxSeen.detections) throw new Error(`committed detections went down from ${maxSeen.detections} to ${before.detections}`);
       maxSeen = before;

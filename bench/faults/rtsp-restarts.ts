@@ -14,8 +14,11 @@ import { demoClip } from './engine-kills.js';
 
 /** Outage lengths, ms, cycled: each lands at a different step of the backoff. */
 const OUTAGES_MS = [1_500, 2_500, 4_000, 1_000, 6_000];
-/** Connecting and decoding the first frame, and the stats tick that reports it. */
-const SLACK_MS = 2_500;
+/**
+ * On top of the backoff schedule: noticing the failure, the RTSP handshake, waiting for a key frame
+ * (one a second from the test camera), decoding it, and the stats tick (1 s) that reports it.
+ */
+const SLACK_MS = 3_500;
 
 export interface RtspRestartFigures {
   restarts: number;

@@ -44,7 +44,9 @@ export async function serveKills(kills: number, log: (line: string) => void = ()
       // The database this start recovered: whole, and holding everything committed before the kill.
       const now = await census(dbFile);
       if (committed) f.lost += lostRows(committed, now);
-      if (k === 0) await until('recording to start', 90_000, async () => ((await census(dbFile)).detections > 0 ? true : undefined), 250);
+      // Kill it while it records: once this start has committed new detections.
+      const floor = committed?.detections ?? 0;
+      await until('this start to record', 90_000, async () => ((await census(dbFile)).detections > floor ? true : undefined), 100);
       // Change the workspace continuously (each change rewrites workspace.json) and kill in the middle of it.
       let writing = true;
       const writer = (async () => {
