@@ -87,6 +87,9 @@ export function classifySourceError(message: string, uri: string): SourceProblem
       advice: `${w.path || uri} could not be played as video: it has no video track, or it is corrupt, cut short or in a format Vigil cannot open. Check that it plays in a video player, then re-export it as MP4 (H.264).`,
     };
   }
+  if (live && /could not read|connection (was )?(closed|reset|lost)/.test(text)) {
+    return { reason: 'disconnected', advice: `The connection to ${hostPort(w)} was lost. Vigil reconnects by itself; if it keeps happening, check the network to the camera and its session limits.` };
+  }
   if (live && /the stream ended|end of stream|eos/.test(text)) {
     return { reason: 'disconnected', advice: `The camera at ${hostPort(w)} ended the stream. Vigil reconnects by itself; if it keeps happening, check the camera's session limits.` };
   }
@@ -99,7 +102,7 @@ export function classifySourceError(message: string, uri: string): SourceProblem
 /** Whether the OS can tell more about this problem than the engine did (a live source with a network error). */
 export function needsDiagnosis(problem: SourceProblem, uri: string): boolean {
   const w = whereOf(uri);
-  return problem.reason === 'unreachable' && w.host !== '' && w.port !== null && w.scheme !== 'v4l2';
+  return (problem.reason === 'unreachable' || problem.reason === 'disconnected') && w.host !== '' && w.port !== null && w.scheme !== 'v4l2';
 }
 
 /**

@@ -22,6 +22,7 @@ describe('source error vocabulary', () => {
     expect(auth.reason).toBe('auth-failed');
     expect(auth.advice).toMatch(/127\.0\.0\.1:8554 refused the user name or password/);
     expect(classifySourceError(engineSaid.network, 'rtsp://127.0.0.1:9/none').reason).toBe('unreachable');
+    expect(classifySourceError("camera 'c2': rtsp://10.0.0.9/x: Could not read from resource. — check that the camera is reachable from this machine (reconnecting in 1 s)", 'rtsp://10.0.0.9/x').reason).toBe('disconnected');
     expect(classifySourceError(engineSaid.scheme, 'foo://bar')).toMatchObject({ reason: 'unsupported-scheme', advice: expect.stringMatching(/cannot open 'foo' addresses/) });
     expect(classifySourceError(engineSaid.path, 'rtsp://127.0.0.1:8554/nope').advice).toMatch(/no stream at '\/nope'/);
     expect(classifySourceError(engineSaid.stall, cam)).toMatchObject({ reason: 'stalled', advice: expect.stringMatching(/open but no video arrived for 10 s/) });
