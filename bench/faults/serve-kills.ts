@@ -15,8 +15,10 @@ export interface ServeKillFigures {
   kills: number;
   /** Workspace changes acknowledged by the API before the kills (each one a file write). */
   writes: number;
-  /** SIGKILL of serve → its engine process gone, ms, per kill. */
+  /** Serve's exit (the kernel may take a while to end a process SIGKILLed in the middle of an fsync) → its engine process gone, ms, per kill. */
   orphanGoneMs: number[];
+  /** SIGKILL → serve's exit, ms, per kill. */
+  parentExitMs: number[];
   orphans: number;
   /** Kills after which workspace.json did not parse or validate. */
   badWorkspaces: number;
@@ -31,7 +33,7 @@ export async function serveKills(kills: number, log: (line: string) => void = ()
   let node = await serveWorkspace(faultWorkspace([{ name: 'North', uri: demoClip(), detectFps: 4 }]));
   const home = node.home;
   const dbFile = join(home, 'record', 'vigil.db');
-  const f: ServeKillFigures = { kills, writes: 0, orphanGoneMs: [], orphans: 0, badWorkspaces: 0, badIntegrity: 0, lost: 0, first: await census(dbFile), last: await census(dbFile) };
+  const f: ServeKillFigures = { kills, writes: 0, orphanGoneMs: [], parentExitMs: [], orphans: 0, badWorkspaces: 0, badIntegrity: 0, lost: 0, first: await census(dbFile), last: await census(dbFile) };
   let committed: Census | null = null;
   try {
     for (let k = 0; k < kills; k++) {
@@ -59,17 +61,21 @@ export async function serveKills(kills: number, log: (line: string) => void = ()
       })();
       await sleep(300 + Math.random() * 900);
       committed = await census(dbFile);
+      const exited = new Promise<number>((resolve) => node.process.once('exit', () => resolve(performance.now())));
       node.process.kill('SIGKILL');
       const killed = performance.now();
       writing = false;
-      await writer;
       try {
-        await until(`engine pid ${enginePid} to end with its parent`, 5_000, () => (pidAlive(enginePid) ? undefined : true), 10);
-        f.orphanGoneMs.push(performance.now() - killed);
+        await until(`engine pid ${enginePid} to end with its parent`, 10_000, () => (pidAlive(enginePid) ? undefined : true), 10);
+        const engineGone = performance.now();
+        const parentGone = await exited;
+        f.parentExitMs.push(parentGone - killed);
+        f.orphanGoneMs.push(Math.max(0, engineGone - parentGone));
       } catch {
         f.orphans++;
         process.kill(enginePid, 'SIGKILL');
       }
+      await writer;
       try {
         validateWorkspace(JSON.parse(readFileSync(join(home, 'workspace.json'), 'utf8')));
       } catch {
@@ -89,5 +95,6 @@ export async function serveKills(kills: number, log: (line: string) => void = ()
 
 export function describeServeKills(f: ServeKillFigures): string {
   const worst = f.orphanGoneMs.length ? Math.max(...f.orphanGoneMs).toFixed(0) : '—';
-  return `vigil serve SIGKILL ×${f.kills} mid-write (${f.writes} workspace writes): orphan engines ${f.orphans} (gone within max ${worst} ms); workspace.json damaged ${f.badWorkspaces}×; integrity failures ${f.badIntegrity}; committed rows lost ${f.lost} (${f.last.detections} detections, ${f.last.tracks} tracks at the end)`;
+  const exit = f.parentExitMs.length ? Math.max(...f.parentExitMs).toFixed(0) : '—';
+  return `vigil serve SIGKILL ×${f.kills} mid-write (${f.writes} workspace writes): orphan engines ${f.orphans} (each gone within ${worst} ms of serve's exit; serve took up to ${exit} ms to exit after SIGKILL); workspace.json damaged ${f.badWorkspaces}×; integrity failures ${f.badIntegrity}; committed rows lost ${f.lost} (${f.last.detections} detections, ${f.last.tracks} tracks at the end)`;
 }
