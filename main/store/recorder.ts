@@ -346,7 +346,7 @@ export class Recorder {
 
   stats(): RecorderStats {
     const now = Date.now();
-    while (this.commitHistory.length > 0 && now - this.commitHistory[0]!.at > 5000) this.commitHistory.shift();
+    this.trimCommitHistory(now);
     const recent = this.commitHistory.reduce((n, c) => n + c.detections, 0);
     const span = this.commitHistory.length > 0 ? Math.max(1000, now - this.commitHistory[0]!.at) : 1000;
     return {
@@ -363,6 +363,10 @@ export class Recorder {
       failingSince: this.failure?.since ?? null,
       lastError: this.failure?.message ?? null,
     };
+  }
+
+  private trimCommitHistory(now: number): void {
+    while (this.commitHistory.length > 0 && now - this.commitHistory[0]!.at > 5000) this.commitHistory.shift();
   }
 
   /** Runs `job` on the writer connection between flushes (retention uses this). */
@@ -541,6 +545,7 @@ export class Recorder {
     this.lastCommitMs = ms;
     this.committedDetections += detections;
     this.commitHistory.push({ at: Date.now(), detections });
+    this.trimCommitHistory(Date.now()); // also when nobody asks for stats: it must not grow for days
     if (taken.length > 0) this.committedSeq = taken[taken.length - 1]!.seq;
     this.pruneTracks();
     const info: CommitInfo = { seq: this.committedSeq, detections, ms, prepareMs };
