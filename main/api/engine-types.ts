@@ -48,15 +48,44 @@ export interface MetadataBatch {
   events: TrackEvent[];
 }
 
-export interface StreamStats {
+/** Per camera, as the engine process reports it. */
+export interface EngineStreamStats {
   camera: string;
   state: 'connecting' | 'live' | 'reconnecting' | 'ended' | 'error';
+  /** The engine's own text for the last problem (technical detail, credentials masked). */
   error: string | null;
   decodeFps: number;
   inferFps: number;
   droppedFrames: number;
   /** Decode → metadata out, ms (p50 over the last window). */
   latencyMs: number;
+}
+
+/**
+ * Why a camera is not delivering video, as a code the UI and scripts can act on (main/engine/source-errors.ts
+ * maps the engine's and the OS's errors to these, with a sentence for the operator).
+ */
+export type StreamReason =
+  | 'auth-failed'
+  | 'connection-refused'
+  | 'host-not-found'
+  | 'unreachable'
+  | 'not-found'
+  | 'unsupported-scheme'
+  | 'stalled'
+  | 'disconnected'
+  | 'no-decoder'
+  | 'no-video'
+  | 'bad-media'
+  | 'source-error';
+
+export interface StreamStats extends EngineStreamStats {
+  /** Null while the camera delivers video. */
+  reason: StreamReason | null;
+  /** For the operator: what is wrong and what to do, in plain words (null when fine). */
+  advice: string | null;
+  /** When the engine tries to reconnect next (ms since the epoch), while reconnecting. */
+  retryAt: number | null;
 }
 
 export interface PreviewFrame {

@@ -59,6 +59,10 @@ export interface RecorderStats {
   lastCommitMs: number;
   /** True while the recorder is thinning detections because the disk is behind. */
   pressure: boolean;
+  /** While writes fail (disk full, folder gone): since when (ms since the epoch); null when writing. */
+  failingSince: number | null;
+  /** The failing write's error (null when writing). Nothing queued is dropped meanwhile (beyond thinning). */
+  lastError: string | null;
 }
 
 export interface TimelineQuery {

@@ -4,12 +4,14 @@ import { join } from 'node:path';
 import { EngineSupervisor, type EngineLauncher } from '../engine/supervisor.js';
 import { dataHome, hardenDataHome, modelImportDir } from '../paths.js';
 import { openStore, type Store } from '../store/index.js';
+import { DiskReserve } from '../store/reserve.js';
 import { keyFileCipher, secretKeyPath, type SecretCipher } from '../workspace/secrets.js';
 import type { CameraConfig } from '../workspace/model.js';
 import { demoWorkspace, WorkspaceStore } from '../workspace/workspace-store.js';
+import { CameraOutages } from './camera-outages.js';
 import { EngineControl } from './engine-control.js';
 import { ModelCatalog } from './model-catalog.js';
-import { reviewOver } from './review-adapter.js';
+import { isDiskFull, reviewOver } from './review-adapter.js';
 import { AllowListPolicy } from './file-access.js';
 import { createServices, type Services } from './services.js';
 
@@ -53,7 +55,7 @@ export async function startAppNode(options: AppNodeOptions): Promise<AppNode> {
   const cipher = options.cipher ?? keyFileCipher(secretKeyPath(), home);
   let workspace: WorkspaceStore | null = null;
   const models = new ModelCatalog(() => workspace?.get().defaultModel ?? null);
-  workspace = new WorkspaceStore({ home, seed: demoWorkspace, knownModels: () => models.names(), cipher });
+  workspace = new WorkspaceStore({ home, seed: demoWorkspace, knownModels: () => models.names(), cipher, log });
   const ws = workspace;
   const recordDir = join(home, 'record');
   const store = await openStore({ dataDir: recordDir, log });
@@ -78,6 +80,11 @@ export async function startAppNode(options: AppNodeOptions): Promise<AppNode> {
     const receipt = store.recorder.write(batch);
     if (!receipt.ok) log(`[recorder] batch rejected: ${receipt.error}`);
   });
+  const outages = new CameraOutages(store.recorder);
+  control.on('stats', (stats) => outages.update(stats));
+  ws.on('change', (change) => {
+    if (change.kind !== 'settings') outages.forget(change.camera.id);
+  });
   control.on('snapshot', (snapshot) => {
     if (ws.camera(snapshot.camera)?.record.snapshots === false) return;
     store.recorder.saveSnapshot(snapshot).catch((e: Error) => log(`[recorder] snapshot of camera '${snapshot.camera}' not saved: ${e.message}`));
@@ -98,6 +105,33 @@ export async function startAppNode(options: AppNodeOptions): Promise<AppNode> {
       .catch((e: Error) => log(`[retention] ${e.message}`));
   }, RETENTION_EVERY_MS);
   retention.unref();
+
+  // A full disk: give back the reserve so the database can take the deletes, then make room by
+  // deleting the oldest recordings (a fifth of what Vigil holds), at most every 15 s while writes
+  // keep failing; recording resumes by itself once a write succeeds. The reserve is set aside again
+  // once the disk has room.
+  const reserve = new DiskReserve(recordDir);
+  reserve.ensure();
+  let lastEmergency = 0;
+  store.recorder.onCommit(() => {
+    if (reserve.held() === 0 && Date.now() - lastEmergency > 60_000) reserve.ensure();
+  });
+  store.recorder.onFailure((err) => {
+    if (!isDiskFull(err.message) || Date.now() - lastEmergency < 15_000) return;
+    lastEmergency = Date.now();
+    const released = reserve.release();
+    void store.queries
+      .usage()
+      .then((u) => {
+        // The write-ahead log is left out: retention checkpoints it first, which alone would meet a target that counted it.
+        const held = u.databaseBytes + u.snapshotBytes + u.segmentBytes;
+        log(`[retention] the disk is full: released the ${Math.round(released / 1024)} KiB reserve; deleting the oldest recordings to free about ${Math.round(held / 5 / 1024)} KiB`);
+        return store.retention.run({ maxBytes: Math.max(1, Math.floor(held * 0.8)) });
+      })
+      .then((r) => log(`[retention] freed room: ${r.tracksDeleted} tracks and ${r.filesDeleted} files deleted`))
+      .then(measure)
+      .catch((e: Error) => log(`[retention] could not make room on the full disk: ${e.message}`));
+  });
 
   const services = createServices({ mode: options.mode, supervisor, workspace: ws, control, models, review: reviewOver(store, () => usedBytes), dataDir: home, modelFiles });
   supervisor.start();

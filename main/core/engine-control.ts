@@ -1,9 +1,10 @@
 // Keeps the engine doing what the workspace says: configures it and opens every enabled camera
 // when it (re)starts, and applies camera changes live without touching the other cameras.
 import { EventEmitter } from 'node:events';
-import type { DetectedObject, FrameObjects, MetadataBatch, PreviewFrame, Snapshot, StreamStats } from '../api/engine-types.js';
+import type { DetectedObject, EngineStreamStats, FrameObjects, MetadataBatch, PreviewFrame, Snapshot, StreamStats } from '../api/engine-types.js';
 import type { InferenceInfo, PreviewFrameMessage } from '../api/contract.js';
 import type { SourceSpec } from '../engine/protocol.js';
+import { SourceHealth } from '../engine/source-health.js';
 import type { EngineSupervisor } from '../engine/supervisor.js';
 import type { CameraConfig } from '../workspace/model.js';
 import { redactUri } from '../workspace/uri.js';
@@ -22,7 +23,9 @@ export class EngineControl extends EventEmitter<{
   log: [string];
 }> {
   private latestStats: StreamStats[] = [];
-  private readonly sourceErrors = new Map<string, string>();
+  private engineStats: EngineStreamStats[] = [];
+  /** What is wrong with each camera, in the operator's words (reason codes, advice, reconnect time). */
+  private readonly health: SourceHealth;
   /** Per camera, the objects of the most recent frames, to join previews with their boxes. */
   private readonly recent = new Map<string, Map<number, FrameObjects>>();
   private executionProvider: string | null = null;
@@ -34,10 +37,15 @@ export class EngineControl extends EventEmitter<{
     private readonly resolveModel: ModelResolver,
   ) {
     super();
+    this.health = new SourceHealth(
+      (id) => this.workspace.camera(id)?.uri ?? null,
+      () => this.publishStats(),
+    );
     supervisor.on('ready', () => void this.applyAll());
     // Stats of a dead engine process describe nothing: clear them until the new one reports.
     supervisor.on('status', (st) => {
       if (st.state !== 'running' && this.latestStats.length > 0) {
+        this.engineStats = [];
         this.latestStats = [];
         this.emit('stats', this.latestStats);
       }
@@ -55,11 +63,11 @@ export class EngineControl extends EventEmitter<{
           this.emit('snapshot', e.snapshot);
           break;
         case 'stats':
-          this.latestStats = e.stats.map((s) => (s.error ? s : { ...s, error: this.sourceErrors.get(s.camera) ?? null }));
-          this.emit('stats', this.latestStats);
+          this.engineStats = e.stats;
+          this.publishStats();
           break;
         case 'source-error':
-          this.sourceErrors.set(e.camera, e.message);
+          this.health.noteError(e.camera, e.message);
           this.emit('log', `[camera ${e.camera}] ${e.message}`);
           break;
       }
@@ -69,6 +77,11 @@ export class EngineControl extends EventEmitter<{
 
   stats(): StreamStats[] {
     return this.latestStats;
+  }
+
+  private publishStats(): void {
+    this.latestStats = this.health.enrich(this.engineStats);
+    this.emit('stats', this.latestStats);
   }
 
   provider(): string | null {
@@ -90,8 +103,16 @@ export class EngineControl extends EventEmitter<{
     };
   }
 
+  /** What the engine was last configured with: retention changes and the like leave the engine alone. */
+  private configured: string | null = null;
+
+  private engineSetupKey(ws: { engine: unknown; defaultModel: string | null }): string {
+    return JSON.stringify([ws.engine, this.resolveModel(ws.defaultModel)]);
+  }
+
   private async applyAll(): Promise<void> {
     const ws = this.workspace.get();
+    this.configured = this.engineSetupKey(ws);
     try {
       const r = await this.supervisor.request('configure', { settings: ws.engine, defaultModel: this.resolveModel(ws.defaultModel) });
       this.executionProvider = r.executionProvider;
@@ -99,6 +120,7 @@ export class EngineControl extends EventEmitter<{
       // Falling back from the preferred provider is loud: in the log here and on the System page.
       if (r.inference?.providerNote) this.emit('log', `[engine] ${r.inference.providerNote}`);
     } catch (e) {
+      this.configured = null;
       this.emit('log', `[engine] cannot apply the engine settings: ${(e as Error).message}`);
       return;
     }
@@ -106,19 +128,19 @@ export class EngineControl extends EventEmitter<{
   }
 
   private async open(camera: CameraConfig): Promise<void> {
-    this.sourceErrors.delete(camera.id);
+    this.health.reset(camera.id);
     try {
       await this.supervisor.request('addSource', this.spec(camera));
     } catch (e) {
       const msg = `camera '${camera.name}' (${redactUri(camera.uri)}): ${(e as Error).message}`;
-      this.sourceErrors.set(camera.id, msg);
+      this.health.noteError(camera.id, msg);
       this.emit('log', msg);
     }
   }
 
   private async close(id: string): Promise<void> {
     this.recent.delete(id);
-    this.sourceErrors.delete(id);
+    this.health.reset(id);
     try {
       await this.supervisor.request('removeSource', { id });
     } catch (e) {
@@ -140,7 +162,7 @@ export class EngineControl extends EventEmitter<{
         if (change.camera.enabled) await this.open(change.camera);
         break;
       case 'settings':
-        await this.applyAll();
+        if (this.engineSetupKey(change.workspace) !== this.configured) await this.applyAll();
         break;
     }
   }

@@ -38,6 +38,19 @@ function trackId(id: string): number {
   return n;
 }
 
+/** What a failing database write means for the operator. */
+export function writeFailure(error: string, since: number): string {
+  const at = new Date(since).toLocaleTimeString();
+  if (isDiskFull(error)) {
+    return `The disk holding the recordings is full: recording is paused since ${at} (everything recorded before is kept, new detections wait in memory). Vigil deletes the oldest recordings to make room; free space on that disk or lower the retention size. (${error})`;
+  }
+  return `Recording is failing since ${at}: ${error}. Vigil keeps retrying; check that the data folder exists and is writable.`;
+}
+
+export function isDiskFull(error: string): boolean {
+  return /SQLITE_FULL|disk is full|ENOSPC|no space left/i.test(error);
+}
+
 export function reviewOver(store: Store, usedBytes: () => number): ReviewStore {
   return {
     async timeline(q: TimelineQuery): Promise<TimelineBucket[]> {
@@ -77,7 +90,11 @@ export function reviewOver(store: Store, usedBytes: () => number): ReviewStore {
         writtenPerSecond: s.detectionsPerSecond,
         thinnedDetections: s.thinnedDetections,
         rejectedBatches: s.batchesRejected,
-        lastError: s.pressure ? 'the disk is not keeping up: some per-frame boxes are being thinned (tracks and events are all kept)' : null,
+        lastError: s.lastError
+          ? writeFailure(s.lastError, s.failingSince ?? Date.now())
+          : s.pressure
+            ? 'the disk is not keeping up: some per-frame boxes are being thinned (tracks and events are all kept)'
+            : null,
       };
     },
     bytesUsed: usedBytes,

@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { EngineInfo } from '../api/contract.js';
 import type { TrackerKind } from '../api/registries.js';
-import type { MetadataBatch, PreviewFrame, Snapshot, StreamStats } from '../api/engine-types.js';
+import type { EngineStreamStats, MetadataBatch, PreviewFrame, Snapshot } from '../api/engine-types.js';
 import { projectRoot } from '../paths.js';
 
 export interface NativeTensor {
@@ -53,8 +53,8 @@ export interface SourceOptions {
   maxRetries?: number;
 }
 
-/** Stats as the engine reports them: StreamStats plus running totals. */
-export interface NativeStreamStats extends StreamStats {
+/** Stats as the native engine reports them: EngineStreamStats plus running totals. */
+export interface NativeStreamStats extends EngineStreamStats {
   framesDecoded: number;
   framesProcessed: number;
   framesInferred: number;

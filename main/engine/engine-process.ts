@@ -1,10 +1,11 @@
 // Entry of the engine process (child_process.fork under Node, utilityProcess under Electron).
 // It owns the native addon so that a crash in native code never takes the main process down.
 import { AddonLoadError, loadAddon, type NativeEngine, type NativeEngineInstance } from './addon.js';
-import type { StreamStats } from '../api/engine-types.js';
+import type { EngineStreamStats } from '../api/engine-types.js';
 import type { ModelsAddon } from '../models/detect.js';
 import { addModel, addNvinferModel } from '../models/store.js';
 import type { EngineRequests, EngineSetup, FromEngine, SourceSpec, ToEngine } from './protocol.js';
+import { exitNow, watchParent } from './parent-watch.js';
 
 interface ParentPort {
   postMessage(message: FromEngine): void;
@@ -36,6 +37,12 @@ function start(): NativeEngine | null {
     return null;
   }
 }
+
+// Without its parent nobody reads what the engine makes: end at once (see parent-watch.ts).
+watchParent((why) => {
+  process.stderr.write(`[engine] ${why}; the engine process ends\n`);
+  exitNow();
+});
 
 const addon = start();
 
@@ -74,8 +81,8 @@ function pipelineFor(model: string): NativeEngineInstance {
 }
 
 // Each pipeline reports its own cameras; the main process gets every camera at once.
-function allStats(): StreamStats[] {
-  const out: StreamStats[] = [];
+function allStats(): EngineStreamStats[] {
+  const out: EngineStreamStats[] = [];
   for (const p of pipelines.values()) {
     for (const { camera, state, error, decodeFps, inferFps, droppedFrames, latencyMs } of p.stats()) {
       out.push({ camera, state, error, decodeFps, inferFps, droppedFrames, latencyMs });
@@ -94,7 +101,7 @@ function addSource(spec: SourceSpec): void {
   const model = spec.model ?? config?.defaultModel;
   if (!model) throw new Error('no detection model is installed — run npm start once to convert the default models, or add one under Settings → Models');
   if (sourceModel.has(spec.id)) removeSource(spec.id);
-  pipelineFor(model).addSource(spec.id, spec.uri, { loop: spec.loop, realtime: spec.realtime });
+  pipelineFor(model).addSource(spec.id, spec.uri, { loop: spec.loop, realtime: spec.realtime, detectFps: spec.detectFps });
   sourceModel.set(spec.id, model);
 }
 
@@ -165,7 +172,3 @@ onMessage((m) => {
     );
 });
 
-process.on('disconnect', () => {
-  stopAll();
-  process.exit(0);
-});

@@ -1,6 +1,6 @@
 // Messages between the engine supervisor (main process) and the engine process.
 import type { EngineInfo, EngineSettings, InferenceInfo } from '../api/contract.js';
-import type { MetadataBatch, PreviewFrame, Snapshot, StreamStats } from '../api/engine-types.js';
+import type { EngineStreamStats, MetadataBatch, PreviewFrame, Snapshot } from '../api/engine-types.js';
 import type { ModelManifest, NvinferImport, ParserName } from '../api/model-types.js';
 
 export interface SourceSpec {
@@ -39,7 +39,7 @@ export type EngineEvent =
   | { kind: 'batch'; batch: MetadataBatch }
   | { kind: 'preview'; frame: PreviewFrame }
   | { kind: 'snapshot'; snapshot: Snapshot }
-  | { kind: 'stats'; stats: StreamStats[] }
+  | { kind: 'stats'; stats: EngineStreamStats[] }
   | { kind: 'source-error'; camera: string; message: string };
 
 export type FromEngine =

@@ -116,6 +116,9 @@ export class Recorder {
   private closing = false;
   private chain: Promise<unknown> = Promise.resolve();
   private readonly commitListeners = new Set<(info: CommitInfo) => void>();
+  private readonly failureListeners = new Set<(error: Error) => void>();
+  /** The write that is failing now (cleared by the next commit). */
+  private failure: { message: string; since: number } | null = null;
   private readonly flushWaiters: { seq: number; resolve: () => void; reject: (e: Error) => void }[] = [];
 
   constructor(
@@ -174,6 +177,12 @@ export class Recorder {
   onCommit(listener: (info: CommitInfo) => void): () => void {
     this.commitListeners.add(listener);
     return () => this.commitListeners.delete(listener);
+  }
+
+  /** Called after each failed write transaction (the recorder keeps what it holds and retries). */
+  onFailure(listener: (error: Error) => void): () => void {
+    this.failureListeners.add(listener);
+    return () => this.failureListeners.delete(listener);
   }
 
   /**
@@ -287,13 +296,31 @@ export class Recorder {
     const abs = join(this.dataDir, rel);
     await mkdir(dirname(abs), { recursive: true });
     const tmp = `${abs}.tmp`;
-    await writeFile(tmp, snapshot.jpeg);
-    await rename(tmp, abs);
+    try {
+      await writeFile(tmp, snapshot.jpeg);
+      await rename(tmp, abs);
+    } catch (err) {
+      await unlink(tmp).catch(() => undefined); // a full disk leaves no half-written file behind
+      throw err;
+    }
     const update = { trackId, path: rel, bytes: snapshot.jpeg.length };
     if (this.tracks.has(key)) this.snapshotUpdates.push(update);
     else this.waitingSnapshots.set(key, { ...update, time: snapshot.time });
     this.scheduleFlush();
     return rel;
+  }
+
+  /**
+   * A camera stopped ('camera-offline', with why) or started again ('camera-online') delivering video:
+   * one event row, so outages show in the recording like everything else.
+   */
+  noteCameraState(camera: string, state: 'offline' | 'online', time: number, detail: Record<string, string | number | boolean> | null = null): void {
+    if (this.closed) return;
+    if (!Number.isFinite(time) || time < 0) throw new Error(`camera '${camera}': the time of a camera-${state} event must be a non-negative number, got ${String(time)}`);
+    const prepared: PreparedBatch = { seq: ++this.seq, events: [], zones: [], rollup: new Map() };
+    prepared.events.push(JSON.stringify([Math.round(time), this.cameraId(camera), null, `camera-${state}`, null, null, detail ? JSON.stringify(detail) : null]));
+    this.pending.push(prepared);
+    this.scheduleFlush();
   }
 
   /** Records a finished recording segment (a media file under the data directory). */
@@ -319,7 +346,7 @@ export class Recorder {
 
   stats(): RecorderStats {
     const now = Date.now();
-    while (this.commitHistory.length > 0 && now - this.commitHistory[0]!.at > 5000) this.commitHistory.shift();
+    this.trimCommitHistory(now);
     const recent = this.commitHistory.reduce((n, c) => n + c.detections, 0);
     const span = this.commitHistory.length > 0 ? Math.max(1000, now - this.commitHistory[0]!.at) : 1000;
     return {
@@ -333,7 +360,13 @@ export class Recorder {
       detectionsCommitted: this.committedDetections,
       lastCommitMs: this.lastCommitMs,
       pressure: this.stride > 1 || this.hardCapped,
+      failingSince: this.failure?.since ?? null,
+      lastError: this.failure?.message ?? null,
     };
+  }
+
+  private trimCommitHistory(now: number): void {
+    while (this.commitHistory.length > 0 && now - this.commitHistory[0]!.at > 5000) this.commitHistory.shift();
   }
 
   /** Runs `job` on the writer connection between flushes (retention uses this). */
@@ -432,7 +465,11 @@ export class Recorder {
     this.flushing = false;
     if (err) {
       this.failedFlushes += 1;
-      this.log(`recorder: writing to the database failed (${err.message}); retrying — check free disk space and the data directory`);
+      if (!this.failure) this.failure = { message: err.message, since: Date.now() };
+      else this.failure.message = err.message;
+      // Once per outage in the log, not once per retry.
+      if (this.failedFlushes === 1) this.log(`recorder: writing to the database failed (${err.message}); keeping what is queued and retrying — check free disk space and the data directory`);
+      for (const l of this.failureListeners) l(err);
       if (this.failedFlushes >= 20 || this.closing) {
         for (const w of this.flushWaiters.splice(0)) w.reject(err);
       }
@@ -444,6 +481,8 @@ export class Recorder {
       this.adjustThinning();
       return;
     }
+    if (this.failure) this.log(`recorder: writing again after ${((Date.now() - this.failure.since) / 1000).toFixed(1)} s of failed writes (${this.failedFlushes} attempts)`);
+    this.failure = null;
     this.failedFlushes = 0;
     this.adjustThinning();
     const waiting = this.settleWaiters();
@@ -506,6 +545,7 @@ export class Recorder {
     this.lastCommitMs = ms;
     this.committedDetections += detections;
     this.commitHistory.push({ at: Date.now(), detections });
+    this.trimCommitHistory(Date.now()); // also when nobody asks for stats: it must not grow for days
     if (taken.length > 0) this.committedSeq = taken[taken.length - 1]!.seq;
     this.pruneTracks();
     const info: CommitInfo = { seq: this.committedSeq, detections, ms, prepareMs };

@@ -1,7 +1,7 @@
 // Loads, changes and saves the workspace file; camera passwords live in the secret store.
 import { EventEmitter } from 'node:events';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { CameraInput, CameraView, EngineSettings, RetentionSettings } from '../api/contract.js';
 import { projectRoot } from '../paths.js';
 import { fileModeCipher, SecretStore, type SecretCipher } from './secrets.js';
@@ -32,6 +32,8 @@ export interface WorkspaceStoreOptions {
   /** Seed used when no workspace file exists yet (the demo). */
   seed?: () => unknown;
   knownModels?: () => Set<string>;
+  /** Where to say that a damaged workspace file was replaced by the last good copy. */
+  log?: (line: string) => void;
 }
 
 export class WorkspaceStore extends EventEmitter<{ change: [WorkspaceChange] }> {
@@ -39,31 +41,54 @@ export class WorkspaceStore extends EventEmitter<{ change: [WorkspaceChange] }> 
   private readonly file: string;
   private readonly secrets: SecretStore;
   private readonly knownModels: () => Set<string> | undefined;
+  private readonly lastGoodFile: string;
+  /** Set when the workspace file was damaged at start and the last good copy was used instead. */
+  readonly notice: string | null = null;
 
   constructor(options: WorkspaceStoreOptions) {
     super();
     mkdirSync(options.home, { recursive: true });
     this.file = join(options.home, 'workspace.json');
+    this.lastGoodFile = `${this.file}.last-good`;
     this.secrets = new SecretStore(join(options.home, 'secrets.json'), options.cipher ?? fileModeCipher);
     this.knownModels = options.knownModels ?? (() => undefined);
     if (existsSync(this.file)) {
-      let raw: unknown;
-      try {
-        raw = JSON.parse(readFileSync(this.file, 'utf8'));
-      } catch (e) {
-        throw new Error(`workspace file ${this.file} is not valid JSON (${(e as Error).message}) — fix it or move it away to start from the demo`, { cause: e });
-      }
-      try {
-        this.ws = validateWorkspace(raw);
-      } catch (e) {
-        if (e instanceof WorkspaceError) throw new Error(`workspace file ${this.file}: ${e.message}`, { cause: e });
-        throw e;
+      const loaded = this.load(this.file);
+      if (loaded.ok) {
+        this.ws = loaded.ws;
+        // A start that read the file cleanly makes it the copy to fall back to.
+        if (!existsSync(this.lastGoodFile)) writeFileAtomic(this.lastGoodFile, readFileSync(this.file, 'utf8'));
+      } else {
+        const fallback = existsSync(this.lastGoodFile) ? this.load(this.lastGoodFile) : null;
+        if (!fallback?.ok) throw new Error(loaded.error);
+        // Keep what was there for the operator, then carry on with the last good copy.
+        const kept = `${this.file}.bad-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+        renameSync(this.file, kept);
+        this.ws = fallback.ws;
+        this.notice = `${loaded.error.replace(/ — .*$/, '')}. Started with the last good copy (${this.lastGoodFile}); the damaged file was kept as ${kept}.`;
+        options.log?.(`[workspace] ${this.notice}`);
+        this.save();
       }
     } else {
       this.ws = validateWorkspace(options.seed?.() ?? { cameras: [] });
       // Seeds may carry credentials inline: move them to the secret store like any other.
       this.ws.cameras = this.ws.cameras.map((c) => this.keepSecret(c));
       this.save();
+    }
+  }
+
+  private load(file: string): { ok: true; ws: Workspace } | { ok: false; error: string } {
+    let raw: unknown;
+    try {
+      raw = JSON.parse(readFileSync(file, 'utf8'));
+    } catch (e) {
+      return { ok: false, error: `workspace file ${file} is not valid JSON (${(e as Error).message}) — fix it or move it away to start from the demo` };
+    }
+    try {
+      return { ok: true, ws: validateWorkspace(raw) };
+    } catch (e) {
+      if (e instanceof WorkspaceError) return { ok: false, error: `workspace file ${file}: ${e.message}` };
+      throw e;
     }
   }
 
@@ -156,10 +181,11 @@ export class WorkspaceStore extends EventEmitter<{ change: [WorkspaceChange] }> 
     return { ...camera, uri };
   }
 
+  /** Never leaves a truncated file: the new content is complete on disk before it replaces the old. */
   private save(): void {
-    const tmp = `${this.file}.tmp`;
-    writeFileSync(tmp, `${JSON.stringify(this.ws, null, 2)}\n`);
-    renameSync(tmp, this.file);
+    const text = `${JSON.stringify(this.ws, null, 2)}\n`;
+    writeFileAtomic(this.file, text);
+    writeFileAtomic(this.lastGoodFile, text);
   }
 }
 
@@ -173,4 +199,31 @@ export function demoWorkspace(): unknown {
     c.uri = existsSync(clip) ? c.uri.replace('{{media}}', media) : 'test://ball?width=768&height=576&fps=10';
   }
   return template;
+}
+
+/** Writes `text` to a temporary file, flushes it to disk, renames it over `file`, then flushes the folder. */
+export function writeFileAtomic(file: string, text: string): void {
+  const tmp = `${file}.tmp`;
+  const fd = openSync(tmp, 'w', 0o600);
+  try {
+    const bytes = Buffer.from(text, 'utf8');
+    for (let done = 0; done < bytes.length; ) done += writeSync(fd, bytes, done);
+    fsyncSync(fd);
+  } catch (e) {
+    closeSync(fd);
+    rmSync(tmp, { force: true }); // a full disk leaves the old file as it was, and no half-written copy
+    throw e;
+  }
+  closeSync(fd);
+  renameSync(tmp, file);
+  try {
+    const dir = openSync(dirname(file), 'r');
+    try {
+      fsyncSync(dir);
+    } finally {
+      closeSync(dir);
+    }
+  } catch {
+    // Some file systems cannot fsync a folder; the rename is still atomic.
+  }
 }

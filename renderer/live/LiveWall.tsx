@@ -57,7 +57,7 @@ export function LiveWall({ api, ws }: { api: ApiClient; ws: WorkspaceState }) {
           for (const s of list) {
             next[s.camera] = s;
             const p = prev[s.camera];
-            if (!p || p.state !== s.state || p.error !== s.error) changed = true;
+            if (!p || p.state !== s.state || p.error !== s.error || p.reason !== s.reason || p.advice !== s.advice || p.retryAt !== s.retryAt) changed = true;
           }
           return changed ? next : prev;
         });
@@ -102,13 +102,15 @@ export function LiveWall({ api, ws }: { api: ApiClient; ws: WorkspaceState }) {
   const cols = focused ? 1 : layout === 'auto' ? Math.max(1, Math.ceil(Math.sqrt(shown.length))) : Number(layout);
   const rows = Math.max(1, Math.ceil(shown.length / cols));
 
-  const tileState = (c: CameraView): { state: TileState; reason: string | null } => {
+  const tileState = (c: CameraView): TileStatus => {
     const s = streamStats[c.id];
-    if (s && (s.state === 'error' || s.state === 'ended')) return { state: s.state, reason: s.error };
-    if (connection === 'reconnecting') return { state: 'reconnecting', reason: 'connection to the Vigil node lost — retrying' };
-    if (s?.state === 'reconnecting') return { state: 'reconnecting', reason: s.error };
-    if (receiving[c.id]) return { state: 'live', reason: null };
-    return { state: 'connecting', reason: null };
+    const problem = { code: s?.reason ?? null, reason: s?.advice ?? s?.error ?? null, detail: s?.error ?? null, retryAt: s?.retryAt ?? null };
+    if (s && (s.state === 'error' || s.state === 'ended')) return { state: s.state, ...problem };
+    if (connection === 'reconnecting') return { state: 'reconnecting', code: null, reason: 'connection to the Vigil node lost — retrying', detail: null, retryAt: null };
+    if (s?.state === 'reconnecting') return { state: 'reconnecting', ...problem };
+    if (s?.state === 'live' && s.reason === 'stalled') return { state: 'stalled', ...problem };
+    if (receiving[c.id]) return { state: 'live', code: null, reason: null, detail: null, retryAt: null };
+    return { state: 'connecting', code: null, reason: null, detail: null, retryAt: null };
   };
 
   const drop = (target: string) => {
@@ -163,8 +165,7 @@ export function LiveWall({ api, ws }: { api: ApiClient; ws: WorkspaceState }) {
                 key={c.id}
                 camera={c}
                 renderer={renderer}
-                state={st.state}
-                reason={st.reason}
+                status={st}
                 focused={focused === c.id}
                 onFocus={() => setFocused(focused === c.id ? null : c.id)}
                 onDragStart={() => (dragged.current = c.id)}
@@ -178,17 +179,41 @@ export function LiveWall({ api, ws }: { api: ApiClient; ws: WorkspaceState }) {
   );
 }
 
+/** What a tile shows: its state, why (the operator sentence, with the reason code and the engine's text), and the next retry. */
+interface TileStatus {
+  state: TileState;
+  code: StreamStats['reason'];
+  reason: string | null;
+  detail: string | null;
+  retryAt: number | null;
+}
+
+/** "in 4 s", counting down each second until the engine's next reconnect attempt. */
+function RetryCountdown({ at, testId }: { at: number; testId: string }) {
+  const [now, setNow] = useState(Date.now);
+  useEffect(() => {
+    const t = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(t);
+  }, []);
+  const s = Math.ceil((at - now) / 1000);
+  return (
+    <span className="tile-retry" data-testid={testId}>
+      {s > 0 ? `retry in ${s} s` : 'retrying…'}
+    </span>
+  );
+}
+
 function Tile(props: {
   camera: CameraView;
   renderer: WallRenderer;
-  state: TileState;
-  reason: string | null;
+  status: TileStatus;
   focused: boolean;
   onFocus(): void;
   onDragStart(): void;
   onDrop(): void;
 }) {
   const { camera, renderer } = props;
+  const { state, code, reason, detail, retryAt } = props.status;
   const canvas = useRef<HTMLCanvasElement>(null);
   const status = useRef<HTMLSpanElement>(null);
   useEffect(() => {
@@ -197,9 +222,10 @@ function Tile(props: {
   useEffect(() => () => renderer.detach(camera.id), [renderer, camera.id]);
   return (
     <div
-      className={`tile tile-${props.state}${props.focused ? ' focused' : ''}`}
+      className={`tile tile-${state}${props.focused ? ' focused' : ''}`}
       data-testid={`tile-${camera.id}`}
-      data-state={props.state}
+      data-state={state}
+      data-reason={code ?? undefined}
       draggable
       onDragStart={(e) => {
         e.dataTransfer.effectAllowed = 'move';
@@ -224,14 +250,21 @@ function Tile(props: {
       />
       <div className="tile-bar">
         <span className="tile-name">{camera.name}</span>
-        <span className={`tile-state state-${props.state}`} data-testid={`tile-state-${camera.id}`} title={props.reason ?? undefined}>
-          {props.state}
+        <span className={`tile-state state-${state}`} data-testid={`tile-state-${camera.id}`} title={reason ?? undefined}>
+          {state}
         </span>
+        {state === 'reconnecting' && retryAt !== null && <RetryCountdown at={retryAt} testId={`tile-retry-${camera.id}`} />}
         <span className="tile-fps" ref={status} data-testid={`tile-fps-${camera.id}`} />
       </div>
-      {props.reason && props.state !== 'live' && (
+      {reason && state !== 'live' && (
         <div className="tile-reason" role="status" data-testid={`tile-reason-${camera.id}`}>
-          {props.reason}
+          {reason}
+          {detail && detail !== reason && (
+            <details className="tile-detail">
+              <summary>details</summary>
+              {detail}
+            </details>
+          )}
         </div>
       )}
     </div>

@@ -11,7 +11,8 @@ export interface OverlayOptions {
   zones: boolean;
 }
 
-export type TileState = 'connecting' | 'live' | 'reconnecting' | 'error' | 'ended';
+/** 'stalled': connected, but no video arrives. */
+export type TileState = 'connecting' | 'live' | 'stalled' | 'reconnecting' | 'error' | 'ended';
 
 /** Per-tile figures, exposed as window.__vigilStats for tests and the benchmark. */
 export interface TileStats {

@@ -252,7 +252,7 @@ export async function startFakeNode(options: FakeNodeOptions = {}): Promise<Fake
   const publishStats = () =>
     broadcast(
       'streams.stats',
-      workspace.cameras.map((c) => ({ camera: c.id, state: c.enabled ? 'live' : 'ended', error: null, decodeFps: fps, inferFps: fps / 2, droppedFrames: 0, latencyMs: 12, ...streamStates.get(c.id) })),
+      workspace.cameras.map((c) => ({ camera: c.id, state: c.enabled ? 'live' : 'ended', error: null, reason: null, advice: null, retryAt: null, decodeFps: fps, inferFps: fps / 2, droppedFrames: 0, latencyMs: 12, ...streamStates.get(c.id) })),
     );
   const statsTimer = setInterval(publishStats, 1000);
 
@@ -279,7 +279,7 @@ export async function startFakeNode(options: FakeNodeOptions = {}): Promise<Fake
     'system.info': () => ({ app: { name: 'Vigil', version: '0.1.0-fixture', mode: 'serve' }, engine }),
     'system.status': () => ({
       engine,
-      streams: workspace.cameras.map((c) => ({ camera: c.id, state: 'live', error: null, decodeFps: fps, inferFps: fps / 2, droppedFrames: 0, latencyMs: 12 })),
+      streams: workspace.cameras.map((c) => ({ camera: c.id, state: 'live', error: null, reason: null, advice: null, retryAt: null, decodeFps: fps, inferFps: fps / 2, droppedFrames: 0, latencyMs: 12 })),
       recorder: { queueDepth: 0, writtenPerSecond: 20, thinnedDetections: 0, rejectedBatches: 0, lastError: null },
       disk: { dataDir: '/tmp/vigil-fixture', usedBytes: 1.2e9, freeBytes: 80e9 },
       cpuPercent: 23,

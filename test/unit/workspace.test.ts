@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -85,4 +85,36 @@ describe('workspace store', () => {
     writeFileSync(join(dir, 'workspace.json'), '{"cameras": [');
     expect(() => new WorkspaceStore({ home: dir })).toThrow(/is not valid JSON .* move it away to start from the demo/);
   });
+
+  it('replaces the file atomically and keeps a last good copy', () => {
+    const dir = home();
+    const store = new WorkspaceStore({ home: dir });
+    store.addCamera({ name: 'Gate', uri: 'test://ball' });
+    const lastGood = `${store.path}.last-good`;
+    expect(JSON.parse(readFileSync(store.path, 'utf8')).cameras).toHaveLength(1);
+    expect(readFileSync(lastGood, 'utf8')).toBe(readFileSync(store.path, 'utf8'));
+    expect(existsSync(`${store.path}.tmp`)).toBe(false);
+  });
+
+  for (const [what, text] of [
+    ['truncated', '{"cameras": [{"name": "Ga'],
+    ['empty', ''],
+    ['invalid', '{"cameras": [{"name": "Gate", "uri": ""}]}'],
+  ] as const) {
+    it(`starts with the last good copy when workspace.json is ${what}, says so and keeps the damaged file`, () => {
+      const dir = home();
+      const logs: string[] = [];
+      new WorkspaceStore({ home: dir }).addCamera({ name: 'Gate', uri: 'test://ball' });
+      writeFileSync(join(dir, 'workspace.json'), text);
+      const store = new WorkspaceStore({ home: dir, log: (l) => logs.push(l) });
+      expect(store.get().cameras.map((c) => c.name)).toEqual(['Gate']);
+      expect(store.notice).toMatch(/Started with the last good copy/);
+      expect(logs.join('\n')).toMatch(/workspace\.json.*last good copy/s);
+      const kept = readdirSync(dir).filter((f) => f.startsWith('workspace.json.bad-'));
+      expect(kept).toHaveLength(1);
+      expect(readFileSync(join(dir, kept[0]!), 'utf8')).toBe(text);
+      // And the file is whole again.
+      expect(JSON.parse(readFileSync(join(dir, 'workspace.json'), 'utf8')).cameras).toHaveLength(1);
+    });
+  }
 });
