@@ -11,9 +11,9 @@
 #include <thread>
 #include <vector>
 
+#include "image.h"
+#include "letterbox.h"
 #include "manifest.h"
-#include "preprocess.h"
-#include "vision.h"
 
 namespace vigil {
 
@@ -88,7 +88,8 @@ class BatchPreprocessor {
  private:
   ModelManifest manifest_;
   size_t imageFloats_;
-  std::vector<std::unique_ptr<Preprocessor>> cpu_;  // one per pool participant (per-size tables)
+  TensorFormat format_;
+  std::vector<std::unique_ptr<CpuLetterbox>> cpu_;  // one per pool participant (per-size tables)
   WorkerPool pool_;
   std::unique_ptr<gpu::GpuPreprocessor> gpu_;
   std::unique_ptr<gpu::DeviceTensor> deviceInput_[2];

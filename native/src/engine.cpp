@@ -35,7 +35,7 @@ std::vector<uint8_t> renderSnapshot(const BestShot& shot) {
   for (int y = 0; y < img.height; ++y) rowToRgb(img, y, xmap.data(), img.width, rgb.data() + static_cast<size_t>(y) * img.width * 3);
   static const uint8_t kColor[3] = {0, 255, 0};
   drawBox(rgb.data(), img.width, img.height, shot.box, kColor, 3);
-  return encodeJpeg({rgb.data(), img.width, img.height, img.width * 3}, 0, 0, 85);
+  return encodeJpeg(packedImage(PixelFormat::Rgb, rgb.data(), img.width, img.height), 0, 0, 85);
 }
 }  // namespace
 

@@ -17,9 +17,8 @@
 #include "batch_preprocess.h"
 #include "inference.h"
 #include "manifest.h"
-#include "preprocess.h"
 #include "source.h"
-#include "vision.h"
+#include "tracking/tracker.h"
 
 namespace vigil {
 

@@ -70,6 +70,21 @@ std::string shippedDefaultManifest() {
   return "";
 }
 
+TensorFormat tensorFormat(const ModelManifest& m) {
+  TensorFormat f;
+  f.width = m.width;
+  f.height = m.height;
+  f.layout = m.nchw ? TensorLayout::Nchw : TensorLayout::Nhwc;
+  f.bgr = m.bgr;
+  for (int c = 0; c < 3; ++c) {
+    f.mean[c] = m.mean[c];
+    f.scale[c] = m.scale[c];
+  }
+  f.padValue = static_cast<float>(m.padValue);
+  f.keepAspect = m.letterbox;
+  return f;
+}
+
 ModelManifest loadManifest(const std::string& path) {
   std::ifstream in(path);
   if (!in) fail(path, "cannot be read — check the path");

@@ -3,7 +3,8 @@
 #include <string>
 #include <vector>
 
-#include "vision.h"
+#include "image.h"
+#include "parsers/parser.h"
 
 namespace vigil {
 
@@ -26,6 +27,9 @@ struct ModelManifest {
   std::vector<std::string> executionProviders{"cpu"};
   bool fp16 = false;     // "precision": "fp16": TensorRT may build a half-precision engine
 };
+
+// The network input as the letterbox reads it.
+TensorFormat tensorFormat(const ModelManifest& manifest);
 
 // Reads and validates a manifest. Throws std::runtime_error naming the file, the field and the fix.
 ModelManifest loadManifest(const std::string& manifestPath);

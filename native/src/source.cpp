@@ -285,17 +285,16 @@ struct PadLinkContext {
   GstElement* sink = nullptr;
   bool* deviceLinked = nullptr;      // set when the device branch was chosen
 };
-// A mapped frame as the engine's Image: I420 planes, or NV12 (UV interleaved in `u`).
+// A mapped frame as the engine's Image: I420 planes, or NV12 (Y and interleaved UV).
 vigil::Image imageOf(const GstVideoFrame& frame, bool nv12) {
   vigil::Image img;
-  img.format = nv12 ? vigil::Image::Format::Nv12 : vigil::Image::Format::I420;
+  img.format = nv12 ? vigil::PixelFormat::Nv12 : vigil::PixelFormat::I420;
   img.width = GST_VIDEO_FRAME_WIDTH(&frame);
   img.height = GST_VIDEO_FRAME_HEIGHT(&frame);
-  img.data = static_cast<const uint8_t*>(GST_VIDEO_FRAME_PLANE_DATA(&frame, 0));
-  img.stride = GST_VIDEO_FRAME_PLANE_STRIDE(&frame, 0);
-  img.u = static_cast<const uint8_t*>(GST_VIDEO_FRAME_PLANE_DATA(&frame, 1));
-  img.uvStride = GST_VIDEO_FRAME_PLANE_STRIDE(&frame, 1);
-  if (!nv12) img.v = static_cast<const uint8_t*>(GST_VIDEO_FRAME_PLANE_DATA(&frame, 2));
+  for (int p = 0; p < vigil::planeCount(img.format); ++p) {
+    img.planes[p] = static_cast<const uint8_t*>(GST_VIDEO_FRAME_PLANE_DATA(&frame, p));
+    img.strides[p] = GST_VIDEO_FRAME_PLANE_STRIDE(&frame, p);
+  }
   return img;
 }
 bool offersCudaMemory(GstPad* pad) {

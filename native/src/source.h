@@ -11,7 +11,7 @@
 #include <string>
 #include <thread>
 
-#include "preprocess.h"
+#include "image.h"
 
 namespace vigil {
 
@@ -20,7 +20,7 @@ struct Frame {
   double pts = 0;        // stream time, seconds
   int64_t wallMs = 0;    // wall clock at decode, ms since the epoch
   std::chrono::steady_clock::time_point decodedAt;
-  RgbImage image;               // host planes, or NVDEC's NV12 planes in GPU memory (image.onDevice)
+  Image image;               // host planes, or NVDEC's NV12 planes in GPU memory (image.onDevice)
   std::shared_ptr<void> hold;  // keeps the decoded buffer mapped while the frame is in use
   // Frames in GPU memory: copies the pixels to the host (I420). Null for host frames.
   std::function<void(OwnedImage*)> download;

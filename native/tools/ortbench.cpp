@@ -302,7 +302,7 @@ int main(int argc, char** argv) {
         frameMem = std::make_unique<vigil::gpu::DeviceTensor>(bytes.size());
         frameMem->fromHost(bytes.data(), bytes.size());
         const auto* base = reinterpret_cast<const uint8_t*>(frameMem->data());
-        vigil::ImageView v = vigil::nv12View(base, base + yBytes, fw, fh);
+        vigil::Image v = vigil::nv12Image(base, base + yBytes, fw, fh);
         frames.assign(static_cast<size_t>(batch), vigil::gpu::BatchFrame{v, nullptr});
         deviceValue.emplace(Ort::Value::CreateTensor(ep.memory, devTensor->data(), count * sizeof(float), shape.data(),
                                                      shape.size(), ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT));
