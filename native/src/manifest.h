@@ -30,6 +30,9 @@ struct ModelManifest {
 
 // The network input as the letterbox reads it.
 TensorFormat tensorFormat(const ModelManifest& manifest);
+// A manifest's "input" section given as JSON text (model checks before the manifest is on disk).
+// Throws std::runtime_error naming `what`, the field and the fix.
+TensorFormat parseTensorFormat(const std::string& inputJson, const std::string& what);
 
 // Reads and validates a manifest. Throws std::runtime_error naming the file, the field and the fix.
 ModelManifest loadManifest(const std::string& manifestPath);
