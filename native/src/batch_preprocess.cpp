@@ -95,9 +95,8 @@ int defaultPreprocessThreads(int batch, bool inferenceOnCpu) {
 // ---- BatchPreprocessor ----
 
 BatchPreprocessor::BatchPreprocessor(const ModelManifest& manifest, int threads)
-    : manifest_(manifest),
-      imageFloats_(static_cast<size_t>(3) * manifest.width * manifest.height),
-      format_(tensorFormat(manifest)),
+    : format_(manifest.input),
+      imageFloats_(floatsPerImage(manifest.input)),
       pool_(std::max(1, threads)) {
   for (int i = 0; i < pool_.size(); ++i) cpu_.push_back(std::make_unique<CpuLetterbox>(format_));
 }

@@ -86,9 +86,8 @@ class BatchPreprocessor {
   std::vector<float> deviceInputToHost() const;
 
  private:
-  ModelManifest manifest_;
-  size_t imageFloats_;
   TensorFormat format_;
+  size_t imageFloats_;
   std::vector<std::unique_ptr<CpuLetterbox>> cpu_;  // one per pool participant (per-size tables)
   WorkerPool pool_;
   std::unique_ptr<gpu::GpuPreprocessor> gpu_;

@@ -81,17 +81,17 @@ InferenceSession::InferenceSession(const ModelManifest& m, const InferenceOption
       throw std::runtime_error("input '" + inputName_ + "' is not float32; Vigil feeds float32 images");
     auto shape = tinfo.GetShape();
     if (shape.size() != 4) throw std::runtime_error("input '" + inputName_ + "' has rank " + std::to_string(shape.size()) + ", expected 4 (image batch)");
-    int64_t c = m.nchw ? shape[1] : shape[3], h = m.nchw ? shape[2] : shape[1], w = m.nchw ? shape[3] : shape[2];
-    if ((c > 0 && c != 3) || (h > 0 && h != m.height) || (w > 0 && w != m.width))
+    int64_t c = (m.input.layout == TensorLayout::Nchw) ? shape[1] : shape[3], h = (m.input.layout == TensorLayout::Nchw) ? shape[2] : shape[1], w = (m.input.layout == TensorLayout::Nchw) ? shape[3] : shape[2];
+    if ((c > 0 && c != 3) || (h > 0 && h != m.input.height) || (w > 0 && w != m.input.width))
       throw std::runtime_error("input '" + inputName_ + "' has shape [" + std::to_string(shape[0]) + "," + std::to_string(shape[1]) + "," +
                                std::to_string(shape[2]) + "," + std::to_string(shape[3]) + "] but the manifest says " +
-                               (m.nchw ? "NCHW 3x" : "NHWC ") + std::to_string(m.height) + "x" + std::to_string(m.width) +
+                               ((m.input.layout == TensorLayout::Nchw) ? "NCHW 3x" : "NHWC ") + std::to_string(m.input.height) + "x" + std::to_string(m.input.width) +
                                " — fix input.width/height/layout");
     maxBatch_ = std::max(1, o.maxBatch);
     if (shape[0] > 0) maxBatch_ = static_cast<int>(shape[0]);
     if (m.fixedBatch > 0) maxBatch_ = m.fixedBatch;
     fixedBatch_ = shape[0] > 0 || m.fixedBatch > 0;
-    imageFloats_ = static_cast<size_t>(3) * m.width * m.height;
+    imageFloats_ = static_cast<size_t>(3) * m.input.width * m.input.height;
     input_.assign(imageFloats_ * static_cast<size_t>(maxBatch_), 0.f);
     for (size_t i = 0; i < session_->GetOutputCount(); ++i) outputNames_.emplace_back(session_->GetOutputNameAllocated(i, alloc).get());
   } catch (const Ort::Exception& e) {
@@ -125,8 +125,8 @@ void InferenceSession::run(int count, float* input) {
   // On a GPU every new batch shape costs a new plan (seen: 120-145 ms per partial batch on an H100),
   // so run the full batch there like nvstreammux does; the unused slots cost little.
   const int batch = fixedBatch_ || deviceMemory_ ? maxBatch_ : std::clamp(count, 1, maxBatch_);
-  std::vector<int64_t> dims = manifest_.nchw ? std::vector<int64_t>{batch, 3, manifest_.height, manifest_.width}
-                                             : std::vector<int64_t>{batch, manifest_.height, manifest_.width, 3};
+  std::vector<int64_t> dims = (manifest_.input.layout == TensorLayout::Nchw) ? std::vector<int64_t>{batch, 3, manifest_.input.height, manifest_.input.width}
+                                             : std::vector<int64_t>{batch, manifest_.input.height, manifest_.input.width, 3};
   const size_t floats = imageFloats_ * static_cast<size_t>(batch);
   try {
     if (deviceInput_) {

@@ -102,21 +102,6 @@ std::string shippedDefaultManifest() {
   return "";
 }
 
-TensorFormat tensorFormat(const ModelManifest& m) {
-  TensorFormat f;
-  f.width = m.width;
-  f.height = m.height;
-  f.layout = m.nchw ? TensorLayout::Nchw : TensorLayout::Nhwc;
-  f.bgr = m.bgr;
-  for (int c = 0; c < 3; ++c) {
-    f.mean[c] = m.mean[c];
-    f.scale[c] = m.scale[c];
-  }
-  f.padValue = static_cast<float>(m.padValue);
-  f.keepAspect = m.letterbox;
-  return f;
-}
-
 ModelManifest loadManifest(const std::string& path) {
   std::ifstream in(path);
   if (!in) fail(path, "cannot be read — check the path");
@@ -139,17 +124,7 @@ ModelManifest loadManifest(const std::string& path) {
     if (!j.contains("input") || !j["input"].is_object()) fail(path, "\"input\" is missing");
     const json& inp = j["input"];
     m.inputName = inp.value("name", "");
-    const TensorFormat f = readTensorFormat(inp, path);
-    m.width = f.width;
-    m.height = f.height;
-    m.nchw = f.layout == TensorLayout::Nchw;
-    m.bgr = f.bgr;
-    for (int c = 0; c < 3; ++c) {
-      m.mean[c] = f.mean[c];
-      m.scale[c] = f.scale[c];
-    }
-    m.letterbox = f.keepAspect;
-    m.padValue = static_cast<int>(f.padValue);
+    m.input = readTensorFormat(inp, path);
     if (inp.contains("batch")) {
       if (inp["batch"].is_number_integer()) m.fixedBatch = inp["batch"].get<int>();
       else if (inp["batch"] != "dynamic") fail(path, "input.batch must be \"dynamic\" or a number");
@@ -161,8 +136,8 @@ ModelManifest loadManifest(const std::string& path) {
       fail(path, "\"labels\" must list the class names");
     for (auto& l : j["labels"]) m.labels.push_back(l.get<std::string>());
     m.params.numClasses = static_cast<int>(m.labels.size());
-    m.params.netWidth = m.width;
-    m.params.netHeight = m.height;
+    m.params.netWidth = m.input.width;
+    m.params.netHeight = m.input.height;
     if (j.contains("parserOptions")) {
       const json& po = j["parserOptions"];
       if (po.contains("strides")) m.params.strides = po["strides"].get<std::vector<int>>();

@@ -13,13 +13,7 @@ struct ModelManifest {
   std::string name;
   std::string modelFile; // absolute path of the ONNX file
   std::string inputName;
-  int width = 640, height = 640;
-  bool nchw = true;
-  bool bgr = false;
-  float mean[3] = {0, 0, 0};
-  float scale[3] = {1.f / 255, 1.f / 255, 1.f / 255};
-  bool letterbox = true;
-  int padValue = 114;
+  TensorFormat input;    // size, layout, channel order, normalisation, letterbox or stretch
   int fixedBatch = 0;    // 0: dynamic
   ParserKind parser = ParserKind::YoloV8;
   ParseParams params;
@@ -28,8 +22,6 @@ struct ModelManifest {
   bool fp16 = false;     // "precision": "fp16": TensorRT may build a half-precision engine
 };
 
-// The network input as the letterbox reads it.
-TensorFormat tensorFormat(const ModelManifest& manifest);
 // A manifest's "input" section given as JSON text (model checks before the manifest is on disk).
 // Throws std::runtime_error naming `what`, the field and the fix.
 TensorFormat parseTensorFormat(const std::string& inputJson, const std::string& what);

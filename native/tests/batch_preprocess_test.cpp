@@ -30,12 +30,12 @@ namespace {
 ModelManifest letterboxManifest() {
   ModelManifest m;
   m.name = "pool-test";
-  m.width = 96;
-  m.height = 64;
-  m.letterbox = true;
-  m.padValue = 114;
-  m.mean[0] = 10;
-  m.scale[2] = 0.5f;
+  m.input.width = 96;
+  m.input.height = 64;
+  m.input.keepAspect = true;
+  m.input.padValue = 114;
+  m.input.mean[0] = 10;
+  m.input.scale[2] = 0.5f;
   return m;
 }
 
@@ -69,7 +69,7 @@ TEST(BatchPreprocess, CpuPoolGivesTheSameTensorsAsTheSerialPath) {
   unsigned seed = 1;
   for (auto& s : sizes) frames.emplace_back(s[0], s[1], seed++);
   const auto images = pointers(frames);
-  const size_t per = size_t(3) * m.width * m.height;
+  const size_t per = size_t(3) * m.input.width * m.input.height;
 
   BatchPreprocessor serial(m, 1), pooled(m, 3);
   ASSERT_EQ(serial.threads(), 1);
@@ -88,7 +88,7 @@ TEST(BatchPreprocess, CpuPoolGivesTheSameTensorsAsTheSerialPath) {
     ASSERT_EQ(a, b) << "round " << round;
   }
   // And the serial path is the plain per-image CPU letterbox.
-  CpuLetterbox one(tensorFormat(m));
+  CpuLetterbox one(m.input);
   std::vector<float> c(per);
   one.run(frames[2].image, c.data());
   EXPECT_TRUE(std::equal(c.begin(), c.end(), a.begin() + 2 * per));
@@ -152,7 +152,7 @@ TEST(BatchPreprocessCuda, GpuPathMatchesTheReferenceAndTheCpuSession) {
   }
   // The device tensor equals the CPU reference with the same geometry (same maths, float rounding only).
   std::vector<float> device = gpuPre->deviceInputToHost();
-  const TensorFormat fmt = tensorFormat(m);
+  const TensorFormat fmt = m.input;
   std::vector<float> ref(floatsPerImage(fmt) * frames.size());
   float worst = 0;
   for (size_t i = 0; i < frames.size(); ++i) {

@@ -66,13 +66,13 @@ struct TwoLayouts {
 ModelManifest plainManifest(int w, int h, bool letterbox) {
   ModelManifest m;
   m.name = "layout-test";
-  m.width = w;
-  m.height = h;
-  m.nchw = true;
-  m.letterbox = letterbox;
+  m.input.width = w;
+  m.input.height = h;
+  m.input.layout = TensorLayout::Nchw;
+  m.input.keepAspect = letterbox;
   for (int c = 0; c < 3; ++c) {
-    m.mean[c] = 0;
-    m.scale[c] = 1.f / 255;
+    m.input.mean[c] = 0;
+    m.input.scale[c] = 1.f / 255;
   }
   return m;
 }
@@ -83,7 +83,7 @@ TEST(DeviceFrames, Nv12HostFramesLetterboxCopyAndConvertExactlyLikeI420) {
   TwoLayouts pic(101, 77, 9);  // odd sizes: the half-size chroma rounds up
   for (bool letterbox : {true, false}) {
     const ModelManifest m = plainManifest(64, 48, letterbox);
-    CpuLetterbox a(tensorFormat(m)), b(tensorFormat(m));
+    CpuLetterbox a(m.input), b(m.input);
     std::vector<float> fromI420(size_t(3) * 64 * 48), fromNv12(fromI420.size());
     a.run(pic.i420, fromI420.data());
     b.run(pic.nv12, fromNv12.data());
@@ -126,7 +126,7 @@ TEST(DeviceFrames, FramesInGpuMemoryAreRefusedByEveryCpuConsumerWithTheFix) {
   expectMessage([&] { copyImage(dev, &out); }, "copyImage");
   expectMessage([&] { (void)encodeJpeg(dev, 16, 16, 80); }, "encodeJpeg");
   const ModelManifest m = plainManifest(16, 16, true);
-  CpuLetterbox pre(tensorFormat(m));
+  CpuLetterbox pre(m.input);
   std::vector<float> t(size_t(3) * 16 * 16);
   expectMessage([&] { pre.run(dev, t.data()); }, "CpuLetterbox");
   // A frame that says it is on the GPU but has no way back: hostCopy names the problem.

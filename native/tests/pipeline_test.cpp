@@ -88,13 +88,13 @@ bool waitFor(const std::function<bool()>& pred, int seconds) {
 
 TEST(Preprocess, LetterboxPadsAndNormalisesIntoNchw) {
   ModelManifest m;
-  m.width = 8;
-  m.height = 8;
-  m.padValue = 114;
+  m.input.width = 8;
+  m.input.height = 8;
+  m.input.padValue = 114;
   // 4x2 red image → scale 2, 4 rows of padding split top/bottom.
   std::vector<uint8_t> rgb(4 * 2 * 3);
   for (size_t i = 0; i < rgb.size(); i += 3) rgb[i] = 255;
-  CpuLetterbox pre(tensorFormat(m));
+  CpuLetterbox pre(m.input);
   std::vector<float> out(3 * 64);
   LetterboxTransform t = pre.run(packedImage(PixelFormat::Rgb, rgb.data(), 4, 2), out.data());
   EXPECT_FLOAT_EQ(t.scaleX, 2.f);
@@ -107,13 +107,13 @@ TEST(Preprocess, LetterboxPadsAndNormalisesIntoNchw) {
 
 TEST(Preprocess, BgrOrderSwapsChannels) {
   ModelManifest m;
-  m.width = 2;
-  m.height = 2;
-  m.bgr = true;
-  m.nchw = false;
+  m.input.width = 2;
+  m.input.height = 2;
+  m.input.bgr = true;
+  m.input.layout = TensorLayout::Nhwc;
   std::vector<uint8_t> rgb(2 * 2 * 3, 0);
   for (size_t i = 0; i < rgb.size(); i += 3) rgb[i] = 255;  // red
-  CpuLetterbox pre(tensorFormat(m));
+  CpuLetterbox pre(m.input);
   std::vector<float> out(12);
   pre.run(packedImage(PixelFormat::Rgb, rgb.data(), 2, 2), out.data());
   EXPECT_NEAR(out[0], 0.f, 1e-5);  // B
@@ -408,14 +408,14 @@ TEST(Engine, LiveSourceDropsStaleFramesWhenInferenceIsBehind) {
 
 TEST(Preprocess, I420FramesConvertWithBt601LimitedRange) {
   ModelManifest m;
-  m.width = 4;
-  m.height = 4;
+  m.input.width = 4;
+  m.input.height = 4;
   // 4x4 frame: left half white (Y=235), right half black (Y=16); neutral chroma.
   std::vector<uint8_t> y(16), u(4, 128), v(4, 128);
   for (int r = 0; r < 4; ++r)
     for (int c = 0; c < 4; ++c) y[size_t(r * 4 + c)] = c < 2 ? 235 : 16;
   Image img = i420Image(y.data(), u.data(), v.data(), 4, 4);
-  CpuLetterbox pre(tensorFormat(m));
+  CpuLetterbox pre(m.input);
   std::vector<float> out(48);
   pre.run(img, out.data());
   EXPECT_NEAR(out[0], 1.f, 0.01f);   // R of a white pixel
