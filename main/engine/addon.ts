@@ -86,6 +86,8 @@ export interface NativeEngineInstance {
 export interface NativeEngine {
   engineInfo(): EngineInfo;
   runModelOnce(modelPath: string, inputs: Record<string, NativeTensor>): Record<string, NativeTensor>;
+  /** The engine's CPU letterbox of a packed RGB frame into a network input; inputJson is a manifest's "input" as JSON. */
+  letterbox(inputJson: string, frame: { width: number; height: number; data: Uint8Array }): { dims: number[]; data: Float32Array; transform: { scaleX: number; scaleY: number; padX: number; padY: number } };
   Engine: new (config: EngineConfig, callbacks?: EngineCallbacks) => NativeEngineInstance;
   /** Opens a URI until its first frame: the add-camera connection test. Rejects with the reason. */
   probe(uri: string, timeoutMs?: number): Promise<{ width: number; height: number }>;

@@ -1,7 +1,6 @@
-// Decoded RGB frames for model checks: reads a video through GStreamer (gst-launch) and fits frames
-// into a network input as a manifest describes (letterbox or stretch, colour order, mean/scale, layout).
+// Decoded RGB frames for model checks: reads a video through GStreamer (gst-launch). Fitting a frame
+// into a network input is the engine's own letterbox (fitInput in detect.ts, through the addon).
 import { spawn, spawnSync } from 'node:child_process';
-import type { ModelManifest } from '../api/model-types.js';
 
 export interface RgbFrame {
   width: number;
@@ -45,55 +44,6 @@ export interface FitTransform {
   scaleY: number;
   padX: number;
   padY: number;
-}
-
-/** Fits an RGB frame into the manifest's network input; returns the tensor and how to map boxes back. */
-export function prepareInput(frame: RgbFrame, manifest: ModelManifest): { dims: number[]; data: Float32Array; transform: FitTransform } {
-  const { width: nw, height: nh, layout, colorOrder, mean, scale, resize, padValue } = manifest.input;
-  let sx = nw / frame.width;
-  let sy = nh / frame.height;
-  let padX = 0;
-  let padY = 0;
-  if (resize === 'letterbox') {
-    sx = sy = Math.min(sx, sy);
-    padX = (nw - frame.width * sx) / 2;
-    padY = (nh - frame.height * sy) / 2;
-  }
-  const plane = nw * nh;
-  const out = new Float32Array(plane * 3);
-  const order = colorOrder === 'RGB' ? [0, 1, 2] : [2, 1, 0];
-  const src = frame.data;
-  for (let y = 0; y < nh; y++) {
-    // bilinear sampling with half-pixel centres
-    const fy = (y + 0.5 - padY) / sy - 0.5;
-    const inY = y + 0.5 >= padY && (y + 0.5 - padY) / sy <= frame.height;
-    const y0 = Math.max(0, Math.min(frame.height - 1, Math.floor(fy)));
-    const y1 = Math.min(frame.height - 1, y0 + 1);
-    const wy = Math.max(0, Math.min(1, fy - y0));
-    for (let x = 0; x < nw; x++) {
-      const fx = (x + 0.5 - padX) / sx - 0.5;
-      const inside = inY && x + 0.5 >= padX && (x + 0.5 - padX) / sx <= frame.width;
-      const x0 = Math.max(0, Math.min(frame.width - 1, Math.floor(fx)));
-      const x1 = Math.min(frame.width - 1, x0 + 1);
-      const wx = Math.max(0, Math.min(1, fx - x0));
-      for (let c = 0; c < 3; c++) {
-        const ch = order[c]!;
-        let v = padValue;
-        if (inside) {
-          const a = src[(y0 * frame.width + x0) * 3 + ch]!;
-          const b = src[(y0 * frame.width + x1) * 3 + ch]!;
-          const d = src[(y1 * frame.width + x0) * 3 + ch]!;
-          const e = src[(y1 * frame.width + x1) * 3 + ch]!;
-          v = (a * (1 - wx) + b * wx) * (1 - wy) + (d * (1 - wx) + e * wx) * wy;
-        }
-        const value = (v - mean[c]!) * scale[c]!;
-        if (layout === 'NCHW') out[c * plane + y * nw + x] = value;
-        else out[(y * nw + x) * 3 + c] = value;
-      }
-    }
-  }
-  const dims = layout === 'NCHW' ? [1, 3, nh, nw] : [1, nh, nw, 3];
-  return { dims, data: out, transform: { scaleX: sx, scaleY: sy, padX, padY } };
 }
 
 /** Draws box outlines into an RGB frame in place (for snapshots). */

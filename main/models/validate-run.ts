@@ -3,8 +3,8 @@
 import { join } from 'node:path';
 import type { ModelManifest, OnnxModelInfo } from '../api/model-types.js';
 import type { NativeTensor } from '../engine/addon.js';
-import { decodeParams, type ModelsAddon } from './detect.js';
-import { prepareInput, type RgbFrame } from './frames.js';
+import { decodeParams, fitInput, type ModelsAddon } from './detect.js';
+import type { RgbFrame } from './frames.js';
 import { inspectOnnxFile } from './onnx-inspect.js';
 
 export class ModelCheckError extends Error {
@@ -76,7 +76,7 @@ export function validateByRunningOneFrame(manifest: ModelManifest, manifestDir: 
   const info = inspectOnnxFile(path);
   checkManifestAgainstModel(manifest, info);
   const image = frame ?? { width: manifest.input.width, height: manifest.input.height, data: new Uint8Array(manifest.input.width * manifest.input.height * 3).fill(128) };
-  const input = prepareInput(image, manifest);
+  const input = fitInput(addon, image, manifest);
   let outputs: Record<string, NativeTensor>;
   try {
     outputs = addon.runModelOnce(path, { [manifest.input.name]: { dims: input.dims, data: input.data } });

@@ -3,8 +3,8 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { ModelManifest } from '../api/model-types.js';
-import { decodeParams, toSource, type FrameDetection, type ModelsAddon } from './detect.js';
-import { drawBoxes, encodePng, prepareInput, readVideoFrames, type RgbFrame } from './frames.js';
+import { decodeParams, fitInput, toSource, type FrameDetection, type ModelsAddon } from './detect.js';
+import { drawBoxes, encodePng, readVideoFrames, type RgbFrame } from './frames.js';
 
 export const VTEST_AVI = '/usr/share/doc/opencv-doc/examples/data/vtest.avi';
 
@@ -25,7 +25,7 @@ export async function benchOnVideo(addon: ModelsAddon, manifestPaths: string[], 
   const snapshots = new Map<string, { frame: RgbFrame; boxes: FrameDetection[] }>();
   for await (const frame of readVideoFrames(video, 768, 576, { every: options.every, maxFrames: options.maxFrames })) {
     for (const [i, m] of models.entries()) {
-      const input = prepareInput(frame, m.manifest);
+      const input = fitInput(addon, frame, m.manifest);
       const run = addon.runModelTimed(join(dirname(m.path), m.manifest.file), { [m.manifest.input.name]: { dims: input.dims, data: input.data } });
       const dets = addon
         .decodeDetections(m.manifest.parser, run.outputs, decodeParams(m.manifest))

@@ -6,7 +6,7 @@
 #include <iostream>
 #include <vector>
 
-#include "vision.h"
+#include "tracking/tracker.h"
 
 namespace {
 

@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "../src/ort_runtime.h"
-#include "../src/vision.h"
+#include "tracking/tracker.h"
 #include "registry.h"
 
 namespace {

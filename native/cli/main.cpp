@@ -189,8 +189,16 @@ class RunListener : public vigil::EngineListener {
         char score[32];
         std::snprintf(score, sizeof score, "%.3f", o.score);
         std::string label = o.classId >= 0 && static_cast<size_t>(o.classId) < labels.size() ? labels[size_t(o.classId)] : std::to_string(o.classId);
-        line += (i ? "," : "") + std::string("{\"track\":") + std::to_string(o.track) + ",\"label\":" + nlohmann::json(label).dump() +
-                ",\"score\":" + score + ",\"box\":" + boxJson(o.box) + "}";
+        if (i) line += ',';
+        line += "{\"track\":";
+        line += std::to_string(o.track);
+        line += ",\"label\":";
+        line += nlohmann::json(label).dump();
+        line += ",\"score\":";
+        line += score;
+        line += ",\"box\":";
+        line += boxJson(o.box);
+        line += '}';
       }
       line += "]}\n";
       std::fputs(line.c_str(), stdout);

@@ -95,10 +95,10 @@ int defaultPreprocessThreads(int batch, bool inferenceOnCpu) {
 // ---- BatchPreprocessor ----
 
 BatchPreprocessor::BatchPreprocessor(const ModelManifest& manifest, int threads)
-    : manifest_(manifest),
-      imageFloats_(static_cast<size_t>(3) * manifest.width * manifest.height),
+    : format_(manifest.input),
+      imageFloats_(floatsPerImage(manifest.input)),
       pool_(std::max(1, threads)) {
-  for (int i = 0; i < pool_.size(); ++i) cpu_.push_back(std::make_unique<Preprocessor>(manifest_));
+  for (int i = 0; i < pool_.size(); ++i) cpu_.push_back(std::make_unique<CpuLetterbox>(format_));
 }
 
 BatchPreprocessor::~BatchPreprocessor() = default;
@@ -163,37 +163,6 @@ float* BatchPreprocessor::input(int buffer) const {
   return deviceInput_[std::clamp(buffer, 0, 1)]->data();
 }
 
-namespace {
-
-ImageView viewOf(const Image& img) {
-  ImageView v;
-  v.width = img.width;
-  v.height = img.height;
-  if (img.format == Image::Format::Nv12) {
-    v.format = PixelFormat::Nv12;
-    v.planes[0] = img.data;
-    v.planes[1] = img.u;
-    v.strides[0] = img.stride;
-    v.strides[1] = img.uvStride;
-    v.matrix = YuvMatrix::Bt601;  // as the CPU path
-  } else if (img.format == Image::Format::I420) {
-    v.format = PixelFormat::I420;
-    v.planes[0] = img.data;
-    v.planes[1] = img.u;
-    v.planes[2] = img.v;
-    v.strides[0] = img.stride;
-    v.strides[1] = v.strides[2] = img.uvStride;
-    v.matrix = YuvMatrix::Bt601;  // what the CPU path assumes for decoder output
-  } else {
-    v.format = PixelFormat::Rgb;
-    v.planes[0] = img.data;
-    v.strides[0] = img.stride;
-  }
-  return v;
-}
-
-}  // namespace
-
 std::vector<LetterboxTransform> BatchPreprocessor::run(const std::vector<const Image*>& images, InferenceSession& session,
                                                        int buffer) {
   if (!gpu_) {
@@ -201,28 +170,16 @@ std::vector<LetterboxTransform> BatchPreprocessor::run(const std::vector<const I
       if (img->onDevice) throw std::runtime_error("a frame in GPU memory reached the CPU pre-processing — the source must deliver host frames here");
     return runCpu(images, session.inputFor(0));
   }
-  const ModelManifest& m = manifest_;
-  TensorFormat format;
-  format.width = m.width;
-  format.height = m.height;
-  format.layout = m.nchw ? TensorLayout::Nchw : TensorLayout::Nhwc;
-  format.bgr = m.bgr;
-  for (int c = 0; c < 3; ++c) {
-    format.mean[c] = m.mean[c];
-    format.scale[c] = m.scale[c];
-  }
-  format.padValue = static_cast<float>(m.padValue);
-  format.keepAspect = m.letterbox;
   // The same geometry as the CPU path, so boxes map back identically.
   std::vector<LetterboxTransform> transforms(images.size());
   std::vector<gpu::BatchFrame> frames(images.size());
   for (size_t i = 0; i < images.size(); ++i) {
-    transforms[i] = makeLetterbox(images[i]->width, images[i]->height, m.width, m.height, m.letterbox);
-    frames[i].image = viewOf(*images[i]);
+    transforms[i] = letterboxGeometry(images[i]->width, images[i]->height, format_.width, format_.height, format_.keepAspect);
+    frames[i].image = *images[i];
     frames[i].transform = &transforms[i];
     frames[i].memory = images[i]->onDevice ? gpu::FrameMemory::Device : gpu::FrameMemory::Host;
   }
-  gpu_->run(frames, gpu::FrameMemory::Host, format, *deviceInput_[std::clamp(buffer, 0, 1)], 0);
+  gpu_->run(frames, gpu::FrameMemory::Host, format_, *deviceInput_[std::clamp(buffer, 0, 1)], 0);
   gpu_->synchronize();  // ONNX Runtime reads the tensor on its own stream
   return transforms;
 }

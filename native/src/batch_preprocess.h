@@ -11,9 +11,9 @@
 #include <thread>
 #include <vector>
 
+#include "image.h"
+#include "letterbox.h"
 #include "manifest.h"
-#include "preprocess.h"
-#include "vision.h"
 
 namespace vigil {
 
@@ -86,9 +86,9 @@ class BatchPreprocessor {
   std::vector<float> deviceInputToHost() const;
 
  private:
-  ModelManifest manifest_;
+  TensorFormat format_;
   size_t imageFloats_;
-  std::vector<std::unique_ptr<Preprocessor>> cpu_;  // one per pool participant (per-size tables)
+  std::vector<std::unique_ptr<CpuLetterbox>> cpu_;  // one per pool participant (per-size tables)
   WorkerPool pool_;
   std::unique_ptr<gpu::GpuPreprocessor> gpu_;
   std::unique_ptr<gpu::DeviceTensor> deviceInput_[2];

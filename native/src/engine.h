@@ -1,7 +1,7 @@
 #pragma once
 // The engine: sources → batcher (letterbox) → inference thread → post-processing thread (parse,
 // per-source trackers) → listener callbacks once per batch. Previews and snapshots are encoded on a
-// worker thread.
+// worker thread (the OSD stage). The stages live under engine/ (see the private section below).
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
@@ -15,13 +15,15 @@
 #include <vector>
 
 #include "batch_preprocess.h"
+#include "bounded_queue.h"
 #include "inference.h"
 #include "manifest.h"
-#include "preprocess.h"
 #include "source.h"
-#include "vision.h"
+#include "tracking/tracker.h"
 
 namespace vigil {
+
+class Osd;
 
 struct EngineConfig {
   std::string model;               // manifest path or model name
@@ -151,29 +153,29 @@ class Engine {
 
  private:
   struct Slot;
-  struct Job;
   struct Work;
-  using Batch = std::vector<std::pair<std::shared_ptr<Slot>, Frame>>;
-  // Three stages, like nvstreammux → nvinfer → nvtracker: the batcher forms a batch and letterboxes
-  // it into a free input buffer; the inference thread runs it; the post-processing thread parses,
-  // tracks and delivers. With two input buffers (CUDA path) batch n+1 is pre-processed while batch n
-  // is inferred, and batch n-1 is parsed meanwhile. On the CPU path (one buffer) the inference thread
-  // parses and tracks between runs itself: ONNX Runtime wants every core while it runs.
+  // The stages, like nvstreammux → nvinfer → nvtracker → nvdsosd, each in its own file under
+  // engine/, joined by BoundedQueues:
+  //   sources.cpp   decoded frames into each source's queue (the muxer's inputs)
+  //   batcher.cpp   forms a batch and letterboxes it into a free input buffer
+  //   infer.cpp     runs the session on it
+  //   post.cpp      parses, tracks and delivers (own thread on the GPU path; on the CPU path the
+  //                 inference thread does it between runs: ONNX Runtime wants every core while it runs)
+  //   osd.cpp       previews and snapshots, encoded on a worker
+  // With two input buffers (CUDA path) batch n+1 is pre-processed while batch n is inferred, and
+  // batch n-1 is parsed meanwhile.
   void batchLoop();
   void inferLoop();
   void postLoop();
-  void workerLoop();
-  void enqueueJob(std::function<void()> job, bool droppable);
   bool detectDue(Slot& slot, double pts);
-  int acquireBuffer();             // batcher: waits for a free input buffer
-  void releaseBuffer(int buffer);  // -1: none
   void prepareBatch(Work& work);  // batcher: which frames to infer, letterbox them
-  void inferBatch(Work& work);    // inference thread: run the session, keep the outputs
-  void processBatch(Work& work);  // post-processing thread: parse, track, deliver
+  void inferBatch(Work& work);    // inference: run the session, keep the outputs
+  void processBatch(Work& work);  // post-processing: parse, track, deliver
   void finishWork(std::unique_ptr<Work> work);  // processBatch, end finished sources' tracks, stats
   void finishSlot(Slot& slot, EngineBatch* out);
   EngineTrackEvent deliverable(const Slot& slot, const TrackEvent& e, int64_t time) const;
   void sendSnapshot(Slot& slot, int64_t track);
+  void releaseBuffer(int buffer);  // -1: none
   void emitStats();
   void resizeQueues();  // with mu_ held
 
@@ -193,25 +195,15 @@ class Engine {
   mutable std::mutex stageMu_;
   StageTimes stages_;
   std::atomic<int> inFlight_{0};  // batches taken from the queues and not yet delivered
-  std::thread batchThread_, inferThread_, postThread_;
-  // Inference thread → post-processing thread (parsing, tracking and delivery of batch n overlap
-  // the inference of batch n+1).
-  std::mutex postMu_;
-  std::condition_variable postCv_;
-  std::deque<std::unique_ptr<Work>> postReady_;
+  // Free input buffers (indices): the batcher takes one per batch, inference gives it back once the
+  // run has read it.
+  std::unique_ptr<BoundedQueue<int>> freeBuffers_;
+  std::unique_ptr<BoundedQueue<std::unique_ptr<Work>>> toInfer_;  // batcher → inference
+  std::unique_ptr<BoundedQueue<std::unique_ptr<Work>>> toPost_;   // inference → post-processing (GPU path)
   bool overlapPost_ = false;  // a post-processing thread (GPU path); else the inference thread does it
-  // Batcher → inference thread hand-over and the input buffers in use.
-  std::mutex handMu_;
-  std::condition_variable handCv_;
-  std::deque<std::unique_ptr<Work>> ready_;
-  bool bufferBusy_[2] = {false, false};
   std::unique_ptr<WorkerPool> postPool_;  // parses a batch's outputs per image
-
-  std::mutex jobMu_;
-  std::condition_variable jobCv_;
-  std::deque<std::function<void()>> jobs_;
-  bool workerStop_ = false;
-  std::thread worker_;
+  std::unique_ptr<Osd> osd_;
+  std::thread batchThread_, inferThread_, postThread_;
   std::chrono::steady_clock::time_point lastStats_;
 };
 

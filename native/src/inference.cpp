@@ -1,66 +1,17 @@
 #include "inference.h"
 
-#include <dlfcn.h>
-
 #include <cstdlib>
 #include <filesystem>
 #include <mutex>
 #include <stdexcept>
 
 #include "ort_runtime.h"
+#include "providers.h"
 
 namespace vigil {
 namespace fs = std::filesystem;
 
 namespace {
-
-std::string providerLibrary(const std::string& shortName) {
-  std::string file = "libonnxruntime_providers_" + shortName + ".so";
-  std::vector<fs::path> dirs;
-  if (const char* p = std::getenv("ORT_EP_PATH")) {
-    fs::path ep(p);
-    if (fs::is_regular_file(ep) && ep.filename() == file) return ep.string();
-    dirs.push_back(fs::is_directory(ep) ? ep : ep.parent_path());
-  }
-  Dl_info info{};
-  if (dladdr(reinterpret_cast<void*>(&OrtGetApiBase), &info) && info.dli_fname)
-    dirs.push_back(fs::path(info.dli_fname).parent_path());
-  for (auto& d : dirs)
-    if (fs::is_regular_file(d / file)) return (d / file).string();
-  return {};
-}
-
-// Registers the plugin EP library once per process; returns the EP device or nullptr.
-const OrtEpDevice* pluginDevice(const std::string& shortName, const char* epName, std::string* why) {
-  static std::mutex mu;
-  std::lock_guard lock(mu);
-  static std::vector<std::string> registered;
-  const OrtApi& api = Ort::GetApi();
-  std::string lib = providerLibrary(shortName);
-  if (lib.empty()) {
-    *why = "libonnxruntime_providers_" + shortName + ".so not found (set ORT_EP_PATH to its folder)";
-    return nullptr;
-  }
-  if (std::find(registered.begin(), registered.end(), shortName) == registered.end()) {
-    if (OrtStatus* st = api.RegisterExecutionProviderLibrary(ortEnv(), shortName.c_str(), lib.c_str())) {
-      *why = std::string("cannot load ") + lib + ": " + api.GetErrorMessage(st);
-      api.ReleaseStatus(st);
-      return nullptr;
-    }
-    registered.push_back(shortName);
-  }
-  const OrtEpDevice* const* devs = nullptr;
-  size_t n = 0;
-  if (OrtStatus* st = api.GetEpDevices(ortEnv(), &devs, &n)) {
-    *why = api.GetErrorMessage(st);
-    api.ReleaseStatus(st);
-    return nullptr;
-  }
-  for (size_t i = 0; i < n; ++i)
-    if (std::string(api.EpDevice_EpName(devs[i])) == epName) return devs[i];
-  *why = std::string(lib) + " loaded but it offers no " + epName + " device (no GPU or driver?)";
-  return nullptr;
-}
 
 // Where TensorRT keeps built engines between runs: $VIGIL_TRT_CACHE, else $VIGIL_HOME/cache/tensorrt,
 // else ~/.cache/vigil/tensorrt. Created only once TensorRT is the provider.
@@ -75,8 +26,8 @@ std::filesystem::path tensorrtCacheDir() {
 
 std::vector<std::string> selectableProviders() {
   std::vector<std::string> out{"CPUExecutionProvider"};
-  if (!providerLibrary("cuda").empty()) out.push_back("CUDAExecutionProvider");
-  if (!providerLibrary("tensorrt").empty()) out.push_back("TensorrtExecutionProvider");
+  for (const char* p : {"cuda", "tensorrt"})
+    if (!providerLibrary(p).empty()) out.push_back(executionProviderName(p));
   return out;
 }
 
@@ -95,54 +46,20 @@ InferenceSession::InferenceSession(const ModelManifest& m, const InferenceOption
     std::string notes;
     for (auto& p : prefs) {
       if (p == "cpu") break;
-      const char* epName = p == "cuda" ? "CUDAExecutionProvider" : p == "tensorrt" ? "TensorrtExecutionProvider" : nullptr;
-      if (!epName) { notes += "unknown execution provider '" + p + "'; "; continue; }
+      ProviderSetup setup;
+      setup.provider = p;
+      setup.fp16 = m.fp16;
+      setup.tensorrtCache = tensorrtCacheDir().string();
+      setup.classicFallback = p == "tensorrt";  // ONNX Runtime's own TensorRT library is a classic provider
+      AddedProvider added;
       std::string why;
-      // Provider options: CUDA picks convolution algorithms by heuristics (no start-up search);
-      // TensorRT keeps its engines on disk and builds FP16 where the manifest allows it.
-      std::vector<std::string> keys, values;
-      if (p == "cuda") {
-        keys = {"cudnn_conv_algo_search"};
-        values = {"HEURISTIC"};
-      } else {
-        keys = {"trt_engine_cache_enable", "trt_engine_cache_path", "trt_timing_cache_enable", "trt_fp16_enable"};
-        values = {"1", tensorrtCacheDir().string(), "1", m.fp16 ? "1" : "0"};
+      if (appendExecutionProvider(ortEnv(), so, setup, &added, &why)) {
+        provider_ = added.epName;
+        if (p == "cuda" && added.route == "plugin") deviceMemory_ = added.device;
+        break;
       }
-      std::vector<const char*> k, v;
-      for (size_t i = 0; i < keys.size(); ++i) {
-        k.push_back(keys[i].c_str());
-        v.push_back(values[i].c_str());
-      }
-      const OrtEpDevice* dev = pluginDevice(p, epName, &why);
-      if (!dev && p == "tensorrt") {
-        // The TensorRT library of ONNX Runtime's own builds is a classic provider, not a plugin.
-        OrtTensorRTProviderOptionsV2* trt = nullptr;
-        OrtStatus* st = Ort::GetApi().CreateTensorRTProviderOptions(&trt);
-        if (!st) st = Ort::GetApi().UpdateTensorRTProviderOptions(trt, k.data(), v.data(), k.size());
-        if (!st) st = Ort::GetApi().SessionOptionsAppendExecutionProvider_TensorRT_V2(so, trt);
-        if (trt) Ort::GetApi().ReleaseTensorRTProviderOptions(trt);
-        if (!st) {
-          provider_ = epName;
-          break;
-        }
-        std::string msg = Ort::GetApi().GetErrorMessage(st);
-        while (!msg.empty() && (msg.back() == '.' || msg.back() == ' ')) msg.pop_back();
-        notes += std::string(epName) + ": " + why + "; classic provider: " + msg + "; ";
-        Ort::GetApi().ReleaseStatus(st);
-        continue;
-      }
-      if (dev) {
-        OrtStatus* st = Ort::GetApi().SessionOptionsAppendExecutionProvider_V2(so, ortEnv(), &dev, 1, k.data(), v.data(), k.size());
-        if (!st) {
-          provider_ = epName;
-          if (p == "cuda") deviceMemory_ = Ort::GetApi().EpDevice_MemoryInfo(dev, OrtDeviceMemoryType_DEFAULT);
-          break;
-        }
-        notes += std::string(epName) + ": " + Ort::GetApi().GetErrorMessage(st) + "; ";
-        Ort::GetApi().ReleaseStatus(st);
-      } else {
-        notes += std::string(epName) + ": " + why + "; ";
-      }
+      const char* epName = executionProviderName(p);
+      notes += epName ? std::string(epName) + ": " + why + "; " : why + "; ";
     }
     if (provider_ == "TensorrtExecutionProvider") {
       std::error_code ec;
@@ -164,17 +81,17 @@ InferenceSession::InferenceSession(const ModelManifest& m, const InferenceOption
       throw std::runtime_error("input '" + inputName_ + "' is not float32; Vigil feeds float32 images");
     auto shape = tinfo.GetShape();
     if (shape.size() != 4) throw std::runtime_error("input '" + inputName_ + "' has rank " + std::to_string(shape.size()) + ", expected 4 (image batch)");
-    int64_t c = m.nchw ? shape[1] : shape[3], h = m.nchw ? shape[2] : shape[1], w = m.nchw ? shape[3] : shape[2];
-    if ((c > 0 && c != 3) || (h > 0 && h != m.height) || (w > 0 && w != m.width))
+    int64_t c = (m.input.layout == TensorLayout::Nchw) ? shape[1] : shape[3], h = (m.input.layout == TensorLayout::Nchw) ? shape[2] : shape[1], w = (m.input.layout == TensorLayout::Nchw) ? shape[3] : shape[2];
+    if ((c > 0 && c != 3) || (h > 0 && h != m.input.height) || (w > 0 && w != m.input.width))
       throw std::runtime_error("input '" + inputName_ + "' has shape [" + std::to_string(shape[0]) + "," + std::to_string(shape[1]) + "," +
                                std::to_string(shape[2]) + "," + std::to_string(shape[3]) + "] but the manifest says " +
-                               (m.nchw ? "NCHW 3x" : "NHWC ") + std::to_string(m.height) + "x" + std::to_string(m.width) +
+                               ((m.input.layout == TensorLayout::Nchw) ? "NCHW 3x" : "NHWC ") + std::to_string(m.input.height) + "x" + std::to_string(m.input.width) +
                                " — fix input.width/height/layout");
     maxBatch_ = std::max(1, o.maxBatch);
     if (shape[0] > 0) maxBatch_ = static_cast<int>(shape[0]);
     if (m.fixedBatch > 0) maxBatch_ = m.fixedBatch;
     fixedBatch_ = shape[0] > 0 || m.fixedBatch > 0;
-    imageFloats_ = static_cast<size_t>(3) * m.width * m.height;
+    imageFloats_ = static_cast<size_t>(3) * m.input.width * m.input.height;
     input_.assign(imageFloats_ * static_cast<size_t>(maxBatch_), 0.f);
     for (size_t i = 0; i < session_->GetOutputCount(); ++i) outputNames_.emplace_back(session_->GetOutputNameAllocated(i, alloc).get());
   } catch (const Ort::Exception& e) {
@@ -208,8 +125,8 @@ void InferenceSession::run(int count, float* input) {
   // On a GPU every new batch shape costs a new plan (seen: 120-145 ms per partial batch on an H100),
   // so run the full batch there like nvstreammux does; the unused slots cost little.
   const int batch = fixedBatch_ || deviceMemory_ ? maxBatch_ : std::clamp(count, 1, maxBatch_);
-  std::vector<int64_t> dims = manifest_.nchw ? std::vector<int64_t>{batch, 3, manifest_.height, manifest_.width}
-                                             : std::vector<int64_t>{batch, manifest_.height, manifest_.width, 3};
+  std::vector<int64_t> dims = (manifest_.input.layout == TensorLayout::Nchw) ? std::vector<int64_t>{batch, 3, manifest_.input.height, manifest_.input.width}
+                                             : std::vector<int64_t>{batch, manifest_.input.height, manifest_.input.width, 3};
   const size_t floats = imageFloats_ * static_cast<size_t>(batch);
   try {
     if (deviceInput_) {

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "manifest.h"
-#include "vision.h"
+#include "parsers/parser.h"
 
 namespace vigil {
 

@@ -1,9 +1,10 @@
 #include "jpeg.h"
 
+#include <cstdio>  // before jpeglib.h, which uses FILE
+
 #include <jpeglib.h>
 
 #include <algorithm>
-#include <cstdio>
 #include <stdexcept>
 
 namespace vigil {
@@ -42,13 +43,13 @@ void writeI420(jpeg_compress_struct& cinfo, const Image& img, int outW, int outH
   while (cinfo.next_scanline < cinfo.image_height) {
     const int y0 = static_cast<int>(cinfo.next_scanline);
     for (int r = 0; r < 16; ++r) {
-      const uint8_t* row = img.data + static_cast<size_t>(srcRow(y0 + r)) * img.stride;
+      const uint8_t* row = img.planes[0] + static_cast<size_t>(srcRow(y0 + r)) * static_cast<size_t>(img.strides[0]);
       for (int x = 0; x < padW; ++x) yRows[r][x] = range.luma[row[xmap[size_t(x)]]];
     }
     for (int r = 0; r < 8; ++r) {
       const int sy = std::min((img.height - 1) / 2, srcRow(y0 + 2 * r) / 2);
-      const uint8_t* ur = img.u + static_cast<size_t>(sy) * img.uvStride;
-      const uint8_t* vr = img.v + static_cast<size_t>(sy) * img.uvStride;
+      const uint8_t* ur = img.planes[1] + static_cast<size_t>(sy) * static_cast<size_t>(img.strides[1]);
+      const uint8_t* vr = img.planes[2] + static_cast<size_t>(sy) * static_cast<size_t>(img.strides[2]);
       for (int x = 0; x < cW; ++x) {
         uRows[r][x] = range.chroma[ur[cxmap[size_t(x)]]];
         vRows[r][x] = range.chroma[vr[cxmap[size_t(x)]]];
@@ -60,10 +61,10 @@ void writeI420(jpeg_compress_struct& cinfo, const Image& img, int outW, int outH
 
 }  // namespace
 
-std::vector<uint8_t> encodeJpeg(const RgbImage& img, int outW, int outH, int quality) {
+std::vector<uint8_t> encodeJpeg(const Image& img, int outW, int outH, int quality) {
   if (img.onDevice) throw std::invalid_argument("encodeJpeg: the frame is in GPU memory — copy it to the host first (hostCopy)");
   if (outW <= 0 || outH <= 0) { outW = img.width; outH = img.height; }
-  const bool raw = img.format == Image::Format::I420 && img.width >= 2 && img.height >= 2;
+  const bool raw = img.format == PixelFormat::I420 && img.width >= 2 && img.height >= 2;
   jpeg_compress_struct cinfo{};
   jpeg_error_mgr jerr{};
   cinfo.err = jpeg_std_error(&jerr);

@@ -3,13 +3,12 @@
 #include <cstdint>
 #include <vector>
 
-#include "preprocess.h"
-#include "vision.h"
+#include "image.h"
 
 namespace vigil {
 
 // Encodes an image (RGB or I420), scaled (nearest neighbour) to outW x outH when they differ from the image.
-std::vector<uint8_t> encodeJpeg(const RgbImage& img, int outW, int outH, int quality = 80);
+std::vector<uint8_t> encodeJpeg(const Image& img, int outW, int outH, int quality = 80);
 
 // Draws a box outline of `thickness` pixels into a tightly packed RGB buffer.
 void drawBox(uint8_t* rgb, int width, int height, const Box& box, const uint8_t color[3], int thickness = 3);

@@ -23,6 +23,28 @@ void readTriple(const json& j, const char* key, float out[3], const std::string&
   for (int i = 0; i < 3; ++i) out[i] = v[size_t(i)].get<float>();
 }
 
+// The manifest's "input" section as the letterbox reads it (MANIFEST.md lists the fields).
+TensorFormat readTensorFormat(const json& inp, const std::string& path) {
+  TensorFormat f;
+  f.width = inp.value("width", 0);
+  f.height = inp.value("height", 0);
+  if (f.width <= 0 || f.height <= 0 || f.width > 8192 || f.height > 8192)
+    fail(path, "input.width/height must be positive network sizes");
+  std::string layout = inp.value("layout", "NCHW");
+  if (layout != "NCHW" && layout != "NHWC") fail(path, "input.layout must be NCHW or NHWC, not '" + layout + "'");
+  f.layout = layout == "NCHW" ? TensorLayout::Nchw : TensorLayout::Nhwc;
+  std::string order = inp.value("colorOrder", "RGB");
+  if (order != "RGB" && order != "BGR") fail(path, "input.colorOrder must be RGB or BGR");
+  f.bgr = order == "BGR";
+  readTriple(inp, "mean", f.mean, path);
+  readTriple(inp, "scale", f.scale, path);
+  std::string resize = inp.value("resize", "letterbox");
+  if (resize != "letterbox" && resize != "stretch") fail(path, "input.resize must be letterbox or stretch");
+  f.keepAspect = resize == "letterbox";
+  f.padValue = static_cast<float>(inp.value("padValue", 114));
+  return f;
+}
+
 void readThreshold(const json& j, ClassThreshold* t, const std::string& path) {
   if (!j.is_object()) fail(path, "thresholds entries must be objects like {\"score\": 0.3}");
   if (j.contains("score")) t->preClusterThreshold = j["score"].get<float>();
@@ -30,6 +52,16 @@ void readThreshold(const json& j, ClassThreshold* t, const std::string& path) {
   if (j.contains("topK")) t->topK = j["topK"].get<int>();
 }
 }  // namespace
+
+TensorFormat parseTensorFormat(const std::string& inputJson, const std::string& what) {
+  try {
+    const json inp = json::parse(inputJson);
+    if (!inp.is_object()) fail(what, "\"input\" must be an object");
+    return readTensorFormat(inp, what);
+  } catch (const json::exception& e) {
+    fail(what, std::string("\"input\" is not valid (") + e.what() + ")");
+  }
+}
 
 std::string resolveManifest(const std::string& nameOrPath) {
   fs::path p(nameOrPath);
@@ -92,22 +124,7 @@ ModelManifest loadManifest(const std::string& path) {
     if (!j.contains("input") || !j["input"].is_object()) fail(path, "\"input\" is missing");
     const json& inp = j["input"];
     m.inputName = inp.value("name", "");
-    m.width = inp.value("width", 0);
-    m.height = inp.value("height", 0);
-    if (m.width <= 0 || m.height <= 0 || m.width > 8192 || m.height > 8192)
-      fail(path, "input.width/height must be positive network sizes");
-    std::string layout = inp.value("layout", "NCHW");
-    if (layout != "NCHW" && layout != "NHWC") fail(path, "input.layout must be NCHW or NHWC, not '" + layout + "'");
-    m.nchw = layout == "NCHW";
-    std::string order = inp.value("colorOrder", "RGB");
-    if (order != "RGB" && order != "BGR") fail(path, "input.colorOrder must be RGB or BGR");
-    m.bgr = order == "BGR";
-    readTriple(inp, "mean", m.mean, path);
-    readTriple(inp, "scale", m.scale, path);
-    std::string resize = inp.value("resize", "letterbox");
-    if (resize != "letterbox" && resize != "stretch") fail(path, "input.resize must be letterbox or stretch");
-    m.letterbox = resize == "letterbox";
-    m.padValue = inp.value("padValue", 114);
+    m.input = readTensorFormat(inp, path);
     if (inp.contains("batch")) {
       if (inp["batch"].is_number_integer()) m.fixedBatch = inp["batch"].get<int>();
       else if (inp["batch"] != "dynamic") fail(path, "input.batch must be \"dynamic\" or a number");
@@ -119,8 +136,8 @@ ModelManifest loadManifest(const std::string& path) {
       fail(path, "\"labels\" must list the class names");
     for (auto& l : j["labels"]) m.labels.push_back(l.get<std::string>());
     m.params.numClasses = static_cast<int>(m.labels.size());
-    m.params.netWidth = m.width;
-    m.params.netHeight = m.height;
+    m.params.netWidth = m.input.width;
+    m.params.netHeight = m.input.height;
     if (j.contains("parserOptions")) {
       const json& po = j["parserOptions"];
       if (po.contains("strides")) m.params.strides = po["strides"].get<std::vector<int>>();

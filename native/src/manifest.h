@@ -3,7 +3,8 @@
 #include <string>
 #include <vector>
 
-#include "vision.h"
+#include "image.h"
+#include "parsers/parser.h"
 
 namespace vigil {
 
@@ -12,13 +13,7 @@ struct ModelManifest {
   std::string name;
   std::string modelFile; // absolute path of the ONNX file
   std::string inputName;
-  int width = 640, height = 640;
-  bool nchw = true;
-  bool bgr = false;
-  float mean[3] = {0, 0, 0};
-  float scale[3] = {1.f / 255, 1.f / 255, 1.f / 255};
-  bool letterbox = true;
-  int padValue = 114;
+  TensorFormat input;    // size, layout, channel order, normalisation, letterbox or stretch
   int fixedBatch = 0;    // 0: dynamic
   ParserKind parser = ParserKind::YoloV8;
   ParseParams params;
@@ -26,6 +21,10 @@ struct ModelManifest {
   std::vector<std::string> executionProviders{"cpu"};
   bool fp16 = false;     // "precision": "fp16": TensorRT may build a half-precision engine
 };
+
+// A manifest's "input" section given as JSON text (model checks before the manifest is on disk).
+// Throws std::runtime_error naming `what`, the field and the fix.
+TensorFormat parseTensorFormat(const std::string& inputJson, const std::string& what);
 
 // Reads and validates a manifest. Throws std::runtime_error naming the file, the field and the fix.
 ModelManifest loadManifest(const std::string& manifestPath);

@@ -1,6 +1,7 @@
 #pragma once
-// One GStreamer pipeline per source: URI → decode → RGB frames on the source's own streaming
-// thread, with a supervisor thread that watches the bus, loops files and reconnects live sources.
+// One GStreamer pipeline per source: a head per kind (source/heads.h) → the one decode branch
+// (source/decode.h) → frames on the source's own streaming thread, with a supervisor thread that
+// watches the bus, loops files and reconnects live sources.
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -11,16 +12,22 @@
 #include <string>
 #include <thread>
 
-#include "preprocess.h"
+#include "image.h"
+
+struct _GstAppSink;
 
 namespace vigil {
+
+namespace sources {
+class SourceHead;
+}
 
 struct Frame {
   int64_t seq = 0;       // per-source sequence number of delivered frames
   double pts = 0;        // stream time, seconds
   int64_t wallMs = 0;    // wall clock at decode, ms since the epoch
   std::chrono::steady_clock::time_point decodedAt;
-  RgbImage image;               // host planes, or NVDEC's NV12 planes in GPU memory (image.onDevice)
+  Image image;               // host planes, or NVDEC's NV12 planes in GPU memory (image.onDevice)
   std::shared_ptr<void> hold;  // keeps the decoded buffer mapped while the frame is in use
   // Frames in GPU memory: copies the pixels to the host (I420). Null for host frames.
   std::function<void(OwnedImage*)> download;
@@ -82,6 +89,7 @@ class Source {
   struct Pipeline;
   void supervise();
   bool runOnce(std::string* error);  // false: failed with *error; true: ended or stopped
+  int onSample(_GstAppSink* appsink);  // the appsink's new-sample callback (a GstFlowReturn)
   void emitState(SourceState s);
   std::string describeError(const std::string& gstMessage, const std::string& debug, int domainCode) const;
   bool sleepInterruptible(std::chrono::milliseconds d);
@@ -90,6 +98,7 @@ class Source {
   SourceOptions options_;
   SourceCallbacks callbacks_;
   SourceKind kind_;
+  std::unique_ptr<sources::SourceHead> head_;  // what this kind builds before the decode branch
   std::thread thread_;
   std::atomic<bool> stop_{false};
   std::mutex mu_;
@@ -100,7 +109,6 @@ class Source {
   // The decoder could not hand frames over in CUDA memory as NV12 (e.g. 10-bit P010): this source
   // delivers host frames from then on.
   bool deviceFramesRefused_ = false;
-  bool deviceBranchLinked_ = false;
 };
 
 }  // namespace vigil

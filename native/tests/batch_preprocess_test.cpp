@@ -17,63 +17,25 @@
 #include "cuda/gpu_preprocess.h"
 #include "inference.h"
 #include "manifest.h"
-#include "preprocess.h"
-#include "preprocess_reference.h"
+#include "letterbox.h"
+#include "support/test_support.h"
 #include "synthetic.h"
 
 namespace fs = std::filesystem;
 using namespace vigil;
+using vigil::testing::I420Frame;
 
 namespace {
-
-fs::path tmpRoot() {
-  const char* t = std::getenv("VIGIL_TEST_TMP");
-  fs::path p = fs::path(t ? t : fs::temp_directory_path().string()) / "batch-preprocess";
-  fs::create_directories(p);
-  return p;
-}
-
-// An I420 frame with smooth gradients, a bright square and padded strides.
-struct I420Frame {
-  std::vector<uint8_t> y, u, v;
-  Image image;
-  int sx = 0, sy = 0, side = 0;  // the bright square
-  bool onSquare(const Box& b) const {
-    const float cx = b.x + b.w / 2, cy = b.y + b.h / 2;
-    return cx >= sx && cx <= sx + side && cy >= sy && cy <= sy + side;
-  }
-  I420Frame(int w, int h, unsigned seed) {
-    const int ys = w + 5, cw = (w + 1) / 2, ch = (h + 1) / 2, cs = cw + 3;
-    y.resize(size_t(ys) * h);
-    u.resize(size_t(cs) * ch);
-    v.resize(size_t(cs) * ch);
-    std::mt19937 rng(seed);
-    sx = int(rng() % unsigned(w / 2));
-    sy = int(rng() % unsigned(h / 2));
-    side = std::min(w, h) / 4;
-    for (int r = 0; r < h; ++r)
-      for (int c = 0; c < w; ++c) {
-        const bool square = c >= sx && c < sx + side && r >= sy && r < sy + side;
-        y[size_t(r) * ys + c] = square ? 235 : uint8_t(16 + (c * 7 + r * 3 + seed) % 60);
-      }
-    for (int r = 0; r < ch; ++r)
-      for (int c = 0; c < cw; ++c) {
-        u[size_t(r) * cs + c] = uint8_t(110 + (c + r + seed) % 30);
-        v[size_t(r) * cs + c] = uint8_t(120 + (2 * c + seed) % 20);
-      }
-    image = Image{y.data(), w, h, ys, u.data(), v.data(), cs, Image::Format::I420};
-  }
-};
 
 ModelManifest letterboxManifest() {
   ModelManifest m;
   m.name = "pool-test";
-  m.width = 96;
-  m.height = 64;
-  m.letterbox = true;
-  m.padValue = 114;
-  m.mean[0] = 10;
-  m.scale[2] = 0.5f;
+  m.input.width = 96;
+  m.input.height = 64;
+  m.input.keepAspect = true;
+  m.input.padValue = 114;
+  m.input.mean[0] = 10;
+  m.input.scale[2] = 0.5f;
   return m;
 }
 
@@ -107,7 +69,7 @@ TEST(BatchPreprocess, CpuPoolGivesTheSameTensorsAsTheSerialPath) {
   unsigned seed = 1;
   for (auto& s : sizes) frames.emplace_back(s[0], s[1], seed++);
   const auto images = pointers(frames);
-  const size_t per = size_t(3) * m.width * m.height;
+  const size_t per = size_t(3) * m.input.width * m.input.height;
 
   BatchPreprocessor serial(m, 1), pooled(m, 3);
   ASSERT_EQ(serial.threads(), 1);
@@ -125,8 +87,8 @@ TEST(BatchPreprocess, CpuPoolGivesTheSameTensorsAsTheSerialPath) {
     }
     ASSERT_EQ(a, b) << "round " << round;
   }
-  // And the serial path is the plain per-image Preprocessor.
-  Preprocessor one(m);
+  // And the serial path is the plain per-image CPU letterbox.
+  CpuLetterbox one(m.input);
   std::vector<float> c(per);
   one.run(frames[2].image, c.data());
   EXPECT_TRUE(std::equal(c.begin(), c.end(), a.begin() + 2 * per));
@@ -134,7 +96,7 @@ TEST(BatchPreprocess, CpuPoolGivesTheSameTensorsAsTheSerialPath) {
 
 TEST(BatchPreprocessCuda, GpuPathMatchesTheReferenceAndTheCpuSession) {
   synthetic::SquareDetectorSpec spec;
-  const std::string manifestPath = synthetic::writeSquareDetector((tmpRoot() / "model").string(), spec);
+  const std::string manifestPath = synthetic::writeSquareDetector((vigil::testing::tmpRoot("batch-preprocess") / "model").string(), spec);
   const ModelManifest m = loadManifest(manifestPath);
   std::vector<I420Frame> frames;
   frames.emplace_back(640, 360, 3);
@@ -166,7 +128,9 @@ TEST(BatchPreprocessCuda, GpuPathMatchesTheReferenceAndTheCpuSession) {
   std::unique_ptr<BatchPreprocessor> gpuPre;
   if (!gpu::gpuPreprocessAvailable(&why)) {
     std::printf("CUDA tests not run: %s\n", why.c_str());
-    if (!gpu::builtWithCuda()) EXPECT_NE(why.find("without CUDA"), std::string::npos) << why;
+    if (!gpu::builtWithCuda()) {
+      EXPECT_NE(why.find("without CUDA"), std::string::npos) << why;
+    }
     return;
   }
   InferenceOptions gpuOpts = cpuOpts;
@@ -188,25 +152,12 @@ TEST(BatchPreprocessCuda, GpuPathMatchesTheReferenceAndTheCpuSession) {
   }
   // The device tensor equals the CPU reference with the same geometry (same maths, float rounding only).
   std::vector<float> device = gpuPre->deviceInputToHost();
-  TensorFormat fmt;
-  fmt.width = m.width;
-  fmt.height = m.height;
-  fmt.layout = m.nchw ? TensorLayout::Nchw : TensorLayout::Nhwc;
-  fmt.bgr = m.bgr;
-  for (int c = 0; c < 3; ++c) {
-    fmt.mean[c] = m.mean[c];
-    fmt.scale[c] = m.scale[c];
-  }
-  fmt.padValue = static_cast<float>(m.padValue);
-  fmt.keepAspect = m.letterbox;
+  const TensorFormat fmt = m.input;
   std::vector<float> ref(floatsPerImage(fmt) * frames.size());
   float worst = 0;
   for (size_t i = 0; i < frames.size(); ++i) {
     const Image& im = frames[i].image;
-    ImageView v = i420View(im.data, im.u, im.v, im.width, im.height, YuvMatrix::Bt601);
-    v.strides[0] = im.stride;
-    v.strides[1] = v.strides[2] = im.uvStride;
-    letterboxToTensorCpu(v, gpuT[i], fmt, ref.data(), static_cast<int>(i));
+    letterboxToTensorCpu(im, gpuT[i], fmt, ref.data(), static_cast<int>(i));
   }
   for (size_t k = 0; k < ref.size(); ++k) worst = std::max(worst, std::fabs(ref[k] - device[k]));
   EXPECT_LE(worst, 1e-3f);

@@ -26,22 +26,15 @@
 #include "inference.h"
 #include "jpeg.h"
 #include "manifest.h"
-#include "preprocess.h"
-#include "preprocess_reference.h"
+#include "letterbox.h"
 #include "source.h"
 #include "synthetic.h"
+#include "support/test_support.h"
 
 namespace fs = std::filesystem;
 using namespace vigil;
 
 namespace {
-
-fs::path tmpRoot() {
-  const char* t = std::getenv("VIGIL_TEST_TMP");
-  fs::path p = fs::path(t ? t : fs::temp_directory_path().string()) / "device-frames";
-  fs::create_directories(p);
-  return p;
-}
 
 // The same random picture as I420 and as NV12 (UV interleaved), with padded strides.
 struct TwoLayouts {
@@ -61,21 +54,25 @@ struct TwoLayouts {
         u[size_t(r) * cs + c] = uv[size_t(r) * uvs + 2 * c] = uint8_t(rng() % 256);
         v[size_t(r) * cs + c] = uv[size_t(r) * uvs + 2 * c + 1] = uint8_t(rng() % 256);
       }
-    i420 = Image{y.data(), w, h, ys, u.data(), v.data(), cs, Image::Format::I420};
-    nv12 = Image{y.data(), w, h, ys, uv.data(), nullptr, uvs, Image::Format::Nv12};
+    i420 = i420Image(y.data(), u.data(), v.data(), w, h);
+    i420.strides[0] = ys;
+    i420.strides[1] = i420.strides[2] = cs;
+    nv12 = nv12Image(y.data(), uv.data(), w, h);
+    nv12.strides[0] = ys;
+    nv12.strides[1] = uvs;
   }
 };
 
 ModelManifest plainManifest(int w, int h, bool letterbox) {
   ModelManifest m;
   m.name = "layout-test";
-  m.width = w;
-  m.height = h;
-  m.nchw = true;
-  m.letterbox = letterbox;
+  m.input.width = w;
+  m.input.height = h;
+  m.input.layout = TensorLayout::Nchw;
+  m.input.keepAspect = letterbox;
   for (int c = 0; c < 3; ++c) {
-    m.mean[c] = 0;
-    m.scale[c] = 1.f / 255;
+    m.input.mean[c] = 0;
+    m.input.scale[c] = 1.f / 255;
   }
   return m;
 }
@@ -86,7 +83,7 @@ TEST(DeviceFrames, Nv12HostFramesLetterboxCopyAndConvertExactlyLikeI420) {
   TwoLayouts pic(101, 77, 9);  // odd sizes: the half-size chroma rounds up
   for (bool letterbox : {true, false}) {
     const ModelManifest m = plainManifest(64, 48, letterbox);
-    Preprocessor a(m), b(m);
+    CpuLetterbox a(m.input), b(m.input);
     std::vector<float> fromI420(size_t(3) * 64 * 48), fromNv12(fromI420.size());
     a.run(pic.i420, fromI420.data());
     b.run(pic.nv12, fromNv12.data());
@@ -103,12 +100,12 @@ TEST(DeviceFrames, Nv12HostFramesLetterboxCopyAndConvertExactlyLikeI420) {
   // A copy of NV12 is I420 with the same samples (what JPEG and the snapshot drawing read).
   OwnedImage copy;
   copyImage(pic.nv12, &copy);
-  ASSERT_EQ(copy.image.format, Image::Format::I420);
+  ASSERT_EQ(copy.image.format, PixelFormat::I420);
   const int cw = (pic.w + 1) / 2, ch = (pic.h + 1) / 2;
   for (int r = 0; r < ch; ++r)
     for (int c = 0; c < cw; ++c) {
-      ASSERT_EQ(copy.image.u[size_t(r) * copy.image.uvStride + c], pic.u[size_t(r) * (cw + 1) + c]);
-      ASSERT_EQ(copy.image.v[size_t(r) * copy.image.uvStride + c], pic.v[size_t(r) * (cw + 1) + c]);
+      ASSERT_EQ(copy.image.planes[1][size_t(r) * size_t(copy.image.strides[1]) + size_t(c)], pic.u[size_t(r) * (cw + 1) + c]);
+      ASSERT_EQ(copy.image.planes[2][size_t(r) * size_t(copy.image.strides[2]) + size_t(c)], pic.v[size_t(r) * (cw + 1) + c]);
     }
   EXPECT_EQ(encodeJpeg(copy.image, 50, 40, 80), encodeJpeg(pic.i420, 50, 40, 80));
 }
@@ -129,9 +126,9 @@ TEST(DeviceFrames, FramesInGpuMemoryAreRefusedByEveryCpuConsumerWithTheFix) {
   expectMessage([&] { copyImage(dev, &out); }, "copyImage");
   expectMessage([&] { (void)encodeJpeg(dev, 16, 16, 80); }, "encodeJpeg");
   const ModelManifest m = plainManifest(16, 16, true);
-  Preprocessor pre(m);
+  CpuLetterbox pre(m.input);
   std::vector<float> t(size_t(3) * 16 * 16);
-  expectMessage([&] { pre.run(dev, t.data()); }, "Preprocessor");
+  expectMessage([&] { pre.run(dev, t.data()); }, "CpuLetterbox");
   // A frame that says it is on the GPU but has no way back: hostCopy names the problem.
   Frame f;
   f.image = dev;
@@ -141,7 +138,7 @@ TEST(DeviceFrames, FramesInGpuMemoryAreRefusedByEveryCpuConsumerWithTheFix) {
   h.image = pic.i420;
   hostCopy(h, &out);
   EXPECT_EQ(out.image.width, 32);
-  EXPECT_EQ(out.image.data[5], pic.y[5]);
+  EXPECT_EQ(out.image.planes[0][5], pic.y[5]);
 }
 
 namespace {
@@ -182,7 +179,7 @@ TEST(DeviceFrames, GpuNvdecFramesStayOnTheGpuAndLetterboxLikeHostFrames) {
     EXPECT_TRUE(!nvdec || !why.empty());
     return;
   }
-  const std::string clip = (tmpRoot() / "squares.mp4").string();
+  const std::string clip = (vigil::testing::tmpRoot("device-frames") / "squares.mp4").string();
   synthetic::writeSquaresClip(clip, 640, 360, 30, 30, synthetic::testScene());
   SourceOptions hostOpts;
   hostOpts.realtime = true;
@@ -200,7 +197,7 @@ TEST(DeviceFrames, GpuNvdecFramesStayOnTheGpuAndLetterboxLikeHostFrames) {
   const Frame& df = *devFirst.frame;
   ASSERT_FALSE(hf.image.onDevice);
   ASSERT_TRUE(df.image.onDevice) << "nvh264dec is here but the frame came through host memory";
-  ASSERT_EQ(df.image.format, Image::Format::Nv12);
+  ASSERT_EQ(df.image.format, PixelFormat::Nv12);
   ASSERT_EQ(df.image.width, hf.image.width);
   ASSERT_EQ(df.image.height, hf.image.height);
   ASSERT_EQ(hf.seq, 0);
@@ -212,7 +209,7 @@ TEST(DeviceFrames, GpuNvdecFramesStayOnTheGpuAndLetterboxLikeHostFrames) {
   size_t lumaDiffs = 0;
   for (int r = 0; r < hf.image.height; ++r)
     for (int c = 0; c < hf.image.width; ++c)
-      lumaDiffs += back.image.data[size_t(r) * back.image.stride + c] != hf.image.data[size_t(r) * hf.image.stride + c];
+      lumaDiffs += back.image.planes[0][size_t(r) * size_t(back.image.strides[0]) + size_t(c)] != hf.image.planes[0][size_t(r) * size_t(hf.image.strides[0]) + size_t(c)];
   EXPECT_EQ(lumaDiffs, 0u);
 
   // The CUDA letterbox reads the device planes in place and matches the CPU reference of the host frame.
@@ -222,25 +219,13 @@ TEST(DeviceFrames, GpuNvdecFramesStayOnTheGpuAndLetterboxLikeHostFrames) {
   fmt.scale[0] = fmt.scale[1] = fmt.scale[2] = 1.f / 255;
   gpu::GpuPreprocessor pre;
   gpu::DeviceTensor tensor(floatsPerImage(fmt));
-  ImageView dv;
-  dv.format = PixelFormat::Nv12;
-  dv.width = df.image.width;
-  dv.height = df.image.height;
-  dv.planes[0] = df.image.data;
-  dv.planes[1] = df.image.u;
-  dv.strides[0] = df.image.stride;
-  dv.strides[1] = df.image.uvStride;
-  dv.matrix = YuvMatrix::Bt601;
   gpu::BatchFrame bf;
-  bf.image = dv;
+  bf.image = df.image;
   const auto t = pre.run({bf}, gpu::FrameMemory::Device, fmt, tensor);
   pre.synchronize();
   const std::vector<float> got = tensor.toHost();
-  ImageView hv = i420View(hf.image.data, hf.image.u, hf.image.v, hf.image.width, hf.image.height, YuvMatrix::Bt601);
-  hv.strides[0] = hf.image.stride;
-  hv.strides[1] = hv.strides[2] = hf.image.uvStride;
   std::vector<float> ref(floatsPerImage(fmt));
-  letterboxToTensorCpu(hv, t[0], fmt, ref.data(), 0);
+  letterboxToTensorCpu(hf.image, t[0], fmt, ref.data(), 0);
   float worst = 0;
   for (size_t k = 0; k < ref.size(); ++k) worst = std::max(worst, std::fabs(ref[k] - got[k]));
   EXPECT_LE(worst, 1e-3f);

@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
-#include "vision.h"
+#include "image.h"
+#include "parsers/parser.h"
 
 using vigil::Box;
 
@@ -41,26 +42,26 @@ TEST(OutputTensor, SizeIsProductOfDims) {
 }
 
 TEST(Letterbox, KeepAspectUsesUniformScaleAndCentredPadding) {
-  auto t = vigil::makeLetterbox(1280, 720, 640, 640, true);
+  auto t = vigil::letterboxGeometry(1280, 720, 640, 640, true);
   EXPECT_FLOAT_EQ(t.scaleX, 0.5f);
   EXPECT_FLOAT_EQ(t.scaleY, 0.5f);
   EXPECT_FLOAT_EQ(t.padX, 0.f);
   EXPECT_FLOAT_EQ(t.padY, (640.f - 360.f) / 2.f);
   // A portrait frame pads left and right instead.
-  auto p = vigil::makeLetterbox(480, 960, 640, 640, true);
+  auto p = vigil::letterboxGeometry(480, 960, 640, 640, true);
   EXPECT_FLOAT_EQ(p.scaleX, 640.f / 960.f);
   EXPECT_FLOAT_EQ(p.padX, (640.f - 480.f * 640.f / 960.f) / 2.f);
   EXPECT_FLOAT_EQ(p.padY, 0.f);
 }
 
 TEST(Letterbox, StretchScalesAxesIndependentlyWithoutPadding) {
-  auto t = vigil::makeLetterbox(768, 576, 640, 640, false);
+  auto t = vigil::letterboxGeometry(768, 576, 640, 640, false);
   EXPECT_FLOAT_EQ(t.scaleX, 640.f / 768.f);
   EXPECT_FLOAT_EQ(t.scaleY, 640.f / 576.f);
   EXPECT_EQ(t.padX, 0.f);
   EXPECT_EQ(t.padY, 0.f);
   // The same source box lands differently under stretch and letterbox.
-  auto lb = vigil::makeLetterbox(768, 576, 640, 640, true);
+  auto lb = vigil::letterboxGeometry(768, 576, 640, 640, true);
   Box src{100, 100, 50, 100};
   Box a = vigil::toNetwork(t, src), b = vigil::toNetwork(lb, src);
   EXPECT_NEAR(a.h / a.w, (100.f * 640 / 576) / (50.f * 640 / 768), 1e-4);  // aspect distorted
@@ -71,7 +72,7 @@ TEST(Letterbox, StretchScalesAxesIndependentlyWithoutPadding) {
 TEST(Letterbox, RoundTripsSourceBoxesThroughNetworkSpace) {
   for (bool keep : {true, false}) {
     for (auto [sw, sh] : {std::pair{1920, 1080}, std::pair{768, 576}, std::pair{480, 960}, std::pair{640, 640}}) {
-      auto t = vigil::makeLetterbox(sw, sh, 416, 320, keep);
+      auto t = vigil::letterboxGeometry(sw, sh, 416, 320, keep);
       for (Box b : {Box{0, 0, 10, 10}, Box{sw * 0.25f, sh * 0.5f, sw * 0.3f, sh * 0.2f},
                     Box{sw - 40.f, sh - 30.f, 40, 30}}) {
         expectBoxNear(vigil::toSource(t, vigil::toNetwork(t, b)), b, 1e-2f);
@@ -81,7 +82,7 @@ TEST(Letterbox, RoundTripsSourceBoxesThroughNetworkSpace) {
 }
 
 TEST(Letterbox, ToSourceClipsToTheFrame) {
-  auto t = vigil::makeLetterbox(1280, 720, 640, 640, true);  // 140 px of padding top and bottom
+  auto t = vigil::letterboxGeometry(1280, 720, 640, 640, true);  // 140 px of padding top and bottom
   // A box reaching into the top padding and past the right edge.
   Box net{600, 100, 100, 100};
   Box src = vigil::toSource(t, net);

@@ -6,27 +6,13 @@
 #include <vector>
 
 #include "jpeg.h"
-#include "preprocess.h"
+#include "letterbox.h"
+#include "support/test_support.h"
 
 using namespace vigil;
+using vigil::testing::I420Frame;
 
 namespace {
-
-struct I420Frame {
-  std::vector<uint8_t> y, u, v;
-  Image image;
-  I420Frame(int w, int h, uint8_t Y, uint8_t U, uint8_t V)
-      : y(size_t(w) * h, Y), u(size_t(w / 2) * (h / 2), U), v(size_t(w / 2) * (h / 2), V) {
-    image.data = y.data();
-    image.width = w;
-    image.height = h;
-    image.stride = w;
-    image.u = u.data();
-    image.v = v.data();
-    image.uvStride = w / 2;
-    image.format = Image::Format::I420;
-  }
-};
 
 // Decodes with libjpeg to RGB.
 std::vector<uint8_t> decode(const std::vector<uint8_t>& j, int* w, int* h) {

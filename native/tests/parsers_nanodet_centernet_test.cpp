@@ -5,7 +5,7 @@
 #include <stdexcept>
 #include <vector>
 
-#include "../src/vision.h"
+#include "parsers/parser.h"
 
 using namespace vigil;
 

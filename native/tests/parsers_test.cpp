@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "vision.h"
+#include "parsers/parser.h"
 
 using vigil::Detection;
 using vigil::OutputTensor;

@@ -15,20 +15,14 @@
 #include "inference.h"
 #include "jpeg.h"
 #include "manifest.h"
-#include "preprocess.h"
+#include "letterbox.h"
 #include "synthetic.h"
+#include "support/test_support.h"
 
 namespace fs = std::filesystem;
 using namespace vigil;
 
 namespace {
-
-fs::path tmpRoot() {
-  const char* t = std::getenv("VIGIL_TEST_TMP");
-  fs::path p = fs::path(t ? t : fs::temp_directory_path().string()) / "pipeline";
-  fs::create_directories(p);
-  return p;
-}
 
 // Generated once per test binary run.
 struct Fixtures {
@@ -37,8 +31,8 @@ struct Fixtures {
   static const Fixtures& get() {
     static Fixtures f = [] {
       Fixtures x;
-      x.manifest = synthetic::writeSquareDetector((tmpRoot() / "model").string());
-      x.clip = (tmpRoot() / "squares.mp4").string();
+      x.manifest = synthetic::writeSquareDetector((vigil::testing::tmpRoot("pipeline") / "model").string());
+      x.clip = (vigil::testing::tmpRoot("pipeline") / "squares.mp4").string();
       synthetic::writeSquaresClip(x.clip, 640, 360, 60, 30, x.scene);
       return x;
     }();
@@ -94,15 +88,15 @@ bool waitFor(const std::function<bool()>& pred, int seconds) {
 
 TEST(Preprocess, LetterboxPadsAndNormalisesIntoNchw) {
   ModelManifest m;
-  m.width = 8;
-  m.height = 8;
-  m.padValue = 114;
+  m.input.width = 8;
+  m.input.height = 8;
+  m.input.padValue = 114;
   // 4x2 red image → scale 2, 4 rows of padding split top/bottom.
   std::vector<uint8_t> rgb(4 * 2 * 3);
   for (size_t i = 0; i < rgb.size(); i += 3) rgb[i] = 255;
-  Preprocessor pre(m);
+  CpuLetterbox pre(m.input);
   std::vector<float> out(3 * 64);
-  LetterboxTransform t = pre.run({rgb.data(), 4, 2, 12}, out.data());
+  LetterboxTransform t = pre.run(packedImage(PixelFormat::Rgb, rgb.data(), 4, 2), out.data());
   EXPECT_FLOAT_EQ(t.scaleX, 2.f);
   EXPECT_FLOAT_EQ(t.padY, 2.f);
   EXPECT_NEAR(out[0], 114 / 255.f, 1e-5);           // top padding, R plane
@@ -113,21 +107,21 @@ TEST(Preprocess, LetterboxPadsAndNormalisesIntoNchw) {
 
 TEST(Preprocess, BgrOrderSwapsChannels) {
   ModelManifest m;
-  m.width = 2;
-  m.height = 2;
-  m.bgr = true;
-  m.nchw = false;
+  m.input.width = 2;
+  m.input.height = 2;
+  m.input.bgr = true;
+  m.input.layout = TensorLayout::Nhwc;
   std::vector<uint8_t> rgb(2 * 2 * 3, 0);
   for (size_t i = 0; i < rgb.size(); i += 3) rgb[i] = 255;  // red
-  Preprocessor pre(m);
+  CpuLetterbox pre(m.input);
   std::vector<float> out(12);
-  pre.run({rgb.data(), 2, 2, 6}, out.data());
+  pre.run(packedImage(PixelFormat::Rgb, rgb.data(), 2, 2), out.data());
   EXPECT_NEAR(out[0], 0.f, 1e-5);  // B
   EXPECT_NEAR(out[2], 1.f, 1e-5);  // R last in BGR
 }
 
 TEST(Manifest, NamesTheFieldThatIsWrong) {
-  fs::path dir = tmpRoot() / "badmanifest";
+  fs::path dir = vigil::testing::tmpRoot("pipeline") / "badmanifest";
   fs::create_directories(dir);
   std::ofstream(dir / "m.json") << R"({"vigilManifest":1,"file":"missing.onnx","input":{"width":1,"height":1},"parser":"yolov8","labels":["a"]})";
   try {
@@ -153,7 +147,7 @@ TEST(Manifest, NamesTheFieldThatIsWrong) {
 TEST(Inference, GeneratedDetectorFindsASquareWhereItIs) {
   const auto& fx = Fixtures::get();
   ModelManifest m = loadManifest(fx.manifest);
-  InferenceSession s(m, {2, 1, {}});
+  InferenceSession s(m, {2, 1, false, {}});
   EXPECT_EQ(s.provider(), "CPUExecutionProvider");
   std::fill(s.inputFor(0), s.inputFor(0) + s.imageFloats(), 0.f);
   std::fill(s.inputFor(1), s.inputFor(1) + s.imageFloats(), 0.f);
@@ -190,7 +184,7 @@ TEST(Jpeg, EncodesAtTheRequestedSize) {
   const uint8_t red[3] = {255, 0, 0};
   drawBox(rgb.data(), 64, 48, {10, 10, 20, 20}, red, 2);
   EXPECT_EQ(rgb[(10 * 64 + 15) * 3 + 1], 0);
-  auto j = encodeJpeg({rgb.data(), 64, 48, 64 * 3}, 32, 24);
+  auto j = encodeJpeg(packedImage(PixelFormat::Rgb, rgb.data(), 64, 48), 32, 24);
   ASSERT_GT(j.size(), 4u);
   EXPECT_EQ(j[0], 0xFF);
   EXPECT_EQ(j[1], 0xD8);
@@ -305,6 +299,15 @@ TEST(Engine, DetectFpsLimitsInferenceByStreamTime) {
 
 // Many sources of both kinds added, removed and re-added while frames are in flight, then a stop
 // in the middle of decoding (run under AddressSanitizer to hunt the shutdown heap corruption).
+namespace {
+// "s<i>" (appended, not concatenated: GCC 12's -Wrestrict misfires on "s" + std::to_string(i)).
+std::string sourceId(int i) {
+  std::string id = "s";
+  id += std::to_string(i);
+  return id;
+}
+}  // namespace
+
 TEST(Engine, ManySourcesChurnAndStopMidDecode) {
   const auto& fx = Fixtures::get();
   Collector c;
@@ -319,17 +322,17 @@ TEST(Engine, ManySourcesChurnAndStopMidDecode) {
   SourceOptions realtime = file;
   realtime.realtime = true;
   for (int i = 0; i < 12; ++i) {
-    const std::string id = "s" + std::to_string(i);
+    const std::string id = sourceId(i);
     if (i % 3 == 0) engine->addSource(id, "test://ball?width=320&height=240&fps=30");
     else engine->addSource(id, "file://" + fx.clip, i % 3 == 1 ? file : realtime);
   }
   ASSERT_TRUE(waitFor([&] {
     for (int i = 0; i < 12; ++i)
-      if (c.framesOf("s" + std::to_string(i)) == 0) return false;
+      if (c.framesOf(sourceId(i)) == 0) return false;
     return true;
   }, 60));
-  for (int i = 0; i < 12; i += 2) EXPECT_TRUE(engine->removeSource("s" + std::to_string(i)));
-  for (int i = 0; i < 4; i += 2) engine->addSource("s" + std::to_string(i), "file://" + fx.clip, file);
+  for (int i = 0; i < 12; i += 2) EXPECT_TRUE(engine->removeSource(sourceId(i)));
+  for (int i = 0; i < 4; i += 2) engine->addSource(sourceId(i), "file://" + fx.clip, file);
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
   const auto t0 = std::chrono::steady_clock::now();
   engine->stop();
@@ -382,7 +385,7 @@ TEST(Engine, LiveSourceDropsStaleFramesWhenInferenceIsBehind) {
   synthetic::SquareDetectorSpec heavy;
   heavy.workLayers = 6;
   heavy.workChannels = 32;
-  std::string manifest = synthetic::writeSquareDetector((tmpRoot() / "heavy").string(), heavy);
+  std::string manifest = synthetic::writeSquareDetector((vigil::testing::tmpRoot("pipeline") / "heavy").string(), heavy);
   Collector c;
   EngineConfig cfg;
   cfg.model = manifest;
@@ -405,14 +408,14 @@ TEST(Engine, LiveSourceDropsStaleFramesWhenInferenceIsBehind) {
 
 TEST(Preprocess, I420FramesConvertWithBt601LimitedRange) {
   ModelManifest m;
-  m.width = 4;
-  m.height = 4;
+  m.input.width = 4;
+  m.input.height = 4;
   // 4x4 frame: left half white (Y=235), right half black (Y=16); neutral chroma.
   std::vector<uint8_t> y(16), u(4, 128), v(4, 128);
   for (int r = 0; r < 4; ++r)
     for (int c = 0; c < 4; ++c) y[size_t(r * 4 + c)] = c < 2 ? 235 : 16;
-  Image img{y.data(), 4, 4, 4, u.data(), v.data(), 2, Image::Format::I420};
-  Preprocessor pre(m);
+  Image img = i420Image(y.data(), u.data(), v.data(), 4, 4);
+  CpuLetterbox pre(m.input);
   std::vector<float> out(48);
   pre.run(img, out.data());
   EXPECT_NEAR(out[0], 1.f, 0.01f);   // R of a white pixel

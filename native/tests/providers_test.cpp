@@ -14,21 +14,16 @@
 #include "inference.h"
 #include "manifest.h"
 #include "synthetic.h"
+#include "support/test_support.h"
 
 namespace fs = std::filesystem;
 using namespace vigil;
 
 namespace {
-fs::path tmpRoot() {
-  const char* t = std::getenv("VIGIL_TEST_TMP");
-  fs::path p = fs::path(t ? t : fs::temp_directory_path().string()) / "providers";
-  fs::create_directories(p);
-  return p;
-}
 }  // namespace
 
 TEST(Providers, UnavailableGpuProvidersFallBackToTheCpuWithTheReason) {
-  const ModelManifest m = loadManifest(synthetic::writeSquareDetector((tmpRoot() / "model").string()));
+  const ModelManifest m = loadManifest(synthetic::writeSquareDetector((vigil::testing::tmpRoot("providers") / "model").string()));
   for (const char* ep : {"tensorrt", "cuda"}) {
     InferenceOptions o;
     o.providers = {ep};
@@ -47,7 +42,7 @@ TEST(Providers, UnavailableGpuProvidersFallBackToTheCpuWithTheReason) {
 }
 
 TEST(Providers, ManifestPrecisionIsReadAndChecked) {
-  const std::string path = synthetic::writeSquareDetector((tmpRoot() / "precision").string());
+  const std::string path = synthetic::writeSquareDetector((vigil::testing::tmpRoot("providers") / "precision").string());
   EXPECT_FALSE(loadManifest(path).fp16);
   std::ifstream in(path);
   std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "tracking/assignment.h"
-#include "vision.h"
+#include "tracking/tracker.h"
 
 using vigil::Box;
 using vigil::Detection;
@@ -413,7 +413,9 @@ TEST(TrackLifecycle, IdsAreStableIncreasingAndNeverReused) {
           id = out[0].trackId;
           for (const auto& o : out) {
             for (int64_t s : seen) EXPECT_NE(o.trackId, s) << vigil::trackerName(k) << ": id reused";
-            if (!seen.empty()) EXPECT_GT(o.trackId, seen.back());
+            if (!seen.empty()) {
+              EXPECT_GT(o.trackId, seen.back());
+            }
             seen.push_back(o.trackId);
           }
         }

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "cuda/gpu_preprocess.h"
+#include "providers.h"
 
 namespace fs = std::filesystem;
 
@@ -74,86 +75,19 @@ std::string findProviderLib(const Options& o, const char* argv0) {
   return {};
 }
 
-struct GpuEp {
-  const OrtEpDevice* device = nullptr;
-  const OrtMemoryInfo* memory = nullptr;  // device memory of the EP (null: CPU memory)
-  std::optional<Ort::MemoryInfo> ownedMemory;  // classic (non-plugin) route
-  std::string route;
-};
-
-// Plugin EP API: registers the provider library and appends its EP to the session options.
-GpuEp appendPluginProvider(Ort::Env& env, Ort::SessionOptions& so, const Options& o, const std::string& lib) {
-  const OrtApi& api = Ort::GetApi();
-  if (lib.empty())
-    throw std::runtime_error("no libonnxruntime_providers_" + o.ep + ".so found — pass --ep-lib PATH or set " +
-                             (o.ep == "cuda" ? "ORT_CUDA_EP" : "ORT_TENSORRT_EP"));
-  Ort::ThrowOnError(api.RegisterExecutionProviderLibrary(env, o.ep.c_str(), lib.c_str()));
-  const OrtEpDevice* const* devs = nullptr;
-  size_t n = 0;
-  Ort::ThrowOnError(api.GetEpDevices(env, &devs, &n));
-  const std::string want = o.ep == "cuda" ? "CUDAExecutionProvider" : "TensorrtExecutionProvider";
-  std::string seen;
-  GpuEp ep;
-  for (size_t i = 0; i < n; ++i) {
-    const std::string name = api.EpDevice_EpName(devs[i]);
-    seen += (seen.empty() ? "" : ", ") + name;
-    if (!ep.device && (name == want || (o.ep == "tensorrt" && name.find("TensorRT") != std::string::npos)))
-      ep.device = devs[i];
-  }
-  if (!ep.device) throw std::runtime_error("provider library " + lib + " registered no " + want + " device (have: " + seen + ")");
-  std::vector<const char*> keys, values;
-  if (o.ep == "cuda") {
-    keys = {"cudnn_conv_algo_search"};
-    values = {"HEURISTIC"};
-  } else {
-    keys = {"trt_fp16_enable", "trt_engine_cache_enable", "trt_engine_cache_path"};
-    values = {o.fp16 ? "1" : "0", "1", "/tmp/vigil-trt-cache"};
-  }
-  Ort::ThrowOnError(api.SessionOptionsAppendExecutionProvider_V2(so, env, &ep.device, 1, keys.data(), values.data(),
-                                                                  keys.size()));
-  ep.memory = api.EpDevice_MemoryInfo(ep.device, OrtDeviceMemoryType_DEFAULT);
-  ep.route = "plugin";
-  return ep;
-}
-
-// Classic provider-bridge route (AppendExecutionProvider_*_V2): for core builds compiled with the
-// provider (e.g. ORT_HOME GPU builds), and TensorRT libraries that are not plugin EPs.
-GpuEp appendClassicProvider(Ort::SessionOptions& so, const Options& o) {
-  const OrtApi& api = Ort::GetApi();
-  GpuEp ep;
-  if (o.ep == "cuda") {
-    OrtCUDAProviderOptionsV2* cuda = nullptr;
-    Ort::ThrowOnError(api.CreateCUDAProviderOptions(&cuda));
-    std::unique_ptr<OrtCUDAProviderOptionsV2, void (*)(OrtCUDAProviderOptionsV2*)> hold(cuda, api.ReleaseCUDAProviderOptions);
-    const char* k[] = {"cudnn_conv_algo_search"};
-    const char* v[] = {"HEURISTIC"};
-    Ort::ThrowOnError(api.UpdateCUDAProviderOptions(cuda, k, v, 1));
-    Ort::ThrowOnError(api.SessionOptionsAppendExecutionProvider_CUDA_V2(so, cuda));
-  } else {
-    OrtTensorRTProviderOptionsV2* trt = nullptr;
-    Ort::ThrowOnError(api.CreateTensorRTProviderOptions(&trt));
-    std::unique_ptr<OrtTensorRTProviderOptionsV2, void (*)(OrtTensorRTProviderOptionsV2*)> hold(trt, api.ReleaseTensorRTProviderOptions);
-    const char* k[] = {"trt_fp16_enable", "trt_engine_cache_enable", "trt_engine_cache_path"};
-    const char* v[] = {o.fp16 ? "1" : "0", "1", "/tmp/vigil-trt-cache"};
-    Ort::ThrowOnError(api.UpdateTensorRTProviderOptions(trt, k, v, 3));
-    Ort::ThrowOnError(api.SessionOptionsAppendExecutionProvider_TensorRT_V2(so, trt));
-  }
-  ep.ownedMemory.emplace("Cuda", OrtDeviceAllocator, 0, OrtMemTypeDefault);
-  ep.memory = *ep.ownedMemory;
-  ep.route = "classic";
-  return ep;
-}
-
-GpuEp appendGpuProvider(Ort::Env& env, Ort::SessionOptions& so, const Options& o, const std::string& lib) {
-  try {
-    return appendPluginProvider(env, so, o, lib);
-  } catch (const std::exception& plugin) {
-    try {
-      return appendClassicProvider(so, o);
-    } catch (const std::exception& classic) {
-      throw std::runtime_error(std::string("plugin EP route: ") + plugin.what() + "; classic route: " + classic.what());
-    }
-  }
+// The GPU provider for this run (plugin EP route first, then the classic provider bridge), through
+// the engine's own registration code.
+vigil::AddedProvider appendGpuProvider(Ort::Env& env, Ort::SessionOptions& so, const Options& o, const std::string& lib) {
+  vigil::ProviderSetup setup;
+  setup.provider = o.ep;
+  setup.library = lib;
+  setup.fp16 = o.fp16;
+  setup.tensorrtCache = "/tmp/vigil-trt-cache";
+  setup.classicFallback = true;
+  vigil::AddedProvider added;
+  std::string why;
+  if (!vigil::appendExecutionProvider(env, so, setup, &added, &why)) throw std::runtime_error(why);
+  return added;
 }
 
 void printError(const Options& o, int64_t batch, const std::string& what) {
@@ -228,7 +162,7 @@ int main(int argc, char** argv) {
     }
   }
   if (o.threads > 0) so.SetIntraOpNumThreads(o.threads);
-  GpuEp ep;
+  vigil::AddedProvider ep;
   std::optional<Ort::Session> session;
   try {
     if (o.ep != "cpu") ep = appendGpuProvider(env, so, o, findProviderLib(o, argv[0]));
@@ -237,7 +171,7 @@ int main(int argc, char** argv) {
     printError(o, 0, std::string("cannot create the session: ") + e.what());
     return 1;
   }
-  if (o.deviceInput && !ep.memory) {
+  if (o.deviceInput && !ep.memory()) {
     printError(o, 0, "the " + o.ep + " provider reports no device memory; cannot bind device inputs");
     return 1;
   }
@@ -302,14 +236,14 @@ int main(int argc, char** argv) {
         frameMem = std::make_unique<vigil::gpu::DeviceTensor>(bytes.size());
         frameMem->fromHost(bytes.data(), bytes.size());
         const auto* base = reinterpret_cast<const uint8_t*>(frameMem->data());
-        vigil::ImageView v = vigil::nv12View(base, base + yBytes, fw, fh);
+        vigil::Image v = vigil::nv12Image(base, base + yBytes, fw, fh);
         frames.assign(static_cast<size_t>(batch), vigil::gpu::BatchFrame{v, nullptr});
-        deviceValue.emplace(Ort::Value::CreateTensor(ep.memory, devTensor->data(), count * sizeof(float), shape.data(),
+        deviceValue.emplace(Ort::Value::CreateTensor(ep.memory(), devTensor->data(), count * sizeof(float), shape.data(),
                                                      shape.size(), ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT));
       } else if (o.deviceInput) {
         inputKind = "device";
         OrtAllocator* devAlloc = nullptr;
-        Ort::ThrowOnError(Ort::GetApi().GetSharedAllocator(env, ep.memory, &devAlloc));
+        Ort::ThrowOnError(Ort::GetApi().GetSharedAllocator(env, ep.memory(), &devAlloc));
         if (!devAlloc) throw std::runtime_error("no shared allocator for the provider's device memory");
         deviceValue.emplace(Ort::Value::CreateTensor<float>(devAlloc, shape.data(), shape.size()));
         const OrtValue* src[] = {hostValue};

@@ -212,7 +212,7 @@ std::vector<LetterboxTransform> GpuPreprocessor::run(const std::vector<BatchFram
   auto onHost = [&](size_t i) { return memory == FrameMemory::Host && frames[i].memory == FrameMemory::Host; };
   size_t staged = 0;
   for (size_t i = 0; i < frames.size(); ++i) {
-    const ImageView& img = frames[i].image;
+    const Image& img = frames[i].image;
     validateImage(img, ("frame " + std::to_string(i)).c_str());
     transforms[i] = frames[i].transform ? *frames[i].transform
                                         : letterboxGeometry(img.width, img.height, format.width, format.height,
@@ -232,7 +232,7 @@ std::vector<LetterboxTransform> GpuPreprocessor::run(const std::vector<BatchFram
   std::vector<HostCopy> copies;
   size_t offset = 0;
   for (size_t i = 0; i < frames.size(); ++i) {
-    const ImageView& img = frames[i].image;
+    const Image& img = frames[i].image;
     Job& job = m.hostJobs[i];
     std::memset(&job, 0, sizeof(Job));
     for (int p = 0; p < planeCount(img.format); ++p) {

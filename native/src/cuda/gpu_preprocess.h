@@ -3,7 +3,7 @@
 // turns a batch of frames of different sizes (NV12 / I420 / RGB / BGR / RGBA / BGRA, host or device
 // memory) into a float NCHW / NHWC tensor in device memory, ready to bind as an ONNX Runtime input
 // (IO binding: wrap DeviceTensor::data() with the CUDA EP's OrtMemoryInfo). Same maths as
-// letterboxToTensorCpu (preprocess_reference.h). In a build without CUDA (VIGIL_HAS_CUDA undefined)
+// the CPU letterbox (letterbox.h; shared arithmetic in cuda/preprocess_math.h). In a build without CUDA (VIGIL_HAS_CUDA undefined)
 // gpuPreprocessAvailable() returns false with the reason and the constructors throw it.
 #include <cstddef>
 #include <functional>
@@ -11,8 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "preprocess_reference.h"
-#include "vision.h"
+#include "image.h"
 
 namespace vigil::gpu {
 
@@ -46,7 +45,7 @@ class DeviceTensor {
 enum class FrameMemory { Host, Device };
 
 struct BatchFrame {
-  ImageView image;                 // planes in host or device memory (see FrameMemory)
+  Image image;                    // planes in host or device memory (see FrameMemory)
   const LetterboxTransform* transform = nullptr;  // null: letterboxGeometry() from the tensor format
   FrameMemory memory = FrameMemory::Host;         // where this frame's planes are, when run() is told Host
 };

@@ -1,6 +1,11 @@
 #pragma once
-// Per-pixel maths of letterbox pre-processing, shared verbatim by the CUDA kernel and the CPU
-// reference (so both compute the same thing). Plain structs only: compiles with g++ and nvcc.
+// The arithmetic of letterboxing, shared verbatim by the CUDA kernel (one thread per network pixel)
+// and the CPU letterbox (tables per column, one row at a time), so both compute the same tensor:
+//   network pixel (ox, oy) samples the source at ((o + 0.5 - pad) / scale) on each axis; a pixel whose
+//   centre falls outside the image gets the pad value; inside, luma (or each packed channel) is
+//   bilinear with pixel centres at +0.5 and edges clamped, chroma is taken from the sample nearest to
+//   the point; limited-range YUV becomes RGB once per pixel; value = (pixel - mean[c]) * scale[c].
+// Plain structs only: compiles with g++ and nvcc.
 #include <cstdint>
 
 #if defined(__CUDACC__)
@@ -11,7 +16,7 @@
 
 namespace vigil::pp {
 
-// Keep in sync with vigil::PixelFormat / vigil::YuvMatrix (preprocess_reference.h).
+// The same order as vigil::PixelFormat / vigil::YuvMatrix (image.h); letterbox.cpp checks it at compile time.
 enum Format : int { kNv12 = 0, kI420 = 1, kRgb = 2, kBgr = 3, kRgba = 4, kBgra = 5 };
 enum Matrix : int { kBt601 = 0, kBt709 = 1 };
 
@@ -33,8 +38,37 @@ struct Norm {
   int bgr;                  // output channel 0 is blue
 };
 
+// Where one network row or column samples the source: the two neighbours and the weight of the second.
+struct Tap {
+  int i0, i1;
+  float f;
+};
+
 VIGIL_HD float clamp255(float v) { return v < 0.f ? 0.f : (v > 255.f ? 255.f : v); }
 VIGIL_HD int clampi(int v, int lo, int hi) { return v < lo ? lo : (v > hi ? hi : v); }
+
+// Network index o on an axis of `length` source pixels; false when its centre is outside the image.
+VIGIL_HD bool axisTap(int o, float pad, float scale, int length, Tap* t) {
+  const float u = (static_cast<float>(o) + 0.5f - pad) / scale;
+  if (u < 0.f || u >= static_cast<float>(length)) return false;
+  float s = u - 0.5f;
+  s = s < 0.f ? 0.f : s;
+  const int i0 = clampi(static_cast<int>(s), 0, length - 1);
+  t->i0 = i0;
+  t->i1 = i0 + 1 < length ? i0 + 1 : length - 1;
+  const float f = s - static_cast<float>(i0);
+  t->f = f > 1.f ? 1.f : f;
+  return true;
+}
+
+// The source index nearest to the sampled point (for chroma).
+VIGIL_HD int nearest(const Tap& t) { return t.f >= 0.5f ? t.i1 : t.i0; }
+
+VIGIL_HD float lerp(float a, float b, float f) { return a + f * (b - a); }
+
+VIGIL_HD float bilinear(const uint8_t* row0, const uint8_t* row1, int x0, int x1, float fx, float fy) {
+  return lerp(lerp(row0[x0], row0[x1], fx), lerp(row1[x0], row1[x1], fx), fy);
+}
 
 // Limited-range YUV → RGB (0..255, unrounded floats).
 VIGIL_HD void yuvToRgb(float y, float u, float v, int matrix, float rgb[3]) {
@@ -50,67 +84,61 @@ VIGIL_HD void yuvToRgb(float y, float u, float v, int matrix, float rgb[3]) {
   }
 }
 
-// RGB of one source pixel; chroma of subsampled formats is taken from the 2×2 block it covers.
-VIGIL_HD void sourceRgb(const Image& im, int x, int y, float rgb[3]) {
-  switch (im.format) {
-    case kNv12: {
-      const float Y = im.plane[0][y * im.stride[0] + x];
-      const uint8_t* uv = im.plane[1] + (y >> 1) * im.stride[1] + (x >> 1) * 2;
-      yuvToRgb(Y, uv[0], uv[1], im.matrix, rgb);
-      return;
+// RGB of the source at taps (tx, ty), for a format known at compile time (the CPU loops are
+// instantiated per format; the kernel dispatches with sample()).
+template <int F>
+VIGIL_HD void sampleAs(const Image& im, const Tap& tx, const Tap& ty, float rgb[3]) {
+  const uint8_t* r0 = im.plane[0] + ty.i0 * im.stride[0];
+  const uint8_t* r1 = im.plane[0] + ty.i1 * im.stride[0];
+  if (F == kNv12 || F == kI420) {
+    const float y = bilinear(r0, r1, tx.i0, tx.i1, tx.f, ty.f);
+    const int cx = nearest(tx) >> 1, cy = nearest(ty) >> 1;
+    float u, v;
+    if (F == kNv12) {
+      const uint8_t* uv = im.plane[1] + cy * im.stride[1] + cx * 2;
+      u = uv[0];
+      v = uv[1];
+    } else {
+      u = im.plane[1][cy * im.stride[1] + cx];
+      v = im.plane[2][cy * im.stride[2] + cx];
     }
-    case kI420: {
-      const float Y = im.plane[0][y * im.stride[0] + x];
-      const float U = im.plane[1][(y >> 1) * im.stride[1] + (x >> 1)];
-      const float V = im.plane[2][(y >> 1) * im.stride[2] + (x >> 1)];
-      yuvToRgb(Y, U, V, im.matrix, rgb);
-      return;
-    }
-    default: {
-      const int bpp = (im.format == kRgba || im.format == kBgra) ? 4 : 3;
-      const uint8_t* p = im.plane[0] + y * im.stride[0] + x * bpp;
-      const bool bgrIn = im.format == kBgr || im.format == kBgra;
-      rgb[0] = p[bgrIn ? 2 : 0];
-      rgb[1] = p[1];
-      rgb[2] = p[bgrIn ? 0 : 2];
-      return;
+    yuvToRgb(y, u, v, im.matrix, rgb);
+  } else {
+    const int bpp = (F == kRgba || F == kBgra) ? 4 : 3;
+    const bool bgrIn = F == kBgr || F == kBgra;
+    for (int c = 0; c < 3; ++c) {
+      const int s = bgrIn ? 2 - c : c;
+      rgb[c] = bilinear(r0 + s, r1 + s, tx.i0 * bpp, tx.i1 * bpp, tx.f, ty.f);
     }
   }
 }
 
-// Normalised values of network pixel (ox, oy), in output channel order. Bilinear sampling with
-// pixel centres at +0.5 and edge clamping; pixels whose centre falls outside the image get the pad.
+VIGIL_HD void sample(const Image& im, const Tap& tx, const Tap& ty, float rgb[3]) {
+  switch (im.format) {
+    case kNv12: sampleAs<kNv12>(im, tx, ty, rgb); return;
+    case kI420: sampleAs<kI420>(im, tx, ty, rgb); return;
+    case kRgb: sampleAs<kRgb>(im, tx, ty, rgb); return;
+    case kBgr: sampleAs<kBgr>(im, tx, ty, rgb); return;
+    case kRgba: sampleAs<kRgba>(im, tx, ty, rgb); return;
+    default: sampleAs<kBgra>(im, tx, ty, rgb); return;
+  }
+}
+
+// Network values of a source RGB pixel, in output channel order.
+VIGIL_HD void normalise(const Norm& n, const float rgb[3], float out[3]) {
+  for (int c = 0; c < 3; ++c) out[c] = (rgb[n.bgr ? 2 - c : c] - n.mean[c]) * n.scale[c];
+}
+
+// Normalised values of network pixel (ox, oy), in output channel order (what the kernel computes).
 VIGIL_HD void outputPixel(const Image& im, const Geometry& g, const Norm& n, int ox, int oy, float out[3]) {
-  const float u = (static_cast<float>(ox) + 0.5f - g.padX) / g.scaleX;
-  const float v = (static_cast<float>(oy) + 0.5f - g.padY) / g.scaleY;
+  Tap tx, ty;
   float rgb[3];
-  if (u < 0.f || v < 0.f || u >= static_cast<float>(im.width) || v >= static_cast<float>(im.height)) {
-    rgb[0] = rgb[1] = rgb[2] = n.pad;
+  if (axisTap(ox, g.padX, g.scaleX, im.width, &tx) && axisTap(oy, g.padY, g.scaleY, im.height, &ty)) {
+    sample(im, tx, ty, rgb);
   } else {
-    float sx = u - 0.5f, sy = v - 0.5f;
-    sx = sx < 0.f ? 0.f : sx;
-    sy = sy < 0.f ? 0.f : sy;
-    const int x0 = clampi(static_cast<int>(sx), 0, im.width - 1);
-    const int y0 = clampi(static_cast<int>(sy), 0, im.height - 1);
-    const int x1 = x0 + 1 < im.width ? x0 + 1 : im.width - 1;
-    const int y1 = y0 + 1 < im.height ? y0 + 1 : im.height - 1;
-    const float fx = sx - static_cast<float>(x0) > 1.f ? 1.f : sx - static_cast<float>(x0);
-    const float fy = sy - static_cast<float>(y0) > 1.f ? 1.f : sy - static_cast<float>(y0);
-    float p00[3], p01[3], p10[3], p11[3];
-    sourceRgb(im, x0, y0, p00);
-    sourceRgb(im, x1, y0, p01);
-    sourceRgb(im, x0, y1, p10);
-    sourceRgb(im, x1, y1, p11);
-    for (int c = 0; c < 3; ++c) {
-      const float top = p00[c] * (1.f - fx) + p01[c] * fx;
-      const float bottom = p10[c] * (1.f - fx) + p11[c] * fx;
-      rgb[c] = top * (1.f - fy) + bottom * fy;
-    }
+    rgb[0] = rgb[1] = rgb[2] = n.pad;
   }
-  for (int c = 0; c < 3; ++c) {
-    const float px = rgb[n.bgr ? 2 - c : c];
-    out[c] = (px - n.mean[c]) * n.scale[c];
-  }
+  normalise(n, rgb, out);
 }
 
 }  // namespace vigil::pp

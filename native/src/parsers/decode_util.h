@@ -1,12 +1,12 @@
 #pragma once
 // Small helpers shared by the NanoDet and CenterNet decoders: tensor size and layout errors.
 #include <cstdint>
-#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
-#include "../vision.h"
+#include "parsers/parser.h"
+#include "parsers/parser_common.h"
 
 namespace vigil::parsers {
 
@@ -16,16 +16,8 @@ inline size_t elementCount(const std::vector<int64_t>& dims) {
   return n;
 }
 
-inline std::string dimsText(const std::vector<int64_t>& dims) {
-  std::ostringstream s;
-  s << '[';
-  for (size_t i = 0; i < dims.size(); ++i) s << (i ? ", " : "") << dims[i];
-  s << ']';
-  return s.str();
-}
-
 [[noreturn]] inline void layoutError(const char* parser, const OutputTensor& t, const std::string& expected) {
-  throw std::runtime_error("output '" + t.name + "' has shape " + dimsText(t.dims) + " but parser " + parser + " expects " +
+  throw std::runtime_error("output '" + t.name + "' has shape " + shapeString(t.dims) + " but parser " + parser + " expects " +
                            expected + " — check the manifest's parser, labels and parserOptions");
 }
 

@@ -4,19 +4,10 @@
 #include <stdexcept>
 #include <string>
 
-#include "vision.h"
+#include "parsers/parser.h"
+#include "parsers/parser_common.h"
 
 namespace vigil {
-namespace {
-
-std::string dimsText(const std::vector<int64_t>& d) {
-  std::string s = "[";
-  for (size_t i = 0; i < d.size(); ++i) s += (i ? ", " : "") + std::to_string(d[i]);
-  return s + "]";
-}
-
-}  // namespace
-
 std::vector<Detection> decodeDetr(const std::vector<OutputTensor>& outputs, int batchIndex, const ParseParams& params) {
   const OutputTensor* logits = nullptr;
   const OutputTensor* boxes = nullptr;
@@ -35,8 +26,8 @@ std::vector<Detection> decodeDetr(const std::vector<OutputTensor>& outputs, int 
   if (!logits || !boxes) throw std::runtime_error("parser detr: outputs 'logits' and 'pred_boxes' not found — " + expected);
   if (logits->dims.size() != 3 || boxes->dims.size() != 3 || boxes->dims[2] != 4 || logits->dims[0] != boxes->dims[0] ||
       logits->dims[1] != boxes->dims[1])
-    throw std::runtime_error("parser detr: output '" + logits->name + "' has shape " + dimsText(logits->dims) +
-                             " and '" + boxes->name + "' has shape " + dimsText(boxes->dims) + " — " + expected);
+    throw std::runtime_error("parser detr: output '" + logits->name + "' has shape " + parsers::shapeString(logits->dims) +
+                             " and '" + boxes->name + "' has shape " + parsers::shapeString(boxes->dims) + " — " + expected);
   if (batchIndex < 0 || batchIndex >= logits->dims[0])
     throw std::runtime_error("parser detr: batch index " + std::to_string(batchIndex) + " outside batch of " +
                              std::to_string(logits->dims[0]));

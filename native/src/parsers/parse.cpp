@@ -5,9 +5,16 @@
 #include <stdexcept>
 
 #include "parser_common.h"
-#include "vision.h"
+#include "parsers/parser.h"
 
 namespace vigil {
+
+size_t OutputTensor::size() const {
+  if (dims.empty()) return 0;
+  size_t n = 1;
+  for (int64_t d : dims) n *= d > 0 ? static_cast<size_t>(d) : 0;
+  return n;
+}
 
 namespace parsers {
 

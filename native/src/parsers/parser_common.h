@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "vision.h"
+#include "parsers/parser.h"
 
 namespace vigil::parsers {
 

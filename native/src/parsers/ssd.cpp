@@ -1,9 +1,10 @@
 // SSD decoder: boxes [B, N, 4] (x1, y1, x2, y2 normalised) + scores [B, N, C]; every class over its threshold.
+#include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "parser_common.h"
-#include "vision.h"
+#include "parsers/parser.h"
 
 namespace vigil {
 

@@ -4,7 +4,7 @@
 #include <vector>
 
 #include "parser_common.h"
-#include "vision.h"
+#include "parsers/parser.h"
 
 namespace vigil {
 

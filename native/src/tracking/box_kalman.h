@@ -2,7 +2,7 @@
 // Constant-velocity Kalman filter over a box's centre and size (cx, cy, w, h and their velocities).
 // With a diagonal process / measurement noise the 8-state filter splits exactly into four
 // independent (position, velocity) filters, so each step is a handful of flops and no matrices.
-#include "vision.h"
+#include "image.h"
 
 namespace vigil::tracking {
 

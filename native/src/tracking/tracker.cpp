@@ -8,7 +8,7 @@
 
 #include "assignment.h"
 #include "box_kalman.h"
-#include "vision.h"
+#include "tracking/tracker.h"
 
 namespace vigil {
 

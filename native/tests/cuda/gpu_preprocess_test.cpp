@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "cuda/gpu_preprocess.h"
-#include "preprocess_reference.h"
+#include "letterbox.h"
 
 using namespace vigil;
 
@@ -22,7 +22,7 @@ namespace {
 // A frame with its own storage; strides are padded past the row size to exercise pitch handling.
 struct OwnedFrame {
   std::vector<uint8_t> p[3];
-  ImageView view;
+  Image view;
 };
 
 OwnedFrame makeFrame(PixelFormat format, int w, int h, unsigned seed, int pitchPad = 7) {
@@ -97,7 +97,7 @@ TEST(GpuPreprocessReference, StretchUpscaleInterpolatesBetweenPixelCentres) {
   TensorFormat f = detectorFormat(4, 1, false);
   f.scale[0] = f.scale[1] = f.scale[2] = 1.f;
   std::vector<float> out(floatsPerImage(f));
-  letterboxToTensorCpu(packedView(PixelFormat::Rgb, px, 2, 1), f, out.data(), 0);
+  letterboxToTensorCpu(packedImage(PixelFormat::Rgb, px, 2, 1), f, out.data(), 0);
   // Network centres 0.5, 1.5, 2.5, 3.5 map to source x -0.25 (clamped), 0.25, 0.75, 1.25 (clamped).
   const float want[] = {0, 25, 75, 100};
   for (int c = 0; c < 3; ++c)
@@ -109,7 +109,7 @@ TEST(GpuPreprocessReference, LetterboxPadsTopAndBottomRowsWithNormalisedPadValue
   for (size_t i = 0; i < px.size(); ++i) px[i] = static_cast<uint8_t>(10 * i);
   TensorFormat f = detectorFormat(4, 4, true);
   std::vector<float> out(floatsPerImage(f), -1.f);
-  LetterboxTransform t = letterboxToTensorCpu(packedView(PixelFormat::Rgb, px.data(), 4, 2), f, out.data(), 0);
+  LetterboxTransform t = letterboxToTensorCpu(packedImage(PixelFormat::Rgb, px.data(), 4, 2), f, out.data(), 0);
   EXPECT_FLOAT_EQ(t.scaleX, 1.f);
   EXPECT_FLOAT_EQ(t.padY, 1.f);
   EXPECT_FLOAT_EQ(t.padX, 0.f);
@@ -141,7 +141,7 @@ TEST(GpuPreprocessReference, Nv12LimitedRangeWhiteBlackAndGrey) {
   TensorFormat f = detectorFormat(2, 2, false);
   f.scale[0] = f.scale[1] = f.scale[2] = 1.f;
   std::vector<float> out(floatsPerImage(f));
-  letterboxToTensorCpu(nv12View(y, uv, 2, 2, YuvMatrix::Bt601), f, out.data(), 0);
+  letterboxToTensorCpu(nv12Image(y, uv, 2, 2, YuvMatrix::Bt601), f, out.data(), 0);
   for (int c = 0; c < 3; ++c) {
     EXPECT_NEAR(out[c * 4 + 0], 255.f, 1e-3);
     EXPECT_NEAR(out[c * 4 + 1], 0.f, 1e-3);
@@ -150,7 +150,7 @@ TEST(GpuPreprocessReference, Nv12LimitedRangeWhiteBlackAndGrey) {
   // Pure red in BT.709 limited range: Y 63, U 102, V 240 → R ≈ 255 (clamped), G ≈ 0, B ≈ 0.
   const uint8_t yr[] = {63, 63, 63, 63};
   const uint8_t uvr[] = {102, 240};
-  letterboxToTensorCpu(nv12View(yr, uvr, 2, 2, YuvMatrix::Bt709), f, out.data(), 0);
+  letterboxToTensorCpu(nv12Image(yr, uvr, 2, 2, YuvMatrix::Bt709), f, out.data(), 0);
   EXPECT_NEAR(out[0], 255.f, 1.5f);
   EXPECT_NEAR(out[4], 0.f, 1.5f);
   EXPECT_NEAR(out[8], 0.f, 1.5f);
@@ -167,13 +167,13 @@ TEST(GpuPreprocessReference, BgrOrderMeanAndScalePerOutputChannel) {
   f.scale[1] = 1.f;
   f.scale[2] = 2.f;
   std::vector<float> out(3);
-  letterboxToTensorCpu(packedView(PixelFormat::Rgb, px, 1, 1), f, out.data(), 0);
+  letterboxToTensorCpu(packedImage(PixelFormat::Rgb, px, 1, 1), f, out.data(), 0);
   EXPECT_FLOAT_EQ(out[0], (30 - 1) * 0.5f);  // blue first
   EXPECT_FLOAT_EQ(out[1], (20 - 2) * 1.f);
   EXPECT_FLOAT_EQ(out[2], (10 - 3) * 2.f);
   const uint8_t bgra[] = {30, 20, 10, 255};  // the same pixel as BGRA input
   std::vector<float> out2(3);
-  letterboxToTensorCpu(packedView(PixelFormat::Bgra, bgra, 1, 1), f, out2.data(), 0);
+  letterboxToTensorCpu(packedImage(PixelFormat::Bgra, bgra, 1, 1), f, out2.data(), 0);
   EXPECT_EQ(out, out2);
 }
 
@@ -182,7 +182,7 @@ TEST(GpuPreprocessReference, NhwcInterleavesChannelsAndSlotsOffsetTheBatch) {
   TensorFormat f = detectorFormat(2, 1, false, TensorLayout::Nhwc);
   f.scale[0] = f.scale[1] = f.scale[2] = 1.f;
   std::vector<float> out(2 * floatsPerImage(f), -1.f);
-  letterboxToTensorCpu(packedView(PixelFormat::Rgb, px, 2, 1), f, out.data(), 1);
+  letterboxToTensorCpu(packedImage(PixelFormat::Rgb, px, 2, 1), f, out.data(), 1);
   for (int i = 0; i < 6; ++i) EXPECT_FLOAT_EQ(out[i], -1.f) << "slot 0 must stay untouched";
   for (int i = 0; i < 6; ++i) EXPECT_FLOAT_EQ(out[6 + i], px[i]);
 }
@@ -196,7 +196,7 @@ TEST(GpuPreprocessReference, I420AndNv12OfTheSamePictureAgree) {
       u[r * cw + c] = nv.view.planes[1][r * nv.view.strides[1] + 2 * c];
       v[r * cw + c] = nv.view.planes[1][r * nv.view.strides[1] + 2 * c + 1];
     }
-  ImageView i420 = i420View(nv.view.planes[0], u.data(), v.data(), 37, 23, nv.view.matrix);
+  Image i420 = i420Image(nv.view.planes[0], u.data(), v.data(), 37, 23, nv.view.matrix);
   i420.strides[0] = nv.view.strides[0];
   TensorFormat f = detectorFormat(64, 48, true);
   std::vector<float> a(floatsPerImage(f)), b(floatsPerImage(f));
@@ -210,12 +210,12 @@ TEST(GpuPreprocessReference, BadInputNamesTheProblem) {
   TensorFormat f = detectorFormat(4, 4, true);
   std::vector<float> out(floatsPerImage(f));
   try {
-    letterboxToTensorCpu(nv12View(y, nullptr, 2, 2), f, out.data(), 0);
+    letterboxToTensorCpu(nv12Image(y, nullptr, 2, 2), f, out.data(), 0);
     FAIL() << "expected invalid_argument";
   } catch (const std::invalid_argument& e) {
     EXPECT_NE(std::string(e.what()).find("plane 1 is null"), std::string::npos) << e.what();
   }
-  ImageView bad = packedView(PixelFormat::Rgb, y, 4, 1);
+  Image bad = packedImage(PixelFormat::Rgb, y, 4, 1);
   bad.strides[0] = 5;
   EXPECT_THROW(letterboxToTensorCpu(bad, f, out.data(), 0), std::invalid_argument);
 }
@@ -230,7 +230,9 @@ TEST(GpuPreprocessCuda, ReportsAvailabilityConsistentlyWithTheBuild) {
     EXPECT_FALSE(ok);
     EXPECT_NE(reason.find("built without CUDA"), std::string::npos) << reason;
   }
-  if (ok) EXPECT_TRUE(reason.empty());
+  if (ok) {
+    EXPECT_TRUE(reason.empty());
+  }
 }
 
 TEST(GpuPreprocessCuda, SingleFramesMatchCpuForFormatsSizesAndResizeModes) {
@@ -299,7 +301,7 @@ TEST(GpuPreprocessCuda, DeviceResidentFramesAndCallerTransformsMatchCpu) {
   std::memcpy(staging.data(), f.p[0].data(), yBytes);
   std::memcpy(reinterpret_cast<uint8_t*>(staging.data()) + yBytes, f.p[1].data(), uvBytes);
   frameMem.fromHost(staging.data(), staging.size());
-  ImageView dev = f.view;
+  Image dev = f.view;
   dev.planes[0] = reinterpret_cast<const uint8_t*>(frameMem.data());
   dev.planes[1] = dev.planes[0] + yBytes;
   TensorFormat fmt = detectorFormat(640, 640, true);

@@ -3,7 +3,7 @@
 #include <cmath>
 #include <stdexcept>
 
-#include "vision.h"
+#include "parsers/parser.h"
 
 using namespace vigil;
 

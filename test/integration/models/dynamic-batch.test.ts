@@ -7,7 +7,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { ModelManifest } from '../../../main/api/model-types.js';
 import { loadAddon } from '../../../main/engine/addon.js';
 import { ensureDefaultModels, generatedModelsDir } from '../../../main/models/default-models.js';
-import { prepareInput, readVideoFrames, type RgbFrame } from '../../../main/models/frames.js';
+import { fitInput } from '../../../main/models/detect.js';
+import { readVideoFrames, type RgbFrame } from '../../../main/models/frames.js';
 import { VTEST_AVI } from '../../../main/models/vtest-bench.js';
 
 const MAX_RELATIVE_ERROR = 1e-5;
@@ -42,7 +43,7 @@ describe('nanodet-coco: dynamic batch', () => {
     const m = manifestOf('nanodet-coco');
     const model = join(generatedModelsDir(), m.file);
     const addon = loadAddon();
-    const inputs = frames.map((f) => prepareInput(f, m));
+    const inputs = frames.map((f) => fitInput(addon, f, m));
     const single = inputs.map((input) => Object.values(addon.runModelOnce(model, { [m.input.name]: input }))[0]!);
     const per = inputs[0]!.data.length;
     const both = new Float32Array(per * 2);

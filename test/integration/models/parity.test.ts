@@ -7,7 +7,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { ModelManifest } from '../../../main/api/model-types.js';
 import { loadAddon } from '../../../main/engine/addon.js';
 import { ensureDefaultModels, generatedModelsDir, humanModelsDir } from '../../../main/models/default-models.js';
-import { prepareInput, readVideoFrames, type RgbFrame } from '../../../main/models/frames.js';
+import { fitInput } from '../../../main/models/detect.js';
+import { readVideoFrames, type RgbFrame } from '../../../main/models/frames.js';
 import { VTEST_AVI } from '../../../main/models/vtest-bench.js';
 
 const MAX_RELATIVE_ERROR = 1e-4;
@@ -106,7 +107,7 @@ describe.each(CASES)('$name: ONNX Runtime matches TF.js (CPU backend) within 1e-
   it('on real vtest.avi frames', { timeout: 300_000 }, async () => {
     expect(frames.length).toBe(2);
     for (const frame of frames) {
-      const input = prepareInput(frame, manifest());
+      const input = fitInput(loadAddon(), frame, manifest());
       expect(await compare(input.dims, input.data)).toBeLessThanOrEqual(MAX_RELATIVE_ERROR);
     }
   });

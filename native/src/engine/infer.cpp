@@ -1,0 +1,48 @@
+// The inference stage (nvinfer's run): one session run per batch on the input buffer the batcher
+// filled; the buffer goes back to the batcher as soon as the run has read it.
+#include <utility>
+
+#include "engine/internal.h"
+
+namespace vigil {
+
+void Engine::inferLoop() {
+  while (true) {
+    std::unique_ptr<Work> work = toInfer_->popFor(std::chrono::milliseconds(100)).value_or(nullptr);
+    if (!work) {
+      if (!overlapPost_) emitStats();  // stats keep flowing while no frame arrives
+      continue;
+    }
+    if (!work->batch.empty()) inferBatch(*work);
+    const bool last = work->last;
+    if (!overlapPost_) {
+      // CPU provider: ONNX Runtime wants every core while it runs; parse and track in between.
+      finishWork(std::move(work));
+    } else {
+      toPost_->push(std::move(work));  // waits while two batches wait for post-processing
+    }
+    if (last) break;
+  }
+}
+
+void Engine::inferBatch(Work& work) {
+  const auto t1 = Clock::now();
+  if (work.count > 0 && work.failure.empty()) {
+    try {
+      session_->run(work.count, preprocess_->input(work.buffer));
+      work.outputs = session_->takeOutputs();
+    } catch (const std::exception& e) {
+      work.failure = e.what();
+    }
+  }
+  releaseBuffer(std::exchange(work.buffer, -1));  // the run has read its input: the batcher may fill it again
+  const double ms = std::chrono::duration<double, std::milli>(Clock::now() - t1).count();
+  std::lock_guard lock(stageMu_);
+  stages_.infer += ms;
+}
+
+void Engine::releaseBuffer(int buffer) {
+  if (buffer >= 0) freeBuffers_->push(buffer);
+}
+
+}  // namespace vigil
