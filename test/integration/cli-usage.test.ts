@@ -22,7 +22,7 @@ describe('vigil --help and friends', () => {
     expect(r.status).toBe(0);
     expect(r.stderr).toBe('');
     expect(r.stdout).toMatch(/^usage: vigil <command>/);
-    expect(r.stdout).toContain('vigil serve [--host H] [--port P] [--token T]');
+    expect(r.stdout).toContain('vigil serve [--host H] [--port P] [--token-file F]');
     expect(r.stdout).toContain('vigil models list');
     expect(r.stdout).toContain('import-nvinfer CONFIG');
   });
