@@ -9,7 +9,7 @@ H=${VIGIL_GPU_HOME:-/tmp/vigil-gpu}
 source "$H/env.sh"
 mkdir -p "$H/results" "$H/test-tmp"
 export ORT_EP_PATH=${ORT_EP_PATH:-$H/ort/lib}  # CUDA execution provider for the GPU-path session tests
-filter='*Gpu*:*Cuda*:*Detr*:*BatchPreprocess*:WorkerPool*'
+filter='*Gpu*:*Cuda*:*Detr*:*BatchPreprocess*:WorkerPool*:DeviceFrames.*'
 [ $# -gt 0 ] || set -- --gtest_filter="$filter"
 VIGIL_TEST_TMP=$H/test-tmp vigil_tests --gtest_color=no "$@" 2>&1 | tee "$H/results/gpu-tests.log"
 rc=${PIPESTATUS[0]}
