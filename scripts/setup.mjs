@@ -15,7 +15,7 @@ export const SYSTEM_PACKAGES = [
   'cmake', 'pkg-config', 'g++',
   'libgstreamer1.0-dev', 'libgstreamer-plugins-base1.0-dev', 'gstreamer1.0-tools',
   'gstreamer1.0-plugins-base', 'gstreamer1.0-plugins-good', 'gstreamer1.0-plugins-bad',
-  'gstreamer1.0-plugins-ugly', 'gstreamer1.0-libav', 'libgstrtspserver-1.0-dev', 'gir1.2-gst-rtsp-server-1.0',
+  'gstreamer1.0-plugins-ugly', 'gstreamer1.0-libav', 'libgstrtspserver-1.0-dev', 'gir1.2-gst-rtsp-server-1.0', 'python3-gi',
   'libjpeg62-turbo-dev', 'nlohmann-json3-dev', 'libgtest-dev', 'opencv-doc', 'chromium',
 ];
 

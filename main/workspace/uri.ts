@@ -10,9 +10,10 @@ export const CREDENTIAL_QUERY_KEYS: ReadonlySet<string> = new Set([
   'token', 'access_token', 'auth', 'key', 'apikey', 'api_key', 'secret', 'sig', 'signature',
 ]);
 
-/** What a file camera may be: a video file by its extension (the engine decodes it with GStreamer). */
+/** What a file camera may be: a video file by its extension (the engine decodes it with GStreamer;
+ * .ogg is an Ogg container that may hold Theora video — an audio-only one is reported as having no video). */
 export const VIDEO_EXTENSIONS: ReadonlySet<string> = new Set([
-  'mp4', 'm4v', 'mov', 'mkv', 'webm', 'avi', 'ts', 'mts', 'm2ts', 'mpg', 'mpeg', 'flv', 'wmv', 'ogv', '3gp',
+  'mp4', 'm4v', 'mov', 'mkv', 'webm', 'avi', 'ts', 'mts', 'm2ts', 'mpg', 'mpeg', 'flv', 'wmv', 'ogv', 'ogg', '3gp',
   'h264', '264', 'h265', '265', 'hevc', 'mjpeg', 'mjpg', 'y4m',
 ]);
 
