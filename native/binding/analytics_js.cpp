@@ -15,8 +15,9 @@ Napi::Array analyticsEvents(Napi::Env env, const std::vector<EngineFrame>& frame
       o.Set("kind", analytics::eventKindName(e.kind));
       o.Set("track", e.track >= 0 ? Napi::Value(Napi::Number::New(env, static_cast<double>(e.track))) : env.Null());
       o.Set("label", e.track >= 0 ? Napi::Value(Napi::String::New(env, e.label)) : env.Null());
-      o.Set("direction", e.direction == analytics::Crossing::None ? env.Null()
-                                                                   : Napi::Value(Napi::String::New(env, e.direction == analytics::Crossing::In ? "in" : "out")));
+      o.Set("direction", e.direction == analytics::Crossing::None
+                             ? env.Null()
+                             : Napi::Value(Napi::String::New(env, e.direction == analytics::Crossing::In ? "in" : "out")));
       o.Set("time", static_cast<double>(f.time));
       o.Set("pts", e.seconds);
       out.Set(n++, o);
@@ -52,7 +53,8 @@ Napi::Array zoneCounts(Napi::Env env, const std::vector<analytics::RegionCounts>
 
 std::shared_ptr<const analytics::Config> zonesFromJs(Napi::Value v, const char* what) {
   if (v.IsUndefined() || v.IsNull()) return nullptr;
-  if (!v.IsString()) throw Napi::TypeError::New(v.Env(), std::string(what) + " must be the camera's zones as JSON text (JSON.stringify(zones)) or null");
+  if (!v.IsString())
+    throw Napi::TypeError::New(v.Env(), std::string(what) + " must be the camera's zones as JSON text (JSON.stringify(zones)) or null");
   try {
     return std::make_shared<analytics::Config>(analytics::parseConfig(v.As<Napi::String>().Utf8Value()));
   } catch (const std::exception& e) {

@@ -28,7 +28,10 @@ describe('vigil-engine run --analytics', () => {
     if (!existsSync(VTEST)) throw new Error(`${VTEST} is missing: install opencv-doc (apt-get install opencv-doc)`);
     const r = engine(['run', `file://${VTEST}`, '--json', '--tracker', 'bytetrack', '--analytics', join(fixtures, 'vtest-lines.json')], 560_000);
     expect(r.status, r.stderr).toBe(0);
-    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Line);
+    const lines = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Line);
     expect(lines.length).toBe(795);
     const truth = (JSON.parse(readFileSync(join(fixtures, 'vtest-crossings.json'), 'utf8')) as GroundTruth).crossings;
     const seen: Record<string, { in: number; out: number }> = { west: { in: 0, out: 0 }, east: { in: 0, out: 0 } };
@@ -41,7 +44,9 @@ describe('vigil-engine run --analytics', () => {
     // The running counts on the last line agree with the events.
     const last = lines[lines.length - 1]!.counts!;
     for (const c of last) expect({ in: c.in, out: c.out }).toEqual(seen[c.zone]);
-    const report = Object.entries(truth).map(([zone, t]) => `${zone}: in ${seen[zone]!.in} (truth ${t.in.length}), out ${seen[zone]!.out} (truth ${t.out.length})`);
+    const report = Object.entries(truth).map(
+      ([zone, t]) => `${zone}: in ${seen[zone]!.in} (truth ${t.in.length}), out ${seen[zone]!.out} (truth ${t.out.length})`,
+    );
     console.log(`[analytics vtest] ${report.join('; ')}`);
     for (const [zone, t] of Object.entries(truth)) {
       expect(Math.abs(seen[zone]!.in - t.in.length), `${zone} in`).toBeLessThanOrEqual(1);
@@ -58,7 +63,20 @@ describe('vigil-engine run --analytics', () => {
     expect(r1.stderr).toContain('zones[0].points needs exactly 2 points for a line');
     expect(r1.stdout).toBe('');
     const unicorn = join(dir, 'unicorn.json');
-    writeFileSync(unicorn, JSON.stringify([{ id: 'door', kind: 'line', points: [[0, 0], [1, 1]], labels: ['unicorn'] }]));
+    writeFileSync(
+      unicorn,
+      JSON.stringify([
+        {
+          id: 'door',
+          kind: 'line',
+          points: [
+            [0, 0],
+            [1, 1],
+          ],
+          labels: ['unicorn'],
+        },
+      ]),
+    );
     const r2 = engine(['run', `file://${VTEST}`, '--json', '--analytics', unicorn], 60_000);
     expect(r2.status).toBe(2);
     expect(r2.stderr).toContain("label 'unicorn' is not one of the model's labels");

@@ -13,12 +13,18 @@ constexpr double kTimeSlack = 1e-6;
 
 const char* eventKindName(EventKind k) {
   switch (k) {
-    case EventKind::Enter: return "enter";
-    case EventKind::Exit: return "exit";
-    case EventKind::Cross: return "cross";
-    case EventKind::Crowded: return "crowded";
-    case EventKind::CrowdEnd: return "crowd-end";
-    case EventKind::Dwell: return "dwell";
+    case EventKind::Enter:
+      return "enter";
+    case EventKind::Exit:
+      return "exit";
+    case EventKind::Cross:
+      return "cross";
+    case EventKind::Crowded:
+      return "crowded";
+    case EventKind::CrowdEnd:
+      return "crowd-end";
+    case EventKind::Dwell:
+      return "dwell";
   }
   return "?";
 }
@@ -27,9 +33,12 @@ Point referencePoint(const Box& box, ReferencePoint ref, int width, int height) 
   const float w = width > 0 ? static_cast<float>(width) : 1.f, h = height > 0 ? static_cast<float>(height) : 1.f;
   const float x = (box.x + box.w * 0.5f) / w;
   switch (ref) {
-    case ReferencePoint::Center: return {x, (box.y + box.h * 0.5f) / h};
-    case ReferencePoint::TopCenter: return {x, box.y / h};
-    default: return {x, (box.y + box.h) / h};
+    case ReferencePoint::Center:
+      return {x, (box.y + box.h * 0.5f) / h};
+    case ReferencePoint::TopCenter:
+      return {x, box.y / h};
+    default:
+      return {x, (box.y + box.h) / h};
   }
 }
 
@@ -45,7 +54,8 @@ CameraAnalytics::CameraAnalytics(std::shared_ptr<const Config> config, std::vect
       for (auto& l : region.labels) {
         auto it = std::find(labels_.begin(), labels_.end(), l);
         if (it == labels_.end())
-          throw std::invalid_argument("zone '" + region.id + "': label '" + l + "' is not one of the model's labels — use labels the camera's model reports (e.g. '" +
+          throw std::invalid_argument("zone '" + region.id + "': label '" + l +
+                                      "' is not one of the model's labels — use labels the camera's model reports (e.g. '" +
                                       (labels_.empty() ? std::string("person") : labels_[0]) + "')");
         s.allowed[static_cast<size_t>(it - labels_.begin())] = 1;
       }
@@ -102,11 +112,20 @@ bool CameraAnalytics::movingToward(int64_t track, Direction d) const {
   if (speed < 1e-4f) return false;
   float along = 0;
   switch (d) {
-    case Direction::Left: along = -v.x; break;
-    case Direction::Right: along = v.x; break;
-    case Direction::Up: along = -v.y; break;
-    case Direction::Down: along = v.y; break;
-    default: return true;
+    case Direction::Left:
+      along = -v.x;
+      break;
+    case Direction::Right:
+      along = v.x;
+      break;
+    case Direction::Up:
+      along = -v.y;
+      break;
+    case Direction::Down:
+      along = v.y;
+      break;
+    default:
+      return true;
   }
   return along >= 0.7f * speed;  // within about 45° of the direction
 }
@@ -129,9 +148,14 @@ void CameraAnalytics::update(const std::vector<Object>& objects, double seconds,
   }
   for (size_t r = 0; r < config_->regions.size(); ++r) {
     switch (config_->regions[r].kind) {
-      case RegionKind::Zone: updateZone(r, objects, seconds, width, height, events); break;
-      case RegionKind::Line: updateLine(r, objects, seconds, width, height, events); break;
-      case RegionKind::Mask: break;
+      case RegionKind::Zone:
+        updateZone(r, objects, seconds, width, height, events);
+        break;
+      case RegionKind::Line:
+        updateLine(r, objects, seconds, width, height, events);
+        break;
+      case RegionKind::Mask:
+        break;
     }
   }
   if (tick_ % 64 == 0) std::erase_if(motion_, [&](const auto& kv) { return tick_ - kv.second.seen > 64; });
@@ -213,8 +237,10 @@ void CameraAnalytics::updateLine(size_t r, const std::vector<Object>& objects, d
     if (x == Crossing::None) continue;
     if ((region.direction == Direction::In && x != Crossing::In) || (region.direction == Direction::Out && x != Crossing::Out)) continue;
     LabelCount& l = labelCount(c, o.classId);
-    if (x == Crossing::In) ++c.in, ++l.in;
-    else ++c.out, ++l.out;
+    if (x == Crossing::In)
+      ++c.in, ++l.in;
+    else
+      ++c.out, ++l.out;
     events->push_back({EventKind::Cross, region.id, o.track, label(o.classId), x, t});
   }
   if (tick_ % 64 == 0) std::erase_if(s.line, [&](const auto& kv) { return tick_ - kv.second.seen > 150; });

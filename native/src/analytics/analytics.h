@@ -20,11 +20,11 @@ const char* eventKindName(EventKind k);  // enter, exit, cross, crowded, crowd-e
 
 struct Event {
   EventKind kind = EventKind::Enter;
-  std::string zone;         // the region's id
-  int64_t track = -1;       // -1: the zone's event (crowded, crowd-end)
-  std::string label;        // empty: the zone's event
+  std::string zone;                     // the region's id
+  int64_t track = -1;                   // -1: the zone's event (crowded, crowd-end)
+  std::string label;                    // empty: the zone's event
   Crossing direction = Crossing::None;  // cross: In or Out
-  double seconds = 0;       // stream time of the frame it happened in
+  double seconds = 0;                   // stream time of the frame it happened in
 };
 
 struct LabelCount {

@@ -41,10 +41,14 @@ Region region(const json& z, const std::string& field) {
   r.id = text(z, "id", field, r.name);
   if (r.id.empty()) fail(field + ".id", "is missing — give the zone an id or a name");
   const std::string kind = text(z, "kind", field, "zone");
-  if (kind == "zone") r.kind = RegionKind::Zone;
-  else if (kind == "line") r.kind = RegionKind::Line;
-  else if (kind == "mask") r.kind = RegionKind::Mask;
-  else fail(field + ".kind", "must be 'zone', 'line' or 'mask', not '" + kind + "'");
+  if (kind == "zone")
+    r.kind = RegionKind::Zone;
+  else if (kind == "line")
+    r.kind = RegionKind::Line;
+  else if (kind == "mask")
+    r.kind = RegionKind::Mask;
+  else
+    fail(field + ".kind", "must be 'zone', 'line' or 'mask', not '" + kind + "'");
   if (!z.contains("points") || !z["points"].is_array()) fail(field + ".points", "must be a list of [x, y] points");
   std::vector<Point> pts;
   for (size_t i = 0; i < z["points"].size(); ++i) pts.push_back(point(z["points"][i], field + ".points[" + std::to_string(i) + "]"));
@@ -65,12 +69,16 @@ Region region(const json& z, const std::string& field) {
   r.minScore = static_cast<float>(number(z, "minScore", field, 0, 0, 1));
   r.inertiaFrames = static_cast<int>(number(z, "inertiaFrames", field, 3, 1, 1000, true));
   const std::string ref = text(z, "referencePoint", field, "bottom-center");
-  if (ref == "bottom-center") r.referencePoint = ReferencePoint::BottomCenter;
-  else if (ref == "center") r.referencePoint = ReferencePoint::Center;
-  else if (ref == "top-center") r.referencePoint = ReferencePoint::TopCenter;
-  else fail(field + ".referencePoint", "must be 'bottom-center', 'center' or 'top-center', not '" + ref + "'");
+  if (ref == "bottom-center")
+    r.referencePoint = ReferencePoint::BottomCenter;
+  else if (ref == "center")
+    r.referencePoint = ReferencePoint::Center;
+  else if (ref == "top-center")
+    r.referencePoint = ReferencePoint::TopCenter;
+  else
+    fail(field + ".referencePoint", "must be 'bottom-center', 'center' or 'top-center', not '" + ref + "'");
   const std::string dir = text(z, "direction", field, "any");
-  static const std::pair<const char*, Direction> dirs[] = {{"any", Direction::Any}, {"in", Direction::In},       {"out", Direction::Out},
+  static const std::pair<const char*, Direction> dirs[] = {{"any", Direction::Any},   {"in", Direction::In},       {"out", Direction::Out},
                                                            {"left", Direction::Left}, {"right", Direction::Right}, {"up", Direction::Up},
                                                            {"down", Direction::Down}};
   bool known = false;
@@ -78,7 +86,8 @@ Region region(const json& z, const std::string& field) {
     if (dir == name) r.direction = d, known = true;
   if (!known) fail(field + ".direction", "must be one of any, in, out (lines) or left, right, up, down (zones), not '" + dir + "'");
   const bool lineDir = r.direction == Direction::In || r.direction == Direction::Out;
-  if (r.kind == RegionKind::Line && r.direction != Direction::Any && !lineDir) fail(field + ".direction", "of a line must be 'any', 'in' or 'out'");
+  if (r.kind == RegionKind::Line && r.direction != Direction::Any && !lineDir)
+    fail(field + ".direction", "of a line must be 'any', 'in' or 'out'");
   if (r.kind != RegionKind::Line && lineDir) fail(field + ".direction", "of a zone must be 'any', 'left', 'right', 'up' or 'down'");
   r.crowdThreshold = static_cast<int>(number(z, "crowdThreshold", field, 0, 0, 100000, true));
   r.crowdSeconds = number(z, "crowdSeconds", field, 0, 0, 86400);
@@ -122,27 +131,38 @@ Config parseConfig(const std::string& text) {
   }
   for (size_t i = 0; i < c.regions.size(); ++i)
     for (size_t j = 0; j < i; ++j)
-      if (c.regions[i].id == c.regions[j].id) fail("zones[" + std::to_string(i) + "].id", "'" + c.regions[i].id + "' is used twice — give each zone its own id");
+      if (c.regions[i].id == c.regions[j].id)
+        fail("zones[" + std::to_string(i) + "].id", "'" + c.regions[i].id + "' is used twice — give each zone its own id");
   return c;
 }
 
 const char* referencePointName(ReferencePoint p) {
   switch (p) {
-    case ReferencePoint::Center: return "center";
-    case ReferencePoint::TopCenter: return "top-center";
-    default: return "bottom-center";
+    case ReferencePoint::Center:
+      return "center";
+    case ReferencePoint::TopCenter:
+      return "top-center";
+    default:
+      return "bottom-center";
   }
 }
 
 const char* directionName(Direction d) {
   switch (d) {
-    case Direction::In: return "in";
-    case Direction::Out: return "out";
-    case Direction::Left: return "left";
-    case Direction::Right: return "right";
-    case Direction::Up: return "up";
-    case Direction::Down: return "down";
-    default: return "any";
+    case Direction::In:
+      return "in";
+    case Direction::Out:
+      return "out";
+    case Direction::Left:
+      return "left";
+    case Direction::Right:
+      return "right";
+    case Direction::Up:
+      return "up";
+    case Direction::Down:
+      return "down";
+    default:
+      return "any";
   }
 }
 

@@ -18,16 +18,16 @@ enum class Direction { Any, In, Out, Left, Right, Up, Down };
 struct Region {
   std::string id, name;
   RegionKind kind = RegionKind::Zone;
-  Polygon polygon;  // zone, mask
-  Segment line;     // line
+  Polygon polygon;                  // zone, mask
+  Segment line;                     // line
   std::vector<std::string> labels;  // only these labels count (empty: all)
   float minScore = 0;
-  int inertiaFrames = 3;            // consecutive frames inside (outside) before enter (exit)
+  int inertiaFrames = 3;  // consecutive frames inside (outside) before enter (exit)
   Direction direction = Direction::Any;
   ReferencePoint referencePoint = ReferencePoint::BottomCenter;
-  int crowdThreshold = 0;           // 0: no overcrowding events
+  int crowdThreshold = 0;  // 0: no overcrowding events
   double crowdSeconds = 0;
-  double dwellSeconds = 0;          // 0: no dwell events
+  double dwellSeconds = 0;  // 0: no dwell events
 };
 
 struct Config {

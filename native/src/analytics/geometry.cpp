@@ -60,8 +60,7 @@ Crossing updateLineSide(const Segment& s, float hysteresis, Point p, LineSide* s
   if (std::fabs(d) < hysteresis || d == 0) return Crossing::None;  // inside the band: keep the last firm side
   const int side = d > 0 ? 1 : -1;
   Crossing result = Crossing::None;
-  if (state->side != 0 && side != state->side && pathMeetsSegment(s, state->at, p))
-    result = side > 0 ? Crossing::In : Crossing::Out;
+  if (state->side != 0 && side != state->side && pathMeetsSegment(s, state->at, p)) result = side > 0 ? Crossing::In : Crossing::Out;
   state->side = side;
   state->at = p;
   return result;

@@ -1,14 +1,16 @@
 // The analytics stage's plane geometry: polygon containment (concave, holes), line sides and
 // crossings with direction and hysteresis.
-#include <gtest/gtest.h>
-
 #include "analytics/geometry.h"
+
+#include <gtest/gtest.h>
 
 using namespace vigil::analytics;
 
 namespace {
 // A "U" (concave): the notch between x 0.4..0.6 from the top down to y 0.6 is outside.
-Polygon uShape() { return {{{{0.2f, 0.2f}, {0.4f, 0.2f}, {0.4f, 0.6f}, {0.6f, 0.6f}, {0.6f, 0.2f}, {0.8f, 0.2f}, {0.8f, 0.8f}, {0.2f, 0.8f}}}}; }
+Polygon uShape() {
+  return {{{{0.2f, 0.2f}, {0.4f, 0.2f}, {0.4f, 0.6f}, {0.6f, 0.6f}, {0.6f, 0.2f}, {0.8f, 0.2f}, {0.8f, 0.8f}, {0.2f, 0.8f}}}};
+}
 }  // namespace
 
 TEST(AnalyticsGeometry, ConcavePolygonExcludesItsNotch) {
@@ -89,7 +91,7 @@ TEST(AnalyticsGeometry, PassingBeyondTheEndDoesNotCount) {
   LineSide st;
   updateLineSide(s, 0.01f, {0.8f, 0.3f}, &st);
   EXPECT_EQ(updateLineSide(s, 0.01f, {0.8f, 0.7f}, &st), Crossing::None);
-  EXPECT_EQ(st.side, 1);  // its side is known now: coming back across the segment counts
+  EXPECT_EQ(st.side, 1);                                                   // its side is known now: coming back across the segment counts
   EXPECT_EQ(updateLineSide(s, 0.01f, {0.3f, 0.3f}, &st), Crossing::None);  // path from (0.8,0.7) misses the segment
   EXPECT_EQ(updateLineSide(s, 0.01f, {0.3f, 0.7f}, &st), Crossing::In);
 }

@@ -53,13 +53,14 @@ struct Scene {
 };
 
 const char* kLine = R"([{"id":"door","name":"Door","kind":"line","points":[[0,0.5],[1,0.5]],"labels":[]}])";
-const char* kBox = R"([{"id":"yard","name":"Yard","kind":"zone","points":[[0.2,0.2],[0.6,0.2],[0.6,0.6],[0.2,0.6]],"labels":["person"],"inertiaFrames":3,"dwellSeconds":2}])";
+const char* kBox =
+    R"([{"id":"yard","name":"Yard","kind":"zone","points":[[0.2,0.2],[0.6,0.2],[0.6,0.6],[0.2,0.6]],"labels":["person"],"inertiaFrames":3,"dwellSeconds":2}])";
 }  // namespace
 
 TEST(AnalyticsScenes, ObjectsCrossingBothWaysAreCountedPerDirectionAndLabel) {
   Scene s(kLine);
-  // Track 1 (person) walks down across the line (on it at @6, inside the hysteresis band; past it at @7) (in: left→right of a→b, which points right);
-  // track 2 (car) drives up across it (out). 0.05 per frame, starting 0.3 from the line.
+  // Track 1 (person) walks down across the line (on it at @6, inside the hysteresis band; past it at @7) (in: left→right of a→b, which
+  // points right); track 2 (car) drives up across it (out). 0.05 per frame, starting 0.3 from the line.
   for (int k = 0; k <= 8; ++k) s.step({at(1, 0.3f, 0.2f + 0.05f * k), at(2, 0.7f, 0.8f - 0.05f * k, 1)});
   EXPECT_EQ(s.log, (std::vector<std::string>{"cross door 1 person in @7", "cross door 2 car out @7"}));
   const RegionCounts& c = s.counts("door");
@@ -94,7 +95,7 @@ TEST(AnalyticsScenes, LineDirectionFilterCountsOneWayOnly) {
 
 TEST(AnalyticsScenes, LingeringInAZoneGivesEnterDwellExit) {
   Scene s(kBox);
-  s.step({at(3, 0.1f, 0.4f)});                              // @0 outside
+  s.step({at(3, 0.1f, 0.4f)});                               // @0 outside
   for (int k = 0; k < 30; ++k) s.step({at(3, 0.4f, 0.4f)});  // @1..@30 inside: enter after 3 frames (@3), dwell 2 s later (@23)
   for (int k = 0; k < 5; ++k) s.step({at(3, 0.9f, 0.4f)});   // @31..: out, exit after 3 frames (@33)
   EXPECT_EQ(s.log, (std::vector<std::string>{"enter yard 3 person @3", "dwell yard 3 person @23", "exit yard 3 person @33"}));
@@ -102,7 +103,8 @@ TEST(AnalyticsScenes, LingeringInAZoneGivesEnterDwellExit) {
 }
 
 TEST(AnalyticsScenes, InertiaIgnoresBriefVisitsAndLabelAndScoreFilters) {
-  Scene s(R"([{"id":"yard","name":"Yard","kind":"zone","points":[[0.2,0.2],[0.6,0.2],[0.6,0.6],[0.2,0.6]],"labels":["person"],"inertiaFrames":3,"minScore":0.5}])");
+  Scene s(
+      R"([{"id":"yard","name":"Yard","kind":"zone","points":[[0.2,0.2],[0.6,0.2],[0.6,0.6],[0.2,0.6]],"labels":["person"],"inertiaFrames":3,"minScore":0.5}])");
   // Two frames in, one out, two in: never 3 in a row.
   const float xs[] = {0.4f, 0.4f, 0.9f, 0.4f, 0.4f, 0.9f};
   for (float x : xs) s.step({at(1, x, 0.4f), at(2, 0.4f, 0.4f, 1), at(3, 0.4f, 0.4f, 0, 0.3f)});  // 2: a car, 3: weak
@@ -121,20 +123,22 @@ TEST(AnalyticsScenes, OccupancyPerLabelAndVanishedTracksExit) {
   EXPECT_EQ(c.labels[1].inside, 1);
   // Track 2 leaves the picture (the tracker ends it): it exits after the inertia.
   for (int k = 0; k < 2; ++k) s.step({at(1, 0.3f, 0.5f), at(3, 0.7f, 0.5f, 1)});
-  EXPECT_EQ(s.log, (std::vector<std::string>{"enter lot 1 person @1", "enter lot 2 person @1", "enter lot 3 car @1", "exit lot 2 person @4"}));
+  EXPECT_EQ(s.log,
+            (std::vector<std::string>{"enter lot 1 person @1", "enter lot 2 person @1", "enter lot 3 car @1", "exit lot 2 person @4"}));
   EXPECT_EQ(s.counts("lot").labels[0].inside, 1);
   EXPECT_EQ(s.counts("lot").inside, 2);
 }
 
 TEST(AnalyticsScenes, ACrowdBuildsAndDisperses) {
-  Scene s(R"([{"id":"hall","name":"Hall","kind":"zone","points":[[0,0],[1,0],[1,1],[0,1]],"labels":[],"inertiaFrames":1,"crowdThreshold":3,"crowdSeconds":1}])");
+  Scene s(
+      R"([{"id":"hall","name":"Hall","kind":"zone","points":[[0,0],[1,0],[1,1],[0,1]],"labels":[],"inertiaFrames":1,"crowdThreshold":3,"crowdSeconds":1}])");
   std::vector<Object> people;
   for (int64_t id = 1; id <= 4; ++id) {  // one more person every 0.5 s (5 frames)
     people.push_back(at(id, 0.2f * static_cast<float>(id), 0.5f));
     for (int k = 0; k < 5; ++k) s.step(people);
   }
   // 3 inside from @10; crowded 1 s later (@20). 4 people at @15.
-  for (int k = 0; k < 5; ++k) s.step(people);  // @20..@24
+  for (int k = 0; k < 5; ++k) s.step(people);   // @20..@24
   people.resize(2);                             // two leave at @25: below 3 from @25
   for (int k = 0; k < 15; ++k) s.step(people);  // crowd ends 1 s later (@35)
   std::vector<std::string> kinds;
@@ -145,7 +149,8 @@ TEST(AnalyticsScenes, ACrowdBuildsAndDisperses) {
 }
 
 TEST(AnalyticsScenes, ACrowdThatDipsBrieflyStaysCrowded) {
-  Scene s(R"([{"id":"hall","name":"Hall","kind":"zone","points":[[0,0],[1,0],[1,1],[0,1]],"labels":[],"inertiaFrames":1,"crowdThreshold":2,"crowdSeconds":1}])");
+  Scene s(
+      R"([{"id":"hall","name":"Hall","kind":"zone","points":[[0,0],[1,0],[1,1],[0,1]],"labels":[],"inertiaFrames":1,"crowdThreshold":2,"crowdSeconds":1}])");
   std::vector<Object> two = {at(1, 0.3f, 0.5f), at(2, 0.6f, 0.5f)}, one = {at(1, 0.3f, 0.5f)};
   for (int k = 0; k < 12; ++k) s.step(two);  // crowded at @10
   for (int k = 0; k < 5; ++k) s.step(one);   // 0.5 s below: not long enough to end it
@@ -159,7 +164,8 @@ TEST(AnalyticsScenes, ACrowdThatDipsBrieflyStaysCrowded) {
 }
 
 TEST(AnalyticsScenes, ZoneDirectionFilterAdmitsOnlyObjectsMovingThatWay) {
-  Scene s(R"([{"id":"lane","name":"Lane","kind":"zone","points":[[0.3,0],[0.7,0],[0.7,1],[0.3,1]],"labels":[],"inertiaFrames":2,"direction":"right"}])");
+  Scene s(
+      R"([{"id":"lane","name":"Lane","kind":"zone","points":[[0.3,0],[0.7,0],[0.7,1],[0.3,1]],"labels":[],"inertiaFrames":2,"direction":"right"}])");
   // Track 1 moves right: inside from @4 (x 0.32), enters @5, outside from @12 (x 0.72), exits @13.
   // Track 2 moves left through the same zone and never enters it.
   for (int k = 0; k <= 14; ++k) s.step({at(1, 0.12f + 0.05f * k, 0.3f), at(2, 0.88f - 0.05f * k, 0.7f)});
@@ -198,12 +204,17 @@ TEST(AnalyticsConfig, BadInputNamesTheFieldAndTheFix) {
   };
   EXPECT_NE(message("{").find("not valid JSON"), std::string::npos);
   EXPECT_NE(message(R"([{"id":"a","kind":"line","points":[[0,0]]}])").find("zones[0].points needs exactly 2 points"), std::string::npos);
-  EXPECT_NE(message(R"([{"id":"a","kind":"zone","points":[[0,0],[1,1],[2,0]]}])").find("zones[0].points[2] must be a point"), std::string::npos);
+  EXPECT_NE(message(R"([{"id":"a","kind":"zone","points":[[0,0],[1,1],[2,0]]}])").find("zones[0].points[2] must be a point"),
+            std::string::npos);
   EXPECT_NE(message(R"([{"id":"a","kind":"ring","points":[]}])").find("zones[0].kind must be 'zone', 'line' or 'mask'"), std::string::npos);
-  EXPECT_NE(message(R"([{"id":"a","kind":"line","points":[[0,0],[1,1]],"direction":"left"}])").find("zones[0].direction of a line"), std::string::npos);
-  EXPECT_NE(message(R"([{"id":"a","points":[[0,0],[1,0],[1,1]],"inertiaFrames":0}])").find("zones[0].inertiaFrames must be between 1"), std::string::npos);
-  EXPECT_NE(message(R"([{"id":"a","points":[[0,0],[1,0],[1,1]],"referencePoint":"feet"}])").find("zones[0].referencePoint"), std::string::npos);
-  EXPECT_NE(message(R"([{"id":"a","points":[[0,0],[1,0],[1,1]]},{"id":"a","points":[[0,0],[1,0],[1,1]]}])").find("'a' is used twice"), std::string::npos);
+  EXPECT_NE(message(R"([{"id":"a","kind":"line","points":[[0,0],[1,1]],"direction":"left"}])").find("zones[0].direction of a line"),
+            std::string::npos);
+  EXPECT_NE(message(R"([{"id":"a","points":[[0,0],[1,0],[1,1]],"inertiaFrames":0}])").find("zones[0].inertiaFrames must be between 1"),
+            std::string::npos);
+  EXPECT_NE(message(R"([{"id":"a","points":[[0,0],[1,0],[1,1]],"referencePoint":"feet"}])").find("zones[0].referencePoint"),
+            std::string::npos);
+  EXPECT_NE(message(R"([{"id":"a","points":[[0,0],[1,0],[1,1]]},{"id":"a","points":[[0,0],[1,0],[1,1]]}])").find("'a' is used twice"),
+            std::string::npos);
   EXPECT_NE(message(R"({"masks":[[0,0,2,1]]})").find("masks[0]"), std::string::npos);
   EXPECT_EQ(message(R"({"zones":[]})"), "(accepted)");
 }
