@@ -2,6 +2,8 @@
 
 #include <string>
 
+#include "registry.h"
+
 namespace vigil::binding {
 
 Napi::Array analyticsEvents(Napi::Env env, const std::vector<EngineFrame>& frames) {
@@ -61,5 +63,16 @@ std::shared_ptr<const analytics::Config> zonesFromJs(Napi::Value v, const char* 
     throw Napi::TypeError::New(v.Env(), std::string(what) + ": " + e.what());
   }
 }
+
+namespace {
+// checkAnalytics(json): the native parser's verdict on a camera's zones (the number of regions, or a
+// TypeError naming the field), so the TypeScript lists and ranges can be tested against it.
+const Registrar registrar([](Napi::Env env, Napi::Object exports) {
+  exports.Set("checkAnalytics", Napi::Function::New(env, [](const Napi::CallbackInfo& info) -> Napi::Value {
+                auto config = zonesFromJs(info.Length() > 0 ? info[0] : info.Env().Undefined(), "checkAnalytics");
+                return Napi::Number::New(info.Env(), config ? static_cast<double>(config->regions.size()) : 0);
+              }));
+});
+}  // namespace
 
 }  // namespace vigil::binding
