@@ -2,7 +2,7 @@
 // main/api and nothing else from main/. Both transports (Electron IPC, HTTP + WebSocket) carry it.
 import type { BoxXYWH, DetectedObject, StreamStats, TrackEvent } from './engine-types.js';
 import type { ModelManifest, ModelProposal, NvinferImport, ParserName } from './model-types.js';
-import type { TrackerKind } from './registries.js';
+import type { ReferencePoint, TrackerKind, ZoneDirection, ZoneKind } from './registries.js';
 import type { TimelineQuery } from './store-types.js';
 
 export type { BoxXYWH, DetectedObject, StreamStats, TrackEvent } from './engine-types.js';
@@ -77,11 +77,25 @@ export type Point = [number, number];
 export interface Zone {
   id: string;
   name: string;
-  kind: 'zone' | 'line';
-  /** zone: polygon (≥ 3 points); line: 2 points, crossing direction left→right of a→b counts as 'in'. */
+  /** zone: counted area; line: crossings; mask: detections inside are dropped before tracking. */
+  kind: ZoneKind;
+  /** zone, mask: polygon (≥ 3 points); line: 2 points, crossing direction left→right of a→b counts as 'in'. */
   points: Point[];
   /** Only these labels count (empty: all). */
   labels: string[];
+  /** Detections below this score do not count (default 0). */
+  minScore?: number;
+  /** Consecutive frames inside (outside) before an object enters (exits) a zone (default 3). */
+  inertiaFrames?: number;
+  /** Lines: 'in' | 'out' | 'any' crossings count; zones: only objects moving left/right/up/down enter (default 'any'). */
+  direction?: ZoneDirection;
+  /** The point of each object's box that is judged (default 'bottom-center'). */
+  referencePoint?: ReferencePoint;
+  /** Zones: occupancy ≥ this for crowdSeconds starts a 'crowded' event, below it for crowdSeconds ends it (0: off). */
+  crowdThreshold?: number;
+  crowdSeconds?: number;
+  /** Zones: an object inside this long gives a 'dwell' event (0: off). */
+  dwellSeconds?: number;
 }
 
 export interface RecordPolicy {

@@ -25,6 +25,36 @@ export interface FrameObjects {
   width: number;
   height: number;
   objects: DetectedObject[];
+  /** Every zone's and line's counts after this frame (only when the camera has analytics). */
+  counts?: ZoneCounts[];
+}
+
+/** The analytics stage's events (native/src/analytics): one per zone/line and object (crowded, crowd-end: per zone). */
+export type AnalyticsEventKind = 'enter' | 'exit' | 'cross' | 'crowded' | 'crowd-end' | 'dwell';
+
+export interface AnalyticsEvent {
+  camera: string;
+  /** The zone's or line's id. */
+  zone: string;
+  kind: AnalyticsEventKind;
+  track: number | null;
+  label: string | null;
+  /** cross: 'in' (left→right of the line's a→b) or 'out'. */
+  direction: 'in' | 'out' | null;
+  /** The frame's wall-clock time, ms since the epoch, and its stream time, seconds. */
+  time: number;
+  pts: number;
+}
+
+export interface ZoneCounts {
+  zone: string;
+  kind: 'zone' | 'line';
+  /** zone: objects inside now; line: crossings so far per direction. */
+  inside: number;
+  in: number;
+  out: number;
+  crowded: boolean;
+  labels: { label: string; inside: number; in: number; out: number }[];
 }
 
 export type TrackEventKind = 'start' | 'update' | 'end';
@@ -46,6 +76,8 @@ export interface TrackEvent {
 export interface MetadataBatch {
   frames: FrameObjects[];
   events: TrackEvent[];
+  /** Analytics events that happened in this batch's frames (the addon always sets it). */
+  analytics?: AnalyticsEvent[];
 }
 
 /** Per camera, as the engine process reports it. */

@@ -2,7 +2,7 @@
 // this file): a method added to ApiRequests without a schema here, or a parameter type changed on one
 // side only, fails `tsc`. main/core/dispatch.ts applies these for every transport.
 import type { ApiMethod, ApiParams } from './contract.js';
-import { PARSER_NAMES, TRACKER_KINDS } from './registries.js';
+import { PARSER_NAMES, REFERENCE_POINTS, TRACKER_KINDS, ZONE_DIRECTIONS, ZONE_KINDS, ZONE_LIMITS } from './registries.js';
 import { arr, bool, either, none, nullable, num, obj, oneOf, optional, partial, record, str, tuple, type Infer, type Schema } from './schema.js';
 
 /** Longest accepted file path (Linux PATH_MAX). */
@@ -20,9 +20,16 @@ const TRACKERS = TRACKER_KINDS;
 const zone = obj({
   id: ID,
   name: NAME,
-  kind: oneOf(['zone', 'line']),
+  kind: oneOf(ZONE_KINDS),
   points: arr(tuple(UNIT, UNIT), { max: 1000 }),
   labels: NAMES,
+  minScore: optional(num(ZONE_LIMITS.minScore)),
+  inertiaFrames: optional(num(ZONE_LIMITS.inertiaFrames)),
+  direction: optional(oneOf(ZONE_DIRECTIONS)),
+  referencePoint: optional(oneOf(REFERENCE_POINTS)),
+  crowdThreshold: optional(num(ZONE_LIMITS.crowdThreshold)),
+  crowdSeconds: optional(num(ZONE_LIMITS.crowdSeconds)),
+  dwellSeconds: optional(num(ZONE_LIMITS.dwellSeconds)),
 });
 
 const cameraFields = {

@@ -13,6 +13,24 @@ export type TrackerKind = (typeof TRACKER_KINDS)[number];
 export const isParserName = (v: unknown): v is ParserName => (PARSER_NAMES as readonly unknown[]).includes(v);
 export const isTrackerKind = (v: unknown): v is TrackerKind => (TRACKER_KINDS as readonly unknown[]).includes(v);
 
+/** Analytics regions (main/api/contract.ts `Zone`); the native parser is native/src/analytics/config.cpp. */
+export const ZONE_KINDS = ['zone', 'line', 'mask'] as const;
+export type ZoneKind = (typeof ZONE_KINDS)[number];
+/** Lines: which crossings count (in = left→right of a→b). Zones: only objects moving that way enter. */
+export const ZONE_DIRECTIONS = ['any', 'in', 'out', 'left', 'right', 'up', 'down'] as const;
+export type ZoneDirection = (typeof ZONE_DIRECTIONS)[number];
+/** The point of an object's box that zones, lines and masks judge. */
+export const REFERENCE_POINTS = ['bottom-center', 'center', 'top-center'] as const;
+export type ReferencePoint = (typeof REFERENCE_POINTS)[number];
+/** Accepted ranges of a zone's numeric fields (the same in native/src/analytics/config.cpp). */
+export const ZONE_LIMITS = {
+  minScore: { min: 0, max: 1, integer: false },
+  inertiaFrames: { min: 1, max: 1000, integer: true },
+  crowdThreshold: { min: 0, max: 100_000, integer: true },
+  crowdSeconds: { min: 0, max: 86_400, integer: false },
+  dwellSeconds: { min: 0, max: 604_800, integer: false },
+} as const;
+
 /** "a, b or c": for messages that name the accepted values. */
 export function orList(names: readonly string[]): string {
   return names.length < 2 ? names.join('') : `${names.slice(0, -1).join(', ')} or ${names[names.length - 1]}`;

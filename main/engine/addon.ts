@@ -51,6 +51,8 @@ export interface SourceOptions {
   detectFps?: number;
   /** Live sources: reconnect attempts in a row before giving up; -1 (default) forever. */
   maxRetries?: number;
+  /** The camera's zones, lines and masks from its first frame: JSON.stringify(camera.zones). */
+  analytics?: string;
 }
 
 /** Stats as the native engine reports them: EngineStreamStats plus running totals. */
@@ -77,6 +79,11 @@ export interface NativeEngineInstance {
   addSource(id: string, uri: string, options?: SourceOptions): void;
   /** Ends the camera's tracks (end events, snapshots) and stops its pipeline; false when unknown. */
   removeSource(id: string): boolean;
+  /**
+   * Replaces one camera's zones live (JSON.stringify(camera.zones); null: none), the others untouched;
+   * false when the camera is unknown. Throws naming the field when the zones are bad.
+   */
+  setAnalytics(id: string, zones: string | null): boolean;
   stats(): NativeStreamStats[];
   /** Stops every pipeline; no callback runs after the queued ones. */
   stop(): void;

@@ -1,7 +1,7 @@
 // The workspace: what the operator configured. Stored as a versioned JSON file, validated on every
 // load and change; errors name the field and the fix.
 import type { CameraView, EngineSettings, Point, RecordPolicy, RetentionSettings, Zone } from '../api/contract.js';
-import { isTrackerKind, orList, TRACKER_KINDS } from '../api/registries.js';
+import { isTrackerKind, orList, REFERENCE_POINTS, TRACKER_KINDS, ZONE_DIRECTIONS, ZONE_KINDS, ZONE_LIMITS } from '../api/registries.js';
 import { uriProblem } from './uri.js';
 
 export const WORKSPACE_VERSION = 1;
@@ -81,19 +81,38 @@ function point(v: unknown, field: string): Point {
 
 export function validateZone(v: unknown, field: string): Zone {
   const z = obj(v, field);
-  const kind = z.kind === 'line' ? 'line' : z.kind === 'zone' || z.kind === undefined ? 'zone' : null;
-  if (!kind) throw new WorkspaceError(`${field}.kind`, "must be 'zone' or 'line'");
+  const kind = z.kind === undefined ? 'zone' : ZONE_KINDS.find((k) => k === z.kind);
+  if (!kind) throw new WorkspaceError(`${field}.kind`, `must be ${orList(ZONE_KINDS.map((k) => `'${k}'`))}`);
   const points = arr(z.points, `${field}.points`).map((p, i) => point(p, `${field}.points[${i}]`));
-  if (kind === 'zone' && points.length < 3) throw new WorkspaceError(`${field}.points`, 'needs at least 3 points for a zone');
+  if (kind !== 'line' && points.length < 3) throw new WorkspaceError(`${field}.points`, `needs at least 3 points for a ${kind}`);
   if (kind === 'line' && points.length !== 2) throw new WorkspaceError(`${field}.points`, 'needs exactly 2 points for a line');
   const name = str(z.name, `${field}.name`, 'name the zone, e.g. "Door"');
-  return {
+  const zone: Zone = {
     id: typeof z.id === 'string' && z.id ? z.id : slugify(name),
     name,
     kind,
     points,
     labels: arr(z.labels, `${field}.labels`).map((l, i) => str(l, `${field}.labels[${i}]`, 'use a label of the model, e.g. "person"')),
   };
+  for (const key of Object.keys(ZONE_LIMITS) as (keyof typeof ZONE_LIMITS)[]) {
+    if (z[key] === undefined) continue;
+    const { min, max, integer } = ZONE_LIMITS[key];
+    const n = num(z[key], `${field}.${key}`, min, max);
+    if (integer && !Number.isInteger(n)) throw new WorkspaceError(`${field}.${key}`, 'must be a whole number');
+    zone[key] = n;
+  }
+  if (z.direction !== undefined) {
+    const direction = ZONE_DIRECTIONS.find((d) => d === z.direction);
+    const allowed = kind === 'line' ? ['any', 'in', 'out'] : ['any', 'left', 'right', 'up', 'down'];
+    if (!direction || !allowed.includes(direction)) throw new WorkspaceError(`${field}.direction`, `of a ${kind} must be ${orList(allowed.map((d) => `'${d}'`))}`);
+    zone.direction = direction;
+  }
+  if (z.referencePoint !== undefined) {
+    const ref = REFERENCE_POINTS.find((r) => r === z.referencePoint);
+    if (!ref) throw new WorkspaceError(`${field}.referencePoint`, `must be ${orList(REFERENCE_POINTS.map((r) => `'${r}'`))}`);
+    zone.referencePoint = ref;
+  }
+  return zone;
 }
 
 export function validateCamera(v: unknown, field: string, knownModels?: Set<string>): CameraConfig {

@@ -4,6 +4,7 @@
 
 #include <memory>
 
+#include "analytics_js.h"
 #include "engine.h"
 #include "registry.h"
 
@@ -85,6 +86,7 @@ class JsListener : public vigil::EngineListener {
               objs.Set(static_cast<uint32_t>(k), oo);
             }
             fo.Set("objects", objs);
+            if (!f.counts.empty()) fo.Set("counts", vigil::binding::zoneCounts(env, f.counts));
             frames.Set(static_cast<uint32_t>(i), fo);
           }
           Napi::Array events = Napi::Array::New(env, raw->events.size());
@@ -109,6 +111,7 @@ class JsListener : public vigil::EngineListener {
           }
           out.Set("frames", frames);
           out.Set("events", events);
+          out.Set("analytics", vigil::binding::analyticsEvents(env, raw->frames));
           fn.Call({out});
         }) == napi_ok)
       data.release();
@@ -207,7 +210,7 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
     return DefineClass(env, "Engine",
                        {InstanceMethod("addSource", &EngineWrap::AddSource), InstanceMethod("removeSource", &EngineWrap::RemoveSource),
                         InstanceMethod("stats", &EngineWrap::Stats), InstanceMethod("stop", &EngineWrap::Stop),
-                        InstanceMethod("info", &EngineWrap::Info)});
+                        InstanceMethod("info", &EngineWrap::Info), InstanceMethod("setAnalytics", &EngineWrap::SetAnalytics)});
   }
 
   explicit EngineWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<EngineWrap>(info) {
@@ -263,8 +266,9 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
   Napi::Value AddSource(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     if (info.Length() < 2 || !info[0].IsString() || !info[1].IsString())
-      throw Napi::TypeError::New(env, "addSource(id: string, uri: string, options?: { loop, realtime, transport, frameInterval, detectFps, maxRetries })");
+      throw Napi::TypeError::New(env, "addSource(id: string, uri: string, options?: { loop, realtime, transport, frameInterval, detectFps, maxRetries, analytics })");
     vigil::SourceOptions o;
+    std::shared_ptr<const vigil::analytics::Config> zones;
     if (info.Length() > 2 && info[2].IsObject()) {
       Napi::Object opts = info[2].As<Napi::Object>();
       if (opts.Get("loop").IsBoolean()) o.loop = opts.Get("loop").As<Napi::Boolean>();
@@ -278,9 +282,10 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
           throw Napi::TypeError::New(env, "addSource: options.detectFps must be a number >= 0 (0: every frame goes to the detector)");
         o.detectFps = v.As<Napi::Number>().DoubleValue();
       }
+      zones = vigil::binding::zonesFromJs(opts.Get("analytics"), "addSource: options.analytics");
     }
     try {
-      engine(env).addSource(info[0].As<Napi::String>(), info[1].As<Napi::String>(), o);
+      engine(env).addSource(info[0].As<Napi::String>(), info[1].As<Napi::String>(), o, zones);
     } catch (const std::exception& e) {
       throw Napi::Error::New(env, e.what());
     }
@@ -291,6 +296,18 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
     Napi::Env env = info.Env();
     if (info.Length() < 1 || !info[0].IsString()) throw Napi::TypeError::New(env, "removeSource(id: string)");
     return Napi::Boolean::New(env, engine(env).removeSource(info[0].As<Napi::String>()));
+  }
+
+  // setAnalytics(id, zones: JSON text | null): the camera's zones, live; false when the camera is unknown.
+  Napi::Value SetAnalytics(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (info.Length() < 2 || !info[0].IsString()) throw Napi::TypeError::New(env, "setAnalytics(id: string, zones: string | null)");
+    auto zones = vigil::binding::zonesFromJs(info[1], "setAnalytics: zones");
+    try {
+      return Napi::Boolean::New(env, engine(env).setAnalytics(info[0].As<Napi::String>(), zones));
+    } catch (const std::exception& e) {
+      throw Napi::Error::New(env, e.what());
+    }
   }
 
   Napi::Value Stats(const Napi::CallbackInfo& info) { return JsListener::toJs(info.Env(), engine(info.Env()).stats()); }

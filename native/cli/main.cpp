@@ -11,9 +11,11 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -38,7 +40,7 @@ int usage(FILE* out) {
   }();
   std::fprintf(out,
                "usage: vigil-engine info\n"
-               "       vigil-engine run URI... [--model NAME|MANIFEST] [--tracker %s] [--frames N] [--json]\n"
+               "       vigil-engine run URI... [--model NAME|MANIFEST] [--tracker %s] [--frames N] [--json] [--analytics ZONES.json]\n"
                "                        [--batch N] [--interval N] [--detect-fps F] [--loop] [--realtime] [--perf-seconds S] [--retries N]\n"
                "       vigil-engine bench [--streams N] [--uri URI] [--seconds S] [--model NAME|MANIFEST] [--batch N] [--realtime] [--preview-fps N] [--json]\n"
                "       vigil-engine fixtures DIR   (writes the generated test model and clip, prints their description)\n"
@@ -163,10 +165,36 @@ std::string boxJson(const vigil::Box& b) {
   return buf;
 }
 
+// A frame's analytics as JSON members: ,"events":[{kind, zone, track, label, direction}],"counts":[...].
+std::string analyticsJson(const vigil::EngineFrame& f) {
+  using vigil::analytics::Crossing;
+  nlohmann::json events = nlohmann::json::array(), counts = nlohmann::json::array();
+  for (auto& e : f.analytics) {
+    nlohmann::json o = {{"kind", vigil::analytics::eventKindName(e.kind)}, {"zone", e.zone}};
+    if (e.track >= 0) o["track"] = e.track, o["label"] = e.label;
+    if (e.direction != Crossing::None) o["direction"] = e.direction == Crossing::In ? "in" : "out";
+    events.push_back(std::move(o));
+  }
+  for (auto& c : f.counts) {
+    nlohmann::json o = {{"zone", c.zone}}, labels = nlohmann::json::object();
+    if (c.kind == vigil::analytics::RegionKind::Line) {
+      o["kind"] = "line", o["in"] = c.in, o["out"] = c.out;
+      for (auto& l : c.labels) labels[l.label] = {{"in", l.in}, {"out", l.out}};
+    } else {
+      o["kind"] = "zone", o["inside"] = c.inside, o["crowded"] = c.crowded;
+      for (auto& l : c.labels) labels[l.label] = l.inside;
+    }
+    o["labels"] = std::move(labels);
+    counts.push_back(std::move(o));
+  }
+  return ",\"events\":" + events.dump() + ",\"counts\":" + counts.dump();
+}
+
 class RunListener : public vigil::EngineListener {
  public:
   std::mutex mu;
   bool json = false;
+  bool analytics = false;  // --analytics: each line gets "events" and "counts"
   int64_t frameLimit = 0;
   std::map<std::string, int> index;
   std::vector<std::string> labels;
@@ -200,7 +228,9 @@ class RunListener : public vigil::EngineListener {
         line += boxJson(o.box);
         line += '}';
       }
-      line += "]}\n";
+      line += ']';
+      if (analytics) line += analyticsJson(f);
+      line += "}\n";
       std::fputs(line.c_str(), stdout);
     }
     if (json) std::fflush(stdout);
@@ -220,7 +250,7 @@ class RunListener : public vigil::EngineListener {
 
 int run(int argc, char** argv) {
   Args a;
-  if (!parseArgs(argc, argv, 2, {"json", "loop", "realtime"}, {"model", "tracker", "frames", "batch", "interval", "detect-fps", "perf-seconds", "retries"}, &a))
+  if (!parseArgs(argc, argv, 2, {"json", "loop", "realtime"}, {"model", "tracker", "frames", "batch", "interval", "detect-fps", "perf-seconds", "retries", "analytics"}, &a))
     return usage(stderr);
   if (a.positional.empty()) {
     std::fprintf(stderr, "vigil-engine run: give at least one URI\n");
@@ -236,9 +266,26 @@ int run(int argc, char** argv) {
     std::fprintf(stderr, "vigil-engine: unknown tracker '%s' — use %s\n", a.get("tracker").c_str(), vigil::joinNames(vigil::trackerNames()).c_str());
     return 2;
   }
+  std::shared_ptr<const vigil::analytics::Config> zones;
+  if (a.has("analytics")) {
+    std::ifstream in(a.get("analytics"));
+    if (!in) {
+      std::fprintf(stderr, "vigil-engine: --analytics: cannot read '%s' — give a JSON file with the camera's zones\n", a.get("analytics").c_str());
+      return 2;
+    }
+    std::stringstream text;
+    text << in.rdbuf();
+    try {
+      zones = std::make_shared<vigil::analytics::Config>(vigil::analytics::parseConfig(text.str()));
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "vigil-engine: --analytics %s: %s\n", a.get("analytics").c_str(), e.what());
+      return 2;
+    }
+  }
   cfg.snapshots = false;
   cfg.statsIntervalMs = 0;
   RunListener listener;
+  listener.analytics = zones != nullptr;
   listener.json = a.has("json");
   listener.frameLimit = frames;
   std::unique_ptr<vigil::Engine> engine;
@@ -270,7 +317,13 @@ int run(int argc, char** argv) {
       return 2;
     }
   }
-  for (size_t i = 0; i < a.positional.size(); ++i) engine->addSource(std::to_string(i), a.positional[i], so);
+  try {
+    for (size_t i = 0; i < a.positional.size(); ++i) engine->addSource(std::to_string(i), a.positional[i], so, zones);
+  } catch (const std::invalid_argument& e) {
+    std::fprintf(stderr, "vigil-engine: --analytics %s: %s\n", a.get("analytics").c_str(), e.what());
+    engine->stop();
+    return 2;
+  }
   std::signal(SIGINT, [](int) { gInterrupted = true; });
   std::signal(SIGTERM, [](int) { gInterrupted = true; });
   FILE* perf = listener.json ? stderr : stdout;

@@ -14,6 +14,7 @@
 #include <thread>
 #include <vector>
 
+#include "analytics/analytics.h"
 #include "batch_preprocess.h"
 #include "bounded_queue.h"
 #include "inference.h"
@@ -59,6 +60,10 @@ struct EngineFrame {
   double latencyMs = 0;  // decode → metadata out
   bool inferred = false;
   std::vector<EngineObject> objects;
+  // The camera's analytics (none configured: both empty): what happened in this frame, and every
+  // zone's and line's counts after it.
+  std::vector<analytics::Event> analytics;
+  std::vector<analytics::RegionCounts> counts;
 };
 
 struct EngineTrackEvent {
@@ -127,7 +132,13 @@ class Engine {
 
   // A bad URI is reported through onSourceError (and the stream's stats), never thrown;
   // a duplicate id throws std::invalid_argument.
-  void addSource(const std::string& id, const std::string& uri, const SourceOptions& options = {});
+  // `zones` (optional): the camera's analytics from its first frame; a label the model lacks throws
+  // std::invalid_argument before the source starts.
+  void addSource(const std::string& id, const std::string& uri, const SourceOptions& options = {},
+                 std::shared_ptr<const analytics::Config> zones = nullptr);
+  // Replaces one camera's analytics live (nullptr: none); its counts start again, the other cameras
+  // are untouched. False when the camera is unknown; throws std::invalid_argument like addSource.
+  bool setAnalytics(const std::string& id, std::shared_ptr<const analytics::Config> zones);
   // Ends the source's tracks (end events) and stops its pipeline. False when unknown.
   bool removeSource(const std::string& id);
   std::vector<EngineStreamStats> stats();

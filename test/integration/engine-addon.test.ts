@@ -109,6 +109,46 @@ describe('native Engine (real GStreamer + ONNX Runtime in the test process)', ()
     engine = null;
   });
 
+  it("runs one camera's analytics (zones in the workspace format) without touching the other, and changes them live", async () => {
+    const { Engine } = loadAddon();
+    const batches: NativeMetadataBatch[] = [];
+    engine = new Engine({ model: fx.manifest, batchSize: 2, snapshots: false }, { onBatch: (b) => batches.push(b) });
+    const everywhere = [{ id: 'all', name: 'All', kind: 'zone', points: [[0, 0], [1, 0], [1, 1], [0, 1]], labels: ['square'], inertiaFrames: 1 }];
+    engine.addSource('zoned', `file://${fx.clip}`, { analytics: JSON.stringify(everywhere) });
+    engine.addSource('plain', `file://${fx.clip}`);
+    expect(engine.setAnalytics('nope', null)).toBe(false);
+    expect(() => engine!.setAnalytics('plain', JSON.stringify([{ id: 'x', kind: 'ring', points: [] }]))).toThrow(/zones\[0\]\.kind must be 'zone', 'line' or 'mask'/);
+    expect(() => engine!.setAnalytics('plain', JSON.stringify([{ id: 'x', points: [[0, 0], [1, 0], [1, 1]], labels: ['cat'] }]))).toThrow(/label 'cat' is not one of the model's labels/);
+    const frames = (camera: string) => batches.flatMap((b) => b.frames).filter((f) => f.camera === camera);
+    expect(await until(() => frames('zoned').length === fx.frames && frames('plain').length === fx.frames, 30_000)).toBe(true);
+    const events = batches.flatMap((b) => b.analytics ?? []);
+    // Both squares enter the zone once; the other camera has neither events nor counts.
+    expect(events.map((e) => [e.camera, e.zone, e.kind, e.label])).toEqual([
+      ['zoned', 'all', 'enter', 'square'],
+      ['zoned', 'all', 'enter', 'square'],
+    ]);
+    expect(new Set(events.map((e) => e.track)).size).toBe(2);
+    expect(frames('plain').every((f) => f.counts === undefined)).toBe(true);
+    const mid = frames('zoned')[Math.floor(fx.frames / 2)]!;
+    expect(mid.counts).toEqual([{ zone: 'all', kind: 'zone', inside: 2, in: 0, out: 0, crowded: false, labels: [{ label: 'square', inside: 2, in: 0, out: 0 }] }]);
+    // Live, on a looping camera: zones set while it runs apply from a frame on, and go again.
+    engine.addSource('looped', `file://${fx.clip}`, { loop: true });
+    expect(await until(() => frames('looped').length > 10, 10_000)).toBe(true);
+    expect(engine.setAnalytics('looped', JSON.stringify(everywhere))).toBe(true);
+    const counted = () => frames('looped').filter((f) => f.counts !== undefined).length;
+    expect(await until(() => counted() > 10, 10_000)).toBe(true);
+    const looped = frames('looped');
+    const first = looped.findIndex((f) => f.counts !== undefined);
+    expect(first).toBeGreaterThan(10);
+    expect(looped.slice(first).every((f) => f.counts !== undefined)).toBe(true);
+    expect(batches.flatMap((b) => b.analytics ?? []).filter((e) => e.camera === 'looped' && e.kind === 'enter').length).toBeGreaterThanOrEqual(2);
+    expect(engine.setAnalytics('looped', null)).toBe(true);
+    const before = frames('looped').length;
+    expect(await until(() => frames('looped').slice(before).filter((f) => f.counts === undefined).length > 5, 10_000)).toBe(true);
+    engine.stop();
+    engine = null;
+  });
+
   it('reports bad sources through onSourceError while a good one keeps running, and removes sources', async () => {
     const { Engine } = loadAddon();
     const perCamera = new Map<string, number>();

@@ -33,6 +33,25 @@ describe('workspace validation', () => {
       /cameras\[0\]\.zones\[0\]\.points needs at least 3 points/,
     );
   });
+  it("keeps a zone's kind-specific analytics fields and refuses bad ones by name", () => {
+    const zones = [
+      { name: 'Door', kind: 'line', points: [[0.5, 0], [0.5, 1]], labels: ['person'], direction: 'in', referencePoint: 'center', minScore: 0.4 },
+      { name: 'Yard', points: [[0, 0], [1, 0], [1, 1]], inertiaFrames: 5, crowdThreshold: 3, crowdSeconds: 2, dwellSeconds: 10, direction: 'left' },
+      { name: 'Tree', kind: 'mask', points: [[0, 0], [0.2, 0], [0.2, 0.2]] },
+    ];
+    const ws = validateWorkspace({ cameras: [{ name: 'A', uri: 'test://ball', zones }] });
+    const [door, yard, tree] = ws.cameras[0]!.zones;
+    expect(door).toMatchObject({ id: 'door', kind: 'line', direction: 'in', referencePoint: 'center', minScore: 0.4 });
+    expect(yard).toMatchObject({ kind: 'zone', inertiaFrames: 5, crowdThreshold: 3, crowdSeconds: 2, dwellSeconds: 10, direction: 'left' });
+    expect(tree).toMatchObject({ kind: 'mask' });
+    const withZone = (zone: Record<string, unknown>) => () =>
+      validateWorkspace({ cameras: [{ name: 'A', uri: 'test://ball', zones: [{ name: 'Z', points: [[0, 0], [1, 0], [1, 1]], ...zone }] }] });
+    expect(withZone({ kind: 'line', points: [[0, 0], [1, 1]], direction: 'left' })).toThrow(/zones\[0\]\.direction of a line must be 'any', 'in' or 'out'/);
+    expect(withZone({ inertiaFrames: 0 })).toThrow(/zones\[0\]\.inertiaFrames must be a number from 1 to 1000/);
+    expect(withZone({ crowdThreshold: 2.5 })).toThrow(/zones\[0\]\.crowdThreshold must be a whole number/);
+    expect(withZone({ referencePoint: 'feet' })).toThrow(/zones\[0\]\.referencePoint must be 'bottom-center', 'center' or 'top-center'/);
+    expect(withZone({ kind: 'ring' })).toThrow(/zones\[0\]\.kind must be 'zone', 'line' or 'mask'/);
+  });
   it('refuses a workspace from a newer Vigil', () => {
     expect(() => validateWorkspace({ version: WORKSPACE_VERSION + 1 })).toThrow(/newer Vigil/);
   });

@@ -48,8 +48,13 @@ struct Engine::Slot {
   int64_t framesSeen = 0;
   double detectPeriod = 0;    // 1 / detectFps in stream seconds (0: no limit)
   double nextDetectPts = -1;  // stream time at which the next frame may go to the detector
+  // Analytics handed over by setAnalytics, taken by post-processing before the next frame.
+  std::mutex analyticsMu;
+  std::unique_ptr<analytics::CameraAnalytics> nextAnalytics;
+  std::atomic<bool> analyticsChanged{false};
   // Post-processing only.
   std::unique_ptr<Tracker> tracker;
+  std::unique_ptr<analytics::CameraAnalytics> analytics;
   std::atomic<bool> flushed{false};
   std::map<int64_t, BestShot> best;
   Clock::time_point lastPreview{};

@@ -59,6 +59,7 @@ void Engine::processBatch(Work& work) {
   out.frames.reserve(batch.size());
   std::vector<Detection> dets;
   std::vector<TrackEvent> events;
+  std::vector<analytics::Object> zoneObjects;
   for (size_t i = 0; i < batch.size(); ++i) {
     auto& [slot, frame] = batch[i];
     const bool inferred = inferIndex[i] >= 0 && failure.empty();
@@ -68,6 +69,12 @@ void Engine::processBatch(Work& work) {
       else failure = parseErrors[i];
       for (auto& d : dets) d.box = toSource(transforms[i], d.box);
     }
+    if (slot->analyticsChanged.exchange(false)) {
+      std::lock_guard al(slot->analyticsMu);
+      slot->analytics = std::move(slot->nextAnalytics);
+    }
+    analytics::CameraAnalytics* zones = slot->analytics.get();
+    if (zones) zones->applyMasks(&dets, frame.image.width, frame.image.height);  // masks act before tracking
     events.clear();
     auto objects = slot->tracker->update(dets, frame.seq, inferred, &events);
     EngineFrame ef;
@@ -80,6 +87,12 @@ void Engine::processBatch(Work& work) {
     ef.inferred = inferred;
     ef.objects.reserve(objects.size());
     for (auto& o : objects) ef.objects.push_back({o.trackId, o.classId, o.score, o.box, o.matched && inferred});
+    if (zones) {
+      zoneObjects.clear();
+      for (auto& o : objects) zoneObjects.push_back({o.trackId, o.classId, o.score, o.box});
+      zones->update(zoneObjects, frame.pts, frame.image.width, frame.image.height, &ef.analytics);
+      ef.counts = zones->counts();
+    }
     for (auto& e : events) {
       // A new best sighting: keep this frame for the track's snapshot.
       if (config_.snapshots && e.bestFrame == frame.seq && e.kind != TrackEventKind::End) {

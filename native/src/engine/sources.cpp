@@ -8,8 +8,10 @@
 
 namespace vigil {
 
-void Engine::addSource(const std::string& id, const std::string& uri, const SourceOptions& options) {
+void Engine::addSource(const std::string& id, const std::string& uri, const SourceOptions& options,
+                       std::shared_ptr<const analytics::Config> zones) {
   auto slot = std::make_shared<Slot>();
+  if (zones) slot->analytics = std::make_unique<analytics::CameraAnalytics>(std::move(zones), manifest_.labels);
   slot->id = id;
   slot->uri = uri;
   slot->tracker = makeTracker(config_.tracker, config_.trackerConfig);
@@ -116,6 +118,22 @@ void Engine::resizeQueues() {
     s->capacity = s->live ? liveDepth : perSource;
     s->space.notify_all();
   }
+}
+
+bool Engine::setAnalytics(const std::string& id, std::shared_ptr<const analytics::Config> zones) {
+  std::unique_ptr<analytics::CameraAnalytics> next;
+  if (zones) next = std::make_unique<analytics::CameraAnalytics>(std::move(zones), manifest_.labels);  // throws on a bad label
+  std::shared_ptr<Slot> slot;
+  {
+    std::lock_guard lock(mu_);
+    auto it = sources_.find(id);
+    if (it == sources_.end()) return false;
+    slot = it->second;
+  }
+  std::lock_guard lock(slot->analyticsMu);
+  slot->nextAnalytics = std::move(next);
+  slot->analyticsChanged = true;
+  return true;
 }
 
 }  // namespace vigil
