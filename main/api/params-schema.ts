@@ -91,7 +91,7 @@ export const PARAMS = {
   'system.info': none(),
   'system.status': none(),
   'workspace.get': none(),
-  'cameras.add': obj(cameraFields),
+  'cameras.add': obj({ ...cameraFields, force: optional(bool()) }),
   'cameras.update': obj({ id: ID, patch: partial(cameraFields) }),
   'cameras.remove': obj({ id: ID }),
   'cameras.test': obj({ uri: str({ max: 8192 }) }),

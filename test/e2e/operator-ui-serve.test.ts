@@ -302,7 +302,7 @@ describe('operator UI in Chromium against vigil serve (demo workspace, real engi
   });
   it('never sends a camera password to the renderer: every HTTP response and socket message the page receives is checked', { timeout: SLOW }, async () => {
     const secret = 'Zq9-door-password';
-    const cam = await call('cameras.add', { name: 'Secret door', uri: `rtsp://ops:${secret}@127.0.0.1:9/door` });
+    const cam = await call('cameras.add', { name: 'Secret door', uri: `rtsp://ops:${secret}@127.0.0.1:9/door`, force: true });
     const seen: string[] = [];
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     page.on('response', (r) => {
