@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiMethod, ApiParams, ApiResult } from '../../main/api/contract.js';
 import { projectRoot } from '../../main/paths.js';
 import { launchBrowser } from '../helpers/browser.js';
+import { tileSnapshot } from '../helpers/live-wall.js';
 import { startServe, type ServedNode } from '../helpers/serve.js';
 
 const artifacts = join(projectRoot(), 'test-results', 'screenshots');
@@ -98,6 +99,61 @@ describe("the operator's first hour in Chromium against vigil serve (demo worksp
     await page.screenshot({ path: join(artifacts, 'settings-add-duplicate.png'), fullPage: true });
 
     await call('cameras.remove', { id: 'dock' });
+    await page.close();
+  });
+
+  it('Live wall: a legend for solid/dashed boxes, labelled figures equal to System\'s, "paused" on a frozen frame, 2 × 2 for four cameras on 4×4, boxes on every frame', { timeout: SLOW }, async () => {
+    const page = await openPage('live');
+    // Count the previews that arrive with no boxes while people walk through vtest (they always do).
+    const previews: number[] = [];
+    page.on('websocket', (ws) =>
+      ws.on('framereceived', ({ payload }) => {
+        if (typeof payload === 'string') return;
+        const header = JSON.parse(payload.subarray(4, 4 + payload.readUInt32LE(0)).toString('utf8')) as { camera: string; objects: unknown[] };
+        if (header.camera === cameras[0]!.id) previews.push(header.objects.length);
+      }),
+    );
+    await page.reload();
+    for (const c of cameras) await expect.poll(() => page.getByTestId(`tile-state-${c.id}`).textContent(), { timeout: 60_000 }).toBe('live');
+    expect(await page.getByTestId('legend-detected').textContent()).toBe('detected');
+    expect(await page.getByTestId('legend-predicted').textContent()).toMatch(/^predicted/);
+
+    // The tile's figures say what they are, and are System's figures for that camera.
+    const cam = cameras[0]!.id;
+    await expect
+      .poll(
+        async () => {
+          const s = (await call('system.status', {})).streams.find((x) => x.camera === cam)!;
+          return (await page.getByTestId(`tile-fps-${cam}`).textContent()) === `detect ${s.inferFps.toFixed(1)} fps · latency ${Math.round(s.latencyMs)} ms`;
+        },
+        { timeout: 20_000, interval: 300 },
+      )
+      .toBe(true);
+
+    // Boxes stay until the next result: after the first boxes, (almost) no preview comes without any.
+    await expect.poll(() => previews.length, { timeout: 60_000 }).toBeGreaterThan(60);
+    const fromFirstBox = previews.slice(previews.findIndex((n) => n > 0));
+    const empty = fromFirstBox.filter((n) => n === 0).length;
+    console.log(`previews of ${cam} without boxes: ${empty} of ${fromFirstBox.length}`);
+    expect(empty / fromFirstBox.length).toBeLessThan(0.05);
+
+    // 4×4 with four cameras: 2 × 2 tiles wider than tall (the cameras are 4:3), not four columns.
+    await page.getByTestId('layout-4').click();
+    const boxes = await Promise.all(cameras.map((c) => page.getByTestId(`tile-${c.id}`).boundingBox()));
+    expect(new Set(boxes.map((b) => Math.round(b!.x))).size).toBe(2);
+    for (const b of boxes) expect(b!.width / b!.height).toBeGreaterThan(1);
+    await page.screenshot({ path: join(artifacts, 'live-wall-4x4.png') });
+
+    // Pause: every tile says "paused" and keeps its frame; none reads as an outage.
+    await page.getByTestId('wall-pause').click();
+    const frozen = await tileSnapshot(page, cam);
+    await page.waitForTimeout(5_000);
+    for (const c of cameras) expect(await page.getByTestId(`tile-state-${c.id}`).textContent()).toBe('paused');
+    expect((await tileSnapshot(page, cam)).checksum).toBe(frozen.checksum);
+    expect(await page.getByTestId(`tile-fps-${cam}`).textContent()).toBe('frozen frame');
+    await page.screenshot({ path: join(artifacts, 'live-wall-paused.png') });
+    await page.getByTestId('wall-pause').click();
+    await expect.poll(() => page.getByTestId(`tile-state-${cam}`).textContent(), { timeout: 20_000 }).toBe('live');
     await page.close();
   });
 });

@@ -103,7 +103,7 @@ describe('operator UI in Chromium against vigil serve (demo workspace, real engi
       .filter(({ o }) => o.label === 'person' && o.inferred && o.box[0] > 2 && o.box[0] + o.box[2] < header!.width - 2 && o.box[3] > 20);
     expect(people.length).toBeGreaterThan(0);
     expect(people.some(({ i }) => second.edges[i]!.some((px) => near(px, PERSON_COLOUR)))).toBe(true);
-    await expect.poll(() => page.getByTestId(`tile-fps-${cam}`).textContent()).toMatch(/\d+(\.\d)? fps · \d+ ms/);
+    await expect.poll(() => page.getByTestId(`tile-fps-${cam}`).textContent()).toMatch(/^detect \d+\.\d fps · latency \d+ ms$/);
     await page.screenshot({ path: join(artifacts, 'live-wall.png') });
     await page.close();
   });
