@@ -171,6 +171,8 @@ export interface TrackSearch {
   from?: number;
   to?: number;
   minScore?: number;
+  /** Only tracks seen for at least this long (ms). */
+  minDurationMs?: number;
   /** Page backwards in time: tracks that started before this time. */
   before?: number;
   /** With `before`: the id of the previous page's last track, so tracks that started in the same

@@ -112,6 +112,7 @@ export const PARAMS = {
     from: optional(TIME),
     to: optional(TIME),
     minScore: optional(UNIT),
+    minDurationMs: optional(num({ min: 0, max: 8.64e15 })),
     before: optional(TIME),
     beforeId: optional(ID),
     // The review adapter clamps to 1 ... 500 (a page); larger asks are answered with a page.

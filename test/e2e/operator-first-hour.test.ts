@@ -156,4 +156,50 @@ describe("the operator's first hour in Chromium against vigil serve (demo worksp
     await expect.poll(() => page.getByTestId(`tile-state-${cam}`).textContent(), { timeout: 20_000 }).toBe('live');
     await page.close();
   });
+
+  it('Review: column headers, a minimum duration (1 s by default), only labels that occur, filters kept in the URL through a track and Back, the whole stored path', { timeout: SLOW }, async () => {
+    // Tracks of a second or more, recorded by this node.
+    await expect.poll(async () => (await call('tracks.search', { minDurationMs: 3_000, limit: 50 })).length, { timeout: 90_000, interval: 1_000 }).toBeGreaterThan(2);
+    const page = await openPage('review');
+    await expect.poll(() => page.locator('[data-testid^="review-item-"]').count(), { timeout: 20_000 }).toBeGreaterThan(0);
+    expect(await page.getByTestId('review-columns').textContent()).toBe('SnapshotLabelCameraStartedDurationBest scoreZones');
+    expect(await page.getByTestId('filter-duration').inputValue()).toBe('1');
+    expect(page.url()).toContain('minSec=1');
+    const durations = await page.locator('[data-testid^="review-duration-"]').allTextContents();
+    for (const d of durations) expect(d, d).not.toMatch(/ms$/); // no 200–500 ms fragments by default
+
+    // The label filter lists the labels recorded (people, maybe a vehicle), not the model's 80 classes.
+    const options = (await page.getByTestId('filter-label').locator('option').allTextContents()).slice(1);
+    expect(options).toContain('person');
+    expect(options.length).toBeLessThan(10);
+    expect(options).not.toContain('toothbrush');
+
+    // Filters go into the URL; a track opened from the list and Back give the same list again.
+    const cam = cameras[1]!;
+    await page.getByTestId('filter-camera').selectOption(cam.id);
+    await page.getByTestId('filter-label').selectOption('person');
+    await page.getByTestId('filter-duration').fill('3');
+    await expect.poll(() => page.url()).toMatch(new RegExp(`#/review\\?camera=${cam.id}&label=person&minSec=3$`));
+    await expect.poll(async () => (await page.locator('[data-testid^="review-duration-"]').allTextContents()).every((d) => parseFloat(d) >= 3 || / min /.test(d)), { timeout: 20_000 }).toBe(true);
+    await page.screenshot({ path: join(artifacts, 'review-list.png') });
+    const first = page.locator('[data-testid^="review-item-"]').first();
+    await expect.poll(() => first.count(), { timeout: 20_000 }).toBe(1);
+    const id = (await first.getAttribute('data-testid'))!.slice('review-item-'.length);
+    await first.click();
+    await expect.poll(() => page.getByTestId('track-id').textContent(), { timeout: 20_000 }).toBe(id);
+
+    // The path: every position the recorder stored for the track (2 a second by default), at least 2 for 3 s.
+    const detail = await call('tracks.get', { id });
+    expect(detail.lastSeen - detail.firstSeen).toBeGreaterThanOrEqual(3_000);
+    expect(detail.path.length).toBeGreaterThanOrEqual(2);
+    expect(await page.getByTestId('track-path-count').textContent()).toBe(`${detail.path.length} positions`);
+    await page.screenshot({ path: join(artifacts, 'review-track.png') });
+
+    await page.goBack();
+    await expect.poll(() => page.getByTestId('filter-camera').inputValue(), { timeout: 20_000 }).toBe(cam.id);
+    expect(await page.getByTestId('filter-label').inputValue()).toBe('person');
+    expect(await page.getByTestId('filter-duration').inputValue()).toBe('3');
+    await expect.poll(() => page.getByTestId(`review-item-${id}`).count(), { timeout: 20_000 }).toBe(1);
+    await page.close();
+  });
 });
