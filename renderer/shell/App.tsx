@@ -50,7 +50,7 @@ export function App({ api }: { api: ApiClient }) {
         {route.screen === 'system' && (
           <div className="system-screen">
             <SystemInfoPanel api={api} />
-            <SystemStatusPanel api={api} />
+            <SystemStatusPanel api={api} cameras={ws.workspace?.cameras ?? []} />
           </div>
         )}
       </main>

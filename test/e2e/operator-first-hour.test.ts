@@ -202,4 +202,22 @@ describe("the operator's first hour in Chromium against vigil serve (demo worksp
     await expect.poll(() => page.getByTestId(`review-item-${id}`).count(), { timeout: 20_000 }).toBe(1);
     await page.close();
   });
+
+  it('System: cameras by name under headed columns, the provider in plain words, dropped frames a minute against a stated threshold', { timeout: SLOW }, async () => {
+    const page = await openPage('system');
+    for (const c of cameras) await expect.poll(() => page.getByTestId(`stream-name-${c.id}`).textContent(), { timeout: 20_000 }).toBe(c.name);
+    expect(await page.getByTestId('stream-table').locator('thead th').allTextContents()).toEqual(['Camera', 'State', 'Decode', 'Detect', 'Latency', 'Dropped frames', 'Problem']);
+    await expect.poll(() => page.getByTestId('execution-provider').textContent(), { timeout: 20_000 }).toMatch(/^CPU — /);
+    // What is on screen (the engine's text stays behind the closed disclosure).
+    expect(await page.getByTestId('execution-provider').innerText()).not.toContain('ExecutionProvider');
+    // A rate, not an ever-growing count, and the threshold it is judged by is written under the table.
+    await expect.poll(() => page.getByTestId(`stream-dropped-${cameras[0]!.id}`).textContent(), { timeout: 20_000 }).toMatch(/^\d+ \/min( — too many)?$/);
+    expect(await page.getByTestId('stream-thresholds').textContent()).toMatch(/more than 30 dropped frames a minute/);
+    expect(await page.getByTestId('disk-use').textContent()).not.toMatch(/^0\.0 GB used/);
+    // The detect figure is the one the live wall's tile shows for the camera (one formatter, one source).
+    const detect = await page.getByTestId(`stream-detect-${cameras[0]!.id}`).textContent();
+    expect(detect).toMatch(/^\d+\.\d fps$/);
+    await page.screenshot({ path: join(artifacts, 'system-streams.png'), fullPage: true });
+    await page.close();
+  });
 });
