@@ -59,8 +59,15 @@ export function AddCamera({ api, workspace, onAdded }: { api: ApiClient; workspa
     } catch (e) {
       // Under the Name field the field's own name ("camera.name …") says nothing more.
       if (e instanceof ApiCallError && e.field === 'camera.name') setMessage({ kind: 'error', where: 'name', text: e.message.replace(/^camera\.name /, '') });
-      else if (e instanceof ApiCallError && e.code === 'source-failed') setMessage({ kind: 'refused', where: 'form', text: `Not added: ${e.message}`, detail: e.detail });
-      else setMessage({ kind: 'error', where: 'form', text: `cannot add camera '${name}': ${errorText(e)}`, detail: e instanceof ApiCallError ? e.detail : undefined });
+      else if (e instanceof ApiCallError && e.code === 'source-failed')
+        setMessage({ kind: 'refused', where: 'form', text: `Not added: ${e.message}`, detail: e.detail });
+      else
+        setMessage({
+          kind: 'error',
+          where: 'form',
+          text: `cannot add camera '${name}': ${errorText(e)}`,
+          detail: e instanceof ApiCallError ? e.detail : undefined,
+        });
     }
   };
 

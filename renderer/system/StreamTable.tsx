@@ -57,7 +57,11 @@ export function StreamTable({ streams, cameras }: { streams: StreamStats[]; came
                   {f.latency}
                   {slow ? ' — slow' : ''}
                 </td>
-                <td className={dropping ? 'bad' : undefined} data-testid={`stream-dropped-${s.camera}`} title={`${s.droppedFrames} dropped since the stream started`}>
+                <td
+                  className={dropping ? 'bad' : undefined}
+                  data-testid={`stream-dropped-${s.camera}`}
+                  title={`${s.droppedFrames} dropped since the stream started`}
+                >
                   {rate === null ? 'measuring…' : `${Math.round(rate)} /min`}
                   {dropping ? ' — too many' : ''}
                 </td>
@@ -68,8 +72,8 @@ export function StreamTable({ streams, cameras }: { streams: StreamStats[]; came
         </tbody>
       </table>
       <p className="hint" data-testid="stream-thresholds">
-        Marked bad: latency over {THRESHOLDS.latencyMs} ms (boxes trail the picture); more than {THRESHOLDS.droppedPerMinute} dropped frames a minute (the machine cannot keep up:
-        lower the camera&apos;s detect fps or add a GPU). Detect is the rate of frames the detector looks at.
+        Marked bad: latency over {THRESHOLDS.latencyMs} ms (boxes trail the picture); more than {THRESHOLDS.droppedPerMinute} dropped frames a minute (the
+        machine cannot keep up: lower the camera&apos;s detect fps or add a GPU). Detect is the rate of frames the detector looks at.
       </p>
     </>
   );

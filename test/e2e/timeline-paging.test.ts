@@ -28,7 +28,8 @@ describe('timeline past one page of tracks (vigil serve, a recorded store)', () 
     const store = await openStore({ dataDir: join(home, 'record') });
     store.recorder.startEngineRun();
     start = Date.now() - 20 * 60_000;
-    for (let n = 0; n < (TRACKS / 10) * 20; n++) expect(store.recorder.write(sceneBatch(n, { cameras: 1, objects: 10, trackFrames: 20, fps: 10, start })).ok).toBe(true);
+    for (let n = 0; n < (TRACKS / 10) * 20; n++)
+      expect(store.recorder.write(sceneBatch(n, { cameras: 1, objects: 10, trackFrames: 20, fps: 10, start })).ok).toBe(true);
     await store.recorder.flush();
     await store.close();
     browser = await launchBrowser();

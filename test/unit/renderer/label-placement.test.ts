@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { placeLabel } from '../../../renderer/live/wall-renderer.js';
 
 const frame = { x: 0, y: 0, w: 640, h: 360 };
-const inside = (r: { x: number; y: number; w: number; h: number }) => r.x >= frame.x && r.y >= frame.y && r.x + r.w <= frame.x + frame.w && r.y + r.h <= frame.y + frame.h;
+const inside = (r: { x: number; y: number; w: number; h: number }) =>
+  r.x >= frame.x && r.y >= frame.y && r.x + r.w <= frame.x + frame.w && r.y + r.h <= frame.y + frame.h;
 const overlap = (a: { x: number; y: number; w: number; h: number }, b: typeof a) => a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
 
 describe('live wall label placement', () => {
