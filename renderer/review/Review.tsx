@@ -264,35 +264,54 @@ function TrackView({ api, ws, id }: { api: ApiClient; ws: WorkspaceState; id: st
     };
   }, [api, id]);
 
-  // The box path over the snapshot, scaled from source pixels.
+  // The box path over the snapshot, scaled from source pixels; without a snapshot (yet), drawn alone
+  // over the area the track covered, so every stored position still shows.
   useEffect(() => {
     const c = canvas.current;
-    if (!c || !track || !imgSize) return;
-    const frame = track.frameSize ?? { width: imgSize.w, height: imgSize.h };
+    if (!c || !track || (track.snapshotUrl && !imgSize)) return;
     const el = img.current;
-    const w = el?.clientWidth ?? imgSize.w;
-    const h = el?.clientHeight ?? imgSize.h;
+    let w: number, h: number, sx: number, sy: number, ox = 0, oy = 0;
+    if (track.snapshotUrl && imgSize) {
+      const frame = track.frameSize ?? { width: imgSize.w, height: imgSize.h };
+      w = el?.clientWidth ?? imgSize.w;
+      h = el?.clientHeight ?? imgSize.h;
+      sx = w / frame.width;
+      sy = h / frame.height;
+    } else {
+      w = 480;
+      h = 270;
+      const xs = track.path.flatMap((p) => [p.box[0], p.box[0] + p.box[2]]);
+      const ys = track.path.flatMap((p) => [p.box[1], p.box[1] + p.box[3]]);
+      const [x0, x1, y0, y1] = [Math.min(...xs), Math.max(...xs), Math.min(...ys), Math.max(...ys)];
+      const s = Math.min((w * 0.9) / Math.max(1, x1 - x0), (h * 0.9) / Math.max(1, y1 - y0));
+      sx = sy = s;
+      ox = (w - (x1 - x0) * s) / 2 - x0 * s;
+      oy = (h - (y1 - y0) * s) / 2 - y0 * s;
+    }
     c.width = w;
     c.height = h;
     const ctx = c.getContext('2d');
     if (!ctx) return;
-    const sx = w / frame.width;
-    const sy = h / frame.height;
     ctx.clearRect(0, 0, w, h);
     ctx.strokeStyle = labelColor(track.label);
+    ctx.fillStyle = labelColor(track.label);
     ctx.lineWidth = 2;
     ctx.beginPath();
+    const at = (p: { box: number[] }) => [ox + (p.box[0]! + p.box[2]! / 2) * sx, oy + (p.box[1]! + p.box[3]!) * sy] as const;
     track.path.forEach((p, i) => {
-      const x = (p.box[0] + p.box[2] / 2) * sx;
-      const y = (p.box[1] + p.box[3]) * sy;
+      const [x, y] = at(p);
       if (i) ctx.lineTo(x, y);
       else ctx.moveTo(x, y);
     });
     ctx.stroke();
+    for (const p of track.path) {
+      const [x, y] = at(p);
+      ctx.fillRect(x - 2, y - 2, 4, 4); // each stored position
+    }
     const last = track.path[track.path.length - 1];
     if (last) {
       ctx.setLineDash([4, 3]);
-      ctx.strokeRect(last.box[0] * sx, last.box[1] * sy, last.box[2] * sx, last.box[3] * sy);
+      ctx.strokeRect(ox + last.box[0] * sx, oy + last.box[1] * sy, last.box[2] * sx, last.box[3] * sy);
     }
   });
 
@@ -328,7 +347,10 @@ function TrackView({ api, ws, id }: { api: ApiClient; ws: WorkspaceState; id: st
                 <canvas ref={canvas} className="path-overlay" data-testid="track-path" aria-hidden />
               </>
             ) : (
-              <div className="panel empty">No snapshot was recorded for this track.</div>
+              <>
+                <div className="panel empty">No snapshot for this track (yet): one is taken when a track ends, if its camera records snapshots. Its path:</div>
+                <canvas ref={canvas} className="path-alone" data-testid="track-path" aria-label={`path of ${track.label} ${track.id}`} />
+              </>
             )}
           </div>
           <dl className="facts">

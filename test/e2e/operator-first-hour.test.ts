@@ -218,6 +218,14 @@ describe("the operator's first hour in Chromium against vigil serve (demo worksp
       expect(detail.lastSeen - detail.firstSeen).toBeGreaterThanOrEqual(3_000);
       expect(detail.path.length).toBeGreaterThanOrEqual(2);
       expect(await page.getByTestId('track-path-count').textContent()).toBe(`${detail.path.length} positions`);
+      // The path is drawn, with or without a snapshot.
+      const drawn = await page.getByTestId('track-path').evaluate((c: HTMLCanvasElement) => {
+        const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+        let n = 0;
+        for (let i = 3; i < d.length; i += 4) if (d[i]! > 0) n++;
+        return n;
+      });
+      expect(drawn).toBeGreaterThan(20);
       await page.screenshot({ path: join(artifacts, 'review-track.png') });
 
       await page.goBack();
