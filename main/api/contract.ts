@@ -1,6 +1,6 @@
 // The typed contract between the renderer and the main process. Types only: the renderer imports
 // main/api and nothing else from main/. Both transports (Electron IPC, HTTP + WebSocket) carry it.
-import type { BoxXYWH, DetectedObject, StreamStats, TrackEvent } from './engine-types.js';
+import type { BoxXYWH, DetectedObject, StreamReason, StreamStats, TrackEvent } from './engine-types.js';
 import type { ModelManifest, ModelProposal, NvinferImport, ParserName } from './model-types.js';
 import type { ReferencePoint, TrackerKind, ZoneDirection, ZoneKind } from './registries.js';
 import type { TimelineQuery } from './store-types.js';
@@ -185,6 +185,8 @@ export interface TrackSearch {
   from?: number;
   to?: number;
   minScore?: number;
+  /** Only tracks seen for at least this long (ms). */
+  minDurationMs?: number;
   /** Page backwards in time: tracks that started before this time. */
   before?: number;
   /** With `before`: the id of the previous page's last track, so tracks that started in the same
@@ -227,11 +229,12 @@ export interface ApiRequests {
   'system.info': { params: Record<string, never>; result: SystemInfo };
   'system.status': { params: Record<string, never>; result: SystemStatus };
   'workspace.get': { params: Record<string, never>; result: WorkspaceView };
-  'cameras.add': { params: CameraInput; result: CameraView };
+  /** Tests the source first and refuses it with the test's error, unless `force` (add anyway; the engine keeps retrying). */
+  'cameras.add': { params: CameraInput & { force?: boolean }; result: CameraView };
   'cameras.update': { params: { id: string; patch: Partial<CameraInput> }; result: CameraView };
   'cameras.remove': { params: { id: string }; result: { removed: true } };
   /** Opens the URI briefly and reports what it found: for the add-camera dialog. */
-  'cameras.test': { params: { uri: string }; result: { ok: boolean; width?: number; height?: number; error?: string } };
+  'cameras.test': { params: { uri: string }; result: SourceTestResult };
   'settings.update': { params: { engine?: Partial<EngineSettings>; retention?: Partial<RetentionSettings>; defaultModel?: string }; result: WorkspaceView };
   'models.list': { params: Record<string, never>; result: ModelSummary[] };
   /** Reads an ONNX file (a path on the Vigil node) and proposes a manifest: the add-model dialog's first step. */
@@ -285,6 +288,20 @@ export interface ApiErrorBody {
   message: string;
   /** For 'invalid': the field at fault, e.g. 'cameras[2].uri'. */
   field?: string;
+  /** The technical detail behind the message (e.g. the engine's own text), for a disclosure. */
+  detail?: string;
+}
+
+/** What a connection test found; a failure in the operators' words (error) with the engine's or OS's text apart (detail). */
+export interface SourceTestResult {
+  ok: boolean;
+  width?: number;
+  height?: number;
+  /** For the operator: what is wrong and what to do. */
+  error?: string;
+  reason?: StreamReason;
+  /** The technical detail behind `error` (the engine's own text), for a disclosure. */
+  detail?: string;
 }
 
 export type ApiReply<M extends ApiMethod> = { ok: true; result: ApiResult<M> } | { ok: false; error: ApiErrorBody };

@@ -98,7 +98,7 @@ export const PARAMS = {
   'system.info': none(),
   'system.status': none(),
   'workspace.get': none(),
-  'cameras.add': obj(cameraFields),
+  'cameras.add': obj({ ...cameraFields, force: optional(bool()) }),
   'cameras.update': obj({ id: ID, patch: partial(cameraFields) }),
   'cameras.remove': obj({ id: ID }),
   'cameras.test': obj({ uri: str({ max: 8192 }) }),
@@ -119,6 +119,7 @@ export const PARAMS = {
     from: optional(TIME),
     to: optional(TIME),
     minScore: optional(UNIT),
+    minDurationMs: optional(num({ min: 0, max: 8.64e15 })),
     before: optional(TIME),
     beforeId: optional(ID),
     // The review adapter clamps to 1 ... 500 (a page); larger asks are answered with a page.

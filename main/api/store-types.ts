@@ -103,6 +103,8 @@ export interface TrackSearchQuery {
   from?: number;
   to?: number;
   minScore?: number;
+  /** Only tracks seen for at least this long (ms): leaves out the short fragments a tracker makes. */
+  minDurationMs?: number;
   /** Page size (1 ... 500, default 50). */
   limit?: number;
   /** Paging: pass the previous result's `nextCursor` to get the next (older) page. */

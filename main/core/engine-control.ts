@@ -176,10 +176,19 @@ export class EngineControl extends EventEmitter<{
     }
   }
 
+  /**
+   * A preview carries the boxes of its own frame, or, while that frame's result has not arrived
+   * (inference is slower than decoding), those of the camera's newest earlier result: boxes stay on
+   * screen until the next result replaces them, never a blank frame while the tracker holds objects.
+   */
   private withObjects(p: PreviewFrame): PreviewFrameMessage {
-    const f = this.recent.get(p.camera)?.get(p.frame);
-    const objects: DetectedObject[] = f ? f.objects : [];
+    const results = this.recent.get(p.camera);
+    const exact = results?.get(p.frame);
+    let held: FrameObjects | undefined = exact;
+    if (!held && results) for (const f of results.values()) if (f.frame < p.frame && (!held || f.frame > held.frame)) held = f;
+    const objects: DetectedObject[] = held ? held.objects : [];
     // Boxes are in source pixels: send the source size they refer to (the JPEG is usually smaller).
-    return { camera: p.camera, frame: p.frame, time: f?.time ?? Date.now(), width: f?.width ?? p.width, height: f?.height ?? p.height, objects, jpeg: p.jpeg };
+    return { camera: p.camera, frame: p.frame, time: exact?.time ?? Date.now(), width: held?.width ?? p.width, height: held?.height ?? p.height, objects, jpeg: p.jpeg };
   }
+
 }

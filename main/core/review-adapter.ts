@@ -69,6 +69,7 @@ export function reviewOver(store: Store, usedBytes: () => number): ReviewStore {
         ...(q.from !== undefined ? { from: q.from } : {}),
         ...(to !== undefined && Number.isFinite(to) ? { to } : {}),
         ...(q.minScore !== undefined ? { minScore: q.minScore } : {}),
+        ...(q.minDurationMs !== undefined ? { minDurationMs: q.minDurationMs } : {}),
         ...(cursor !== undefined ? { cursor } : {}),
         limit: Math.min(Math.max(q.limit ?? 50, 1), 500),
       });

@@ -11,10 +11,12 @@ import type {
   ApiTopic,
   ModelSummary,
   RecorderStatus,
+  SourceTestResult,
   SystemStatus,
   WorkspaceView,
 } from '../api/contract.js';
 import { SchemaError } from '../api/schema.js';
+import { classifySourceError, diagnoseConnection, needsDiagnosis } from '../engine/source-errors.js';
 import { EngineSupervisor, EngineUnavailableError } from '../engine/supervisor.js';
 import { proposeForFile } from '../models/store.js';
 import { appVersion } from '../paths.js';
@@ -34,13 +36,16 @@ export class ApiError extends Error {
     readonly code: string,
     message: string,
     readonly field?: string,
+    readonly detail?: string,
   ) {
     super(message);
   }
 }
 
 export function toErrorBody(e: unknown): ApiErrorBody {
-  if (e instanceof ApiError) return e.field ? { code: e.code, message: e.message, field: e.field } : { code: e.code, message: e.message };
+  if (e instanceof ApiError) {
+    return { code: e.code, message: e.message, ...(e.field ? { field: e.field } : {}), ...(e.detail ? { detail: e.detail } : {}) };
+  }
   if (e instanceof WorkspaceError) return { code: 'invalid', message: e.message, field: e.field };
   if (e instanceof SchemaError) return { code: 'invalid', message: e.message, field: e.field };
   if (e instanceof FileAccessError) return { code: e.code, message: e.message, field: 'path' };
@@ -161,6 +166,26 @@ export function createServices(options: ServicesOptions): Services {
     if (problem) throw new ApiError('invalid', problem, field);
   }
 
+  /**
+   * Opens the source briefly. A failure is told in the operators' words (main/engine/source-errors.ts,
+   * the same vocabulary as the live streams'), the engine's own text kept apart as the detail.
+   */
+  async function testSource(uri: string): Promise<SourceTestResult> {
+    // A URI that cannot be a camera is reported like a source that does not open; it is never probed.
+    const problem = fileCameraProblem(uri);
+    if (problem) return { ok: false, error: problem };
+    try {
+      const r = await supervisor.request('probe', { uri, timeoutMs: 8_000 });
+      return { ok: true, width: r.width, height: r.height };
+    } catch (e) {
+      if (e instanceof EngineUnavailableError) throw e;
+      const detail = (e as Error).message;
+      let found = classifySourceError(detail, uri);
+      if (needsDiagnosis(found, uri)) found = (await diagnoseConnection(uri)) ?? found;
+      return { ok: false, error: found.advice, reason: found.reason, detail };
+    }
+  }
+
   function workspaceView(): WorkspaceView {
     const ws = needWorkspace();
     const w = ws.get();
@@ -194,9 +219,14 @@ export function createServices(options: ServicesOptions): Services {
       return { engine: engineStatus(), streams: control?.stats() ?? [], recorder, disk, cpuPercent: cpu(), gaps: supervisor.gaps.map((g) => ({ ...g })) };
     },
     'workspace.get': async () => workspaceView(),
-    'cameras.add': async (input) => {
+    'cameras.add': async ({ force, ...input }) => {
       const ws = needWorkspace();
       checkCameraUri(input.uri, 'camera.uri');
+      ws.checkNameFree(input.name);
+      if (!force) {
+        const test = await testSource(input.uri);
+        if (!test.ok) throw new ApiError('source-failed', test.error ?? 'the source did not open', 'camera.uri', test.detail);
+      }
       return ws.view(ws.addCamera(input));
     },
     'cameras.update': async ({ id, patch }) => {
@@ -209,18 +239,7 @@ export function createServices(options: ServicesOptions): Services {
       needWorkspace().removeCamera(id);
       return { removed: true };
     },
-    'cameras.test': async ({ uri }) => {
-      // A URI that cannot be a camera is reported like a source that does not open; it is never probed.
-      const problem = fileCameraProblem(uri);
-      if (problem) return { ok: false, error: problem };
-      try {
-        const r = await supervisor.request('probe', { uri, timeoutMs: 8_000 });
-        return { ok: true, width: r.width, height: r.height };
-      } catch (e) {
-        if (e instanceof EngineUnavailableError) throw e;
-        return { ok: false, error: (e as Error).message };
-      }
-    },
+    'cameras.test': async ({ uri }) => testSource(uri),
     'settings.update': async (patch) => {
       needWorkspace().updateSettings(patch);
       return workspaceView();

@@ -213,6 +213,11 @@ export class StoreQueries {
       conds.push('t.best_score >= ?');
       params.push(q.minScore);
     }
+    if (q.minDurationMs !== undefined) {
+      if (typeof q.minDurationMs !== 'number' || !(q.minDurationMs >= 0)) throw new BadQueryError(`searchTracks: minDurationMs must be a number of ms ≥ 0, got ${String(q.minDurationMs)}`);
+      conds.push('t.last_time - t.first_time >= ?');
+      params.push(q.minDurationMs);
+    }
     const cams = stringList('searchTracks: cameras', q.cameras);
     const labels = stringList('searchTracks: labels', q.labels);
     const cameraIds =

@@ -124,7 +124,15 @@ export class WorkspaceStore extends EventEmitter<{ change: [WorkspaceChange] }> 
     };
   }
 
+  /** Refuses a camera name another camera already has (case-insensitive): two "Gate" tiles cannot be told apart. */
+  checkNameFree(name: unknown, exceptId?: string): void {
+    if (typeof name !== 'string') return; // validateCamera names the problem
+    const taken = this.ws.cameras.find((c) => c.id !== exceptId && c.name.trim().toLowerCase() === name.trim().toLowerCase());
+    if (taken) throw new WorkspaceError('camera.name', `a camera named '${taken.name}' already exists — give this camera its own name`);
+  }
+
   addCamera(input: CameraInput): CameraConfig {
+    this.checkNameFree(input.name);
     const id = uniqueCameraId(input.name ?? 'camera', this.ws.cameras.map((c) => c.id));
     const camera = this.keepSecret(validateCamera({ ...input, id }, 'camera', this.knownModels()));
     this.ws.cameras.push(camera);
@@ -137,6 +145,7 @@ export class WorkspaceStore extends EventEmitter<{ change: [WorkspaceChange] }> 
     const index = this.ws.cameras.findIndex((c) => c.id === id);
     const previous = this.ws.cameras[index];
     if (!previous) throw new WorkspaceError('id', `'${id}' is not a camera of this workspace — reload the camera list`);
+    if (patch.name !== undefined) this.checkNameFree(patch.name, id);
     // A masked URI coming back from the renderer means "unchanged".
     const uri = patch.uri === undefined || patch.uri.includes(':***@') ? undefined : patch.uri;
     const merged = { ...previous, ...patch, id, uri: uri ?? previous.uri, record: { ...previous.record, ...patch.record } };

@@ -17,6 +17,8 @@ export class ApiCallError extends Error {
     readonly code: string,
     message: string,
     readonly field?: string,
+    /** The technical detail behind the message, for a disclosure. */
+    readonly detail?: string,
   ) {
     super(message);
   }
@@ -43,7 +45,7 @@ export function errorText(e: unknown): string {
 
 function unwrap<M extends ApiMethod>(reply: ApiReply<M>): ApiResult<M> {
   if (reply.ok) return reply.result;
-  throw new ApiCallError(reply.error.code, reply.error.message, reply.error.field);
+  throw new ApiCallError(reply.error.code, reply.error.message, reply.error.field, reply.error.detail);
 }
 
 function bridgeClient(bridge: VigilBridge): ApiClient {

@@ -12,3 +12,8 @@ export function formatDuration(ms: number): string {
   const m = Math.floor(s / 60);
   return `${m} min ${Math.round(s % 60)} s`;
 }
+
+/** A stream's figures as every screen writes them (the live wall's tiles and System say the same). */
+export function streamFigures(s: { decodeFps: number; inferFps: number; latencyMs: number }): { decode: string; detect: string; latency: string } {
+  return { decode: `${s.decodeFps.toFixed(1)} fps`, detect: `${s.inferFps.toFixed(1)} fps`, latency: `${Math.round(s.latencyMs)} ms` };
+}

@@ -2,6 +2,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { CameraView, StreamStats } from '../../main/api/contract';
 import type { ApiClient, ConnectionState } from '../api/client';
+import { streamFigures } from '../common/format';
 import type { WorkspaceState } from '../common/useWorkspace';
 import { WallRenderer, type OverlayOptions, type TileState } from './wall-renderer';
 
@@ -32,6 +33,7 @@ export function LiveWall({ api, ws }: { api: ApiClient; ws: WorkspaceState }) {
   const [overlay, setOverlay] = useState<OverlayOptions>({ boxes: true, labels: true, trails: false, zones: true });
   const [receiving, setReceiving] = useState<Record<string, boolean>>({});
   const [streamStats, setStreamStats] = useState<Record<string, StreamStats>>({});
+  const [figures, setFigures] = useState<Record<string, StreamStats>>({});
   const [paused, setPaused] = useState(false);
   const [connection, setConnection] = useState<ConnectionState>('connecting');
   const dragged = useRef<string | null>(null);
@@ -51,6 +53,7 @@ export function LiveWall({ api, ws }: { api: ApiClient; ws: WorkspaceState }) {
   useEffect(
     () =>
       api.subscribe('streams.stats', (list) => {
+        setFigures(Object.fromEntries(list.map((s) => [s.camera, s])));
         setStreamStats((prev) => {
           const next: Record<string, StreamStats> = {};
           let changed = Object.keys(prev).length !== list.length;
@@ -99,7 +102,9 @@ export function LiveWall({ api, ws }: { api: ApiClient; ws: WorkspaceState }) {
   if (!ws.workspace || !renderer) return <section className="panel">Loading cameras…</section>;
 
   const shown = focused ? cameras.filter((c) => c.id === focused) : layout === 'auto' ? cameras : cameras.slice(0, Number(layout) ** 2);
-  const cols = focused ? 1 : layout === 'auto' ? Math.max(1, Math.ceil(Math.sqrt(shown.length))) : Number(layout);
+  // A near-square grid for the cameras shown, at most the layout's columns: four cameras on "4×4"
+  // are 2 × 2 tiles of the cameras' shape, not four tall thin columns.
+  const cols = focused ? 1 : Math.min(layout === 'auto' ? Number.MAX_SAFE_INTEGER : Number(layout), Math.max(1, Math.ceil(Math.sqrt(shown.length))));
   const rows = Math.max(1, Math.ceil(shown.length / cols));
 
   const tileState = (c: CameraView): TileStatus => {
@@ -109,6 +114,7 @@ export function LiveWall({ api, ws }: { api: ApiClient; ws: WorkspaceState }) {
     if (connection === 'reconnecting') return { state: 'reconnecting', code: null, reason: 'connection to the Vigil node lost — retrying', detail: null, retryAt: null };
     if (s?.state === 'reconnecting') return { state: 'reconnecting', ...problem };
     if (s?.state === 'live' && s.reason === 'stalled') return { state: 'stalled', ...problem };
+    if (paused && receiving[c.id]) return { state: 'paused', code: null, reason: null, detail: null, retryAt: null };
     if (receiving[c.id]) return { state: 'live', code: null, reason: null, detail: null, retryAt: null };
     return { state: 'connecting', code: null, reason: null, detail: null, retryAt: null };
   };
@@ -143,6 +149,7 @@ export function LiveWall({ api, ws }: { api: ApiClient; ws: WorkspaceState }) {
         <button type="button" data-testid="wall-pause" aria-pressed={paused} onClick={() => setPaused((p) => !p)}>
           {paused ? 'Resume (space)' : 'Pause (space)'}
         </button>
+        <BoxLegend />
         {focused && (
           <button type="button" onClick={() => setFocused(null)} data-testid="unfocus">
             Back to grid (Esc)
@@ -166,6 +173,7 @@ export function LiveWall({ api, ws }: { api: ApiClient; ws: WorkspaceState }) {
                 camera={c}
                 renderer={renderer}
                 status={st}
+                figures={figures[c.id]}
                 focused={focused === c.id}
                 onFocus={() => setFocused(focused === c.id ? null : c.id)}
                 onDragStart={() => (dragged.current = c.id)}
@@ -188,6 +196,32 @@ interface TileStatus {
   retryAt: number | null;
 }
 
+/** What solid and dashed boxes mean. */
+function BoxLegend() {
+  return (
+    <span className="legend" data-testid="wall-legend" aria-label="Box legend">
+      <svg width="22" height="12" aria-hidden="true">
+        <rect x="1" y="1" width="20" height="10" fill="none" stroke="#ccd" strokeWidth="2" />
+      </svg>
+      <span data-testid="legend-detected">detected</span>
+      <svg width="22" height="12" aria-hidden="true">
+        <rect x="1" y="1" width="20" height="10" fill="none" stroke="#ccd" strokeWidth="2" strokeDasharray="4 3" />
+      </svg>
+      <span data-testid="legend-predicted">predicted (tracker, not detected in this frame)</span>
+    </span>
+  );
+}
+
+/** The engine's figures for the camera, labelled, the same as the System page's. */
+function TileFigures({ stats, state, testId, spanRef }: { stats: StreamStats | undefined; state: TileState; testId: string; spanRef: React.RefObject<HTMLSpanElement | null> }) {
+  const f = stats && state !== 'paused' ? streamFigures(stats) : null;
+  return (
+    <span className="tile-fps" ref={spanRef} data-testid={testId}>
+      {f ? `detect ${f.detect} · latency ${f.latency}` : state === 'paused' ? 'frozen frame' : ''}
+    </span>
+  );
+}
+
 /** "in 4 s", counting down each second until the engine's next reconnect attempt. */
 function RetryCountdown({ at, testId }: { at: number; testId: string }) {
   const [now, setNow] = useState(Date.now);
@@ -207,6 +241,7 @@ function Tile(props: {
   camera: CameraView;
   renderer: WallRenderer;
   status: TileStatus;
+  figures: StreamStats | undefined;
   focused: boolean;
   onFocus(): void;
   onDragStart(): void;
@@ -254,7 +289,7 @@ function Tile(props: {
           {state}
         </span>
         {state === 'reconnecting' && retryAt !== null && <RetryCountdown at={retryAt} testId={`tile-retry-${camera.id}`} />}
-        <span className="tile-fps" ref={status} data-testid={`tile-fps-${camera.id}`} />
+        <TileFigures stats={props.figures} state={state} testId={`tile-fps-${camera.id}`} spanRef={status} />
       </div>
       {reason && state !== 'live' && (
         <div className="tile-reason" role="status" data-testid={`tile-reason-${camera.id}`}>

@@ -12,7 +12,7 @@ export interface OverlayOptions {
 }
 
 /** 'stalled': connected, but no video arrives. */
-export type TileState = 'connecting' | 'live' | 'stalled' | 'reconnecting' | 'error' | 'ended';
+export type TileState = 'connecting' | 'live' | 'paused' | 'stalled' | 'reconnecting' | 'error' | 'ended';
 
 /** Per-tile figures, exposed as window.__vigilStats for tests and the benchmark. */
 export interface TileStats {
@@ -268,26 +268,24 @@ export class WallRenderer {
     const font = Math.max(10, Math.round(11 * dpr));
     ctx.font = `${font}px system-ui, sans-serif`;
     ctx.textBaseline = 'top';
+    // Boxes first, then every label over them: no box line crosses a label.
     for (const obj of cur.msg.objects) {
-      const color = labelColor(obj.label);
-      const x = ox + obj.box[0] * scale;
-      const y = oy + obj.box[1] * scale;
-      const bw = obj.box[2] * scale;
-      const bh = obj.box[3] * scale;
-      ctx.strokeStyle = color;
+      ctx.strokeStyle = labelColor(obj.label);
       ctx.lineWidth = Math.max(2, 2 * dpr);
       ctx.setLineDash(obj.inferred ? [] : [4 * dpr, 3 * dpr]);
-      ctx.strokeRect(x, y, bw, bh);
-      ctx.setLineDash([]);
-      if (o.labels) {
-        const text = `${obj.label} ${obj.score.toFixed(2)} #${obj.track}`;
-        const tw = ctx.measureText(text).width + 6;
-        const ty = y - font - 4 >= 0 ? y - font - 4 : y;
-        ctx.fillStyle = color;
-        ctx.fillRect(x, ty, tw, font + 4);
-        ctx.fillStyle = '#000';
-        ctx.fillText(text, x + 3, ty + 2);
-      }
+      ctx.strokeRect(ox + obj.box[0] * scale, oy + obj.box[1] * scale, obj.box[2] * scale, obj.box[3] * scale);
+    }
+    ctx.setLineDash([]);
+    if (!o.labels) return;
+    const placed: Rect[] = [];
+    for (const obj of cur.msg.objects) {
+      const text = `${obj.label} ${obj.score.toFixed(2)} #${obj.track}`;
+      const r = placeLabel({ x: ox + obj.box[0] * scale, y: oy + obj.box[1] * scale, w: ctx.measureText(text).width + 6, h: font + 4 }, placed, { x: ox, y: oy, w: fw * scale, h: fh * scale });
+      placed.push(r);
+      ctx.fillStyle = labelColor(obj.label);
+      ctx.fillRect(r.x, r.y, r.w, r.h);
+      ctx.fillStyle = '#000';
+      ctx.fillText(text, r.x + 3, r.y + 2);
     }
   }
 
@@ -316,11 +314,40 @@ export class WallRenderer {
       const d = tile.stats.delays;
       const recent = d.slice(-10).sort((a, b) => a - b);
       const delay = recent.length ? recent[Math.floor(recent.length / 2)]! : null;
-      if (tile.statusEl) tile.statusEl.textContent = tile.lastFrameAt ? `${fps.toFixed(1)} fps · ${delay === null ? '–' : Math.round(delay)} ms` : '';
-      if (tile.lastFrameAt && now - tile.lastFrameAt > 3000) {
+      // What this page shows (the tile's labelled figures are the engine's, as on System).
+      if (tile.statusEl) tile.statusEl.title = tile.lastFrameAt ? `shown here: ${fps.toFixed(1)} fps, ${delay === null ? '–' : Math.round(delay)} ms after capture` : '';
+      // A paused wall draws nothing new on purpose: that is not a camera going quiet.
+      if (!this.paused && tile.lastFrameAt && now - tile.lastFrameAt > 3000) {
         tile.lastFrameAt = 0;
         this.onStaleChange?.(tile.camera, false);
       }
     }
   }
+}
+
+interface Rect {
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+}
+
+const overlaps = (a: Rect, b: Rect) => a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
+
+/**
+ * Where a box's label goes: above the box's top-left corner (inside it when there is no room above),
+ * kept inside the picture, and moved down past labels already placed so that none covers another.
+ */
+export function placeLabel(label: Rect, placed: Rect[], frame: Rect): Rect {
+  const clampX = (x: number) => Math.max(frame.x, Math.min(x, frame.x + frame.w - label.w));
+  const clampY = (y: number) => Math.max(frame.y, Math.min(y, frame.y + frame.h - label.h));
+  const r = { ...label, x: clampX(label.x), y: clampY(label.y - label.h >= frame.y ? label.y - label.h : label.y) };
+  for (let tries = 0; tries < placed.length + 1; tries++) {
+    const hit = placed.find((p) => overlaps(r, p));
+    if (!hit) return r;
+    const below = hit.y + hit.h;
+    r.y = below + label.h <= frame.y + frame.h ? below : clampY(hit.y - label.h);
+    if (placed.some((p) => p !== hit && overlaps(r, p)) && below + label.h > frame.y + frame.h) break;
+  }
+  return r;
 }

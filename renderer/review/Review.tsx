@@ -4,7 +4,7 @@ import type { TrackDetail, TrackSearch, TrackSummary } from '../../main/api/cont
 import { errorText, type ApiClient } from '../api/client';
 import { labelColor } from '../common/colors';
 import { formatDuration, formatTime } from '../common/format';
-import { navigate } from '../router/router';
+import { navigate, replaceQuery } from '../router/router';
 import type { WorkspaceState } from '../common/useWorkspace';
 
 const PAGE = 100;
@@ -15,20 +15,82 @@ function toLocalInput(t: number | undefined): string {
   return d.toISOString().slice(0, 16);
 }
 
-export function Review({ api, ws, trackId }: { api: ApiClient; ws: WorkspaceState; trackId: string | null }) {
-  return trackId ? <TrackView api={api} ws={ws} id={trackId} /> : <TrackList api={api} ws={ws} />;
+export function Review({ api, ws, trackId, query }: { api: ApiClient; ws: WorkspaceState; trackId: string | null; query: string }) {
+  return trackId ? <TrackView api={api} ws={ws} id={trackId} /> : <TrackList api={api} ws={ws} query={query} />;
 }
 
-function TrackList({ api, ws }: { api: ApiClient; ws: WorkspaceState }) {
-  const [filter, setFilter] = useState<TrackSearch>({});
+/** The list's last filters, for "← All tracks" from a track opened elsewhere (Back restores them from the URL anyway). */
+const LAST_QUERY_KEY = 'vigil.review.query';
+
+/** Tracks shorter than this are tracker fragments more often than objects: left out unless asked for. */
+const DEFAULT_MIN_SECONDS = 1;
+
+/** The filters as the URL keeps them ('#/review?camera=gate&label=person&minSec=1'), so Back restores them. */
+function filterFromQuery(query: string): TrackSearch {
+  const q = new URLSearchParams(query);
+  const num = (k: string) => {
+    const v = q.get(k);
+    return v !== null && v !== '' && Number.isFinite(Number(v)) ? Number(v) : undefined;
+  };
+  const minSec = num('minSec') ?? DEFAULT_MIN_SECONDS;
+  const f: TrackSearch = {
+    ...(q.get('camera') ? { cameras: [q.get('camera')!] } : {}),
+    ...(q.get('label') ? { labels: [q.get('label')!] } : {}),
+    ...(q.get('zone') ? { zone: q.get('zone')! } : {}),
+    ...(num('from') !== undefined ? { from: num('from')! } : {}),
+    ...(num('to') !== undefined ? { to: num('to')! } : {}),
+    ...(num('minScore') !== undefined ? { minScore: num('minScore')! } : {}),
+  };
+  return minSec > 0 ? { ...f, minDurationMs: minSec * 1000 } : f;
+}
+
+function queryFromFilter(f: TrackSearch): URLSearchParams {
+  const q = new URLSearchParams();
+  if (f.cameras?.[0]) q.set('camera', f.cameras[0]);
+  if (f.labels?.[0]) q.set('label', f.labels[0]);
+  if (f.zone) q.set('zone', f.zone);
+  if (f.from !== undefined) q.set('from', String(f.from));
+  if (f.to !== undefined) q.set('to', String(f.to));
+  if (f.minScore !== undefined) q.set('minScore', String(f.minScore));
+  q.set('minSec', String((f.minDurationMs ?? 0) / 1000));
+  return q;
+}
+
+/** The labels recorded (in the last 30 days), from the recorder's hourly counts: not every class the model knows. */
+function useRecordedLabels(api: ApiClient): string[] {
+  const [labels, setLabels] = useState<string[]>([]);
+  useEffect(() => {
+    let live = true;
+    const hour = 3_600_000;
+    const now = Date.now();
+    const from = Math.floor((now - 30 * 24 * hour) / hour) * hour;
+    api.call('timeline.buckets', { from, to: now, bucketMs: Math.ceil((now - from) / hour) * hour }).then(
+      (buckets) => live && setLabels([...new Set(buckets.filter((b) => b.count > 0).map((b) => b.label))].sort()),
+      () => undefined, // the list's own search says what is wrong
+    );
+    return () => {
+      live = false;
+    };
+  }, [api]);
+  return labels;
+}
+
+function TrackList({ api, ws, query }: { api: ApiClient; ws: WorkspaceState; query: string }) {
+  const [filter, setFilter] = useState<TrackSearch>(() => filterFromQuery(query));
   const [tracks, setTracks] = useState<TrackSummary[]>([]);
   const [error, setError] = useState<string | null>(null);
   const [loading, setLoading] = useState(true);
   const [more, setMore] = useState(false);
   const cameras = ws.workspace?.cameras ?? [];
-  const labels = [...new Set((ws.workspace?.models ?? []).flatMap((m) => m.labels))].sort();
+  const recorded = useRecordedLabels(api);
+  const labels = filter.labels?.[0] && !recorded.includes(filter.labels[0]) ? [...recorded, filter.labels[0]].sort() : recorded;
   const zones = [...new Set(cameras.flatMap((c) => c.zones.map((z) => z.name)))].sort();
 
+  useEffect(() => {
+    const q = queryFromFilter(filter);
+    replaceQuery('review', q);
+    sessionStorage.setItem(LAST_QUERY_KEY, q.toString());
+  }, [filter]);
   useEffect(() => {
     let live = true;
     setLoading(true);
@@ -122,6 +184,17 @@ function TrackList({ api, ws }: { api: ApiClient; ws: WorkspaceState }) {
             onChange={(e) => set({ minScore: e.target.value === '' ? undefined : Number(e.target.value) })}
           />
         </label>
+        <label>
+          Min duration (s)
+          <input
+            type="number"
+            min={0}
+            step={0.5}
+            data-testid="filter-duration"
+            value={(filter.minDurationMs ?? 0) / 1000}
+            onChange={(e) => set({ minDurationMs: e.target.value === '' || Number(e.target.value) <= 0 ? undefined : Number(e.target.value) * 1000 })}
+          />
+        </label>
       </form>
       {error && (
         <div className="panel error" role="alert" data-testid="review-error">
@@ -130,16 +203,27 @@ function TrackList({ api, ws }: { api: ApiClient; ws: WorkspaceState }) {
       )}
       {!error && !loading && tracks.length === 0 && <div className="panel empty">No tracks match these filters.</div>}
       <ul className="track-list" data-testid="review-list" aria-busy={loading}>
+        {tracks.length > 0 && (
+          <li className="track-item track-head" aria-hidden="true" data-testid="review-columns">
+            <span>Snapshot</span>
+            <span>Label</span>
+            <span>Camera</span>
+            <span>Started</span>
+            <span>Duration</span>
+            <span>Best score</span>
+            <span>Zones</span>
+          </li>
+        )}
         {tracks.map((t) => (
           <li key={t.id}>
             <a className="track-item" href={`#/review/${encodeURIComponent(t.id)}`} data-testid={`review-item-${t.id}`}>
-              {t.snapshotUrl ? <img src={t.snapshotUrl} alt={`${t.label} snapshot`} loading="lazy" width={96} height={54} /> : <span className="no-thumb">no snapshot</span>}
+              {t.snapshotUrl ? <img src={t.snapshotUrl} alt={`${t.label} snapshot`} loading="lazy" width={96} height={54} /> : <span className="no-thumb">no snapshot yet</span>}
               <span className="track-label" style={{ color: labelColor(t.label) }}>
                 {t.label}
               </span>
               <span>{names.get(t.camera) ?? t.camera}</span>
               <span>{formatTime(t.firstSeen)}</span>
-              <span>{formatDuration(t.lastSeen - t.firstSeen)}</span>
+              <span data-testid={`review-duration-${t.id}`}>{formatDuration(t.lastSeen - t.firstSeen)}</span>
               <span>{t.bestScore.toFixed(2)}</span>
               <span className="zones">{t.zones.join(', ')}</span>
             </a>
@@ -180,35 +264,54 @@ function TrackView({ api, ws, id }: { api: ApiClient; ws: WorkspaceState; id: st
     };
   }, [api, id]);
 
-  // The box path over the snapshot, scaled from source pixels.
+  // The box path over the snapshot, scaled from source pixels; without a snapshot (yet), drawn alone
+  // over the area the track covered, so every stored position still shows.
   useEffect(() => {
     const c = canvas.current;
-    if (!c || !track || !imgSize) return;
-    const frame = track.frameSize ?? { width: imgSize.w, height: imgSize.h };
+    if (!c || !track || (track.snapshotUrl && !imgSize)) return;
     const el = img.current;
-    const w = el?.clientWidth ?? imgSize.w;
-    const h = el?.clientHeight ?? imgSize.h;
+    let w: number, h: number, sx: number, sy: number, ox = 0, oy = 0;
+    if (track.snapshotUrl && imgSize) {
+      const frame = track.frameSize ?? { width: imgSize.w, height: imgSize.h };
+      w = el?.clientWidth ?? imgSize.w;
+      h = el?.clientHeight ?? imgSize.h;
+      sx = w / frame.width;
+      sy = h / frame.height;
+    } else {
+      w = 480;
+      h = 270;
+      const xs = track.path.flatMap((p) => [p.box[0], p.box[0] + p.box[2]]);
+      const ys = track.path.flatMap((p) => [p.box[1], p.box[1] + p.box[3]]);
+      const [x0, x1, y0, y1] = [Math.min(...xs), Math.max(...xs), Math.min(...ys), Math.max(...ys)];
+      const s = Math.min((w * 0.9) / Math.max(1, x1 - x0), (h * 0.9) / Math.max(1, y1 - y0));
+      sx = sy = s;
+      ox = (w - (x1 - x0) * s) / 2 - x0 * s;
+      oy = (h - (y1 - y0) * s) / 2 - y0 * s;
+    }
     c.width = w;
     c.height = h;
     const ctx = c.getContext('2d');
     if (!ctx) return;
-    const sx = w / frame.width;
-    const sy = h / frame.height;
     ctx.clearRect(0, 0, w, h);
     ctx.strokeStyle = labelColor(track.label);
+    ctx.fillStyle = labelColor(track.label);
     ctx.lineWidth = 2;
     ctx.beginPath();
+    const at = (p: { box: number[] }) => [ox + (p.box[0]! + p.box[2]! / 2) * sx, oy + (p.box[1]! + p.box[3]!) * sy] as const;
     track.path.forEach((p, i) => {
-      const x = (p.box[0] + p.box[2] / 2) * sx;
-      const y = (p.box[1] + p.box[3]) * sy;
+      const [x, y] = at(p);
       if (i) ctx.lineTo(x, y);
       else ctx.moveTo(x, y);
     });
     ctx.stroke();
+    for (const p of track.path) {
+      const [x, y] = at(p);
+      ctx.fillRect(x - 2, y - 2, 4, 4); // each stored position
+    }
     const last = track.path[track.path.length - 1];
     if (last) {
       ctx.setLineDash([4, 3]);
-      ctx.strokeRect(last.box[0] * sx, last.box[1] * sy, last.box[2] * sx, last.box[3] * sy);
+      ctx.strokeRect(ox + last.box[0] * sx, oy + last.box[1] * sy, last.box[2] * sx, last.box[3] * sy);
     }
   });
 
@@ -216,7 +319,7 @@ function TrackView({ api, ws, id }: { api: ApiClient; ws: WorkspaceState; id: st
   return (
     <section className="track-detail" aria-label="Track detail" data-testid="track-detail">
       <div className="toolbar">
-        <button type="button" onClick={() => navigate('review')}>
+        <button type="button" onClick={() => (window.location.hash = `#/review?${sessionStorage.getItem(LAST_QUERY_KEY) ?? ''}`)} data-testid="track-back">
           ← All tracks
         </button>
         <button type="button" onClick={() => navigate('timeline')}>
@@ -244,7 +347,10 @@ function TrackView({ api, ws, id }: { api: ApiClient; ws: WorkspaceState; id: st
                 <canvas ref={canvas} className="path-overlay" data-testid="track-path" aria-hidden />
               </>
             ) : (
-              <div className="panel empty">No snapshot was recorded for this track.</div>
+              <>
+                <div className="panel empty">No snapshot for this track (yet): one is taken when a track ends, if its camera records snapshots. Its path:</div>
+                <canvas ref={canvas} className="path-alone" data-testid="track-path" aria-label={`path of ${track.label} ${track.id}`} />
+              </>
             )}
           </div>
           <dl className="facts">
@@ -267,7 +373,7 @@ function TrackView({ api, ws, id }: { api: ApiClient; ws: WorkspaceState; id: st
             <dt>Zones</dt>
             <dd>{track.zones.length ? track.zones.join(', ') : 'none'}</dd>
             <dt>Path</dt>
-            <dd>{track.path.length} positions</dd>
+            <dd data-testid="track-path-count">{track.path.length} positions</dd>
             <dt>Clip</dt>
             <dd>No recording for this track (clip recording is not enabled on this node).</dd>
           </dl>

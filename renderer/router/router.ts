@@ -1,4 +1,5 @@
-// A hash router: '#/live', '#/timeline', '#/review', '#/review/<track>', '#/settings', '#/system'.
+// A hash router: '#/live', '#/timeline', '#/review', '#/review/<track>', '#/settings', '#/system';
+// a screen's own state (e.g. review's filters) rides in a query after the path: '#/review?label=person'.
 import { useEffect, useState } from 'react';
 
 export type Screen = 'live' | 'timeline' | 'review' | 'settings' | 'system';
@@ -6,16 +7,26 @@ export interface Route {
   screen: Screen;
   /** The rest of the path, e.g. a track id for '#/review/<id>'. */
   arg: string | null;
+  /** The query after the path ('' when none), e.g. 'label=person&minSec=1'. */
+  query: string;
 }
 
 const SCREENS: Screen[] = ['live', 'timeline', 'review', 'settings', 'system'];
 
 export function parseRoute(hash: string): Route {
-  const [head, ...rest] = hash.replace(/^#\/?/, '').split('/');
+  const [path = '', query = ''] = hash.replace(/^#\/?/, '').split('?', 2);
+  const [head, ...rest] = path.split('/');
   // No hash, '#/' or an unknown screen: the live wall, the operator's home.
   const screen = SCREENS.find((x) => x === head) ?? 'live';
   const arg = rest.length ? decodeURIComponent(rest.join('/')) : null;
-  return { screen, arg };
+  return { screen, arg, query };
+}
+
+/** Puts a screen's state in the URL without a new history entry (Back goes to the previous screen, which finds it there). */
+export function replaceQuery(screen: Screen, query: URLSearchParams): void {
+  const q = query.toString();
+  const hash = `#/${screen}${q ? `?${q}` : ''}`;
+  if (window.location.hash !== hash) window.history.replaceState(window.history.state, '', hash);
 }
 
 export function navigate(screen: Screen, arg?: string): void {

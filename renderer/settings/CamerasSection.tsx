@@ -3,7 +3,7 @@ import { useState } from 'react';
 import type { CameraInput, CameraView, WorkspaceView } from '../../main/api/contract';
 import { errorText, type ApiClient } from '../api/client';
 import { effectiveDefault, ErrorLine } from './helpers';
-import { PreviewCanvas } from './PreviewCanvas';
+import { AddCamera } from './AddCamera';
 
 export function CamerasSection({ api, workspace, onChanged }: { api: ApiClient; workspace: WorkspaceView; onChanged(): void }) {
   const [editing, setEditing] = useState<string | null>(null);
@@ -147,89 +147,5 @@ function CameraRow(props: {
         </tr>
       )}
     </>
-  );
-}
-
-function AddCamera({ api, workspace, onAdded }: { api: ApiClient; workspace: WorkspaceView; onAdded(): void }) {
-  const [name, setName] = useState('');
-  const [uri, setUri] = useState('');
-  const [model, setModel] = useState('');
-  const [test, setTest] = useState<{ busy: boolean; text: string | null; ok: boolean }>({ busy: false, text: null, ok: false });
-  const [error, setError] = useState<string | null>(null);
-  const [added, setAdded] = useState<CameraView | null>(null);
-
-  const runTest = async () => {
-    setTest({ busy: true, text: null, ok: false });
-    try {
-      const r = await api.call('cameras.test', { uri });
-      setTest({ busy: false, ok: r.ok, text: r.ok ? `connected: ${r.width ?? '?'}×${r.height ?? '?'}` : `cannot open ${uri}: ${r.error ?? 'no reason given'}` });
-    } catch (e) {
-      setTest({ busy: false, ok: false, text: `cannot test ${uri}: ${errorText(e)}` });
-    }
-  };
-  const add = async (e: React.FormEvent) => {
-    e.preventDefault();
-    try {
-      const cam = await api.call('cameras.add', { name, uri, model: model || null });
-      setAdded(cam);
-      setError(null);
-      setName('');
-      setUri('');
-      setTest({ busy: false, text: null, ok: false });
-      onAdded();
-    } catch (err) {
-      setError(`cannot add camera '${name}': ${errorText(err)}`);
-    }
-  };
-  return (
-    <div className="add-camera">
-      <h3>Add a camera</h3>
-      <form className="form-row" data-testid="add-camera-form" aria-label="Add a camera" onSubmit={add}>
-        <label>
-          Name <input data-testid="add-camera-name" value={name} onChange={(e) => setName(e.target.value)} placeholder="Gate" required />
-        </label>
-        <label className="grow">
-          URI
-          <input
-            data-testid="add-camera-uri"
-            value={uri}
-            onChange={(e) => setUri(e.target.value)}
-            placeholder="rtsp://user:pass@host/stream, file:///video.mp4, v4l2:///dev/video0"
-            required
-          />
-        </label>
-        <label>
-          Model
-          <select value={model} onChange={(e) => setModel(e.target.value)}>
-            <option value="">workspace default</option>
-            {workspace.models.map((m) => (
-              <option key={m.name} value={m.name}>
-                {m.title}
-              </option>
-            ))}
-          </select>
-        </label>
-        <button type="button" data-testid="add-camera-test" disabled={!uri || test.busy} onClick={runTest}>
-          {test.busy ? 'Testing…' : 'Test connection'}
-        </button>
-        <button type="submit" data-testid="add-camera-submit">
-          Add
-        </button>
-      </form>
-      {test.text && (
-        <p className={test.ok ? 'form-ok' : 'form-error'} role="status" data-testid="add-camera-test-result">
-          {test.text}
-        </p>
-      )}
-      <ErrorLine error={error} testId="add-camera-error" />
-      {added && (
-        <div data-testid="add-camera-preview">
-          <p className="form-ok">
-            Added '{added.name}' ({added.id}) — live preview:
-          </p>
-          <PreviewCanvas api={api} camera={added.id} testId={`preview-${added.id}`} />
-        </div>
-      )}
-    </div>
   );
 }

@@ -45,12 +45,12 @@ export function App({ api }: { api: ApiClient }) {
       <main className={`app-main screen-${route.screen}`}>
         {route.screen === 'live' && <LiveWall api={api} ws={ws} />}
         {route.screen === 'timeline' && <TimelineView api={api} ws={ws} />}
-        {route.screen === 'review' && <Review api={api} ws={ws} trackId={route.arg} />}
+        {route.screen === 'review' && <Review api={api} ws={ws} trackId={route.arg} query={route.query} />}
         {route.screen === 'settings' && <Settings api={api} ws={ws} />}
         {route.screen === 'system' && (
           <div className="system-screen">
             <SystemInfoPanel api={api} />
-            <SystemStatusPanel api={api} />
+            <SystemStatusPanel api={api} cameras={ws.workspace?.cameras ?? []} />
           </div>
         )}
       </main>

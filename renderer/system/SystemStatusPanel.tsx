@@ -1,11 +1,24 @@
 // Live system status: engine, execution provider, CPU load, disk use, streams and engine outages.
 import { useEffect, useState } from 'react';
-import type { EngineStatus, SystemStatus } from '../../main/api/contract';
+import type { CameraView, EngineStatus, SystemStatus } from '../../main/api/contract';
 import { errorText, type ApiClient } from '../api/client';
 import { formatTime } from '../common/format';
+import { StreamTable } from './StreamTable';
 
-function gb(bytes: number): string {
-  return `${(bytes / 1e9).toFixed(1)} GB`;
+function bytes(n: number): string {
+  if (n >= 1e9) return `${(n / 1e9).toFixed(1)} GB`;
+  if (n >= 1e6) return `${(n / 1e6).toFixed(1)} MB`;
+  return `${Math.round(n / 1e3)} kB`;
+}
+
+/** ONNX Runtime's provider names in the operators' words. */
+const PROVIDER_WORDS: Record<string, string> = {
+  TensorrtExecutionProvider: 'NVIDIA GPU (TensorRT)',
+  CUDAExecutionProvider: 'NVIDIA GPU (CUDA)',
+  CPUExecutionProvider: 'CPU',
+};
+export function providerWords(name: string): string {
+  return PROVIDER_WORDS[name] ?? name;
 }
 
 /** Why inference is not on the GPU. Without an NVIDIA GPU that is by design and said plainly, the
@@ -35,7 +48,7 @@ function ProviderNote({ engine }: { engine: EngineStatus }) {
   );
 }
 
-export function SystemStatusPanel({ api }: { api: ApiClient }) {
+export function SystemStatusPanel({ api, cameras }: { api: ApiClient; cameras: CameraView[] }) {
   const [status, setStatus] = useState<SystemStatus | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [restartError, setRestartError] = useState<string | null>(null);
@@ -68,9 +81,9 @@ export function SystemStatusPanel({ api }: { api: ApiClient }) {
       )}
       {status && (
         <dl className="facts">
-          <dt>Execution provider</dt>
-          <dd data-testid="execution-provider">
-            {status.engine.executionProvider ?? 'not running inference yet'}
+          <dt>Inference runs on</dt>
+          <dd data-testid="execution-provider" title={status.engine.executionProvider ?? undefined}>
+            {status.engine.executionProvider ? providerWords(status.engine.executionProvider) : 'not running inference yet'}
             <ProviderNote engine={status.engine} />
           </dd>
           {status.engine.inference && (
@@ -84,9 +97,12 @@ export function SystemStatusPanel({ api }: { api: ApiClient }) {
             </>
           )}
           <dt>CPU load</dt>
-          <dd data-testid="cpu-load">{status.cpuPercent.toFixed(0)} %</dd>
+          <dd className={status.cpuPercent > 90 ? 'bad' : undefined}>
+            <span data-testid="cpu-load">{status.cpuPercent.toFixed(0)} %</span>
+            {status.cpuPercent > 90 && <span data-testid="cpu-warning"> — over 90 %: the CPU is saturated, cameras will drop frames</span>}
+          </dd>
           <dt>Disk</dt>
-          <dd data-testid="disk-use">{status.disk ? `${gb(status.disk.usedBytes)} used, ${gb(status.disk.freeBytes)} free (${status.disk.dataDir})` : 'unknown'}</dd>
+          <dd data-testid="disk-use">{status.disk ? `${bytes(status.disk.usedBytes)} used by recordings, ${bytes(status.disk.freeBytes)} free (${status.disk.dataDir})` : 'unknown'}</dd>
           <dt>Recorder</dt>
           <dd>
             {status.recorder
@@ -95,21 +111,7 @@ export function SystemStatusPanel({ api }: { api: ApiClient }) {
           </dd>
           <dt>Streams</dt>
           <dd>
-            <table className="table compact" data-testid="stream-table">
-              <tbody>
-                {status.streams.map((s) => (
-                  <tr key={s.camera}>
-                    <td>{s.camera}</td>
-                    <td className={`state-${s.state}`}>{s.state}</td>
-                    <td>{s.decodeFps.toFixed(1)} fps decode</td>
-                    <td>{s.inferFps.toFixed(1)} fps infer</td>
-                    <td>{s.latencyMs.toFixed(0)} ms</td>
-                    <td>{s.droppedFrames} dropped</td>
-                    <td>{s.error ?? ''}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+            <StreamTable streams={status.streams} cameras={cameras} />
           </dd>
           <dt>Engine outages</dt>
           <dd>{status.gaps.length ? status.gaps.map((g) => `${formatTime(g.from)} → ${g.to ? formatTime(g.to) : 'now'}: ${g.reason}`).join('; ') : 'none'}</dd>

@@ -1,5 +1,6 @@
 // The timeline screen: lanes per camera on a canvas, wheel to zoom, drag to pan, a playhead.
 import { useEffect, useRef, useState } from 'react';
+import type { TrackSummary } from '../../main/api/contract';
 import { errorText, type ApiClient } from '../api/client';
 import { formatTime } from '../common/format';
 import { navigate } from '../router/router';
@@ -14,6 +15,22 @@ declare global {
 
 const HOUR = 3600_000;
 const MARKER_LIST_LIMIT = 300;
+/**
+ * Every track that started in the view, page by page (the server answers at most a page per call),
+ * up to TRACK_LIMIT; `more` says that some were left out.
+ */
+async function tracksInView(api: ApiClient, view: View, stale: () => boolean): Promise<{ tracks: TrackSummary[]; more: boolean }> {
+  const tracks: TrackSummary[] = [];
+  for (;;) {
+    const last = tracks[tracks.length - 1];
+    const page = await api.call('tracks.search', { from: view.from, to: view.to, limit: TRACK_LIMIT - tracks.length + 1, ...(last ? { before: last.firstSeen, beforeId: last.id } : {}) });
+    if (stale()) return { tracks, more: false };
+    tracks.push(...page);
+    if (page.length === 0) return { tracks, more: false };
+    if (tracks.length > TRACK_LIMIT) return { tracks: tracks.slice(0, TRACK_LIMIT), more: true };
+  }
+}
+
 /** Most tracks fetched for one view; beyond it the lanes show density only until the operator zooms in. */
 const TRACK_LIMIT = 5000;
 
@@ -58,13 +75,13 @@ export function TimelineView({ api, ws }: { api: ApiClient; ws: WorkspaceState }
       const bucketMs = Math.max(1000, niceBucket(((view.to - view.from) / width) * 3));
       const from = Math.floor(view.from / bucketMs) * bucketMs;
       try {
-        const [buckets, tracks] = await Promise.all([
+        const [buckets, { tracks, more }] = await Promise.all([
           api.call('timeline.buckets', { from, to: view.to, bucketMs }),
-          api.call('tracks.search', { from: view.from, to: view.to, limit: TRACK_LIMIT }),
+          tracksInView(api, view, () => mine !== generation),
         ]);
         if (mine !== generation) return;
-        renderer.setData(buckets, bucketMs, tracks, tracks.length >= TRACK_LIMIT);
-        setTrackCount(tracks.length);
+        renderer.setData(buckets, bucketMs, tracks, more);
+        setTrackCount(more ? TRACK_LIMIT + 1 : tracks.length);
         const seen = [...new Set([...buckets.map((b) => b.camera), ...tracks.map((t) => t.camera)])].sort();
         setExtraLanes((prev) => (seen.every((c) => prev.includes(c)) ? prev : [...new Set([...prev, ...seen])].sort()));
         setError(null);
@@ -199,7 +216,7 @@ export function TimelineView({ api, ws }: { api: ApiClient; ws: WorkspaceState }
         ))}
         <span className="hint" data-testid="timeline-range">
           {viewText}
-          {trackCount === null ? '' : trackCount >= TRACK_LIMIT ? ` · over ${TRACK_LIMIT} tracks: zoom in to see each one` : ` · ${trackCount} tracks`}
+          {trackCount === null ? '' : trackCount > TRACK_LIMIT ? ` · over ${TRACK_LIMIT} tracks: the newest ${TRACK_LIMIT} are marked, older ones only as density — zoom in to see each one` : ` · ${trackCount} tracks`}
         </span>
       </div>
       {error && (

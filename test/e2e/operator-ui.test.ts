@@ -59,7 +59,7 @@ describe('operator UI in Chromium (fixture backend)', () => {
     expect(carIndex).toBeGreaterThanOrEqual(0);
     // And the car's box edge on the canvas has the car's class colour, where the metadata puts it.
     expect(second.edges[carIndex]!.some((px) => near(px, CAR_COLOUR))).toBe(true);
-    await expect.poll(() => page.getByTestId('tile-fps-cam1').textContent()).toMatch(/\d+(\.\d)? fps · \d+ ms/);
+    await expect.poll(() => page.getByTestId('tile-fps-cam1').textContent()).toMatch(/^detect \d+\.\d fps · latency \d+ ms$/);
     await page.screenshot({ path: join(artifacts, 'fixture-live-wall.png') });
 
     // 1 shows one tile, 0 goes back to auto, clicking a tile focuses it, Escape goes back.

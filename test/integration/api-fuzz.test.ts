@@ -37,7 +37,7 @@ const SEEDS: Record<keyof typeof PARAMS, Record<string, unknown>> = {
   'system.info': {},
   'system.status': {},
   'workspace.get': {},
-  'cameras.add': { name: 'Fuzz', uri: 'rtsp://127.0.0.1:9/fuzz', detectFps: 2, record: { detectionsHz: 1 } },
+  'cameras.add': { name: 'Fuzz', uri: 'rtsp://127.0.0.1:9/fuzz', force: true, detectFps: 2, record: { detectionsHz: 1 } },
   'cameras.update': { id: 'fuzz', patch: { name: 'Fuzz 2', zones: [{ id: 'z', name: 'Z', kind: 'zone', points: [[0, 0], [1, 0], [1, 1]], labels: [] }] } },
   'cameras.remove': { id: 'fuzz' },
   'cameras.test': { uri: 'file:///nonexistent/clip.mp4' },

@@ -71,7 +71,7 @@ describe('API over HTTP and WebSocket (real vigil serve)', () => {
   it('adds, edits and removes a camera, never echoing its password', async () => {
     const ws = wsClient(node.url);
     await ws.opened;
-    const added = await http('cameras.add', { name: 'Dock', uri: `rtsp://ops:${SECRET}@127.0.0.1:9/dock` });
+    const added = await http('cameras.add', { name: 'Dock', uri: `rtsp://ops:${SECRET}@127.0.0.1:9/dock`, force: true });
     expect(added.status).toBe(200);
     const cam = (added.body as { result: CameraView }).result;
     expect(cam.uri).toBe('rtsp://ops:***@127.0.0.1:9/dock');
@@ -106,7 +106,7 @@ describe('API over Electron IPC (ipcMain stand-in: Electron cannot run here)', (
     const own = { senderFrame: { parent: null, url: `${APP_ORIGIN}/index.html` } };
     const foreign = { senderFrame: { parent: null, url: 'https://evil.example/' } };
     const sub = { senderFrame: { parent: {}, url: `${APP_ORIGIN}/index.html` } };
-    const added = (await handler!(own, 'cameras.add', { name: 'Yard', uri: `rtsp://u:${SECRET}@127.0.0.1/y` })) as ApiReply<'cameras.add'>;
+    const added = (await handler!(own, 'cameras.add', { name: 'Yard', uri: `rtsp://u:${SECRET}@127.0.0.1/y`, force: true })) as ApiReply<'cameras.add'>;
     expect(added.ok && added.result.uri).toBe('rtsp://u:***@127.0.0.1/y');
     expect(await handler!(foreign, 'workspace.get', {})).toMatchObject({ ok: false, error: { code: 'unauthorized' } });
     expect(await handler!(sub, 'workspace.get', {})).toMatchObject({ ok: false, error: { code: 'unauthorized' } });

@@ -48,7 +48,7 @@ describe('vigil serve keeps its secrets', () => {
   });
 
   it('makes the data folder 0700 and its files 0600, with passwords encrypted at rest', async () => {
-    const added = await api('cameras.add', { name: 'Gate', uri: 'rtsp://ops:hunter2-at-rest@127.0.0.1:9/gate?pwd=q-at-rest' });
+    const added = await api('cameras.add', { name: 'Back gate', uri: 'rtsp://ops:hunter2-at-rest@127.0.0.1:9/gate?pwd=q-at-rest', force: true });
     expect(added.status).toBe(200);
     expect(mode(home)).toBe(0o700);
     for (const f of ['workspace.json', 'secrets.json', join('record', 'vigil.db')]) expect(mode(join(home, f)), f).toBe(0o600);

@@ -92,11 +92,21 @@ describe('workspace store', () => {
     const kinds: string[] = [];
     store.on('change', (c) => kinds.push(c.kind));
     const a = store.addCamera({ name: 'A', uri: 'test://ball' });
-    store.addCamera({ name: 'A', uri: 'test://snow' });
+    store.addCamera({ name: 'A!', uri: 'test://snow' }); // another name, the same id stem
     store.updateCamera(a.id, { enabled: false });
     store.removeCamera(a.id);
     expect(kinds).toEqual(['camera-added', 'camera-added', 'camera-updated', 'camera-removed']);
     expect(store.get().cameras.map((c) => c.id)).toEqual(['a-2']);
+  });
+
+  it('refuses a camera name already in use (any case), on add and on rename, and keeps the workspace as it was', () => {
+    const store = new WorkspaceStore({ home: home() });
+    store.addCamera({ name: 'Gate', uri: 'test://ball' });
+    const yard = store.addCamera({ name: 'Yard', uri: 'test://snow' });
+    expect(() => store.addCamera({ name: ' gate ', uri: 'test://snow' })).toThrow("camera.name a camera named 'Gate' already exists — give this camera its own name");
+    expect(() => store.updateCamera(yard.id, { name: 'GATE' })).toThrow(/a camera named 'Gate' already exists/);
+    expect(store.updateCamera(yard.id, { name: 'yard' }).name).toBe('yard'); // its own name in another case is fine
+    expect(store.get().cameras.map((c) => c.name)).toEqual(['Gate', 'yard']);
   });
 
   it('explains a damaged workspace file instead of crashing', () => {
