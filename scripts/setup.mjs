@@ -68,10 +68,18 @@ function ensureSystemPackages() {
 // What a complete `npm ci` leaves behind; a run that was interrupted leaves no stamp (or an old one).
 const NPM_STAMP = 'npm-installed';
 
-/** The lock file's fingerprint: node_modules is complete for it only when the stamp holds the same. */
+/** What node_modules is installed from: the lock file and package.json's dependency fields (its
+ * scripts and other fields do not change what npm installs). */
 export function npmFingerprint(dir = root) {
   const h = createHash('sha256');
-  for (const f of ['package.json', 'package-lock.json']) if (existsSync(join(dir, f))) h.update(readFileSync(join(dir, f)));
+  const lock = join(dir, 'package-lock.json');
+  if (existsSync(lock)) h.update(readFileSync(lock));
+  const pkgFile = join(dir, 'package.json');
+  if (existsSync(pkgFile)) {
+    const pkg = JSON.parse(readFileSync(pkgFile, 'utf8'));
+    const fields = ['dependencies', 'devDependencies', 'optionalDependencies', 'peerDependencies', 'overrides', 'allowScripts', 'engines'];
+    h.update(JSON.stringify(fields.map((f) => [f, pkg[f] ?? null])));
+  }
   return h.digest('hex');
 }
 

@@ -35,6 +35,16 @@ describe('npm packages', () => {
     writeFileSync(join(dir, 'package-lock.json'), '{"lockfileVersion":3,"packages":{}}');
     expect(npmInstallNeeded(dir)).toMatch(/changed/);
   });
+
+  it("reinstalls when package.json's dependencies change, not when only its scripts do", () => {
+    mkdirSync(join(dir, 'node_modules'));
+    mkdirSync(join(dir, '.vigil'));
+    writeFileSync(join(dir, '.vigil', 'npm-installed'), `${npmFingerprint(dir)}\n`);
+    writeFileSync(join(dir, 'package.json'), '{"name":"x","scripts":{"bench:new":"node bench.mjs"}}');
+    expect(npmInstallNeeded(dir)).toBeNull();
+    writeFileSync(join(dir, 'package.json'), '{"name":"x","devDependencies":{"eslint":"^10.0.0"}}');
+    expect(npmInstallNeeded(dir)).toMatch(/changed/);
+  });
 });
 
 describe('native build folder', () => {
