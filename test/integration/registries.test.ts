@@ -2,10 +2,9 @@
 // engine's registries (the ParserKind and TrackerKind enums) have, read through the real addon.
 import { describe, expect, it } from 'vitest';
 import { PARSER_NAMES, TRACKER_KINDS } from '../../main/api/registries.js';
-import { loadAddon } from '../../main/engine/addon.js';
-import type { ModelsAddon } from '../../main/models/detect.js';
+import { loadAddon } from '../../main/addon/addon.js';
 
-const addon = loadAddon() as unknown as ModelsAddon;
+const addon = loadAddon();
 
 describe('parser and tracker lists', () => {
   it('PARSER_NAMES equals the native parser registry, in order', () => {

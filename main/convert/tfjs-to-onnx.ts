@@ -1,6 +1,6 @@
 // Converts a TensorFlow.js graph model to ONNX (opset 13). TF's NHWC spatial ops are wrapped in
 // transposes to ONNX's NCHW; ONNX Runtime's transpose optimiser removes the redundant pairs.
-import { OnnxGraphBuilder, OnnxType, type OnnxTypeId } from './onnx-builder.js';
+import { OnnxGraphBuilder, OnnxType, type OnnxTypeId } from '../models/onnx-builder.js';
 import { type ConstTensor, type TfAttr, type TfDtype, type TfGraphModel, type TfNode } from './tfjs-graph.js';
 
 export class ConversionError extends Error {}
