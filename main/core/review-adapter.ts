@@ -1,7 +1,7 @@
 // The review side of the API over main/store: maps stored rows to the contract's shapes.
 import type { RecorderStatus, TimelineBucket, TimelineQuery, TrackDetail, TrackSearch, TrackSummary, ZoneEvent } from '../api/contract.js';
 import type { Store } from '../store/index.js';
-import type { StoredEvent, TrackSummary as StoredTrack } from '../api/store-types.js';
+import type { StoredEvent, StoredTrack } from '../store/types.js';
 import type { ReviewStore } from './review-store.js';
 import { ApiError } from './services.js';
 

@@ -6,7 +6,7 @@
 import { mkdir, rename, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { BoxXYWH, Snapshot } from '../api/engine-types.js';
-import type { CameraRecordingPolicy, RecorderBatch, RecorderStats, SegmentInput } from '../api/store-types.js';
+import type { CameraRecordingPolicy, RecorderBatch, RecorderStats, SegmentInput } from './types.js';
 import type { SqlDriver, SqlStep } from './driver.js';
 import { relativeMediaPath } from './media.js';
 import { validateBatch } from './validate.js';
