@@ -133,6 +133,20 @@ export interface NativeAddon {
   probe(uri: string, timeoutMs?: number): Promise<{ width: number; height: number }>;
 }
 
+/**
+ * The one place the two names of the detection rate meet: the workspace and the API say `inferEvery`
+ * (infer every Nth frame, 1 = every frame); the engine says DeepStream's `interval` (frames skipped
+ * between inferences, so `inferEvery - 1`).
+ */
+export function engineInterval(inferEvery: number): number {
+  return Math.max(0, inferEvery - 1);
+}
+
+/** A DeepStream `interval` (as an nvinfer config gives it) as the workspace's `inferEvery`. */
+export function inferEveryOf(interval: number): number {
+  return interval + 1;
+}
+
 export function addonPath(): string {
   return process.env.VIGIL_ADDON ?? join(projectRoot(), 'native', 'build', 'vigil_engine.node');
 }

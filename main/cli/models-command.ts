@@ -2,7 +2,7 @@
 import type { ModelManifest } from '../api/model-types.js';
 import { loadAddon } from '../addon/addon.js';
 import { isParserName, PARSER_NAMES } from '../api/registries.js';
-import { addModel, addNvinferModel, listModels, proposeForFile } from '../models/store.js';
+import { addModel, addNvinferModel, listModels, proposeForFile } from '../models/library.js';
 import { isHelp, parseOrUsage, UsageError } from './usage.js';
 
 const LIST_USAGE = `usage: vigil models list
@@ -78,7 +78,7 @@ export async function modelsCommand(argv: string[]): Promise<number> {
       const r = addNvinferModel(config, addon(), { name: values.name });
       out(`imported '${r.manifest.name}' (${r.manifest.parser}) → ${r.manifestPath}`);
       for (const n of r.notes) out(`- ${n}`);
-      if (r.engineSettings.batchSize !== undefined || r.engineSettings.interval !== undefined) out(`engine settings for the workspace: ${JSON.stringify(r.engineSettings)}`);
+      if (r.engineSettings.batchSize !== undefined || r.engineSettings.inferEvery !== undefined) out(`engine settings for the workspace: ${JSON.stringify(r.engineSettings)}`);
       if (r.unhonoured.length) {
         out('not honoured by Vigil:');
         for (const u of r.unhonoured) out(`  ${u.key}${u.value ? `=${u.value}` : ''}: ${u.reason}`);

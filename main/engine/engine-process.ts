@@ -1,8 +1,8 @@
 // Entry of the engine process (child_process.fork under Node, utilityProcess under Electron).
 // It owns the native addon so that a crash in native code never takes the main process down.
-import { AddonLoadError, loadAddon, type NativeAddon, type NativeEngineInstance } from '../addon/addon.js';
+import { AddonLoadError, engineInterval, loadAddon, type NativeAddon, type NativeEngineInstance } from '../addon/addon.js';
 import type { EngineStreamStats } from '../api/engine-types.js';
-import { addModel, addNvinferModel } from '../models/store.js';
+import { addModel, addNvinferModel } from '../models/library.js';
 import type { EngineRequests, EngineSetup, FromEngine, SourceSpec, ToEngine } from './protocol.js';
 import { exitNow, watchParent } from './parent-watch.js';
 
@@ -60,7 +60,7 @@ function pipelineFor(model: string): NativeEngineInstance {
       model,
       batchSize: s.batchSize,
       batchedPushTimeoutMs: s.batchedPushTimeoutMs,
-      interval: Math.max(0, s.inferEvery - 1),
+      interval: engineInterval(s.inferEvery),
       tracker: s.tracker,
       previewFps: s.preview.fps,
       previewWidth: s.preview.width,

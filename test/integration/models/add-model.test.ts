@@ -11,7 +11,7 @@ import { ensureDefaultModels } from '../../../main/convert/default-models.js';
 import { generatedModelsDir } from '../../../main/paths.js';
 import { readVideoFrames } from '../../../main/models/frames.js';
 import { readManifest } from '../../../main/models/manifest.js';
-import { addModel, addNvinferModel } from '../../../main/models/store.js';
+import { addModel, addNvinferModel } from '../../../main/models/library.js';
 import { validateByRunningOneFrame } from '../../../main/models/validate-run.js';
 import { VTEST_AVI } from '../../../bench/models-on-video.js';
 import { tinyOnnx, writeTinyOnnx } from '../../helpers/tiny-onnx.js';

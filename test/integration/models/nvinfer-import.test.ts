@@ -10,7 +10,7 @@ import { loadAddon } from '../../../main/addon/addon.js';
 import { ensureDefaultModels } from '../../../main/convert/default-models.js';
 import { decodeParams } from '../../../main/models/detect.js';
 import { readManifest } from '../../../main/models/manifest.js';
-import { addNvinferModel } from '../../../main/models/store.js';
+import { addNvinferModel } from '../../../main/models/library.js';
 import { validateByRunningOneFrame } from '../../../main/models/validate-run.js';
 import { VTEST_AVI } from '../../../bench/models-on-video.js';
 import { generatedModelsDir, projectRoot } from '../../../main/paths.js';
@@ -114,7 +114,7 @@ describe('vigil models import-nvinfer', () => {
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^imported 'street' \(yolov8\) → .*cli-models\/street\.json/);
     expect(r.stdout).toMatch(/- deepstream-app config '.*deepstream-app\.txt': the model of its \[primary-gie\] is imported/);
-    expect(r.stdout).toContain('engine settings for the workspace: {"batchSize":4,"interval":2}');
+    expect(r.stdout).toContain('engine settings for the workspace: {"batchSize":4,"inferEvery":3}');
     expect(r.stdout).toMatch(/\[source0\]: not imported: sources are not imported/);
     expect(r.stdout).toMatch(/\[secondary-gie0\]: not imported: secondary models are not run by Vigil/);
     expect(existsSync(join(work, 'cli-models', 'street.onnx'))).toBe(true);

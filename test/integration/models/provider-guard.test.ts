@@ -11,7 +11,7 @@ import type { ModelManifest } from '../../../main/api/model-types.js';
 import { loadAddon } from '../../../main/addon/addon.js';
 import { OnnxGraphBuilder, OnnxType } from '../../../main/models/onnx-builder.js';
 import { readProviderCheck, unsafeOps } from '../../../main/models/provider-guard.js';
-import { addModel, listModels } from '../../../main/models/store.js';
+import { addModel, listModels } from '../../../main/models/library.js';
 import { validateByRunningOneFrame } from '../../../main/models/validate-run.js';
 
 const addon = () => loadAddon();
