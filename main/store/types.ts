@@ -39,6 +39,33 @@ export interface CameraRecordingPolicy {
   detectionsHz: 'every-frame' | number;
 }
 
+export interface RecorderOptions {
+  /** Flush at least this often, ms (default 250). */
+  maxDelayMs?: number;
+  /** Flush as soon as this many detection rows are queued (default 20 000). */
+  batchDetections?: number;
+  /** Hard bound on queued detection rows; above half of it the recorder thins (default 400 000). */
+  maxQueuedDetections?: number;
+  log?: (line: string) => void;
+}
+
+export interface CommitInfo {
+  /** Every batch with a sequence number up to this one is on disk. */
+  seq: number;
+  detections: number;
+  /** Transaction time (on SQLite's thread with the sqlite3 binding). */
+  ms: number;
+  /** Main-thread time spent building the transaction's statements (in slices of about 8 000 boxes). */
+  prepareMs: number;
+}
+
+export interface WriteReceipt {
+  ok: boolean;
+  /** Sequence number of the accepted batch (0 when rejected). */
+  seq: number;
+  error?: string;
+}
+
 export interface RecorderStats {
   /** Batches accepted since the store opened. */
   batchesAccepted: number;
