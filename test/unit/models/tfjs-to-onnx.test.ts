@@ -6,7 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { loadAddon } from '../../../main/addon/addon.js';
 import { inspectOnnxBytes } from '../../../main/models/onnx-inspect.js';
 import { loadTfjsGraphModel, TfjsModelError } from '../../../main/convert/tfjs-graph.js';
-import { ConversionError, convertTfjsToOnnx } from '../../../main/convert/tfjs-to-onnx.js';
+import { ConversionError } from '../../../main/convert/tfjs-constants.js';
+import { convertTfjsToOnnx } from '../../../main/convert/tfjs-to-onnx.js';
 
 const f32 = { type: 'DT_FLOAT' };
 const b64 = (s: string) => Buffer.from(s).toString('base64');
