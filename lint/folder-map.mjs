@@ -19,7 +19,7 @@ export const ROOMS = [
   // The main process (Electron main or `vigil serve`) and the engine process's TypeScript side.
   { path: 'main/api', job: 'the typed contract shared by every transport and the renderer (types and the preview wire format)', imports: [] },
   { path: 'main/paths.ts', job: 'where the project and the data folder are', imports: [] },
-  { path: 'main/store', job: 'SQLite: driver, migrations, recorder, queries, retention', imports: ['main/api'] },
+  { path: 'main/store', job: 'SQLite: driver, migrations, recorder (its queue, SQL and track book), queries, retention, and their row types', imports: ['main/api'] },
   { path: 'main/workspace', job: 'the workspace model, its validation and file, camera secrets', imports: ['main/api', 'main/paths.ts'] },
   { path: 'main/addon', job: 'the native addon, typed once, and its loader', imports: ['main/api', 'main/paths.ts'] },
   {

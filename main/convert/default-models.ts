@@ -121,7 +121,7 @@ export function ensureDefaultModels(outDir = generatedModelsDir(), force = false
   const pkg = JSON.parse(readFileSync(join(pkgDir, 'package.json'), 'utf8')) as { version: string };
   // a changed converter also makes the outputs stale
   const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js'; // sources under vitest, dist/ otherwise
-  const converterStamp = Math.max(...['default-models', 'tfjs-to-onnx', 'tfjs-graph', '../models/onnx-builder', '../models/protobuf'].map((f) => statSync(new URL(f + ext, import.meta.url)).mtimeMs));
+  const converterStamp = Math.max(...['default-models', 'tfjs-to-onnx', 'tfjs-constants', 'tfjs-graph', '../models/onnx-builder', '../models/protobuf'].map((f) => statSync(new URL(f + ext, import.meta.url)).mtimeMs));
   const results: ConvertedModel[] = [];
   writeAtomically(join(outDir, 'coco-labels.txt'), `${COCO_LABELS.join('\n')}\n`);
   writeAtomically(join(outDir, 'LICENSE-human-models.txt'), readFileSync(join(pkgDir, 'LICENSE')));
