@@ -26,7 +26,7 @@ export type WorkspaceChange =
   | { kind: 'camera-removed'; camera: CameraConfig }
   | { kind: 'settings'; workspace: Workspace };
 
-export interface WorkspaceStoreOptions {
+export interface WorkspaceFileOptions {
   home: string;
   cipher?: SecretCipher;
   /** Seed used when no workspace file exists yet (the demo). */
@@ -45,7 +45,7 @@ export class WorkspaceFile extends EventEmitter<{ change: [WorkspaceChange] }> {
   /** Set when the workspace file was damaged at start and the last good copy was used instead. */
   readonly notice: string | null = null;
 
-  constructor(options: WorkspaceStoreOptions) {
+  constructor(options: WorkspaceFileOptions) {
     super();
     mkdirSync(options.home, { recursive: true });
     this.file = join(options.home, 'workspace.json');
