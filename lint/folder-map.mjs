@@ -19,25 +19,23 @@ export const ROOMS = [
   // The main process (Electron main or `vigil serve`) and the engine process's TypeScript side.
   { path: 'main/api', job: 'the typed contract shared by every transport and the renderer (types and the preview wire format)', imports: [] },
   { path: 'main/paths.ts', job: 'where the project and the data folder are', imports: [] },
-  { path: 'main/store', job: 'SQLite: driver, migrations, recorder, queries, retention', imports: ['main/api'] },
+  { path: 'main/store', job: 'SQLite: driver, migrations, recorder (its queue, SQL and track book), queries, retention, and their row types', imports: ['main/api'] },
   { path: 'main/workspace', job: 'the workspace model, its validation and file, camera secrets', imports: ['main/api', 'main/paths.ts'] },
-  {
-    path: 'main/engine',
-    job: 'the native addon loader, the engine process and its supervisor',
-    imports: [
-      'main/api',
-      'main/paths.ts',
-      { room: 'main/models', why: 'the engine process installs models through main/models/store.ts; the main/ restructure moves installs behind an interface' },
-    ],
-  },
+  { path: 'main/addon', job: 'the native addon, typed once, and its loader', imports: ['main/api', 'main/paths.ts'] },
   {
     path: 'main/models',
-    job: 'model manifests, catalog and installs, nvinfer import, the TF.js → ONNX converter',
-    imports: [
-      'main/api',
-      'main/paths.ts',
-      { room: 'main/engine', why: 'types of the addon (NativeTensor); the main/ restructure types the addon once, outside main/engine' },
-    ],
+    job: 'model manifests, catalog and installs (checked through the addon interface), graph rewrites, provider guard, nvinfer import',
+    imports: ['main/api', 'main/paths.ts', 'main/addon'],
+  },
+  {
+    path: 'main/convert',
+    job: 'build-time TF.js → ONNX converter of the default models (set-up and tests run it; the app never imports it)',
+    imports: ['main/api', 'main/paths.ts', 'main/models'],
+  },
+  {
+    path: 'main/engine',
+    job: 'the engine process (it runs model installs for the main process) and its supervisor',
+    imports: ['main/api', 'main/paths.ts', 'main/addon', 'main/models'],
   },
   {
     path: 'main/core',
@@ -45,7 +43,7 @@ export const ROOMS = [
     imports: ['main/api', 'main/paths.ts', 'main/engine', 'main/models', 'main/store', 'main/workspace'],
   },
   { path: 'main/server', job: 'HTTP + WebSocket transport of the API', imports: ['main/api', 'main/core'] },
-  { path: 'main/cli', job: 'the `vigil` command (entry point of `vigil serve`)', imports: ['main/api', 'main/paths.ts', 'main/core', 'main/engine', 'main/models', 'main/server'] },
+  { path: 'main/cli', job: 'the `vigil` command (entry point of `vigil serve`)', imports: ['main/api', 'main/paths.ts', 'main/addon', 'main/core', 'main/engine', 'main/models', 'main/server'] },
   { path: 'main/electron', job: 'the desktop shell: window, IPC transport, preload bridge', imports: ['main/api', 'main/paths.ts', 'main/core', 'main/engine', 'main/workspace'] },
 
   // The renderer (React, in the browser or the Electron window).

@@ -25,6 +25,11 @@ export function appVersion(): string {
   return (JSON.parse(readFileSync(join(projectRoot(), 'package.json'), 'utf8')) as { version: string }).version;
 }
 
+/** Where set-up writes the generated default models (git-ignored). */
+export function generatedModelsDir(): string {
+  return process.env.VIGIL_MODELS_DIR ?? join(projectRoot(), 'resources', 'models', 'generated');
+}
+
 /** Vigil's data folder: $VIGIL_HOME, else the desktop app's user-data folder, else ~/.local/share/vigil. */
 export function dataHome(desktopUserData?: string): string {
   if (process.env.VIGIL_HOME) return process.env.VIGIL_HOME;

@@ -196,7 +196,7 @@ export async function ensureDefaultModels() {
   const generated = join(root, 'resources', 'models', 'generated');
   // An interrupted conversion leaves only temporary files (outputs are written then renamed).
   if (existsSync(generated)) for (const f of readdirSync(generated)) if (f.endsWith('.tmp')) rmSync(join(generated, f), { force: true });
-  const { ensureDefaultModels: convert } = await import(join(root, 'dist', 'main', 'models', 'default-models.js'));
+  const { ensureDefaultModels: convert } = await import(join(root, 'dist', 'main', 'convert', 'default-models.js'));
   for (const m of convert()) if (!m.skipped) log(`converted default model ${m.name} → ${m.onnxPath}`);
 }
 

@@ -3,7 +3,6 @@
 import type { BoxXYWH, DetectedObject, StreamReason, StreamStats, TrackEvent } from './engine-types.js';
 import type { ModelManifest, ModelProposal, NvinferImport, ParserName } from './model-types.js';
 import type { ReferencePoint, TrackerKind, ZoneDirection, ZoneKind } from './registries.js';
-import type { TimelineQuery } from './store-types.js';
 
 export type { BoxXYWH, DetectedObject, StreamStats, TrackEvent } from './engine-types.js';
 export type { ModelManifest, ModelProposal, NvinferImport, ParserName } from './model-types.js';
@@ -168,7 +167,15 @@ export interface WorkspaceView {
 // ---------- review ----------
 // Snapshots and other media are fetched by URL (`/media/<relative path>`) on both transports.
 /** Timeline range and zoom: the recorder's own query shape. */
-export type { TimelineQuery } from './store-types.js';
+export interface TimelineQuery {
+  /** Start; a multiple of bucketMs (as a timeline view snaps it) lets the query use 5-minute or hour rollups. */
+  from: number;
+  to: number;
+  /** Bucket width, ms; rounded up to whole minutes (the stored resolution). */
+  bucketMs: number;
+  cameras?: string[];
+  labels?: string[];
+}
 
 export interface TimelineBucket {
   camera: string;

@@ -76,8 +76,8 @@ export interface NvinferImport {
   manifest: ModelManifest;
   /** Keys found in the config that Vigil cannot honour, with why: listed, never silently dropped. */
   unhonoured: { key: string; value: string; reason: string }[];
-  /** Engine-level settings Vigil honours outside the manifest (batch-size, interval). */
-  engineSettings: { batchSize?: number; interval?: number };
+  /** Engine-level settings for the workspace, in its vocabulary: batch-size, and interval as inferEvery (interval + 1). */
+  engineSettings: { batchSize?: number; inferEvery?: number };
   /** What the import applied that the user may not expect: nvinfer defaults used, classes filtered out, the
    * deepstream-app config followed. */
   notes: string[];

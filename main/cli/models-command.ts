@@ -1,9 +1,8 @@
 // `vigil models list | add | import-nvinfer`: the command-line way to add detectors.
 import type { ModelManifest } from '../api/model-types.js';
-import { loadAddon } from '../engine/addon.js';
-import type { ModelsAddon } from '../models/detect.js';
+import { loadAddon } from '../addon/addon.js';
 import { isParserName, PARSER_NAMES } from '../api/registries.js';
-import { addModel, addNvinferModel, listModels, proposeForFile } from '../models/store.js';
+import { addModel, addNvinferModel, listModels, proposeForFile } from '../models/library.js';
 import { isHelp, parseOrUsage, UsageError } from './usage.js';
 
 const LIST_USAGE = `usage: vigil models list
@@ -23,7 +22,7 @@ ${[LIST_USAGE, ADD_USAGE, IMPORT_USAGE].map((u) => u.replace(/^usage: /, '      
 const out = (s: string) => process.stdout.write(`${s}\n`);
 
 // The CLI is its own short-lived process, so loading the native addon here never touches the app's main process.
-const addon = () => loadAddon() as unknown as ModelsAddon;
+const addon = () => loadAddon();
 
 export async function modelsCommand(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;
@@ -79,7 +78,7 @@ export async function modelsCommand(argv: string[]): Promise<number> {
       const r = addNvinferModel(config, addon(), { name: values.name });
       out(`imported '${r.manifest.name}' (${r.manifest.parser}) → ${r.manifestPath}`);
       for (const n of r.notes) out(`- ${n}`);
-      if (r.engineSettings.batchSize !== undefined || r.engineSettings.interval !== undefined) out(`engine settings for the workspace: ${JSON.stringify(r.engineSettings)}`);
+      if (r.engineSettings.batchSize !== undefined || r.engineSettings.inferEvery !== undefined) out(`engine settings for the workspace: ${JSON.stringify(r.engineSettings)}`);
       if (r.unhonoured.length) {
         out('not honoured by Vigil:');
         for (const u of r.unhonoured) out(`  ${u.key}${u.value ? `=${u.value}` : ''}: ${u.reason}`);

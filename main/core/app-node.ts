@@ -7,7 +7,7 @@ import { openStore, type Store } from '../store/index.js';
 import { DiskReserve } from '../store/reserve.js';
 import { keyFileCipher, secretKeyPath, type SecretCipher } from '../workspace/secrets.js';
 import type { CameraConfig } from '../workspace/model.js';
-import { demoWorkspace, WorkspaceStore } from '../workspace/workspace-store.js';
+import { demoWorkspace, WorkspaceFile } from '../workspace/workspace-file.js';
 import { CameraOutages } from './camera-outages.js';
 import { EngineControl } from './engine-control.js';
 import { ModelCatalog } from './model-catalog.js';
@@ -18,7 +18,7 @@ import { createServices, type Services } from './services.js';
 export interface AppNode {
   services: Services;
   supervisor: EngineSupervisor;
-  workspace: WorkspaceStore;
+  workspace: WorkspaceFile;
   control: EngineControl;
   store: Store;
   home: string;
@@ -53,14 +53,14 @@ export async function startAppNode(options: AppNodeOptions): Promise<AppNode> {
   const modelFiles = new AllowListPolicy([modelImportDir(home), ...(options.modelsDirs ?? [])]);
   // Without a keyring, passwords are sealed with a key kept outside the data folder.
   const cipher = options.cipher ?? keyFileCipher(secretKeyPath(), home);
-  let workspace: WorkspaceStore | null = null;
+  let workspace: WorkspaceFile | null = null;
   const models = new ModelCatalog(() => workspace?.get().defaultModel ?? null);
-  workspace = new WorkspaceStore({ home, seed: demoWorkspace, knownModels: () => models.names(), cipher, log });
-  const ws = workspace;
+  workspace = new WorkspaceFile({ home, seed: demoWorkspace, knownModels: () => models.names(), cipher, log });
+  const workspaceFile = workspace;
   const recordDir = join(home, 'record');
   const store = await openStore({ dataDir: recordDir, log });
-  for (const c of ws.get().cameras) store.recorder.setCameraPolicy(c.id, recordingPolicy(c));
-  ws.on('change', (change) => {
+  for (const c of workspaceFile.get().cameras) store.recorder.setCameraPolicy(c.id, recordingPolicy(c));
+  workspaceFile.on('change', (change) => {
     if (change.kind === 'camera-added' || change.kind === 'camera-updated') store.recorder.setCameraPolicy(change.camera.id, recordingPolicy(change.camera));
   });
 
@@ -74,7 +74,7 @@ export async function startAppNode(options: AppNodeOptions): Promise<AppNode> {
   // Track ids restart with each engine process: the recorder keys them by run.
   supervisor.on('ready', () => store.recorder.startEngineRun());
 
-  const control = new EngineControl(supervisor, ws, (name) => models.resolve(name));
+  const control = new EngineControl(supervisor, workspaceFile, (name) => models.resolve(name));
   control.on('log', log);
   control.on('batch', (batch) => {
     const receipt = store.recorder.write(batch);
@@ -82,11 +82,11 @@ export async function startAppNode(options: AppNodeOptions): Promise<AppNode> {
   });
   const outages = new CameraOutages(store.recorder);
   control.on('stats', (stats) => outages.update(stats));
-  ws.on('change', (change) => {
+  workspaceFile.on('change', (change) => {
     if (change.kind !== 'settings') outages.forget(change.camera.id);
   });
   control.on('snapshot', (snapshot) => {
-    if (ws.camera(snapshot.camera)?.record.snapshots === false) return;
+    if (workspaceFile.camera(snapshot.camera)?.record.snapshots === false) return;
     store.recorder.saveSnapshot(snapshot).catch((e: Error) => log(`[recorder] snapshot of camera '${snapshot.camera}' not saved: ${e.message}`));
   });
 
@@ -98,7 +98,7 @@ export async function startAppNode(options: AppNodeOptions): Promise<AppNode> {
     );
   void measure();
   const retention = setInterval(() => {
-    const r = ws.get().retention;
+    const r = workspaceFile.get().retention;
     store.retention
       .run({ maxAgeDays: r.maxAgeDays, maxBytes: r.maxGigabytes * 1024 ** 3 })
       .then(measure)
@@ -133,12 +133,12 @@ export async function startAppNode(options: AppNodeOptions): Promise<AppNode> {
       .catch((e: Error) => log(`[retention] could not make room on the full disk: ${e.message}`));
   });
 
-  const services = createServices({ mode: options.mode, supervisor, workspace: ws, control, models, review: reviewOver(store, () => usedBytes), dataDir: home, modelFiles });
+  const services = createServices({ mode: options.mode, supervisor, workspace: workspaceFile, control, models, review: reviewOver(store, () => usedBytes), dataDir: home, modelFiles });
   supervisor.start();
   return {
     services,
     supervisor,
-    workspace: ws,
+    workspace: workspaceFile,
     control,
     store,
     home,

@@ -8,7 +8,7 @@ import { SourceHealth } from '../engine/source-health.js';
 import type { EngineSupervisor } from '../engine/supervisor.js';
 import type { CameraConfig } from '../workspace/model.js';
 import { redactUri } from '../workspace/uri.js';
-import type { WorkspaceChange, WorkspaceStore } from '../workspace/workspace-store.js';
+import type { WorkspaceChange, WorkspaceFile } from '../workspace/workspace-file.js';
 
 /** Finds a model's manifest path by name. */
 export type ModelResolver = (name: string | null) => string | null;
@@ -33,7 +33,7 @@ export class EngineControl extends EventEmitter<{
 
   constructor(
     private readonly supervisor: EngineSupervisor,
-    private readonly workspace: WorkspaceStore,
+    private readonly workspace: WorkspaceFile,
     private readonly resolveModel: ModelResolver,
   ) {
     super();
@@ -106,15 +106,15 @@ export class EngineControl extends EventEmitter<{
   /** What the engine was last configured with: retention changes and the like leave the engine alone. */
   private configured: string | null = null;
 
-  private engineSetupKey(ws: { engine: unknown; defaultModel: string | null }): string {
-    return JSON.stringify([ws.engine, this.resolveModel(ws.defaultModel)]);
+  private engineSetupKey(workspace: { engine: unknown; defaultModel: string | null }): string {
+    return JSON.stringify([workspace.engine, this.resolveModel(workspace.defaultModel)]);
   }
 
   private async applyAll(): Promise<void> {
-    const ws = this.workspace.get();
-    this.configured = this.engineSetupKey(ws);
+    const current = this.workspace.get();
+    this.configured = this.engineSetupKey(current);
     try {
-      const r = await this.supervisor.request('configure', { settings: ws.engine, defaultModel: this.resolveModel(ws.defaultModel) });
+      const r = await this.supervisor.request('configure', { settings: current.engine, defaultModel: this.resolveModel(current.defaultModel) });
       this.executionProvider = r.executionProvider;
       this.inferenceInfo = r.inference;
       // Falling back from the preferred provider is loud: in the log here and on the System page.
@@ -124,7 +124,7 @@ export class EngineControl extends EventEmitter<{
       this.emit('log', `[engine] cannot apply the engine settings: ${(e as Error).message}`);
       return;
     }
-    for (const camera of ws.cameras) if (camera.enabled) await this.open(camera);
+    for (const camera of current.cameras) if (camera.enabled) await this.open(camera);
   }
 
   private async open(camera: CameraConfig): Promise<void> {

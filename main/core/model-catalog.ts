@@ -3,7 +3,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ModelSummary } from '../api/contract.js';
-import { defaultModelName, listModels, modelDirs, type ListedModel } from '../models/store.js';
+import { defaultModelName, listModels, modelDirs, type ListedModel } from '../models/library.js';
 
 type ValidModel = ListedModel & { manifest: NonNullable<ListedModel['manifest']> };
 

@@ -1,8 +1,8 @@
 // The review side of the API over main/store: maps stored rows to the contract's shapes.
 import type { RecorderStatus, TimelineBucket, TimelineQuery, TrackDetail, TrackSearch, TrackSummary, ZoneEvent } from '../api/contract.js';
 import type { Store } from '../store/index.js';
-import type { StoredEvent, TrackSummary as StoredTrack } from '../api/store-types.js';
-import type { ReviewStore } from './review-store.js';
+import type { StoredEvent, StoredTrack } from '../store/types.js';
+import type { ReviewSource } from './review-source.js';
 import { ApiError } from './services.js';
 
 const EVENT_KIND: Record<string, ZoneEvent['kind'] | undefined> = {
@@ -51,7 +51,7 @@ export function isDiskFull(error: string): boolean {
   return /SQLITE_FULL|disk is full|ENOSPC|no space left/i.test(error);
 }
 
-export function reviewOver(store: Store, usedBytes: () => number): ReviewStore {
+export function reviewOver(store: Store, usedBytes: () => number): ReviewSource {
   return {
     async timeline(q: TimelineQuery): Promise<TimelineBucket[]> {
       const r = await store.queries.timeline(q);

@@ -18,15 +18,15 @@ import type {
 import { SchemaError } from '../api/schema.js';
 import { classifySourceError, diagnoseConnection, needsDiagnosis } from '../engine/source-errors.js';
 import { EngineSupervisor, EngineUnavailableError } from '../engine/supervisor.js';
-import { proposeForFile } from '../models/store.js';
+import { proposeForFile } from '../models/library.js';
 import { appVersion } from '../paths.js';
 import { BadQueryError } from '../store/index.js';
 import { WorkspaceError } from '../workspace/model.js';
-import type { WorkspaceStore } from '../workspace/workspace-store.js';
+import type { WorkspaceFile } from '../workspace/workspace-file.js';
 import type { EngineControl } from './engine-control.js';
 import { FileAccessError, fileCameraProblem, type PathPolicy } from './file-access.js';
 import type { ModelCatalog } from './model-catalog.js';
-import type { ReviewStore } from './review-store.js';
+import type { ReviewSource } from './review-source.js';
 
 export type Handlers = { [M in ApiMethod]: (params: ApiParams<M>) => Promise<ApiResult<M>> };
 
@@ -70,10 +70,10 @@ export interface Services {
 export interface ServicesOptions {
   mode: 'desktop' | 'serve';
   supervisor: EngineSupervisor;
-  workspace?: WorkspaceStore;
+  workspace?: WorkspaceFile;
   control?: EngineControl;
   models?: ModelCatalog;
-  review?: ReviewStore;
+  review?: ReviewSource;
   dataDir?: string;
   /** Which model files calls may open (models.inspect/add/importNvinfer). None: every path is refused. */
   modelFiles?: PathPolicy;
@@ -124,11 +124,11 @@ export function createServices(options: ServicesOptions): Services {
   }
   if (workspace) on(workspace, 'change', (() => publish('workspace.changed', workspaceView())) as never);
 
-  function needWorkspace(): WorkspaceStore {
+  function needWorkspace(): WorkspaceFile {
     if (!workspace) throw new ApiError('unavailable', 'this node runs without a workspace');
     return workspace;
   }
-  function needReview(): ReviewStore {
+  function needReview(): ReviewSource {
     if (!review) throw new ApiError('unavailable', 'recording is off on this node, so there is nothing to review');
     return review;
   }
@@ -187,11 +187,11 @@ export function createServices(options: ServicesOptions): Services {
   }
 
   function workspaceView(): WorkspaceView {
-    const ws = needWorkspace();
-    const w = ws.get();
+    const file = needWorkspace();
+    const w = file.get();
     return {
       version: w.version,
-      cameras: w.cameras.map((c) => ws.view(c)),
+      cameras: w.cameras.map((c) => file.view(c)),
       models: models?.list() ?? [],
       defaultModel: w.defaultModel,
       engine: w.engine,
@@ -220,20 +220,20 @@ export function createServices(options: ServicesOptions): Services {
     },
     'workspace.get': async () => workspaceView(),
     'cameras.add': async ({ force, ...input }) => {
-      const ws = needWorkspace();
+      const file = needWorkspace();
       checkCameraUri(input.uri, 'camera.uri');
-      ws.checkNameFree(input.name);
+      file.checkNameFree(input.name);
       if (!force) {
         const test = await testSource(input.uri);
         if (!test.ok) throw new ApiError('source-failed', test.error ?? 'the source did not open', 'camera.uri', test.detail);
       }
-      return ws.view(ws.addCamera(input));
+      return file.view(file.addCamera(input));
     },
     'cameras.update': async ({ id, patch }) => {
-      const ws = needWorkspace();
-      // A masked URI coming back from the renderer means "unchanged" (workspace-store keeps the old one).
+      const file = needWorkspace();
+      // A masked URI coming back from the renderer means "unchanged" (the workspace file keeps the old one).
       if (patch.uri !== undefined && !patch.uri.includes(':***@')) checkCameraUri(patch.uri, 'camera.uri');
-      return ws.view(ws.updateCamera(id, patch ?? {}));
+      return file.view(file.updateCamera(id, patch ?? {}));
     },
     'cameras.remove': async ({ id }) => {
       needWorkspace().removeCamera(id);

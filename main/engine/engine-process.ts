@@ -1,9 +1,8 @@
 // Entry of the engine process (child_process.fork under Node, utilityProcess under Electron).
 // It owns the native addon so that a crash in native code never takes the main process down.
-import { AddonLoadError, loadAddon, type NativeEngine, type NativeEngineInstance } from './addon.js';
+import { AddonLoadError, engineInterval, loadAddon, type NativeAddon, type NativeEngineInstance } from '../addon/addon.js';
 import type { EngineStreamStats } from '../api/engine-types.js';
-import type { ModelsAddon } from '../models/detect.js';
-import { addModel, addNvinferModel } from '../models/store.js';
+import { addModel, addNvinferModel } from '../models/library.js';
 import type { EngineRequests, EngineSetup, FromEngine, SourceSpec, ToEngine } from './protocol.js';
 import { exitNow, watchParent } from './parent-watch.js';
 
@@ -25,7 +24,7 @@ function onMessage(handler: (m: ToEngine) => void): void {
   else process.on('message', (m) => handler(m as ToEngine));
 }
 
-function start(): NativeEngine | null {
+function start(): NativeAddon | null {
   try {
     const loaded = loadAddon();
     send({ kind: 'ready', info: loaded.engineInfo() });
@@ -61,7 +60,7 @@ function pipelineFor(model: string): NativeEngineInstance {
       model,
       batchSize: s.batchSize,
       batchedPushTimeoutMs: s.batchedPushTimeoutMs,
-      interval: Math.max(0, s.inferEvery - 1),
+      interval: engineInterval(s.inferEvery),
       tracker: s.tracker,
       previewFps: s.preview.fps,
       previewWidth: s.preview.width,
@@ -145,7 +144,7 @@ function handle(m: ToEngine): unknown {
     }
     case 'addModel': {
       const { path, name, parser, labels, overrides } = params as EngineRequests['addModel']['params'];
-      const r = addModel(path, addon as unknown as ModelsAddon, {
+      const r = addModel(path, addon, {
         ...(name ? { name } : {}),
         ...(parser ? { parser } : {}),
         overrides: { ...(overrides ?? {}), ...(labels ? { labels } : {}) },
@@ -154,7 +153,7 @@ function handle(m: ToEngine): unknown {
     }
     case 'importNvinfer': {
       const { path, name } = params as EngineRequests['importNvinfer']['params'];
-      const r = addNvinferModel(path, addon as unknown as ModelsAddon, name ? { name } : {});
+      const r = addNvinferModel(path, addon, name ? { name } : {});
       return { manifest: r.manifest, unhonoured: r.unhonoured };
     }
     default:

@@ -1,37 +1,12 @@
 // One frame through a manifest's model: fit, run, parse with the engine's own parsers (NMS included), map to source.
 import type { ModelManifest } from '../api/model-types.js';
-import type { NativeTensor } from '../engine/addon.js';
-import type { FitTransform, RgbFrame } from './frames.js';
+import type { FitTransform, FittedInput, FrameDetection, NativeAddon, RgbFrame } from '../addon/addon.js';
 
-export interface FrameDetection {
-  x: number;
-  y: number;
-  w: number;
-  h: number;
-  classId: number;
-  score: number;
-}
-
-/** A frame fitted into a network input: the tensor and how to map boxes back to the frame. */
-export interface FittedInput {
-  dims: number[];
-  data: Float32Array;
-  transform: FitTransform;
-}
-
-export interface ModelsAddon {
-  /** The engine's CPU letterbox (native/src/letterbox.h) of a packed RGB frame; inputJson is the manifest's "input" as JSON. */
-  letterbox(inputJson: string, frame: RgbFrame): FittedInput;
-  decodeDetections(parser: string, outputs: Record<string, NativeTensor>, params: Record<string, unknown>): FrameDetection[];
-  runModelTimed(modelPath: string, inputs: Record<string, NativeTensor>, runs?: number): { outputs: Record<string, NativeTensor>; ms: number };
-  runModelOnce(modelPath: string, inputs: Record<string, NativeTensor>): Record<string, NativeTensor>;
-  /** The native registries (ParserKind, TrackerKind) by canonical name: main/api/registries.ts is tested against them. */
-  parserNames(): string[];
-  trackerNames(): string[];
-}
+/** What model checks and installs need of the native addon (the engine's letterbox, parsers, one run). */
+export type ModelAddon = Pick<NativeAddon, 'letterbox' | 'decodeDetections' | 'runModelOnce' | 'runModelTimed'>;
 
 /** Fits a frame into the manifest's network input with the engine's own letterbox, as the engine would feed it. */
-export function fitInput(addon: Pick<ModelsAddon, 'letterbox'>, frame: RgbFrame, manifest: ModelManifest): FittedInput {
+export function fitInput(addon: Pick<NativeAddon, 'letterbox'>, frame: RgbFrame, manifest: ModelManifest): FittedInput {
   return addon.letterbox(JSON.stringify(manifest.input), frame);
 }
 

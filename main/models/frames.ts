@@ -1,12 +1,7 @@
 // Decoded RGB frames for model checks: reads a video through GStreamer (gst-launch). Fitting a frame
 // into a network input is the engine's own letterbox (fitInput in detect.ts, through the addon).
 import { spawn, spawnSync } from 'node:child_process';
-
-export interface RgbFrame {
-  width: number;
-  height: number;
-  data: Uint8Array; // RGB, row-major, 3 bytes per pixel
-}
+import type { RgbFrame } from '../addon/addon.js';
 
 /** Yields frames of `path` as RGB at the given size (GStreamer scales when it differs from the source). */
 export async function* readVideoFrames(path: string, width: number, height: number, options: { maxFrames?: number; every?: number } = {}): AsyncGenerator<RgbFrame & { index: number }> {
@@ -37,13 +32,6 @@ export async function* readVideoFrames(path: string, width: number, height: numb
   } finally {
     child.kill();
   }
-}
-
-export interface FitTransform {
-  scaleX: number; // network pixels per source pixel
-  scaleY: number;
-  padX: number;
-  padY: number;
 }
 
 /** Draws box outlines into an RGB frame in place (for snapshots). */

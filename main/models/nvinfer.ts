@@ -6,6 +6,7 @@
 import { existsSync } from 'node:fs';
 import { basename, dirname, isAbsolute, resolve } from 'node:path';
 import type { ModelManifest, NvinferImport, OnnxModelInfo } from '../api/model-types.js';
+import { inferEveryOf } from '../addon/addon.js';
 import { orList, PARSER_NAMES } from '../api/registries.js';
 import { DROPPED_CLASS_SCORE } from './manifest.js';
 import { ConfigReadError, readDeepstreamConfig, readSmallTextFile, type Sections } from './nvinfer-config.js';
@@ -76,7 +77,8 @@ function locate(configPath: string): Located {
     if (key === 'config-file' || key === 'enable') continue;
     const n = Number(value);
     if ((key === 'batch-size' && Number.isInteger(n) && n >= 1) || (key === 'interval' && Number.isInteger(n) && n >= 0)) {
-      engineSettings[key === 'batch-size' ? 'batchSize' : 'interval'] = n;
+      if (key === 'batch-size') engineSettings.batchSize = n;
+      else engineSettings.inferEvery = inferEveryOf(n);
       notes.push(`[primary-gie] ${key}=${shown(value)} is used (it overrides the nvinfer config's)`);
     } else if (key === 'plugin-type' && value !== '0') problems.push(`[primary-gie] plugin-type=${shown(value)} is Triton (nvinferserver); Vigil imports nvinfer (TensorRT) configs only`);
     else unhonoured.push({ key: `[primary-gie] ${key}`, value: shown(value), reason: key === 'batch-size' || key === 'interval' ? `must be an integer ≥ ${key === 'interval' ? 0 : 1}; the nvinfer config's value is used` : 'deepstream-app element setting; not used by Vigil' });
@@ -242,7 +244,7 @@ export function importNvinferConfig(configPath: string, options: { name?: string
     if (typeof manifest.input.batch === 'number' && manifest.input.batch !== batch) skip('batch-size', `the ONNX input has a fixed batch of ${manifest.input.batch}; the engine batches at most that`);
   }
   const interval = number('interval', (n) => Number.isInteger(n) && n >= 0, 'must be an integer ≥ 0');
-  if (interval !== undefined) engineSettings.interval ??= interval;
+  if (interval !== undefined) engineSettings.inferEvery ??= inferEveryOf(interval);
 
   // Thresholds: [class-attrs-all] replaces nvinfer's defaults, [class-attrs-N] overrides class N.
   manifest.thresholds = { default: { score: NVINFER_DEFAULTS.preClusterThreshold, nmsIou: NVINFER_DEFAULTS.nmsIouThreshold, topK: manifest.maxDetections } };

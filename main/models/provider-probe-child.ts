@@ -1,7 +1,7 @@
 // The throwaway process of the provider guard: opens the model on each GPU provider asked for (the
 // engine's own session set-up, which runs one blank batch) and prints one JSON line per provider.
 // A provider that crashes takes only this process down. Usage: provider-probe-child MANIFEST cuda [tensorrt]
-import { loadAddon } from '../engine/addon.js';
+import { loadAddon } from '../addon/addon.js';
 
 const [manifestPath, ...providers] = process.argv.slice(2);
 const say = (o: Record<string, unknown>) => process.stdout.write(`${JSON.stringify(o)}\n`);

@@ -2,9 +2,8 @@
 // and run it on a real or blank frame, and the outputs must fit the manifest's parser.
 import { join } from 'node:path';
 import type { ModelManifest, OnnxModelInfo } from '../api/model-types.js';
-import type { NativeTensor } from '../engine/addon.js';
-import { decodeParams, fitInput, type ModelsAddon } from './detect.js';
-import type { RgbFrame } from './frames.js';
+import type { NativeTensor, RgbFrame } from '../addon/addon.js';
+import { decodeParams, fitInput, type ModelAddon } from './detect.js';
 import { inspectOnnxFile } from './onnx-inspect.js';
 
 export class ModelCheckError extends Error {
@@ -34,7 +33,7 @@ export function checkManifestAgainstModel(manifest: ModelManifest, info: OnnxMod
 }
 
 /** Checks the outputs of one run against the parser's layout (MANIFEST.md); throws naming output, shape and fix. */
-export function checkOutputsFitParser(manifest: ModelManifest, outputs: Record<string, NativeTensor>, addon?: Pick<ModelsAddon, 'decodeDetections'>): void {
+export function checkOutputsFitParser(manifest: ModelManifest, outputs: Record<string, NativeTensor>, addon?: Pick<ModelAddon, 'decodeDetections'>): void {
   const list = Object.entries(outputs);
   const c = manifest.labels.length;
   const label = `model '${manifest.file}'`;
@@ -71,7 +70,7 @@ export function checkOutputsFitParser(manifest: ModelManifest, outputs: Record<s
 }
 
 /** Runs one frame (a mid-grey frame when none is given) through the model and checks the outputs. */
-export function validateByRunningOneFrame(manifest: ModelManifest, manifestDir: string, addon: ModelsAddon, frame?: RgbFrame): { outputs: Record<string, NativeTensor>; detections: number } {
+export function validateByRunningOneFrame(manifest: ModelManifest, manifestDir: string, addon: ModelAddon, frame?: RgbFrame): { outputs: Record<string, NativeTensor>; detections: number } {
   const path = join(manifestDir, manifest.file);
   const info = inspectOnnxFile(path);
   checkManifestAgainstModel(manifest, info);

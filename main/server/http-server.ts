@@ -213,7 +213,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
         socket.end('HTTP/1.1 503 Service Unavailable\r\nRetry-After: 5\r\nConnection: close\r\n\r\n');
         return;
       }
-      wss.handleUpgrade(req, socket, head, (ws) => attachSocket(ws, services, log));
+      wss.handleUpgrade(req, socket, head, (socket) => attachSocket(socket, services, log));
     } catch (e) {
       log(`[serve] upgrade failed: ${e instanceof Error ? e.message : String(e)}`);
       socket.destroy();

@@ -31,22 +31,22 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-export function attachSocket(ws: WebSocket, services: Services, log: (line: string) => void): void {
+export function attachSocket(socket: WebSocket, services: Services, log: (line: string) => void): void {
   // Topics this socket asked for; previews per camera. Status-like topics are always sent.
   const topics = new Set<string>(['engine.status', 'streams.stats', 'tracks.events', 'workspace.changed']);
   const previewCameras = new Set<string>();
   let droppedPreviews = 0;
   let pending = 0;
   const send = (data: string | Buffer) => {
-    if (ws.readyState === ws.OPEN) ws.send(data, (err) => err && ws.terminate());
+    if (socket.readyState === socket.OPEN) socket.send(data, (err) => err && socket.terminate());
   };
   const unsubscribe = services.subscribe((topic, payload) => {
-    if (ws.readyState !== ws.OPEN) return;
+    if (socket.readyState !== socket.OPEN) return;
     if (topic === 'preview') {
       const p = payload as PreviewFrameMessage;
       if (!previewCameras.has(p.camera)) return;
       // A slow client gets fewer previews, never a growing queue.
-      if (ws.bufferedAmount > PREVIEW_BACKLOG_BYTES) {
+      if (socket.bufferedAmount > PREVIEW_BACKLOG_BYTES) {
         droppedPreviews++;
         return;
       }
@@ -57,15 +57,15 @@ export function attachSocket(ws: WebSocket, services: Services, log: (line: stri
   });
   // A client that connects between a state change and its first call would otherwise miss it.
   for (const [topic, payload] of Object.entries(services.current())) send(JSON.stringify({ type: 'event', topic, payload }));
-  ws.on('error', () => ws.terminate());
-  ws.on('close', () => {
+  socket.on('error', () => socket.terminate());
+  socket.on('close', () => {
     unsubscribe();
     if (droppedPreviews > 0) log(`[serve] a slow client missed ${droppedPreviews} preview frames`);
   });
   const reply = (id: unknown, body: object) => send(JSON.stringify({ type: 'reply', id: typeof id === 'number' && Number.isFinite(id) ? id : null, ...body }));
   const bad = (id: unknown, message: string) => reply(id, { ok: false, error: { code: 'bad-request', message } });
 
-  ws.on('message', (data, isBinary) => {
+  socket.on('message', (data, isBinary) => {
     try {
       let msg: unknown;
       try {

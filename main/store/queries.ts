@@ -9,13 +9,13 @@ import type {
   StoredEventKind,
   StoredSegment,
   StorageUsage,
-  TimelineQuery,
   TimelineResult,
-  TrackDetail,
+  StoredTrackDetail,
   TrackSearchQuery,
   TrackSearchResult,
-  TrackSummary,
-} from '../api/store-types.js';
+  StoredTrack,
+} from './types.js';
+import type { TimelineQuery } from '../api/contract.js';
 import type { SqlDriver, SqlValue } from './driver.js';
 
 const minuteMs = 60_000;
@@ -70,7 +70,7 @@ function stringList(name: string, v: unknown): string | null {
   return JSON.stringify(v);
 }
 
-function toSummary(r: TrackRow): TrackSummary {
+function toSummary(r: TrackRow): StoredTrack {
   return {
     id: r.id,
     camera: r.camera,
@@ -83,7 +83,7 @@ function toSummary(r: TrackRow): TrackSummary {
     bestBox: JSON.parse(r.best_box) as BoxXYWH,
     snapshot: r.snapshot_path ? { path: r.snapshot_path, bytes: r.snapshot_bytes } : null,
     zones: r.zones ? r.zones.split('\u001f').sort() : [],
-    attributes: r.attributes ? (JSON.parse(r.attributes) as TrackSummary['attributes']) : {},
+    attributes: r.attributes ? (JSON.parse(r.attributes) as StoredTrack['attributes']) : {},
     ended: r.ended !== 0,
   };
 }
@@ -260,7 +260,7 @@ export class StoreQueries {
   }
 
   /** One track with its recorded box path and events; null when it does not exist (or was deleted). */
-  async track(id: number): Promise<TrackDetail | null> {
+  async track(id: number): Promise<StoredTrackDetail | null> {
     if (!Number.isSafeInteger(id)) throw new BadQueryError(`track: id must be an integer, got ${String(id)}`);
     const [row] = await this.db.query<TrackRow>(`SELECT ${trackColumns} FROM tracks t JOIN cameras c ON c.id = t.camera_id WHERE t.id = ?`, [id]);
     if (!row) return null;

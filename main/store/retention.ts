@@ -3,7 +3,7 @@
 // recorder flushes on the writer connection, so writers wait at most one batch.
 
 import { unlink } from 'node:fs/promises';
-import type { RetentionPolicy, RetentionResult } from '../api/store-types.js';
+import type { RetentionPolicy, RetentionResult } from './types.js';
 import type { SqlDriver } from './driver.js';
 import { absoluteMediaPath } from './media.js';
 import { storageUsage } from './queries.js';

@@ -5,7 +5,8 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { openSqlite3, type DriverOpener, type SqlDriver } from './driver.js';
 import { StoreQueries } from './queries.js';
-import { Recorder, type RecorderOptions } from './recorder.js';
+import { Recorder } from './recorder.js';
+import type { RecorderOptions } from './types.js';
 import { Retention } from './retention.js';
 import { migrate } from './schema.js';
 

@@ -1,7 +1,7 @@
 // Shape checks for what arrives from the engine: a malformed batch is refused as a whole with a
 // message naming the field, so one bad batch never poisons a write transaction.
 
-import type { RecorderBatch } from '../api/store-types.js';
+import type { RecorderBatch } from './types.js';
 
 const zoneKinds = new Set(['zone-enter', 'zone-exit', 'line-cross', 'dwell', 'overcrowd']);
 const trackEventKinds = new Set(['start', 'update', 'end']);

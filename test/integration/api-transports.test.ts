@@ -5,7 +5,7 @@ import { startServe, type ServedNode } from '../helpers/serve.js';
 import { APP_ORIGIN, registerIpc } from '../../main/electron/ipc.js';
 import { createServices } from '../../main/core/services.js';
 import { EngineSupervisor } from '../../main/engine/supervisor.js';
-import { WorkspaceStore } from '../../main/workspace/workspace-store.js';
+import { WorkspaceFile } from '../../main/workspace/workspace-file.js';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -99,7 +99,7 @@ describe('API over HTTP and WebSocket (real vigil serve)', () => {
 describe('API over Electron IPC (ipcMain stand-in: Electron cannot run here)', () => {
   it('wires the same handlers and refuses foreign frames', async () => {
     const home = mkdtempSync(join(tmpdir(), 'vigil-ipc-'));
-    const workspace = new WorkspaceStore({ home });
+    const workspace = new WorkspaceFile({ home });
     const services = createServices({ mode: 'desktop', supervisor: new EngineSupervisor(), workspace });
     let handler: ((e: unknown, method: unknown, params: unknown) => Promise<unknown>) | undefined;
     registerIpc({ handle: (_ch: string, h: never) => void (handler = h), on: () => undefined } as never, services, () => []);

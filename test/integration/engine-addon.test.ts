@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PreviewFrame, Snapshot } from '../../main/api/engine-types.js';
-import { loadAddon, type NativeEngineInstance, type NativeMetadataBatch, type NativeStreamStats } from '../../main/engine/addon.js';
+import { loadAddon, type NativeEngineInstance, type NativeMetadataBatch, type NativeStreamStats } from '../../main/addon/addon.js';
 import { projectRoot } from '../../main/paths.js';
 
 interface Square { x0: number; y0: number; vx: number; vy: number; size: number }

@@ -2,11 +2,9 @@
 // engine's registries (the ParserKind and TrackerKind enums) have, read through the real addon.
 import { describe, expect, it } from 'vitest';
 import { PARSER_NAMES, REFERENCE_POINTS, TRACKER_KINDS, ZONE_DIRECTIONS, ZONE_KINDS, ZONE_LIMITS } from '../../main/api/registries.js';
-import { loadAddon } from '../../main/engine/addon.js';
-import type { ModelsAddon } from '../../main/models/detect.js';
+import { loadAddon } from '../../main/addon/addon.js';
 
-const addon = loadAddon() as unknown as ModelsAddon;
-const analytics = loadAddon() as unknown as { checkAnalytics(zonesJson: string): number };
+const addon = loadAddon();
 
 describe('parser and tracker lists', () => {
   it('PARSER_NAMES equals the native parser registry, in order', () => {
@@ -32,7 +30,7 @@ describe('parser and tracker lists', () => {
 
 describe('zone lists and ranges', () => {
   const square = [[0, 0], [1, 0], [1, 1]];
-  const check = (zone: Record<string, unknown>) => analytics.checkAnalytics(JSON.stringify([{ id: 'z', name: 'Z', points: square, labels: [], ...zone }]));
+  const check = (zone: Record<string, unknown>) => addon.checkAnalytics(JSON.stringify([{ id: 'z', name: 'Z', points: square, labels: [], ...zone }]));
 
   it('the native zone parser accepts every kind, direction and reference point main/api/registries.ts lists, and nothing else', () => {
     for (const kind of ZONE_KINDS) expect(check({ kind, points: kind === 'line' ? [[0, 0], [1, 1]] : square })).toBe(1);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { keyFileCipher, secretKeyPath, SecretStore } from '../../main/workspace/secrets.js';
 import { joinCredentials, redactUri, splitCredentials, uriProblem } from '../../main/workspace/uri.js';
-import { WorkspaceStore } from '../../main/workspace/workspace-store.js';
+import { WorkspaceFile } from '../../main/workspace/workspace-file.js';
 
 const dir = () => mkdtempSync(join(tmpdir(), 'vigil-secrets-'));
 
@@ -45,7 +45,7 @@ describe('headless secrets at rest', () => {
   it('seals passwords with AES-256-GCM under a 0600 key outside the data folder', () => {
     const home = dir();
     const keyFile = join(dir(), 'vigil', 'secret.key');
-    const store = new WorkspaceStore({ home, cipher: keyFileCipher(keyFile, home) });
+    const store = new WorkspaceFile({ home, cipher: keyFileCipher(keyFile, home) });
     store.addCamera({ name: 'Gate', uri: 'rtsp://admin:hunter2-rest@10.1.2.3/live?pwd=q-secret' });
     const onDisk = readFileSync(join(home, 'secrets.json'), 'utf8');
     expect(onDisk).not.toMatch(/hunter2|q-secret/);
@@ -53,10 +53,10 @@ describe('headless secrets at rest', () => {
     expect(onDisk).toMatch(/aes256gcm:/);
     expect(statSync(keyFile).mode & 0o777).toBe(0o600);
     expect(statSync(join(home, 'secrets.json')).mode & 0o777).toBe(0o600);
-    const again = new WorkspaceStore({ home, cipher: keyFileCipher(keyFile, home) });
+    const again = new WorkspaceFile({ home, cipher: keyFileCipher(keyFile, home) });
     expect(again.engineUri(again.camera('gate')!)).toBe('rtsp://admin:hunter2-rest@10.1.2.3/live?pwd=q-secret');
     // Another key cannot open them, and says what to do.
-    const other = new WorkspaceStore({ home, cipher: keyFileCipher(join(dir(), 'other.key'), home) });
+    const other = new WorkspaceFile({ home, cipher: keyFileCipher(join(dir(), 'other.key'), home) });
     expect(() => other.engineUri(other.camera('gate')!)).toThrow(/re-enter the password/);
   });
 
@@ -82,7 +82,7 @@ describe('headless secrets at rest', () => {
 describe('camera ids that are Object.prototype names', () => {
   it('keeps working for cameras named constructor, __proto__ and toString (found by the API fuzzing)', () => {
     const home = dir();
-    const store = new WorkspaceStore({ home, cipher: keyFileCipher(join(dir(), 'k.key'), home) });
+    const store = new WorkspaceFile({ home, cipher: keyFileCipher(join(dir(), 'k.key'), home) });
     for (const name of ['constructor', 'toString', '__proto__', 'hasOwnProperty']) {
       const cam = store.addCamera({ name, uri: 'rtsp://127.0.0.1:9/x' });
       expect(store.view(cam).uri).toBe('rtsp://127.0.0.1:9/x');
@@ -90,6 +90,6 @@ describe('camera ids that are Object.prototype names', () => {
     }
     const withPassword = store.addCamera({ name: 'valueOf', uri: 'rtsp://u:pw-proto@127.0.0.1:9/x' });
     expect(store.engineUri(withPassword)).toBe('rtsp://u:pw-proto@127.0.0.1:9/x');
-    expect(new WorkspaceStore({ home, cipher: keyFileCipher(join(dir(), 'k2.key'), home) }).get().cameras.length).toBe(5);
+    expect(new WorkspaceFile({ home, cipher: keyFileCipher(join(dir(), 'k2.key'), home) }).get().cameras.length).toBe(5);
   });
 });

@@ -11,7 +11,7 @@ import { createServices } from '../../main/core/services.js';
 import { AllowListPolicy } from '../../main/core/file-access.js';
 import { EngineSupervisor } from '../../main/engine/supervisor.js';
 import { startServer, type RunningServer } from '../../main/server/http-server.js';
-import { WorkspaceStore } from '../../main/workspace/workspace-store.js';
+import { WorkspaceFile } from '../../main/workspace/workspace-file.js';
 
 const TOKEN = 'probe-token-0123456789abcdef';
 const CLIP = '/usr/share/doc/opencv-doc/examples/data/vtest.avi';
@@ -76,7 +76,7 @@ function staticDir(): string {
 }
 
 async function serverFor(fx: ReturnType<typeof fixture>, token?: string): Promise<RunningServer> {
-  const workspace = new WorkspaceStore({ home: fx.home });
+  const workspace = new WorkspaceFile({ home: fx.home });
   const services = createServices({ mode: 'serve', supervisor: new EngineSupervisor(), workspace, modelFiles: new AllowListPolicy([join(fx.home, 'import')]) });
   return startServer({ services, host: '127.0.0.1', port: 0, staticDir: staticDir(), mediaDir: fx.record, log: () => undefined, maxAuthFailures: 5, ...(token ? { token } : {}) });
 }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { validateWorkspace, WorkspaceError, WORKSPACE_VERSION } from '../../main/workspace/model.js';
 import { redactUri, splitCredentials, uriProblem } from '../../main/workspace/uri.js';
-import { demoWorkspace, WorkspaceStore } from '../../main/workspace/workspace-store.js';
+import { demoWorkspace, WorkspaceFile } from '../../main/workspace/workspace-file.js';
 
 const home = () => mkdtempSync(join(tmpdir(), 'vigil-ws-'));
 
@@ -63,17 +63,17 @@ describe('workspace validation', () => {
 describe('workspace store', () => {
   it('seeds the demo with the real clip once and keeps it across restarts', () => {
     const dir = home();
-    const first = new WorkspaceStore({ home: dir, seed: demoWorkspace });
+    const first = new WorkspaceFile({ home: dir, seed: demoWorkspace });
     expect(first.get().cameras.length).toBeGreaterThanOrEqual(4);
     first.updateSettings({ engine: { tracker: 'sort' } });
-    const again = new WorkspaceStore({ home: dir, seed: () => ({ cameras: [] }) });
+    const again = new WorkspaceFile({ home: dir, seed: () => ({ cameras: [] }) });
     expect(again.get().engine.tracker).toBe('sort');
     expect(again.get().cameras.length).toBe(first.get().cameras.length);
   });
 
   it('keeps camera passwords out of the workspace file and out of views', () => {
     const dir = home();
-    const store = new WorkspaceStore({ home: dir });
+    const store = new WorkspaceFile({ home: dir });
     const cam = store.addCamera({ name: 'Gate', uri: 'rtsp://admin:hunter2@10.1.2.3/live' });
     expect(readFileSync(store.path, 'utf8')).not.toContain('hunter2');
     expect(store.view(cam).uri).toBe('rtsp://admin:***@10.1.2.3/live');
@@ -88,7 +88,7 @@ describe('workspace store', () => {
   });
 
   it('emits precise changes so one camera can be applied without touching the others', () => {
-    const store = new WorkspaceStore({ home: home() });
+    const store = new WorkspaceFile({ home: home() });
     const kinds: string[] = [];
     store.on('change', (c) => kinds.push(c.kind));
     const a = store.addCamera({ name: 'A', uri: 'test://ball' });
@@ -100,7 +100,7 @@ describe('workspace store', () => {
   });
 
   it('refuses a camera name already in use (any case), on add and on rename, and keeps the workspace as it was', () => {
-    const store = new WorkspaceStore({ home: home() });
+    const store = new WorkspaceFile({ home: home() });
     store.addCamera({ name: 'Gate', uri: 'test://ball' });
     const yard = store.addCamera({ name: 'Yard', uri: 'test://snow' });
     expect(() => store.addCamera({ name: ' gate ', uri: 'test://snow' })).toThrow("camera.name a camera named 'Gate' already exists — give this camera its own name");
@@ -112,12 +112,12 @@ describe('workspace store', () => {
   it('explains a damaged workspace file instead of crashing', () => {
     const dir = home();
     writeFileSync(join(dir, 'workspace.json'), '{"cameras": [');
-    expect(() => new WorkspaceStore({ home: dir })).toThrow(/is not valid JSON .* move it away to start from the demo/);
+    expect(() => new WorkspaceFile({ home: dir })).toThrow(/is not valid JSON .* move it away to start from the demo/);
   });
 
   it('replaces the file atomically and keeps a last good copy', () => {
     const dir = home();
-    const store = new WorkspaceStore({ home: dir });
+    const store = new WorkspaceFile({ home: dir });
     store.addCamera({ name: 'Gate', uri: 'test://ball' });
     const lastGood = `${store.path}.last-good`;
     expect(JSON.parse(readFileSync(store.path, 'utf8')).cameras).toHaveLength(1);
@@ -133,9 +133,9 @@ describe('workspace store', () => {
     it(`starts with the last good copy when workspace.json is ${what}, says so and keeps the damaged file`, () => {
       const dir = home();
       const logs: string[] = [];
-      new WorkspaceStore({ home: dir }).addCamera({ name: 'Gate', uri: 'test://ball' });
+      new WorkspaceFile({ home: dir }).addCamera({ name: 'Gate', uri: 'test://ball' });
       writeFileSync(join(dir, 'workspace.json'), text);
-      const store = new WorkspaceStore({ home: dir, log: (l) => logs.push(l) });
+      const store = new WorkspaceFile({ home: dir, log: (l) => logs.push(l) });
       expect(store.get().cameras.map((c) => c.name)).toEqual(['Gate']);
       expect(store.notice).toMatch(/Started with the last good copy/);
       expect(logs.join('\n')).toMatch(/workspace\.json.*last good copy/s);

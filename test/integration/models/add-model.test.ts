@@ -6,17 +6,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ModelManifest } from '../../../main/api/model-types.js';
-import { loadAddon } from '../../../main/engine/addon.js';
-import { ensureDefaultModels, generatedModelsDir } from '../../../main/models/default-models.js';
-import type { ModelsAddon } from '../../../main/models/detect.js';
+import { loadAddon } from '../../../main/addon/addon.js';
+import { ensureDefaultModels } from '../../../main/convert/default-models.js';
+import { generatedModelsDir } from '../../../main/paths.js';
 import { readVideoFrames } from '../../../main/models/frames.js';
 import { readManifest } from '../../../main/models/manifest.js';
-import { addModel, addNvinferModel } from '../../../main/models/store.js';
+import { addModel, addNvinferModel } from '../../../main/models/library.js';
 import { validateByRunningOneFrame } from '../../../main/models/validate-run.js';
-import { VTEST_AVI } from '../../../main/models/vtest-bench.js';
+import { VTEST_AVI } from '../../../bench/models-on-video.js';
 import { tinyOnnx, writeTinyOnnx } from '../../helpers/tiny-onnx.js';
 
-const addon = () => loadAddon() as unknown as ModelsAddon;
+const addon = () => loadAddon();
 let work: string;
 
 beforeAll(() => {

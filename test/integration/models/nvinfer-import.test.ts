@@ -6,17 +6,17 @@ import { copyFileSync, existsSync, mkdtempSync, readdirSync, writeFileSync } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadAddon } from '../../../main/engine/addon.js';
-import { ensureDefaultModels, generatedModelsDir } from '../../../main/models/default-models.js';
-import { decodeParams, type ModelsAddon } from '../../../main/models/detect.js';
+import { loadAddon } from '../../../main/addon/addon.js';
+import { ensureDefaultModels } from '../../../main/convert/default-models.js';
+import { decodeParams } from '../../../main/models/detect.js';
 import { readManifest } from '../../../main/models/manifest.js';
-import { addNvinferModel } from '../../../main/models/store.js';
+import { addNvinferModel } from '../../../main/models/library.js';
 import { validateByRunningOneFrame } from '../../../main/models/validate-run.js';
-import { VTEST_AVI } from '../../../main/models/vtest-bench.js';
-import { projectRoot } from '../../../main/paths.js';
+import { VTEST_AVI } from '../../../bench/models-on-video.js';
+import { generatedModelsDir, projectRoot } from '../../../main/paths.js';
 import { writeTinyOnnx } from '../../helpers/tiny-onnx.js';
 
-const addon = () => loadAddon() as unknown as ModelsAddon;
+const addon = () => loadAddon();
 const fixtures = join(projectRoot(), 'test', 'fixtures', 'nvinfer');
 let work: string;
 
@@ -114,7 +114,7 @@ describe('vigil models import-nvinfer', () => {
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^imported 'street' \(yolov8\) → .*cli-models\/street\.json/);
     expect(r.stdout).toMatch(/- deepstream-app config '.*deepstream-app\.txt': the model of its \[primary-gie\] is imported/);
-    expect(r.stdout).toContain('engine settings for the workspace: {"batchSize":4,"interval":2}');
+    expect(r.stdout).toContain('engine settings for the workspace: {"batchSize":4,"inferEvery":3}');
     expect(r.stdout).toMatch(/\[source0\]: not imported: sources are not imported/);
     expect(r.stdout).toMatch(/\[secondary-gie0\]: not imported: secondary models are not run by Vigil/);
     expect(existsSync(join(work, 'cli-models', 'street.onnx'))).toBe(true);

@@ -5,11 +5,13 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ModelManifest } from '../../../main/api/model-types.js';
-import { loadAddon } from '../../../main/engine/addon.js';
-import { ensureDefaultModels, generatedModelsDir, humanModelsDir } from '../../../main/models/default-models.js';
+import { loadAddon } from '../../../main/addon/addon.js';
+import { ensureDefaultModels, humanModelsDir } from '../../../main/convert/default-models.js';
+import { generatedModelsDir } from '../../../main/paths.js';
 import { fitInput } from '../../../main/models/detect.js';
-import { readVideoFrames, type RgbFrame } from '../../../main/models/frames.js';
-import { VTEST_AVI } from '../../../main/models/vtest-bench.js';
+import type { RgbFrame } from '../../../main/addon/addon.js';
+import { readVideoFrames } from '../../../main/models/frames.js';
+import { VTEST_AVI } from '../../../bench/models-on-video.js';
 
 const MAX_RELATIVE_ERROR = 1e-4;
 

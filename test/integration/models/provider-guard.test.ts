@@ -8,14 +8,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ModelManifest } from '../../../main/api/model-types.js';
-import { loadAddon } from '../../../main/engine/addon.js';
-import type { ModelsAddon } from '../../../main/models/detect.js';
+import { loadAddon } from '../../../main/addon/addon.js';
 import { OnnxGraphBuilder, OnnxType } from '../../../main/models/onnx-builder.js';
 import { readProviderCheck, unsafeOps } from '../../../main/models/provider-guard.js';
-import { addModel, listModels } from '../../../main/models/store.js';
+import { addModel, listModels } from '../../../main/models/library.js';
 import { validateByRunningOneFrame } from '../../../main/models/validate-run.js';
 
-const addon = () => loadAddon() as unknown as ModelsAddon;
+const addon = () => loadAddon();
 let work: string;
 
 /** A YOLOv8-shaped detector (96×64 input, 80 classes) whose output passes through an Einsum. */

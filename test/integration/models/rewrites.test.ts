@@ -5,11 +5,11 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadAddon, type NativeTensor } from '../../../main/engine/addon.js';
+import { loadAddon, type NativeTensor } from '../../../main/addon/addon.js';
 import { type AttrValue, OnnxGraphBuilder, OnnxType } from '../../../main/models/onnx-builder.js';
 import { readVideoFrames } from '../../../main/models/frames.js';
 import { rewriteModel } from '../../../main/models/rewrites/index.js';
-import { VTEST_AVI } from '../../../main/models/vtest-bench.js';
+import { VTEST_AVI } from '../../../bench/models-on-video.js';
 
 const MAX_ABS_ERROR = 1e-4;
 let work: string;

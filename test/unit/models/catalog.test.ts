@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ModelCatalog } from '../../../main/core/model-catalog.js';
-import { generatedModelsDir } from '../../../main/models/default-models.js';
+import { generatedModelsDir } from '../../../main/paths.js';
 
 let userDir = '';
 const saved = process.env.VIGIL_USER_MODELS_DIR;

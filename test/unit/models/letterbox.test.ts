@@ -2,7 +2,7 @@
 // layout, padding, and clear errors for hostile frames and manifests.
 import { describe, expect, it } from 'vitest';
 import type { ModelManifest } from '../../../main/api/model-types.js';
-import { loadAddon } from '../../../main/engine/addon.js';
+import { loadAddon } from '../../../main/addon/addon.js';
 import { fitInput } from '../../../main/models/detect.js';
 
 const input = (over: Partial<ModelManifest['input']> = {}): ModelManifest['input'] => ({

@@ -55,7 +55,7 @@ describe('DeepStream-Yolo style primary detector (key-file)', () => {
       input: { name: 'images', width: 96, height: 64, colorOrder: 'RGB', mean: [0, 0, 0], resize: 'letterbox' },
       thresholds: { default: { score: 0.25, nmsIou: 0.45, topK: 300 } },
     });
-    expect(r.engineSettings).toEqual({ batchSize: 2, interval: 0 });
+    expect(r.engineSettings).toEqual({ batchSize: 2, inferEvery: 1 });
     const byKey = new Map(r.unhonoured.map((u) => [u.key, u.reason]));
     // process-mode=1 is primary, network-type=0 a detector: applied, not complained about
     for (const k of ['process-mode', 'network-type', 'interval', 'num-detected-classes', 'cluster-mode', 'maintain-aspect-ratio', 'symmetric-padding']) expect(byKey.has(k), k).toBe(false);
@@ -103,7 +103,7 @@ describe('YAML config with offsets, infer-dims, filter-out-class-ids and per-cla
       },
     });
     expect(r.manifest.input.scale[0]).toBeCloseTo(1 / 127.5, 9);
-    expect(r.engineSettings).toEqual({ batchSize: 1, interval: 1 });
+    expect(r.engineSettings).toEqual({ batchSize: 1, inferEvery: 2 });
     expect(r.notes.join('\n')).toMatch(/filter-out-class-ids: class 3 \('Roadsign'\) is never reported/);
     const keys = r.unhonoured.map((u) => u.key);
     expect(keys).toEqual(expect.arrayContaining(['uff-input-order', 'tlt-model-key', '[class-attrs-all] eps', '[class-attrs-all] group-threshold', '[class-attrs-0] detected-min-w', '[class-attrs-0] detected-min-h']));
@@ -189,7 +189,7 @@ describe('deepstream-app configs', () => {
     const r = importNvinferConfig(join(configs, 'deepstream-app.txt'));
     expect(r.manifest).toMatchObject({ name: 'yolo-primary', parser: 'yolov8', labels: ['person', 'car', 'bicycle'] });
     expect(r.onnxPath).toBe(join(configs, 'yolo.onnx'));
-    expect(r.engineSettings).toEqual({ batchSize: 4, interval: 2 }); // [primary-gie] overrides the nvinfer config
+    expect(r.engineSettings).toEqual({ batchSize: 4, inferEvery: 3 }); // [primary-gie] overrides the nvinfer config
     const notImported = new Map(r.unhonoured.map((u) => [u.key, u.reason]));
     for (const s of ['[application]', '[tiled-display]', '[source0]', '[sink0]', '[osd]', '[streammux]', '[tracker]', '[secondary-gie0]', '[tests]']) expect(notImported.get(s), s).toMatch(/^not imported: /);
     expect(notImported.get('[source0]')).toMatch(/add each camera under Settings → Cameras/);

@@ -66,7 +66,7 @@ pre-cluster-threshold=0.6
     });
     expect(r.manifest.input.scale[0]).toBeCloseTo(1 / 255, 6);
     expect(r.manifest.executionProviders[0]).toBe('tensorrt');
-    expect(r.engineSettings).toEqual({ batchSize: 4, interval: 2 });
+    expect(r.engineSettings).toEqual({ batchSize: 4, inferEvery: 3 });
     const keys = r.unhonoured.map((u) => u.key);
     expect(keys).toEqual(expect.arrayContaining(['cluster-mode', 'model-engine-file', 'gpu-id', 'gie-unique-id', 'parse-bbox-func-name', 'custom-lib-path', 'some-future-key', '[class-attrs-all] eps', 'batch-size']));
     expect(r.unhonoured.find((u) => u.key === 'cluster-mode')?.reason).toMatch(/DBSCAN is not supported; Vigil clusters with class-wise NMS/);

@@ -3,10 +3,11 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadAddon } from '../../../main/engine/addon.js';
+import { loadAddon } from '../../../main/addon/addon.js';
 import { inspectOnnxBytes } from '../../../main/models/onnx-inspect.js';
-import { loadTfjsGraphModel, TfjsModelError } from '../../../main/models/tfjs-graph.js';
-import { ConversionError, convertTfjsToOnnx } from '../../../main/models/tfjs-to-onnx.js';
+import { loadTfjsGraphModel, TfjsModelError } from '../../../main/convert/tfjs-graph.js';
+import { ConversionError } from '../../../main/convert/tfjs-constants.js';
+import { convertTfjsToOnnx } from '../../../main/convert/tfjs-to-onnx.js';
 
 const f32 = { type: 'DT_FLOAT' };
 const b64 = (s: string) => Buffer.from(s).toString('base64');

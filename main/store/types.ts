@@ -1,8 +1,9 @@
-// What the recorder stores and the review queries return: shared by main/store and the renderer
-// (timeline, review, playback overlays). Types only. Times are ms since the epoch; boxes are
-// [x, y, w, h] in source pixels (stored rounded to whole pixels).
+// What the recorder stores and the review queries return, inside main/store: the renderer sees these
+// rows only as the contract's shapes (main/api/contract.ts), mapped by main/core/review-adapter.ts.
+// Types only. Times are ms since the epoch; boxes are [x, y, w, h] in source pixels (stored rounded
+// to whole pixels).
 
-import type { BoxXYWH, MetadataBatch } from './engine-types.js';
+import type { BoxXYWH, MetadataBatch } from '../api/engine-types.js';
 
 /** Analytics output (zones and lines) that the recorder stores next to the engine's metadata. */
 export interface ZoneEventInput {
@@ -38,6 +39,33 @@ export interface CameraRecordingPolicy {
   detectionsHz: 'every-frame' | number;
 }
 
+export interface RecorderOptions {
+  /** Flush at least this often, ms (default 250). */
+  maxDelayMs?: number;
+  /** Flush as soon as this many detection rows are queued (default 20 000). */
+  batchDetections?: number;
+  /** Hard bound on queued detection rows; above half of it the recorder thins (default 400 000). */
+  maxQueuedDetections?: number;
+  log?: (line: string) => void;
+}
+
+export interface CommitInfo {
+  /** Every batch with a sequence number up to this one is on disk. */
+  seq: number;
+  detections: number;
+  /** Transaction time (on SQLite's thread with the sqlite3 binding). */
+  ms: number;
+  /** Main-thread time spent building the transaction's statements (in slices of about 8 000 boxes). */
+  prepareMs: number;
+}
+
+export interface WriteReceipt {
+  ok: boolean;
+  /** Sequence number of the accepted batch (0 when rejected). */
+  seq: number;
+  error?: string;
+}
+
 export interface RecorderStats {
   /** Batches accepted since the store opened. */
   batchesAccepted: number;
@@ -65,17 +93,7 @@ export interface RecorderStats {
   lastError: string | null;
 }
 
-export interface TimelineQuery {
-  /** Start; a multiple of bucketMs (as a timeline view snaps it) lets the query use 5-minute or hour rollups. */
-  from: number;
-  to: number;
-  /** Bucket width, ms; rounded up to whole minutes (the stored resolution). */
-  bucketMs: number;
-  cameras?: string[];
-  labels?: string[];
-}
-
-export interface TimelineBucket {
+export interface StoredTimelineBucket {
   camera: string;
   label: string;
   /** Bucket start (from + k * bucketMs). */
@@ -91,7 +109,7 @@ export interface TimelineResult {
   to: number;
   /** The bucket width actually used. */
   bucketMs: number;
-  buckets: TimelineBucket[];
+  buckets: StoredTimelineBucket[];
 }
 
 export interface TrackSearchQuery {
@@ -117,7 +135,7 @@ export interface TrackSnapshotRef {
   bytes: number;
 }
 
-export interface TrackSummary {
+export interface StoredTrack {
   /** Stable database id (survives engine restarts). */
   id: number;
   camera: string;
@@ -137,7 +155,7 @@ export interface TrackSummary {
 }
 
 export interface TrackSearchResult {
-  tracks: TrackSummary[];
+  tracks: StoredTrack[];
   /** Present when there may be more (older) tracks. */
   nextCursor: string | null;
 }
@@ -148,7 +166,7 @@ export interface TrackPathPoint {
   score: number;
 }
 
-export interface TrackDetail extends TrackSummary {
+export interface StoredTrackDetail extends StoredTrack {
   /** Recorded boxes in time order (at the camera's recording rate) for playback overlays. */
   path: TrackPathPoint[];
   events: StoredEvent[];

@@ -26,7 +26,7 @@ export type WorkspaceChange =
   | { kind: 'camera-removed'; camera: CameraConfig }
   | { kind: 'settings'; workspace: Workspace };
 
-export interface WorkspaceStoreOptions {
+export interface WorkspaceFileOptions {
   home: string;
   cipher?: SecretCipher;
   /** Seed used when no workspace file exists yet (the demo). */
@@ -36,8 +36,8 @@ export interface WorkspaceStoreOptions {
   log?: (line: string) => void;
 }
 
-export class WorkspaceStore extends EventEmitter<{ change: [WorkspaceChange] }> {
-  private ws: Workspace;
+export class WorkspaceFile extends EventEmitter<{ change: [WorkspaceChange] }> {
+  private current: Workspace;
   private readonly file: string;
   private readonly secrets: SecretStore;
   private readonly knownModels: () => Set<string> | undefined;
@@ -45,7 +45,7 @@ export class WorkspaceStore extends EventEmitter<{ change: [WorkspaceChange] }> 
   /** Set when the workspace file was damaged at start and the last good copy was used instead. */
   readonly notice: string | null = null;
 
-  constructor(options: WorkspaceStoreOptions) {
+  constructor(options: WorkspaceFileOptions) {
     super();
     mkdirSync(options.home, { recursive: true });
     this.file = join(options.home, 'workspace.json');
@@ -55,7 +55,7 @@ export class WorkspaceStore extends EventEmitter<{ change: [WorkspaceChange] }> 
     if (existsSync(this.file)) {
       const loaded = this.load(this.file);
       if (loaded.ok) {
-        this.ws = loaded.ws;
+        this.current = loaded.workspace;
         // A start that read the file cleanly makes it the copy to fall back to.
         if (!existsSync(this.lastGoodFile)) writeFileAtomic(this.lastGoodFile, readFileSync(this.file, 'utf8'));
       } else {
@@ -64,20 +64,20 @@ export class WorkspaceStore extends EventEmitter<{ change: [WorkspaceChange] }> 
         // Keep what was there for the operator, then carry on with the last good copy.
         const kept = `${this.file}.bad-${new Date().toISOString().replace(/[:.]/g, '-')}`;
         renameSync(this.file, kept);
-        this.ws = fallback.ws;
+        this.current = fallback.workspace;
         this.notice = `${loaded.error.replace(/ — .*$/, '')}. Started with the last good copy (${this.lastGoodFile}); the damaged file was kept as ${kept}.`;
         options.log?.(`[workspace] ${this.notice}`);
         this.save();
       }
     } else {
-      this.ws = validateWorkspace(options.seed?.() ?? { cameras: [] });
+      this.current = validateWorkspace(options.seed?.() ?? { cameras: [] });
       // Seeds may carry credentials inline: move them to the secret store like any other.
-      this.ws.cameras = this.ws.cameras.map((c) => this.keepSecret(c));
+      this.current.cameras = this.current.cameras.map((c) => this.keepSecret(c));
       this.save();
     }
   }
 
-  private load(file: string): { ok: true; ws: Workspace } | { ok: false; error: string } {
+  private load(file: string): { ok: true; workspace: Workspace } | { ok: false; error: string } {
     let raw: unknown;
     try {
       raw = JSON.parse(readFileSync(file, 'utf8'));
@@ -85,7 +85,7 @@ export class WorkspaceStore extends EventEmitter<{ change: [WorkspaceChange] }> 
       return { ok: false, error: `workspace file ${file} is not valid JSON (${(e as Error).message}) — fix it or move it away to start from the demo` };
     }
     try {
-      return { ok: true, ws: validateWorkspace(raw) };
+      return { ok: true, workspace: validateWorkspace(raw) };
     } catch (e) {
       if (e instanceof WorkspaceError) return { ok: false, error: `workspace file ${file}: ${e.message}` };
       throw e;
@@ -97,11 +97,11 @@ export class WorkspaceStore extends EventEmitter<{ change: [WorkspaceChange] }> 
   }
 
   get(): Workspace {
-    return structuredClone(this.ws);
+    return structuredClone(this.current);
   }
 
   camera(id: string): CameraConfig | undefined {
-    return this.ws.cameras.find((c) => c.id === id);
+    return this.current.cameras.find((c) => c.id === id);
   }
 
   /** The URI the engine opens, with the password put back in. Never send this to the renderer. */
@@ -127,23 +127,23 @@ export class WorkspaceStore extends EventEmitter<{ change: [WorkspaceChange] }> 
   /** Refuses a camera name another camera already has (case-insensitive): two "Gate" tiles cannot be told apart. */
   checkNameFree(name: unknown, exceptId?: string): void {
     if (typeof name !== 'string') return; // validateCamera names the problem
-    const taken = this.ws.cameras.find((c) => c.id !== exceptId && c.name.trim().toLowerCase() === name.trim().toLowerCase());
+    const taken = this.current.cameras.find((c) => c.id !== exceptId && c.name.trim().toLowerCase() === name.trim().toLowerCase());
     if (taken) throw new WorkspaceError('camera.name', `a camera named '${taken.name}' already exists — give this camera its own name`);
   }
 
   addCamera(input: CameraInput): CameraConfig {
     this.checkNameFree(input.name);
-    const id = uniqueCameraId(input.name ?? 'camera', this.ws.cameras.map((c) => c.id));
+    const id = uniqueCameraId(input.name ?? 'camera', this.current.cameras.map((c) => c.id));
     const camera = this.keepSecret(validateCamera({ ...input, id }, 'camera', this.knownModels()));
-    this.ws.cameras.push(camera);
+    this.current.cameras.push(camera);
     this.save();
     this.emit('change', { kind: 'camera-added', camera });
     return camera;
   }
 
   updateCamera(id: string, patch: Partial<CameraInput>): CameraConfig {
-    const index = this.ws.cameras.findIndex((c) => c.id === id);
-    const previous = this.ws.cameras[index];
+    const index = this.current.cameras.findIndex((c) => c.id === id);
+    const previous = this.current.cameras[index];
     if (!previous) throw new WorkspaceError('id', `'${id}' is not a camera of this workspace — reload the camera list`);
     if (patch.name !== undefined) this.checkNameFree(patch.name, id);
     // A masked URI coming back from the renderer means "unchanged".
@@ -151,7 +151,7 @@ export class WorkspaceStore extends EventEmitter<{ change: [WorkspaceChange] }> 
     const merged = { ...previous, ...patch, id, uri: uri ?? previous.uri, record: { ...previous.record, ...patch.record } };
     let camera = validateCamera(merged, 'camera', this.knownModels());
     camera = uri === undefined ? camera : this.keepSecret(camera);
-    this.ws.cameras[index] = camera;
+    this.current.cameras[index] = camera;
     this.save();
     this.emit('change', { kind: 'camera-updated', camera, previous });
     return camera;
@@ -160,7 +160,7 @@ export class WorkspaceStore extends EventEmitter<{ change: [WorkspaceChange] }> 
   removeCamera(id: string): CameraConfig {
     const camera = this.camera(id);
     if (!camera) throw new WorkspaceError('id', `'${id}' is not a camera of this workspace — reload the camera list`);
-    this.ws.cameras = this.ws.cameras.filter((c) => c.id !== id);
+    this.current.cameras = this.current.cameras.filter((c) => c.id !== id);
     this.secrets.set(id, null);
     this.save();
     this.emit('change', { kind: 'camera-removed', camera });
@@ -168,9 +168,9 @@ export class WorkspaceStore extends EventEmitter<{ change: [WorkspaceChange] }> 
   }
 
   updateSettings(patch: { engine?: Partial<EngineSettings>; retention?: Partial<RetentionSettings>; defaultModel?: string }): Workspace {
-    const engine = validateEngineSettings({ ...this.ws.engine, ...patch.engine, preview: { ...this.ws.engine.preview, ...patch.engine?.preview } });
-    const retention = validateRetention({ ...this.ws.retention, ...patch.retention });
-    let defaultModel = this.ws.defaultModel;
+    const engine = validateEngineSettings({ ...this.current.engine, ...patch.engine, preview: { ...this.current.engine.preview, ...patch.engine?.preview } });
+    const retention = validateRetention({ ...this.current.retention, ...patch.retention });
+    let defaultModel = this.current.defaultModel;
     if (patch.defaultModel !== undefined) {
       const known = this.knownModels();
       if (known && !known.has(patch.defaultModel)) {
@@ -178,7 +178,7 @@ export class WorkspaceStore extends EventEmitter<{ change: [WorkspaceChange] }> 
       }
       defaultModel = patch.defaultModel;
     }
-    this.ws = { ...this.ws, engine, retention, defaultModel };
+    this.current = { ...this.current, engine, retention, defaultModel };
     this.save();
     this.emit('change', { kind: 'settings', workspace: this.get() });
     return this.get();
@@ -192,7 +192,7 @@ export class WorkspaceStore extends EventEmitter<{ change: [WorkspaceChange] }> 
 
   /** Never leaves a truncated file: the new content is complete on disk before it replaces the old. */
   private save(): void {
-    const text = `${JSON.stringify(this.ws, null, 2)}\n`;
+    const text = `${JSON.stringify(this.current, null, 2)}\n`;
     writeFileAtomic(this.file, text);
     writeFileAtomic(this.lastGoodFile, text);
   }

@@ -4,15 +4,16 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { loadAddon } from '../main/addon/addon.js';
+import { ensureDefaultModels } from '../main/convert/default-models.js';
+import { generatedModelsDir } from '../main/paths.js';
+import { benchOnVideo } from './models-on-video.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const { values } = parseArgs({ options: { every: { type: 'string' }, max: { type: 'string' }, frames: { type: 'boolean' } } });
-const { loadAddon } = await import(join(root, 'dist/main/engine/addon.js'));
-const { ensureDefaultModels, generatedModelsDir } = await import(join(root, 'dist/main/models/default-models.js'));
-const { benchOnVideo } = await import(join(root, 'dist/main/models/vtest-bench.js'));
 ensureDefaultModels();
 const dir = generatedModelsDir();
-const chosen = JSON.parse(readFileSync(join(root, 'resources/models/default.json'), 'utf8')).defaultModel;
+const chosen = (JSON.parse(readFileSync(join(root, 'resources/models/default.json'), 'utf8')) as { defaultModel: string }).defaultModel;
 const snapshotDir = join(root, 'test-results');
 const results = await benchOnVideo(loadAddon(), [join(dir, 'nanodet-coco.json'), join(dir, 'centernet-coco.json')], {
   every: values.every ? Number(values.every) : 1,

@@ -1,7 +1,7 @@
 // What the services need from the recorded history; implemented over main/store.
 import type { RecorderStatus, TimelineBucket, TimelineQuery, TrackDetail, TrackSearch, TrackSummary, ZoneEvent } from '../api/contract.js';
 
-export interface ReviewStore {
+export interface ReviewSource {
   timeline(q: TimelineQuery): Promise<TimelineBucket[]>;
   searchTracks(q: TrackSearch): Promise<TrackSummary[]>;
   track(id: string): Promise<TrackDetail | null>;

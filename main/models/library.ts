@@ -3,9 +3,8 @@
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import type { ModelManifest, ModelProposal, NvinferImport } from '../api/model-types.js';
-import { dataHome, projectRoot } from '../paths.js';
-import { generatedModelsDir } from './default-models.js';
-import type { ModelsAddon } from './detect.js';
+import { dataHome, generatedModelsDir, projectRoot } from '../paths.js';
+import type { ModelAddon } from './detect.js';
 import { readManifest, validateManifest } from './manifest.js';
 import { failureMessage, importNvinferConfig, NvinferImportError } from './nvinfer.js';
 import { inspectOnnxFile } from './onnx-inspect.js';
@@ -71,7 +70,7 @@ function applyCorrections(proposal: ModelProposal, c: Corrections): ModelManifes
   return m;
 }
 
-function install(manifest: ModelManifest, onnxSource: string, addon: ModelsAddon, dir: string): { manifestPath: string; detections: number; providerNote?: string } {
+function install(manifest: ModelManifest, onnxSource: string, addon: ModelAddon, dir: string): { manifestPath: string; detections: number; providerNote?: string } {
   const existing = listModels([generatedModelsDir(), dir]).find((l) => l.manifest?.name === manifest.name);
   if (existing) throw new Error(`a model named '${manifest.name}' already exists (${existing.manifestPath}) — choose another --name`);
   validateManifest(manifest, `${manifest.name} (proposed)`);
@@ -99,13 +98,13 @@ export function proposeForFile(onnxPath: string, c: Corrections = {}): { proposa
   return { proposal, manifest: applyCorrections(proposal, c) };
 }
 
-export function addModel(onnxPath: string, addon: ModelsAddon, c: Corrections = {}, dir = userModelsDir()) {
+export function addModel(onnxPath: string, addon: ModelAddon, c: Corrections = {}, dir = userModelsDir()) {
   const { proposal, manifest } = proposeForFile(onnxPath, c);
   const result = install(manifest, onnxPath, addon, dir);
   return { ...result, manifest, notes: proposal.notes };
 }
 
-export function addNvinferModel(configPath: string, addon: ModelsAddon, options: { name?: string } = {}, dir = userModelsDir()): NvinferImport & { manifestPath: string } {
+export function addNvinferModel(configPath: string, addon: ModelAddon, options: { name?: string } = {}, dir = userModelsDir()): NvinferImport & { manifestPath: string } {
   const imported = importNvinferConfig(configPath, options);
   const manifest = { ...imported.manifest, file: `${imported.manifest.name}.onnx` };
   let manifestPath: string;

@@ -1,4 +1,6 @@
-// Loads the native engine addon. Only the engine process calls this: native code never runs in main.
+// The native addon, typed once: everything native/binding/addon.cpp exports, and its loader. Only the engine
+// process (and the model tools it runs: the provider probe, `vigil models`) load it: native code never
+// runs in the main process.
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
@@ -10,6 +12,38 @@ import { projectRoot } from '../paths.js';
 export interface NativeTensor {
   dims: number[];
   data: Float32Array;
+}
+
+/** A packed RGB frame: row-major, 3 bytes per pixel. */
+export interface RgbFrame {
+  width: number;
+  height: number;
+  data: Uint8Array;
+}
+
+/** How a frame was fitted into a network input: network pixels per source pixel, then the padding. */
+export interface FitTransform {
+  scaleX: number;
+  scaleY: number;
+  padX: number;
+  padY: number;
+}
+
+/** A frame fitted into a network input: the tensor and how to map boxes back to the frame. */
+export interface FittedInput {
+  dims: number[];
+  data: Float32Array;
+  transform: FitTransform;
+}
+
+/** One detection in network-input pixels, as the engine's parsers (NMS included) return it. */
+export interface FrameDetection {
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+  classId: number;
+  score: number;
 }
 
 /** Pipeline settings (DeepStream names in brackets). */
@@ -90,14 +124,36 @@ export interface NativeEngineInstance {
   info(): { model: string; provider: string; providerNote: string; batchSize: number; preprocess: 'cpu' | 'cuda'; preprocessNote: string; labels: string[] };
 }
 
-export interface NativeEngine {
+export interface NativeAddon {
   engineInfo(): EngineInfo;
   runModelOnce(modelPath: string, inputs: Record<string, NativeTensor>): Record<string, NativeTensor>;
-  /** The engine's CPU letterbox of a packed RGB frame into a network input; inputJson is a manifest's "input" as JSON. */
-  letterbox(inputJson: string, frame: { width: number; height: number; data: Uint8Array }): { dims: number[]; data: Float32Array; transform: { scaleX: number; scaleY: number; padX: number; padY: number } };
+  runModelTimed(modelPath: string, inputs: Record<string, NativeTensor>, runs?: number): { outputs: Record<string, NativeTensor>; ms: number };
+  /** The engine's CPU letterbox (native/src/letterbox.h) of a packed RGB frame into a network input; inputJson is a manifest's "input" as JSON. */
+  letterbox(inputJson: string, frame: RgbFrame): FittedInput;
+  /** The engine's parser `parser` on raw model outputs, NMS included. */
+  decodeDetections(parser: string, outputs: Record<string, NativeTensor>, params: Record<string, unknown>): FrameDetection[];
+  /** The native registries (ParserKind, TrackerKind) by canonical name: main/api/registries.ts is tested against them. */
+  parserNames(): string[];
+  trackerNames(): string[];
+  /** The native analytics parser's verdict on a camera's zones (JSON): the number of regions, or it throws naming the field. */
+  checkAnalytics(zonesJson: string): number;
   Engine: new (config: EngineConfig, callbacks?: EngineCallbacks) => NativeEngineInstance;
   /** Opens a URI until its first frame: the add-camera connection test. Rejects with the reason. */
   probe(uri: string, timeoutMs?: number): Promise<{ width: number; height: number }>;
+}
+
+/**
+ * The one place the two names of the detection rate meet: the workspace and the API say `inferEvery`
+ * (infer every Nth frame, 1 = every frame); the engine says DeepStream's `interval` (frames skipped
+ * between inferences, so `inferEvery - 1`).
+ */
+export function engineInterval(inferEvery: number): number {
+  return Math.max(0, inferEvery - 1);
+}
+
+/** A DeepStream `interval` (as an nvinfer config gives it) as the workspace's `inferEvery`. */
+export function inferEveryOf(interval: number): number {
+  return interval + 1;
 }
 
 export function addonPath(): string {
@@ -111,13 +167,13 @@ export class AddonLoadError extends Error {
   }
 }
 
-export function loadAddon(): NativeEngine {
+export function loadAddon(): NativeAddon {
   const path = addonPath();
   if (!existsSync(path)) {
     throw new AddonLoadError(`native engine not found at ${path} — run 'npm start' or 'npm test' once to build it`);
   }
   try {
-    return createRequire(import.meta.url)(path) as NativeEngine;
+    return createRequire(import.meta.url)(path) as NativeAddon;
   } catch (e) {
     const why = e instanceof Error ? e.message.split('\n')[0] : String(e);
     throw new AddonLoadError(`native engine at ${path} could not be loaded (${why}) — rebuild it with 'npm start', and check that GStreamer is installed`);

@@ -2,9 +2,10 @@
 // and writes one snapshot with the chosen model's boxes drawn. Run with `npm run bench:models`.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { ModelManifest } from '../api/model-types.js';
-import { decodeParams, fitInput, toSource, type FrameDetection, type ModelsAddon } from './detect.js';
-import { drawBoxes, encodePng, readVideoFrames, type RgbFrame } from './frames.js';
+import type { ModelManifest } from '../main/api/model-types.js';
+import { decodeParams, fitInput, toSource, type ModelAddon } from '../main/models/detect.js';
+import type { FrameDetection, RgbFrame } from '../main/addon/addon.js';
+import { drawBoxes, encodePng, readVideoFrames } from '../main/models/frames.js';
 
 export const VTEST_AVI = '/usr/share/doc/opencv-doc/examples/data/vtest.avi';
 
@@ -17,7 +18,7 @@ export interface ModelBenchResult {
   meanInferenceMs: number;
 }
 
-export async function benchOnVideo(addon: ModelsAddon, manifestPaths: string[], options: { video?: string; every?: number; maxFrames?: number; snapshot?: { dir: string; frame: number } } = {}): Promise<ModelBenchResult[]> {
+export async function benchOnVideo(addon: ModelAddon, manifestPaths: string[], options: { video?: string; every?: number; maxFrames?: number; snapshot?: { dir: string; frame: number } } = {}): Promise<ModelBenchResult[]> {
   const video = options.video ?? VTEST_AVI;
   const models = manifestPaths.map((p) => ({ path: p, manifest: JSON.parse(readFileSync(p, 'utf8')) as ModelManifest }));
   const results: ModelBenchResult[] = models.map((m) => ({ name: m.manifest.name, frames: 0, personsPerFrame: [], meanPersons: 0, framesWithPerson: 0, meanInferenceMs: 0 }));
