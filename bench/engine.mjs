@@ -27,5 +27,7 @@ for (const n of streamCounts) {
 }
 console.log('\nstreams  e2e fps  bare fps  ratio  p50 ms  p99 ms  CPU %  dropped  ratio per CPU-s');
 for (const r of rows)
-  console.log(`${String(r.streams).padStart(7)}  ${r.e2e_fps.toFixed(1).padStart(7)}  ${r.bare_fps.toFixed(1).padStart(8)}  ${r.ratio.toFixed(2).padStart(5)}  ${r.p50_ms.toFixed(1).padStart(6)}  ${r.p99_ms.toFixed(1).padStart(6)}  ${r.cpu_percent.toFixed(0).padStart(5)}  ${String(r.dropped).padStart(7)}  ${r.cpu_ratio.toFixed(2).padStart(15)}`);
+  console.log(
+    `${String(r.streams).padStart(7)}  ${r.e2e_fps.toFixed(1).padStart(7)}  ${r.bare_fps.toFixed(1).padStart(8)}  ${r.ratio.toFixed(2).padStart(5)}  ${r.p50_ms.toFixed(1).padStart(6)}  ${r.p99_ms.toFixed(1).padStart(6)}  ${r.cpu_percent.toFixed(0).padStart(5)}  ${String(r.dropped).padStart(7)}  ${r.cpu_ratio.toFixed(2).padStart(15)}`,
+  );
 console.log('goal: end-to-end >= 90 % of bare inference throughput');

@@ -18,10 +18,21 @@ export interface ModelBenchResult {
   meanInferenceMs: number;
 }
 
-export async function benchOnVideo(addon: ModelAddon, manifestPaths: string[], options: { video?: string; every?: number; maxFrames?: number; snapshot?: { dir: string; frame: number } } = {}): Promise<ModelBenchResult[]> {
+export async function benchOnVideo(
+  addon: ModelAddon,
+  manifestPaths: string[],
+  options: { video?: string; every?: number; maxFrames?: number; snapshot?: { dir: string; frame: number } } = {},
+): Promise<ModelBenchResult[]> {
   const video = options.video ?? VTEST_AVI;
   const models = manifestPaths.map((p) => ({ path: p, manifest: JSON.parse(readFileSync(p, 'utf8')) as ModelManifest }));
-  const results: ModelBenchResult[] = models.map((m) => ({ name: m.manifest.name, frames: 0, personsPerFrame: [], meanPersons: 0, framesWithPerson: 0, meanInferenceMs: 0 }));
+  const results: ModelBenchResult[] = models.map((m) => ({
+    name: m.manifest.name,
+    frames: 0,
+    personsPerFrame: [],
+    meanPersons: 0,
+    framesWithPerson: 0,
+    meanInferenceMs: 0,
+  }));
   const totalMs = models.map(() => 0);
   const snapshots = new Map<string, { frame: RgbFrame; boxes: FrameDetection[] }>();
   for await (const frame of readVideoFrames(video, 768, 576, { every: options.every, maxFrames: options.maxFrames })) {

@@ -21,7 +21,9 @@ const results = await benchOnVideo(loadAddon(), [join(dir, 'nanodet-coco.json'),
   snapshot: { dir: snapshotDir, frame: 200 },
 });
 for (const r of results) {
-  console.log(`${r.name}: ${r.frames} frames, mean ${r.meanPersons.toFixed(2)} persons/frame, ${r.framesWithPerson} frames with ≥1 person, ${r.meanInferenceMs.toFixed(1)} ms/inference (ONNX Runtime CPU, 2 threads)`);
+  console.log(
+    `${r.name}: ${r.frames} frames, mean ${r.meanPersons.toFixed(2)} persons/frame, ${r.framesWithPerson} frames with ≥1 person, ${r.meanInferenceMs.toFixed(1)} ms/inference (ONNX Runtime CPU, 2 threads)`,
+  );
   if (values.frames) console.log(`  per frame: ${r.personsPerFrame.join(' ')}`);
 }
 console.log(`default: ${chosen}; snapshots with person boxes: ${snapshotDir}/vtest-<model>-frame200.png`);

@@ -45,13 +45,20 @@ const origin = node.origin;
 const status = () => callApi<SystemStatus>(origin, 'system.status');
 const samples: Sample[] = [];
 try {
-  await until(`all ${streams} cameras live`, 180_000, async () => {
-    const s = await status();
-    return s.streams.length === streams && s.streams.every((x) => x.state === 'live') ? true : undefined;
-  }, 1000);
+  await until(
+    `all ${streams} cameras live`,
+    180_000,
+    async () => {
+      const s = await status();
+      return s.streams.length === streams && s.streams.every((x) => x.state === 'live') ? true : undefined;
+    },
+    1000,
+  );
   const started = Date.now();
   const end = started + minutes * 60_000;
-  process.stdout.write(`soak: ${streams} streams × ${minutes} min (detectFps ${detectFps}), sampling every ${everyMs / 1000} s; main pid ${node.process.pid}\n`);
+  process.stdout.write(
+    `soak: ${streams} streams × ${minutes} min (detectFps ${detectFps}), sampling every ${everyMs / 1000} s; main pid ${node.process.pid}\n`,
+  );
   while (Date.now() < end) {
     const s = await status();
     const enginePid = s.engine.pid ?? 0;

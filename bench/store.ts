@@ -53,9 +53,18 @@ function loadBetter(): { ctor: BetterCtor; name: string } | { error: string } {
   for (const pkg of ['better-sqlite3', 'better-sqlite3-v12']) {
     try {
       // Loading the addon in a child first: a binding that cannot run on this Node aborts the process.
-      const probe = require('node:child_process').spawnSync(process.execPath, ['-e', `new (require(${JSON.stringify(pkg)}))(':memory:')`], { encoding: 'utf8' }) as { status: number | null; signal: string | null; stderr: string };
+      const probe = require('node:child_process').spawnSync(process.execPath, ['-e', `new (require(${JSON.stringify(pkg)}))(':memory:')`], {
+        encoding: 'utf8',
+      }) as { status: number | null; signal: string | null; stderr: string };
       if (probe.status !== 0) {
-        errors.push(`${pkg}@${(require(`${pkg}/package.json`) as { version: string }).version}: cannot load on Node ${process.version} (${probe.signal ?? `exit ${probe.status}`}: ${probe.stderr.split('\n').find((l) => /error/i.test(l))?.trim() ?? 'no message'})`);
+        errors.push(
+          `${pkg}@${(require(`${pkg}/package.json`) as { version: string }).version}: cannot load on Node ${process.version} (${probe.signal ?? `exit ${probe.status}`}: ${
+            probe.stderr
+              .split('\n')
+              .find((l) => /error/i.test(l))
+              ?.trim() ?? 'no message'
+          })`,
+        );
         continue;
       }
       return { ctor: require(pkg) as BetterCtor, name: `${pkg}@${(require(`${pkg}/package.json`) as { version: string }).version}` };
@@ -89,12 +98,13 @@ function betterOpener(Better: BetterCtor, name: string): DriverOpener {
       kind: name,
       exec: async (sql) => wrap(sql, () => db.exec(sql)),
       run: async (sql, params: SqlParams = []) => wrap(sql, () => ({ changes: stmt(sql).run(...params).changes })),
-      query: async <T>(sql: string, params: SqlParams = []) => wrap(sql, () => {
-        const s = stmt(sql);
-        if (s.reader) return s.all(...params) as T[];
-        s.run(...params);
-        return [] as T[];
-      }),
+      query: async <T>(sql: string, params: SqlParams = []) =>
+        wrap(sql, () => {
+          const s = stmt(sql);
+          if (s.reader) return s.all(...params) as T[];
+          s.run(...params);
+          return [] as T[];
+        }),
       batch: async (steps: readonly SqlStep[]) => {
         db.exec('BEGIN IMMEDIATE');
         try {
@@ -134,7 +144,17 @@ function engineBatch(n: number, t0: number): MetadataBatch {
       const score = 0.4 + ((j * 13 + phase) % 60) / 100;
       objects.push({ track, classId: j % 4, label, score, box, inferred: false });
       if (phase === 0 || phase === 249) {
-        events.push({ kind: phase === 0 ? ('start' as const) : ('end' as const), camera, track, classId: j % 4, label, time, box, score, best: { frame: n, time, score, box } });
+        events.push({
+          kind: phase === 0 ? ('start' as const) : ('end' as const),
+          camera,
+          track,
+          classId: j % 4,
+          label,
+          time,
+          box,
+          score,
+          best: { frame: n, time, score, box },
+        });
       }
     }
     frames.push({ camera, frame: n, pts: n / 25, time, width: 1920, height: 1080, objects });
@@ -283,7 +303,10 @@ function rng(seed: number): () => number {
 }
 
 /** Runs `n` queries one after another (yielding to the event loop between them) and keeps each one's time under its tag. */
-async function timed(n: number, run: (i: number) => Promise<string | void>): Promise<{ p50: number; p95: number; max: number; byTag: string; cpuMs: number; n: number }> {
+async function timed(
+  n: number,
+  run: (i: number) => Promise<string | void>,
+): Promise<{ p50: number; p95: number; max: number; byTag: string; cpuMs: number; n: number }> {
   const t: number[] = [];
   const tags = new Map<string, number[]>();
   const cpu0 = process.cpuUsage();
@@ -298,11 +321,23 @@ async function timed(n: number, run: (i: number) => Promise<string | void>): Pro
   const cpu = process.cpuUsage(cpu0);
   const cpuMs = (cpu.user + cpu.system) / 1000 / n;
   t.sort((a, b) => a - b);
-  const byTag = [...tags].map(([k, v]) => `${k} p95 ${percentile(v.sort((a, b) => a - b), 95).toFixed(1)}`).join('; ');
+  const byTag = [...tags]
+    .map(
+      ([k, v]) =>
+        `${k} p95 ${percentile(
+          v.sort((a, b) => a - b),
+          95,
+        ).toFixed(1)}`,
+    )
+    .join('; ');
   return { p50: percentile(t, 50), p95: percentile(t, 95), max: t[t.length - 1]!, byTag, cpuMs, n };
 }
 
-async function queryBench(store: Store, label: string, tracks: number): Promise<Record<string, { p50: number; p95: number; byTag: string; cpuMs: number; n: number }>> {
+async function queryBench(
+  store: Store,
+  label: string,
+  tracks: number,
+): Promise<Record<string, { p50: number; p95: number; byTag: string; cpuMs: number; n: number }>> {
   const r = rng(42);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
   const cam = (): string => `cam-${Math.floor(r() * cameras)}`;
@@ -342,13 +377,21 @@ async function queryBench(store: Store, label: string, tracks: number): Promise<
     const kind = i % 7;
     const from = weekStart + Math.floor(r() * 6 * 86_400_000);
     const q =
-      kind === 0 ? {} :
-      kind === 1 ? { cameras: [cam()] } :
-      kind === 2 ? { labels: ['dog'], cameras: [cam(), cam()] } :
-      kind === 3 ? { zone: 'zone-1', from, to: from + 86_400_000 } :
-      kind === 4 ? { minScore: 0.95, labels: ['person'] } :
-      kind === 5 ? { from, to: from + 3_600_000, cameras: [cam()] } :
-      cursor ? { cursor } : {};
+      kind === 0
+        ? {}
+        : kind === 1
+          ? { cameras: [cam()] }
+          : kind === 2
+            ? { labels: ['dog'], cameras: [cam(), cam()] }
+            : kind === 3
+              ? { zone: 'zone-1', from, to: from + 86_400_000 }
+              : kind === 4
+                ? { minScore: 0.95, labels: ['person'] }
+                : kind === 5
+                  ? { from, to: from + 3_600_000, cameras: [cam()] }
+                  : cursor
+                    ? { cursor }
+                    : {};
     const res = await store.queries.searchTracks({ ...q, limit: 50 });
     cursor = res.nextCursor;
     return ['all', '1 camera', 'dog on 2 cameras', 'zone in a day', 'person score>=0.95', '1 camera in an hour', 'next page'][kind];
@@ -361,8 +404,11 @@ async function queryBench(store: Store, label: string, tracks: number): Promise<
     await store.queries.eventsAround({ time: weekStart + Math.floor(r() * 7 * 86_400_000), windowMs: 60_000, ...(r() < 0.5 ? { cameras: [cam()] } : {}) });
   });
   loop.disable();
-  for (const [k, v] of Object.entries(out)) console.log(`query [${label}] ${k}: p50 ${ms(v.p50)}, p95 ${ms(v.p95)}, CPU ${ms(v.cpuMs)} per query (${v.n} queries)${v.byTag ? ` — ${v.byTag}` : ''}`);
-  console.log(`query [${label}]: main-thread event-loop delay during queries p50 ${ms(loop.percentile(50) / 1e6)}, p99 ${ms(loop.percentile(99) / 1e6)}, max ${ms(loop.max / 1e6)}`);
+  for (const [k, v] of Object.entries(out))
+    console.log(`query [${label}] ${k}: p50 ${ms(v.p50)}, p95 ${ms(v.p95)}, CPU ${ms(v.cpuMs)} per query (${v.n} queries)${v.byTag ? ` — ${v.byTag}` : ''}`);
+  console.log(
+    `query [${label}]: main-thread event-loop delay during queries p50 ${ms(loop.percentile(50) / 1e6)}, p99 ${ms(loop.percentile(99) / 1e6)}, max ${ms(loop.max / 1e6)}`,
+  );
   return out;
 }
 
@@ -370,7 +416,11 @@ async function queryBench(store: Store, label: string, tracks: number): Promise<
 async function main(): Promise<void> {
   const os = await import('node:os');
   // Other work on the machine inflates tail latencies: the load average says how much there was.
-  const load = (): string => os.loadavg().map((l) => l.toFixed(1)).join(' ');
+  const load = (): string =>
+    os
+      .loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ');
   console.log(`store benchmark: Node ${process.version}, ${os.cpus().length} CPUs, load average ${load()}, temp dir ${work}`);
   const better = loadBetter();
   if ('error' in better) console.log(`better-sqlite3 unavailable: ${better.error}`);

@@ -19,7 +19,11 @@ export const ROOMS = [
   // The main process (Electron main or `vigil serve`) and the engine process's TypeScript side.
   { path: 'main/api', job: 'the typed contract shared by every transport and the renderer (types and the preview wire format)', imports: [] },
   { path: 'main/paths.ts', job: 'where the project and the data folder are', imports: [] },
-  { path: 'main/store', job: 'SQLite: driver, migrations, recorder (its queue, SQL and track book), queries, retention, and their row types', imports: ['main/api'] },
+  {
+    path: 'main/store',
+    job: 'SQLite: driver, migrations, recorder (its queue, SQL and track book), queries, retention, and their row types',
+    imports: ['main/api'],
+  },
   { path: 'main/workspace', job: 'the workspace model, its validation and file, camera secrets', imports: ['main/api', 'main/paths.ts'] },
   { path: 'main/addon', job: 'the native addon, typed once, and its loader', imports: ['main/api', 'main/paths.ts'] },
   {
@@ -43,18 +47,40 @@ export const ROOMS = [
     imports: ['main/api', 'main/paths.ts', 'main/engine', 'main/models', 'main/store', 'main/workspace'],
   },
   { path: 'main/server', job: 'HTTP + WebSocket transport of the API', imports: ['main/api', 'main/core'] },
-  { path: 'main/cli', job: 'the `vigil` command (entry point of `vigil serve`)', imports: ['main/api', 'main/paths.ts', 'main/addon', 'main/core', 'main/engine', 'main/models', 'main/server'] },
-  { path: 'main/electron', job: 'the desktop shell: window, IPC transport, preload bridge', imports: ['main/api', 'main/paths.ts', 'main/core', 'main/engine', 'main/workspace'] },
+  {
+    path: 'main/cli',
+    job: 'the `vigil` command (entry point of `vigil serve`)',
+    imports: ['main/api', 'main/paths.ts', 'main/addon', 'main/core', 'main/engine', 'main/models', 'main/server'],
+  },
+  {
+    path: 'main/electron',
+    job: 'the desktop shell: window, IPC transport, preload bridge',
+    imports: ['main/api', 'main/paths.ts', 'main/core', 'main/engine', 'main/workspace'],
+  },
 
   // The renderer (React, in the browser or the Electron window).
   { path: 'renderer/main.tsx', job: 'the renderer entry: mounts the shell with an API client', imports: ['renderer/shell', 'renderer/api'] },
   {
     path: 'renderer/shell',
     job: 'the frame around the screens: header, navigation, connection state, which screen shows',
-    imports: ['main/api', 'renderer/api', 'renderer/router', 'renderer/common', 'renderer/live', 'renderer/timeline', 'renderer/review', 'renderer/settings', 'renderer/system'],
+    imports: [
+      'main/api',
+      'renderer/api',
+      'renderer/router',
+      'renderer/common',
+      'renderer/live',
+      'renderer/timeline',
+      'renderer/review',
+      'renderer/settings',
+      'renderer/system',
+    ],
   },
   { path: 'renderer/router', job: 'the hash router (routes, navigate, useRoute)', imports: [] },
-  { path: 'renderer/common', job: 'helpers every screen may use: colours, time formats, canvas sizing, the workspace hook', imports: ['main/api', 'renderer/api'] },
+  {
+    path: 'renderer/common',
+    job: 'helpers every screen may use: colours, time formats, canvas sizing, the workspace hook',
+    imports: ['main/api', 'renderer/api'],
+  },
   { path: 'renderer/api', job: 'the one way to the node: Electron bridge or HTTP + WebSocket', imports: ['main/api'] },
   { path: 'renderer/live', job: 'screen: the live wall', imports: ['main/api', 'renderer/api', 'renderer/router', 'renderer/common'] },
   { path: 'renderer/timeline', job: 'screen: the timeline', imports: ['main/api', 'renderer/api', 'renderer/router', 'renderer/common'] },

@@ -144,7 +144,13 @@ const folderMap = {
       context.report({
         node,
         messageId: 'forbidden',
-        data: { from: fromRel, target: targetRel, to: to ? to.path : '(none)', fromRoom: from.path, allowed: allowed.length ? allowed.join(', ') : 'nothing outside itself' },
+        data: {
+          from: fromRel,
+          target: targetRel,
+          to: to ? to.path : '(none)',
+          fromRoom: from.path,
+          allowed: allowed.length ? allowed.join(', ') : 'nothing outside itself',
+        },
       });
     });
   },

@@ -20,6 +20,6 @@ function step(label, cmd, args) {
 }
 
 step('TypeScript (main)', bin('tsc'), ['-p', 'tsconfig.json']);
-step('TypeScript (Electron shell, checked against Electron\'s types)', bin('tsc'), ['-p', 'main/electron/tsconfig.json']);
+step("TypeScript (Electron shell, checked against Electron's types)", bin('tsc'), ['-p', 'main/electron/tsconfig.json']);
 step('TypeScript (renderer, type check)', bin('tsc'), ['-p', 'renderer/tsconfig.json']);
 step('renderer (Vite)', bin('vite'), ['build', '--logLevel', 'warn']);

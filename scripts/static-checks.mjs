@@ -1,4 +1,5 @@
-// The static checks: the linter (recommended rules + the folder map + no import cycles) and the type
+// The static checks: the linter (recommended rules + the folder map + no import cycles), Prettier's
+// format check, and the type
 // check of every TypeScript project. `npm test` runs them all as its first suite ("static"), one
 // check per line of this list; `npm run typecheck` runs the type checks alone.
 //   node scripts/static-checks.mjs [lint|typecheck]
@@ -24,7 +25,13 @@ export const TYPE_PROJECTS = [
 /** @type {Check[]} */
 export const CHECKS = [
   { name: 'lint (ESLint: recommended, folder map, no import cycles)', kind: 'lint', cmd: bin('eslint'), args: ['.'] },
-  ...TYPE_PROJECTS.map(([label, project]) => /** @type {Check} */ ({ name: `types: ${label} (${project})`, kind: 'typecheck', cmd: bin('tsc'), args: ['-p', project, '--noEmit'] })),
+  // TypeScript/JavaScript formatting (Prettier, an npm package). C++ formatting needs clang-format,
+  // which set-up does not install: `npm run format:check` checks both where it is present.
+  { name: 'format (Prettier)', kind: 'lint', cmd: bin('prettier'), args: ['--check', '--log-level', 'warn', '**/*.{ts,tsx,mts,cts,js,mjs}'] },
+  ...TYPE_PROJECTS.map(
+    ([label, project]) =>
+      /** @type {Check} */ ({ name: `types: ${label} (${project})`, kind: 'typecheck', cmd: bin('tsc'), args: ['-p', project, '--noEmit'] }),
+  ),
 ];
 
 /**

@@ -21,11 +21,18 @@ const only = process.argv.slice(2);
 function vitestSuite(project) {
   const out = join(results, `${project}.json`);
   rmSync(out, { force: true });
-  const r = spawnSync(join(root, 'node_modules', '.bin', 'vitest'),
-    ['run', '--project', project, '--reporter=default', '--reporter=json', `--outputFile.json=${out}`], { cwd: root, stdio: 'inherit' });
+  const r = spawnSync(
+    join(root, 'node_modules', '.bin', 'vitest'),
+    ['run', '--project', project, '--reporter=default', '--reporter=json', `--outputFile.json=${out}`],
+    { cwd: root, stdio: 'inherit' },
+  );
   try {
     const j = JSON.parse(readFileSync(out, 'utf8'));
-    return { passed: j.numPassedTests, failed: j.numFailedTests + (r.status !== 0 && j.numFailedTests === 0 ? 1 : 0), skipped: j.numPendingTests + j.numTodoTests };
+    return {
+      passed: j.numPassedTests,
+      failed: j.numFailedTests + (r.status !== 0 && j.numFailedTests === 0 ? 1 : 0),
+      skipped: j.numPendingTests + j.numTodoTests,
+    };
   } catch {
     return { passed: 0, failed: 1, skipped: 0 };
   }

@@ -39,5 +39,10 @@ export async function integrity(dbFile: string): Promise<string> {
 
 /** Whether every count in `after` is at least the one in `before` (nothing committed went missing). */
 export function lostRows(before: Census, after: Census): number {
-  return Math.max(0, before.detections - after.detections) + Math.max(0, before.tracks - after.tracks) + Math.max(0, before.events - after.events) + Math.max(0, before.runs - after.runs);
+  return (
+    Math.max(0, before.detections - after.detections) +
+    Math.max(0, before.tracks - after.tracks) +
+    Math.max(0, before.events - after.events) +
+    Math.max(0, before.runs - after.runs)
+  );
 }

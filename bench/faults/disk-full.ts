@@ -84,8 +84,18 @@ export async function diskFull(options: { sizeMiB?: number; log?: (line: string)
   const sizeMiB = options.sizeMiB ?? 48;
   const log = options.log ?? (() => undefined);
   const blank: DiskFullFigures = {
-    skipped: null, sizeMiB, reportedAfterMs: NaN, lastError: '', answered: 0, calls: 0, retentionLog: '', resumedAfterMs: NaN,
-    detectionsBefore: 0, detectionsAfter: 0, integrity: '', workspaceOk: false,
+    skipped: null,
+    sizeMiB,
+    reportedAfterMs: NaN,
+    lastError: '',
+    answered: 0,
+    calls: 0,
+    retentionLog: '',
+    resumedAfterMs: NaN,
+    detectionsBefore: 0,
+    detectionsAfter: 0,
+    integrity: '',
+    workspaceOk: false,
   };
   const mounted = mountTmpfs(sizeMiB);
   if ('skipped' in mounted) return { ...blank, skipped: mounted.skipped };
@@ -105,30 +115,55 @@ export async function diskFull(options: { sizeMiB?: number; log?: (line: string)
     const fullAt = Date.now();
     log(`  filled the ${sizeMiB} MiB disk with ${(filled / 2 ** 20).toFixed(1)} MiB; free now ${statfsSync(home).bavail * statfsSync(home).bsize} bytes`);
     // Keep asking the API while the disk is full.
-    const reported = await until('the recorder to report the full disk', 120_000, async () => {
-      f.calls++;
-      const s = await status();
-      f.answered++;
-      return s.recorder?.lastError ? s.recorder.lastError : undefined;
-    }, 250);
+    const reported = await until(
+      'the recorder to report the full disk',
+      120_000,
+      async () => {
+        f.calls++;
+        const s = await status();
+        f.answered++;
+        return s.recorder?.lastError ? s.recorder.lastError : undefined;
+      },
+      250,
+    );
     f.reportedAfterMs = Date.now() - fullAt;
     f.lastError = reported;
     for (let i = 0; i < 10; i++) {
       f.calls += 2;
-      await callApi(origin, 'tracks.search', { limit: 20 }).then(() => f.answered++, () => undefined);
-      await status().then(() => f.answered++, () => undefined);
+      await callApi(origin, 'tracks.search', { limit: 20 }).then(
+        () => f.answered++,
+        () => undefined,
+      );
+      await status().then(
+        () => f.answered++,
+        () => undefined,
+      );
       await sleep(200);
     }
-    await until('the emergency retention to run', 60_000, () => (/\[retention\] (freed room|could not make room)[^\n]*/.test(node!.output()) ? true : undefined), 250);
-    f.retentionLog = node.output().match(/\[retention\] [^\n]*/g)?.join(' | ') ?? '';
+    await until(
+      'the emergency retention to run',
+      60_000,
+      () => (/\[retention\] (freed room|could not make room)[^\n]*/.test(node!.output()) ? true : undefined),
+      250,
+    );
+    f.retentionLog =
+      node
+        .output()
+        .match(/\[retention\] [^\n]*/g)
+        ?.join(' | ') ?? '';
     f.detectionsBefore = (await census(dbFile)).detections;
     // Space comes back.
     rmSync(filler);
     const freedAt = Date.now();
-    await until('recording to resume', 60_000, async () => {
-      const s = await status();
-      return !s.recorder?.lastError && (await census(dbFile)).detections > f.detectionsBefore ? true : undefined;
-    }, 250);
+    await until(
+      'recording to resume',
+      60_000,
+      async () => {
+        const s = await status();
+        return !s.recorder?.lastError && (await census(dbFile)).detections > f.detectionsBefore ? true : undefined;
+      },
+      250,
+    );
     f.resumedAfterMs = Date.now() - freedAt;
     f.detectionsAfter = (await census(dbFile)).detections;
     await node.stop();

@@ -22,7 +22,14 @@ export interface EngineKillFigures {
 export const demoClip = (): string => `file://${join(projectRoot(), '.vigil', 'media', 'vtest.mp4')}`;
 
 export async function engineKills(kills: number, log: (line: string) => void = () => undefined): Promise<EngineKillFigures> {
-  const node = await serveWorkspace(faultWorkspace([{ name: 'North', uri: demoClip() }, { name: 'South', uri: demoClip() }].map((c) => ({ ...c, detectFps: 4 }))));
+  const node = await serveWorkspace(
+    faultWorkspace(
+      [
+        { name: 'North', uri: demoClip() },
+        { name: 'South', uri: demoClip() },
+      ].map((c) => ({ ...c, detectFps: 4 })),
+    ),
+  );
   const dbFile = join(node.home, 'record', 'vigil.db');
   const status = () => callApi<SystemStatus>(node.origin, 'system.status');
   const backMs: number[] = [];
@@ -42,10 +49,15 @@ export async function engineKills(kills: number, log: (line: string) => void = (
       maxSeen = before;
       process.kill(s.engine.pid!, 'SIGKILL');
       const killed = performance.now();
-      await until('the engine to be back', 30_000, async () => {
-        const n = await status();
-        return n.engine.state === 'running' && n.engine.pid !== s.engine.pid ? true : undefined;
-      }, 20);
+      await until(
+        'the engine to be back',
+        30_000,
+        async () => {
+          const n = await status();
+          return n.engine.state === 'running' && n.engine.pid !== s.engine.pid ? true : undefined;
+        },
+        20,
+      );
       backMs.push(performance.now() - killed);
       log(`  kill ${k + 1}/${kills}: back in ${backMs.at(-1)!.toFixed(0)} ms, ${before.detections} detections committed before`);
     }

@@ -10,7 +10,10 @@ import { demoClip } from './engine-kills.js';
 
 const minutes = Number(process.argv[2] ?? 5);
 const home = mkdtempSync(join(tmpdir(), 'vigil-heap-'));
-writeFileSync(join(home, 'workspace.json'), JSON.stringify(faultWorkspace(Array.from({ length: 8 }, (_, i) => ({ name: `Cam ${i + 1}`, uri: demoClip(), detectFps: 1 })))));
+writeFileSync(
+  join(home, 'workspace.json'),
+  JSON.stringify(faultWorkspace(Array.from({ length: 8 }, (_, i) => ({ name: `Cam ${i + 1}`, uri: demoClip(), detectFps: 1 })))),
+);
 process.env.VIGIL_HOME = home;
 const node = await startAppNode({ mode: 'serve', log: () => undefined });
 const gc = (globalThis as { gc?: () => void }).gc;
@@ -20,7 +23,9 @@ while (Date.now() - started < minutes * 60_000) {
   await new Promise((r) => setTimeout(r, 30_000));
   gc?.();
   const m = process.memoryUsage();
-  console.log(`${((Date.now() - started) / 60_000).toFixed(1)} min: rss ${mib(m.rss)} heapUsed ${mib(m.heapUsed)} heapTotal ${mib(m.heapTotal)} external ${mib(m.external)} arrayBuffers ${mib(m.arrayBuffers)} MiB; streams ${node.control.stats().filter((s) => s.state === 'live').length} live`);
+  console.log(
+    `${((Date.now() - started) / 60_000).toFixed(1)} min: rss ${mib(m.rss)} heapUsed ${mib(m.heapUsed)} heapTotal ${mib(m.heapTotal)} external ${mib(m.external)} arrayBuffers ${mib(m.arrayBuffers)} MiB; streams ${node.control.stats().filter((s) => s.state === 'live').length} live`,
+  );
 }
 await node.close();
 process.exit(0);

@@ -64,11 +64,17 @@ export async function rtspRestarts(restarts: number, options: { page?: Page; log
       ]),
     );
     const origin = node.origin;
-    const streams = async (): Promise<Record<string, StreamStats>> => Object.fromEntries((await callApi<SystemStatus>(origin, 'system.status')).streams.map((s) => [s.camera, s]));
-    await until('all three cameras to be live', 90_000, async () => {
-      const s = await streams();
-      return ['door', 'north', 'south'].every((id) => s[id]?.state === 'live' && s[id]!.decodeFps > 0) ? true : undefined;
-    }, 250);
+    const streams = async (): Promise<Record<string, StreamStats>> =>
+      Object.fromEntries((await callApi<SystemStatus>(origin, 'system.status')).streams.map((s) => [s.camera, s]));
+    await until(
+      'all three cameras to be live',
+      90_000,
+      async () => {
+        const s = await streams();
+        return ['door', 'north', 'south'].every((id) => s[id]?.state === 'live' && s[id]!.decodeFps > 0) ? true : undefined;
+      },
+      250,
+    );
     // The other cameras' rate, sampled with the stats tick.
     let sampling = true;
     const samples: { t: number; fps: number }[] = [];
@@ -82,38 +88,64 @@ export async function rtspRestarts(restarts: number, options: { page?: Page; log
     await sleep(5_000);
     const firstKill = Date.now();
     const f: RtspRestartFigures = {
-      restarts, outageMs: [], reconnectMs: [], boundMs: [], duringOutage: [], tileDuringOutage: null,
-      offlineEvents: 0, onlineEvents: 0, othersFpsBefore: 0, othersFpsDuring: 0, integrity: '',
+      restarts,
+      outageMs: [],
+      reconnectMs: [],
+      boundMs: [],
+      duringOutage: [],
+      tileDuringOutage: null,
+      offlineEvents: 0,
+      onlineEvents: 0,
+      othersFpsBefore: 0,
+      othersFpsDuring: 0,
+      integrity: '',
     };
     if (options.page) await options.page.goto(new URL('#/live', node.url).toString());
     for (let i = 0; i < restarts; i++) {
       const outage = OUTAGES_MS[i % OUTAGES_MS.length]!;
       await camera.kill();
       const killed = Date.now();
-      const down = await until('the API to report the camera down', 10_000, async () => {
-        const d = (await streams()).door;
-        return d && d.state !== 'live' ? d : undefined;
-      }, 100);
+      const down = await until(
+        'the API to report the camera down',
+        10_000,
+        async () => {
+          const d = (await streams()).door;
+          return d && d.state !== 'live' ? d : undefined;
+        },
+        100,
+      );
       f.duringOutage.push(`${down.state}/${down.reason}`);
       if (options.page && f.tileDuringOutage === null) {
-        f.tileDuringOutage = await until('the tile to show the outage', 10_000, async () => {
-          const s = await options.page!.getByTestId('tile-door').getAttribute('data-state');
-          return s && s !== 'live' ? s : undefined;
-        }, 100);
+        f.tileDuringOutage = await until(
+          'the tile to show the outage',
+          10_000,
+          async () => {
+            const s = await options.page!.getByTestId('tile-door').getAttribute('data-state');
+            return s && s !== 'live' ? s : undefined;
+          },
+          100,
+        );
       }
       await sleep(Math.max(0, killed + outage - Date.now()));
       await camera.start();
       const back = Date.now();
-      await until('the camera to be live again', 60_000, async () => {
-        const d = (await streams()).door;
-        return d?.state === 'live' && d.decodeFps > 0 ? true : undefined;
-      }, 100);
+      await until(
+        'the camera to be live again',
+        60_000,
+        async () => {
+          const d = (await streams()).door;
+          return d?.state === 'live' && d.decodeFps > 0 ? true : undefined;
+        },
+        100,
+      );
       const reconnect = Date.now() - back;
       const bound = nextAttemptMs(back - killed) - (back - killed) + SLACK_MS;
       f.outageMs.push(back - killed);
       f.reconnectMs.push(reconnect);
       f.boundMs.push(bound);
-      log(`  restart ${i + 1}/${restarts}: down ${back - killed} ms (API: ${f.duringOutage.at(-1)}), live again ${reconnect} ms after the camera was back (bound ${bound} ms)`);
+      log(
+        `  restart ${i + 1}/${restarts}: down ${back - killed} ms (API: ${f.duringOutage.at(-1)}), live again ${reconnect} ms after the camera was back (bound ${bound} ms)`,
+      );
       await sleep(1_500);
     }
     sampling = false;

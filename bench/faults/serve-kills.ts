@@ -33,15 +33,31 @@ export async function serveKills(kills: number, log: (line: string) => void = ()
   let node = await serveWorkspace(faultWorkspace([{ name: 'North', uri: demoClip(), detectFps: 4 }]));
   const home = node.home;
   const dbFile = join(home, 'record', 'vigil.db');
-  const f: ServeKillFigures = { kills, writes: 0, orphanGoneMs: [], parentExitMs: [], orphans: 0, badWorkspaces: 0, badIntegrity: 0, lost: 0, first: await census(dbFile), last: await census(dbFile) };
+  const f: ServeKillFigures = {
+    kills,
+    writes: 0,
+    orphanGoneMs: [],
+    parentExitMs: [],
+    orphans: 0,
+    badWorkspaces: 0,
+    badIntegrity: 0,
+    lost: 0,
+    first: await census(dbFile),
+    last: await census(dbFile),
+  };
   let committed: Census | null = null;
   try {
     for (let k = 0; k < kills; k++) {
       if (k > 0) node = await startServe([], { VIGIL_HOME: home });
-      const s = await until('the engine to run', 60_000, async () => {
-        const s = await callApi<SystemStatus>(node.origin, 'system.status');
-        return s.engine.state === 'running' && s.engine.pid ? s : undefined;
-      }, 100);
+      const s = await until(
+        'the engine to run',
+        60_000,
+        async () => {
+          const s = await callApi<SystemStatus>(node.origin, 'system.status');
+          return s.engine.state === 'running' && s.engine.pid ? s : undefined;
+        },
+        100,
+      );
       const enginePid = s.engine.pid!;
       // The database this start recovered: whole, and holding everything committed before the kill.
       const now = await census(dbFile);
@@ -82,7 +98,9 @@ export async function serveKills(kills: number, log: (line: string) => void = ()
         f.badWorkspaces++;
       }
       if ((await integrity(dbFile)) !== 'ok') f.badIntegrity++;
-      log(`  kill ${k + 1}/${kills}: engine gone in ${f.orphanGoneMs.at(-1)?.toFixed(0) ?? '—'} ms, ${f.writes} workspace writes so far, ${committed.detections} detections committed`);
+      log(
+        `  kill ${k + 1}/${kills}: engine gone in ${f.orphanGoneMs.at(-1)?.toFixed(0) ?? '—'} ms, ${f.writes} workspace writes so far, ${committed.detections} detections committed`,
+      );
     }
     node = await startServe([], { VIGIL_HOME: home });
     f.last = await census(dbFile);

@@ -321,8 +321,7 @@ export type ApiReply<M extends ApiMethod> = { ok: true; result: ApiResult<M> } |
  *    (PreviewFrameMessage without jpeg, plus topic:'preview'), then the JPEG bytes.
  */
 export type WsClientMessage =
-  | { type: 'call'; id: number; method: ApiMethod; params: unknown }
-  | { type: 'subscribe' | 'unsubscribe'; topic: ApiTopic; camera?: string };
+  { type: 'call'; id: number; method: ApiMethod; params: unknown } | { type: 'subscribe' | 'unsubscribe'; topic: ApiTopic; camera?: string };
 
 /** The bridge the Electron preload script exposes as `window.vigil`. */
 export interface VigilBridge {

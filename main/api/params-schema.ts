@@ -109,7 +109,13 @@ export const PARAMS = {
   }),
   'models.list': none(),
   'models.inspect': obj({ path: PATH, name: optional(NAME) }),
-  'models.add': obj({ path: PATH, name: optional(NAME), parser: optional(oneOf(PARSERS)), labels: optional(arr(NAME, { max: 100_000 })), overrides: optional(partial(manifestFields)) }),
+  'models.add': obj({
+    path: PATH,
+    name: optional(NAME),
+    parser: optional(oneOf(PARSERS)),
+    labels: optional(arr(NAME, { max: 100_000 })),
+    overrides: optional(partial(manifestFields)),
+  }),
   'models.importNvinfer': obj({ path: PATH, name: optional(NAME) }),
   'timeline.buckets': timelineQuery,
   'tracks.search': obj({

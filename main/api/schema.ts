@@ -74,7 +74,13 @@ export function num(options: { min?: number; max?: number; integer?: boolean } =
   const { min, max, integer } = options;
   const kind = integer ? 'a whole number' : 'a number';
   const expected =
-    min !== undefined && max !== undefined ? `${kind} from ${min} to ${max}` : min !== undefined ? `${kind} of at least ${min}` : max !== undefined ? `${kind} of at most ${max}` : kind;
+    min !== undefined && max !== undefined
+      ? `${kind} from ${min} to ${max}`
+      : min !== undefined
+        ? `${kind} of at least ${min}`
+        : max !== undefined
+          ? `${kind} of at most ${max}`
+          : kind;
   return schema(expected, (v, field) => {
     if (typeof v !== 'number' || !Number.isFinite(v) || (integer && !Number.isSafeInteger(v))) fail(field, expected, v);
     if ((min !== undefined && v < min) || (max !== undefined && v > max)) fail(field, expected, v);

@@ -26,9 +26,15 @@ const addon = () => loadAddon();
 
 export async function modelsCommand(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;
-  const usage = new Map([['list', LIST_USAGE], ['add', ADD_USAGE], ['import-nvinfer', IMPORT_USAGE]]).get(sub ?? '') ?? MODELS_USAGE;
+  const usage =
+    new Map([
+      ['list', LIST_USAGE],
+      ['add', ADD_USAGE],
+      ['import-nvinfer', IMPORT_USAGE],
+    ]).get(sub ?? '') ?? MODELS_USAGE;
   if (isHelp(sub) || rest.includes('--help') || rest.includes('-h')) {
-    if (sub !== undefined && !isHelp(sub) && usage === MODELS_USAGE) throw new UsageError(`unknown subcommand '${sub}' (list | add | import-nvinfer)`, MODELS_USAGE);
+    if (sub !== undefined && !isHelp(sub) && usage === MODELS_USAGE)
+      throw new UsageError(`unknown subcommand '${sub}' (list | add | import-nvinfer)`, MODELS_USAGE);
     out(usage);
     return 0;
   }
@@ -38,25 +44,43 @@ export async function modelsCommand(argv: string[]): Promise<number> {
       const models = listModels();
       if (models.length === 0) out("no models found — run 'npm start' or 'node scripts/setup.mjs' to generate the defaults");
       for (const m of models) {
-        if (m.manifest) out(`${m.isDefault ? '*' : ' '} ${m.manifest.name.padEnd(24)} ${m.manifest.parser.padEnd(9)} ${m.manifest.input.width}×${m.manifest.input.height} ${String(m.manifest.labels.length).padStart(4)} classes  ${m.manifestPath}`);
+        if (m.manifest)
+          out(
+            `${m.isDefault ? '*' : ' '} ${m.manifest.name.padEnd(24)} ${m.manifest.parser.padEnd(9)} ${m.manifest.input.width}×${m.manifest.input.height} ${String(m.manifest.labels.length).padStart(4)} classes  ${m.manifestPath}`,
+          );
         else out(`! ${m.manifestPath}: ${m.error}`);
       }
       return 0;
     }
     case 'add': {
       const { values, positionals } = parseOrUsage(
-        { args: rest, allowPositionals: true, options: { name: { type: 'string' }, parser: { type: 'string' }, labels: { type: 'string' }, set: { type: 'string' }, 'dry-run': { type: 'boolean' } } },
+        {
+          args: rest,
+          allowPositionals: true,
+          options: {
+            name: { type: 'string' },
+            parser: { type: 'string' },
+            labels: { type: 'string' },
+            set: { type: 'string' },
+            'dry-run': { type: 'boolean' },
+          },
+        },
         ADD_USAGE,
       );
       const file = positionals[0];
-      if (!file || positionals.length > 1) throw new UsageError(file ? `give one .onnx file, not ${positionals.length}` : 'vigil models add needs the path of an .onnx file', ADD_USAGE);
-      if (values.parser !== undefined && !isParserName(values.parser)) throw new Error(`--parser must be one of ${PARSER_NAMES.join(', ')}, not '${values.parser}'`);
+      if (!file || positionals.length > 1)
+        throw new UsageError(file ? `give one .onnx file, not ${positionals.length}` : 'vigil models add needs the path of an .onnx file', ADD_USAGE);
+      if (values.parser !== undefined && !isParserName(values.parser))
+        throw new Error(`--parser must be one of ${PARSER_NAMES.join(', ')}, not '${values.parser}'`);
       let overrides: Partial<ModelManifest> | undefined;
       if (values.set) {
         try {
           overrides = JSON.parse(values.set) as Partial<ModelManifest>;
         } catch (e) {
-          throw new Error(`--set must be a JSON object of manifest fields, e.g. '{"input":{"colorOrder":"BGR"}}' (${e instanceof Error ? e.message : String(e)})`, { cause: e });
+          throw new Error(
+            `--set must be a JSON object of manifest fields, e.g. '{"input":{"colorOrder":"BGR"}}' (${e instanceof Error ? e.message : String(e)})`,
+            { cause: e },
+          );
         }
       }
       const corrections = { name: values.name, parser: values.parser as ModelManifest['parser'] | undefined, labelsFile: values.labels, overrides };
@@ -74,11 +98,16 @@ export async function modelsCommand(argv: string[]): Promise<number> {
     case 'import-nvinfer': {
       const { values, positionals } = parseOrUsage({ args: rest, allowPositionals: true, options: { name: { type: 'string' } } }, IMPORT_USAGE);
       const config = positionals[0];
-      if (!config || positionals.length > 1) throw new UsageError(config ? `give one config file, not ${positionals.length}` : 'vigil models import-nvinfer needs the path of an nvinfer or deepstream-app config file', IMPORT_USAGE);
+      if (!config || positionals.length > 1)
+        throw new UsageError(
+          config ? `give one config file, not ${positionals.length}` : 'vigil models import-nvinfer needs the path of an nvinfer or deepstream-app config file',
+          IMPORT_USAGE,
+        );
       const r = addNvinferModel(config, addon(), { name: values.name });
       out(`imported '${r.manifest.name}' (${r.manifest.parser}) → ${r.manifestPath}`);
       for (const n of r.notes) out(`- ${n}`);
-      if (r.engineSettings.batchSize !== undefined || r.engineSettings.inferEvery !== undefined) out(`engine settings for the workspace: ${JSON.stringify(r.engineSettings)}`);
+      if (r.engineSettings.batchSize !== undefined || r.engineSettings.inferEvery !== undefined)
+        out(`engine settings for the workspace: ${JSON.stringify(r.engineSettings)}`);
       if (r.unhonoured.length) {
         out('not honoured by Vigil:');
         for (const u of r.unhonoured) out(`  ${u.key}${u.value ? `=${u.value}` : ''}: ${u.reason}`);

@@ -48,7 +48,9 @@ function readToken(file: string | undefined): { token: string; source: string } 
 
 async function serve(argv: string[]): Promise<void> {
   if (argv.some((a) => a === '--token' || a.startsWith('--token='))) {
-    throw new Error('--token is not accepted: a token on the command line is visible to every user in `ps` — put it in a file and pass --token-file FILE (or set VIGIL_TOKEN)');
+    throw new Error(
+      '--token is not accepted: a token on the command line is visible to every user in `ps` — put it in a file and pass --token-file FILE (or set VIGIL_TOKEN)',
+    );
   }
   const { values } = parseOrUsage(
     {
@@ -94,7 +96,9 @@ async function serve(argv: string[]): Promise<void> {
   }
   process.stdout.write(`Vigil is serving on ${server.url}\n`);
   if (access) {
-    process.stdout.write(`access token: from ${access.source}; a browser signs in once with ${server.url}?token=<token>${values['one-time-link'] ? '' : ' (or start with --one-time-link)'}\n`);
+    process.stdout.write(
+      `access token: from ${access.source}; a browser signs in once with ${server.url}?token=<token>${values['one-time-link'] ? '' : ' (or start with --one-time-link)'}\n`,
+    );
     if (values['one-time-link']) process.stdout.write(`one-time sign-in link (valid once, 10 minutes): ${server.oneTimeLink()}\n`);
   }
   process.stdout.write(`workspace: ${node.workspace.path}\n`);

@@ -45,7 +45,18 @@ export const DEFAULT_MODEL_SPECS: DefaultModelSpec[] = [
     manifest: {
       vigilManifest: 1,
       title: 'NanoDet (COCO, 80 classes, 416×416)',
-      input: { name: 'input', width: NANODET_SIZE, height: NANODET_SIZE, layout: 'NCHW', colorOrder: 'RGB', mean: [0, 0, 0], scale: [1 / 255, 1 / 255, 1 / 255], resize: 'stretch', padValue: 0, batch: 'dynamic' },
+      input: {
+        name: 'input',
+        width: NANODET_SIZE,
+        height: NANODET_SIZE,
+        layout: 'NCHW',
+        colorOrder: 'RGB',
+        mean: [0, 0, 0],
+        scale: [1 / 255, 1 / 255, 1 / 255],
+        resize: 'stretch',
+        padValue: 0,
+        batch: 'dynamic',
+      },
       parser: 'nanodet',
       parserOptions: { strides: NANODET_STRIDES, regMax: NANODET_REG_MAX },
       thresholds: { default: { score: 0.35, nmsIou: 0.45, topK: 100 } },
@@ -70,7 +81,18 @@ export const DEFAULT_MODEL_SPECS: DefaultModelSpec[] = [
     manifest: {
       vigilManifest: 1,
       title: 'CenterNet MobileNetV3 (COCO, 80 classes, 512×512)',
-      input: { name: 'input', width: CENTERNET_SIZE, height: CENTERNET_SIZE, layout: 'NHWC', colorOrder: 'RGB', mean: [0, 0, 0], scale: [1, 1, 1], resize: 'stretch', padValue: 0, batch: 1 },
+      input: {
+        name: 'input',
+        width: CENTERNET_SIZE,
+        height: CENTERNET_SIZE,
+        layout: 'NHWC',
+        colorOrder: 'RGB',
+        mean: [0, 0, 0],
+        scale: [1, 1, 1],
+        resize: 'stretch',
+        padValue: 0,
+        batch: 1,
+      },
       parser: 'centernet',
       // 0.45: at 0.3–0.4 a rock and a sign post in vtest.avi pass as persons in most frames
       thresholds: { default: { score: 0.45, nmsIou: 0.45, topK: 100 } },
@@ -121,7 +143,11 @@ export function ensureDefaultModels(outDir = generatedModelsDir(), force = false
   const pkg = JSON.parse(readFileSync(join(pkgDir, 'package.json'), 'utf8')) as { version: string };
   // a changed converter also makes the outputs stale
   const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js'; // sources under vitest, dist/ otherwise
-  const converterStamp = Math.max(...['default-models', 'tfjs-to-onnx', 'tfjs-constants', 'tfjs-graph', '../models/onnx-builder', '../models/protobuf'].map((f) => statSync(new URL(f + ext, import.meta.url)).mtimeMs));
+  const converterStamp = Math.max(
+    ...['default-models', 'tfjs-to-onnx', 'tfjs-constants', 'tfjs-graph', '../models/onnx-builder', '../models/protobuf'].map(
+      (f) => statSync(new URL(f + ext, import.meta.url)).mtimeMs,
+    ),
+  );
   const results: ConvertedModel[] = [];
   writeAtomically(join(outDir, 'coco-labels.txt'), `${COCO_LABELS.join('\n')}\n`);
   writeAtomically(join(outDir, 'LICENSE-human-models.txt'), readFileSync(join(pkgDir, 'LICENSE')));
@@ -132,7 +158,8 @@ export function ensureDefaultModels(outDir = generatedModelsDir(), force = false
     const onnxPath = join(outDir, spec.onnxFile);
     const manifestPath = join(outDir, `${spec.name}.json`);
     const newestInput = Math.max(statSync(jsonPath).mtimeMs, existsSync(binPath) ? statSync(binPath).mtimeMs : 0, converterStamp);
-    const upToDate = existsSync(onnxPath) && existsSync(manifestPath) && statSync(onnxPath).mtimeMs >= newestInput && statSync(manifestPath).mtimeMs >= newestInput;
+    const upToDate =
+      existsSync(onnxPath) && existsSync(manifestPath) && statSync(onnxPath).mtimeMs >= newestInput && statSync(manifestPath).mtimeMs >= newestInput;
     if (upToDate && !force) {
       results.push({ name: spec.name, manifestPath, onnxPath, nodes: 0, folded: 0, skipped: true });
       continue;

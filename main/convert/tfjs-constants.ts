@@ -68,4 +68,3 @@ export function foldConstant(node: TfNode, args: ConstTensor[]): ConstTensor | u
       return undefined;
   }
 }
-

@@ -90,7 +90,9 @@ export function loadTfjsGraphModel(jsonPath: string): TfGraphModel {
       const bytesPer = q ? (q.dtype === 'uint8' ? 1 : 2) : spec.dtype === 'bool' ? 1 : 4;
       const size = count * bytesPer;
       if (offset + size > all.length) {
-        throw new TfjsModelError(`TF.js model '${jsonPath}': weight '${spec.name}' needs ${size} bytes at offset ${offset} but the shards hold ${all.length} — the .bin file is truncated or belongs to another model`);
+        throw new TfjsModelError(
+          `TF.js model '${jsonPath}': weight '${spec.name}' needs ${size} bytes at offset ${offset} but the shards hold ${all.length} — the .bin file is truncated or belongs to another model`,
+        );
       }
       const view = new DataView(all.buffer, all.byteOffset + offset, size);
       offset += size;
@@ -128,7 +130,9 @@ export function loadTfjsGraphModel(jsonPath: string): TfGraphModel {
   const inputs = Object.values(json.signature?.inputs ?? {}).map((t) => ({ name: strip(t.name), shape: sigShape(t) }));
   const outputs = Object.values(json.signature?.outputs ?? {}).map((t) => ({ name: strip(t.name), shape: sigShape(t) }));
   if (inputs.length === 0) {
-    for (const n of nodes) if (n.op === 'Placeholder') inputs.push({ name: n.name, shape: ((n.attr.shape?.shape as { dim?: { size?: string }[] })?.dim ?? []).map((d) => Number(d.size ?? -1)) });
+    for (const n of nodes)
+      if (n.op === 'Placeholder')
+        inputs.push({ name: n.name, shape: ((n.attr.shape?.shape as { dim?: { size?: string }[] })?.dim ?? []).map((d) => Number(d.size ?? -1)) });
   }
   return { nodes, weights, inputs, outputs, source: jsonPath };
 }

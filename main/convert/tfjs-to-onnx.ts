@@ -50,7 +50,8 @@ export function convertTfjsToOnnx(model: TfGraphModel, options: ConvertOptions =
   const dynamicBatch = options.dynamicBatch === true;
   if (dynamicBatch && tracedShape.length > 0 && tracedShape[0] !== 1 && tracedShape[0] !== -1)
     throw new ConversionError(`${model.source}: dynamic batch needs an input traced with batch 1 (or unknown), not ${JSON.stringify(tracedShape)}`);
-  const batchDim = <T extends Dim>(shape: T[]): Dim[] => (dynamicBatch && shape.length > 0 && (shape[0] === 1 || shape[0] === -1) ? ['batch', ...shape.slice(1)] : shape);
+  const batchDim = <T extends Dim>(shape: T[]): Dim[] =>
+    dynamicBatch && shape.length > 0 && (shape[0] === 1 || shape[0] === -1) ? ['batch', ...shape.slice(1)] : shape;
   const inputShape = batchDim(tracedShape);
   const outputRefs = options.outputs ?? model.outputs.map((o) => o.name);
   if (outputRefs.length === 0) throw new ConversionError(`${model.source}: the model declares no outputs; pass them explicitly`);
@@ -129,7 +130,10 @@ export function convertTfjsToOnnx(model: TfGraphModel, options: ConvertOptions =
   for (const node of order) {
     if (node.op === 'Placeholder' || node.op === 'Const') continue;
     if (node.inputs.every((i) => consts.has(i))) {
-      const value = foldConstant(node, node.inputs.map((i) => consts.get(i)!));
+      const value = foldConstant(
+        node,
+        node.inputs.map((i) => consts.get(i)!),
+      );
       if (value) {
         consts.set(node.name, value);
         folded++;
@@ -154,7 +158,8 @@ export function convertTfjsToOnnx(model: TfGraphModel, options: ConvertOptions =
       case 'Maximum':
       case 'Minimum': {
         const onnxOp = { Add: 'Add', AddV2: 'Add', BiasAdd: 'Add', Sub: 'Sub', Mul: 'Mul', RealDiv: 'Div', Maximum: 'Max', Minimum: 'Min' }[node.op]!;
-        if (node.op === 'BiasAdd' && decodeB64(node.attr.data_format?.s) === 'NCHW') throw new ConversionError(`node '${node.name}': NCHW BiasAdd is not supported`);
+        if (node.op === 'BiasAdd' && decodeB64(node.attr.data_format?.s) === 'NCHW')
+          throw new ConversionError(`node '${node.name}': NCHW BiasAdd is not supported`);
         b.op(onnxOp, [x(), tensor(node.inputs[1]!)], {}, setOut(node, T()));
         break;
       }
@@ -277,7 +282,8 @@ export function convertTfjsToOnnx(model: TfGraphModel, options: ConvertOptions =
         const target = consts.has(shapeRef) ? nums(consts.get(shapeRef)!) : undefined;
         // dynamic batch: a leading traced 1 becomes 0 (ONNX: copy the input's dimension), so any batch reshapes alike
         if (target && dynamicBatch && target.length > 1 && target[0] === 1) target[0] = 0;
-        if (!target && dynamicBatch) throw new ConversionError(`node '${node.name}': Reshape to a computed shape cannot be made batch-agnostic; convert with a fixed batch`);
+        if (!target && dynamicBatch)
+          throw new ConversionError(`node '${node.name}': Reshape to a computed shape cannot be made batch-agnostic; convert with a fixed batch`);
         const shape = target ? b.int64('shape', target) : b.op('Cast', [tensor(shapeRef)], { to: OnnxType.INT64 });
         b.op('Reshape', [x(), shape], {}, setOut(node, T()));
         break;
@@ -329,7 +335,12 @@ export function convertTfjsToOnnx(model: TfGraphModel, options: ConvertOptions =
       case 'Less':
       case 'GreaterEqual':
       case 'LessEqual':
-        b.op(node.op === 'GreaterEqual' ? 'GreaterOrEqual' : node.op === 'LessEqual' ? 'LessOrEqual' : node.op, [x(), tensor(node.inputs[1]!)], {}, setOut(node, 'bool'));
+        b.op(
+          node.op === 'GreaterEqual' ? 'GreaterOrEqual' : node.op === 'LessEqual' ? 'LessOrEqual' : node.op,
+          [x(), tensor(node.inputs[1]!)],
+          {},
+          setOut(node, 'bool'),
+        );
         break;
       case 'TopKV2': {
         const k = constOf(node, 1).data[0]!;
@@ -351,7 +362,8 @@ export function convertTfjsToOnnx(model: TfGraphModel, options: ConvertOptions =
         const end = nums(constOf(node, 2));
         const steps = nums(constOf(node, 3));
         const mask = (k: string) => Number(node.attr[k]?.i ?? 0);
-        if (mask('ellipsis_mask') || mask('new_axis_mask')) throw new ConversionError(`node '${node.name}': StridedSlice with ellipsis or new-axis masks is not supported`);
+        if (mask('ellipsis_mask') || mask('new_axis_mask'))
+          throw new ConversionError(`node '${node.name}': StridedSlice with ellipsis or new-axis masks is not supported`);
         const big = 2 ** 31 - 1;
         const starts = begin.map((v, i) => (mask('begin_mask') & (1 << i) ? (steps[i]! > 0 ? 0 : big) : v));
         const ends = end.map((v, i) => (mask('end_mask') & (1 << i) ? (steps[i]! > 0 ? big : -big) : v));
@@ -360,7 +372,12 @@ export function convertTfjsToOnnx(model: TfGraphModel, options: ConvertOptions =
         for (const i of shrinkAxes) ends[i] = begin[i]! + 1 === 0 ? big : begin[i]! + 1;
         const axes = begin.map((_, i) => i);
         const out = setOut(node, T());
-        const sliced = b.op('Slice', [x(), b.int64('starts', starts), b.int64('ends', ends), b.int64('axes', axes), b.int64('steps', steps)], {}, shrinkAxes.length ? undefined : out);
+        const sliced = b.op(
+          'Slice',
+          [x(), b.int64('starts', starts), b.int64('ends', ends), b.int64('axes', axes), b.int64('steps', steps)],
+          {},
+          shrinkAxes.length ? undefined : out,
+        );
         if (shrinkAxes.length) b.op('Squeeze', [sliced, b.int64('axes', shrinkAxes)], {}, out);
         break;
       }

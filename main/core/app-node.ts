@@ -125,7 +125,9 @@ export async function startAppNode(options: AppNodeOptions): Promise<AppNode> {
       .then((u) => {
         // The write-ahead log is left out: retention checkpoints it first, which alone would meet a target that counted it.
         const held = u.databaseBytes + u.snapshotBytes + u.segmentBytes;
-        log(`[retention] the disk is full: released the ${Math.round(released / 1024)} KiB reserve; deleting the oldest recordings to free about ${Math.round(held / 5 / 1024)} KiB`);
+        log(
+          `[retention] the disk is full: released the ${Math.round(released / 1024)} KiB reserve; deleting the oldest recordings to free about ${Math.round(held / 5 / 1024)} KiB`,
+        );
         return store.retention.run({ maxBytes: Math.max(1, Math.floor(held * 0.8)) });
       })
       .then((r) => log(`[retention] freed room: ${r.tracksDeleted} tracks and ${r.filesDeleted} files deleted`))
@@ -133,7 +135,16 @@ export async function startAppNode(options: AppNodeOptions): Promise<AppNode> {
       .catch((e: Error) => log(`[retention] could not make room on the full disk: ${e.message}`));
   });
 
-  const services = createServices({ mode: options.mode, supervisor, workspace: workspaceFile, control, models, review: reviewOver(store, () => usedBytes), dataDir: home, modelFiles });
+  const services = createServices({
+    mode: options.mode,
+    supervisor,
+    workspace: workspaceFile,
+    control,
+    models,
+    review: reviewOver(store, () => usedBytes),
+    dataDir: home,
+    modelFiles,
+  });
   supervisor.start();
   return {
     services,

@@ -59,4 +59,3 @@ export function resolveStatic(staticDir: string, pathname: string): Resolved {
   const found = realInside(staticDir, rel === '' || rel.endsWith('/') ? `${rel}index.html` : rel);
   return found.ok ? found : realInside(staticDir, 'index.html');
 }
-

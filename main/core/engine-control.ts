@@ -188,7 +188,14 @@ export class EngineControl extends EventEmitter<{
     if (!held && results) for (const f of results.values()) if (f.frame < p.frame && (!held || f.frame > held.frame)) held = f;
     const objects: DetectedObject[] = held ? held.objects : [];
     // Boxes are in source pixels: send the source size they refer to (the JPEG is usually smaller).
-    return { camera: p.camera, frame: p.frame, time: exact?.time ?? Date.now(), width: held?.width ?? p.width, height: held?.height ?? p.height, objects, jpeg: p.jpeg };
+    return {
+      camera: p.camera,
+      frame: p.frame,
+      time: exact?.time ?? Date.now(),
+      width: held?.width ?? p.width,
+      height: held?.height ?? p.height,
+      objects,
+      jpeg: p.jpeg,
+    };
   }
-
 }

@@ -62,7 +62,11 @@ export class AllowListPolicy implements PathPolicy {
         'forbidden',
         `'${path}' is not a file this node may open for the API — put the file in ${this.describe} (or choose it with Browse… in the desktop app), then use that path`,
       );
-    if (!isAbsolute(path)) throw new FileAccessError('invalid', `'${path}' is not a full path — give the file's full path on this node, e.g. ${this.folders[0] ?? '/data'}/model.onnx`);
+    if (!isAbsolute(path))
+      throw new FileAccessError(
+        'invalid',
+        `'${path}' is not a full path — give the file's full path on this node, e.g. ${this.folders[0] ?? '/data'}/model.onnx`,
+      );
     const real = realFile(resolve(path));
     // Same answer whether the file is missing or outside: a caller learns nothing about other folders.
     if (!real) {
@@ -98,7 +102,8 @@ export function fileCameraProblem(uri: string): string | null {
   const root = FORBIDDEN_FILE_ROOTS.find((r) => real === r || real.startsWith(`${r}/`));
   if (root) return `file '${path}' leads into ${root}, a system folder — a file camera plays a video file`;
   // A link named .mp4 must lead to a video file too.
-  if (real !== path && uriProblem(pathToFileURL(real).href)) return `file '${path}' is a link to a file that is not a video file by its name — give the video's own path`;
+  if (real !== path && uriProblem(pathToFileURL(real).href))
+    return `file '${path}' is a link to a file that is not a video file by its name — give the video's own path`;
   try {
     if (!statSync(real).isFile()) return `'${path}' is not a regular file — a file camera plays a video file`;
     accessSync(real, constants.R_OK);

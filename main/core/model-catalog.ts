@@ -13,7 +13,9 @@ function folderSignature(): string {
   for (const dir of modelDirs()) {
     parts.push(dir);
     if (!existsSync(dir)) continue;
-    for (const f of readdirSync(dir).filter((n) => n.endsWith('.json')).sort()) {
+    for (const f of readdirSync(dir)
+      .filter((n) => n.endsWith('.json'))
+      .sort()) {
       const st = statSync(join(dir, f), { throwIfNoEntry: false });
       parts.push(`${f}:${st?.mtimeMs ?? 0}:${st?.size ?? 0}`);
     }

@@ -114,7 +114,8 @@ export function createServices(options: ServicesOptions): Services {
     detach.push(() => emitter.off(event, l));
   };
 
-  on(supervisor, 'status', ((s: ApiStreams['engine.status']) => publish('engine.status', { ...s, executionProvider: control?.provider() ?? null, inference: control?.inference() ?? null })) as never);
+  on(supervisor, 'status', ((s: ApiStreams['engine.status']) =>
+    publish('engine.status', { ...s, executionProvider: control?.provider() ?? null, inference: control?.inference() ?? null })) as never);
   if (control) {
     on(control, 'stats', ((s: ApiStreams['streams.stats']) => publish('streams.stats', s)) as never);
     on(control, 'preview', ((p: ApiStreams['preview']) => publish('preview', p)) as never);

@@ -28,7 +28,9 @@ export function registerIpc(
     return dispatch(services, method, params);
   });
   if (pickModelFile) {
-    ipcMain.handle('vigil:pick-model-file', async (event, kind: unknown) => (isOwnFrame(event) ? pickModelFile(kind === 'nvinfer' ? 'nvinfer' : 'onnx') : null));
+    ipcMain.handle('vigil:pick-model-file', async (event, kind: unknown) =>
+      isOwnFrame(event) ? pickModelFile(kind === 'nvinfer' ? 'nvinfer' : 'onnx') : null,
+    );
   }
   ipcMain.on('vigil:preview', (event: IpcMainEvent, camera: unknown, on: unknown) => {
     if (!isOwnFrame(event) || typeof camera !== 'string') return;

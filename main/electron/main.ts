@@ -108,9 +108,7 @@ if (!app.requestSingleInstanceLock()) {
     }
   });
   app.whenReady().then(async () => {
-    Menu.setApplicationMenu(
-      Menu.buildFromTemplate([{ role: 'fileMenu' }, { role: 'editMenu' }, { role: 'viewMenu' }, { role: 'windowMenu' }]),
-    );
+    Menu.setApplicationMenu(Menu.buildFromTemplate([{ role: 'fileMenu' }, { role: 'editMenu' }, { role: 'viewMenu' }, { role: 'windowMenu' }]));
     const cipher: SecretCipher | undefined = safeStorage.isEncryptionAvailable()
       ? {
           kind: 'OS keyring (Electron safeStorage)',

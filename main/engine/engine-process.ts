@@ -170,4 +170,3 @@ onMessage((m) => {
       (e: unknown) => send({ kind: 'reply', id: m.id, ok: false, error: e instanceof Error ? e.message : String(e) }),
     );
 });
-

@@ -28,7 +28,10 @@ export interface EngineRequests {
   removeSource: { params: { id: string }; result: { removed: boolean } };
   probe: { params: { uri: string; timeoutMs: number }; result: { width: number; height: number } };
   /** Model installs run here: validating a model means running it, and only this process runs native code. */
-  addModel: { params: { path: string; name?: string; parser?: ParserName; labels?: string[]; overrides?: Partial<ModelManifest> }; result: { manifest: ModelManifest; detections: number; notes: string[] } };
+  addModel: {
+    params: { path: string; name?: string; parser?: ParserName; labels?: string[]; overrides?: Partial<ModelManifest> };
+    result: { manifest: ModelManifest; detections: number; notes: string[] };
+  };
   importNvinfer: { params: { path: string; name?: string }; result: { manifest: ModelManifest; unhonoured: NvinferImport['unhonoured'] } };
 }
 export type EngineMethod = keyof EngineRequests;

@@ -56,7 +56,10 @@ export function classifySourceError(message: string, uri: string): SourceProblem
     };
   }
   if (/unauthori[sz]ed|\b401\b|forbidden|\b403\b|authenticat/.test(text)) {
-    return { reason: 'auth-failed', advice: `The camera at ${hostPort(w)} refused the user name or password. Check the credentials in the camera's address (rtsp://user:password@host/…).` };
+    return {
+      reason: 'auth-failed',
+      advice: `The camera at ${hostPort(w)} refused the user name or password. Check the credentials in the camera's address (rtsp://user:password@host/…).`,
+    };
   }
   if (/no frames for (\d+) s/.test(text)) {
     const s = /no frames for (\d+) s/.exec(text)?.[1];
@@ -66,20 +69,32 @@ export function classifySourceError(message: string, uri: string): SourceProblem
     };
   }
   if (/missing a plug-in|no decoder|codec|not-negotiated/.test(text)) {
-    return { reason: 'no-decoder', advice: 'The video uses a codec this machine cannot decode. Install gstreamer1.0-libav (H.264/H.265) or set the camera to H.264.' };
+    return {
+      reason: 'no-decoder',
+      advice: 'The video uses a codec this machine cannot decode. Install gstreamer1.0-libav (H.264/H.265) or set the camera to H.264.',
+    };
   }
   if (/without a video frame|no video track|no video within/.test(text)) {
     return live
-      ? { reason: 'no-video', advice: `${hostPort(w)} answered but sent no video. Check that the stream path is a video stream (not audio only) and that the camera is streaming.` }
+      ? {
+          reason: 'no-video',
+          advice: `${hostPort(w)} answered but sent no video. Check that the stream path is a video stream (not audio only) and that the camera is streaming.`,
+        }
       : { reason: 'no-video', advice: `${w.path || uri} has no video Vigil can play (empty, audio only or cut short). Pick a video file.` };
   }
   if (/not found|no such file|\b404\b|does not exist/.test(text)) {
     return live
-      ? { reason: 'not-found', advice: `The camera at ${hostPort(w)} answered but has no stream at '${w.path}'. Check the stream path in the address (see the camera's manual).` }
+      ? {
+          reason: 'not-found',
+          advice: `The camera at ${hostPort(w)} answered but has no stream at '${w.path}'. Check the stream path in the address (see the camera's manual).`,
+        }
       : { reason: 'not-found', advice: `The file ${w.path || uri} does not exist. Check the path, or pick the file again.` };
   }
   if (!live && /stream contains no data/.test(text)) {
-    return { reason: 'no-video', advice: `${w.path || uri} is empty: there is nothing to play. Pick the recording again, or copy it again if the copy was cut short.` };
+    return {
+      reason: 'no-video',
+      advice: `${w.path || uri} is empty: there is nothing to play. Pick the recording again, or copy it again if the copy was cut short.`,
+    };
   }
   if (!live && /demux|decode|stream|type|format|corrupt|truncat|could not read|internal data stream error/.test(text)) {
     return {
@@ -88,15 +103,27 @@ export function classifySourceError(message: string, uri: string): SourceProblem
     };
   }
   if (live && /could not read|connection (was )?(closed|reset|lost)/.test(text)) {
-    return { reason: 'disconnected', advice: `The connection to ${hostPort(w)} was lost. Vigil reconnects by itself; if it keeps happening, check the network to the camera and its session limits.` };
+    return {
+      reason: 'disconnected',
+      advice: `The connection to ${hostPort(w)} was lost. Vigil reconnects by itself; if it keeps happening, check the network to the camera and its session limits.`,
+    };
   }
   if (live && /the stream ended|end of stream|eos/.test(text)) {
-    return { reason: 'disconnected', advice: `The camera at ${hostPort(w)} ended the stream. Vigil reconnects by itself; if it keeps happening, check the camera's session limits.` };
+    return {
+      reason: 'disconnected',
+      advice: `The camera at ${hostPort(w)} ended the stream. Vigil reconnects by itself; if it keeps happening, check the camera's session limits.`,
+    };
   }
   if (live && NETWORKISH.test(text)) {
-    return { reason: 'unreachable', advice: `${hostPort(w)} cannot be reached from this machine. Check that the camera is powered and on the network, the address and port, and any firewall in between.` };
+    return {
+      reason: 'unreachable',
+      advice: `${hostPort(w)} cannot be reached from this machine. Check that the camera is powered and on the network, the address and port, and any firewall in between.`,
+    };
   }
-  return { reason: 'source-error', advice: `The source ${w.scheme ? `${w.scheme}://` : ''}${hostPort(w) || w.path} failed. See the details below; check the address, then the camera.` };
+  return {
+    reason: 'source-error',
+    advice: `The source ${w.scheme ? `${w.scheme}://` : ''}${hostPort(w) || w.path} failed. See the details below; check the address, then the camera.`,
+  };
 }
 
 /** Whether the OS can tell more about this problem than the engine did (a live source with a network error). */
@@ -132,7 +159,10 @@ export async function diagnoseConnection(uri: string, timeoutMs = 2_000): Promis
   const at = hostPort(w);
   switch (outcome) {
     case 'ECONNREFUSED':
-      return { reason: 'connection-refused', advice: `Nothing answered at ${at} (connection refused). Check the address and port, and that the camera's streaming service is on.` };
+      return {
+        reason: 'connection-refused',
+        advice: `Nothing answered at ${at} (connection refused). Check the address and port, and that the camera's streaming service is on.`,
+      };
     case 'ETIMEDOUT':
     case 'EHOSTUNREACH':
     case 'ENETUNREACH':

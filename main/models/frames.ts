@@ -4,8 +4,28 @@ import { spawn, spawnSync } from 'node:child_process';
 import type { RgbFrame } from '../addon/addon.js';
 
 /** Yields frames of `path` as RGB at the given size (GStreamer scales when it differs from the source). */
-export async function* readVideoFrames(path: string, width: number, height: number, options: { maxFrames?: number; every?: number } = {}): AsyncGenerator<RgbFrame & { index: number }> {
-  const args = ['-q', 'filesrc', `location=${path}`, '!', 'decodebin', '!', 'videoconvert', '!', 'videoscale', '!', `video/x-raw,format=RGB,width=${width},height=${height}`, '!', 'fdsink', 'fd=1'];
+export async function* readVideoFrames(
+  path: string,
+  width: number,
+  height: number,
+  options: { maxFrames?: number; every?: number } = {},
+): AsyncGenerator<RgbFrame & { index: number }> {
+  const args = [
+    '-q',
+    'filesrc',
+    `location=${path}`,
+    '!',
+    'decodebin',
+    '!',
+    'videoconvert',
+    '!',
+    'videoscale',
+    '!',
+    `video/x-raw,format=RGB,width=${width},height=${height}`,
+    '!',
+    'fdsink',
+    'fd=1',
+  ];
   const child = spawn('gst-launch-1.0', args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
@@ -28,14 +48,22 @@ export async function* readVideoFrames(path: string, width: number, height: numb
         index++;
       }
     }
-    if (index === 0) throw new Error(`video '${path}' gave no frames (${stderr.trim() || 'gst-launch-1.0 printed nothing'}) — check the path and that GStreamer can decode it`);
+    if (index === 0)
+      throw new Error(
+        `video '${path}' gave no frames (${stderr.trim() || 'gst-launch-1.0 printed nothing'}) — check the path and that GStreamer can decode it`,
+      );
   } finally {
     child.kill();
   }
 }
 
 /** Draws box outlines into an RGB frame in place (for snapshots). */
-export function drawBoxes(frame: RgbFrame, boxes: { x: number; y: number; w: number; h: number }[], color: [number, number, number] = [255, 40, 40], thickness = 2): void {
+export function drawBoxes(
+  frame: RgbFrame,
+  boxes: { x: number; y: number; w: number; h: number }[],
+  color: [number, number, number] = [255, 40, 40],
+  thickness = 2,
+): void {
   const put = (x: number, y: number) => {
     if (x < 0 || y < 0 || x >= frame.width || y >= frame.height) return;
     const o = (y * frame.width + x) * 3;
@@ -44,7 +72,10 @@ export function drawBoxes(frame: RgbFrame, boxes: { x: number; y: number; w: num
     frame.data[o + 2] = color[2];
   };
   for (const b of boxes) {
-    const x0 = Math.round(b.x), y0 = Math.round(b.y), x1 = Math.round(b.x + b.w), y1 = Math.round(b.y + b.h);
+    const x0 = Math.round(b.x),
+      y0 = Math.round(b.y),
+      x1 = Math.round(b.x + b.w),
+      y1 = Math.round(b.y + b.h);
     for (let t = 0; t < thickness; t++) {
       for (let x = x0; x <= x1; x++) {
         put(x, y0 + t);
@@ -60,7 +91,28 @@ export function drawBoxes(frame: RgbFrame, boxes: { x: number; y: number; w: num
 
 /** Encodes an RGB frame to PNG with GStreamer's pngenc. */
 export function encodePng(frame: RgbFrame): Buffer {
-  const r = spawnSync('gst-launch-1.0', ['-q', 'fdsrc', 'fd=0', '!', 'rawvideoparse', `width=${frame.width}`, `height=${frame.height}`, 'format=rgb', 'framerate=1/1', '!', 'videoconvert', '!', 'pngenc', '!', 'fdsink', 'fd=1'], { input: frame.data, maxBuffer: 64 * 1024 * 1024 });
+  const r = spawnSync(
+    'gst-launch-1.0',
+    [
+      '-q',
+      'fdsrc',
+      'fd=0',
+      '!',
+      'rawvideoparse',
+      `width=${frame.width}`,
+      `height=${frame.height}`,
+      'format=rgb',
+      'framerate=1/1',
+      '!',
+      'videoconvert',
+      '!',
+      'pngenc',
+      '!',
+      'fdsink',
+      'fd=1',
+    ],
+    { input: frame.data, maxBuffer: 64 * 1024 * 1024 },
+  );
   if (r.status !== 0) throw new Error(`PNG encoding failed: ${r.stderr?.toString().trim() || r.error?.message}`);
   return r.stdout;
 }

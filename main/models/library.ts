@@ -40,7 +40,9 @@ export function listModels(dirs = modelDirs()): ListedModel[] {
   const out: ListedModel[] = [];
   for (const dir of dirs) {
     if (!existsSync(dir)) continue;
-    for (const f of readdirSync(dir).filter((n) => n.endsWith('.json')).sort()) {
+    for (const f of readdirSync(dir)
+      .filter((n) => n.endsWith('.json'))
+      .sort()) {
       const manifestPath = join(dir, f);
       try {
         const manifest = readManifest(manifestPath);
@@ -66,11 +68,20 @@ function applyCorrections(proposal: ModelProposal, c: Corrections): ModelManifes
   const m: ModelManifest = { ...structuredClone(proposal.manifest), ...(c.overrides ?? {}) };
   if (c.overrides?.input) m.input = { ...proposal.manifest.input, ...c.overrides.input };
   if (c.parser) m.parser = c.parser;
-  if (c.labelsFile) m.labels = readFileSync(c.labelsFile, 'utf8').split(/\r?\n/).map((s) => s.trim()).filter(Boolean);
+  if (c.labelsFile)
+    m.labels = readFileSync(c.labelsFile, 'utf8')
+      .split(/\r?\n/)
+      .map((s) => s.trim())
+      .filter(Boolean);
   return m;
 }
 
-function install(manifest: ModelManifest, onnxSource: string, addon: ModelAddon, dir: string): { manifestPath: string; detections: number; providerNote?: string } {
+function install(
+  manifest: ModelManifest,
+  onnxSource: string,
+  addon: ModelAddon,
+  dir: string,
+): { manifestPath: string; detections: number; providerNote?: string } {
   const existing = listModels([generatedModelsDir(), dir]).find((l) => l.manifest?.name === manifest.name);
   if (existing) throw new Error(`a model named '${manifest.name}' already exists (${existing.manifestPath}) — choose another --name`);
   validateManifest(manifest, `${manifest.name} (proposed)`);
@@ -104,7 +115,12 @@ export function addModel(onnxPath: string, addon: ModelAddon, c: Corrections = {
   return { ...result, manifest, notes: proposal.notes };
 }
 
-export function addNvinferModel(configPath: string, addon: ModelAddon, options: { name?: string } = {}, dir = userModelsDir()): NvinferImport & { manifestPath: string } {
+export function addNvinferModel(
+  configPath: string,
+  addon: ModelAddon,
+  options: { name?: string } = {},
+  dir = userModelsDir(),
+): NvinferImport & { manifestPath: string } {
   const imported = importNvinferConfig(configPath, options);
   const manifest = { ...imported.manifest, file: `${imported.manifest.name}.onnx` };
   let manifestPath: string;

@@ -27,7 +27,10 @@ export function readSmallTextFile(path: string, what: string): string {
   try {
     const st = fstatSync(fd);
     if (!st.isFile()) throw new ConfigReadError(`${what} '${path}' is not a regular file`);
-    if (st.size > MAX_CONFIG_BYTES) throw new ConfigReadError(`${what} '${path}' is ${st.size} bytes; a DeepStream config is text of at most ${MAX_CONFIG_BYTES} bytes — is this the right file?`);
+    if (st.size > MAX_CONFIG_BYTES)
+      throw new ConfigReadError(
+        `${what} '${path}' is ${st.size} bytes; a DeepStream config is text of at most ${MAX_CONFIG_BYTES} bytes — is this the right file?`,
+      );
     const buf = Buffer.alloc(st.size);
     const n = st.size === 0 ? 0 : readSync(fd, buf, 0, st.size, 0);
     if (buf.subarray(0, n).includes(0)) throw new ConfigReadError(`${what} '${path}' is a binary file, not a text config — is this the right file?`);
@@ -64,7 +67,13 @@ function parseKeyFile(lines: string[], source: string): Sections {
 /** One YAML scalar as DeepStream writes them: plain, quoted, or a flow list [a, b] (read as 'a;b'). */
 function yamlScalar(v: string): string {
   const s = v.trim();
-  if (/^\[.*\]$/.test(s)) return s.slice(1, -1).split(',').map((x) => yamlScalar(x)).filter((x) => x !== '').join(';');
+  if (/^\[.*\]$/.test(s))
+    return s
+      .slice(1, -1)
+      .split(',')
+      .map((x) => yamlScalar(x))
+      .filter((x) => x !== '')
+      .join(';');
   if (s.length >= 2 && ((s.startsWith('"') && s.endsWith('"')) || (s.startsWith("'") && s.endsWith("'")))) return s.slice(1, -1);
   return s;
 }

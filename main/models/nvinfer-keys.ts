@@ -8,8 +8,8 @@ const applied: KeyHandling = { applied: true };
 const not = (why: string): KeyHandling => ({ applied: false, why });
 
 const SECONDARY_ONLY = 'only used by secondary (object-level) inference; it has no effect on a primary detector';
-const CUSTOM_CODE = "custom code libraries cannot be loaded; Vigil uses its built-in parser chosen from the ONNX output shapes";
-const TENSORRT_TUNING = 'TensorRT build and memory settings are chosen by Vigil\'s engine';
+const CUSTOM_CODE = 'custom code libraries cannot be loaded; Vigil uses its built-in parser chosen from the ONNX output shapes';
+const TENSORRT_TUNING = "TensorRT build and memory settings are chosen by Vigil's engine";
 const CLASSIFIER_ONLY = 'classifier setting; it has no effect on a detector';
 const SEGMENTATION_ONLY = 'segmentation setting; it has no effect on a detector';
 const NOT_ONNX = 'Vigil imports ONNX models only (onnx-file)';

@@ -27,13 +27,18 @@ type Unhonoured = NvinferImport['unhonoured'];
 const NVINFER_DEFAULTS = { preClusterThreshold: 0.2, nmsIouThreshold: 0.3 };
 
 const shown = (v: string) => (v.length > 80 ? `${v.slice(0, 77)}…` : v);
-const list = (v: string) => v.split(';').map((s) => s.trim()).filter((s) => s !== '');
+const list = (v: string) =>
+  v
+    .split(';')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
 const shapeText = (s: readonly (number | string | null)[]) => `[${s.map((d) => d ?? '?').join(', ')}]`;
 
 /** The failure message: every problem, then what would not have been honoured anyway. */
 export function failureMessage(head: string, problems: string[], unhonoured: Unhonoured): string {
   const lines = [`${head} cannot be imported:`, ...problems.map((p) => `  - ${p}`)];
-  if (unhonoured.length) lines.push('Also not honoured by Vigil, had it imported:', ...unhonoured.map((u) => `  - ${u.key}${u.value ? `=${u.value}` : ''}: ${u.reason}`));
+  if (unhonoured.length)
+    lines.push('Also not honoured by Vigil, had it imported:', ...unhonoured.map((u) => `  - ${u.key}${u.value ? `=${u.value}` : ''}: ${u.reason}`));
   return lines.join('\n');
 }
 
@@ -60,7 +65,10 @@ function locate(configPath: string): Located {
   const sections = read(configPath, 'nvinfer config');
   if (sections.has('property')) return { path: configPath, sections, head: `nvinfer config '${configPath}'`, unhonoured: [], notes: [], engineSettings: {} };
   const gie = sections.get('primary-gie');
-  if (!gie) throw new NvinferImportError(`'${configPath}' is not a DeepStream nvinfer config (it has no [property] group) nor a deepstream-app config (no [primary-gie] group) — give the config-file of your nvinfer element or your deepstream-app config`);
+  if (!gie)
+    throw new NvinferImportError(
+      `'${configPath}' is not a DeepStream nvinfer config (it has no [property] group) nor a deepstream-app config (no [primary-gie] group) — give the config-file of your nvinfer element or your deepstream-app config`,
+    );
 
   const app = `deepstream-app config '${configPath}'`;
   const unhonoured: Unhonoured = [];
@@ -70,7 +78,11 @@ function locate(configPath: string): Located {
   for (const name of sections.keys()) {
     if (name === 'primary-gie') continue;
     const stem = appSection(name);
-    unhonoured.push({ key: `[${name}]`, value: '', reason: stem ? `not imported: ${APP_SECTIONS[stem]}` : 'not a deepstream-app group Vigil knows; not imported' });
+    unhonoured.push({
+      key: `[${name}]`,
+      value: '',
+      reason: stem ? `not imported: ${APP_SECTIONS[stem]}` : 'not a deepstream-app group Vigil knows; not imported',
+    });
   }
   const file = gie.get('config-file');
   for (const [key, value] of gie) {
@@ -80,16 +92,39 @@ function locate(configPath: string): Located {
       if (key === 'batch-size') engineSettings.batchSize = n;
       else engineSettings.inferEvery = inferEveryOf(n);
       notes.push(`[primary-gie] ${key}=${shown(value)} is used (it overrides the nvinfer config's)`);
-    } else if (key === 'plugin-type' && value !== '0') problems.push(`[primary-gie] plugin-type=${shown(value)} is Triton (nvinferserver); Vigil imports nvinfer (TensorRT) configs only`);
-    else unhonoured.push({ key: `[primary-gie] ${key}`, value: shown(value), reason: key === 'batch-size' || key === 'interval' ? `must be an integer ≥ ${key === 'interval' ? 0 : 1}; the nvinfer config's value is used` : 'deepstream-app element setting; not used by Vigil' });
+    } else if (key === 'plugin-type' && value !== '0')
+      problems.push(`[primary-gie] plugin-type=${shown(value)} is Triton (nvinferserver); Vigil imports nvinfer (TensorRT) configs only`);
+    else
+      unhonoured.push({
+        key: `[primary-gie] ${key}`,
+        value: shown(value),
+        reason:
+          key === 'batch-size' || key === 'interval'
+            ? `must be an integer ≥ ${key === 'interval' ? 0 : 1}; the nvinfer config's value is used`
+            : 'deepstream-app element setting; not used by Vigil',
+      });
   }
   if (gie.get('enable') === '0') problems.push('[primary-gie] enable=0: the app runs no primary model — enable it or give the nvinfer config directly');
   if (!file) problems.push('[primary-gie] has no config-file — name the nvinfer config of the primary model');
   if (problems.length) throw new NvinferImportError(failureMessage(app, problems, unhonoured));
   const path = isAbsolute(file!) ? file! : resolve(dirname(configPath), file!);
-  if (!existsSync(path)) throw new NvinferImportError(failureMessage(app, [`[primary-gie] config-file=${shown(file!)}: no file at ${path} — fix the path (it is relative to the deepstream-app config's folder)`], unhonoured));
+  if (!existsSync(path))
+    throw new NvinferImportError(
+      failureMessage(
+        app,
+        [`[primary-gie] config-file=${shown(file!)}: no file at ${path} — fix the path (it is relative to the deepstream-app config's folder)`],
+        unhonoured,
+      ),
+    );
   const nested = read(path, `nvinfer config (the [primary-gie] config-file of ${app})`);
-  if (!nested.has('property')) throw new NvinferImportError(failureMessage(app, [`[primary-gie] config-file=${shown(file!)} (${path}) has no [property] group — it must be the primary model's nvinfer config`], unhonoured));
+  if (!nested.has('property'))
+    throw new NvinferImportError(
+      failureMessage(
+        app,
+        [`[primary-gie] config-file=${shown(file!)} (${path}) has no [property] group — it must be the primary model's nvinfer config`],
+        unhonoured,
+      ),
+    );
   return { path, sections: nested, head: `nvinfer config '${path}' (the [primary-gie] config-file of ${app})`, unhonoured, notes, engineSettings };
 }
 
@@ -106,11 +141,20 @@ export function importNvinferConfig(configPath: string, options: { name?: string
 
   // What kind of model this is: Vigil runs primary detectors only.
   const processMode = get('process-mode');
-  if (processMode === '2') problems.push(`${kv('process-mode')}: a secondary model (it runs on the objects another model found${get('operate-on-gie-id') ? `, operate-on-gie-id=${shown(get('operate-on-gie-id')!)}` : ''}); Vigil runs primary detectors on whole frames only — import the primary detector's config`);
+  if (processMode === '2')
+    problems.push(
+      `${kv('process-mode')}: a secondary model (it runs on the objects another model found${get('operate-on-gie-id') ? `, operate-on-gie-id=${shown(get('operate-on-gie-id')!)}` : ''}); Vigil runs primary detectors on whole frames only — import the primary detector's config`,
+    );
   else if (processMode !== undefined && processMode !== '1') problems.push(`${kv('process-mode')} must be 1 (primary) or 2 (secondary)`);
   const networkType = get('network-type');
-  const kinds: Record<string, string> = { '1': 'a classifier', '2': 'a segmentation model', '3': 'an instance-segmentation model', '100': "a model whose outputs nvinfer does not parse ('other')" };
-  if (networkType !== undefined && networkType !== '0') problems.push(`${kv('network-type')} is ${kinds[networkType] ?? 'another kind of model'}, not a detector (network-type=0); Vigil imports detectors only`);
+  const kinds: Record<string, string> = {
+    '1': 'a classifier',
+    '2': 'a segmentation model',
+    '3': 'an instance-segmentation model',
+    '100': "a model whose outputs nvinfer does not parse ('other')",
+  };
+  if (networkType !== undefined && networkType !== '0')
+    problems.push(`${kv('network-type')} is ${kinds[networkType] ?? 'another kind of model'}, not a detector (network-type=0); Vigil imports detectors only`);
   if (get('is-classifier') === '1') problems.push('is-classifier=1 is a classifier, not a detector; Vigil imports detectors only');
 
   // The model file.
@@ -125,7 +169,9 @@ export function importNvinferConfig(configPath: string, options: { name?: string
       'model-file': 'Caffe models are not supported — convert the model to ONNX and set onnx-file',
       'model-engine-file': 'a TensorRT engine alone cannot be imported — set onnx-file to the ONNX model the engine was built from',
     };
-    problems.push(`[property] has no onnx-file — Vigil imports ONNX models only${other ? `: ${other}=${shown(get(other)!)} — ${why[other]}` : ' (set onnx-file to the model)'}`);
+    problems.push(
+      `[property] has no onnx-file — Vigil imports ONNX models only${other ? `: ${other}=${shown(get(other)!)} — ${why[other]}` : ' (set onnx-file to the model)'}`,
+    );
   } else {
     onnxPath = rel(onnxFile);
     if (!existsSync(onnxPath)) problems.push(`onnx-file '${shown(onnxFile)}' not found at ${onnxPath} — fix the path (it is relative to the config's folder)`);
@@ -140,7 +186,12 @@ export function importNvinferConfig(configPath: string, options: { name?: string
   const name = options.name ?? basename(path).replace(/\.[^.]+$/, '');
   const manifest: ModelManifest = info
     ? structuredClone(proposeManifest(info, { name, file: basename(onnxPath) }).manifest)
-    : structuredClone(proposeManifest({ file: 'model.onnx', opset: null, producer: '', inputs: [{ name: 'input', elemType: 'float32', shape: [1, 3, 640, 640] }], outputs: [] }, { name }).manifest);
+    : structuredClone(
+        proposeManifest(
+          { file: 'model.onnx', opset: null, producer: '', inputs: [{ name: 'input', elemType: 'float32', shape: [1, 3, 640, 640] }], outputs: [] },
+          { name },
+        ).manifest,
+      );
   const number = (key: string, ok: (n: number) => boolean, rule: string): number | undefined => {
     const v = get(key);
     if (v === undefined) return undefined;
@@ -167,8 +218,14 @@ export function importNvinferConfig(configPath: string, options: { name?: string
   const aspect = get('maintain-aspect-ratio') ?? '0';
   manifest.input.resize = aspect === '1' ? 'letterbox' : 'stretch';
   if (aspect !== '1') manifest.input.padValue = 0;
-  if (get('maintain-aspect-ratio') === undefined) notes.push("maintain-aspect-ratio is not set: nvinfer's default 0 is used (frames are stretched to the input size)");
-  if (aspect === '1' && get('symmetric-padding') !== '1') unhonoured.push({ key: 'symmetric-padding', value: get('symmetric-padding') ?? '0 (not set)', reason: 'nvinfer then pads only right and bottom; Vigil always centres the frame (boxes map back correctly, scores may differ slightly)' });
+  if (get('maintain-aspect-ratio') === undefined)
+    notes.push("maintain-aspect-ratio is not set: nvinfer's default 0 is used (frames are stretched to the input size)");
+  if (aspect === '1' && get('symmetric-padding') !== '1')
+    unhonoured.push({
+      key: 'symmetric-padding',
+      value: get('symmetric-padding') ?? '0 (not set)',
+      reason: 'nvinfer then pads only right and bottom; Vigil always centres the frame (boxes map back correctly, scores may differ slightly)',
+    });
 
   if (info) {
     const input = info.inputs.find((i) => i.name === manifest.input.name) ?? info.inputs[0]!;
@@ -179,16 +236,25 @@ export function importNvinferConfig(configPath: string, options: { name?: string
       else {
         const model = nhwc ? [input.shape[3], input.shape[1], input.shape[2]] : [input.shape[1], input.shape[2], input.shape[3]];
         const clash = d.some((x, i) => typeof model[i] === 'number' && (model[i] as number) > 0 && model[i] !== x);
-        if (clash) problems.push(`${kv('infer-dims')} but the ONNX input '${input.name}' is ${shapeText(input.shape)} (C;H;W = ${model.map((x) => x ?? '?').join(';')}) — fix infer-dims or give the model exported at that size`);
+        if (clash)
+          problems.push(
+            `${kv('infer-dims')} but the ONNX input '${input.name}' is ${shapeText(input.shape)} (C;H;W = ${model.map((x) => x ?? '?').join(';')}) — fix infer-dims or give the model exported at that size`,
+          );
         else [manifest.input.height, manifest.input.width] = [d[1]!, d[2]!];
       }
     }
     const order = get('network-input-order');
-    if (order !== undefined && order !== (nhwc ? '1' : '0')) problems.push(`${kv('network-input-order')} but the ONNX input '${input.name}' ${shapeText(input.shape)} is ${manifest.input.layout} (network-input-order=${nhwc ? 1 : 0})`);
+    if (order !== undefined && order !== (nhwc ? '1' : '0'))
+      problems.push(
+        `${kv('network-input-order')} but the ONNX input '${input.name}' ${shapeText(input.shape)} is ${manifest.input.layout} (network-input-order=${nhwc ? 1 : 0})`,
+      );
     const blobs = get('output-blob-names');
     if (blobs !== undefined) {
       const missing = list(blobs).filter((b) => !info!.outputs.some((o) => o.name === b));
-      if (missing.length) problems.push(`${kv('output-blob-names')} names ${missing.map((m) => `'${shown(m)}'`).join(', ')}, which the ONNX model does not have (its outputs: ${info.outputs.map((o) => `'${o.name}'`).join(', ')}) — fix output-blob-names or leave it out`);
+      if (missing.length)
+        problems.push(
+          `${kv('output-blob-names')} names ${missing.map((m) => `'${shown(m)}'`).join(', ')}, which the ONNX model does not have (its outputs: ${info.outputs.map((o) => `'${o.name}'`).join(', ')}) — fix output-blob-names or leave it out`,
+        );
     }
   }
 
@@ -196,7 +262,9 @@ export function importNvinferConfig(configPath: string, options: { name?: string
   const guess = info ? recogniseLayout(info.outputs, manifest.input.width, manifest.input.height) : undefined;
   if (info && !guess) {
     const custom = get('parse-bbox-func-name') ? `; DeepStream parsed them with ${kv('parse-bbox-func-name')}, custom code Vigil cannot load` : '';
-    problems.push(`the ONNX outputs ${info.outputs.map((o) => `'${o.name}' ${shapeText(o.shape)}`).join(', ')} match none of Vigil's parsers (${orList(PARSER_NAMES)}; see resources/models/MANIFEST.md)${custom}`);
+    problems.push(
+      `the ONNX outputs ${info.outputs.map((o) => `'${o.name}' ${shapeText(o.shape)}`).join(', ')} match none of Vigil's parsers (${orList(PARSER_NAMES)}; see resources/models/MANIFEST.md)${custom}`,
+    );
   }
   if (guess) {
     manifest.parser = guess.parser;
@@ -211,37 +279,56 @@ export function importNvinferConfig(configPath: string, options: { name?: string
     if (!existsSync(p)) problems.push(`${kv('labelfile-path')}: no file at ${p} — fix the path (it is relative to the config's folder)`);
     else
       try {
-        labels = readSmallTextFile(p, 'labelfile-path').split(/\r?\n|;/).map((s) => s.trim()).filter((s) => s !== '');
+        labels = readSmallTextFile(p, 'labelfile-path')
+          .split(/\r?\n|;/)
+          .map((s) => s.trim())
+          .filter((s) => s !== '');
         if (labels.length === 0) problems.push(`${kv('labelfile-path')} (${p}) holds no labels — one class name per line`);
         else if (new Set(labels).size !== labels.length) problems.push(`${kv('labelfile-path')} (${p}) repeats a label; Vigil needs each class name once`);
-        else if (modelClasses !== undefined && labels.length !== modelClasses) problems.push(`${kv('labelfile-path')} lists ${labels.length} labels but the model's output ${out} holds ${modelClasses} classes (${guess!.parser}) — one label per class`);
+        else if (modelClasses !== undefined && labels.length !== modelClasses)
+          problems.push(
+            `${kv('labelfile-path')} lists ${labels.length} labels but the model's output ${out} holds ${modelClasses} classes (${guess!.parser}) — one label per class`,
+          );
       } catch (e) {
         problems.push(`${kv('labelfile-path')}: ${e instanceof Error ? e.message : String(e)}`);
       }
   }
   const declared = number('num-detected-classes', (n) => Number.isInteger(n) && n >= 1, 'must be a positive integer');
   if (declared !== undefined) {
-    if (modelClasses !== undefined && declared !== modelClasses) problems.push(`${kv('num-detected-classes')} but the model's output ${out} holds ${modelClasses} classes (${guess!.parser}) — set num-detected-classes=${modelClasses}`);
-    if (labels && labels.length > 0 && labels.length !== declared) problems.push(`${kv('num-detected-classes')} disagrees with the ${labels.length} labels in labelfile-path — fix one of them`);
+    if (modelClasses !== undefined && declared !== modelClasses)
+      problems.push(
+        `${kv('num-detected-classes')} but the model's output ${out} holds ${modelClasses} classes (${guess!.parser}) — set num-detected-classes=${modelClasses}`,
+      );
+    if (labels && labels.length > 0 && labels.length !== declared)
+      problems.push(`${kv('num-detected-classes')} disagrees with the ${labels.length} labels in labelfile-path — fix one of them`);
   }
   manifest.labels = labels && labels.length ? labels : labelsFor(declared ?? modelClasses ?? manifest.labels.length);
 
   // Clustering and precision.
   const cluster = get('cluster-mode') ?? (get('enable-dbscan') === '1' ? '1' : '2');
   const clusterKey = get('cluster-mode') !== undefined ? 'cluster-mode' : 'enable-dbscan';
-  if (cluster !== '2') skip(clusterKey, `${({ '0': 'GroupRectangles', '1': 'DBSCAN', '3': 'hybrid DBSCAN + NMS', '4': 'no clustering' } as Record<string, string>)[cluster] ?? 'this mode'} is not supported; Vigil clusters with class-wise NMS (cluster-mode=2)`);
+  if (cluster !== '2')
+    skip(
+      clusterKey,
+      `${({ '0': 'GroupRectangles', '1': 'DBSCAN', '3': 'hybrid DBSCAN + NMS', '4': 'no clustering' } as Record<string, string>)[cluster] ?? 'this mode'} is not supported; Vigil clusters with class-wise NMS (cluster-mode=2)`,
+    );
   const mode = get('network-mode');
   if (mode === undefined || mode === '0') manifest.precision = 'fp32';
   else if (mode === '2') manifest.precision = 'fp16';
   else {
     manifest.precision = 'fp32';
-    skip('network-mode', `${mode === '1' ? 'INT8' : mode === '3' ? 'BEST' : 'this precision'} is not supported; fp32 is used (fp16 with network-mode=2 on TensorRT)`);
+    skip(
+      'network-mode',
+      `${mode === '1' ? 'INT8' : mode === '3' ? 'BEST' : 'this precision'} is not supported; fp32 is used (fp16 with network-mode=2 on TensorRT)`,
+    );
   }
-  if (manifest.precision === 'fp16' && !manifest.executionProviders.includes('tensorrt')) manifest.executionProviders = ['tensorrt', ...manifest.executionProviders];
+  if (manifest.precision === 'fp16' && !manifest.executionProviders.includes('tensorrt'))
+    manifest.executionProviders = ['tensorrt', ...manifest.executionProviders];
   const batch = number('batch-size', (n) => Number.isInteger(n) && n >= 1, 'must be a positive integer');
   if (batch !== undefined) {
     engineSettings.batchSize ??= batch;
-    if (typeof manifest.input.batch === 'number' && manifest.input.batch !== batch) skip('batch-size', `the ONNX input has a fixed batch of ${manifest.input.batch}; the engine batches at most that`);
+    if (typeof manifest.input.batch === 'number' && manifest.input.batch !== batch)
+      skip('batch-size', `the ONNX input has a fixed batch of ${manifest.input.batch}; the engine batches at most that`);
   }
   const interval = number('interval', (n) => Number.isInteger(n) && n >= 0, 'must be an integer ≥ 0');
   if (interval !== undefined) engineSettings.inferEvery ??= inferEveryOf(interval);
@@ -251,7 +338,8 @@ export function importNvinferConfig(configPath: string, options: { name?: string
   const classAttrs = (section: string, attrs: Map<string, string>, target: { score?: number; nmsIou?: number; topK?: number }) => {
     for (const [key, value] of attrs) {
       const known = CLASS_ATTR_KEYS[key];
-      if (!known) unhonoured.push({ key: `[${section}] ${key}`, value: shown(value), reason: 'not an nvinfer class-attrs key Vigil knows (check the spelling)' });
+      if (!known)
+        unhonoured.push({ key: `[${section}] ${key}`, value: shown(value), reason: 'not an nvinfer class-attrs key Vigil knows (check the spelling)' });
       else if (!known.applied) unhonoured.push({ key: `[${section}] ${key}`, value: shown(value), reason: known.why });
       else {
         const n = Number(value);
@@ -276,7 +364,8 @@ export function importNvinferConfig(configPath: string, options: { name?: string
     }
     const id = Number(m[1]);
     const label = manifest.labels[id];
-    if (label === undefined) problems.push(`[${section}] names class ${id} but there are only ${manifest.labels.length} labels (classes 0 to ${manifest.labels.length - 1})`);
+    if (label === undefined)
+      problems.push(`[${section}] names class ${id} but there are only ${manifest.labels.length} labels (classes 0 to ${manifest.labels.length - 1})`);
     else classAttrs(section, attrs, ((manifest.thresholds.perClass ??= {})[label] ??= {}));
   }
   if (get('filter-out-class-ids') !== undefined) {
@@ -294,7 +383,8 @@ export function importNvinferConfig(configPath: string, options: { name?: string
   // Every other [property] key: understood but not applied (with why), or not an nvinfer key at all.
   for (const [key, value] of prop) {
     const known = PROPERTY_KEYS[key];
-    if (!known) unhonoured.push({ key, value: shown(value), reason: 'not an nvinfer key Vigil knows: no documented Gst-nvinfer key has this name (check the spelling)' });
+    if (!known)
+      unhonoured.push({ key, value: shown(value), reason: 'not an nvinfer key Vigil knows: no documented Gst-nvinfer key has this name (check the spelling)' });
     else if (!known.applied) unhonoured.push({ key, value: shown(value), reason: known.why });
   }
   const rank = (key: string) => {

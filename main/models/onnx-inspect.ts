@@ -12,7 +12,19 @@ export class ModelFileError extends Error {
   }
 }
 
-const ELEM_TYPES: Record<number, string> = { 1: 'float32', 2: 'uint8', 3: 'int8', 4: 'uint16', 5: 'int16', 6: 'int32', 7: 'int64', 9: 'bool', 10: 'float16', 11: 'float64', 16: 'bfloat16' };
+const ELEM_TYPES: Record<number, string> = {
+  1: 'float32',
+  2: 'uint8',
+  3: 'int8',
+  4: 'uint16',
+  5: 'int16',
+  6: 'int32',
+  7: 'int64',
+  9: 'bool',
+  10: 'float16',
+  11: 'float64',
+  16: 'bfloat16',
+};
 
 function tensorInfo(bytes: Uint8Array): TensorInfo {
   const vi = decodeMessage(bytes);
@@ -39,13 +51,17 @@ export function inspectOnnxBytes(buf: Uint8Array, label: string): OnnxModelInfo 
   try {
     const model = decodeMessage(buf);
     const graphBytes = fieldBytes(model, 7)[0];
-    if (!graphBytes || fieldInt(model, 1) === undefined) throw new ModelFileError(`model '${label}' is not an ONNX model (no ir_version or graph found) — export the network to ONNX first`);
+    if (!graphBytes || fieldInt(model, 1) === undefined)
+      throw new ModelFileError(`model '${label}' is not an ONNX model (no ir_version or graph found) — export the network to ONNX first`);
     const graph = decodeMessage(graphBytes);
     const initializers = new Set(fieldBytes(graph, 5).map((t) => fieldString(decodeMessage(t), 8) ?? ''));
-    const inputs = fieldBytes(graph, 11).map(tensorInfo).filter((t) => !initializers.has(t.name));
+    const inputs = fieldBytes(graph, 11)
+      .map(tensorInfo)
+      .filter((t) => !initializers.has(t.name));
     const outputs = fieldBytes(graph, 12).map(tensorInfo);
     if (fieldBytes(graph, 1).length === 0) throw new ModelFileError(`model '${label}' has an empty graph (no nodes)`);
-    if (inputs.length === 0 || outputs.length === 0) throw new ModelFileError(`model '${label}' declares ${inputs.length} inputs and ${outputs.length} outputs; a detector needs at least one of each`);
+    if (inputs.length === 0 || outputs.length === 0)
+      throw new ModelFileError(`model '${label}' declares ${inputs.length} inputs and ${outputs.length} outputs; a detector needs at least one of each`);
     let opset: number | null = null;
     for (const o of fieldBytes(model, 8)) {
       const set = decodeMessage(o);

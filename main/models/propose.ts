@@ -30,27 +30,58 @@ export function recogniseLayout(outputs: TensorInfo[], width: number, height: nu
     const scores = [a, b].find((t) => t !== boxes && t.shape.length === 3);
     // DETR family (RT-DETR): the same shapes as SSD; told apart by the names its exports use (logits before sigmoid, normalised centre boxes)
     if (boxes && scores && num(scores.shape[2]) && (/logits/i.test(scores.name) || boxes.name === 'pred_boxes'))
-      return { parser: 'detr', classes: num(scores.shape[2])!, note: `two outputs: '${scores.name}' [B, Q, ${scores.shape[2]}] logits and '${boxes.name}' [B, Q, 4] boxes → detr (RT-DETR family)` };
-    if (boxes && scores && num(scores.shape[2])) return { parser: 'ssd', classes: num(scores.shape[2])!, note: `two outputs: '${boxes.name}' [B, N, 4] boxes and '${scores.name}' [B, N, ${scores.shape[2]}] scores → ssd` };
+      return {
+        parser: 'detr',
+        classes: num(scores.shape[2])!,
+        note: `two outputs: '${scores.name}' [B, Q, ${scores.shape[2]}] logits and '${boxes.name}' [B, Q, 4] boxes → detr (RT-DETR family)`,
+      };
+    if (boxes && scores && num(scores.shape[2]))
+      return {
+        parser: 'ssd',
+        classes: num(scores.shape[2])!,
+        note: `two outputs: '${boxes.name}' [B, N, 4] boxes and '${scores.name}' [B, N, ${scores.shape[2]}] scores → ssd`,
+      };
   }
   const out = outputs[0];
   if (!out || out.shape.length !== 3) return undefined;
   const d1 = num(out.shape[1]);
   const d2 = num(out.shape[2]);
   if (!d1 || !d2) return undefined;
-  if (d2 === 6 && d1 <= 1000) return { parser: 'centernet', classes: COCO_LABELS.length, note: `output [B, ${d1}, 6] → centernet (x1, y1, x2, y2, score, class); class count unknown from shapes, COCO assumed` };
+  if (d2 === 6 && d1 <= 1000)
+    return {
+      parser: 'centernet',
+      classes: COCO_LABELS.length,
+      note: `output [B, ${d1}, 6] → centernet (x1, y1, x2, y2, score, class); class count unknown from shapes, COCO assumed`,
+    };
   // YOLOv8/v11: [B, 4 + C, N] with N anchor points (channels-first, the default export)
-  if (d2 > d1 && d1 > 4 && (d2 === points || d2 > 4 * d1)) return { parser: 'yolov8', classes: d1 - 4, note: `output [B, ${d1}, ${d2}] = [B, 4 + ${d1 - 4}, N] with N = ${d2} anchor points → yolov8 (also YOLOv11)` };
+  if (d2 > d1 && d1 > 4 && (d2 === points || d2 > 4 * d1))
+    return { parser: 'yolov8', classes: d1 - 4, note: `output [B, ${d1}, ${d2}] = [B, 4 + ${d1 - 4}, N] with N = ${d2} anchor points → yolov8 (also YOLOv11)` };
   if (d1 > d2) {
-    if (d1 === 3 * points && d2 > 5) return { parser: 'yolov5', classes: d2 - 5, note: `output [B, ${d1}, ${d2}] = [B, 3 × ${points} anchors, 5 + ${d2 - 5}] → yolov5` };
+    if (d1 === 3 * points && d2 > 5)
+      return { parser: 'yolov5', classes: d2 - 5, note: `output [B, ${d1}, ${d2}] = [B, 3 × ${points} anchors, 5 + ${d2 - 5}] → yolov5` };
     if (d1 === points) {
       for (const regMax of [7, 10]) {
         const c = d2 - 4 * (regMax + 1);
-        if (c === COCO_LABELS.length) return { parser: 'nanodet', classes: c, parserOptions: { strides: [8, 16, 32], regMax }, note: `output [B, ${d1}, ${d2}] = [B, N, ${c} + 4 × ${regMax + 1}] → nanodet (strides 8, 16, 32; regMax ${regMax})` };
+        if (c === COCO_LABELS.length)
+          return {
+            parser: 'nanodet',
+            classes: c,
+            parserOptions: { strides: [8, 16, 32], regMax },
+            note: `output [B, ${d1}, ${d2}] = [B, N, ${c} + 4 × ${regMax + 1}] → nanodet (strides 8, 16, 32; regMax ${regMax})`,
+          };
       }
-      return { parser: 'yolov8', classes: d2 - 4, note: `output [B, ${d1}, ${d2}] = [B, N, 4 + ${d2 - 4}] with N = ${points} anchor points → yolov8, transposed export` };
+      return {
+        parser: 'yolov8',
+        classes: d2 - 4,
+        note: `output [B, ${d1}, ${d2}] = [B, N, 4 + ${d2 - 4}] with N = ${points} anchor points → yolov8, transposed export`,
+      };
     }
-    if (d2 > 5) return { parser: 'yolov5', classes: d2 - 5, note: `output [B, ${d1}, ${d2}]: rows of 5 + ${d2 - 5} values → yolov5 (row count ${d1} is not the usual ${3 * points}; check the parser)` };
+    if (d2 > 5)
+      return {
+        parser: 'yolov5',
+        classes: d2 - 5,
+        note: `output [B, ${d1}, ${d2}]: rows of 5 + ${d2 - 5} values → yolov5 (row count ${d1} is not the usual ${3 * points}; check the parser)`,
+      };
   }
   return undefined;
 }
@@ -73,11 +104,15 @@ export function proposeManifest(info: OnnxModelInfo, options: { name?: string; f
       width = num(s[2]) ?? 640;
     }
     notes.push(`input '${input.name}' ${JSON.stringify(s)} → ${layout}, ${width}×${height}`);
-    if (!num(s[layout === 'NCHW' ? 2 : 1]) || !num(s[layout === 'NCHW' ? 3 : 2])) notes.push('input height/width are dynamic: 640×640 proposed — set input.width/height to the size the model was trained at');
+    if (!num(s[layout === 'NCHW' ? 2 : 1]) || !num(s[layout === 'NCHW' ? 3 : 2]))
+      notes.push('input height/width are dynamic: 640×640 proposed — set input.width/height to the size the model was trained at');
   } else notes.push(`input '${input.name}' has shape ${JSON.stringify(s)}, not 4-D: layout and size are guesses — correct input.*`);
   const guess = recogniseLayout(info.outputs, width, height);
   if (guess) notes.push(guess.note);
-  else notes.push(`outputs ${info.outputs.map((o) => `'${o.name}' ${JSON.stringify(o.shape)}`).join(', ')} match no known layout: yolov8 proposed — set parser (see resources/models/MANIFEST.md)`);
+  else
+    notes.push(
+      `outputs ${info.outputs.map((o) => `'${o.name}' ${JSON.stringify(o.shape)}`).join(', ')} match no known layout: yolov8 proposed — set parser (see resources/models/MANIFEST.md)`,
+    );
   const parser = guess?.parser ?? 'yolov8';
   const classes = guess?.classes ?? COCO_LABELS.length;
   const labels = labelsFor(classes);
@@ -85,7 +120,11 @@ export function proposeManifest(info: OnnxModelInfo, options: { name?: string; f
   else notes.push('80 classes: COCO labels proposed');
   const yolo = parser === 'yolov5' || parser === 'yolov8';
   const file = options.file ?? basename(info.file);
-  const name = (options.name ?? basename(file, '.onnx')).toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '') || 'model';
+  const name =
+    (options.name ?? basename(file, '.onnx'))
+      .toLowerCase()
+      .replace(/[^a-z0-9._-]+/g, '-')
+      .replace(/^-+|-+$/g, '') || 'model';
   const batch0 = s.length === 4 ? num(s[0]) : undefined;
   const manifest: ModelManifest = {
     vigilManifest: 1,
@@ -112,6 +151,10 @@ export function proposeManifest(info: OnnxModelInfo, options: { name?: string; f
     executionProviders: ['tensorrt', 'cuda', 'cpu'],
     precision: 'fp32',
   };
-  notes.push(yolo ? 'YOLO exports take RGB 0..1 letterboxed with grey (114) padding' : 'normalisation proposed as RGB 0..1 — check input.mean/scale against how the model was trained');
+  notes.push(
+    yolo
+      ? 'YOLO exports take RGB 0..1 letterboxed with grey (114) padding'
+      : 'normalisation proposed as RGB 0..1 — check input.mean/scale against how the model was trained',
+  );
   return { info, manifest, notes };
 }

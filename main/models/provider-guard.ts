@@ -76,7 +76,10 @@ function probe(manifestPath: string, providers: GpuProvider[], timeoutMs: number
   while (left.length > 0) {
     const { file, args } = childCommand();
     const r = spawnSync(file, [...args, manifestPath, ...left], { encoding: 'utf8', timeout: timeoutMs, env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' } });
-    const lines = (r.stdout ?? '').split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as ChildLine);
+    const lines = (r.stdout ?? '')
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as ChildLine);
     for (const l of lines) {
       if (!l.provider) continue;
       if (l.error) results.push({ provider: l.provider, outcome: 'failed', detail: l.error });
@@ -86,10 +89,15 @@ function probe(manifestPath: string, providers: GpuProvider[], timeoutMs: number
     const done = new Set(results.map((x) => x.provider));
     const last = lines.filter((l) => l.trying).pop()?.trying;
     if (r.status === 0 || !last || done.has(last)) {
-      if (r.status !== 0 && !results.length) throw new Error(`the provider probe could not start (${r.error?.message ?? r.stderr?.trim().split('\n').pop() ?? `exit ${r.status}`})`);
+      if (r.status !== 0 && !results.length)
+        throw new Error(`the provider probe could not start (${r.error?.message ?? r.stderr?.trim().split('\n').pop() ?? `exit ${r.status}`})`);
       break;
     }
-    const how = r.signal ? `the probe process was killed by ${r.signal}` : r.error ? `the probe process ${r.error.message}` : `the probe process exited with ${r.status}`;
+    const how = r.signal
+      ? `the probe process was killed by ${r.signal}`
+      : r.error
+        ? `the probe process ${r.error.message}`
+        : `the probe process exited with ${r.status}`;
     results.push({ provider: last, outcome: 'crashed', detail: how });
     left = left.slice(left.indexOf(last) + 1);
   }
@@ -100,19 +108,34 @@ function probe(manifestPath: string, providers: GpuProvider[], timeoutMs: number
  * Probes the manifest's GPU providers (in preference order, until one runs) and demotes those that
  * crash or fail. Returns the manifest to use (unchanged when nothing was demoted) and the record.
  */
-export function guardProviders(manifest: ModelManifest, manifestPath: string, options: { timeoutMs?: number; log?: (line: string) => void } = {}): { manifest: ModelManifest; check: ProviderCheck } {
+export function guardProviders(
+  manifest: ModelManifest,
+  manifestPath: string,
+  options: { timeoutMs?: number; log?: (line: string) => void } = {},
+): { manifest: ModelManifest; check: ProviderCheck } {
   const modelPath = join(dirname(manifestPath), manifest.file);
   const st = statSync(modelPath);
   const gpu = manifest.executionProviders.filter(isGpu);
   const results = gpu.length > 0 ? probe(manifestPath, gpu, options.timeoutMs ?? 120_000) : [];
   const demoted = results.filter((r) => r.outcome === 'crashed' || r.outcome === 'failed').map((r) => r.provider);
-  const check: ProviderCheck = { model: manifest.file, size: st.size, mtimeMs: st.mtimeMs, checkedAt: new Date().toISOString(), results, demoted, unsafeOps: [] };
+  const check: ProviderCheck = {
+    model: manifest.file,
+    size: st.size,
+    mtimeMs: st.mtimeMs,
+    checkedAt: new Date().toISOString(),
+    results,
+    demoted,
+    unsafeOps: [],
+  };
   if (demoted.length === 0) return { manifest, check };
   const ops = new EditableModel(readFileSync(modelPath), manifest.file).opTypes();
   check.unsafeOps = [...new Set(demoted.flatMap((p) => unsafeOps(p).filter((op) => ops.has(op))))].sort();
   const providers = manifest.executionProviders.filter((p) => !demoted.includes(p as GpuProvider));
   const next = providers.find((p) => p !== 'tensorrt' || !demoted.includes('tensorrt')) ?? 'cpu';
-  const why = results.filter((r) => demoted.includes(r.provider)).map((r) => `${r.provider}: ${r.detail}`).join('; ');
+  const why = results
+    .filter((r) => demoted.includes(r.provider))
+    .map((r) => `${r.provider}: ${r.detail}`)
+    .join('; ');
   const named = check.unsafeOps.length > 0 ? ` It uses ${check.unsafeOps.join(', ')}, which crash that provider (resources/gpu/provider-unsafe-ops.json).` : '';
   check.note = `demoted from ${demoted.join(', ')} to ${next}: ${why}.${named}`;
   (options.log ?? ((l: string) => console.warn(l)))(`[models] model '${manifest.name}' ${check.note}`);

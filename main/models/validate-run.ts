@@ -19,17 +19,27 @@ const shapeText = (s: readonly (number | string | null)[]) => `[${s.map((d) => d
 export function checkManifestAgainstModel(manifest: ModelManifest, info: OnnxModelInfo): void {
   const label = `model '${manifest.file}'`;
   const input = info.inputs.find((i) => i.name === manifest.input.name);
-  if (!input) throw new ModelCheckError(`${label}: has no input '${manifest.input.name}' (inputs: ${info.inputs.map((i) => `'${i.name}'`).join(', ')}) — fix input.name in the manifest`);
-  if (input.elemType !== 'float32') throw new ModelCheckError(`${label}: input '${input.name}' is ${input.elemType}; Vigil feeds float32 — export the model with a float input`);
-  if (input.shape.length !== 4) throw new ModelCheckError(`${label}: input '${input.name}' has shape ${shapeText(input.shape)}; a detector input is 4-D (NCHW or NHWC)`);
+  if (!input)
+    throw new ModelCheckError(
+      `${label}: has no input '${manifest.input.name}' (inputs: ${info.inputs.map((i) => `'${i.name}'`).join(', ')}) — fix input.name in the manifest`,
+    );
+  if (input.elemType !== 'float32')
+    throw new ModelCheckError(`${label}: input '${input.name}' is ${input.elemType}; Vigil feeds float32 — export the model with a float input`);
+  if (input.shape.length !== 4)
+    throw new ModelCheckError(`${label}: input '${input.name}' has shape ${shapeText(input.shape)}; a detector input is 4-D (NCHW or NHWC)`);
   const [n, a, b, c] = input.shape;
   const expect = manifest.input.layout === 'NCHW' ? [3, manifest.input.height, manifest.input.width] : [manifest.input.height, manifest.input.width, 3];
   const fields = manifest.input.layout === 'NCHW' ? ['channels', 'input.height', 'input.width'] : ['input.height', 'input.width', 'channels'];
   [a, b, c].forEach((d, i) => {
-    if (typeof d === 'number' && d > 0 && d !== expect[i]) throw new ModelCheckError(`${label}: input '${input.name}' has shape ${shapeText(input.shape)} but the manifest says ${manifest.input.layout} ${manifest.input.width}×${manifest.input.height} (${fields[i]} ${expect[i]} ≠ ${d}) — fix input.layout/width/height`);
+    if (typeof d === 'number' && d > 0 && d !== expect[i])
+      throw new ModelCheckError(
+        `${label}: input '${input.name}' has shape ${shapeText(input.shape)} but the manifest says ${manifest.input.layout} ${manifest.input.width}×${manifest.input.height} (${fields[i]} ${expect[i]} ≠ ${d}) — fix input.layout/width/height`,
+      );
   });
-  if (typeof manifest.input.batch === 'number' && typeof n === 'number' && n > 0 && n !== manifest.input.batch) throw new ModelCheckError(`${label}: input batch is fixed at ${n} but the manifest says ${manifest.input.batch} — set input.batch to ${n}`);
-  if (manifest.input.batch === 'dynamic' && typeof n === 'number' && n > 0) throw new ModelCheckError(`${label}: input batch is fixed at ${n} but the manifest says "dynamic" — set input.batch to ${n}`);
+  if (typeof manifest.input.batch === 'number' && typeof n === 'number' && n > 0 && n !== manifest.input.batch)
+    throw new ModelCheckError(`${label}: input batch is fixed at ${n} but the manifest says ${manifest.input.batch} — set input.batch to ${n}`);
+  if (manifest.input.batch === 'dynamic' && typeof n === 'number' && n > 0)
+    throw new ModelCheckError(`${label}: input batch is fixed at ${n} but the manifest says "dynamic" — set input.batch to ${n}`);
 }
 
 /** Checks the outputs of one run against the parser's layout (MANIFEST.md); throws naming output, shape and fix. */
@@ -38,7 +48,9 @@ export function checkOutputsFitParser(manifest: ModelManifest, outputs: Record<s
   const c = manifest.labels.length;
   const label = `model '${manifest.file}'`;
   const fail = (name: string, dims: number[], expected: string) => {
-    throw new ModelCheckError(`${label}: output '${name}' has shape ${shapeText(dims)} but parser ${manifest.parser} expects ${expected} — check the manifest's parser and labels (${c} labels)`);
+    throw new ModelCheckError(
+      `${label}: output '${name}' has shape ${shapeText(dims)} but parser ${manifest.parser} expects ${expected} — check the manifest's parser and labels (${c} labels)`,
+    );
   };
   const [name, first] = list[0] ?? ['(none)', { dims: [], data: new Float32Array() }];
   const d = first.dims;
@@ -52,7 +64,8 @@ export function checkOutputsFitParser(manifest: ModelManifest, outputs: Record<s
     case 'ssd': {
       const boxes = outputs.boxes ?? list[0]?.[1];
       const scores = outputs.scores ?? list[1]?.[1];
-      if (!boxes || !scores) throw new ModelCheckError(`${label}: parser ssd expects two outputs (boxes [B, N, 4], scores [B, N, ${c}]) but the model has ${list.length}`);
+      if (!boxes || !scores)
+        throw new ModelCheckError(`${label}: parser ssd expects two outputs (boxes [B, N, 4], scores [B, N, ${c}]) but the model has ${list.length}`);
       if (boxes.dims.length !== 3 || boxes.dims[2] !== 4) fail('boxes', boxes.dims, '[B, N, 4]');
       if (scores.dims.length !== 3 || scores.dims[2] !== c || scores.dims[1] !== boxes.dims[1]) fail('scores', scores.dims, `[B, ${boxes.dims[1]}, ${c}]`);
       break;
@@ -70,17 +83,28 @@ export function checkOutputsFitParser(manifest: ModelManifest, outputs: Record<s
 }
 
 /** Runs one frame (a mid-grey frame when none is given) through the model and checks the outputs. */
-export function validateByRunningOneFrame(manifest: ModelManifest, manifestDir: string, addon: ModelAddon, frame?: RgbFrame): { outputs: Record<string, NativeTensor>; detections: number } {
+export function validateByRunningOneFrame(
+  manifest: ModelManifest,
+  manifestDir: string,
+  addon: ModelAddon,
+  frame?: RgbFrame,
+): { outputs: Record<string, NativeTensor>; detections: number } {
   const path = join(manifestDir, manifest.file);
   const info = inspectOnnxFile(path);
   checkManifestAgainstModel(manifest, info);
-  const image = frame ?? { width: manifest.input.width, height: manifest.input.height, data: new Uint8Array(manifest.input.width * manifest.input.height * 3).fill(128) };
+  const image = frame ?? {
+    width: manifest.input.width,
+    height: manifest.input.height,
+    data: new Uint8Array(manifest.input.width * manifest.input.height * 3).fill(128),
+  };
   const input = fitInput(addon, image, manifest);
   let outputs: Record<string, NativeTensor>;
   try {
     outputs = addon.runModelOnce(path, { [manifest.input.name]: { dims: input.dims, data: input.data } });
   } catch (e) {
-    throw new ModelCheckError(`model '${manifest.file}' failed to run in ONNX Runtime: ${e instanceof Error ? e.message : String(e)} — the file may be damaged or use operators this ONNX Runtime lacks`);
+    throw new ModelCheckError(
+      `model '${manifest.file}' failed to run in ONNX Runtime: ${e instanceof Error ? e.message : String(e)} — the file may be damaged or use operators this ONNX Runtime lacks`,
+    );
   }
   checkOutputsFitParser(manifest, outputs, addon);
   let detections: number;

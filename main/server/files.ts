@@ -23,7 +23,13 @@ export const MIME: Record<string, string> = {
 };
 
 /** Sends a file, honouring one `Range: bytes=a-b` (206) as video players ask for. */
-export function sendFile(res: ServerResponse, file: { file: string; size: number }, headers: Record<string, string>, range: string | undefined, head: boolean): void {
+export function sendFile(
+  res: ServerResponse,
+  file: { file: string; size: number },
+  headers: Record<string, string>,
+  range: string | undefined,
+  head: boolean,
+): void {
   const type = MIME[extname(file.file).toLowerCase()] ?? 'application/octet-stream';
   const base: Record<string, string> = { ...headers, 'content-type': type, 'accept-ranges': 'bytes', 'x-content-type-options': 'nosniff' };
   let start = 0;

@@ -110,17 +110,33 @@ export class Guard {
 
   admit(req: IncomingMessage, url: URL): Admission {
     if (!this.hostAllowed(req.headers.host)) {
-      return { ok: false, status: 421, error: { code: 'bad-host', message: `this Vigil node does not answer to the host name '${String(req.headers.host ?? '')}' — open it by its address, or start it with --allowed-host NAME` } };
+      return {
+        ok: false,
+        status: 421,
+        error: {
+          code: 'bad-host',
+          message: `this Vigil node does not answer to the host name '${String(req.headers.host ?? '')}' — open it by its address, or start it with --allowed-host NAME`,
+        },
+      };
     }
     if (!this.originAllowed(req)) {
-      return { ok: false, status: 403, error: { code: 'cross-origin', message: 'requests from other web sites are refused — open Vigil from its own address' } };
+      return {
+        ok: false,
+        status: 403,
+        error: { code: 'cross-origin', message: 'requests from other web sites are refused — open Vigil from its own address' },
+      };
     }
     const token = this.options.token;
     if (!token) return { ok: true };
     const address = req.socket.remoteAddress ?? 'unknown';
     const blocked = this.blockedFor(address);
     if (blocked > 0) {
-      return { ok: false, status: 429, retryAfterS: blocked, error: { code: 'rate-limited', message: `too many attempts with a wrong access token from ${address} — wait ${blocked} s` } };
+      return {
+        ok: false,
+        status: 429,
+        retryAfterS: blocked,
+        error: { code: 'rate-limited', message: `too many attempts with a wrong access token from ${address} — wait ${blocked} s` },
+      };
     }
     const once = url.searchParams.get('once');
     if (once && this.useOnce(once)) return { ok: true, setCookie: this.cookie() };
@@ -133,7 +149,11 @@ export class Guard {
     return {
       ok: false,
       status: 401,
-      error: { code: 'unauthorized', message: 'this Vigil node needs its access token: open the one-time link from `vigil serve --one-time-link`, or add ?token=<the token> to the address once' },
+      error: {
+        code: 'unauthorized',
+        message:
+          'this Vigil node needs its access token: open the one-time link from `vigil serve --one-time-link`, or add ?token=<the token> to the address once',
+      },
     };
   }
 

@@ -42,7 +42,8 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-const CSP = "default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; style-src 'self' 'unsafe-inline'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+const CSP =
+  "default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; style-src 'self' 'unsafe-inline'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 const BODY_LIMIT = 1 << 20;
 /** Open WebSocket connections at most (each browser tab holds one). */
 const MAX_SOCKETS = 64;
@@ -114,11 +115,17 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   if (!isLoopback(host) && !token) {
     throw new Error(`refusing to listen on ${host} without an access token — give one with --token-file FILE or VIGIL_TOKEN (or bind 127.0.0.1)`);
   }
-  if (token !== undefined && token.length < 16) throw new Error('the access token is shorter than 16 characters — use a long random one, e.g. `openssl rand -base64 32`');
+  if (token !== undefined && token.length < 16)
+    throw new Error('the access token is shorter than 16 characters — use a long random one, e.g. `openssl rand -base64 32`');
   if (!existsSync(join(staticDir, 'index.html'))) {
     throw new Error(`the renderer is not built (${join(staticDir, 'index.html')} is missing) — run 'npm start' to build it`);
   }
-  const guard = new Guard({ host, token, ...(options.allowedHosts ? { allowedHosts: options.allowedHosts } : {}), ...(options.maxAuthFailures ? { maxFailures: options.maxAuthFailures } : {}) });
+  const guard = new Guard({
+    host,
+    token,
+    ...(options.allowedHosts ? { allowedHosts: options.allowedHosts } : {}),
+    ...(options.maxAuthFailures ? { maxFailures: options.maxAuthFailures } : {}),
+  });
 
   function refuse(res: ServerResponse, a: Exclude<Admission, { ok: true }>): void {
     sendError(res, a.status, a.error, a.retryAfterS ? { 'retry-after': String(a.retryAfterS) } : {});
@@ -151,7 +158,8 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       if (url.searchParams.has('once') && req.method === 'GET' && !url.pathname.startsWith('/api/')) return void res.writeHead(303, { location: '/' }).end();
     }
     if (url.pathname.startsWith('/api/v1/')) {
-      if (req.method !== 'GET' && req.method !== 'POST') throw new HttpError(405, 'bad-request', `use POST (or GET for reads), not ${String(req.method).slice(0, 20)}`);
+      if (req.method !== 'GET' && req.method !== 'POST')
+        throw new HttpError(405, 'bad-request', `use POST (or GET for reads), not ${String(req.method).slice(0, 20)}`);
       handleApi(req, res, url).catch((e: unknown) => fail(res, e));
       return;
     }
@@ -159,7 +167,9 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     const head = req.method === 'HEAD';
     const range = typeof req.headers.range === 'string' ? req.headers.range : undefined;
     if (url.pathname.startsWith('/media/')) {
-      const found = options.mediaDir ? resolveMedia(options.mediaDir, url.pathname.slice('/media/'.length)) : ({ ok: false, status: 404, message: '' } as const);
+      const found = options.mediaDir
+        ? resolveMedia(options.mediaDir, url.pathname.slice('/media/'.length))
+        : ({ ok: false, status: 404, message: '' } as const);
       if (!found.ok) {
         if (found.status === 400) throw new HttpError(400, 'bad-request', found.message);
         throw new HttpError(404, 'not-found', `no recorded media at ${url.pathname.slice(0, 120)} (it may have been removed by retention)`);
@@ -168,7 +178,13 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     }
     const found = resolveStatic(staticDir, url.pathname);
     if (!found.ok) throw new HttpError(found.status, found.status === 400 ? 'bad-request' : 'not-found', found.message);
-    sendFile(res, found, { 'content-security-policy': CSP, 'x-frame-options': 'DENY', 'cache-control': found.file.endsWith('index.html') ? 'no-cache' : 'public, max-age=3600' }, range, head);
+    sendFile(
+      res,
+      found,
+      { 'content-security-policy': CSP, 'x-frame-options': 'DENY', 'cache-control': found.file.endsWith('index.html') ? 'no-cache' : 'public, max-age=3600' },
+      range,
+      head,
+    );
   }
 
   function fail(res: ServerResponse, e: unknown): void {

@@ -13,7 +13,13 @@ const MAX_PREVIEW_CAMERAS = 64;
 const MAX_PENDING_CALLS = 64;
 
 /** Topics a client may subscribe to, one entry per topic of ApiStreams. */
-const TOPICS: { [T in keyof ApiStreams]: true } = { 'engine.status': true, 'streams.stats': true, 'tracks.events': true, 'workspace.changed': true, preview: true };
+const TOPICS: { [T in keyof ApiStreams]: true } = {
+  'engine.status': true,
+  'streams.stats': true,
+  'tracks.events': true,
+  'workspace.changed': true,
+  preview: true,
+};
 const isTopic = (t: unknown): t is keyof ApiStreams => typeof t === 'string' && Object.prototype.hasOwnProperty.call(TOPICS, t);
 
 /** Binary preview message: u32 LE header length, JSON header, JPEG bytes (see main/api/contract.ts). */
@@ -77,10 +83,12 @@ export function attachSocket(socket: WebSocket, services: Services, log: (line: 
       if (!isObject(msg)) return bad(null, "a message is a JSON object: {type:'call', id, method, params} or {type:'subscribe', topic}");
       if (msg.type === 'subscribe' || msg.type === 'unsubscribe') {
         const add = msg.type === 'subscribe';
-        if (!isTopic(msg.topic)) return bad(msg.id, `no topic ${JSON.stringify(String(msg.topic)).slice(0, 60)} — use one of ${Object.keys(TOPICS).join(', ')}`);
+        if (!isTopic(msg.topic))
+          return bad(msg.id, `no topic ${JSON.stringify(String(msg.topic)).slice(0, 60)} — use one of ${Object.keys(TOPICS).join(', ')}`);
         if (msg.topic === 'preview') {
           if (typeof msg.camera !== 'string' || msg.camera.length > 200) return bad(msg.id, "subscribe to 'preview' with a camera id");
-          if (add && previewCameras.size >= MAX_PREVIEW_CAMERAS && !previewCameras.has(msg.camera)) return bad(msg.id, `at most ${MAX_PREVIEW_CAMERAS} preview cameras per connection`);
+          if (add && previewCameras.size >= MAX_PREVIEW_CAMERAS && !previewCameras.has(msg.camera))
+            return bad(msg.id, `at most ${MAX_PREVIEW_CAMERAS} preview cameras per connection`);
           if (add) previewCameras.add(msg.camera);
           else previewCameras.delete(msg.camera);
         } else if (add) topics.add(msg.topic);
@@ -88,7 +96,11 @@ export function attachSocket(socket: WebSocket, services: Services, log: (line: 
         return;
       }
       if (msg.type !== 'call' || typeof msg.id !== 'number') return bad(msg.id, "expected {type:'call', id, method, params}");
-      if (pending >= MAX_PENDING_CALLS) return reply(msg.id, { ok: false, error: { code: 'busy', message: `more than ${MAX_PENDING_CALLS} calls in flight on this connection — wait for replies` } });
+      if (pending >= MAX_PENDING_CALLS)
+        return reply(msg.id, {
+          ok: false,
+          error: { code: 'busy', message: `more than ${MAX_PENDING_CALLS} calls in flight on this connection — wait for replies` },
+        });
       pending++;
       const id = msg.id;
       void dispatch(services, msg.method, msg.params, log)

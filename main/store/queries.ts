@@ -114,17 +114,21 @@ export class StoreQueries {
     const from0 = requireTime('timeline: from', q.from);
     const to = requireTime('timeline: to', q.to);
     if (to <= from0) throw new BadQueryError(`timeline: 'to' (${to}) must be after 'from' (${from0})`);
-    if (typeof q.bucketMs !== 'number' || !(q.bucketMs > 0)) throw new BadQueryError(`timeline: bucketMs must be a positive number of ms, got ${String(q.bucketMs)}`);
+    if (typeof q.bucketMs !== 'number' || !(q.bucketMs > 0))
+      throw new BadQueryError(`timeline: bucketMs must be a positive number of ms, got ${String(q.bucketMs)}`);
     const bucketMs = Math.ceil(q.bucketMs / minuteMs) * minuteMs;
-    if ((to - from0) / bucketMs > 100_000) throw new BadQueryError(`timeline: ${Math.ceil((to - from0) / bucketMs)} buckets asked for; use a wider bucketMs (at most 100 000 buckets)`);
+    if ((to - from0) / bucketMs > 100_000)
+      throw new BadQueryError(`timeline: ${Math.ceil((to - from0) / bucketMs)} buckets asked for; use a wider bucketMs (at most 100 000 buckets)`);
     const from = Math.floor(from0 / minuteMs) * minuteMs;
     // Whole 5-minute or hour slots come from the coarse rollup (few rows); slots cut by a bucket
     // boundary or by the range's ends come from the minute rollup, so any start is exact.
     // Hours only when the start is on the hour too: otherwise every bucket cuts an hour slot (60 minute rows each).
     const coarse =
-      bucketMs % hourMs === 0 && from % hourMs === 0 ? { unit: hourMs, table: 'timeline_hour', col: 'hour' }
-      : bucketMs % fiveMinMs === 0 ? { unit: fiveMinMs, table: 'timeline_5min', col: 'five' }
-      : null;
+      bucketMs % hourMs === 0 && from % hourMs === 0
+        ? { unit: hourMs, table: 'timeline_hour', col: 'hour' }
+        : bucketMs % fiveMinMs === 0
+          ? { unit: fiveMinMs, table: 'timeline_5min', col: 'five' }
+          : null;
     const fine: [number, number][] = [];
     const addFine = (a: number, b: number): void => {
       const last = fine[fine.length - 1];
@@ -172,8 +176,16 @@ export class StoreQueries {
     );
     // Camera names and the final order in JS: cheaper than a join and a second sort in SQL.
     const names = await this.cameraNames(rows.map((r) => r.camera_id));
-    const buckets = rows.map((r) => ({ camera: names.get(r.camera_id) ?? `camera ${r.camera_id}`, label: r.label, start: from + r.k * bucketMs, detections: r.detections, tracks: r.tracks }));
-    buckets.sort((a, b) => a.start - b.start || (a.camera < b.camera ? -1 : a.camera > b.camera ? 1 : 0) || (a.label < b.label ? -1 : a.label > b.label ? 1 : 0));
+    const buckets = rows.map((r) => ({
+      camera: names.get(r.camera_id) ?? `camera ${r.camera_id}`,
+      label: r.label,
+      start: from + r.k * bucketMs,
+      detections: r.detections,
+      tracks: r.tracks,
+    }));
+    buckets.sort(
+      (a, b) => a.start - b.start || (a.camera < b.camera ? -1 : a.camera > b.camera ? 1 : 0) || (a.label < b.label ? -1 : a.label > b.label ? 1 : 0),
+    );
     return {
       from,
       to,
@@ -209,19 +221,23 @@ export class StoreQueries {
       params.push(q.zone);
     }
     if (q.minScore !== undefined) {
-      if (typeof q.minScore !== 'number' || !Number.isFinite(q.minScore)) throw new BadQueryError(`searchTracks: minScore must be a number 0 ... 1, got ${String(q.minScore)}`);
+      if (typeof q.minScore !== 'number' || !Number.isFinite(q.minScore))
+        throw new BadQueryError(`searchTracks: minScore must be a number 0 ... 1, got ${String(q.minScore)}`);
       conds.push('t.best_score >= ?');
       params.push(q.minScore);
     }
     if (q.minDurationMs !== undefined) {
-      if (typeof q.minDurationMs !== 'number' || !(q.minDurationMs >= 0)) throw new BadQueryError(`searchTracks: minDurationMs must be a number of ms ≥ 0, got ${String(q.minDurationMs)}`);
+      if (typeof q.minDurationMs !== 'number' || !(q.minDurationMs >= 0))
+        throw new BadQueryError(`searchTracks: minDurationMs must be a number of ms ≥ 0, got ${String(q.minDurationMs)}`);
       conds.push('t.last_time - t.first_time >= ?');
       params.push(q.minDurationMs);
     }
     const cams = stringList('searchTracks: cameras', q.cameras);
     const labels = stringList('searchTracks: labels', q.labels);
     const cameraIds =
-      cams === null ? null : (await this.db.query<{ id: number }>('SELECT id FROM cameras WHERE name IN (SELECT value FROM json_each(?)) ORDER BY id', [cams])).map((r) => r.id);
+      cams === null
+        ? null
+        : (await this.db.query<{ id: number }>('SELECT id FROM cameras WHERE name IN (SELECT value FROM json_each(?)) ORDER BY id', [cams])).map((r) => r.id);
     const labelList = labels === null ? null : [...new Set(JSON.parse(labels) as string[])];
     if ((cameraIds !== null && cameraIds.length === 0) || (labelList !== null && labelList.length === 0)) return { tracks: [], nextCursor: null };
 
@@ -231,7 +247,14 @@ export class StoreQueries {
     const common = conds.length > 0 ? ` AND ${conds.join(' AND ')}` : '';
     if (combos.length <= 64) {
       for (const [camera, label] of combos) {
-        const index = camera !== null && label !== null ? 'tracks_by_camera_label_time' : camera !== null ? 'tracks_by_camera_time' : label !== null ? 'tracks_by_label_time' : 'tracks_by_time';
+        const index =
+          camera !== null && label !== null
+            ? 'tracks_by_camera_label_time'
+            : camera !== null
+              ? 'tracks_by_camera_time'
+              : label !== null
+                ? 'tracks_by_label_time'
+                : 'tracks_by_time';
         const where = [...(camera !== null ? ['t.camera_id = ?'] : []), ...(label !== null ? ['t.label = ?'] : [])];
         parts.push({
           sql: `SELECT * FROM (SELECT t.id, t.first_time FROM tracks t INDEXED BY ${index} WHERE ${where.length > 0 ? where.join(' AND ') : 'true'}${common} ORDER BY t.first_time DESC, t.id DESC LIMIT ?)`,
@@ -349,12 +372,19 @@ export class StoreQueries {
 }
 
 export async function storageUsage(db: SqlDriver, file?: string): Promise<StorageUsage> {
-  const [pages] = await db.query<{ n: number }>('SELECT (page_count - freelist_count) * page_size AS n FROM pragma_page_count, pragma_freelist_count, pragma_page_size');
+  const [pages] = await db.query<{ n: number }>(
+    'SELECT (page_count - freelist_count) * page_size AS n FROM pragma_page_count, pragma_freelist_count, pragma_page_size',
+  );
   const [snap] = await db.query<{ n: number | null }>('SELECT sum(snapshot_bytes) AS n FROM tracks WHERE snapshot_bytes > 0');
   const [seg] = await db.query<{ n: number | null }>('SELECT sum(bytes) AS n FROM segments');
   const databaseBytes = pages?.n ?? 0;
   const snapshotBytes = snap?.n ?? 0;
   const segmentBytes = seg?.n ?? 0;
-  const walBytes = file ? await stat(`${file}-wal`).then((s) => s.size, () => 0) : 0;
+  const walBytes = file
+    ? await stat(`${file}-wal`).then(
+        (s) => s.size,
+        () => 0,
+      )
+    : 0;
   return { databaseBytes, walBytes, snapshotBytes, segmentBytes, totalBytes: databaseBytes + walBytes + snapshotBytes + segmentBytes };
 }

@@ -97,7 +97,14 @@ export class WriteQueue {
   }
 
   outstanding(): boolean {
-    return this.pending.length > 0 || this.dirtyTracks.size > 0 || this.snapshotUpdates.length > 0 || this.newSegments.length > 0 || this.newCameras.length > 0 || this.newRuns.length > 0;
+    return (
+      this.pending.length > 0 ||
+      this.dirtyTracks.size > 0 ||
+      this.snapshotUpdates.length > 0 ||
+      this.newSegments.length > 0 ||
+      this.newCameras.length > 0 ||
+      this.newRuns.length > 0
+    );
   }
 }
 

@@ -9,11 +9,28 @@ export function transactionSteps(w: QueuedWrites, runId: number, timeLazyPrepare
   const json = (rows: string[]): string => `[${rows.join(',')}]`;
   if (runs.length > 0) steps.push({ sql: 'INSERT OR IGNORE INTO runs (id, started_at) SELECT value->>0, value->>1 FROM json_each(?)', params: [json(runs)] });
   if (cameras.length > 0) {
-    steps.push({ sql: 'INSERT OR IGNORE INTO cameras (id, name, created_at) SELECT value->>0, value->>1, value->>2 FROM json_each(?)', params: [json(cameras)] });
+    steps.push({
+      sql: 'INSERT OR IGNORE INTO cameras (id, name, created_at) SELECT value->>0, value->>1, value->>2 FROM json_each(?)',
+      params: [json(cameras)],
+    });
   }
   if (tracks.length > 0) {
     const rows = tracks.map((t) =>
-      JSON.stringify([t.id, runId, t.cameraId, t.engineTrack, t.label, t.classId, t.firstTime, t.lastTime, Math.max(0, t.bestScore), t.bestTime, JSON.stringify(t.bestBox.map(Math.round)), t.attributes ? JSON.stringify(t.attributes) : null, t.ended ? 1 : 0]),
+      JSON.stringify([
+        t.id,
+        runId,
+        t.cameraId,
+        t.engineTrack,
+        t.label,
+        t.classId,
+        t.firstTime,
+        t.lastTime,
+        Math.max(0, t.bestScore),
+        t.bestTime,
+        JSON.stringify(t.bestBox.map(Math.round)),
+        t.attributes ? JSON.stringify(t.attributes) : null,
+        t.ended ? 1 : 0,
+      ]),
     );
     steps.push({
       sql: `INSERT INTO tracks (id, run_id, camera_id, engine_track, label, class_id, first_time, last_time, best_score, best_time, best_box, attributes, ended)
@@ -56,7 +73,8 @@ export function transactionSteps(w: QueuedWrites, runId: number, timeLazyPrepare
     });
   }
   const zones = taken.flatMap((b) => b.zones);
-  if (zones.length > 0) steps.push({ sql: 'INSERT OR IGNORE INTO track_zones (zone, track_id) SELECT value->>0, value->>1 FROM json_each(?)', params: [json(zones)] });
+  if (zones.length > 0)
+    steps.push({ sql: 'INSERT OR IGNORE INTO track_zones (zone, track_id) SELECT value->>0, value->>1 FROM json_each(?)', params: [json(zones)] });
   if (snapshots.length > 0) {
     steps.push({
       sql: `UPDATE tracks SET snapshot_path = j.value->>1, snapshot_bytes = j.value->>2 FROM json_each(?) AS j WHERE tracks.id = j.value->>0`,
@@ -64,7 +82,10 @@ export function transactionSteps(w: QueuedWrites, runId: number, timeLazyPrepare
     });
   }
   if (segments.length > 0) {
-    steps.push({ sql: 'INSERT INTO segments (camera_id, start_time, end_time, path, bytes) SELECT value->>0, value->>1, value->>2, value->>3, value->>4 FROM json_each(?)', params: [json(segments)] });
+    steps.push({
+      sql: 'INSERT INTO segments (camera_id, start_time, end_time, path, bytes) SELECT value->>0, value->>1, value->>2, value->>3, value->>4 FROM json_each(?)',
+      params: [json(segments)],
+    });
   }
   const rollup = new Map<string, [number, number]>();
   for (const b of taken) {
@@ -83,7 +104,11 @@ export function transactionSteps(w: QueuedWrites, runId: number, timeLazyPrepare
       rows.push(JSON.stringify([Number(minute), Number(cameraId), label, d, s]));
     }
     const param = [json(rows)];
-    for (const [table, unit, div] of [['timeline_minute', 'minute', 1], ['timeline_5min', 'five', 5], ['timeline_hour', 'hour', 60]] as const) {
+    for (const [table, unit, div] of [
+      ['timeline_minute', 'minute', 1],
+      ['timeline_5min', 'five', 5],
+      ['timeline_hour', 'hour', 60],
+    ] as const) {
       steps.push({
         sql: `INSERT INTO ${table} (${unit}, camera_id, label, detections, tracks)
               SELECT value->>0 / ${div} AS u, value->>1 AS c, value->>2 AS l, sum(value->>3), sum(value->>4) FROM json_each(?) WHERE true GROUP BY u, c, l

@@ -237,9 +237,12 @@ export class Recorder {
    */
   noteCameraState(camera: string, state: 'offline' | 'online', time: number, detail: Record<string, string | number | boolean> | null = null): void {
     if (this.closed) return;
-    if (!Number.isFinite(time) || time < 0) throw new Error(`camera '${camera}': the time of a camera-${state} event must be a non-negative number, got ${String(time)}`);
+    if (!Number.isFinite(time) || time < 0)
+      throw new Error(`camera '${camera}': the time of a camera-${state} event must be a non-negative number, got ${String(time)}`);
     const prepared: PreparedBatch = { seq: ++this.seq, events: [], zones: [], rollup: new Map() };
-    prepared.events.push(JSON.stringify([Math.round(time), this.book.cameraId(camera), null, `camera-${state}`, null, null, detail ? JSON.stringify(detail) : null]));
+    prepared.events.push(
+      JSON.stringify([Math.round(time), this.book.cameraId(camera), null, `camera-${state}`, null, null, detail ? JSON.stringify(detail) : null]),
+    );
     this.queue.pending.push(prepared);
     this.scheduleFlush();
   }
@@ -247,7 +250,11 @@ export class Recorder {
   /** Records a finished recording segment (a media file under the data directory). */
   addSegment(segment: SegmentInput): void {
     const path = relativeMediaPath(this.dataDir, segment.path);
-    for (const [k, v] of [['start', segment.start], ['end', segment.end], ['bytes', segment.bytes]] as const) {
+    for (const [k, v] of [
+      ['start', segment.start],
+      ['end', segment.end],
+      ['bytes', segment.bytes],
+    ] as const) {
       if (!Number.isFinite(v) || v < 0) throw new Error(`segment ${segment.path}: ${k} must be a non-negative number, got ${String(v)}`);
     }
     if (segment.end < segment.start) throw new Error(`segment ${segment.path}: end (${segment.end}) is before start (${segment.start})`);
@@ -338,20 +345,27 @@ export class Recorder {
       if (!this.failure) this.failure = { message: err.message, since: Date.now() };
       else this.failure.message = err.message;
       // Once per outage in the log, not once per retry.
-      if (this.failedFlushes === 1) this.log(`recorder: writing to the database failed (${err.message}); keeping what is queued and retrying — check free disk space and the data directory`);
+      if (this.failedFlushes === 1)
+        this.log(
+          `recorder: writing to the database failed (${err.message}); keeping what is queued and retrying — check free disk space and the data directory`,
+        );
       for (const l of this.failureListeners) l(err);
       if (this.failedFlushes >= 20 || this.closing) {
         for (const w of this.flushWaiters.splice(0)) w.reject(err);
       }
       if (this.closing) return;
-      this.timer = setTimeout(() => {
-        this.timer = null;
-        this.startFlush();
-      }, Math.min(5000, 200 * this.failedFlushes));
+      this.timer = setTimeout(
+        () => {
+          this.timer = null;
+          this.startFlush();
+        },
+        Math.min(5000, 200 * this.failedFlushes),
+      );
       this.adjustThinning();
       return;
     }
-    if (this.failure) this.log(`recorder: writing again after ${((Date.now() - this.failure.since) / 1000).toFixed(1)} s of failed writes (${this.failedFlushes} attempts)`);
+    if (this.failure)
+      this.log(`recorder: writing again after ${((Date.now() - this.failure.since) / 1000).toFixed(1)} s of failed writes (${this.failedFlushes} attempts)`);
     this.failure = null;
     this.failedFlushes = 0;
     this.adjustThinning();
@@ -363,7 +377,9 @@ export class Recorder {
     const high = this.maxQueued / 2;
     if (this.queue.queuedDetections > high && this.stride < 64) {
       this.stride *= 2;
-      this.log(`recorder: the disk is not keeping up (${this.queue.queuedDetections} boxes queued); keeping 1 in ${this.stride} boxes per track until it catches up — tracks and events are all kept`);
+      this.log(
+        `recorder: the disk is not keeping up (${this.queue.queuedDetections} boxes queued); keeping 1 in ${this.stride} boxes per track until it catches up — tracks and events are all kept`,
+      );
     } else if (this.queue.queuedDetections < high / 4 && (this.stride > 1 || this.hardCapped)) {
       this.stride = this.stride > 1 ? this.stride / 2 : 1;
       this.hardCapped = false;
@@ -414,5 +430,4 @@ export class Recorder {
     }
     return this.flushWaiters.length > 0;
   }
-
 }

@@ -78,7 +78,9 @@ export class Retention {
     if (result.tracksDeleted + result.segmentsDeleted > 0) await this.checkpoint();
     result.bytesAfter = (await storageUsage(this.host.db, this.host.file)).totalBytes;
     if (result.tracksDeleted + result.segmentsDeleted > 0) {
-      this.host.log(`retention: deleted ${result.tracksDeleted} tracks, ${result.detectionsDeleted} boxes, ${result.segmentsDeleted} segments in ${result.batches} batches; ${result.bytesAfter} bytes in use`);
+      this.host.log(
+        `retention: deleted ${result.tracksDeleted} tracks, ${result.detectionsDeleted} boxes, ${result.segmentsDeleted} segments in ${result.batches} batches; ${result.bytesAfter} bytes in use`,
+      );
     }
     return result;
   }
@@ -120,7 +122,9 @@ export class Retention {
   }
 
   private async databaseBytes(): Promise<number> {
-    const [r] = await this.host.db.query<{ n: number }>('SELECT (page_count - freelist_count) * page_size AS n FROM pragma_page_count, pragma_freelist_count, pragma_page_size');
+    const [r] = await this.host.db.query<{ n: number }>(
+      'SELECT (page_count - freelist_count) * page_size AS n FROM pragma_page_count, pragma_freelist_count, pragma_page_size',
+    );
     return r?.n ?? 0;
   }
 
@@ -138,7 +142,9 @@ export class Retention {
     if (periodEnd === null) {
       if (tracks.length > 0) periodEnd = tracks[tracks.length - 1]!.first_time;
       else {
-        const segs = await db.query<{ end_time: number }>('SELECT end_time FROM segments INDEXED BY segments_by_end ORDER BY end_time LIMIT 1 OFFSET ?', [segmentsPerBatch - 1]);
+        const segs = await db.query<{ end_time: number }>('SELECT end_time FROM segments INDEXED BY segments_by_end ORDER BY end_time LIMIT 1 OFFSET ?', [
+          segmentsPerBatch - 1,
+        ]);
         const last = await db.query<{ end_time: number }>('SELECT max(end_time) AS end_time FROM segments');
         periodEnd = segs[0]?.end_time ?? last[0]?.end_time ?? null;
         if (periodEnd === null) return { tracks: 0, detections: 0, segments: 0, files: [], freedMediaBytes: 0 };
@@ -158,7 +164,10 @@ export class Retention {
       { sql: 'DELETE FROM track_zones WHERE track_id IN (SELECT value FROM json_each(?))', params: [ids] },
       { sql: 'DELETE FROM tracks WHERE id IN (SELECT value FROM json_each(?))', params: [ids] },
       { sql: 'DELETE FROM segments WHERE id IN (SELECT value FROM json_each(?))', params: [segIds] },
-      { sql: 'DELETE FROM events WHERE rowid IN (SELECT rowid FROM events INDEXED BY events_by_time WHERE time < ? AND track_id IS NULL LIMIT 5000)', params: [periodEnd] },
+      {
+        sql: 'DELETE FROM events WHERE rowid IN (SELECT rowid FROM events INDEXED BY events_by_time WHERE time < ? AND track_id IS NULL LIMIT 5000)',
+        params: [periodEnd],
+      },
       { sql: 'DELETE FROM timeline_minute WHERE minute < ?', params: [Math.floor(periodEnd / 60_000)] },
       { sql: 'DELETE FROM timeline_5min WHERE five < ?', params: [Math.floor(periodEnd / 300_000)] },
       { sql: 'DELETE FROM timeline_hour WHERE hour < ?', params: [Math.floor(periodEnd / 3_600_000)] },

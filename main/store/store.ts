@@ -60,7 +60,9 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     // A previous run that crashed left tracks open: they ended when it did.
     await writer.run('UPDATE tracks SET ended = 1 WHERE ended = 0');
     const cameraRows = await writer.query<{ id: number; name: string }>('SELECT id, name FROM cameras');
-    const [ids] = await writer.query<{ track: number | null; run: number | null }>('SELECT (SELECT max(id) FROM tracks) AS track, (SELECT max(id) FROM runs) AS run');
+    const [ids] = await writer.query<{ track: number | null; run: number | null }>(
+      'SELECT (SELECT max(id) FROM tracks) AS track, (SELECT max(id) FROM runs) AS run',
+    );
     reader = await open(file, { readonly: true });
     await reader.exec('PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY; PRAGMA mmap_size = 268435456;');
     const recorder = new Recorder(

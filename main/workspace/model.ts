@@ -70,7 +70,11 @@ function arr(v: unknown, field: string): unknown[] {
 }
 
 export function slugify(name: string): string {
-  const s = name.toLowerCase().normalize('NFKD').replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
+  const s = name
+    .toLowerCase()
+    .normalize('NFKD')
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '');
   return s || 'camera';
 }
 
@@ -104,7 +108,8 @@ export function validateZone(v: unknown, field: string): Zone {
   if (z.direction !== undefined) {
     const direction = ZONE_DIRECTIONS.find((d) => d === z.direction);
     const allowed = kind === 'line' ? ['any', 'in', 'out'] : ['any', 'left', 'right', 'up', 'down'];
-    if (!direction || !allowed.includes(direction)) throw new WorkspaceError(`${field}.direction`, `of a ${kind} must be ${orList(allowed.map((d) => `'${d}'`))}`);
+    if (!direction || !allowed.includes(direction))
+      throw new WorkspaceError(`${field}.direction`, `of a ${kind} must be ${orList(allowed.map((d) => `'${d}'`))}`);
     zone.direction = direction;
   }
   if (z.referencePoint !== undefined) {

@@ -41,7 +41,8 @@ function readOrCreateKey(file: string): Buffer {
     const st = statSync(file);
     if ((st.mode & 0o077) !== 0) throw new Error(`secret key file ${file} is readable by other users — run: chmod 600 ${file}`);
     const key = Buffer.from(readFileSync(file, 'utf8').trim(), 'base64');
-    if (key.length !== 32) throw new Error(`secret key file ${file} does not hold a 256-bit key — restore it from a backup, or move it away and re-enter the camera passwords`);
+    if (key.length !== 32)
+      throw new Error(`secret key file ${file} does not hold a 256-bit key — restore it from a backup, or move it away and re-enter the camera passwords`);
     return key;
   }
   mkdirSync(dirname(file), { recursive: true, mode: 0o700 });

@@ -5,16 +5,55 @@ export const CAMERA_SCHEMES = ['file:', 'rtsp:', 'rtsps:', 'http:', 'https:', 'v
 
 /** Query parameters that carry credentials: stored apart from the workspace and redacted like a password. */
 export const CREDENTIAL_QUERY_KEYS: ReadonlySet<string> = new Set([
-  'user', 'username', 'usr', 'login', 'account',
-  'pwd', 'password', 'passwd', 'pass', 'psw', 'passphrase',
-  'token', 'access_token', 'auth', 'key', 'apikey', 'api_key', 'secret', 'sig', 'signature',
+  'user',
+  'username',
+  'usr',
+  'login',
+  'account',
+  'pwd',
+  'password',
+  'passwd',
+  'pass',
+  'psw',
+  'passphrase',
+  'token',
+  'access_token',
+  'auth',
+  'key',
+  'apikey',
+  'api_key',
+  'secret',
+  'sig',
+  'signature',
 ]);
 
 /** What a file camera may be: a video file by its extension (the engine decodes it with GStreamer;
  * .ogg is an Ogg container that may hold Theora video — an audio-only one is reported as having no video). */
 export const VIDEO_EXTENSIONS: ReadonlySet<string> = new Set([
-  'mp4', 'm4v', 'mov', 'mkv', 'webm', 'avi', 'ts', 'mts', 'm2ts', 'mpg', 'mpeg', 'flv', 'wmv', 'ogv', 'ogg', '3gp',
-  'h264', '264', 'h265', '265', 'hevc', 'mjpeg', 'mjpg', 'y4m',
+  'mp4',
+  'm4v',
+  'mov',
+  'mkv',
+  'webm',
+  'avi',
+  'ts',
+  'mts',
+  'm2ts',
+  'mpg',
+  'mpeg',
+  'flv',
+  'wmv',
+  'ogv',
+  'ogg',
+  '3gp',
+  'h264',
+  '264',
+  'h265',
+  '265',
+  'hevc',
+  'mjpeg',
+  'mjpg',
+  'y4m',
 ]);
 
 /** System folders a file camera never reads from, whatever the file is called. */

@@ -133,7 +133,10 @@ export class WorkspaceFile extends EventEmitter<{ change: [WorkspaceChange] }> {
 
   addCamera(input: CameraInput): CameraConfig {
     this.checkNameFree(input.name);
-    const id = uniqueCameraId(input.name ?? 'camera', this.current.cameras.map((c) => c.id));
+    const id = uniqueCameraId(
+      input.name ?? 'camera',
+      this.current.cameras.map((c) => c.id),
+    );
     const camera = this.keepSecret(validateCamera({ ...input, id }, 'camera', this.knownModels()));
     this.current.cameras.push(camera);
     this.save();
@@ -216,7 +219,7 @@ export function writeFileAtomic(file: string, text: string): void {
   const fd = openSync(tmp, 'w', 0o600);
   try {
     const bytes = Buffer.from(text, 'utf8');
-    for (let done = 0; done < bytes.length; ) done += writeSync(fd, bytes, done);
+    for (let done = 0; done < bytes.length;) done += writeSync(fd, bytes, done);
     fsyncSync(fd);
   } catch (e) {
     closeSync(fd);

@@ -81,11 +81,13 @@ int main() {
     for (int z = 0; z < 5; ++z) {
       const double x = 0.05 + 0.18 * z;
       char buf[512];
-      std::snprintf(buf, sizeof buf,
-                    R"({"id":"z%d","kind":"zone","points":[[%.2f,0.1],[%.2f,0.1],[%.2f,0.5],[%.2f,0.5],[%.2f,0.1],[%.2f,0.1],[%.2f,0.9],[%.2f,0.9]],"labels":["person"],"dwellSeconds":5,"crowdThreshold":4,"crowdSeconds":2},)",
-                    z, x, x + 0.05, x + 0.05, x + 0.1, x + 0.1, x + 0.15, x + 0.15, x);
+      std::snprintf(
+          buf, sizeof buf,
+          R"({"id":"z%d","kind":"zone","points":[[%.2f,0.1],[%.2f,0.1],[%.2f,0.5],[%.2f,0.5],[%.2f,0.1],[%.2f,0.1],[%.2f,0.9],[%.2f,0.9]],"labels":["person"],"dwellSeconds":5,"crowdThreshold":4,"crowdSeconds":2},)",
+          z, x, x + 0.05, x + 0.05, x + 0.1, x + 0.1, x + 0.15, x + 0.15, x);
       zones += buf;
-      std::snprintf(buf, sizeof buf, R"({"id":"l%d","kind":"line","points":[[%.2f,0.05],[%.2f,0.95]],"labels":[]}%s)", z, x + 0.08, x + 0.09, z < 4 ? "," : "");
+      std::snprintf(buf, sizeof buf, R"({"id":"l%d","kind":"line","points":[[%.2f,0.05],[%.2f,0.95]],"labels":[]}%s)", z, x + 0.08,
+                    x + 0.09, z < 4 ? "," : "");
       zones += buf;
     }
     zones += "]";

@@ -216,7 +216,8 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
   explicit EngineWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<EngineWrap>(info) {
     Napi::Env env = info.Env();
     if (info.Length() < 1 || !info[0].IsObject())
-      throw Napi::TypeError::New(env, "new Engine(config: { model: string, ... }, callbacks?: { onBatch, onPreview, onSnapshot, onStats, onSourceError })");
+      throw Napi::TypeError::New(
+          env, "new Engine(config: { model: string, ... }, callbacks?: { onBatch, onPreview, onSnapshot, onStats, onSourceError })");
     Napi::Object c = info[0].As<Napi::Object>();
     vigil::EngineConfig cfg;
     if (!c.Get("model").IsString()) throw Napi::TypeError::New(env, "Engine config: 'model' (manifest path or model name) is required");
@@ -266,7 +267,9 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
   Napi::Value AddSource(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     if (info.Length() < 2 || !info[0].IsString() || !info[1].IsString())
-      throw Napi::TypeError::New(env, "addSource(id: string, uri: string, options?: { loop, realtime, transport, frameInterval, detectFps, maxRetries, analytics })");
+      throw Napi::TypeError::New(
+          env,
+          "addSource(id: string, uri: string, options?: { loop, realtime, transport, frameInterval, detectFps, maxRetries, analytics })");
     vigil::SourceOptions o;
     std::shared_ptr<const vigil::analytics::Config> zones;
     if (info.Length() > 2 && info[2].IsObject()) {

@@ -25,8 +25,8 @@ Napi::Value Letterbox(const Napi::CallbackInfo& info) {
   const int width = w.As<Napi::Number>().Int32Value(), height = h.As<Napi::Number>().Int32Value();
   Napi::Uint8Array pixels = d.As<Napi::Uint8Array>();
   if (width <= 0 || height <= 0 || width > 16384 || height > 16384)
-    throw Napi::RangeError::New(env, "letterbox: frame size " + std::to_string(width) + "x" + std::to_string(height) +
-                                         " is not a picture size");
+    throw Napi::RangeError::New(env,
+                                "letterbox: frame size " + std::to_string(width) + "x" + std::to_string(height) + " is not a picture size");
   const size_t need = static_cast<size_t>(width) * static_cast<size_t>(height) * 3;
   if (pixels.ElementLength() != need)
     throw Napi::RangeError::New(env, "letterbox: a " + std::to_string(width) + "x" + std::to_string(height) + " RGB frame has " +

@@ -69,7 +69,8 @@ Napi::Value DecodeDetections(const Napi::CallbackInfo& info) {
     size_t expected = 1;
     for (int64_t d : out.dims) expected *= static_cast<size_t>(d > 0 ? d : 0);
     if (expected != data.ElementLength())
-      throw Napi::Error::New(env, "output '" + name + "': dims hold " + std::to_string(expected) + " values but data has " + std::to_string(data.ElementLength()));
+      throw Napi::Error::New(env, "output '" + name + "': dims hold " + std::to_string(expected) + " values but data has " +
+                                      std::to_string(data.ElementLength()));
     out.data = data.Data();
     tensors.push_back(std::move(out));
   }
@@ -130,7 +131,8 @@ Napi::Value RunModelTimed(const Napi::CallbackInfo& info) {
       Napi::Float32Array data = t.Get("data").As<Napi::Float32Array>();
       inNames.push_back(name);
       inDims.push_back(d);
-      inValues.push_back(Ort::Value::CreateTensor<float>(mem, data.Data(), data.ElementLength(), inDims.back().data(), inDims.back().size()));
+      inValues.push_back(
+          Ort::Value::CreateTensor<float>(mem, data.Data(), data.ElementLength(), inDims.back().data(), inDims.back().size()));
     }
     for (size_t i = 0; i < session->GetOutputCount(); ++i) outNames.emplace_back(session->GetOutputNameAllocated(i, alloc).get());
     std::vector<const char*> inPtrs, outPtrs;
@@ -145,7 +147,8 @@ Napi::Value RunModelTimed(const Napi::CallbackInfo& info) {
     Napi::Object outputs = Napi::Object::New(env);
     for (size_t i = 0; i < outs.size(); ++i) {
       auto shape = outs[i].GetTensorTypeAndShapeInfo();
-      if (shape.GetElementType() != ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT) throw std::runtime_error("output '" + outNames[i] + "' is not float");
+      if (shape.GetElementType() != ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT)
+        throw std::runtime_error("output '" + outNames[i] + "' is not float");
       size_t n = shape.GetElementCount();
       Napi::Float32Array data = Napi::Float32Array::New(env, n);
       std::copy(outs[i].GetTensorData<float>(), outs[i].GetTensorData<float>() + n, data.Data());
@@ -174,8 +177,10 @@ Napi::Array toArray(Napi::Env env, const std::vector<std::string>& items) {
 vigil::binding::Registrar registerModels([](Napi::Env env, Napi::Object exports) {
   exports.Set("decodeDetections", Napi::Function::New(env, DecodeDetections));
   // The native registries, for the test that main/api's PARSER_NAMES and TRACKER_KINDS match them.
-  exports.Set("parserNames", Napi::Function::New(env, [](const Napi::CallbackInfo& info) { return toArray(info.Env(), vigil::parserNames()); }));
-  exports.Set("trackerNames", Napi::Function::New(env, [](const Napi::CallbackInfo& info) { return toArray(info.Env(), vigil::trackerNames()); }));
+  exports.Set("parserNames",
+              Napi::Function::New(env, [](const Napi::CallbackInfo& info) { return toArray(info.Env(), vigil::parserNames()); }));
+  exports.Set("trackerNames",
+              Napi::Function::New(env, [](const Napi::CallbackInfo& info) { return toArray(info.Env(), vigil::trackerNames()); }));
   exports.Set("runModelTimed", Napi::Function::New(env, RunModelTimed));
 });
 

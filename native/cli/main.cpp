@@ -38,16 +38,17 @@ int usage(FILE* out) {
     for (const std::string& t : vigil::trackerNames()) s += (s.empty() ? "" : "|") + t;
     return s;
   }();
-  std::fprintf(out,
-               "usage: vigil-engine info\n"
-               "       vigil-engine run URI... [--model NAME|MANIFEST] [--tracker %s] [--frames N] [--json] [--analytics ZONES.json]\n"
-               "                        [--batch N] [--interval N] [--detect-fps F] [--loop] [--realtime] [--perf-seconds S] [--retries N]\n"
-               "       vigil-engine bench [--streams N] [--uri URI] [--seconds S] [--model NAME|MANIFEST] [--batch N] [--realtime] [--preview-fps N] [--json]\n"
-               "       vigil-engine fixtures DIR   (writes the generated test model and clip, prints their description)\n"
-               "       vigil-engine --help\n"
-               "URIs: file:///path, rtsp://[user:pass@]host/path, http(s)://..., v4l2:///dev/videoN,\n"
-               "      test://PATTERN?width=W&height=H&fps=F[&live=false]\n",
-               trackers.c_str());
+  std::fprintf(
+      out,
+      "usage: vigil-engine info\n"
+      "       vigil-engine run URI... [--model NAME|MANIFEST] [--tracker %s] [--frames N] [--json] [--analytics ZONES.json]\n"
+      "                        [--batch N] [--interval N] [--detect-fps F] [--loop] [--realtime] [--perf-seconds S] [--retries N]\n"
+      "       vigil-engine bench [--streams N] [--uri URI] [--seconds S] [--model NAME|MANIFEST] [--batch N] [--realtime] [--preview-fps N] [--json]\n"
+      "       vigil-engine fixtures DIR   (writes the generated test model and clip, prints their description)\n"
+      "       vigil-engine --help\n"
+      "URIs: file:///path, rtsp://[user:pass@]host/path, http(s)://..., v4l2:///dev/videoN,\n"
+      "      test://PATTERN?width=W&height=H&fps=F[&live=false]\n",
+      trackers.c_str());
   return out == stderr ? 2 : 0;
 }
 
@@ -55,8 +56,8 @@ bool isHelp(const std::string& a) { return a == "-h" || a == "--help" || a == "h
 
 int info() {
   vigil::EngineInfo e = vigil::queryEngineInfo();
-  std::printf("vigil-engine %s\nGStreamer: %s\nONNX Runtime: %s\nexecution providers:", e.engineVersion.c_str(),
-              e.gstreamerVersion.c_str(), e.onnxRuntimeVersion.c_str());
+  std::printf("vigil-engine %s\nGStreamer: %s\nONNX Runtime: %s\nexecution providers:", e.engineVersion.c_str(), e.gstreamerVersion.c_str(),
+              e.onnxRuntimeVersion.c_str());
   for (auto& p : e.executionProviders) std::printf(" %s", p.c_str());
   std::printf("\nselectable execution providers:");
   for (auto& p : vigil::selectableProviders()) std::printf(" %s", p.c_str());
@@ -81,8 +82,7 @@ struct Args {
   }
 };
 
-bool parseArgs(int argc, char** argv, int first, const std::vector<std::string>& flags, const std::vector<std::string>& valued,
-               Args* out) {
+bool parseArgs(int argc, char** argv, int first, const std::vector<std::string>& flags, const std::vector<std::string>& valued, Args* out) {
   for (int i = first; i < argc; ++i) {
     std::string a = argv[i];
     if (a.rfind("--", 0) == 0) {
@@ -216,7 +216,8 @@ class RunListener : public vigil::EngineListener {
         auto& o = f.objects[i];
         char score[32];
         std::snprintf(score, sizeof score, "%.3f", o.score);
-        std::string label = o.classId >= 0 && static_cast<size_t>(o.classId) < labels.size() ? labels[size_t(o.classId)] : std::to_string(o.classId);
+        std::string label =
+            o.classId >= 0 && static_cast<size_t>(o.classId) < labels.size() ? labels[size_t(o.classId)] : std::to_string(o.classId);
         if (i) line += ',';
         line += "{\"track\":";
         line += std::to_string(o.track);
@@ -250,7 +251,8 @@ class RunListener : public vigil::EngineListener {
 
 int run(int argc, char** argv) {
   Args a;
-  if (!parseArgs(argc, argv, 2, {"json", "loop", "realtime"}, {"model", "tracker", "frames", "batch", "interval", "detect-fps", "perf-seconds", "retries", "analytics"}, &a))
+  if (!parseArgs(argc, argv, 2, {"json", "loop", "realtime"},
+                 {"model", "tracker", "frames", "batch", "interval", "detect-fps", "perf-seconds", "retries", "analytics"}, &a))
     return usage(stderr);
   if (a.positional.empty()) {
     std::fprintf(stderr, "vigil-engine run: give at least one URI\n");
@@ -263,14 +265,16 @@ int run(int argc, char** argv) {
     return 2;
   cfg.batchSize = batch > 0 ? batch : static_cast<int>(std::min<size_t>(a.positional.size(), 8));
   if (a.has("tracker") && !vigil::parseTrackerKind(a.get("tracker"), &cfg.tracker)) {
-    std::fprintf(stderr, "vigil-engine: unknown tracker '%s' — use %s\n", a.get("tracker").c_str(), vigil::joinNames(vigil::trackerNames()).c_str());
+    std::fprintf(stderr, "vigil-engine: unknown tracker '%s' — use %s\n", a.get("tracker").c_str(),
+                 vigil::joinNames(vigil::trackerNames()).c_str());
     return 2;
   }
   std::shared_ptr<const vigil::analytics::Config> zones;
   if (a.has("analytics")) {
     std::ifstream in(a.get("analytics"));
     if (!in) {
-      std::fprintf(stderr, "vigil-engine: --analytics: cannot read '%s' — give a JSON file with the camera's zones\n", a.get("analytics").c_str());
+      std::fprintf(stderr, "vigil-engine: --analytics: cannot read '%s' — give a JSON file with the camera's zones\n",
+                   a.get("analytics").c_str());
       return 2;
     }
     std::stringstream text;
@@ -339,8 +343,9 @@ int run(int argc, char** argv) {
       std::string line = "**PERF:";
       for (auto& s : engine->stats()) {
         char buf[128];
-        std::snprintf(buf, sizeof buf, "  src%s %.2f (%.2f) decoded %.1f dropped %lld", s.camera.c_str(), (s.framesProcessed - lastCount[s.camera]) / secs,
-                      s.framesProcessed / total, s.decodeFps, static_cast<long long>(s.droppedFrames));
+        std::snprintf(buf, sizeof buf, "  src%s %.2f (%.2f) decoded %.1f dropped %lld", s.camera.c_str(),
+                      (s.framesProcessed - lastCount[s.camera]) / secs, s.framesProcessed / total, s.decodeFps,
+                      static_cast<long long>(s.droppedFrames));
         line += buf;
         lastCount[s.camera] = s.framesProcessed;
       }
@@ -437,10 +442,11 @@ double percentile(std::vector<double> v, double p) {
 
 int bench(int argc, char** argv) {
   Args a;
-  if (!parseArgs(argc, argv, 2, {"json", "realtime"}, {"streams", "uri", "seconds", "model", "batch", "work-layers", "preview-fps"}, &a)) return usage(stderr);
+  if (!parseArgs(argc, argv, 2, {"json", "realtime"}, {"streams", "uri", "seconds", "model", "batch", "work-layers", "preview-fps"}, &a))
+    return usage(stderr);
   int streams = 1, seconds = 10, batch = 0, work = 3, previewFps = 0;
-  if (!intOpt(a, "preview-fps", 0, 0, &previewFps) || !intOpt(a, "streams", 1, 1, &streams) || !intOpt(a, "seconds", 10, 1, &seconds) || !intOpt(a, "batch", 0, 1, &batch) ||
-      !intOpt(a, "work-layers", 3, 0, &work))
+  if (!intOpt(a, "preview-fps", 0, 0, &previewFps) || !intOpt(a, "streams", 1, 1, &streams) || !intOpt(a, "seconds", 10, 1, &seconds) ||
+      !intOpt(a, "batch", 0, 1, &batch) || !intOpt(a, "work-layers", 3, 0, &work))
     return 2;
   if (batch == 0) batch = streams;
   std::string model, uri = a.get("uri");
@@ -579,22 +585,25 @@ int bench(int argc, char** argv) {
   std::printf("streams %d  uri %s  model %s  provider %s  batch %d (engine %d)  preprocess %s (%d threads)%s%s  cores %u\n", streams,
               vigil::redactUri(uri).c_str(), model.c_str(), provider.c_str(), batch, engineBatch, preprocess.c_str(), preprocessThreads,
               preprocessNote.empty() ? "" : ": ", preprocessNote.c_str(), std::thread::hardware_concurrency());
-  std::printf("end-to-end %.1f inferred frames/s (decoded %.1f/s, %dx%d)  bare ONNX Runtime (%s input) %.1f images/s  ratio %.2f  latency p50 %.1f ms p99 %.1f ms  CPU %.0f%%  GPU %s  dropped %lld\n",
-              e2e, decodedFps, listener.width, listener.height, bareInput.c_str(), bareFps, ratio, p50, p99, cpu,
-              gpuPercent < 0 ? "n/a" : (std::to_string(static_cast<int>(gpuPercent + 0.5)) + "%").c_str(), static_cast<long long>(dropped));
+  std::printf(
+      "end-to-end %.1f inferred frames/s (decoded %.1f/s, %dx%d)  bare ONNX Runtime (%s input) %.1f images/s  ratio %.2f  latency p50 %.1f ms p99 %.1f ms  CPU %.0f%%  GPU %s  dropped %lld\n",
+      e2e, decodedFps, listener.width, listener.height, bareInput.c_str(), bareFps, ratio, p50, p99, cpu,
+      gpuPercent < 0 ? "n/a" : (std::to_string(static_cast<int>(gpuPercent + 0.5)) + "%").c_str(), static_cast<long long>(dropped));
   const double devicePct = stages.frames > 0 ? 100.0 * static_cast<double>(stages.deviceFrames) / static_cast<double>(stages.frames) : 0;
   if (stages.batches > 0)
-    std::printf("per batch (mean of %lld, %.1f frames, %.0f%% of them in GPU memory): batcher: preprocess %.2f ms | inference: %.2f ms | post: parse+track %.2f ms  deliver %.2f ms (three threads, overlapped)\n",
-                static_cast<long long>(stages.batches), static_cast<double>(stages.frames) / stages.batches, devicePct, stages.preprocess / stages.batches,
-                stages.infer / stages.batches, stages.post / stages.batches, stages.deliver / stages.batches);
+    std::printf(
+        "per batch (mean of %lld, %.1f frames, %.0f%% of them in GPU memory): batcher: preprocess %.2f ms | inference: %.2f ms | post: parse+track %.2f ms  deliver %.2f ms (three threads, overlapped)\n",
+        static_cast<long long>(stages.batches), static_cast<double>(stages.frames) / stages.batches, devicePct,
+        stages.preprocess / stages.batches, stages.infer / stages.batches, stages.post / stages.batches, stages.deliver / stages.batches);
   std::printf("per CPU-second: end-to-end %.1f frames, bare %.1f images, ratio %.2f\n", e2ePerCpu, barePerCpu, cpuRatio);
   if (a.has("json"))
-    std::printf("{\"streams\":%d,\"e2e_fps\":%.2f,\"bare_fps\":%.2f,\"ratio\":%.3f,\"p50_ms\":%.2f,\"p95_ms\":%.2f,\"p99_ms\":%.2f,\"cpu_percent\":%.1f,\"dropped\":%lld,\"cpu_ratio\":%.3f,\"provider\":\"%s\",\"batch\":%d,\"realtime\":%s,\"min_stream_fps\":%.2f,\"engine_batch\":%d,\"preprocess\":\"%s\",\"preprocess_threads\":%d,\"decoded_fps\":%.2f,\"width\":%d,\"height\":%d,\"gpu_util_percent\":%.1f,\"device_frames_percent\":%.1f,\"stage_ms\":{\"preprocess\":%.3f,\"infer\":%.3f,\"post\":%.3f,\"deliver\":%.3f},\"bare_input\":\"%s\"}\n",
-                streams, e2e, bareFps, ratio, p50, p95, p99, cpu, static_cast<long long>(dropped), cpuRatio, provider.c_str(), batch,
-                so.realtime ? "true" : "false", minStreamFps, engineBatch, preprocess.c_str(), preprocessThreads, decodedFps, listener.width,
-                listener.height, gpuPercent, devicePct, stages.batches ? stages.preprocess / stages.batches : 0.0,
-                stages.batches ? stages.infer / stages.batches : 0.0, stages.batches ? stages.post / stages.batches : 0.0,
-                stages.batches ? stages.deliver / stages.batches : 0.0, bareInput.c_str());
+    std::printf(
+        "{\"streams\":%d,\"e2e_fps\":%.2f,\"bare_fps\":%.2f,\"ratio\":%.3f,\"p50_ms\":%.2f,\"p95_ms\":%.2f,\"p99_ms\":%.2f,\"cpu_percent\":%.1f,\"dropped\":%lld,\"cpu_ratio\":%.3f,\"provider\":\"%s\",\"batch\":%d,\"realtime\":%s,\"min_stream_fps\":%.2f,\"engine_batch\":%d,\"preprocess\":\"%s\",\"preprocess_threads\":%d,\"decoded_fps\":%.2f,\"width\":%d,\"height\":%d,\"gpu_util_percent\":%.1f,\"device_frames_percent\":%.1f,\"stage_ms\":{\"preprocess\":%.3f,\"infer\":%.3f,\"post\":%.3f,\"deliver\":%.3f},\"bare_input\":\"%s\"}\n",
+        streams, e2e, bareFps, ratio, p50, p95, p99, cpu, static_cast<long long>(dropped), cpuRatio, provider.c_str(), batch,
+        so.realtime ? "true" : "false", minStreamFps, engineBatch, preprocess.c_str(), preprocessThreads, decodedFps, listener.width,
+        listener.height, gpuPercent, devicePct, stages.batches ? stages.preprocess / stages.batches : 0.0,
+        stages.batches ? stages.infer / stages.batches : 0.0, stages.batches ? stages.post / stages.batches : 0.0,
+        stages.batches ? stages.deliver / stages.batches : 0.0, bareInput.c_str());
   return listener.failed ? 1 : 0;
 }
 
@@ -610,8 +619,8 @@ int fixtures(int argc, char** argv) {
     vigil::synthetic::writeSquaresClip(clip.string(), 640, 360, frames, 30, scene);
     nlohmann::json sq = nlohmann::json::array();
     for (auto& s : scene) sq.push_back({{"x0", s.x0}, {"y0", s.y0}, {"vx", s.vx}, {"vy", s.vy}, {"size", s.size}});
-    nlohmann::json out = {{"manifest", manifest}, {"clip", clip.string()}, {"width", 640}, {"height", 360},
-                          {"frames", frames}, {"fps", 30}, {"squares", sq}};
+    nlohmann::json out = {{"manifest", manifest}, {"clip", clip.string()}, {"width", 640}, {"height", 360}, {"frames", frames}, {"fps", 30},
+                          {"squares", sq}};
     std::printf("%s\n", out.dump().c_str());
   } catch (const std::exception& e) {
     std::fprintf(stderr, "error: %s\n", e.what());

@@ -95,9 +95,7 @@ int defaultPreprocessThreads(int batch, bool inferenceOnCpu) {
 // ---- BatchPreprocessor ----
 
 BatchPreprocessor::BatchPreprocessor(const ModelManifest& manifest, int threads)
-    : format_(manifest.input),
-      imageFloats_(floatsPerImage(manifest.input)),
-      pool_(std::max(1, threads)) {
+    : format_(manifest.input), imageFloats_(floatsPerImage(manifest.input)), pool_(std::max(1, threads)) {
   for (int i = 0; i < pool_.size(); ++i) cpu_.push_back(std::make_unique<CpuLetterbox>(format_));
 }
 
@@ -163,11 +161,11 @@ float* BatchPreprocessor::input(int buffer) const {
   return deviceInput_[std::clamp(buffer, 0, 1)]->data();
 }
 
-std::vector<LetterboxTransform> BatchPreprocessor::run(const std::vector<const Image*>& images, InferenceSession& session,
-                                                       int buffer) {
+std::vector<LetterboxTransform> BatchPreprocessor::run(const std::vector<const Image*>& images, InferenceSession& session, int buffer) {
   if (!gpu_) {
     for (const Image* img : images)
-      if (img->onDevice) throw std::runtime_error("a frame in GPU memory reached the CPU pre-processing — the source must deliver host frames here");
+      if (img->onDevice)
+        throw std::runtime_error("a frame in GPU memory reached the CPU pre-processing — the source must deliver host frames here");
     return runCpu(images, session.inputFor(0));
   }
   // The same geometry as the CPU path, so boxes map back identically.

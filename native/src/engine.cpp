@@ -22,9 +22,8 @@ Engine::Engine(EngineConfig config, EngineListener* listener) : config_(std::mov
   io.providers = config_.providers;
   session_ = std::make_unique<InferenceSession>(manifest_, io);
   batchSize_ = session_->maxBatch();
-  const int workers = config_.preprocessThreads > 0
-                          ? std::min(config_.preprocessThreads, batchSize_)
-                          : defaultPreprocessThreads(batchSize_, session_->provider() == "CPUExecutionProvider");
+  const int workers = config_.preprocessThreads > 0 ? std::min(config_.preprocessThreads, batchSize_)
+                                                    : defaultPreprocessThreads(batchSize_, session_->provider() == "CPUExecutionProvider");
   preprocess_ = std::make_unique<BatchPreprocessor>(session_->manifest(), workers);
   preprocess_->enableGpu(*session_);  // CUDA session + CUDA build: letterbox on the GPU, IO-bound input
   postPool_ = std::make_unique<WorkerPool>(workers);

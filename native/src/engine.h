@@ -27,19 +27,19 @@ namespace vigil {
 class Osd;
 
 struct EngineConfig {
-  std::string model;               // manifest path or model name
-  int batchSize = 4;               // nvstreammux batch-size
-  int batchedPushTimeoutMs = 40;   // nvstreammux batched-push-timeout: run a partial batch after this wait
-  int interval = 0;                // nvinfer interval: frames skipped between inferences (0: infer every frame)
+  std::string model;              // manifest path or model name
+  int batchSize = 4;              // nvstreammux batch-size
+  int batchedPushTimeoutMs = 40;  // nvstreammux batched-push-timeout: run a partial batch after this wait
+  int interval = 0;               // nvinfer interval: frames skipped between inferences (0: infer every frame)
   TrackerKind tracker = TrackerKind::Iou;
   TrackerConfig trackerConfig;
-  int previewFps = 0;              // 0: no previews
-  int previewWidth = 640;          // 0: source width
-  int previewHeight = 0;           // 0: keep the source aspect
-  bool snapshots = true;           // JPEG with the box drawn for each ended track's best frame
+  int previewFps = 0;      // 0: no previews
+  int previewWidth = 640;  // 0: source width
+  int previewHeight = 0;   // 0: keep the source aspect
+  bool snapshots = true;   // JPEG with the box drawn for each ended track's best frame
   int statsIntervalMs = 1000;
-  int intraOpThreads = 0;          // ONNX Runtime threads (0: its default)
-  int preprocessThreads = 0;       // CPU letterbox workers (0: by cores and batch, see defaultPreprocessThreads)
+  int intraOpThreads = 0;              // ONNX Runtime threads (0: its default)
+  int preprocessThreads = 0;           // CPU letterbox workers (0: by cores and batch, see defaultPreprocessThreads)
   std::vector<std::string> providers;  // execution provider preference (empty: the manifest's)
 };
 
@@ -118,7 +118,10 @@ class EngineListener {
   virtual void onPreview(EnginePreview&&) {}
   virtual void onSnapshot(EngineSnapshot&&) {}
   virtual void onStats(std::vector<EngineStreamStats>&&) {}
-  virtual void onSourceError(const std::string& camera, const std::string& message) { (void)camera; (void)message; }
+  virtual void onSourceError(const std::string& camera, const std::string& message) {
+    (void)camera;
+    (void)message;
+  }
 };
 
 class Engine {
@@ -179,9 +182,9 @@ class Engine {
   void inferLoop();
   void postLoop();
   bool detectDue(Slot& slot, double pts);
-  void prepareBatch(Work& work);  // batcher: which frames to infer, letterbox them
-  void inferBatch(Work& work);    // inference: run the session, keep the outputs
-  void processBatch(Work& work);  // post-processing: parse, track, deliver
+  void prepareBatch(Work& work);                // batcher: which frames to infer, letterbox them
+  void inferBatch(Work& work);                  // inference: run the session, keep the outputs
+  void processBatch(Work& work);                // post-processing: parse, track, deliver
   void finishWork(std::unique_ptr<Work> work);  // processBatch, end finished sources' tracks, stats
   void finishSlot(Slot& slot, EngineBatch* out);
   EngineTrackEvent deliverable(const Slot& slot, const TrackEvent& e, int64_t time) const;
@@ -211,8 +214,8 @@ class Engine {
   std::unique_ptr<BoundedQueue<int>> freeBuffers_;
   std::unique_ptr<BoundedQueue<std::unique_ptr<Work>>> toInfer_;  // batcher → inference
   std::unique_ptr<BoundedQueue<std::unique_ptr<Work>>> toPost_;   // inference → post-processing (GPU path)
-  bool overlapPost_ = false;  // a post-processing thread (GPU path); else the inference thread does it
-  std::unique_ptr<WorkerPool> postPool_;  // parses a batch's outputs per image
+  bool overlapPost_ = false;                                      // a post-processing thread (GPU path); else the inference thread does it
+  std::unique_ptr<WorkerPool> postPool_;                          // parses a batch's outputs per image
   std::unique_ptr<Osd> osd_;
   std::thread batchThread_, inferThread_, postThread_;
   std::chrono::steady_clock::time_point lastStats_;

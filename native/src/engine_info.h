@@ -17,7 +17,6 @@ struct EngineInfo {
   std::string gpuName;
 };
 
-
 // Initialises GStreamer once (thread-safe); returns false with a reason if it cannot.
 bool ensureGstreamer(std::string* error);
 

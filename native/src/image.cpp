@@ -10,21 +10,30 @@ namespace vigil {
 
 const char* pixelFormatName(PixelFormat format) {
   switch (format) {
-    case PixelFormat::Nv12: return "NV12";
-    case PixelFormat::I420: return "I420";
-    case PixelFormat::Rgb: return "RGB";
-    case PixelFormat::Bgr: return "BGR";
-    case PixelFormat::Rgba: return "RGBA";
-    case PixelFormat::Bgra: return "BGRA";
+    case PixelFormat::Nv12:
+      return "NV12";
+    case PixelFormat::I420:
+      return "I420";
+    case PixelFormat::Rgb:
+      return "RGB";
+    case PixelFormat::Bgr:
+      return "BGR";
+    case PixelFormat::Rgba:
+      return "RGBA";
+    case PixelFormat::Bgra:
+      return "BGRA";
   }
   return "?";
 }
 
 int planeCount(PixelFormat format) {
   switch (format) {
-    case PixelFormat::Nv12: return 2;
-    case PixelFormat::I420: return 3;
-    default: return 1;
+    case PixelFormat::Nv12:
+      return 2;
+    case PixelFormat::I420:
+      return 3;
+    default:
+      return 1;
   }
 }
 
@@ -79,8 +88,8 @@ size_t planeBytes(const Image& image, int plane) {
 }
 
 void validateImage(const Image& image, const char* what) {
-  const std::string name = std::string(what) + " (" + pixelFormatName(image.format) + " " +
-                           std::to_string(image.width) + "x" + std::to_string(image.height) + ")";
+  const std::string name = std::string(what) + " (" + pixelFormatName(image.format) + " " + std::to_string(image.width) + "x" +
+                           std::to_string(image.height) + ")";
   if (image.width <= 0 || image.height <= 0) throw std::invalid_argument(name + ": width and height must be positive");
   const int planes = planeCount(image.format);
   for (int p = 0; p < planes; ++p) {
@@ -162,14 +171,12 @@ void rowToRgb(const Image& img, int sy, const int* xmap, int outW, uint8_t* out)
   }
 }
 
-size_t floatsPerImage(const TensorFormat& format) {
-  return static_cast<size_t>(format.width) * static_cast<size_t>(format.height) * 3;
-}
+size_t floatsPerImage(const TensorFormat& format) { return static_cast<size_t>(format.width) * static_cast<size_t>(format.height) * 3; }
 
 void validateTensorFormat(const TensorFormat& format) {
   if (format.width <= 0 || format.height <= 0)
-    throw std::invalid_argument("tensor format: network size " + std::to_string(format.width) + "x" +
-                                std::to_string(format.height) + " must be positive");
+    throw std::invalid_argument("tensor format: network size " + std::to_string(format.width) + "x" + std::to_string(format.height) +
+                                " must be positive");
   for (float s : format.scale)
     if (!std::isfinite(s)) throw std::invalid_argument("tensor format: scale must be finite");
 }
@@ -185,9 +192,8 @@ float iou(const Box& a, const Box& b) {
 
 LetterboxTransform letterboxGeometry(int srcW, int srcH, int netW, int netH, bool keepAspect) {
   if (srcW <= 0 || srcH <= 0 || netW <= 0 || netH <= 0)
-    throw std::invalid_argument("letterbox: sizes must be positive (source " + std::to_string(srcW) + "x" +
-                                std::to_string(srcH) + ", network " + std::to_string(netW) + "x" +
-                                std::to_string(netH) + ")");
+    throw std::invalid_argument("letterbox: sizes must be positive (source " + std::to_string(srcW) + "x" + std::to_string(srcH) +
+                                ", network " + std::to_string(netW) + "x" + std::to_string(netH) + ")");
   LetterboxTransform t;
   t.srcWidth = srcW;
   t.srcHeight = srcH;

@@ -29,8 +29,7 @@ struct Image {
 // Views over contiguous buffers with the tightest strides.
 Image packedImage(PixelFormat format, const uint8_t* data, int width, int height);
 Image nv12Image(const uint8_t* y, const uint8_t* uv, int width, int height, YuvMatrix matrix = YuvMatrix::Bt601);
-Image i420Image(const uint8_t* y, const uint8_t* u, const uint8_t* v, int width, int height,
-                YuvMatrix matrix = YuvMatrix::Bt601);
+Image i420Image(const uint8_t* y, const uint8_t* u, const uint8_t* v, int width, int height, YuvMatrix matrix = YuvMatrix::Bt601);
 // Bytes of one plane (stride × rows), for copying an image; 0 for a plane the format lacks.
 size_t planeBytes(const Image& image, int plane);
 // Throws std::invalid_argument naming the problem (empty size, null plane, stride too small...).

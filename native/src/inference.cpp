@@ -65,8 +65,7 @@ InferenceSession::InferenceSession(const ModelManifest& m, const InferenceOption
       std::error_code ec;
       std::filesystem::create_directories(tensorrtCacheDir(), ec);  // TensorRT writes its engines there
     }
-    if (provider_ == "CPUExecutionProvider" && !notes.empty())
-      providerNote_ = "falling back to CPUExecutionProvider: " + notes;
+    if (provider_ == "CPUExecutionProvider" && !notes.empty()) providerNote_ = "falling back to CPUExecutionProvider: " + notes;
     session_ = std::make_unique<Ort::Session>(ortEnv(), m.modelFile.c_str(), so);
 
     Ort::AllocatorWithDefaultOptions alloc;
@@ -80,13 +79,16 @@ InferenceSession::InferenceSession(const ModelManifest& m, const InferenceOption
     if (tinfo.GetElementType() != ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT)
       throw std::runtime_error("input '" + inputName_ + "' is not float32; Vigil feeds float32 images");
     auto shape = tinfo.GetShape();
-    if (shape.size() != 4) throw std::runtime_error("input '" + inputName_ + "' has rank " + std::to_string(shape.size()) + ", expected 4 (image batch)");
-    int64_t c = (m.input.layout == TensorLayout::Nchw) ? shape[1] : shape[3], h = (m.input.layout == TensorLayout::Nchw) ? shape[2] : shape[1], w = (m.input.layout == TensorLayout::Nchw) ? shape[3] : shape[2];
+    if (shape.size() != 4)
+      throw std::runtime_error("input '" + inputName_ + "' has rank " + std::to_string(shape.size()) + ", expected 4 (image batch)");
+    int64_t c = (m.input.layout == TensorLayout::Nchw) ? shape[1] : shape[3],
+            h = (m.input.layout == TensorLayout::Nchw) ? shape[2] : shape[1],
+            w = (m.input.layout == TensorLayout::Nchw) ? shape[3] : shape[2];
     if ((c > 0 && c != 3) || (h > 0 && h != m.input.height) || (w > 0 && w != m.input.width))
       throw std::runtime_error("input '" + inputName_ + "' has shape [" + std::to_string(shape[0]) + "," + std::to_string(shape[1]) + "," +
                                std::to_string(shape[2]) + "," + std::to_string(shape[3]) + "] but the manifest says " +
-                               ((m.input.layout == TensorLayout::Nchw) ? "NCHW 3x" : "NHWC ") + std::to_string(m.input.height) + "x" + std::to_string(m.input.width) +
-                               " — fix input.width/height/layout");
+                               ((m.input.layout == TensorLayout::Nchw) ? "NCHW 3x" : "NHWC ") + std::to_string(m.input.height) + "x" +
+                               std::to_string(m.input.width) + " — fix input.width/height/layout");
     maxBatch_ = std::max(1, o.maxBatch);
     if (shape[0] > 0) maxBatch_ = static_cast<int>(shape[0]);
     if (m.fixedBatch > 0) maxBatch_ = m.fixedBatch;
@@ -112,7 +114,8 @@ InferenceSession::InferenceSession(const ModelManifest& m, const InferenceOption
 
 void InferenceSession::setDeviceInput(float* deviceTensor) {
   if (deviceTensor && !deviceMemory_)
-    throw std::runtime_error("model '" + manifest_.name + "': device input needs the CUDA execution provider (running on " + provider_ + ")");
+    throw std::runtime_error("model '" + manifest_.name + "': device input needs the CUDA execution provider (running on " + provider_ +
+                             ")");
   deviceInput_ = deviceTensor;
   binding_.reset();
   if (!deviceTensor) return;
@@ -125,8 +128,9 @@ void InferenceSession::run(int count, float* input) {
   // On a GPU every new batch shape costs a new plan (seen: 120-145 ms per partial batch on an H100),
   // so run the full batch there like nvstreammux does; the unused slots cost little.
   const int batch = fixedBatch_ || deviceMemory_ ? maxBatch_ : std::clamp(count, 1, maxBatch_);
-  std::vector<int64_t> dims = (manifest_.input.layout == TensorLayout::Nchw) ? std::vector<int64_t>{batch, 3, manifest_.input.height, manifest_.input.width}
-                                             : std::vector<int64_t>{batch, manifest_.input.height, manifest_.input.width, 3};
+  std::vector<int64_t> dims = (manifest_.input.layout == TensorLayout::Nchw)
+                                  ? std::vector<int64_t>{batch, 3, manifest_.input.height, manifest_.input.width}
+                                  : std::vector<int64_t>{batch, manifest_.input.height, manifest_.input.width, 3};
   const size_t floats = imageFloats_ * static_cast<size_t>(batch);
   try {
     if (deviceInput_) {
@@ -164,7 +168,9 @@ void InferenceSession::readOutputs() {
     t.dims = info.GetShape();
     size_t n = info.GetElementCount();
     switch (info.GetElementType()) {
-      case ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT: t.data = outputs_[i].GetTensorData<float>(); break;
+      case ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT:
+        t.data = outputs_[i].GetTensorData<float>();
+        break;
       case ONNX_TENSOR_ELEMENT_DATA_TYPE_INT64: {
         const int64_t* p = outputs_[i].GetTensorData<int64_t>();
         converted_.emplace_back(p, p + n);

@@ -14,9 +14,9 @@ namespace vigil {
 
 struct InferenceOptions {
   int maxBatch = 1;
-  int intraOpThreads = 0;               // 0: ONNX Runtime's default (all cores)
-  bool allowSpinning = false;           // busy-wait between runs (faster alone, steals cores from decoding)
-  std::vector<std::string> providers;   // overrides the manifest's executionProviders when not empty
+  int intraOpThreads = 0;              // 0: ONNX Runtime's default (all cores)
+  bool allowSpinning = false;          // busy-wait between runs (faster alone, steals cores from decoding)
+  std::vector<std::string> providers;  // overrides the manifest's executionProviders when not empty
 };
 
 // Execution providers this build can use on this machine: CPU always, CUDA/TensorRT when their
@@ -73,7 +73,7 @@ class InferenceSession {
   std::vector<std::string> outputNames_;
   std::vector<Ort::Value> outputs_;
   std::vector<OutputTensor> views_;
-  std::vector<std::vector<float>> converted_;  // int outputs turned into float
+  std::vector<std::vector<float>> converted_;    // int outputs turned into float
   const OrtMemoryInfo* deviceMemory_ = nullptr;  // the CUDA provider's device memory (owned by ONNX Runtime)
   float* deviceInput_ = nullptr;
   std::unique_ptr<Ort::IoBinding> binding_;

@@ -63,7 +63,10 @@ void writeI420(jpeg_compress_struct& cinfo, const Image& img, int outW, int outH
 
 std::vector<uint8_t> encodeJpeg(const Image& img, int outW, int outH, int quality) {
   if (img.onDevice) throw std::invalid_argument("encodeJpeg: the frame is in GPU memory — copy it to the host first (hostCopy)");
-  if (outW <= 0 || outH <= 0) { outW = img.width; outH = img.height; }
+  if (outW <= 0 || outH <= 0) {
+    outW = img.width;
+    outH = img.height;
+  }
   const bool raw = img.format == PixelFormat::I420 && img.width >= 2 && img.height >= 2;
   jpeg_compress_struct cinfo{};
   jpeg_error_mgr jerr{};
@@ -111,7 +114,9 @@ void drawBox(uint8_t* rgb, int width, int height, const Box& b, const uint8_t co
   const int x2 = std::clamp(static_cast<int>(b.right()), 0, width - 1), y2 = std::clamp(static_cast<int>(b.bottom()), 0, height - 1);
   auto put = [&](int x, int y) {
     uint8_t* p = rgb + (static_cast<size_t>(y) * width + x) * 3;
-    p[0] = color[0]; p[1] = color[1]; p[2] = color[2];
+    p[0] = color[0];
+    p[1] = color[1];
+    p[2] = color[2];
   };
   for (int k = 0; k < t; ++k) {
     for (int x = x1; x <= x2; ++x) {

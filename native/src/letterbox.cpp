@@ -27,8 +27,8 @@ CpuLetterbox::CpuLetterbox(const TensorFormat& format) : format_(format) {
 }
 
 void CpuLetterbox::prepare(const Image& image, const LetterboxTransform& t) {
-  if (prepared_ && image.width == srcW_ && image.height == srcH_ && t.scaleX == t_.scaleX && t.scaleY == t_.scaleY &&
-      t.padX == t_.padX && t.padY == t_.padY)
+  if (prepared_ && image.width == srcW_ && image.height == srcH_ && t.scaleX == t_.scaleX && t.scaleY == t_.scaleY && t.padX == t_.padX &&
+      t.padY == t_.padY)
     return;
   srcW_ = image.width;
   srcH_ = image.height;
@@ -84,8 +84,10 @@ void CpuLetterbox::fill(const pp::Image& im, float* out) {
 
 template <int F>
 void CpuLetterbox::fill(const pp::Image& im, float* out) {
-  if (format_.layout == TensorLayout::Nchw) fill<F, true>(im, out);
-  else fill<F, false>(im, out);
+  if (format_.layout == TensorLayout::Nchw)
+    fill<F, true>(im, out);
+  else
+    fill<F, false>(im, out);
 }
 
 void CpuLetterbox::run(const Image& image, const LetterboxTransform& transform, float* out) {
@@ -104,12 +106,24 @@ void CpuLetterbox::run(const Image& image, const LetterboxTransform& transform, 
   im.format = static_cast<int>(image.format);
   im.matrix = static_cast<int>(image.matrix);
   switch (image.format) {
-    case PixelFormat::Nv12: fill<pp::kNv12>(im, out); break;
-    case PixelFormat::I420: fill<pp::kI420>(im, out); break;
-    case PixelFormat::Rgb: fill<pp::kRgb>(im, out); break;
-    case PixelFormat::Bgr: fill<pp::kBgr>(im, out); break;
-    case PixelFormat::Rgba: fill<pp::kRgba>(im, out); break;
-    case PixelFormat::Bgra: fill<pp::kBgra>(im, out); break;
+    case PixelFormat::Nv12:
+      fill<pp::kNv12>(im, out);
+      break;
+    case PixelFormat::I420:
+      fill<pp::kI420>(im, out);
+      break;
+    case PixelFormat::Rgb:
+      fill<pp::kRgb>(im, out);
+      break;
+    case PixelFormat::Bgr:
+      fill<pp::kBgr>(im, out);
+      break;
+    case PixelFormat::Rgba:
+      fill<pp::kRgba>(im, out);
+      break;
+    case PixelFormat::Bgra:
+      fill<pp::kBgra>(im, out);
+      break;
   }
 }
 
@@ -120,8 +134,8 @@ LetterboxTransform CpuLetterbox::run(const Image& image, float* out) {
   return t;
 }
 
-void letterboxToTensorCpu(const Image& image, const LetterboxTransform& transform, const TensorFormat& format,
-                          float* batchTensor, int slot) {
+void letterboxToTensorCpu(const Image& image, const LetterboxTransform& transform, const TensorFormat& format, float* batchTensor,
+                          int slot) {
   if (!batchTensor || slot < 0) throw std::invalid_argument("letterboxToTensorCpu: null tensor or negative slot");
   CpuLetterbox(format).run(image, transform, batchTensor + static_cast<size_t>(slot) * floatsPerImage(format));
 }

@@ -34,16 +34,16 @@ class CpuLetterbox {
   int srcW_ = 0, srcH_ = 0;
   LetterboxTransform t_{};
   bool prepared_ = false;
-  int x0_ = 0, x1_ = 0;       // network columns whose centre falls inside the image
-  std::vector<pp::Tap> xt_;   // per network column
-  std::vector<pp::Tap> yt_;   // per network row
-  std::vector<char> yIn_;     // per network row: inside the image
-  std::vector<float> pad_;    // one row of the pad value, per channel
+  int x0_ = 0, x1_ = 0;      // network columns whose centre falls inside the image
+  std::vector<pp::Tap> xt_;  // per network column
+  std::vector<pp::Tap> yt_;  // per network row
+  std::vector<char> yIn_;    // per network row: inside the image
+  std::vector<float> pad_;   // one row of the pad value, per channel
 };
 
 // One-shot forms (tests, the addon): write `image` into slot `slot` of a batch tensor.
-void letterboxToTensorCpu(const Image& image, const LetterboxTransform& transform, const TensorFormat& format,
-                          float* batchTensor, int slot);
+void letterboxToTensorCpu(const Image& image, const LetterboxTransform& transform, const TensorFormat& format, float* batchTensor,
+                          int slot);
 LetterboxTransform letterboxToTensorCpu(const Image& image, const TensorFormat& format, float* batchTensor, int slot);
 
 }  // namespace vigil

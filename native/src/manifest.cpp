@@ -28,8 +28,7 @@ TensorFormat readTensorFormat(const json& inp, const std::string& path) {
   TensorFormat f;
   f.width = inp.value("width", 0);
   f.height = inp.value("height", 0);
-  if (f.width <= 0 || f.height <= 0 || f.width > 8192 || f.height > 8192)
-    fail(path, "input.width/height must be positive network sizes");
+  if (f.width <= 0 || f.height <= 0 || f.width > 8192 || f.height > 8192) fail(path, "input.width/height must be positive network sizes");
   std::string layout = inp.value("layout", "NCHW");
   if (layout != "NCHW" && layout != "NHWC") fail(path, "input.layout must be NCHW or NHWC, not '" + layout + "'");
   f.layout = layout == "NCHW" ? TensorLayout::Nchw : TensorLayout::Nhwc;
@@ -126,14 +125,14 @@ ModelManifest loadManifest(const std::string& path) {
     m.inputName = inp.value("name", "");
     m.input = readTensorFormat(inp, path);
     if (inp.contains("batch")) {
-      if (inp["batch"].is_number_integer()) m.fixedBatch = inp["batch"].get<int>();
-      else if (inp["batch"] != "dynamic") fail(path, "input.batch must be \"dynamic\" or a number");
+      if (inp["batch"].is_number_integer())
+        m.fixedBatch = inp["batch"].get<int>();
+      else if (inp["batch"] != "dynamic")
+        fail(path, "input.batch must be \"dynamic\" or a number");
     }
     std::string parser = j.value("parser", "");
-    if (!parseParserKind(parser, &m.parser))
-      fail(path, "parser '" + parser + "' is unknown — use " + joinNames(parserNames()));
-    if (!j.contains("labels") || !j["labels"].is_array() || j["labels"].empty())
-      fail(path, "\"labels\" must list the class names");
+    if (!parseParserKind(parser, &m.parser)) fail(path, "parser '" + parser + "' is unknown — use " + joinNames(parserNames()));
+    if (!j.contains("labels") || !j["labels"].is_array() || j["labels"].empty()) fail(path, "\"labels\" must list the class names");
     for (auto& l : j["labels"]) m.labels.push_back(l.get<std::string>());
     m.params.numClasses = static_cast<int>(m.labels.size());
     m.params.netWidth = m.input.width;

@@ -9,17 +9,17 @@
 namespace vigil {
 
 struct ModelManifest {
-  std::string path;      // the manifest file
+  std::string path;  // the manifest file
   std::string name;
-  std::string modelFile; // absolute path of the ONNX file
+  std::string modelFile;  // absolute path of the ONNX file
   std::string inputName;
-  TensorFormat input;    // size, layout, channel order, normalisation, letterbox or stretch
-  int fixedBatch = 0;    // 0: dynamic
+  TensorFormat input;  // size, layout, channel order, normalisation, letterbox or stretch
+  int fixedBatch = 0;  // 0: dynamic
   ParserKind parser = ParserKind::YoloV8;
   ParseParams params;
   std::vector<std::string> labels;
   std::vector<std::string> executionProviders{"cpu"};
-  bool fp16 = false;     // "precision": "fp16": TensorRT may build a half-precision engine
+  bool fp16 = false;  // "precision": "fp16": TensorRT may build a half-precision engine
 };
 
 // A manifest's "input" section given as JSON text (model checks before the manifest is on disk).

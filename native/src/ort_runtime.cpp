@@ -13,8 +13,7 @@ Ort::Env& ortEnv() {
   return env;
 }
 
-std::map<std::string, Tensor> runModelOnce(const std::string& modelPath,
-                                           const std::map<std::string, Tensor>& inputs) {
+std::map<std::string, Tensor> runModelOnce(const std::string& modelPath, const std::map<std::string, Tensor>& inputs) {
   try {
     Ort::SessionOptions options;
     options.SetIntraOpNumThreads(0);
@@ -35,18 +34,16 @@ std::map<std::string, Tensor> runModelOnce(const std::string& modelPath,
         throw std::runtime_error("input '" + name + "': dims hold " + std::to_string(count) + " values but " +
                                  std::to_string(t.data.size()) + " were given");
       inNames.push_back(name);
-      inValues.push_back(Ort::Value::CreateTensor<float>(mem, const_cast<float*>(t.data.data()), t.data.size(),
-                                                         t.dims.data(), t.dims.size()));
+      inValues.push_back(
+          Ort::Value::CreateTensor<float>(mem, const_cast<float*>(t.data.data()), t.data.size(), t.dims.data(), t.dims.size()));
     }
     std::vector<std::string> outNames;
-    for (size_t i = 0; i < session.GetOutputCount(); ++i)
-      outNames.emplace_back(session.GetOutputNameAllocated(i, alloc).get());
+    for (size_t i = 0; i < session.GetOutputCount(); ++i) outNames.emplace_back(session.GetOutputNameAllocated(i, alloc).get());
 
     std::vector<const char*> inPtrs, outPtrs;
     for (auto& n : inNames) inPtrs.push_back(n.c_str());
     for (auto& n : outNames) outPtrs.push_back(n.c_str());
-    auto outs = session.Run(Ort::RunOptions{nullptr}, inPtrs.data(), inValues.data(), inValues.size(),
-                            outPtrs.data(), outPtrs.size());
+    auto outs = session.Run(Ort::RunOptions{nullptr}, inPtrs.data(), inValues.data(), inValues.size(), outPtrs.data(), outPtrs.size());
 
     std::map<std::string, Tensor> result;
     for (size_t i = 0; i < outs.size(); ++i) {

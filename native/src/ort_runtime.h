@@ -18,7 +18,6 @@ struct Tensor {
 
 // Runs a model once on float inputs; for model checks (add-time validation, conversion parity).
 // Throws std::runtime_error naming the model and what is wrong.
-std::map<std::string, Tensor> runModelOnce(const std::string& modelPath,
-                                           const std::map<std::string, Tensor>& inputs);
+std::map<std::string, Tensor> runModelOnce(const std::string& modelPath, const std::map<std::string, Tensor>& inputs);
 
 }  // namespace vigil

@@ -48,7 +48,9 @@ std::string takeMessage(OrtStatus* st) {
 // keeps its engines on disk and builds FP16 where allowed.
 std::vector<std::pair<std::string, std::string>> providerOptions(const ProviderSetup& s) {
   if (s.provider == "cuda") return {{"cudnn_conv_algo_search", "HEURISTIC"}};
-  return {{"trt_engine_cache_enable", "1"}, {"trt_engine_cache_path", s.tensorrtCache}, {"trt_timing_cache_enable", "1"},
+  return {{"trt_engine_cache_enable", "1"},
+          {"trt_engine_cache_path", s.tensorrtCache},
+          {"trt_timing_cache_enable", "1"},
           {"trt_fp16_enable", s.fp16 ? "1" : "0"}};
 }
 
@@ -83,8 +85,8 @@ const OrtEpDevice* pluginDevice(Ort::Env& env, const ProviderSetup& s, const cha
   return nullptr;
 }
 
-bool appendClassic(Ort::SessionOptions& so, const ProviderSetup& s, const std::vector<const char*>& k,
-                   const std::vector<const char*>& v, AddedProvider* added, std::string* why) {
+bool appendClassic(Ort::SessionOptions& so, const ProviderSetup& s, const std::vector<const char*>& k, const std::vector<const char*>& v,
+                   AddedProvider* added, std::string* why) {
   const OrtApi& api = Ort::GetApi();
   OrtStatus* st = nullptr;
   if (s.provider == "cuda") {
@@ -111,8 +113,7 @@ bool appendClassic(Ort::SessionOptions& so, const ProviderSetup& s, const std::v
 
 }  // namespace
 
-bool appendExecutionProvider(Ort::Env& env, Ort::SessionOptions& so, const ProviderSetup& s, AddedProvider* added,
-                             std::string* why) {
+bool appendExecutionProvider(Ort::Env& env, Ort::SessionOptions& so, const ProviderSetup& s, AddedProvider* added, std::string* why) {
   const char* epName = executionProviderName(s.provider);
   if (!epName) {
     *why = "unknown execution provider '" + s.provider + "'";

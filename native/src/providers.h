@@ -16,18 +16,18 @@ const char* executionProviderName(const std::string& provider);
 std::string providerLibrary(const std::string& provider);
 
 struct ProviderSetup {
-  std::string provider;          // "cuda" | "tensorrt"
-  std::string library;           // empty: providerLibrary(provider)
-  bool fp16 = false;             // TensorRT may build half-precision engines
-  std::string tensorrtCache;     // folder for built TensorRT engines (and timing caches)
+  std::string provider;       // "cuda" | "tensorrt"
+  std::string library;        // empty: providerLibrary(provider)
+  bool fp16 = false;          // TensorRT may build half-precision engines
+  std::string tensorrtCache;  // folder for built TensorRT engines (and timing caches)
   // Also try the classic provider-bridge route (AppendExecutionProvider_*_V2) when the plugin EP
   // route fails: ONNX Runtime's own TensorRT libraries and GPU core builds are classic providers.
   bool classicFallback = false;
 };
 
 struct AddedProvider {
-  std::string epName;   // e.g. CUDAExecutionProvider
-  std::string route;    // "plugin" | "classic"
+  std::string epName;  // e.g. CUDAExecutionProvider
+  std::string route;   // "plugin" | "classic"
   const OrtMemoryInfo* memory() const { return owned ? static_cast<const OrtMemoryInfo*>(*owned) : device; }
   const OrtMemoryInfo* device = nullptr;  // the plugin EP's device memory (IO binding)
   std::optional<Ort::MemoryInfo> owned;   // classic CUDA route: CUDA device memory

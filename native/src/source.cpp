@@ -26,11 +26,16 @@ int64_t nowMs() {
 
 const char* sourceStateName(SourceState s) {
   switch (s) {
-    case SourceState::Connecting: return "connecting";
-    case SourceState::Live: return "live";
-    case SourceState::Reconnecting: return "reconnecting";
-    case SourceState::Ended: return "ended";
-    case SourceState::Error: return "error";
+    case SourceState::Connecting:
+      return "connecting";
+    case SourceState::Live:
+      return "live";
+    case SourceState::Reconnecting:
+      return "reconnecting";
+    case SourceState::Ended:
+      return "ended";
+    case SourceState::Error:
+      return "error";
   }
   return "error";
 }
@@ -67,7 +72,9 @@ Source::Source(std::string id, std::string uri, SourceOptions options, SourceCal
 
 Source::~Source() { stop(); }
 
-void Source::start() { thread_ = std::thread([this] { supervise(); }); }
+void Source::start() {
+  thread_ = std::thread([this] { supervise(); });
+}
 
 void Source::stop() {
   stop_ = true;
@@ -118,7 +125,7 @@ void Source::supervise() {
     bool ok = runOnce(&error);
     if (stop_) break;
     if (!ok && deviceFramesRefused_ && !refusedBefore) continue;  // at once, with host frames
-    if (ok) {  // ended (file without loop)
+    if (ok) {                                                     // ended (file without loop)
       emitState(SourceState::Ended);
       break;
     }
@@ -181,7 +188,9 @@ bool Source::runOnce(std::string* error) {
   sources::buildDecodeBranch(p.pipeline, head, decode, &branch);
 
   GstAppSinkCallbacks cbs{};
-  cbs.new_sample = [](GstAppSink* appsink, gpointer self) { return static_cast<GstFlowReturn>(static_cast<Source*>(self)->onSample(appsink)); };
+  cbs.new_sample = [](GstAppSink* appsink, gpointer self) {
+    return static_cast<GstFlowReturn>(static_cast<Source*>(self)->onSample(appsink));
+  };
   gst_app_sink_set_callbacks(GST_APP_SINK(branch.sink), &cbs, this, nullptr);
 
   GstBus* bus = gst_element_get_bus(p.pipeline);
@@ -207,8 +216,7 @@ bool Source::runOnce(std::string* error) {
   const int64_t startMs = lastFrameMs_;
   bool ok = true;
   while (!stop_) {
-    GstMessage* m = gst_bus_timed_pop_filtered(bus, 100 * GST_MSECOND,
-                                               static_cast<GstMessageType>(GST_MESSAGE_ERROR | GST_MESSAGE_EOS));
+    GstMessage* m = gst_bus_timed_pop_filtered(bus, 100 * GST_MSECOND, static_cast<GstMessageType>(GST_MESSAGE_ERROR | GST_MESSAGE_EOS));
     if (!m) {
       // A live source that stops sending is as good as gone: reconnect.
       if (kind_.live && nowMs() - lastFrameMs_ > options_.stallSeconds * 1000LL) {
@@ -248,8 +256,8 @@ bool Source::runOnce(std::string* error) {
       break;
     }
     if (options_.loop && !kind_.live) {
-      if (!gst_element_seek_simple(p.pipeline, GST_FORMAT_TIME,
-                                   static_cast<GstSeekFlags>(GST_SEEK_FLAG_FLUSH | GST_SEEK_FLAG_KEY_UNIT), 0)) {
+      if (!gst_element_seek_simple(p.pipeline, GST_FORMAT_TIME, static_cast<GstSeekFlags>(GST_SEEK_FLAG_FLUSH | GST_SEEK_FLAG_KEY_UNIT),
+                                   0)) {
         *error = describeError("cannot seek back to the start to loop", "", 0);
         ok = false;
         break;

@@ -23,11 +23,11 @@ class SourceHead;
 }
 
 struct Frame {
-  int64_t seq = 0;       // per-source sequence number of delivered frames
-  double pts = 0;        // stream time, seconds
-  int64_t wallMs = 0;    // wall clock at decode, ms since the epoch
+  int64_t seq = 0;     // per-source sequence number of delivered frames
+  double pts = 0;      // stream time, seconds
+  int64_t wallMs = 0;  // wall clock at decode, ms since the epoch
   std::chrono::steady_clock::time_point decodedAt;
-  Image image;               // host planes, or NVDEC's NV12 planes in GPU memory (image.onDevice)
+  Image image;                 // host planes, or NVDEC's NV12 planes in GPU memory (image.onDevice)
   std::shared_ptr<void> hold;  // keeps the decoded buffer mapped while the frame is in use
   // Frames in GPU memory: copies the pixels to the host (I420). Null for host frames.
   std::function<void(OwnedImage*)> download;
@@ -38,13 +38,13 @@ struct Frame {
 void hostCopy(const Frame& frame, OwnedImage* out);
 
 struct SourceOptions {
-  bool loop = false;          // files: start again at the end
-  bool realtime = false;      // files: play at the stream's rate (true) or as fast as possible
-  std::string transport;      // rtsp: "tcp" or "udp" (default: rtspsrc's choice)
-  int frameInterval = 1;      // deliver every Nth decoded frame (DeepStream drop-frame-interval)
-  double detectFps = 0;       // at most this many frames per second of stream time go to inference (0: all)
-  int stallSeconds = 10;      // live: no frame for this long → reconnect
-  int maxRetries = -1;        // live: reconnect attempts in a row before giving up (-1: forever)
+  bool loop = false;      // files: start again at the end
+  bool realtime = false;  // files: play at the stream's rate (true) or as fast as possible
+  std::string transport;  // rtsp: "tcp" or "udp" (default: rtspsrc's choice)
+  int frameInterval = 1;  // deliver every Nth decoded frame (DeepStream drop-frame-interval)
+  double detectFps = 0;   // at most this many frames per second of stream time go to inference (0: all)
+  int stallSeconds = 10;  // live: no frame for this long → reconnect
+  int maxRetries = -1;    // live: reconnect attempts in a row before giving up (-1: forever)
   // NVDEC: hand frames over in CUDA memory (NV12, the device's primary context) instead of copying
   // them to the host. Only for consumers that read device frames (the CUDA pre-processing); other
   // decoders still deliver host frames. VIGIL_DEVICE_FRAMES=0 turns it off.
@@ -88,7 +88,7 @@ class Source {
  private:
   struct Pipeline;
   void supervise();
-  bool runOnce(std::string* error);  // false: failed with *error; true: ended or stopped
+  bool runOnce(std::string* error);    // false: failed with *error; true: ended or stopped
   int onSample(_GstAppSink* appsink);  // the appsink's new-sample callback (a GstFlowReturn)
   void emitState(SourceState s);
   std::string describeError(const std::string& gstMessage, const std::string& debug, int domainCode) const;

@@ -55,7 +55,10 @@ TEST(WorkerPool, RunsEveryParticipantOncePerCallAndRethrows) {
     pool.runOnAll([&](int i) { mask.fetch_or(1 << i); });
     ASSERT_EQ(mask.load(), 0b1111) << "round " << round;
   }
-  EXPECT_THROW(pool.runOnAll([](int i) { if (i == 2) throw std::runtime_error("worker 2 failed"); }), std::runtime_error);
+  EXPECT_THROW(pool.runOnAll([](int i) {
+    if (i == 2) throw std::runtime_error("worker 2 failed");
+  }),
+               std::runtime_error);
   std::atomic<int> after{0};
   pool.runOnAll([&](int) { after++; });  // still usable after a failure
   EXPECT_EQ(after.load(), 4);

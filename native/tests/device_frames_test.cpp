@@ -209,7 +209,8 @@ TEST(DeviceFrames, GpuNvdecFramesStayOnTheGpuAndLetterboxLikeHostFrames) {
   size_t lumaDiffs = 0;
   for (int r = 0; r < hf.image.height; ++r)
     for (int c = 0; c < hf.image.width; ++c)
-      lumaDiffs += back.image.planes[0][size_t(r) * size_t(back.image.strides[0]) + size_t(c)] != hf.image.planes[0][size_t(r) * size_t(hf.image.strides[0]) + size_t(c)];
+      lumaDiffs += back.image.planes[0][size_t(r) * size_t(back.image.strides[0]) + size_t(c)] !=
+                   hf.image.planes[0][size_t(r) * size_t(hf.image.strides[0]) + size_t(c)];
   EXPECT_EQ(lumaDiffs, 0u);
 
   // The CUDA letterbox reads the device planes in place and matches the CPU reference of the host frame.

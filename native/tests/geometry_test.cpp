@@ -65,7 +65,7 @@ TEST(Letterbox, StretchScalesAxesIndependentlyWithoutPadding) {
   Box src{100, 100, 50, 100};
   Box a = vigil::toNetwork(t, src), b = vigil::toNetwork(lb, src);
   EXPECT_NEAR(a.h / a.w, (100.f * 640 / 576) / (50.f * 640 / 768), 1e-4);  // aspect distorted
-  EXPECT_NEAR(b.h / b.w, 2.f, 1e-4);                                      // aspect kept
+  EXPECT_NEAR(b.h / b.w, 2.f, 1e-4);                                       // aspect kept
   EXPECT_NEAR(b.y, 100.f * (640.f / 768.f) + (640.f - 576.f * 640.f / 768.f) / 2.f, 1e-3);
 }
 
@@ -73,8 +73,7 @@ TEST(Letterbox, RoundTripsSourceBoxesThroughNetworkSpace) {
   for (bool keep : {true, false}) {
     for (auto [sw, sh] : {std::pair{1920, 1080}, std::pair{768, 576}, std::pair{480, 960}, std::pair{640, 640}}) {
       auto t = vigil::letterboxGeometry(sw, sh, 416, 320, keep);
-      for (Box b : {Box{0, 0, 10, 10}, Box{sw * 0.25f, sh * 0.5f, sw * 0.3f, sh * 0.2f},
-                    Box{sw - 40.f, sh - 30.f, 40, 30}}) {
+      for (Box b : {Box{0, 0, 10, 10}, Box{sw * 0.25f, sh * 0.5f, sw * 0.3f, sh * 0.2f}, Box{sw - 40.f, sh - 30.f, 40, 30}}) {
         expectBoxNear(vigil::toSource(t, vigil::toNetwork(t, b)), b, 1e-2f);
       }
     }

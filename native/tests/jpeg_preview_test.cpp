@@ -39,9 +39,16 @@ std::vector<uint8_t> decode(const std::vector<uint8_t>& j, int* w, int* h) {
 }  // namespace
 
 TEST(JpegPreview, I420FramesEncodeAtOddSizesWithTrueColours) {
-  struct Case { uint8_t y, u, v; int r, g, b; };
+  struct Case {
+    uint8_t y, u, v;
+    int r, g, b;
+  };
   // BT.601 limited-range red, green, blue, white and black.
-  const Case cases[] = {{81, 90, 240, 255, 0, 0}, {145, 54, 34, 0, 255, 0}, {41, 240, 110, 0, 0, 255}, {235, 128, 128, 255, 255, 255}, {16, 128, 128, 0, 0, 0}};
+  const Case cases[] = {{81, 90, 240, 255, 0, 0},
+                        {145, 54, 34, 0, 255, 0},
+                        {41, 240, 110, 0, 0, 255},
+                        {235, 128, 128, 255, 255, 255},
+                        {16, 128, 128, 0, 0, 0}};
   for (const auto& c : cases) {
     I420Frame f(1280, 720, c.y, c.u, c.v);
     for (auto [ow, oh] : {std::pair{640, 360}, std::pair{50, 29}, std::pair{1280, 720}}) {

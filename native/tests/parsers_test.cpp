@@ -49,7 +49,9 @@ std::vector<float> yoloV5Tensor(int batch, int n, int classes, const std::vector
 std::vector<float> yoloV8Tensor(int n, int classes, const std::vector<Cand>& cands, bool channelsFirst) {
   const int k = 4 + classes;
   std::vector<float> d(static_cast<size_t>(n * k), 0.f);
-  auto at = [&](int anchor, int ch) -> float& { return channelsFirst ? d[static_cast<size_t>(ch * n + anchor)] : d[static_cast<size_t>(anchor * k + ch)]; };
+  auto at = [&](int anchor, int ch) -> float& {
+    return channelsFirst ? d[static_cast<size_t>(ch * n + anchor)] : d[static_cast<size_t>(anchor * k + ch)];
+  };
   for (size_t i = 0; i < cands.size(); ++i) {
     const Cand& c = cands[i];
     const int a = static_cast<int>(i);
@@ -77,7 +79,8 @@ std::string errorOf(ParserKind kind, const std::vector<OutputTensor>& outs, cons
 }  // namespace
 
 TEST(ParserNames, RoundTripAndRejectUnknown) {
-  for (ParserKind k : {ParserKind::YoloV5, ParserKind::YoloV8, ParserKind::NanoDet, ParserKind::CenterNet, ParserKind::Ssd, ParserKind::Detr}) {
+  for (ParserKind k :
+       {ParserKind::YoloV5, ParserKind::YoloV8, ParserKind::NanoDet, ParserKind::CenterNet, ParserKind::Ssd, ParserKind::Detr}) {
     ParserKind back{};
     ASSERT_TRUE(vigil::parseParserKind(vigil::parserName(k), &back));
     EXPECT_EQ(back, k);
@@ -92,9 +95,8 @@ TEST(ParserNames, RoundTripAndRejectUnknown) {
 
 TEST(YoloV5, DecodesCentreBoxesWithObjectnessTimesClassScore) {
   const int C = 3, N = 6;
-  auto data = yoloV5Tensor(2, N, C,
-                           {{{100, 100, 40, 20, 1, 0.9f, 0.8f}, {300, 200, 10, 10, 2, 0.9f, 0.2f}},
-                            {{50, 60, 20, 30, 0, 0.7f, 1.0f}}});
+  auto data =
+      yoloV5Tensor(2, N, C, {{{100, 100, 40, 20, 1, 0.9f, 0.8f}, {300, 200, 10, 10, 2, 0.9f, 0.2f}}, {{50, 60, 20, 30, 0, 0.7f, 1.0f}}});
   std::vector<OutputTensor> outs{{"output0", {2, N, 5 + C}, data.data()}};
   auto dets = vigil::parseOutputs(ParserKind::YoloV5, outs, 0, params(C));
   ASSERT_EQ(dets.size(), 1u);  // the second candidate scores 0.18 < 0.3
@@ -185,7 +187,7 @@ TEST(Nms, UsesEachClassesIouThreshold) {
 TEST(Nms, TopKPerClassAndMaxDetectionsOverall) {
   const int C = 2, N = 20;
   std::vector<Cand> cands;
-  for (int i = 0; i < 6; ++i) cands.push_back({50.f + 60 * i, 50, 40, 40, 0, 0.9f - 0.05f * i});   // 6 of class 0, disjoint
+  for (int i = 0; i < 6; ++i) cands.push_back({50.f + 60 * i, 50, 40, 40, 0, 0.9f - 0.05f * i});    // 6 of class 0, disjoint
   for (int i = 0; i < 6; ++i) cands.push_back({50.f + 60 * i, 300, 40, 40, 1, 0.88f - 0.05f * i});  // 6 of class 1
   auto d = yoloV8Tensor(N, C, cands, false);
   ParseParams p = params(C);

@@ -99,10 +99,10 @@ TEST(Preprocess, LetterboxPadsAndNormalisesIntoNchw) {
   LetterboxTransform t = pre.run(packedImage(PixelFormat::Rgb, rgb.data(), 4, 2), out.data());
   EXPECT_FLOAT_EQ(t.scaleX, 2.f);
   EXPECT_FLOAT_EQ(t.padY, 2.f);
-  EXPECT_NEAR(out[0], 114 / 255.f, 1e-5);           // top padding, R plane
-  EXPECT_NEAR(out[3 * 8 + 3], 1.f, 1e-5);           // image row, R plane
-  EXPECT_NEAR(out[64 + 3 * 8 + 3], 0.f, 1e-5);      // image row, G plane
-  EXPECT_NEAR(out[7 * 8], 114 / 255.f, 1e-5);       // bottom padding
+  EXPECT_NEAR(out[0], 114 / 255.f, 1e-5);       // top padding, R plane
+  EXPECT_NEAR(out[3 * 8 + 3], 1.f, 1e-5);       // image row, R plane
+  EXPECT_NEAR(out[64 + 3 * 8 + 3], 0.f, 1e-5);  // image row, G plane
+  EXPECT_NEAR(out[7 * 8], 114 / 255.f, 1e-5);   // bottom padding
 }
 
 TEST(Preprocess, BgrOrderSwapsChannels) {
@@ -123,7 +123,8 @@ TEST(Preprocess, BgrOrderSwapsChannels) {
 TEST(Manifest, NamesTheFieldThatIsWrong) {
   fs::path dir = vigil::testing::tmpRoot("pipeline") / "badmanifest";
   fs::create_directories(dir);
-  std::ofstream(dir / "m.json") << R"({"vigilManifest":1,"file":"missing.onnx","input":{"width":1,"height":1},"parser":"yolov8","labels":["a"]})";
+  std::ofstream(dir / "m.json")
+      << R"({"vigilManifest":1,"file":"missing.onnx","input":{"width":1,"height":1},"parser":"yolov8","labels":["a"]})";
   try {
     loadManifest((dir / "m.json").string());
     FAIL() << "expected an error";
@@ -221,7 +222,10 @@ TEST(Engine, ReportsThePlantedSquaresWithCorrectBoxesAndStableIds) {
       float bestIou = 0;
       for (size_t i = 0; i < fx.scene.size(); ++i) {
         float v = iou(o.box, fx.scene[i].at(static_cast<int>(f.frame)));
-        if (v > bestIou) { bestIou = v; best = i; }
+        if (v > bestIou) {
+          bestIou = v;
+          best = i;
+        }
       }
       EXPECT_GE(bestIou, 0.6f) << "frame " << f.frame << " box " << o.box.x << "," << o.box.y;
       idsPerSquare[best].insert(o.track);
@@ -323,14 +327,18 @@ TEST(Engine, ManySourcesChurnAndStopMidDecode) {
   realtime.realtime = true;
   for (int i = 0; i < 12; ++i) {
     const std::string id = sourceId(i);
-    if (i % 3 == 0) engine->addSource(id, "test://ball?width=320&height=240&fps=30");
-    else engine->addSource(id, "file://" + fx.clip, i % 3 == 1 ? file : realtime);
+    if (i % 3 == 0)
+      engine->addSource(id, "test://ball?width=320&height=240&fps=30");
+    else
+      engine->addSource(id, "file://" + fx.clip, i % 3 == 1 ? file : realtime);
   }
-  ASSERT_TRUE(waitFor([&] {
-    for (int i = 0; i < 12; ++i)
-      if (c.framesOf(sourceId(i)) == 0) return false;
-    return true;
-  }, 60));
+  ASSERT_TRUE(waitFor(
+      [&] {
+        for (int i = 0; i < 12; ++i)
+          if (c.framesOf(sourceId(i)) == 0) return false;
+        return true;
+      },
+      60));
   for (int i = 0; i < 12; i += 2) EXPECT_TRUE(engine->removeSource(sourceId(i)));
   for (int i = 0; i < 4; i += 2) engine->addSource(sourceId(i), "file://" + fx.clip, file);
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
@@ -356,10 +364,12 @@ TEST(Engine, ABadSourceFailsAloneAndSourcesCanBeRemoved) {
   engine.addSource("live", "test://ball?width=320&height=240&fps=30");
   engine.addSource("missing", "file:///nonexistent/clip.mp4");
   engine.addSource("weird", "gopher://camera");
-  ASSERT_TRUE(waitFor([&] {
-    std::lock_guard l(c.mu);
-    return c.errors.size() >= 2;
-  }, 20));
+  ASSERT_TRUE(waitFor(
+      [&] {
+        std::lock_guard l(c.mu);
+        return c.errors.size() >= 2;
+      },
+      20));
   ASSERT_TRUE(waitFor([&] { return c.framesOf("live") >= 10; }, 20));
   {
     std::lock_guard l(c.mu);

@@ -19,8 +19,7 @@
 namespace fs = std::filesystem;
 using namespace vigil;
 
-namespace {
-}  // namespace
+namespace {}  // namespace
 
 TEST(Providers, UnavailableGpuProvidersFallBackToTheCpuWithTheReason) {
   const ModelManifest m = loadManifest(synthetic::writeSquareDetector((vigil::testing::tmpRoot("providers") / "model").string()));
@@ -47,9 +46,7 @@ TEST(Providers, ManifestPrecisionIsReadAndChecked) {
   std::ifstream in(path);
   std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   const auto brace = text.rfind('}');
-  auto write = [&](const std::string& value) {
-    std::ofstream(path) << text.substr(0, brace) << ", \"precision\": \"" << value << "\"}";
-  };
+  auto write = [&](const std::string& value) { std::ofstream(path) << text.substr(0, brace) << ", \"precision\": \"" << value << "\"}"; };
   write("fp16");
   EXPECT_TRUE(loadManifest(path).fp16);
   write("int8");

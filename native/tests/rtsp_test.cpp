@@ -52,9 +52,7 @@ class RtspServer {
     g_main_loop_unref(loop_);
     g_main_context_unref(ctx_);
   }
-  std::string uri(const std::string& userPass) const {
-    return "rtsp://" + userPass + "@127.0.0.1:" + std::to_string(port_) + "/cam";
-  }
+  std::string uri(const std::string& userPass) const { return "rtsp://" + userPass + "@127.0.0.1:" + std::to_string(port_) + "/cam"; }
 
  private:
   GMainContext* ctx_;

@@ -55,11 +55,11 @@ struct Scenario {
   std::string name;
   int frames;
   std::vector<SimObject> objects;
-  double missRate = 0.05;      // detector misses a visible object
-  double noise = 0.03;         // box jitter, fraction of the box size (std dev)
-  double occludedMiss = 0.3;   // an object hidden behind another: missed, else a low score
-  double clutterRate = 0.05;   // spurious low-score detections per frame
-  int interval = 0;            // DeepStream interval: frames skipped between inferences
+  double missRate = 0.05;     // detector misses a visible object
+  double noise = 0.03;        // box jitter, fraction of the box size (std dev)
+  double occludedMiss = 0.3;  // an object hidden behind another: missed, else a low score
+  double clutterRate = 0.05;  // spurious low-score detections per frame
+  int interval = 0;           // DeepStream interval: frames skipped between inferences
 };
 
 struct GtBox {
@@ -197,9 +197,8 @@ MotResult runSeeds(TrackerKind kind, const Scenario& sc, int seeds) {
     MotResult r = runScenario(kind, sc, static_cast<uint64_t>(s));
     total.gt += r.gt, total.fn += r.fn, total.fp += r.fp, total.idsw += r.idsw, total.matches += r.matches;
   }
-  std::cout << "[mot] scenario=" << sc.name << " tracker=" << vigil::trackerName(kind) << " MOTA=" << total.mota()
-            << " IDSW=" << total.idsw << " FN=" << total.fn << " FP=" << total.fp << " GT=" << total.gt << " seeds=" << seeds
-            << std::endl;
+  std::cout << "[mot] scenario=" << sc.name << " tracker=" << vigil::trackerName(kind) << " MOTA=" << total.mota() << " IDSW=" << total.idsw
+            << " FN=" << total.fn << " FP=" << total.fp << " GT=" << total.gt << " seeds=" << seeds << std::endl;
   return total;
 }
 
@@ -207,9 +206,8 @@ MotResult runSeeds(TrackerKind kind, const Scenario& sc, int seeds) {
 Scenario linearScene() {
   Scenario sc{"linear", 200, {}};
   sc.objects = {
-      {0, 199, 50, 80, 3.0f, 0.5f, 50, 110},     {10, 180, 1100, 250, -4.0f, 0.2f, 60, 130},
-      {0, 150, 300, 450, 2.0f, -0.8f, 70, 150},  {30, 199, 600, 30, 0.5f, 2.0f, 40, 90},
-      {5, 199, 900, 500, -1.5f, -1.0f, 80, 170},
+      {0, 199, 50, 80, 3.0f, 0.5f, 50, 110},  {10, 180, 1100, 250, -4.0f, 0.2f, 60, 130}, {0, 150, 300, 450, 2.0f, -0.8f, 70, 150},
+      {30, 199, 600, 30, 0.5f, 2.0f, 40, 90}, {5, 199, 900, 500, -1.5f, -1.0f, 80, 170},
   };
   return sc;
 }
@@ -219,9 +217,8 @@ Scenario linearScene() {
 Scenario crossingScene() {
   Scenario sc{"crossing", 240, {}};
   sc.objects = {
-      {0, 239, 100, 100, 4.0f, 0.0f, 50, 120},   {0, 239, 1060, 104, -4.0f, 0.0f, 50, 120},
-      {20, 239, 150, 400, 3.5f, 0.3f, 60, 140},  {20, 239, 1000, 420, -3.5f, 0.1f, 60, 140},
-      {60, 239, 640, 10, 0.0f, 2.5f, 55, 125},   {60, 239, 300, 260, 3.0f, 0.0f, 55, 125},
+      {0, 239, 100, 100, 4.0f, 0.0f, 50, 120},    {0, 239, 1060, 104, -4.0f, 0.0f, 50, 120}, {20, 239, 150, 400, 3.5f, 0.3f, 60, 140},
+      {20, 239, 1000, 420, -3.5f, 0.1f, 60, 140}, {60, 239, 640, 10, 0.0f, 2.5f, 55, 125},   {60, 239, 300, 260, 3.0f, 0.0f, 55, 125},
   };
   sc.occludedMiss = 0.4;
   return sc;

@@ -37,8 +37,8 @@ class PersonCollector : public EngineListener {
  public:
   explicit PersonCollector(int personClass) : person_(personClass) {}
   std::mutex mu;
-  std::vector<int> personsPerFrame;             // inferred frames, in order, first kFrames only
-  std::map<int64_t, int> framesPerTrack;        // person track id → frames it was matched in
+  std::vector<int> personsPerFrame;       // inferred frames, in order, first kFrames only
+  std::map<int64_t, int> framesPerTrack;  // person track id → frames it was matched in
   int64_t personDetections = 0;
   std::vector<std::string> errors;
   void onBatch(EngineBatch&& b) override {
@@ -118,7 +118,8 @@ TEST(DefaultModelOnVtest, FindsPersonsInMostFramesWithStableIds) {
   int64_t inLongTracks = 0;
   for (int n : lengths)
     if (n >= 10) inLongTracks += n;
-  std::printf("[vtest] model %s, %lld frames in %.1f s (%.1f fps)\n", m.name.c_str(), static_cast<long long>(kFrames), secs, kFrames / secs);
+  std::printf("[vtest] model %s, %lld frames in %.1f s (%.1f fps)\n", m.name.c_str(), static_cast<long long>(kFrames), secs,
+              kFrames / secs);
   std::printf("[vtest] persons per frame: min %d, median %d, max %d; frames with >= 1 person: %lld/%lld (%.1f %%)\n", sorted.front(),
               sorted[sorted.size() / 2], sorted.back(), static_cast<long long>(withPerson), static_cast<long long>(kFrames),
               100.0 * withPerson / kFrames);

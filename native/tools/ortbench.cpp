@@ -48,7 +48,10 @@ std::string jsonEscape(const std::string& s) {
   std::string o;
   for (char c : s) {
     if (c == '"' || c == '\\') o += '\\';
-    if (static_cast<unsigned char>(c) < 0x20) { o += ' '; continue; }
+    if (static_cast<unsigned char>(c) < 0x20) {
+      o += ' ';
+      continue;
+    }
     o += c;
   }
   return o;
@@ -91,8 +94,8 @@ vigil::AddedProvider appendGpuProvider(Ort::Env& env, Ort::SessionOptions& so, c
 }
 
 void printError(const Options& o, int64_t batch, const std::string& what) {
-  std::printf("{\"model\":\"%s\",\"ep\":\"%s\",\"batch\":%lld,\"error\":\"%s\"}\n", jsonEscape(o.model).c_str(),
-              o.ep.c_str(), static_cast<long long>(batch), jsonEscape(what).c_str());
+  std::printf("{\"model\":\"%s\",\"ep\":\"%s\",\"batch\":%lld,\"error\":\"%s\"}\n", jsonEscape(o.model).c_str(), o.ep.c_str(),
+              static_cast<long long>(batch), jsonEscape(what).c_str());
   std::fflush(stdout);
 }
 
@@ -107,14 +110,22 @@ int main(int argc, char** argv) {
       return argv[++i];
     };
     try {
-      if (a == "--ep") o.ep = next();
-      else if (a == "--ep-lib") o.epLib = next();
-      else if (a == "--iters") o.iters = std::stoi(next());
-      else if (a == "--warmup") o.warmup = std::stoi(next());
-      else if (a == "--threads") o.threads = std::stoi(next());
-      else if (a == "--device-input") o.deviceInput = true;
-      else if (a == "--gpu-preprocess") o.gpuPreprocess = o.deviceInput = true;
-      else if (a == "--fp16") o.fp16 = true;
+      if (a == "--ep")
+        o.ep = next();
+      else if (a == "--ep-lib")
+        o.epLib = next();
+      else if (a == "--iters")
+        o.iters = std::stoi(next());
+      else if (a == "--warmup")
+        o.warmup = std::stoi(next());
+      else if (a == "--threads")
+        o.threads = std::stoi(next());
+      else if (a == "--device-input")
+        o.deviceInput = true;
+      else if (a == "--gpu-preprocess")
+        o.gpuPreprocess = o.deviceInput = true;
+      else if (a == "--fp16")
+        o.fp16 = true;
       else if (a == "--size") {
         std::string v = next();
         if (std::sscanf(v.c_str(), "%dx%d", &o.height, &o.width) != 2) throw std::invalid_argument("--size wants HxW");
@@ -123,9 +134,13 @@ int main(int argc, char** argv) {
         std::stringstream ss(next());
         std::string b;
         while (std::getline(ss, b, ',')) o.batches.push_back(std::stoll(b));
-      } else if (a == "-h" || a == "--help") return usage();
-      else if (!a.empty() && a[0] == '-') { std::fprintf(stderr, "vigil-ortbench: unknown option %s\n", a.c_str()); return usage(); }
-      else o.model = a;
+      } else if (a == "-h" || a == "--help")
+        return usage();
+      else if (!a.empty() && a[0] == '-') {
+        std::fprintf(stderr, "vigil-ortbench: unknown option %s\n", a.c_str());
+        return usage();
+      } else
+        o.model = a;
     } catch (const std::exception& e) {
       std::fprintf(stderr, "vigil-ortbench: %s\n", e.what());
       return usage();
@@ -148,7 +163,8 @@ int main(int argc, char** argv) {
   // VIGIL_ORT_VERBOSE=1: ONNX Runtime logs every step (to find the node a provider fails on).
   Ort::Env env(std::getenv("VIGIL_ORT_VERBOSE") ? ORT_LOGGING_LEVEL_VERBOSE : ORT_LOGGING_LEVEL_WARNING, "vigil-ortbench");
   Ort::SessionOptions so;
-  so.SetGraphOptimizationLevel(std::getenv("VIGIL_ORT_NO_OPT") ? GraphOptimizationLevel::ORT_DISABLE_ALL : GraphOptimizationLevel::ORT_ENABLE_ALL);
+  so.SetGraphOptimizationLevel(std::getenv("VIGIL_ORT_NO_OPT") ? GraphOptimizationLevel::ORT_DISABLE_ALL
+                                                               : GraphOptimizationLevel::ORT_ENABLE_ALL);
   // VIGIL_ORT_CONFIG="key=value;key=value": session config entries, for diagnosing a provider
   // (e.g. session.disable_cpu_ep_fallback=1 lists the nodes the provider cannot take).
   if (const char* cfg = std::getenv("VIGIL_ORT_CONFIG")) {
@@ -238,8 +254,8 @@ int main(int argc, char** argv) {
         const auto* base = reinterpret_cast<const uint8_t*>(frameMem->data());
         vigil::Image v = vigil::nv12Image(base, base + yBytes, fw, fh);
         frames.assign(static_cast<size_t>(batch), vigil::gpu::BatchFrame{v, nullptr});
-        deviceValue.emplace(Ort::Value::CreateTensor(ep.memory(), devTensor->data(), count * sizeof(float), shape.data(),
-                                                     shape.size(), ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT));
+        deviceValue.emplace(Ort::Value::CreateTensor(ep.memory(), devTensor->data(), count * sizeof(float), shape.data(), shape.size(),
+                                                     ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT));
       } else if (o.deviceInput) {
         inputKind = "device";
         OrtAllocator* devAlloc = nullptr;
@@ -275,8 +291,8 @@ int main(int argc, char** argv) {
         preMs = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - p0).count() / o.iters;
       }
       std::printf("{\"model\":\"%s\",\"ep\":\"%s\",\"batch\":%lld,\"ms\":%.3f,\"images_per_s\":%.1f,\"input\":\"%s\"",
-                  jsonEscape(fs::path(o.model).filename().string()).c_str(), o.ep.c_str(),
-                  static_cast<long long>(batch), ms, batch * 1000.0 / ms, inputKind.c_str());
+                  jsonEscape(fs::path(o.model).filename().string()).c_str(), o.ep.c_str(), static_cast<long long>(batch), ms,
+                  batch * 1000.0 / ms, inputKind.c_str());
       if (preMs >= 0) std::printf(",\"preprocess_ms\":%.3f", preMs);
       if (!ep.route.empty()) std::printf(",\"route\":\"%s\"", ep.route.c_str());
       std::printf(",\"iters\":%d}\n", o.iters);

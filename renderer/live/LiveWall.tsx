@@ -98,7 +98,12 @@ export function LiveWall({ api, ws }: { api: ApiClient; ws: WorkspaceState }) {
     return [...list].sort((a, b) => rank(a.id) - rank(b.id));
   }, [ws.workspace, order]);
 
-  if (ws.error) return <section className="panel error" role="alert" data-testid="wall-error">{ws.error}</section>;
+  if (ws.error)
+    return (
+      <section className="panel error" role="alert" data-testid="wall-error">
+        {ws.error}
+      </section>
+    );
   if (!ws.workspace || !renderer) return <section className="panel">Loading cameras…</section>;
 
   const shown = focused ? cameras.filter((c) => c.id === focused) : layout === 'auto' ? cameras : cameras.slice(0, Number(layout) ** 2);
@@ -111,7 +116,8 @@ export function LiveWall({ api, ws }: { api: ApiClient; ws: WorkspaceState }) {
     const s = streamStats[c.id];
     const problem = { code: s?.reason ?? null, reason: s?.advice ?? s?.error ?? null, detail: s?.error ?? null, retryAt: s?.retryAt ?? null };
     if (s && (s.state === 'error' || s.state === 'ended')) return { state: s.state, ...problem };
-    if (connection === 'reconnecting') return { state: 'reconnecting', code: null, reason: 'connection to the Vigil node lost — retrying', detail: null, retryAt: null };
+    if (connection === 'reconnecting')
+      return { state: 'reconnecting', code: null, reason: 'connection to the Vigil node lost — retrying', detail: null, retryAt: null };
     if (s?.state === 'reconnecting') return { state: 'reconnecting', ...problem };
     if (s?.state === 'live' && s.reason === 'stalled') return { state: 'stalled', ...problem };
     if (paused && receiving[c.id]) return { state: 'paused', code: null, reason: null, detail: null, retryAt: null };
@@ -213,7 +219,17 @@ function BoxLegend() {
 }
 
 /** The engine's figures for the camera, labelled, the same as the System page's. */
-function TileFigures({ stats, state, testId, spanRef }: { stats: StreamStats | undefined; state: TileState; testId: string; spanRef: React.RefObject<HTMLSpanElement | null> }) {
+function TileFigures({
+  stats,
+  state,
+  testId,
+  spanRef,
+}: {
+  stats: StreamStats | undefined;
+  state: TileState;
+  testId: string;
+  spanRef: React.RefObject<HTMLSpanElement | null>;
+}) {
   const f = stats && state !== 'paused' ? streamFigures(stats) : null;
   return (
     <span className="tile-fps" ref={spanRef} data-testid={testId}>

@@ -280,7 +280,12 @@ export class WallRenderer {
     const placed: Rect[] = [];
     for (const obj of cur.msg.objects) {
       const text = `${obj.label} ${obj.score.toFixed(2)} #${obj.track}`;
-      const r = placeLabel({ x: ox + obj.box[0] * scale, y: oy + obj.box[1] * scale, w: ctx.measureText(text).width + 6, h: font + 4 }, placed, { x: ox, y: oy, w: fw * scale, h: fh * scale });
+      const r = placeLabel({ x: ox + obj.box[0] * scale, y: oy + obj.box[1] * scale, w: ctx.measureText(text).width + 6, h: font + 4 }, placed, {
+        x: ox,
+        y: oy,
+        w: fw * scale,
+        h: fh * scale,
+      });
       placed.push(r);
       ctx.fillStyle = labelColor(obj.label);
       ctx.fillRect(r.x, r.y, r.w, r.h);
@@ -315,7 +320,8 @@ export class WallRenderer {
       const recent = d.slice(-10).sort((a, b) => a - b);
       const delay = recent.length ? recent[Math.floor(recent.length / 2)]! : null;
       // What this page shows (the tile's labelled figures are the engine's, as on System).
-      if (tile.statusEl) tile.statusEl.title = tile.lastFrameAt ? `shown here: ${fps.toFixed(1)} fps, ${delay === null ? '–' : Math.round(delay)} ms after capture` : '';
+      if (tile.statusEl)
+        tile.statusEl.title = tile.lastFrameAt ? `shown here: ${fps.toFixed(1)} fps, ${delay === null ? '–' : Math.round(delay)} ms after capture` : '';
       // A paused wall draws nothing new on purpose: that is not a camera going quiet.
       if (!this.paused && tile.lastFrameAt && now - tile.lastFrameAt > 3000) {
         tile.lastFrameAt = 0;

@@ -125,11 +125,13 @@ function TrackList({ api, ws, query }: { api: ApiClient; ws: WorkspaceState; que
     );
   };
 
-  const set = (patch: Partial<TrackSearch>) => setFilter((f) => {
-    const next = { ...f, ...patch };
-    for (const k of Object.keys(next) as (keyof TrackSearch)[]) if (next[k] === undefined || (Array.isArray(next[k]) && (next[k] as unknown[]).length === 0)) delete next[k];
-    return next;
-  });
+  const set = (patch: Partial<TrackSearch>) =>
+    setFilter((f) => {
+      const next = { ...f, ...patch };
+      for (const k of Object.keys(next) as (keyof TrackSearch)[])
+        if (next[k] === undefined || (Array.isArray(next[k]) && (next[k] as unknown[]).length === 0)) delete next[k];
+      return next;
+    });
   const names = new Map(cameras.map((c) => [c.id, c.name]));
 
   return (
@@ -137,7 +139,11 @@ function TrackList({ api, ws, query }: { api: ApiClient; ws: WorkspaceState; que
       <form className="filters" aria-label="Track filters" data-testid="review-filters" onSubmit={(e) => e.preventDefault()}>
         <label>
           Camera
-          <select data-testid="filter-camera" value={filter.cameras?.[0] ?? ''} onChange={(e) => set({ cameras: e.target.value ? [e.target.value] : undefined })}>
+          <select
+            data-testid="filter-camera"
+            value={filter.cameras?.[0] ?? ''}
+            onChange={(e) => set({ cameras: e.target.value ? [e.target.value] : undefined })}
+          >
             <option value="">all</option>
             {cameras.map((c) => (
               <option key={c.id} value={c.id}>
@@ -166,11 +172,21 @@ function TrackList({ api, ws, query }: { api: ApiClient; ws: WorkspaceState; que
         </label>
         <label>
           From
-          <input type="datetime-local" data-testid="filter-from" value={toLocalInput(filter.from)} onChange={(e) => set({ from: e.target.value ? new Date(e.target.value).getTime() : undefined })} />
+          <input
+            type="datetime-local"
+            data-testid="filter-from"
+            value={toLocalInput(filter.from)}
+            onChange={(e) => set({ from: e.target.value ? new Date(e.target.value).getTime() : undefined })}
+          />
         </label>
         <label>
           To
-          <input type="datetime-local" data-testid="filter-to" value={toLocalInput(filter.to)} onChange={(e) => set({ to: e.target.value ? new Date(e.target.value).getTime() : undefined })} />
+          <input
+            type="datetime-local"
+            data-testid="filter-to"
+            value={toLocalInput(filter.to)}
+            onChange={(e) => set({ to: e.target.value ? new Date(e.target.value).getTime() : undefined })}
+          />
         </label>
         <label>
           Min score
@@ -217,7 +233,11 @@ function TrackList({ api, ws, query }: { api: ApiClient; ws: WorkspaceState; que
         {tracks.map((t) => (
           <li key={t.id}>
             <a className="track-item" href={`#/review/${encodeURIComponent(t.id)}`} data-testid={`review-item-${t.id}`}>
-              {t.snapshotUrl ? <img src={t.snapshotUrl} alt={`${t.label} snapshot`} loading="lazy" width={96} height={54} /> : <span className="no-thumb">no snapshot yet</span>}
+              {t.snapshotUrl ? (
+                <img src={t.snapshotUrl} alt={`${t.label} snapshot`} loading="lazy" width={96} height={54} />
+              ) : (
+                <span className="no-thumb">no snapshot yet</span>
+              )}
               <span className="track-label" style={{ color: labelColor(t.label) }}>
                 {t.label}
               </span>
@@ -270,7 +290,12 @@ function TrackView({ api, ws, id }: { api: ApiClient; ws: WorkspaceState; id: st
     const c = canvas.current;
     if (!c || !track || (track.snapshotUrl && !imgSize)) return;
     const el = img.current;
-    let w: number, h: number, sx: number, sy: number, ox = 0, oy = 0;
+    let w: number,
+      h: number,
+      sx: number,
+      sy: number,
+      ox = 0,
+      oy = 0;
     if (track.snapshotUrl && imgSize) {
       const frame = track.frameSize ?? { width: imgSize.w, height: imgSize.h };
       w = el?.clientWidth ?? imgSize.w;

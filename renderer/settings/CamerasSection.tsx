@@ -40,9 +40,14 @@ export function CamerasSection({ api, workspace, onChanged }: { api: ApiClient; 
               editing={editing === c.id}
               error={rowError?.id === c.id ? rowError.text : null}
               onEdit={() => setEditing(editing === c.id ? null : c.id)}
-              onToggle={() => act(c.id, c.enabled ? `disable '${c.name}'` : `enable '${c.name}'`, () => api.call('cameras.update', { id: c.id, patch: { enabled: !c.enabled } }))}
+              onToggle={() =>
+                act(c.id, c.enabled ? `disable '${c.name}'` : `enable '${c.name}'`, () =>
+                  api.call('cameras.update', { id: c.id, patch: { enabled: !c.enabled } }),
+                )
+              }
               onRemove={() => {
-                if (window.confirm(`Remove camera '${c.name}'? Its recorded tracks stay in the store.`)) void act(c.id, `remove '${c.name}'`, () => api.call('cameras.remove', { id: c.id }));
+                if (window.confirm(`Remove camera '${c.name}'? Its recorded tracks stay in the store.`))
+                  void act(c.id, `remove '${c.name}'`, () => api.call('cameras.remove', { id: c.id }));
               }}
               onSave={(patch) =>
                 act(c.id, `save '${c.name}'`, async () => {

@@ -40,22 +40,41 @@ export function EngineSection({ api, workspace, onSaved }: { api: ApiClient; wor
           </select>
         </label>
         <label>
-          Batch size <input type="number" min={1} max={64} value={engine.batchSize} onChange={(e) => setEngine({ ...engine, batchSize: num(e.target.value) })} />
+          Batch size{' '}
+          <input type="number" min={1} max={64} value={engine.batchSize} onChange={(e) => setEngine({ ...engine, batchSize: num(e.target.value) })} />
         </label>
         <label>
           Batch push timeout (ms)
-          <input type="number" min={0} value={engine.batchedPushTimeoutMs} onChange={(e) => setEngine({ ...engine, batchedPushTimeoutMs: num(e.target.value) })} />
+          <input
+            type="number"
+            min={0}
+            value={engine.batchedPushTimeoutMs}
+            onChange={(e) => setEngine({ ...engine, batchedPushTimeoutMs: num(e.target.value) })}
+          />
         </label>
         <label>
-          Infer every Nth frame <input type="number" min={1} value={engine.inferEvery} onChange={(e) => setEngine({ ...engine, inferEvery: num(e.target.value) })} />
+          Infer every Nth frame{' '}
+          <input type="number" min={1} value={engine.inferEvery} onChange={(e) => setEngine({ ...engine, inferEvery: num(e.target.value) })} />
         </label>
         <label>
           Preview width (px)
-          <input type="number" min={160} step={16} value={engine.preview.width} onChange={(e) => setEngine({ ...engine, preview: { ...engine.preview, width: num(e.target.value) } })} />
+          <input
+            type="number"
+            min={160}
+            step={16}
+            value={engine.preview.width}
+            onChange={(e) => setEngine({ ...engine, preview: { ...engine.preview, width: num(e.target.value) } })}
+          />
         </label>
         <label>
           Preview fps
-          <input type="number" min={1} max={30} value={engine.preview.fps} onChange={(e) => setEngine({ ...engine, preview: { ...engine.preview, fps: num(e.target.value) } })} />
+          <input
+            type="number"
+            min={1}
+            max={30}
+            value={engine.preview.fps}
+            onChange={(e) => setEngine({ ...engine, preview: { ...engine.preview, fps: num(e.target.value) } })}
+          />
         </label>
         <label>
           Keep recordings (days)

@@ -5,7 +5,17 @@ import { isParserName, PARSER_NAMES } from '../../main/api/registries';
 import { errorText, type ApiClient } from '../api/client';
 import { effectiveDefault, ErrorLine } from './helpers';
 
-export function ModelsSection({ api, workspace, onSaved, onChanged }: { api: ApiClient; workspace: WorkspaceView; onSaved(w: WorkspaceView): void; onChanged(): void }) {
+export function ModelsSection({
+  api,
+  workspace,
+  onSaved,
+  onChanged,
+}: {
+  api: ApiClient;
+  workspace: WorkspaceView;
+  onSaved(w: WorkspaceView): void;
+  onChanged(): void;
+}) {
   const [error, setError] = useState<string | null>(null);
   const setDefault = async (name: string) => {
     try {
@@ -40,7 +50,13 @@ export function ModelsSection({ api, workspace, onSaved, onChanged }: { api: Api
               </td>
               <td title={m.labels.join(', ')}>{m.labels.length}</td>
               <td>
-                <input type="radio" name="default-model" aria-label={`make ${m.title} the default`} checked={effectiveDefault(workspace) === m.name} onChange={() => void setDefault(m.name)} />
+                <input
+                  type="radio"
+                  name="default-model"
+                  aria-label={`make ${m.title} the default`}
+                  checked={effectiveDefault(workspace) === m.name}
+                  onChange={() => void setDefault(m.name)}
+                />
               </td>
             </tr>
           ))}
@@ -53,7 +69,6 @@ export function ModelsSection({ api, workspace, onSaved, onChanged }: { api: Api
     </section>
   );
 }
-
 
 /** Two steps, like the CLI: inspect the ONNX file (the node proposes a manifest), correct it, add it (one frame is run through it). */
 function AddModel({ api, onAdded }: { api: ApiClient; onAdded(): void }) {
@@ -87,7 +102,10 @@ function AddModel({ api, onAdded }: { api: ApiClient; onAdded(): void }) {
   const add = async () => {
     if (!proposal) return;
     setBusy('add');
-    const labelList = labels.split(/[,\n]/).map((l) => l.trim()).filter(Boolean);
+    const labelList = labels
+      .split(/[,\n]/)
+      .map((l) => l.trim())
+      .filter(Boolean);
     try {
       const r = await api.call('models.add', { path, name, parser, ...(labelList.length ? { labels: labelList } : {}) });
       setResult(r);
@@ -194,7 +212,13 @@ function ImportNvinfer({ api, onAdded }: { api: ApiClient; onAdded(): void }) {
       <form className="form-row" data-testid="nvinfer-form" aria-label="Import a DeepStream nvinfer config" onSubmit={submit}>
         <label className="grow">
           Config file
-          <input data-testid="nvinfer-path" value={path} onChange={(e) => setPath(e.target.value)} placeholder="/opt/deepstream/config_infer_primary.txt" required />
+          <input
+            data-testid="nvinfer-path"
+            value={path}
+            onChange={(e) => setPath(e.target.value)}
+            placeholder="/opt/deepstream/config_infer_primary.txt"
+            required
+          />
         </label>
         <BrowseButton api={api} kind="nvinfer" onPicked={setPath} />
         <label>

@@ -6,7 +6,12 @@ import { ErrorLine } from './helpers';
 import { PreviewCanvas } from './PreviewCanvas';
 
 function slug(name: string): string {
-  return name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'camera';
+  return (
+    name
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-|-$/g, '') || 'camera'
+  );
 }
 
 export function ZonesSection({ api, workspace, onChanged }: { api: ApiClient; workspace: WorkspaceView; onChanged(): void }) {
@@ -33,7 +38,9 @@ export function ZonesSection({ api, workspace, onChanged }: { api: ApiClient; wo
     if (!camera) return;
     const need = kind === 'zone' ? 3 : 2;
     if (draft.length < need || (kind === 'line' && draft.length !== 2)) {
-      setError(kind === 'zone' ? 'a zone needs at least 3 points: click on the frame to place them' : 'a line needs exactly 2 points: click twice on the frame');
+      setError(
+        kind === 'zone' ? 'a zone needs at least 3 points: click on the frame to place them' : 'a line needs exactly 2 points: click twice on the frame',
+      );
       return;
     }
     const zone: Zone = {
@@ -41,7 +48,10 @@ export function ZonesSection({ api, workspace, onChanged }: { api: ApiClient; wo
       name: zoneName,
       kind,
       points: draft,
-      labels: labels.split(',').map((l) => l.trim()).filter(Boolean),
+      labels: labels
+        .split(',')
+        .map((l) => l.trim())
+        .filter(Boolean),
     };
     void save([...camera.zones.filter((z) => z.id !== zone.id), zone]).then(() => setDraft([]));
   };
@@ -84,7 +94,8 @@ export function ZonesSection({ api, workspace, onChanged }: { api: ApiClient; wo
                     <polyline key={z.id} points={pts(z.points)} className="line-shape" />
                   ),
                 )}
-                {draft.length > 0 && (kind === 'zone' ? <polygon points={pts(draft)} className="draft-shape" /> : <polyline points={pts(draft)} className="draft-shape" />)}
+                {draft.length > 0 &&
+                  (kind === 'zone' ? <polygon points={pts(draft)} className="draft-shape" /> : <polyline points={pts(draft)} className="draft-shape" />)}
                 {draft.map(([x, y], i) => (
                   <circle key={i} cx={x * 1000} cy={y * 1000} r={8} className="draft-point" />
                 ))}

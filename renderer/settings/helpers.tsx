@@ -17,7 +17,11 @@ export function ErrorLine({ error, testId }: { error: string | null; testId: str
 /** A message for the operator, with the technical detail (the engine's or the OS's own text) behind a disclosure. */
 export function MessageLine({ kind, text, detail, testId }: { kind: 'ok' | 'error' | 'busy'; text: string; detail?: string | undefined; testId: string }) {
   return (
-    <div className={kind === 'ok' ? 'form-ok' : kind === 'error' ? 'form-error' : 'form-busy'} role={kind === 'error' ? 'alert' : 'status'} data-testid={testId}>
+    <div
+      className={kind === 'ok' ? 'form-ok' : kind === 'error' ? 'form-error' : 'form-busy'}
+      role={kind === 'error' ? 'alert' : 'status'}
+      data-testid={testId}
+    >
       <span data-testid={`${testId}-text`}>{text}</span>
       {detail && (
         <details className="tech-detail" data-testid={`${testId}-detail`}>

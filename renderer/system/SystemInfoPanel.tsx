@@ -22,7 +22,12 @@ export function SystemInfoPanel({ api }: { api: ApiClient }) {
     };
   }, [api]);
 
-  if (error) return <section className="panel error" role="alert">{error}</section>;
+  if (error)
+    return (
+      <section className="panel error" role="alert">
+        {error}
+      </section>
+    );
   if (!info) return <section className="panel">Connecting to the Vigil node…</section>;
   const { engine } = info;
   return (
@@ -49,9 +54,7 @@ export function SystemInfoPanel({ api }: { api: ApiClient }) {
             <dt>GPU</dt>
             <dd data-testid="gpu">{engine.info.gpu ? engine.info.gpu.name : 'no NVIDIA GPU found — inference and decoding run on the CPU'}</dd>
             <dt>Hardware decoding</dt>
-            <dd data-testid="nvdec">
-              {engine.info.nvdec ? `NVDEC (${engine.info.hardwareDecoders.join(', ')})` : 'none found (software decoding)'}
-            </dd>
+            <dd data-testid="nvdec">{engine.info.nvdec ? `NVDEC (${engine.info.hardwareDecoders.join(', ')})` : 'none found (software decoding)'}</dd>
           </>
         )}
       </dl>

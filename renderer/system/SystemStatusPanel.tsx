@@ -102,7 +102,9 @@ export function SystemStatusPanel({ api, cameras }: { api: ApiClient; cameras: C
             {status.cpuPercent > 90 && <span data-testid="cpu-warning"> — over 90 %: the CPU is saturated, cameras will drop frames</span>}
           </dd>
           <dt>Disk</dt>
-          <dd data-testid="disk-use">{status.disk ? `${bytes(status.disk.usedBytes)} used by recordings, ${bytes(status.disk.freeBytes)} free (${status.disk.dataDir})` : 'unknown'}</dd>
+          <dd data-testid="disk-use">
+            {status.disk ? `${bytes(status.disk.usedBytes)} used by recordings, ${bytes(status.disk.freeBytes)} free (${status.disk.dataDir})` : 'unknown'}
+          </dd>
           <dt>Recorder</dt>
           <dd>
             {status.recorder

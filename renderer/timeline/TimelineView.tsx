@@ -23,7 +23,12 @@ async function tracksInView(api: ApiClient, view: View, stale: () => boolean): P
   const tracks: TrackSummary[] = [];
   for (;;) {
     const last = tracks[tracks.length - 1];
-    const page = await api.call('tracks.search', { from: view.from, to: view.to, limit: TRACK_LIMIT - tracks.length + 1, ...(last ? { before: last.firstSeen, beforeId: last.id } : {}) });
+    const page = await api.call('tracks.search', {
+      from: view.from,
+      to: view.to,
+      limit: TRACK_LIMIT - tracks.length + 1,
+      ...(last ? { before: last.firstSeen, beforeId: last.id } : {}),
+    });
     if (stale()) return { tracks, more: false };
     tracks.push(...page);
     if (page.length === 0) return { tracks, more: false };
@@ -216,7 +221,11 @@ export function TimelineView({ api, ws }: { api: ApiClient; ws: WorkspaceState }
         ))}
         <span className="hint" data-testid="timeline-range">
           {viewText}
-          {trackCount === null ? '' : trackCount > TRACK_LIMIT ? ` · over ${TRACK_LIMIT} tracks: the newest ${TRACK_LIMIT} are marked, older ones only as density — zoom in to see each one` : ` · ${trackCount} tracks`}
+          {trackCount === null
+            ? ''
+            : trackCount > TRACK_LIMIT
+              ? ` · over ${TRACK_LIMIT} tracks: the newest ${TRACK_LIMIT} are marked, older ones only as density — zoom in to see each one`
+              : ` · ${trackCount} tracks`}
         </span>
       </div>
       {error && (
@@ -244,7 +253,11 @@ export function TimelineView({ api, ws }: { api: ApiClient; ws: WorkspaceState }
           />
         </div>
       </div>
-      {ws.error && <div className="panel error" role="alert">{ws.error}</div>}
+      {ws.error && (
+        <div className="panel error" role="alert">
+          {ws.error}
+        </div>
+      )}
       <ul className="sr-only" aria-label="Tracks in view" data-testid="timeline-markers" data-span={markers.span}>
         {markers.list.map((m) => (
           <li key={m.track.id}>

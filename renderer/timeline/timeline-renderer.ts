@@ -8,7 +8,27 @@ export const AXIS_HEIGHT = 22;
 export const LANE_HEIGHT = 34;
 const MIN_SPAN = 5_000;
 const MAX_SPAN = 14 * 24 * 3600_000;
-const TICKS = [1e3, 2e3, 5e3, 10e3, 15e3, 30e3, 60e3, 120e3, 300e3, 600e3, 900e3, 1800e3, 3600e3, 7200e3, 3 * 3600e3, 6 * 3600e3, 12 * 3600e3, 86400e3, 2 * 86400e3];
+const TICKS = [
+  1e3,
+  2e3,
+  5e3,
+  10e3,
+  15e3,
+  30e3,
+  60e3,
+  120e3,
+  300e3,
+  600e3,
+  900e3,
+  1800e3,
+  3600e3,
+  7200e3,
+  3 * 3600e3,
+  6 * 3600e3,
+  12 * 3600e3,
+  86400e3,
+  2 * 86400e3,
+];
 /** The most markers drawn one by one; beyond, density alone tells the story. */
 const MAX_MARKERS = 20_000;
 

@@ -54,12 +54,21 @@ describe('camera faults: each a distinct state in the API and on the tile', () =
   });
 
   it('names each failure with its own reason and the fix', async () => {
-    const s = await until('every camera to show its reason', 60_000, async () => {
-      const s = await streams();
-      return s['wrong-password']?.reason === 'auth-failed' && s['refused']?.reason === 'connection-refused' && s['no-such-host']?.reason === 'host-not-found' && s['stalls']?.state === 'live' && s['stalls'].reason === null
-        ? s
-        : undefined;
-    }, 250);
+    const s = await until(
+      'every camera to show its reason',
+      60_000,
+      async () => {
+        const s = await streams();
+        return s['wrong-password']?.reason === 'auth-failed' &&
+          s['refused']?.reason === 'connection-refused' &&
+          s['no-such-host']?.reason === 'host-not-found' &&
+          s['stalls']?.state === 'live' &&
+          s['stalls'].reason === null
+          ? s
+          : undefined;
+      },
+      250,
+    );
     expect(s['wrong-password']!.advice).toMatch(/refused the user name or password/);
     expect(s['refused']!.advice).toMatch(/Nothing answered at 127\.0\.0\.1:\d+ \(connection refused\)\. Check the address and port/);
     expect(s['no-such-host']!.advice).toMatch(/'camera\.invalid' does not resolve/);
@@ -68,12 +77,19 @@ describe('camera faults: each a distinct state in the API and on the tile', () =
       expect(s[id]!.error).not.toMatch(/s3cret|badpass/); // the engine's detail never shows the password
     }
     // An unknown scheme never gets in: the API refuses it and names what works.
-    await expect(callApi(node.origin, 'cameras.add', { name: 'Ftp', uri: 'ftp://127.0.0.1/cam' })).rejects.toThrow(/scheme 'ftp' is not supported — use one of/);
+    await expect(callApi(node.origin, 'cameras.add', { name: 'Ftp', uri: 'ftp://127.0.0.1/cam' })).rejects.toThrow(
+      /scheme 'ftp' is not supported — use one of/,
+    );
 
     // The stalling camera: connection open, no video. Stalled well before the engine's 10 s watchdog reconnects.
     stalling.stall();
     const stalledAt = Date.now();
-    const stalled = await until('the stalled camera to be reported', 15_000, async () => ((await streams())['stalls']?.reason === 'stalled' ? (await streams())['stalls'] : undefined), 250);
+    const stalled = await until(
+      'the stalled camera to be reported',
+      15_000,
+      async () => ((await streams())['stalls']?.reason === 'stalled' ? (await streams())['stalls'] : undefined),
+      250,
+    );
     const after = Date.now() - stalledAt;
     console.log(`[faults] stall reported ${after} ms after the camera stopped sending (state ${stalled!.state})`);
     expect(after).toBeLessThan(8_000);
@@ -84,7 +100,12 @@ describe('camera faults: each a distinct state in the API and on the tile', () =
     // The wall shows the same states, with the sentence for the operator.
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     await page.goto(new URL('#/live', node.url).toString());
-    for (const [id, reason] of [['wrong-password', 'auth-failed'], ['refused', 'connection-refused'], ['no-such-host', 'host-not-found'], ['stalls', 'stalled']] as const) {
+    for (const [id, reason] of [
+      ['wrong-password', 'auth-failed'],
+      ['refused', 'connection-refused'],
+      ['no-such-host', 'host-not-found'],
+      ['stalls', 'stalled'],
+    ] as const) {
       await expect.poll(() => page.getByTestId(`tile-${id}`).getAttribute('data-reason'), { timeout: 15_000 }).toBe(reason);
     }
     expect(await page.getByTestId('tile-reason-refused').textContent()).toMatch(/Nothing answered at 127\.0\.0\.1:\d+ \(connection refused\)/);
@@ -95,7 +116,12 @@ describe('camera faults: each a distinct state in the API and on the tile', () =
 
     // Video again: the reason clears.
     stalling.resume();
-    await until('the stalled camera to recover', 40_000, async () => ((await streams())['stalls']?.reason === null && (await streams())['stalls']?.state === 'live' ? true : undefined), 250);
+    await until(
+      'the stalled camera to recover',
+      40_000,
+      async () => ((await streams())['stalls']?.reason === null && (await streams())['stalls']?.state === 'live' ? true : undefined),
+      250,
+    );
     await page.close();
   });
 });

@@ -24,7 +24,6 @@ interface SentPreview {
   objects: DetectedObject[];
 }
 
-
 const near = (a: number[], b: number[], tol = 40) => a.every((v, i) => Math.abs(v - b[i]!) <= tol);
 
 describe('operator UI in Chromium against vigil serve (demo workspace, real engine)', () => {
@@ -115,114 +114,149 @@ describe('operator UI in Chromium against vigil serve (demo workspace, real engi
     await expect.poll(() => objects().length, { timeout: 60_000, interval: 500 }).toBeGreaterThan(200);
     await page.close();
     const outside = objects().filter(({ h, o }) => o.box[0] + o.box[2] > h.width * 1.02 || o.box[1] + o.box[3] > h.height * 1.02);
-    const example = outside[0] && `${outside[0].h.camera} frame ${outside[0].h.frame} (${outside[0].h.width}×${outside[0].h.height}): box ${outside[0].o.box.map(Math.round).join(',')}`;
+    const example =
+      outside[0] &&
+      `${outside[0].h.camera} frame ${outside[0].h.frame} (${outside[0].h.width}×${outside[0].h.height}): box ${outside[0].o.box.map(Math.round).join(',')}`;
     expect(outside.length, `${outside.length} of ${objects().length} boxes reach beyond their frame, e.g. ${example}`).toBe(0);
   });
 
-  it('demo workspace: adding a test:// camera in Settings makes its tile go live with frames drawn; removing it removes the tile', { timeout: SLOW }, async () => {
-    const page = await openPage('settings');
-    await expect.poll(() => page.locator('[data-testid^="camera-row-"]').count(), { timeout: 20_000 }).toBe(cameras.length);
+  it(
+    'demo workspace: adding a test:// camera in Settings makes its tile go live with frames drawn; removing it removes the tile',
+    { timeout: SLOW },
+    async () => {
+      const page = await openPage('settings');
+      await expect.poll(() => page.locator('[data-testid^="camera-row-"]').count(), { timeout: 20_000 }).toBe(cameras.length);
 
-    await page.getByTestId('add-camera-name').fill('Ball');
-    await page.getByTestId('add-camera-uri').fill('file:///nonexistent/clip.mp4');
-    await page.getByTestId('add-camera-test').click();
-    await expect.poll(() => page.getByTestId('add-camera-test-result').textContent(), { timeout: 30_000 }).toMatch(/^cannot open file:\/\/\/nonexistent\/clip\.mp4: ./);
-    await page.getByTestId('add-camera-uri').fill('test://ball?width=640&height=360&fps=10');
-    await page.getByTestId('add-camera-test').click();
-    await expect.poll(() => page.getByTestId('add-camera-test-result').textContent(), { timeout: 30_000 }).toBe('connected: 640×360');
-    await page.getByTestId('add-camera-submit').click();
-    await expect.poll(() => page.getByTestId('camera-row-ball').count(), { timeout: 10_000 }).toBe(1);
-    await expect.poll(() => page.getByTestId('preview-ball').getAttribute('data-frame'), { timeout: 60_000 }).toMatch(/^\d+$/);
+      await page.getByTestId('add-camera-name').fill('Ball');
+      await page.getByTestId('add-camera-uri').fill('file:///nonexistent/clip.mp4');
+      await page.getByTestId('add-camera-test').click();
+      await expect
+        .poll(() => page.getByTestId('add-camera-test-result').textContent(), { timeout: 30_000 })
+        .toMatch(/^cannot open file:\/\/\/nonexistent\/clip\.mp4: ./);
+      await page.getByTestId('add-camera-uri').fill('test://ball?width=640&height=360&fps=10');
+      await page.getByTestId('add-camera-test').click();
+      await expect.poll(() => page.getByTestId('add-camera-test-result').textContent(), { timeout: 30_000 }).toBe('connected: 640×360');
+      await page.getByTestId('add-camera-submit').click();
+      await expect.poll(() => page.getByTestId('camera-row-ball').count(), { timeout: 10_000 }).toBe(1);
+      await expect.poll(() => page.getByTestId('preview-ball').getAttribute('data-frame'), { timeout: 60_000 }).toMatch(/^\d+$/);
 
-    await page.getByTestId('nav-live').click();
-    await expect.poll(() => page.getByTestId('tile-state-ball').textContent(), { timeout: 60_000 }).toBe('live');
-    const before = await tileSnapshot(page, 'ball');
-    await expect.poll(async () => (await tileSnapshot(page, 'ball')).drawn, { timeout: 30_000 }).toBeGreaterThan(before.drawn + 3);
-    const after = await tileSnapshot(page, 'ball');
-    expect(after.checksum).not.toBe(before.checksum); // the ball moves
-    expect(sent.get('ball')?.get(after.lastFrame)?.width).toBe(640);
+      await page.getByTestId('nav-live').click();
+      await expect.poll(() => page.getByTestId('tile-state-ball').textContent(), { timeout: 60_000 }).toBe('live');
+      const before = await tileSnapshot(page, 'ball');
+      await expect.poll(async () => (await tileSnapshot(page, 'ball')).drawn, { timeout: 30_000 }).toBeGreaterThan(before.drawn + 3);
+      const after = await tileSnapshot(page, 'ball');
+      expect(after.checksum).not.toBe(before.checksum); // the ball moves
+      expect(sent.get('ball')?.get(after.lastFrame)?.width).toBe(640);
 
-    await page.getByTestId('nav-settings').click();
-    await page.getByTestId('camera-remove-ball').click();
-    await expect.poll(() => page.getByTestId('camera-row-ball').count(), { timeout: 10_000 }).toBe(0);
-    await page.getByTestId('nav-live').click();
-    await expect.poll(() => page.locator('[data-testid^="tile-state-"]').count(), { timeout: 10_000 }).toBe(cameras.length);
-    expect(await page.getByTestId('tile-ball').count()).toBe(0);
-    expect((await call('workspace.get', {})).cameras.map((c) => c.id)).not.toContain('ball');
-    await page.close();
-  });
+      await page.getByTestId('nav-settings').click();
+      await page.getByTestId('camera-remove-ball').click();
+      await expect.poll(() => page.getByTestId('camera-row-ball').count(), { timeout: 10_000 }).toBe(0);
+      await page.getByTestId('nav-live').click();
+      await expect.poll(() => page.locator('[data-testid^="tile-state-"]').count(), { timeout: 10_000 }).toBe(cameras.length);
+      expect(await page.getByTestId('tile-ball').count()).toBe(0);
+      expect((await call('workspace.get', {})).cameras.map((c) => c.id)).not.toContain('ball');
+      await page.close();
+    },
+  );
 
-  it('demo workspace: Settings → Models inspects and adds an ONNX detector (engine-generated), and shows bad paths next to the field', { timeout: SLOW }, async () => {
-    // The engine writes a small square-detector model (YOLOv8 layout) and its manifest.
-    // In the node's import folder: the API opens model files only there (or in --models-dir folders).
-    const dir = mkdtempSync(join(served.home, 'import', 'ui-model-'));
-    execFileSync(join(projectRoot(), 'native', 'build', 'vigil-engine'), ['fixtures', dir], { encoding: 'utf8' });
-    const onnx = join(dir, 'model', readdirSync(join(dir, 'model')).find((f) => f.endsWith('.onnx'))!);
+  it(
+    'demo workspace: Settings → Models inspects and adds an ONNX detector (engine-generated), and shows bad paths next to the field',
+    { timeout: SLOW },
+    async () => {
+      // The engine writes a small square-detector model (YOLOv8 layout) and its manifest.
+      // In the node's import folder: the API opens model files only there (or in --models-dir folders).
+      const dir = mkdtempSync(join(served.home, 'import', 'ui-model-'));
+      execFileSync(join(projectRoot(), 'native', 'build', 'vigil-engine'), ['fixtures', dir], { encoding: 'utf8' });
+      const onnx = join(
+        dir,
+        'model',
+        readdirSync(join(dir, 'model')).find((f) => f.endsWith('.onnx'))!,
+      );
 
-    const page = await openPage('settings');
-    // The demo workspace names no default: the node's default model is the one shown as in use.
-    const nodeDefault = (await call('models.list', {})).find((m) => m.isDefault)!;
-    await expect.poll(() => page.getByRole('radio', { name: `make ${nodeDefault.title} the default` }).isChecked(), { timeout: 20_000 }).toBe(true);
-    expect(await page.getByTestId(`camera-row-${cameras[0]!.id}`).textContent()).toContain(`default (${nodeDefault.name})`);
-    await page.getByTestId('add-model-path').fill('/nonexistent/detector.onnx');
-    await page.getByTestId('add-model-inspect').click();
-    await expect
-      .poll(() => page.getByTestId('add-model-error').textContent(), { timeout: 20_000 })
-      .toBe(`cannot inspect /nonexistent/detector.onnx: '/nonexistent/detector.onnx' is not a file this node may open for the API — put the file in ${join(served.home, 'import')} (or choose it with Browse… in the desktop app), then use that path (path)`);
-    // The error sits in the add-model form's block, right under the field the operator used.
-    expect(await page.locator('.add-model').getByTestId('add-model-error').count()).toBe(1);
-    expect(await page.getByTestId('add-model-proposal').count()).toBe(0);
+      const page = await openPage('settings');
+      // The demo workspace names no default: the node's default model is the one shown as in use.
+      const nodeDefault = (await call('models.list', {})).find((m) => m.isDefault)!;
+      await expect.poll(() => page.getByRole('radio', { name: `make ${nodeDefault.title} the default` }).isChecked(), { timeout: 20_000 }).toBe(true);
+      expect(await page.getByTestId(`camera-row-${cameras[0]!.id}`).textContent()).toContain(`default (${nodeDefault.name})`);
+      await page.getByTestId('add-model-path').fill('/nonexistent/detector.onnx');
+      await page.getByTestId('add-model-inspect').click();
+      await expect
+        .poll(() => page.getByTestId('add-model-error').textContent(), { timeout: 20_000 })
+        .toBe(
+          `cannot inspect /nonexistent/detector.onnx: '/nonexistent/detector.onnx' is not a file this node may open for the API — put the file in ${join(served.home, 'import')} (or choose it with Browse… in the desktop app), then use that path (path)`,
+        );
+      // The error sits in the add-model form's block, right under the field the operator used.
+      expect(await page.locator('.add-model').getByTestId('add-model-error').count()).toBe(1);
+      expect(await page.getByTestId('add-model-proposal').count()).toBe(0);
 
-    await page.getByTestId('add-model-path').fill(onnx);
-    await page.getByTestId('add-model-inspect').click();
-    await expect.poll(() => page.getByTestId('add-model-proposal').count(), { timeout: 20_000 }).toBe(1);
-    expect(await page.getByTestId('add-model-error').count()).toBe(0);
-    expect(await page.getByTestId('add-model-proposed-parser').textContent()).toBe('yolov8');
-    expect(await page.getByTestId('add-model-input').textContent()).toMatch(/^320×320 NCHW RGB$/);
-    expect(await page.getByTestId('add-model-labels-count').textContent()).toBe('1');
-    expect(await page.getByTestId('add-model-notes').textContent()).toContain('yolov8');
-    expect(await page.getByTestId('add-model-parser').inputValue()).toBe('yolov8');
-    await page.screenshot({ path: join(artifacts, 'settings-add-model.png'), fullPage: true });
+      await page.getByTestId('add-model-path').fill(onnx);
+      await page.getByTestId('add-model-inspect').click();
+      await expect.poll(() => page.getByTestId('add-model-proposal').count(), { timeout: 20_000 }).toBe(1);
+      expect(await page.getByTestId('add-model-error').count()).toBe(0);
+      expect(await page.getByTestId('add-model-proposed-parser').textContent()).toBe('yolov8');
+      expect(await page.getByTestId('add-model-input').textContent()).toMatch(/^320×320 NCHW RGB$/);
+      expect(await page.getByTestId('add-model-labels-count').textContent()).toBe('1');
+      expect(await page.getByTestId('add-model-notes').textContent()).toContain('yolov8');
+      expect(await page.getByTestId('add-model-parser').inputValue()).toBe('yolov8');
+      await page.screenshot({ path: join(artifacts, 'settings-add-model.png'), fullPage: true });
 
-    // A wrong parser is refused by the engine's one-frame check, and said where the operator acted.
-    await page.getByTestId('add-model-name').fill('squares-wrong');
-    await page.getByTestId('add-model-parser').selectOption('centernet');
-    await page.getByTestId('add-model-submit').click();
-    await expect.poll(() => page.getByTestId('add-model-error').textContent(), { timeout: 60_000 }).toMatch(/^cannot add model 'squares-wrong': .*centernet.* \(parser\)$/);
-    expect((await call('models.list', {})).map((m) => m.name)).not.toContain('squares-wrong');
+      // A wrong parser is refused by the engine's one-frame check, and said where the operator acted.
+      await page.getByTestId('add-model-name').fill('squares-wrong');
+      await page.getByTestId('add-model-parser').selectOption('centernet');
+      await page.getByTestId('add-model-submit').click();
+      await expect
+        .poll(() => page.getByTestId('add-model-error').textContent(), { timeout: 60_000 })
+        .toMatch(/^cannot add model 'squares-wrong': .*centernet.* \(parser\)$/);
+      expect((await call('models.list', {})).map((m) => m.name)).not.toContain('squares-wrong');
 
-    await page.getByTestId('add-model-name').fill('squares-ui');
-    await page.getByTestId('add-model-parser').selectOption('yolov8');
-    await page.getByTestId('add-model-labels').fill('square');
-    await page.getByTestId('add-model-submit').click();
-    await expect.poll(() => page.getByTestId('add-model-result').textContent(), { timeout: 60_000 }).toMatch(/^Added '.+' \(squares-ui, yolov8, 320×320\): \d+ detections? on the test frame\.$/);
-    await expect.poll(() => page.getByTestId('model-row-squares-ui').count(), { timeout: 10_000 }).toBe(1);
-    const listed = (await call('models.list', {})).find((m) => m.name === 'squares-ui');
-    expect(listed?.labels).toEqual(['square']);
-    expect(listed?.parser).toBe('yolov8');
+      await page.getByTestId('add-model-name').fill('squares-ui');
+      await page.getByTestId('add-model-parser').selectOption('yolov8');
+      await page.getByTestId('add-model-labels').fill('square');
+      await page.getByTestId('add-model-submit').click();
+      await expect
+        .poll(() => page.getByTestId('add-model-result').textContent(), { timeout: 60_000 })
+        .toMatch(/^Added '.+' \(squares-ui, yolov8, 320×320\): \d+ detections? on the test frame\.$/);
+      await expect.poll(() => page.getByTestId('model-row-squares-ui').count(), { timeout: 10_000 }).toBe(1);
+      const listed = (await call('models.list', {})).find((m) => m.name === 'squares-ui');
+      expect(listed?.labels).toEqual(['square']);
+      expect(listed?.parser).toBe('yolov8');
 
-    // nvinfer import: a config naming the same ONNX file is imported; a missing file is said next to its field.
-    await page.getByTestId('nvinfer-path').fill('/nonexistent/config_infer_primary.txt');
-    await page.getByTestId('nvinfer-import').click();
-    await expect
-      .poll(() => page.getByTestId('nvinfer-error').textContent(), { timeout: 20_000 })
-      .toBe(`cannot import /nonexistent/config_infer_primary.txt: '/nonexistent/config_infer_primary.txt' is not a file this node may open for the API — put the file in ${join(served.home, 'import')} (or choose it with Browse… in the desktop app), then use that path (path)`);
-    const config = join(dir, 'config_infer_squares.txt');
-    writeFileSync(join(dir, 'labels.txt'), 'square\n');
-    writeFileSync(
-      config,
-      ['[property]', `onnx-file=${onnx}`, 'labelfile-path=labels.txt', 'net-scale-factor=0.00392156862745098', 'infer-dims=3;320;320', 'network-type=0', 'maintain-aspect-ratio=1', 'symmetric-padding=0', 'batch-size=4', ''].join('\n'),
-    );
-    await page.getByTestId('nvinfer-path').fill(config);
-    await page.getByTestId('nvinfer-name').fill('squares-ds');
-    await page.getByTestId('nvinfer-import').click();
-    await expect.poll(() => page.getByTestId('nvinfer-result').textContent(), { timeout: 60_000 }).toMatch(/^Imported '.+' \(squares-ds, yolov8\)\./);
-    expect(await page.getByTestId('nvinfer-error').count()).toBe(0);
-    expect(await page.getByTestId('nvinfer-unhonoured').textContent()).toContain('symmetric-padding=0');
-    await expect.poll(() => page.getByTestId('model-row-squares-ds').count(), { timeout: 10_000 }).toBe(1);
-    await page.screenshot({ path: join(artifacts, 'settings.png'), fullPage: true });
-    await page.close();
-  });
+      // nvinfer import: a config naming the same ONNX file is imported; a missing file is said next to its field.
+      await page.getByTestId('nvinfer-path').fill('/nonexistent/config_infer_primary.txt');
+      await page.getByTestId('nvinfer-import').click();
+      await expect
+        .poll(() => page.getByTestId('nvinfer-error').textContent(), { timeout: 20_000 })
+        .toBe(
+          `cannot import /nonexistent/config_infer_primary.txt: '/nonexistent/config_infer_primary.txt' is not a file this node may open for the API — put the file in ${join(served.home, 'import')} (or choose it with Browse… in the desktop app), then use that path (path)`,
+        );
+      const config = join(dir, 'config_infer_squares.txt');
+      writeFileSync(join(dir, 'labels.txt'), 'square\n');
+      writeFileSync(
+        config,
+        [
+          '[property]',
+          `onnx-file=${onnx}`,
+          'labelfile-path=labels.txt',
+          'net-scale-factor=0.00392156862745098',
+          'infer-dims=3;320;320',
+          'network-type=0',
+          'maintain-aspect-ratio=1',
+          'symmetric-padding=0',
+          'batch-size=4',
+          '',
+        ].join('\n'),
+      );
+      await page.getByTestId('nvinfer-path').fill(config);
+      await page.getByTestId('nvinfer-name').fill('squares-ds');
+      await page.getByTestId('nvinfer-import').click();
+      await expect.poll(() => page.getByTestId('nvinfer-result').textContent(), { timeout: 60_000 }).toMatch(/^Imported '.+' \(squares-ds, yolov8\)\./);
+      expect(await page.getByTestId('nvinfer-error').count()).toBe(0);
+      expect(await page.getByTestId('nvinfer-unhonoured').textContent()).toContain('symmetric-padding=0');
+      await expect.poll(() => page.getByTestId('model-row-squares-ds').count(), { timeout: 10_000 }).toBe(1);
+      await page.screenshot({ path: join(artifacts, 'settings.png'), fullPage: true });
+      await page.close();
+    },
+  );
 
   it('demo workspace: the timeline shows tracks recorded during the test; clicking one opens its review with its snapshot', { timeout: SLOW }, async () => {
     // Tracks end (and get their snapshot) every few seconds in the demo.
@@ -251,7 +285,11 @@ describe('operator UI in Chromium against vigil serve (demo workspace, real engi
       .poll(
         async () => {
           const markers = await page.locator('[data-testid^="timeline-marker-"]').evaluateAll((els) =>
-            els.map((e) => ({ id: e.getAttribute('data-testid')!.slice('timeline-marker-'.length), x: Number(e.getAttribute('data-x')), y: Number(e.getAttribute('data-y')) })),
+            els.map((e) => ({
+              id: e.getAttribute('data-testid')!.slice('timeline-marker-'.length),
+              x: Number(e.getAttribute('data-x')),
+              y: Number(e.getAttribute('data-y')),
+            })),
           );
           const picks = await page.evaluate((ms) => ms.filter((m) => window.__vigilTimeline?.markerAt(m.x, m.y)?.id === m.id).map((m) => m.id), markers);
           target = markers.find((m) => withSnapshot.has(m.id) && picks.includes(m.id));
@@ -269,7 +307,9 @@ describe('operator UI in Chromium against vigil serve (demo workspace, real engi
     const detail = await call('tracks.get', { id: target!.id });
     expect(await page.getByTestId('track-label').textContent()).toContain(detail.label);
     expect(await page.getByTestId('track-snapshot').getAttribute('src')).toContain(detail.snapshotUrl!);
-    await expect.poll(() => page.getByTestId('track-snapshot').evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth), { timeout: 20_000 }).toBeGreaterThan(0);
+    await expect
+      .poll(() => page.getByTestId('track-snapshot').evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth), { timeout: 20_000 })
+      .toBeGreaterThan(0);
     await page.screenshot({ path: join(artifacts, 'review-detail.png') });
     await page.close();
   });

@@ -14,7 +14,6 @@ import { tileSnapshot } from '../helpers/live-wall.js';
 const artifacts = join(projectRoot(), 'test-results', 'screenshots');
 const CAR_COLOUR = [0x4d, 0xa3, 0xff]; // labelColor('car') in renderer/common/colors.ts
 
-
 const near = (a: number[], b: number[], tol = 40) => a.every((v, i) => Math.abs(v - b[i]!) <= tol);
 
 describe('operator UI in Chromium (fixture backend)', () => {
@@ -96,7 +95,9 @@ describe('operator UI in Chromium (fixture backend)', () => {
     await expect.poll(() => page.getByTestId('tile-state-cam3').textContent(), { timeout: 15_000 }).toBe('live');
     node.setStreamState('cam3', { state: 'error', error: "camera 'Camera 3': cannot open rtsp://10.0.0.3/live: 401 Unauthorized — check the credentials" });
     await expect.poll(() => page.getByTestId('tile-state-cam3').textContent()).toBe('error');
-    expect(await page.getByTestId('tile-reason-cam3').textContent()).toBe("camera 'Camera 3': cannot open rtsp://10.0.0.3/live: 401 Unauthorized — check the credentials");
+    expect(await page.getByTestId('tile-reason-cam3').textContent()).toBe(
+      "camera 'Camera 3': cannot open rtsp://10.0.0.3/live: 401 Unauthorized — check the credentials",
+    );
     expect(await page.getByTestId('tile-state-cam1').textContent()).toBe('live');
     node.setStreamState('cam3', null);
     await expect.poll(() => page.getByTestId('tile-state-cam3').textContent()).toBe('live');
@@ -146,14 +147,25 @@ describe('operator UI in Chromium (fixture backend)', () => {
     await page.getByTestId('zone-camera').selectOption('cam2');
     await expect.poll(() => page.getByTestId('zone-frame').getAttribute('data-frame'), { timeout: 10_000 }).toMatch(/^\d+$/);
     const area = (await page.getByTestId('zone-draw').boundingBox())!;
-    for (const [fx, fy] of [[0.5, 0.2], [0.9, 0.2], [0.9, 0.8]]) await page.mouse.click(area.x + fx! * area.width, area.y + fy! * area.height);
+    for (const [fx, fy] of [
+      [0.5, 0.2],
+      [0.9, 0.2],
+      [0.9, 0.8],
+    ])
+      await page.mouse.click(area.x + fx! * area.width, area.y + fy! * area.height);
     await page.getByTestId('zone-name').fill('Loading bay');
     await page.getByRole('button', { name: 'Save zone' }).click();
     await expect.poll(() => page.getByTestId('zone-loading-bay').count()).toBe(1);
-    const ws = (await (await fetch(new URL('api/v1/workspace/get', url), { method: 'POST', body: '{}' })).json()) as { result: { cameras: { id: string; zones: { id: string; kind: string; points: number[][] }[] }[] } };
+    const ws = (await (await fetch(new URL('api/v1/workspace/get', url), { method: 'POST', body: '{}' })).json()) as {
+      result: { cameras: { id: string; zones: { id: string; kind: string; points: number[][] }[] }[] };
+    };
     const zone = ws.result.cameras.find((c) => c.id === 'cam2')!.zones.find((z) => z.id === 'loading-bay')!;
     expect(zone.kind).toBe('zone');
-    expect(zone.points.map(([x, y]) => [Math.round(x! * 10) / 10, Math.round(y! * 10) / 10])).toEqual([[0.5, 0.2], [0.9, 0.2], [0.9, 0.8]]);
+    expect(zone.points.map(([x, y]) => [Math.round(x! * 10) / 10, Math.round(y! * 10) / 10])).toEqual([
+      [0.5, 0.2],
+      [0.9, 0.2],
+      [0.9, 0.8],
+    ]);
     await page.close();
   });
 
@@ -162,18 +174,22 @@ describe('operator UI in Chromium (fixture backend)', () => {
     await page.getByTestId('add-camera-name').fill('Yard');
     await page.getByTestId('add-camera-uri').fill('yard camera');
     await page.getByTestId('add-camera-submit').click();
-    await expect.poll(() => page.getByTestId('add-camera-error').textContent()).toBe(
-      "cannot add camera 'Yard': 'yard camera' is not a URI — use rtsp://host/path, file:///path/video.mp4 or test://pattern (uri)",
-    );
+    await expect
+      .poll(() => page.getByTestId('add-camera-error').textContent())
+      .toBe("cannot add camera 'Yard': 'yard camera' is not a URI — use rtsp://host/path, file:///path/video.mp4 or test://pattern (uri)");
     node.failMethod('settings.update', { code: 'invalid', field: 'engine.batchSize', message: 'batch size must be between 1 and 64' });
     await page.getByTestId('engine-save').click();
-    await expect.poll(() => page.getByTestId('engine-error').textContent()).toBe('cannot save the engine settings: batch size must be between 1 and 64 (engine.batchSize)');
+    await expect
+      .poll(() => page.getByTestId('engine-error').textContent())
+      .toBe('cannot save the engine settings: batch size must be between 1 and 64 (engine.batchSize)');
     node.failMethod('settings.update', null);
 
     node.failMethod('workspace.get', { code: 'engine-unavailable', message: 'the engine is restarting — try again in a few seconds' });
     await page.goto(`${url}#/live`);
     await page.reload();
-    await expect.poll(() => page.getByTestId('wall-error').textContent()).toBe('cannot load the workspace: the engine is restarting — try again in a few seconds');
+    await expect
+      .poll(() => page.getByTestId('wall-error').textContent())
+      .toBe('cannot load the workspace: the engine is restarting — try again in a few seconds');
     node.failMethod('workspace.get', null);
     await page.close();
   });
@@ -202,7 +218,9 @@ describe('operator UI in Chromium (fixture backend)', () => {
     await page.mouse.click(box.x + x, box.y + y);
     await expect.poll(() => page.url()).toContain(`#/review/${encodeURIComponent(id)}`);
     await expect.poll(() => page.getByTestId('track-id').textContent()).toBe(id);
-    await expect.poll(() => page.getByTestId('track-snapshot').evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth), { timeout: 10_000 }).toBe(320);
+    await expect
+      .poll(() => page.getByTestId('track-snapshot').evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth), { timeout: 10_000 })
+      .toBe(320);
     await page.screenshot({ path: join(artifacts, 'fixture-review-detail.png') });
 
     await page.goBack();
@@ -233,7 +251,16 @@ describe('operator UI in Chromium (fixture backend)', () => {
         return ids.length > 0 && ids.every((i) => i!.startsWith('review-item-cam2-')) ? 'only cam2' : ids.join(' ');
       })
       .toBe('only cam2');
-    await expect.poll(() => page.locator('[data-testid^="review-item-"] img').first().evaluate((img: HTMLImageElement) => img.naturalWidth), { timeout: 10_000 }).toBe(320);
+    await expect
+      .poll(
+        () =>
+          page
+            .locator('[data-testid^="review-item-"] img')
+            .first()
+            .evaluate((img: HTMLImageElement) => img.naturalWidth),
+        { timeout: 10_000 },
+      )
+      .toBe(320);
     await page.screenshot({ path: join(artifacts, 'fixture-review-list.png') });
     await page.locator('[data-testid^="review-item-"]').first().click();
     await expect.poll(() => page.getByTestId('track-detail').count()).toBe(1);

@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser } from '../helpers/browser.js';
 import { startFakeNode, type FakeNode } from '../helpers/fake-node.js';
 
-const NOTE = 'falling back to CPUExecutionProvider: CUDAExecutionProvider: libonnxruntime_providers_cuda.so could not be loaded (libcudnn.so.9: cannot open shared object file)';
+const NOTE =
+  'falling back to CPUExecutionProvider: CUDAExecutionProvider: libonnxruntime_providers_cuda.so could not be loaded (libcudnn.so.9: cannot open shared object file)';
 
 describe('System screen: CPU inference explained by whether a GPU exists', () => {
   let browser: Browser;

@@ -65,35 +65,59 @@ export interface FakeNode {
 }
 
 class FakeError extends Error {
-  constructor(
-    readonly body: ApiErrorBody,
-  ) {
+  constructor(readonly body: ApiErrorBody) {
     super(body.message);
   }
 }
 
-const MIME: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.jpg': 'image/jpeg', '.map': 'application/json', '.svg': 'image/svg+xml' };
+const MIME: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript',
+  '.css': 'text/css',
+  '.jpg': 'image/jpeg',
+  '.map': 'application/json',
+  '.svg': 'image/svg+xml',
+};
 const LABELS = ['person', 'car', 'bicycle', 'dog'];
 
 /** Real JPEGs from GStreamer: a scrolling test pattern with a moving ball, so pixels change every frame. */
 export function generateJpegFrames(width: number, height: number, count: number): Buffer[] {
   const dir = mkdtempSync(join(tmpdir(), 'vigil-frames-'));
   try {
-    execFileSync('gst-launch-1.0', [
-      '-q',
-      'videotestsrc', `num-buffers=${count}`, 'pattern=smpte', 'horizontal-speed=6', '!',
-      `video/x-raw,width=${width},height=${height},framerate=10/1`, '!',
-      'jpegenc', 'quality=75', '!',
-      'multifilesink', `location=${join(dir, 'f%04d.jpg')}`,
-    ], { stdio: 'pipe', timeout: 60_000 });
-    return readdirSync(dir).sort().map((f) => readFileSync(join(dir, f)));
+    execFileSync(
+      'gst-launch-1.0',
+      [
+        '-q',
+        'videotestsrc',
+        `num-buffers=${count}`,
+        'pattern=smpte',
+        'horizontal-speed=6',
+        '!',
+        `video/x-raw,width=${width},height=${height},framerate=10/1`,
+        '!',
+        'jpegenc',
+        'quality=75',
+        '!',
+        'multifilesink',
+        `location=${join(dir, 'f%04d.jpg')}`,
+      ],
+      { stdio: 'pipe', timeout: 60_000 },
+    );
+    return readdirSync(dir)
+      .sort()
+      .map((f) => readFileSync(join(dir, f)));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
 function slug(name: string): string {
-  return name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'camera';
+  return (
+    name
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-|-$/g, '') || 'camera'
+  );
 }
 
 export async function startFakeNode(options: FakeNodeOptions = {}): Promise<FakeNode> {
@@ -106,7 +130,14 @@ export async function startFakeNode(options: FakeNodeOptions = {}): Promise<Fake
   const frames = generateJpegFrames(width, height, 20);
 
   const models: ModelSummary[] = [
-    { name: 'coco-yolov8n', title: 'COCO YOLOv8n', parser: 'yolov8', input: { width: 640, height: 640 }, labels: ['person', 'bicycle', 'car', 'dog'], isDefault: true },
+    {
+      name: 'coco-yolov8n',
+      title: 'COCO YOLOv8n',
+      parser: 'yolov8',
+      input: { width: 640, height: 640 },
+      labels: ['person', 'bicycle', 'car', 'dog'],
+      isDefault: true,
+    },
   ];
   const cameraView = (id: string, name: string, uri: string): CameraView => ({
     id,
@@ -116,7 +147,20 @@ export async function startFakeNode(options: FakeNodeOptions = {}): Promise<Fake
     detectFps: 5,
     model: null,
     record: { detectionsHz: 2, snapshots: true },
-    zones: [{ id: 'door', name: 'door', kind: 'zone', points: [[0.1, 0.5], [0.4, 0.5], [0.4, 0.95], [0.1, 0.95]], labels: [] }],
+    zones: [
+      {
+        id: 'door',
+        name: 'door',
+        kind: 'zone',
+        points: [
+          [0.1, 0.5],
+          [0.4, 0.5],
+          [0.4, 0.95],
+          [0.1, 0.95],
+        ],
+        labels: [],
+      },
+    ],
     masks: [],
   });
   const workspace: WorkspaceView = {
@@ -141,13 +185,24 @@ export async function startFakeNode(options: FakeNodeOptions = {}): Promise<Fake
     const now = Date.now();
     const span = options.historyMs ?? 7 * 86400_000;
     let seed = 12345;
-    const rand = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
+    const rand = () => (seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32;
     const list: TrackDetail[] = [];
     for (let i = 0; i < options.historyTracks; i++) {
       const cam = workspace.cameras[i % workspace.cameras.length]!.id;
       const first = now - rand() * span;
       const dur = 2000 + rand() * 60_000;
-      list.push({ id: `h${i}`, camera: cam, label: LABELS[i % LABELS.length]!, firstSeen: first, lastSeen: first + dur, bestScore: 0.4 + rand() * 0.6, snapshotUrl: null, zones: [], path: [], frameSize: { width, height } });
+      list.push({
+        id: `h${i}`,
+        camera: cam,
+        label: LABELS[i % LABELS.length]!,
+        firstSeen: first,
+        lastSeen: first + dur,
+        bestScore: 0.4 + rand() * 0.6,
+        snapshotUrl: null,
+        zones: [],
+        path: [],
+        frameSize: { width, height },
+      });
     }
     list.sort((a, b) => a.firstSeen - b.firstSeen);
     for (const t of list) {
@@ -183,8 +238,22 @@ export async function startFakeNode(options: FakeNodeOptions = {}): Promise<Fake
   const objectsFor = (camIndex: number, frame: number, trackNo: number): DetectedObject[] => {
     const phase = (frame % 60) / 60;
     return [
-      { track: trackNo, classId: 0, label: 'person', score: 0.8 + 0.1 * Math.sin(frame / 7), box: [Math.round(10 + phase * (width - 60)), Math.round(height * 0.35), 40, Math.round(height * 0.55)], inferred: frame % 2 === 0 },
-      { track: 1000 + camIndex, classId: 2, label: 'car', score: 0.91, box: [Math.round(width * 0.6), Math.round(height * 0.1), Math.round(width * 0.3), Math.round(height * 0.3)], inferred: true },
+      {
+        track: trackNo,
+        classId: 0,
+        label: 'person',
+        score: 0.8 + 0.1 * Math.sin(frame / 7),
+        box: [Math.round(10 + phase * (width - 60)), Math.round(height * 0.35), 40, Math.round(height * 0.55)],
+        inferred: frame % 2 === 0,
+      },
+      {
+        track: 1000 + camIndex,
+        classId: 2,
+        label: 'car',
+        score: 0.91,
+        box: [Math.round(width * 0.6), Math.round(height * 0.1), Math.round(width * 0.3), Math.round(height * 0.3)],
+        inferred: true,
+      },
     ];
   };
 
@@ -202,7 +271,18 @@ export async function startFakeNode(options: FakeNodeOptions = {}): Promise<Fake
       if (!s.current || now - s.trackStart > trackEveryMs) {
         if (s.current) broadcast('tracks.events', [trackEvent('end', s.current, now)]);
         const id = `${camera}-t${s.nextTrack}`;
-        s.current = { id, camera, label: 'person', firstSeen: now, lastSeen: now, bestScore: 0, snapshotUrl: `/media/snapshots/${id}.jpg`, zones: ['door'], path: [], frameSize: { width, height } };
+        s.current = {
+          id,
+          camera,
+          label: 'person',
+          firstSeen: now,
+          lastSeen: now,
+          bestScore: 0,
+          snapshotUrl: `/media/snapshots/${id}.jpg`,
+          zones: ['door'],
+          path: [],
+          frameSize: { width, height },
+        };
         s.trackStart = now;
         s.nextTrack++;
         nextTrackOf.set(camera, s.nextTrack);
@@ -235,7 +315,17 @@ export async function startFakeNode(options: FakeNodeOptions = {}): Promise<Fake
   const trackEvent = (kind: TrackEvent['kind'], t: TrackDetail, now: number): TrackEvent => {
     const last = t.path[t.path.length - 1];
     const box = last?.box ?? [0, 0, 1, 1];
-    return { kind, camera: t.camera, track: Number(t.id.split('-t')[1] ?? 0), classId: 0, label: t.label, time: now, box, score: t.bestScore, best: { frame: 0, time: now, score: t.bestScore, box } };
+    return {
+      kind,
+      camera: t.camera,
+      track: Number(t.id.split('-t')[1] ?? 0),
+      classId: 0,
+      label: t.label,
+      time: now,
+      box,
+      score: t.bestScore,
+      best: { frame: 0, time: now, score: t.bestScore, box },
+    };
   };
   const stopStreaming = (camera: string) => {
     const s = streamers.get(camera);
@@ -252,13 +342,29 @@ export async function startFakeNode(options: FakeNodeOptions = {}): Promise<Fake
   const publishStats = () =>
     broadcast(
       'streams.stats',
-      workspace.cameras.map((c) => ({ camera: c.id, state: c.enabled ? 'live' : 'ended', error: null, reason: null, advice: null, retryAt: null, decodeFps: fps, inferFps: fps / 2, droppedFrames: 0, latencyMs: 12, ...streamStates.get(c.id) })),
+      workspace.cameras.map((c) => ({
+        camera: c.id,
+        state: c.enabled ? 'live' : 'ended',
+        error: null,
+        reason: null,
+        advice: null,
+        retryAt: null,
+        decodeFps: fps,
+        inferFps: fps / 2,
+        droppedFrames: 0,
+        latencyMs: 12,
+        ...streamStates.get(c.id),
+      })),
     );
   const statsTimer = setInterval(publishStats, 1000);
 
   // ---------- requests ----------
   const changed = () => broadcast('workspace.changed', workspace);
-  const noModelInstalls = () => new FakeError({ code: 'not-found', message: 'the fixture backend does not inspect or add models (test/e2e/operator-ui-serve.test.ts does, against a real node)' });
+  const noModelInstalls = () =>
+    new FakeError({
+      code: 'not-found',
+      message: 'the fixture backend does not inspect or add models (test/e2e/operator-ui-serve.test.ts does, against a real node)',
+    });
   const invalid = (field: string, message: string) => new FakeError({ code: 'invalid', field, message });
   const findCamera = (id: string) => {
     const c = workspace.cameras.find((x) => x.id === id);
@@ -267,19 +373,41 @@ export async function startFakeNode(options: FakeNodeOptions = {}): Promise<Fake
   };
   const engine = {
     state: 'running' as const,
-    info: { engineVersion: 'fixture', gstreamerVersion: 'GStreamer 1.22', onnxRuntimeVersion: '1.29.0', executionProviders: ['CPUExecutionProvider'], providers: ['CPUExecutionProvider'], hardwareDecoders: [], nvdec: false, gpu: options.gpu ?? null },
+    info: {
+      engineVersion: 'fixture',
+      gstreamerVersion: 'GStreamer 1.22',
+      onnxRuntimeVersion: '1.29.0',
+      executionProviders: ['CPUExecutionProvider'],
+      providers: ['CPUExecutionProvider'],
+      hardwareDecoders: [],
+      nvdec: false,
+      gpu: options.gpu ?? null,
+    },
     error: null,
     restarts: 0,
     pid: 1,
     executionProvider: 'CPUExecutionProvider',
-    inference: options.providerNote ? { providerNote: options.providerNote, preprocess: 'cpu' as const, preprocessNote: 'inference runs on CPUExecutionProvider' } : null,
+    inference: options.providerNote
+      ? { providerNote: options.providerNote, preprocess: 'cpu' as const, preprocessNote: 'inference runs on CPUExecutionProvider' }
+      : null,
   };
 
   const handlers: { [M in ApiMethod]: (p: ApiParams<M>) => ApiResult<M> } = {
     'system.info': () => ({ app: { name: 'Vigil', version: '0.1.0-fixture', mode: 'serve' }, engine }),
     'system.status': () => ({
       engine,
-      streams: workspace.cameras.map((c) => ({ camera: c.id, state: 'live', error: null, reason: null, advice: null, retryAt: null, decodeFps: fps, inferFps: fps / 2, droppedFrames: 0, latencyMs: 12 })),
+      streams: workspace.cameras.map((c) => ({
+        camera: c.id,
+        state: 'live',
+        error: null,
+        reason: null,
+        advice: null,
+        retryAt: null,
+        decodeFps: fps,
+        inferFps: fps / 2,
+        droppedFrames: 0,
+        latencyMs: 12,
+      })),
       recorder: { queueDepth: 0, writtenPerSecond: 20, thinnedDetections: 0, rejectedBatches: 0, lastError: null },
       disk: { dataDir: '/tmp/vigil-fixture', usedBytes: 1.2e9, freeBytes: 80e9 },
       cpuPercent: 23,
@@ -288,7 +416,8 @@ export async function startFakeNode(options: FakeNodeOptions = {}): Promise<Fake
     'workspace.get': () => workspace,
     'cameras.add': (p) => {
       if (!p.name?.trim()) throw invalid('name', 'a camera needs a name');
-      if (!/^[a-z0-9]+:\/\//i.test(p.uri ?? '')) throw invalid('uri', `'${p.uri}' is not a URI — use rtsp://host/path, file:///path/video.mp4 or test://pattern`);
+      if (!/^[a-z0-9]+:\/\//i.test(p.uri ?? ''))
+        throw invalid('uri', `'${p.uri}' is not a URI — use rtsp://host/path, file:///path/video.mp4 or test://pattern`);
       let id = slug(p.name);
       while (workspace.cameras.some((c) => c.id === id)) id += '-2';
       const cam = { ...cameraView(id, p.name, p.uri.replace(/\/\/([^:@/]+):[^@/]+@/, '//$1:***@')), zones: p.zones ?? [], model: p.model ?? null };
@@ -312,7 +441,9 @@ export async function startFakeNode(options: FakeNodeOptions = {}): Promise<Fake
       return { removed: true };
     },
     'cameras.test': (p) =>
-      /^(test|file):\/\//.test(p.uri) ? { ok: true, width, height } : { ok: false, error: `cannot open ${p.uri}: connection refused — check the address and that the camera is on` },
+      /^(test|file):\/\//.test(p.uri)
+        ? { ok: true, width, height }
+        : { ok: false, error: `cannot open ${p.uri}: connection refused — check the address and that the camera is on` },
     'settings.update': (p) => {
       if (p.engine) Object.assign(workspace.engine, p.engine);
       if (p.retention) Object.assign(workspace.retention, p.retention);

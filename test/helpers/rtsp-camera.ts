@@ -92,13 +92,20 @@ export class RtspCamera {
 }
 
 /** Starts `vigil serve` on a fresh data folder holding this workspace (cameras given inline). */
-export async function serveWorkspace(workspace: unknown, env: NodeJS.ProcessEnv = {}, home = mkdtempSync(join(tmpdir(), 'vigil-faults-'))): Promise<ServedNode> {
+export async function serveWorkspace(
+  workspace: unknown,
+  env: NodeJS.ProcessEnv = {},
+  home = mkdtempSync(join(tmpdir(), 'vigil-faults-')),
+): Promise<ServedNode> {
   writeFileSync(join(home, 'workspace.json'), JSON.stringify(workspace, null, 2));
   return startServe([], { ...env, VIGIL_HOME: home });
 }
 
 /** A small workspace: cheap engine settings so fault tests leave CPU for what they measure. */
-export function faultWorkspace(cameras: { name: string; uri: string; loop?: boolean; realtime?: boolean; detectFps?: number }[], over: Record<string, unknown> = {}): unknown {
+export function faultWorkspace(
+  cameras: { name: string; uri: string; loop?: boolean; realtime?: boolean; detectFps?: number }[],
+  over: Record<string, unknown> = {},
+): unknown {
   return {
     version: 1,
     defaultModel: null,

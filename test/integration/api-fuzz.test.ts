@@ -38,7 +38,25 @@ const SEEDS: Record<keyof typeof PARAMS, Record<string, unknown>> = {
   'system.status': {},
   'workspace.get': {},
   'cameras.add': { name: 'Fuzz', uri: 'rtsp://127.0.0.1:9/fuzz', force: true, detectFps: 2, record: { detectionsHz: 1 } },
-  'cameras.update': { id: 'fuzz', patch: { name: 'Fuzz 2', zones: [{ id: 'z', name: 'Z', kind: 'zone', points: [[0, 0], [1, 0], [1, 1]], labels: [] }] } },
+  'cameras.update': {
+    id: 'fuzz',
+    patch: {
+      name: 'Fuzz 2',
+      zones: [
+        {
+          id: 'z',
+          name: 'Z',
+          kind: 'zone',
+          points: [
+            [0, 0],
+            [1, 0],
+            [1, 1],
+          ],
+          labels: [],
+        },
+      ],
+    },
+  },
   'cameras.remove': { id: 'fuzz' },
   'cameras.test': { uri: 'file:///nonexistent/clip.mp4' },
   'settings.update': { retention: { maxAgeDays: 14 } },
@@ -57,15 +75,38 @@ type Rng = ReturnType<typeof prng>;
 
 function randomJson(r: Rng, depth = 0): unknown {
   switch (r.int(depth > 2 ? 6 : 9)) {
-    case 0: return null;
-    case 1: return r.next() < 0.5;
-    case 2: return r.pick([0, -1, 1e308, -1e308, 2 ** 53 + 1, 0.5, 1e-300, 4294967296]);
-    case 3: return r.pick(['', 'x', '../../etc/passwd', '%E0%A4%A', '\u0000', '__proto__', 'constructor', '\ud800', 'a'.repeat(5000), 'file:///etc/passwd', 'rtsp://a:b@c@d/e']);
-    case 4: return String.fromCharCode(...Array.from({ length: r.int(40) }, () => r.int(0xffff)));
-    case 5: return r.int(1000) - 500;
-    case 6: return Array.from({ length: r.int(5) }, () => randomJson(r, depth + 1));
-    case 7: return Object.fromEntries(Array.from({ length: r.int(4) }, () => [r.pick(['a', 'id', 'name', '__proto__', 'constructor', 'path', 'uri']), randomJson(r, depth + 1)]));
-    default: return { ...(r.pick(Object.values(SEEDS)) as object) };
+    case 0:
+      return null;
+    case 1:
+      return r.next() < 0.5;
+    case 2:
+      return r.pick([0, -1, 1e308, -1e308, 2 ** 53 + 1, 0.5, 1e-300, 4294967296]);
+    case 3:
+      return r.pick([
+        '',
+        'x',
+        '../../etc/passwd',
+        '%E0%A4%A',
+        '\u0000',
+        '__proto__',
+        'constructor',
+        '\ud800',
+        'a'.repeat(5000),
+        'file:///etc/passwd',
+        'rtsp://a:b@c@d/e',
+      ]);
+    case 4:
+      return String.fromCharCode(...Array.from({ length: r.int(40) }, () => r.int(0xffff)));
+    case 5:
+      return r.int(1000) - 500;
+    case 6:
+      return Array.from({ length: r.int(5) }, () => randomJson(r, depth + 1));
+    case 7:
+      return Object.fromEntries(
+        Array.from({ length: r.int(4) }, () => [r.pick(['a', 'id', 'name', '__proto__', 'constructor', 'path', 'uri']), randomJson(r, depth + 1)]),
+      );
+    default:
+      return { ...(r.pick(Object.values(SEEDS)) as object) };
   }
 }
 
@@ -73,11 +114,19 @@ function mutate(r: Rng, method: keyof typeof PARAMS): unknown {
   const base = structuredClone(SEEDS[method]);
   const keys = Object.keys(base);
   switch (r.int(6)) {
-    case 0: return base; // well-formed
-    case 1: if (keys.length) delete base[r.pick(keys)]; return base;
-    case 2: base[r.pick(['extra', '__proto__', 'constructor', 'toString'])] = randomJson(r); return base;
-    case 3: if (keys.length) base[r.pick(keys)] = randomJson(r); return base;
-    case 4: return randomJson(r);
+    case 0:
+      return base; // well-formed
+    case 1:
+      if (keys.length) delete base[r.pick(keys)];
+      return base;
+    case 2:
+      base[r.pick(['extra', '__proto__', 'constructor', 'toString'])] = randomJson(r);
+      return base;
+    case 3:
+      if (keys.length) base[r.pick(keys)] = randomJson(r);
+      return base;
+    case 4:
+      return randomJson(r);
     default: {
       // Deep: replace a nested value.
       const k = keys.length ? r.pick(keys) : 'x';
@@ -131,7 +180,8 @@ describe('API fuzzing against a real vigil serve (fault 7)', () => {
   });
   afterAll(async () => {
     // A server that died says why here (its own output), not just "connection refused".
-    if (node && (node.process.exitCode !== null || node.process.signalCode !== null)) process.stdout.write(`[fuzz] vigil serve exited (${String(node.process.exitCode ?? node.process.signalCode)}):\n${node?.output().slice(-3000)}\n`);
+    if (node && (node.process.exitCode !== null || node.process.signalCode !== null))
+      process.stdout.write(`[fuzz] vigil serve exited (${String(node.process.exitCode ?? node.process.signalCode)}):\n${node?.output().slice(-3000)}\n`);
     await node?.stop();
   });
 
@@ -172,10 +222,21 @@ describe('API fuzzing against a real vigil serve (fault 7)', () => {
         wsMessages++;
         const kind = r.int(10);
         if (kind < 6) ws.send(JSON.stringify({ type: 'call', id: i, method, params }));
-        else if (kind === 6) ws.send(JSON.stringify({ type: r.pick(['subscribe', 'unsubscribe']), topic: r.pick(['preview', 'engine.status', 'nope', 5, null]), camera: randomJson(r) }));
+        else if (kind === 6)
+          ws.send(
+            JSON.stringify({ type: r.pick(['subscribe', 'unsubscribe']), topic: r.pick(['preview', 'engine.status', 'nope', 5, null]), camera: randomJson(r) }),
+          );
         else if (kind === 7) ws.send(Buffer.from(Array.from({ length: r.int(64) }, () => r.int(256))));
         else if (kind === 8) ws.send(r.pick(['null', '[]', '{', '"x"', '{"type":"call"}', '{"type":"call","id":1,"method":{}}']));
-        else ws.send(JSON.stringify({ type: 'call', id: r.pick([i, -i, 1e308, 'x']), method: r.pick(['', 'constructor', '__proto__', 'toString', 'hasOwnProperty', method]), params }));
+        else
+          ws.send(
+            JSON.stringify({
+              type: 'call',
+              id: r.pick([i, -i, 1e308, 'x']),
+              method: r.pick(['', 'constructor', '__proto__', 'toString', 'hasOwnProperty', method]),
+              params,
+            }),
+          );
         return;
       }
       const path = `/api/v1/${method.split('.').join('/')}`;
@@ -183,16 +244,57 @@ describe('API fuzzing against a real vigil serve (fault 7)', () => {
       let reply: Reply;
       if (kind < 6) reply = await http(port, path, 'POST', { 'content-type': 'application/json' }, JSON.stringify(params));
       else if (kind === 6) reply = await http(port, `${path}?params=${encodeURIComponent(JSON.stringify(params))}`, 'GET', {});
-      else if (kind === 7) reply = await http(port, path, 'POST', { 'content-type': r.pick(['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data', '']) }, JSON.stringify(params));
-      else if (kind === 8) reply = await http(port, path, 'POST', { 'content-type': 'application/json' }, r.pick(['{', '', 'null', '[1,2]', '"x"', '\u0000', '{"a":1}'.repeat(3)]));
-      else if (kind === 9) reply = await http(port, r.pick(['/api/v1/%E0%A4%A', '/media/snapshots/%E0%A4%A', '/media/snapshots/..%2F..%2Fvigil.db', '/api/v1/constructor', '/api/v1/__proto__/x', '/api/v1/', '/%00', '/media/']), r.pick(['GET', 'POST', 'PUT', 'DELETE', 'OPTIONS', 'HEAD']), { 'content-type': 'application/json', cookie: r.pick(['vigil_token=%E0%A4%A', 'a=b', '']) });
-      else if (kind === 10) reply = await http(port, path, 'POST', { 'content-type': 'application/json', origin: r.pick(['null', 'https://evil.example', `http://127.0.0.1:${port}`]), host: r.pick([`127.0.0.1:${port}`, 'evil.example', '', '[::1', `localhost:${port}`]) }, JSON.stringify(params));
+      else if (kind === 7)
+        reply = await http(
+          port,
+          path,
+          'POST',
+          { 'content-type': r.pick(['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data', '']) },
+          JSON.stringify(params),
+        );
+      else if (kind === 8)
+        reply = await http(
+          port,
+          path,
+          'POST',
+          { 'content-type': 'application/json' },
+          r.pick(['{', '', 'null', '[1,2]', '"x"', '\u0000', '{"a":1}'.repeat(3)]),
+        );
+      else if (kind === 9)
+        reply = await http(
+          port,
+          r.pick([
+            '/api/v1/%E0%A4%A',
+            '/media/snapshots/%E0%A4%A',
+            '/media/snapshots/..%2F..%2Fvigil.db',
+            '/api/v1/constructor',
+            '/api/v1/__proto__/x',
+            '/api/v1/',
+            '/%00',
+            '/media/',
+          ]),
+          r.pick(['GET', 'POST', 'PUT', 'DELETE', 'OPTIONS', 'HEAD']),
+          { 'content-type': 'application/json', cookie: r.pick(['vigil_token=%E0%A4%A', 'a=b', '']) },
+        );
+      else if (kind === 10)
+        reply = await http(
+          port,
+          path,
+          'POST',
+          {
+            'content-type': 'application/json',
+            origin: r.pick(['null', 'https://evil.example', `http://127.0.0.1:${port}`]),
+            host: r.pick([`127.0.0.1:${port}`, 'evil.example', '', '[::1', `localhost:${port}`]),
+          },
+          JSON.stringify(params),
+        );
       else reply = await http(port, path, 'POST', { 'content-type': 'application/json' }, Buffer.alloc(r.pick([2 << 20, 70_000]), 0x5b));
       statuses.set(reply.status, (statuses.get(reply.status) ?? 0) + 1);
       const added = method === 'cameras.add' && reply.status === 200 ? /"result":\{"id":"([^"]+)"/.exec(reply.text)?.[1] : undefined;
       if (added) await http(port, '/api/v1/cameras/remove', 'POST', { 'content-type': 'application/json' }, JSON.stringify({ id: added }));
       if (reply.status < 0) bad.push(`${method} ${kind}: no answer (${reply.text})`);
-      if (reply.status >= 500 && !/"code":"(engine-unavailable|unavailable)"/.test(reply.text)) bad.push(`${method} ${kind}: ${reply.status} ${reply.text.slice(0, 200)}`);
+      if (reply.status >= 500 && !/"code":"(engine-unavailable|unavailable)"/.test(reply.text))
+        bad.push(`${method} ${kind}: ${reply.status} ${reply.text.slice(0, 200)}`);
       if (INTERNALS.test(reply.text)) bad.push(`${method} ${kind}: internals in ${reply.text.slice(0, 200)}`);
     };
 
@@ -218,7 +320,10 @@ describe('API fuzzing against a real vigil serve (fault 7)', () => {
     for (const ws of sockets) ws.close();
 
     const alive = await http(port, '/api/v1/system/info', 'GET', {});
-    const summary = [...statuses.entries()].sort((a, b) => a[0] - b[0]).map(([s, n]) => `${s}×${n}`).join(' ');
+    const summary = [...statuses.entries()]
+      .sort((a, b) => a[0] - b[0])
+      .map(([s, n]) => `${s}×${n}`)
+      .join(' ');
     process.stdout.write(
       `[fuzz] seed ${SEED}: ${TOTAL} requests (${TOTAL - wsMessages} HTTP, ${wsMessages} WebSocket messages, ${wsReplies} socket replies) in ${seconds.toFixed(1)} s after a 500-request warm-up\n` +
         `[fuzz] HTTP statuses: ${summary}\n[fuzz] serve RSS ${(rssBefore / 1024).toFixed(1)} MiB after warm-up, ${(rssMid / 1024).toFixed(1)} MiB half-way, ${(rssAfter / 1024).toFixed(1)} MiB at the end\n`,

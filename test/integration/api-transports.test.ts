@@ -45,7 +45,11 @@ describe('API over HTTP and WebSocket (real vigil serve)', () => {
   let node: ServedNode;
   const bodies: string[] = [];
   const http = async (method: string, params: unknown) => {
-    const res = await fetch(`${node.origin}/api/v1/${method.split('.').join('/')}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(params) });
+    const res = await fetch(`${node.origin}/api/v1/${method.split('.').join('/')}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(params),
+    });
     const text = await res.text();
     bodies.push(text);
     return { status: res.status, body: JSON.parse(text) as ApiReply<ApiMethod> };

@@ -10,7 +10,11 @@ import { projectRoot } from '../../main/paths.js';
 
 const home = mkdtempSync(join(tmpdir(), 'vigil-cli-'));
 const run = (bin: string, args: string[]) => {
-  const r = spawnSync(process.execPath, [join(projectRoot(), 'bin', bin), ...args], { encoding: 'utf8', env: { ...process.env, VIGIL_HOME: home }, timeout: 30_000 });
+  const r = spawnSync(process.execPath, [join(projectRoot(), 'bin', bin), ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, VIGIL_HOME: home },
+    timeout: 30_000,
+  });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 };
 const vigil = (...args: string[]) => run('vigil.mjs', args);
@@ -81,12 +85,15 @@ describe('vigil --help and friends', () => {
 });
 
 describe('vigil-engine --help', () => {
-  it.each([['--help'], ['-h'], ['help'], ['run', '--help'], ['bench', '--help'], ['info', '--help'], ['fixtures', '-h']])('vigil-engine %s prints usage and exits 0', (...args) => {
-    const r = engine(...args);
-    expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(/^usage: vigil-engine info\n/);
-    expect(r.stdout).toContain(`--tracker ${TRACKER_KINDS.join('|')}`); // the native tracker list, the same as main/api's
-  });
+  it.each([['--help'], ['-h'], ['help'], ['run', '--help'], ['bench', '--help'], ['info', '--help'], ['fixtures', '-h']])(
+    'vigil-engine %s prints usage and exits 0',
+    (...args) => {
+      const r = engine(...args);
+      expect(r.status).toBe(0);
+      expect(r.stdout).toMatch(/^usage: vigil-engine info\n/);
+      expect(r.stdout).toContain(`--tracker ${TRACKER_KINDS.join('|')}`); // the native tracker list, the same as main/api's
+    },
+  );
 
   it('no command, an unknown command or option exits 2 with usage on stderr', () => {
     for (const args of [[], ['frobnicate'], ['run', '--colour=red', 'test://ball'], ['info', 'extra']]) {

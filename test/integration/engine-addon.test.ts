@@ -11,8 +11,21 @@ import type { PreviewFrame, Snapshot } from '../../main/api/engine-types.js';
 import { loadAddon, type NativeEngineInstance, type NativeMetadataBatch, type NativeStreamStats } from '../../main/addon/addon.js';
 import { projectRoot } from '../../main/paths.js';
 
-interface Square { x0: number; y0: number; vx: number; vy: number; size: number }
-interface Fixtures { manifest: string; clip: string; width: number; height: number; frames: number; squares: Square[] }
+interface Square {
+  x0: number;
+  y0: number;
+  vx: number;
+  vy: number;
+  size: number;
+}
+interface Fixtures {
+  manifest: string;
+  clip: string;
+  width: number;
+  height: number;
+  frames: number;
+  squares: Square[];
+}
 
 const cli = join(projectRoot(), 'native', 'build', 'vigil-engine');
 let dir = '';
@@ -22,8 +35,10 @@ function iou(boxA: number[], boxB: number[]): number {
   if (boxA.length !== 4 || boxB.length !== 4) throw new Error(`iou of boxes [x, y, w, h], got [${boxA.join(', ')}] and [${boxB.join(', ')}]`);
   const [ax = 0, ay = 0, aw = 0, ah = 0] = boxA;
   const [bx = 0, by = 0, bw = 0, bh = 0] = boxB;
-  const x1 = Math.max(ax, bx), y1 = Math.max(ay, by);
-  const x2 = Math.min(ax + aw, bx + bw), y2 = Math.min(ay + ah, by + bh);
+  const x1 = Math.max(ax, bx),
+    y1 = Math.max(ay, by);
+  const x2 = Math.min(ax + aw, bx + bw),
+    y2 = Math.min(ay + ah, by + bh);
   const inter = Math.max(0, x2 - x1) * Math.max(0, y2 - y1);
   return inter / (aw * ah + bw * bh - inter);
 }
@@ -65,12 +80,15 @@ describe('native Engine (real GStreamer + ONNX Runtime in the test process)', ()
     const previews: PreviewFrame[] = [];
     const snapshots: Snapshot[] = [];
     const errors: string[] = [];
-    engine = new Engine({ model: fx.manifest, batchSize: 2, previewFps: 1000, previewWidth: 320 }, {
-      onBatch: (b) => batches.push(b),
-      onPreview: (p) => previews.push(p),
-      onSnapshot: (s) => snapshots.push(s),
-      onSourceError: (e) => errors.push(e.message),
-    });
+    engine = new Engine(
+      { model: fx.manifest, batchSize: 2, previewFps: 1000, previewWidth: 320 },
+      {
+        onBatch: (b) => batches.push(b),
+        onPreview: (p) => previews.push(p),
+        onSnapshot: (s) => snapshots.push(s),
+        onSourceError: (e) => errors.push(e.message),
+      },
+    );
     expect(engine.info().provider).toBe('CPUExecutionProvider');
     // a CPU session letterboxes on the CPU worker pool, and says why not on the GPU
     expect(engine.info()).toMatchObject({ preprocess: 'cpu', preprocessNote: expect.stringContaining('CPUExecutionProvider') });
@@ -113,12 +131,43 @@ describe('native Engine (real GStreamer + ONNX Runtime in the test process)', ()
     const { Engine } = loadAddon();
     const batches: NativeMetadataBatch[] = [];
     engine = new Engine({ model: fx.manifest, batchSize: 2, snapshots: false }, { onBatch: (b) => batches.push(b) });
-    const everywhere = [{ id: 'all', name: 'All', kind: 'zone', points: [[0, 0], [1, 0], [1, 1], [0, 1]], labels: ['square'], inertiaFrames: 1 }];
+    const everywhere = [
+      {
+        id: 'all',
+        name: 'All',
+        kind: 'zone',
+        points: [
+          [0, 0],
+          [1, 0],
+          [1, 1],
+          [0, 1],
+        ],
+        labels: ['square'],
+        inertiaFrames: 1,
+      },
+    ];
     engine.addSource('zoned', `file://${fx.clip}`, { analytics: JSON.stringify(everywhere) });
     engine.addSource('plain', `file://${fx.clip}`);
     expect(engine.setAnalytics('nope', null)).toBe(false);
-    expect(() => engine!.setAnalytics('plain', JSON.stringify([{ id: 'x', kind: 'ring', points: [] }]))).toThrow(/zones\[0\]\.kind must be 'zone', 'line' or 'mask'/);
-    expect(() => engine!.setAnalytics('plain', JSON.stringify([{ id: 'x', points: [[0, 0], [1, 0], [1, 1]], labels: ['cat'] }]))).toThrow(/label 'cat' is not one of the model's labels/);
+    expect(() => engine!.setAnalytics('plain', JSON.stringify([{ id: 'x', kind: 'ring', points: [] }]))).toThrow(
+      /zones\[0\]\.kind must be 'zone', 'line' or 'mask'/,
+    );
+    expect(() =>
+      engine!.setAnalytics(
+        'plain',
+        JSON.stringify([
+          {
+            id: 'x',
+            points: [
+              [0, 0],
+              [1, 0],
+              [1, 1],
+            ],
+            labels: ['cat'],
+          },
+        ]),
+      ),
+    ).toThrow(/label 'cat' is not one of the model's labels/);
     const frames = (camera: string) => batches.flatMap((b) => b.frames).filter((f) => f.camera === camera);
     expect(await until(() => frames('zoned').length === fx.frames && frames('plain').length === fx.frames, 30_000)).toBe(true);
     const events = batches.flatMap((b) => b.analytics ?? []);
@@ -130,7 +179,9 @@ describe('native Engine (real GStreamer + ONNX Runtime in the test process)', ()
     expect(new Set(events.map((e) => e.track)).size).toBe(2);
     expect(frames('plain').every((f) => f.counts === undefined)).toBe(true);
     const mid = frames('zoned')[Math.floor(fx.frames / 2)]!;
-    expect(mid.counts).toEqual([{ zone: 'all', kind: 'zone', inside: 2, in: 0, out: 0, crowded: false, labels: [{ label: 'square', inside: 2, in: 0, out: 0 }] }]);
+    expect(mid.counts).toEqual([
+      { zone: 'all', kind: 'zone', inside: 2, in: 0, out: 0, crowded: false, labels: [{ label: 'square', inside: 2, in: 0, out: 0 }] },
+    ]);
     // Live, on a looping camera: zones set while it runs apply from a frame on, and go again.
     engine.addSource('looped', `file://${fx.clip}`, { loop: true });
     expect(await until(() => frames('looped').length > 10, 10_000)).toBe(true);
@@ -144,7 +195,15 @@ describe('native Engine (real GStreamer + ONNX Runtime in the test process)', ()
     expect(batches.flatMap((b) => b.analytics ?? []).filter((e) => e.camera === 'looped' && e.kind === 'enter').length).toBeGreaterThanOrEqual(2);
     expect(engine.setAnalytics('looped', null)).toBe(true);
     const before = frames('looped').length;
-    expect(await until(() => frames('looped').slice(before).filter((f) => f.counts === undefined).length > 5, 10_000)).toBe(true);
+    expect(
+      await until(
+        () =>
+          frames('looped')
+            .slice(before)
+            .filter((f) => f.counts === undefined).length > 5,
+        10_000,
+      ),
+    ).toBe(true);
     engine.stop();
     engine = null;
   });
@@ -154,11 +213,16 @@ describe('native Engine (real GStreamer + ONNX Runtime in the test process)', ()
     const perCamera = new Map<string, number>();
     const errors: Array<{ camera: string; message: string }> = [];
     const stats: NativeStreamStats[][] = [];
-    engine = new Engine({ model: fx.manifest, snapshots: false, statsIntervalMs: 200 }, {
-      onBatch: (b) => { for (const f of b.frames) perCamera.set(f.camera, (perCamera.get(f.camera) ?? 0) + 1); },
-      onSourceError: (e) => errors.push(e),
-      onStats: (s) => stats.push(s),
-    });
+    engine = new Engine(
+      { model: fx.manifest, snapshots: false, statsIntervalMs: 200 },
+      {
+        onBatch: (b) => {
+          for (const f of b.frames) perCamera.set(f.camera, (perCamera.get(f.camera) ?? 0) + 1);
+        },
+        onSourceError: (e) => errors.push(e),
+        onStats: (s) => stats.push(s),
+      },
+    );
     engine.addSource('good', `file://${fx.clip}`, { loop: true, realtime: true });
     engine.addSource('missing', 'file:///nonexistent.mp4');
     engine.addSource('odd', 'ftp2://camera/stream');
@@ -181,7 +245,12 @@ describe('native Engine (real GStreamer + ONNX Runtime in the test process)', ()
     const after = perCamera.get('good');
     await new Promise((r) => setTimeout(r, 300));
     expect(perCamera.get('good')).toBe(after);
-    expect(engine.stats().map((s) => s.camera).sort()).toEqual(['missing', 'odd']);
+    expect(
+      engine
+        .stats()
+        .map((s) => s.camera)
+        .sort(),
+    ).toEqual(['missing', 'odd']);
     engine.stop();
     engine = null;
   });
@@ -190,9 +259,17 @@ describe('native Engine (real GStreamer + ONNX Runtime in the test process)', ()
     const { Engine } = loadAddon();
     const inferred: number[] = [];
     let frames = 0;
-    engine = new Engine({ model: fx.manifest, snapshots: false }, {
-      onBatch: (b) => { for (const f of b.frames) { frames++; if (f.objects.some((o) => o.inferred)) inferred.push(f.frame); } },
-    });
+    engine = new Engine(
+      { model: fx.manifest, snapshots: false },
+      {
+        onBatch: (b) => {
+          for (const f of b.frames) {
+            frames++;
+            if (f.objects.some((o) => o.inferred)) inferred.push(f.frame);
+          }
+        },
+      },
+    );
     expect(() => engine!.addSource('bad', `file://${fx.clip}`, { detectFps: -1 })).toThrow(/detectFps must be a number >= 0/);
     engine.addSource('clip', `file://${fx.clip}`, { detectFps: 5 });
     expect(await until(() => frames === fx.frames, 30_000)).toBe(true);
@@ -214,10 +291,15 @@ describe('native Engine (real GStreamer + ONNX Runtime in the test process)', ()
     const { Engine } = loadAddon();
     let objects = 0;
     const errors: string[] = [];
-    engine = new Engine({ model: fx.manifest, snapshots: false }, {
-      onBatch: (b) => { for (const f of b.frames) objects += f.objects.length; },
-      onSourceError: (e) => errors.push(e.message),
-    });
+    engine = new Engine(
+      { model: fx.manifest, snapshots: false },
+      {
+        onBatch: (b) => {
+          for (const f of b.frames) objects += f.objects.length;
+        },
+        onSourceError: (e) => errors.push(e.message),
+      },
+    );
     engine.addSource('web', `http://127.0.0.1:${port}/squares.mp4`);
     const ok = await until(() => objects >= 20, 20_000);
     engine.stop();
@@ -237,7 +319,12 @@ describe('native Engine (real GStreamer + ONNX Runtime in the test process)', ()
 describe('vigil-engine CLI contract', () => {
   it('run --json prints one line per processed frame with tracked objects', () => {
     const out = execFileSync(cli, ['run', `file://${fx.clip}`, '--model', fx.manifest, '--frames', '10', '--json'], { encoding: 'utf8' });
-    const lines = out.trim().split('\n').map((l) => JSON.parse(l) as { source: number; frame: number; pts: number; objects: Array<{ track: number; label: string; score: number; box: number[] }> });
+    const lines = out
+      .trim()
+      .split('\n')
+      .map(
+        (l) => JSON.parse(l) as { source: number; frame: number; pts: number; objects: Array<{ track: number; label: string; score: number; box: number[] }> },
+      );
     expect(lines).toHaveLength(10);
     expect(lines[0]).toMatchObject({ source: 0, frame: 0, pts: 0 });
     const last = lines[9]!;
@@ -260,7 +347,9 @@ describe('vigil-engine CLI contract', () => {
   });
 
   it('bench --json ends with the figures line', () => {
-    const out = execFileSync(cli, ['bench', '--streams', '1', '--seconds', '1', '--uri', `file://${fx.clip}`, '--model', fx.manifest, '--json'], { encoding: 'utf8' });
+    const out = execFileSync(cli, ['bench', '--streams', '1', '--seconds', '1', '--uri', `file://${fx.clip}`, '--model', fx.manifest, '--json'], {
+      encoding: 'utf8',
+    });
     const last = JSON.parse(out.trim().split('\n').pop()!) as Record<string, number>;
     for (const k of ['streams', 'e2e_fps', 'bare_fps', 'ratio', 'p50_ms', 'p99_ms']) expect(typeof last[k]).toBe('number');
     expect(last.streams).toBe(1);

@@ -3,7 +3,11 @@ import type { SystemStatus } from '../../main/api/contract.js';
 import { startServe, type ServedNode } from '../helpers/serve.js';
 
 async function call<T>(node: ServedNode, method: string, params: unknown = {}): Promise<T> {
-  const res = await fetch(`${node.origin}/api/v1/${method.split('.').join('/')}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(params) });
+  const res = await fetch(`${node.origin}/api/v1/${method.split('.').join('/')}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(params),
+  });
   const body = (await res.json()) as { ok: boolean; result: T; error?: { message: string } };
   if (!body.ok) throw new Error(body.error?.message);
   return body.result;

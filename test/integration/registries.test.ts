@@ -24,19 +24,50 @@ describe('parser and tracker lists', () => {
         expect(String(e)).not.toMatch(/is not one of/);
       }
     }
-    expect(() => addon.decodeDetections('yolov9', {}, { numClasses: 1 })).toThrow(`parser 'yolov9' is not one of yolov5, yolov8, nanodet, centernet, ssd or detr`);
+    expect(() => addon.decodeDetections('yolov9', {}, { numClasses: 1 })).toThrow(
+      `parser 'yolov9' is not one of yolov5, yolov8, nanodet, centernet, ssd or detr`,
+    );
   });
 });
 
 describe('zone lists and ranges', () => {
-  const square = [[0, 0], [1, 0], [1, 1]];
+  const square = [
+    [0, 0],
+    [1, 0],
+    [1, 1],
+  ];
   const check = (zone: Record<string, unknown>) => addon.checkAnalytics(JSON.stringify([{ id: 'z', name: 'Z', points: square, labels: [], ...zone }]));
 
   it('the native zone parser accepts every kind, direction and reference point main/api/registries.ts lists, and nothing else', () => {
-    for (const kind of ZONE_KINDS) expect(check({ kind, points: kind === 'line' ? [[0, 0], [1, 1]] : square })).toBe(1);
+    for (const kind of ZONE_KINDS)
+      expect(
+        check({
+          kind,
+          points:
+            kind === 'line'
+              ? [
+                  [0, 0],
+                  [1, 1],
+                ]
+              : square,
+        }),
+      ).toBe(1);
     for (const direction of ZONE_DIRECTIONS) {
       const line = direction === 'any' || direction === 'in' || direction === 'out';
-      expect(check(line ? { kind: 'line', points: [[0, 0], [1, 1]], direction } : { direction })).toBe(1);
+      expect(
+        check(
+          line
+            ? {
+                kind: 'line',
+                points: [
+                  [0, 0],
+                  [1, 1],
+                ],
+                direction,
+              }
+            : { direction },
+        ),
+      ).toBe(1);
     }
     for (const referencePoint of REFERENCE_POINTS) expect(check({ referencePoint })).toBe(1);
     expect(() => check({ kind: 'ring' })).toThrow(/kind must be 'zone', 'line' or 'mask'/);

@@ -13,7 +13,11 @@ const TOKEN = 'file-token-5f7c2a9e41d8b3aa';
 const mode = (p: string) => statSync(p).mode & 0o777;
 
 function vigil(args: string[], env: NodeJS.ProcessEnv = {}) {
-  const r = spawnSync(process.execPath, [join(projectRoot(), 'bin', 'vigil.mjs'), ...args], { env: { ...process.env, ...env }, encoding: 'utf8', timeout: 30_000 });
+  const r = spawnSync(process.execPath, [join(projectRoot(), 'bin', 'vigil.mjs'), ...args], {
+    env: { ...process.env, ...env },
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
   return { code: r.status, out: `${r.stdout}${r.stderr}` };
 }
 
@@ -32,7 +36,11 @@ describe('vigil serve keeps its secrets', () => {
   afterAll(() => node?.stop());
 
   const api = (method: string, params: unknown, headers: Record<string, string> = { authorization: `Bearer ${TOKEN}` }) =>
-    fetch(`${node.origin}/api/v1/${method.split('.').join('/')}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(params) });
+    fetch(`${node.origin}/api/v1/${method.split('.').join('/')}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify(params),
+    });
 
   it('never prints the token; says where it comes from; a one-time link signs in once', async () => {
     expect(node.output()).not.toContain(TOKEN);

@@ -56,7 +56,11 @@ describe('Electron shell policy', () => {
     let request: ((c: unknown, p: string, cb: (g: boolean) => void) => void) | null = null;
     let check: ((c: unknown, p: string) => boolean) | null = null;
     let device: (() => boolean) | null = null;
-    secureSession({ setPermissionRequestHandler: (h) => void (request = h), setPermissionCheckHandler: (h) => void (check = h), setDevicePermissionHandler: (h) => void (device = h) });
+    secureSession({
+      setPermissionRequestHandler: (h) => void (request = h),
+      setPermissionCheckHandler: (h) => void (check = h),
+      setDevicePermissionHandler: (h) => void (device = h),
+    });
     for (const p of ['media', 'geolocation', 'notifications', 'clipboard-read', 'openExternal', 'fullscreen']) {
       let granted: boolean | null = null;
       request!(null, p, (g) => (granted = g));

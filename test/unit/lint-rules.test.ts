@@ -30,7 +30,10 @@ afterEach(() => {
 
 describe('lint: the folder map and import cycles', () => {
   it('fails a renderer file that imports main/store, naming the rule and the allowed rooms', { timeout: 60_000 }, async () => {
-    const file = probe(`renderer/settings/lint-probe-${process.pid}.tsx`, "import { openStore } from '../../main/store/store';\nexport const probe = openStore;\n");
+    const file = probe(
+      `renderer/settings/lint-probe-${process.pid}.tsx`,
+      "import { openStore } from '../../main/store/store';\nexport const probe = openStore;\n",
+    );
     const messages = await lint([file]);
     const layering = messages.filter((m) => m.rule === 'vigil/folder-map');
     expect(layering).toHaveLength(1);
@@ -39,7 +42,10 @@ describe('lint: the folder map and import cycles', () => {
   });
 
   it('passes the same file importing main/api', { timeout: 60_000 }, async () => {
-    const file = probe(`renderer/settings/lint-probe-${process.pid}.tsx`, "import type { CameraView } from '../../main/api/contract';\nexport type Probe = CameraView;\n");
+    const file = probe(
+      `renderer/settings/lint-probe-${process.pid}.tsx`,
+      "import type { CameraView } from '../../main/api/contract';\nexport type Probe = CameraView;\n",
+    );
     expect(await lint([file])).toEqual([]);
   });
 

@@ -10,7 +10,12 @@ const dir = () => mkdtempSync(join(tmpdir(), 'vigil-secrets-'));
 
 describe('credentials in camera URIs', () => {
   it('never shows the tail of a password with a raw @, / or # in it', () => {
-    for (const uri of ['rtsp://admin:se@cret@host:xx/s', 'rtsp://admin:pa/ss@cret@host/s', 'rtsp://admin:p#ss@cret@10.0.0.1/s', 'rtsp://admin:se@cret@host/s']) {
+    for (const uri of [
+      'rtsp://admin:se@cret@host:xx/s',
+      'rtsp://admin:pa/ss@cret@host/s',
+      'rtsp://admin:p#ss@cret@10.0.0.1/s',
+      'rtsp://admin:se@cret@host/s',
+    ]) {
       const shown = redactUri(uri);
       expect(shown, uri).not.toMatch(/cret|pa\/ss|p#ss|ss@/);
       expect(shown).toContain('***');

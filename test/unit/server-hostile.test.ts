@@ -17,7 +17,13 @@ const TOKEN = 'probe-token-0123456789abcdef';
 const CLIP = '/usr/share/doc/opencv-doc/examples/data/vtest.avi';
 
 /** A raw HTTP request (fetch would normalise the path and refuse some headers). */
-function raw(port: number, path: string, headers: Record<string, string> = {}, method = 'GET', body?: string): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; text: string }> {
+function raw(
+  port: number,
+  path: string,
+  headers: Record<string, string> = {},
+  method = 'GET',
+  body?: string,
+): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; text: string }> {
   return new Promise((resolve, reject) => {
     const req = request({ host: '127.0.0.1', port, path, method, headers: { host: `127.0.0.1:${port}`, ...headers } }, (res) => {
       let text = '';
@@ -78,7 +84,16 @@ function staticDir(): string {
 async function serverFor(fx: ReturnType<typeof fixture>, token?: string): Promise<RunningServer> {
   const workspace = new WorkspaceFile({ home: fx.home });
   const services = createServices({ mode: 'serve', supervisor: new EngineSupervisor(), workspace, modelFiles: new AllowListPolicy([join(fx.home, 'import')]) });
-  return startServer({ services, host: '127.0.0.1', port: 0, staticDir: staticDir(), mediaDir: fx.record, log: () => undefined, maxAuthFailures: 5, ...(token ? { token } : {}) });
+  return startServer({
+    services,
+    host: '127.0.0.1',
+    port: 0,
+    staticDir: staticDir(),
+    mediaDir: fx.record,
+    log: () => undefined,
+    maxAuthFailures: 5,
+    ...(token ? { token } : {}),
+  });
 }
 
 describe('a token-protected server survives hostile requests', () => {
@@ -237,7 +252,15 @@ describe('hostile input to an open (loopback, no token) server', () => {
   });
 
   it('refuses camera URIs that read system files, and keeps file cameras of real videos', async () => {
-    for (const uri of ['file:///etc/passwd', 'file:///proc/self/environ', 'file:///dev/zero', `file://${fx.home}/outside.txt`, `file://${fx.home}/clip.mp4`, 'file://otherhost/x.mp4', 'file:///etc/x/../../tmp/a.mp4']) {
+    for (const uri of [
+      'file:///etc/passwd',
+      'file:///proc/self/environ',
+      'file:///dev/zero',
+      `file://${fx.home}/outside.txt`,
+      `file://${fx.home}/clip.mp4`,
+      'file://otherhost/x.mp4',
+      'file:///etc/x/../../tmp/a.mp4',
+    ]) {
       const r = await call('cameras.add', { name: 'F', uri });
       expect(r.status, uri).toBe(422);
       expect(r.body.error?.message, uri).not.toMatch(/root:x|OUTSIDE-SECRET/);

@@ -25,19 +25,72 @@ describe('camera URIs', () => {
 
 describe('workspace validation', () => {
   it('names the field and the fix', () => {
-    const bad = () => validateWorkspace({ cameras: [{ name: 'Gate', uri: 'rtsp://cam/s' }, { name: 'Yard', uri: '' }] });
+    const bad = () =>
+      validateWorkspace({
+        cameras: [
+          { name: 'Gate', uri: 'rtsp://cam/s' },
+          { name: 'Yard', uri: '' },
+        ],
+      });
     expect(bad).toThrow(WorkspaceError);
     expect(bad).toThrow(/^cameras\[1\]\.uri must be a non-empty text — enter a camera URI/);
     expect(() => validateWorkspace({ engine: { tracker: 'kcf' } })).toThrow(/engine\.tracker must be iou, sort or bytetrack/);
-    expect(() => validateWorkspace({ cameras: [{ name: 'A', uri: 'test://ball', zones: [{ name: 'Door', points: [[0, 0], [1, 1]] }] }] })).toThrow(
-      /cameras\[0\]\.zones\[0\]\.points needs at least 3 points/,
-    );
+    expect(() =>
+      validateWorkspace({
+        cameras: [
+          {
+            name: 'A',
+            uri: 'test://ball',
+            zones: [
+              {
+                name: 'Door',
+                points: [
+                  [0, 0],
+                  [1, 1],
+                ],
+              },
+            ],
+          },
+        ],
+      }),
+    ).toThrow(/cameras\[0\]\.zones\[0\]\.points needs at least 3 points/);
   });
   it("keeps a zone's kind-specific analytics fields and refuses bad ones by name", () => {
     const zones = [
-      { name: 'Door', kind: 'line', points: [[0.5, 0], [0.5, 1]], labels: ['person'], direction: 'in', referencePoint: 'center', minScore: 0.4 },
-      { name: 'Yard', points: [[0, 0], [1, 0], [1, 1]], inertiaFrames: 5, crowdThreshold: 3, crowdSeconds: 2, dwellSeconds: 10, direction: 'left' },
-      { name: 'Tree', kind: 'mask', points: [[0, 0], [0.2, 0], [0.2, 0.2]] },
+      {
+        name: 'Door',
+        kind: 'line',
+        points: [
+          [0.5, 0],
+          [0.5, 1],
+        ],
+        labels: ['person'],
+        direction: 'in',
+        referencePoint: 'center',
+        minScore: 0.4,
+      },
+      {
+        name: 'Yard',
+        points: [
+          [0, 0],
+          [1, 0],
+          [1, 1],
+        ],
+        inertiaFrames: 5,
+        crowdThreshold: 3,
+        crowdSeconds: 2,
+        dwellSeconds: 10,
+        direction: 'left',
+      },
+      {
+        name: 'Tree',
+        kind: 'mask',
+        points: [
+          [0, 0],
+          [0.2, 0],
+          [0.2, 0.2],
+        ],
+      },
     ];
     const ws = validateWorkspace({ cameras: [{ name: 'A', uri: 'test://ball', zones }] });
     const [door, yard, tree] = ws.cameras[0]!.zones;
@@ -45,8 +98,35 @@ describe('workspace validation', () => {
     expect(yard).toMatchObject({ kind: 'zone', inertiaFrames: 5, crowdThreshold: 3, crowdSeconds: 2, dwellSeconds: 10, direction: 'left' });
     expect(tree).toMatchObject({ kind: 'mask' });
     const withZone = (zone: Record<string, unknown>) => () =>
-      validateWorkspace({ cameras: [{ name: 'A', uri: 'test://ball', zones: [{ name: 'Z', points: [[0, 0], [1, 0], [1, 1]], ...zone }] }] });
-    expect(withZone({ kind: 'line', points: [[0, 0], [1, 1]], direction: 'left' })).toThrow(/zones\[0\]\.direction of a line must be 'any', 'in' or 'out'/);
+      validateWorkspace({
+        cameras: [
+          {
+            name: 'A',
+            uri: 'test://ball',
+            zones: [
+              {
+                name: 'Z',
+                points: [
+                  [0, 0],
+                  [1, 0],
+                  [1, 1],
+                ],
+                ...zone,
+              },
+            ],
+          },
+        ],
+      });
+    expect(
+      withZone({
+        kind: 'line',
+        points: [
+          [0, 0],
+          [1, 1],
+        ],
+        direction: 'left',
+      }),
+    ).toThrow(/zones\[0\]\.direction of a line must be 'any', 'in' or 'out'/);
     expect(withZone({ inertiaFrames: 0 })).toThrow(/zones\[0\]\.inertiaFrames must be a number from 1 to 1000/);
     expect(withZone({ crowdThreshold: 2.5 })).toThrow(/zones\[0\]\.crowdThreshold must be a whole number/);
     expect(withZone({ referencePoint: 'feet' })).toThrow(/zones\[0\]\.referencePoint must be 'bottom-center', 'center' or 'top-center'/);
@@ -56,7 +136,14 @@ describe('workspace validation', () => {
     expect(() => validateWorkspace({ version: WORKSPACE_VERSION + 1 })).toThrow(/newer Vigil/);
   });
   it('rejects two cameras with the same id', () => {
-    expect(() => validateWorkspace({ cameras: [{ name: 'Gate', uri: 'test://ball' }, { name: 'gate', uri: 'test://snow' }] })).toThrow(/used by two cameras/);
+    expect(() =>
+      validateWorkspace({
+        cameras: [
+          { name: 'Gate', uri: 'test://ball' },
+          { name: 'gate', uri: 'test://snow' },
+        ],
+      }),
+    ).toThrow(/used by two cameras/);
   });
 });
 
@@ -103,7 +190,9 @@ describe('workspace store', () => {
     const store = new WorkspaceFile({ home: home() });
     store.addCamera({ name: 'Gate', uri: 'test://ball' });
     const yard = store.addCamera({ name: 'Yard', uri: 'test://snow' });
-    expect(() => store.addCamera({ name: ' gate ', uri: 'test://snow' })).toThrow("camera.name a camera named 'Gate' already exists — give this camera its own name");
+    expect(() => store.addCamera({ name: ' gate ', uri: 'test://snow' })).toThrow(
+      "camera.name a camera named 'Gate' already exists — give this camera its own name",
+    );
     expect(() => store.updateCamera(yard.id, { name: 'GATE' })).toThrow(/a camera named 'Gate' already exists/);
     expect(store.updateCamera(yard.id, { name: 'yard' }).name).toBe('yard'); // its own name in another case is fine
     expect(store.get().cameras.map((c) => c.name)).toEqual(['Gate', 'yard']);

@@ -19,7 +19,11 @@ function parse(equation: string): { operands: string[]; output: string } | strin
     // implicit form: the letters that appear once, in alphabetical order
     const counts = new Map<string, number>();
     for (const c of operands.join('')) counts.set(c, (counts.get(c) ?? 0) + 1);
-    output = [...counts].filter(([, k]) => k === 1).map(([c]) => c).sort().join('');
+    output = [...counts]
+      .filter(([, k]) => k === 1)
+      .map(([c]) => c)
+      .sort()
+      .join('');
   }
   for (const o of [...operands, output]) if (new Set(o).size !== o.length) return `equation '${equation}' repeats a letter in one term (a diagonal)`;
   for (const c of output) if (!operands.some((o) => o.includes(c))) return `equation '${equation}': output letter '${c}' is in no operand`;
@@ -44,7 +48,8 @@ export function rewriteEinsum(model: EditableModel, node: GraphNode, index: numb
   }
   if (operands.length !== 2) return { refused: `equation '${equation}' has ${operands.length} operands (1 or 2 supported)` };
   const [a, b] = operands as [string, string];
-  for (const c of a + b) if (!output.includes(c) && !(a.includes(c) && b.includes(c))) return { refused: `equation '${equation}' sums letter '${c}' away from one operand` };
+  for (const c of a + b)
+    if (!output.includes(c) && !(a.includes(c) && b.includes(c))) return { refused: `equation '${equation}' sums letter '${c}' away from one operand` };
   const batch = [...output].filter((c) => a.includes(c) && b.includes(c));
   const contracted = [...a].filter((c) => b.includes(c) && !output.includes(c));
   const keptA = [...a].filter((c) => !b.includes(c));
@@ -64,13 +69,22 @@ export function rewriteEinsum(model: EditableModel, node: GraphNode, index: numb
     const sa = e.op('Shape', [at]);
     const sb = e.op('Shape', [bt]);
     const range = (from: number, count: number) => Array.from({ length: count }, (_, i) => from + i);
-    const a3 = e.op('Reshape', [at, e.concat([e.dims(sa, 0, nb), e.product(sa, range(nb, keptA.length)), e.product(sa, range(nb + keptA.length, contracted.length))])]);
-    const b3 = e.op('Reshape', [bt, e.concat([e.dims(sb, 0, nb), e.product(sb, range(nb, contracted.length)), e.product(sb, range(nb + contracted.length, keptB.length))])]);
+    const a3 = e.op('Reshape', [
+      at,
+      e.concat([e.dims(sa, 0, nb), e.product(sa, range(nb, keptA.length)), e.product(sa, range(nb + keptA.length, contracted.length))]),
+    ]);
+    const b3 = e.op('Reshape', [
+      bt,
+      e.concat([e.dims(sb, 0, nb), e.product(sb, range(nb, contracted.length)), e.product(sb, range(nb + contracted.length, keptB.length))]),
+    ]);
     const mm = e.op('MatMul', [a3, b3]);
     if (product.length === 0) m = e.op('Reshape', [mm, e.i64([], [0])]);
     else {
       const batchDims = nb > 0 ? e.dims(e.op('Shape', [mm]), 0, nb) : undefined;
-      m = e.op('Reshape', [mm, e.concat([batchDims, e.dims(sa, nb, nb + keptA.length), e.dims(sb, nb + contracted.length, nb + contracted.length + keptB.length)])]);
+      m = e.op('Reshape', [
+        mm,
+        e.concat([batchDims, e.dims(sa, nb, nb + keptA.length), e.dims(sb, nb + contracted.length, nb + contracted.length + keptB.length)]),
+      ]);
     }
   }
   if (isIdentity(perm(product, output))) e.op('Identity', [m], {}, out);

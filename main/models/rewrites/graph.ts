@@ -90,7 +90,10 @@ export class EditableModel {
   /** Inputs of replaced nodes: initializers among them that nothing reads any more are dropped. */
   private readonly orphans = new Set<string>();
 
-  constructor(bytes: Uint8Array, readonly label: string) {
+  constructor(
+    bytes: Uint8Array,
+    readonly label: string,
+  ) {
     try {
       this.model = decodeMessage(bytes);
       const g = fieldBytes(this.model, 7)[0];
@@ -101,7 +104,15 @@ export class EditableModel {
         const attrs = new Map<string, Uint8Array>();
         for (const a of fieldBytes(n, 5)) attrs.set(fieldString(decodeMessage(a), 1) ?? '', a);
         const strings = (f: number) => fieldBytes(n, f).map((b) => textDecoder.decode(b));
-        return { op: fieldString(n, 4) ?? '', domain: fieldString(n, 7) ?? '', name: fieldString(n, 3) ?? '', inputs: strings(1), outputs: strings(2), raw, attrs };
+        return {
+          op: fieldString(n, 4) ?? '',
+          domain: fieldString(n, 7) ?? '',
+          name: fieldString(n, 3) ?? '',
+          inputs: strings(1),
+          outputs: strings(2),
+          raw,
+          attrs,
+        };
       });
       for (const t of fieldBytes(this.graph, 5)) this.initializerBytes.set(fieldString(decodeMessage(t), 8) ?? '', t);
       for (const f of [11, 12, 13]) for (const vi of fieldBytes(this.graph, f)) this.readShape(vi);

@@ -57,7 +57,10 @@ export function rewriteGridSample(model: EditableModel, node: GraphNode, index: 
     const weight = e.op('Mul', [e.op('Mul', [wx, wy]), valid]);
     return e.op('Mul', [e.op('Reshape', [gathered, outShape]), weight]);
   };
-  const sum = e.op('Add', [e.op('Add', [corner(x0, y0, wx0, wy0), corner(x1, y0, wx1, wy0)]), e.op('Add', [corner(x0, y1, wx0, wy1), corner(x1, y1, wx1, wy1)])]);
+  const sum = e.op('Add', [
+    e.op('Add', [corner(x0, y0, wx0, wy0), corner(x1, y0, wx1, wy0)]),
+    e.op('Add', [corner(x0, y1, wx0, wy1), corner(x1, y1, wx1, wy1)]),
+  ]);
   e.op('Identity', [sum], {}, node.outputs[0]!);
   return { nodes: e.nodes };
 }

@@ -30,7 +30,12 @@ export function rewriteModel(bytes: Uint8Array, label: string, ops: readonly str
   const report: RewriteReport = { applied: {}, refused: [], opsBefore: [...model.opTypes()].sort(), opsAfter: [] };
   const targets = model.nodes.filter((n) => (n.domain === '' || n.domain === 'ai.onnx') && ops.includes(n.op) && REWRITES[n.op]);
   if (targets.length > 0 && model.opset < MIN_OPSET) {
-    for (const n of targets) report.refused.push({ op: n.op, node: n.name, reason: `the model's opset ${model.opset} is below ${MIN_OPSET} — re-export it with opset ${MIN_OPSET} or later` });
+    for (const n of targets)
+      report.refused.push({
+        op: n.op,
+        node: n.name,
+        reason: `the model's opset ${model.opset} is below ${MIN_OPSET} — re-export it with opset ${MIN_OPSET} or later`,
+      });
     return { bytes, report: { ...report, opsAfter: report.opsBefore } };
   }
   targets.forEach((node, i) => {

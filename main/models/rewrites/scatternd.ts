@@ -37,7 +37,8 @@ export function rewriteScatterND(model: EditableModel, node: GraphNode, index: n
   if (reduction !== 'none') return { refused: `reduction '${reduction}' is not a slice assignment` };
   const [data, indicesName, updates] = node.inputs as [string, string, string];
   const indices = model.constant(indicesName);
-  if (!indices) return { refused: `indices '${indicesName}' are computed at run time (only constant indices, as a static-shape export writes them, are rewritten)` };
+  if (!indices)
+    return { refused: `indices '${indicesName}' are computed at run time (only constant indices, as a static-shape export writes them, are rewritten)` };
   const box = boxOf(indices.dims, indices.values);
   if (typeof box === 'string') return { refused: box };
   const k = box.starts.length;
@@ -47,7 +48,15 @@ export function rewriteScatterND(model: EditableModel, node: GraphNode, index: n
   const tail = e.dims(e.op('Shape', [data]), k, TO_END);
   let inner = e.op('Reshape', [updates, e.concat([e.i64(box.lengths), tail])]);
   for (let d = k - 1; d >= 0; d--) {
-    const outer = d === 0 ? data : e.slice(data, box.starts.slice(0, d), box.starts.slice(0, d).map((s, i) => s + box.lengths[i]!), Array.from({ length: d }, (_, i) => i));
+    const outer =
+      d === 0
+        ? data
+        : e.slice(
+            data,
+            box.starts.slice(0, d),
+            box.starts.slice(0, d).map((s, i) => s + box.lengths[i]!),
+            Array.from({ length: d }, (_, i) => i),
+          );
     const start = box.starts[d]!;
     const end = start + box.lengths[d]!;
     const extent = known?.[d];

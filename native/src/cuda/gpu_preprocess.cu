@@ -15,8 +15,7 @@ namespace {
 
 void check(cudaError_t err, const std::string& what) {
   if (err != cudaSuccess)
-    throw std::runtime_error("CUDA pre-processing: " + what + " failed: " + cudaGetErrorName(err) + " (" +
-                             cudaGetErrorString(err) + ")");
+    throw std::runtime_error("CUDA pre-processing: " + what + " failed: " + cudaGetErrorName(err) + " (" + cudaGetErrorString(err) + ")");
 }
 
 struct Job {
@@ -25,8 +24,7 @@ struct Job {
   int slot;
 };
 
-__global__ void letterboxKernel(const Job* __restrict__ jobs, pp::Norm n, float* __restrict__ out, int W, int H,
-                                int nhwc) {
+__global__ void letterboxKernel(const Job* __restrict__ jobs, pp::Norm n, float* __restrict__ out, int W, int H, int nhwc) {
   const int x = blockIdx.x * blockDim.x + threadIdx.x;
   const int y = blockIdx.y * blockDim.y + threadIdx.y;
   if (x >= W || y >= H) return;
@@ -68,8 +66,9 @@ bool gpuPreprocessAvailable(std::string* reason, int device) {
     err = cudaFuncGetAttributes(&attr, letterboxKernel);  // fails when no kernel image fits this GPU
   }
   if (err != cudaSuccess) {
-    if (reason) *reason = std::string("CUDA device ") + std::to_string(device) + " unusable: " + cudaGetErrorName(err) +
-                          " (" + cudaGetErrorString(err) + ")";
+    if (reason)
+      *reason = std::string("CUDA device ") + std::to_string(device) + " unusable: " + cudaGetErrorName(err) + " (" +
+                cudaGetErrorString(err) + ")";
     cudaGetLastError();
     return false;
   }
@@ -118,8 +117,8 @@ std::vector<float> DeviceTensor::toHost() const {
 }
 
 void DeviceTensor::fromHost(const float* src, size_t floats) {
-  if (floats > size()) throw std::invalid_argument("DeviceTensor::fromHost: " + std::to_string(floats) +
-                                                   " floats do not fit in " + std::to_string(size()));
+  if (floats > size())
+    throw std::invalid_argument("DeviceTensor::fromHost: " + std::to_string(floats) + " floats do not fit in " + std::to_string(size()));
   check(cudaSetDevice(device()), "cudaSetDevice");
   check(cudaMemcpy(data(), src, floats * sizeof(float), cudaMemcpyHostToDevice), "copying to the tensor");
 }
@@ -188,9 +187,8 @@ GpuPreprocessor::GpuPreprocessor(int device) : impl_(std::make_unique<Impl>()) {
 }
 GpuPreprocessor::~GpuPreprocessor() = default;
 
-std::vector<LetterboxTransform> GpuPreprocessor::run(const std::vector<BatchFrame>& frames, FrameMemory memory,
-                                                     const TensorFormat& format, float* deviceTensor,
-                                                     size_t capacityFloats, int firstSlot) {
+std::vector<LetterboxTransform> GpuPreprocessor::run(const std::vector<BatchFrame>& frames, FrameMemory memory, const TensorFormat& format,
+                                                     float* deviceTensor, size_t capacityFloats, int firstSlot) {
   validateTensorFormat(format);
   if (frames.empty()) return {};
   if (!deviceTensor) throw std::invalid_argument("GpuPreprocessor::run: device tensor is null");
@@ -198,9 +196,9 @@ std::vector<LetterboxTransform> GpuPreprocessor::run(const std::vector<BatchFram
   const size_t perImage = floatsPerImage(format);
   const size_t slotsNeeded = static_cast<size_t>(firstSlot) + frames.size();
   if (slotsNeeded * perImage > capacityFloats)
-    throw std::invalid_argument("GpuPreprocessor::run: tensor holds " + std::to_string(capacityFloats / perImage) +
-                                " images of " + std::to_string(format.width) + "x" + std::to_string(format.height) +
-                                " but slots up to " + std::to_string(slotsNeeded) + " were asked for");
+    throw std::invalid_argument("GpuPreprocessor::run: tensor holds " + std::to_string(capacityFloats / perImage) + " images of " +
+                                std::to_string(format.width) + "x" + std::to_string(format.height) + " but slots up to " +
+                                std::to_string(slotsNeeded) + " were asked for");
   if (frames.size() > 65535) throw std::invalid_argument("GpuPreprocessor::run: at most 65535 frames per launch");
 
   Impl& m = *impl_;
@@ -215,8 +213,7 @@ std::vector<LetterboxTransform> GpuPreprocessor::run(const std::vector<BatchFram
     const Image& img = frames[i].image;
     validateImage(img, ("frame " + std::to_string(i)).c_str());
     transforms[i] = frames[i].transform ? *frames[i].transform
-                                        : letterboxGeometry(img.width, img.height, format.width, format.height,
-                                                            format.keepAspect);
+                                        : letterboxGeometry(img.width, img.height, format.width, format.height, format.keepAspect);
     if (transforms[i].scaleX <= 0 || transforms[i].scaleY <= 0)
       throw std::invalid_argument("frame " + std::to_string(i) + ": transform scales must be positive");
     if (onHost(i))
@@ -259,8 +256,7 @@ std::vector<LetterboxTransform> GpuPreprocessor::run(const std::vector<BatchFram
   } else {
     for (size_t k = 0; k < copies.size(); ++k) copyOne(k);
   }
-  if (offset > 0)
-    check(cudaMemcpyAsync(m.staging, m.pinned, offset, cudaMemcpyHostToDevice, m.stream), "uploading the frames");
+  if (offset > 0) check(cudaMemcpyAsync(m.staging, m.pinned, offset, cudaMemcpyHostToDevice, m.stream), "uploading the frames");
   check(cudaMemcpyAsync(m.deviceJobs, m.hostJobs, frames.size() * sizeof(Job), cudaMemcpyHostToDevice, m.stream),
         "uploading the frame table");
 
@@ -272,8 +268,7 @@ std::vector<LetterboxTransform> GpuPreprocessor::run(const std::vector<BatchFram
   n.pad = format.padValue;
   n.bgr = format.bgr ? 1 : 0;
   const dim3 block(32, 8);
-  const dim3 grid((format.width + block.x - 1) / block.x, (format.height + block.y - 1) / block.y,
-                  static_cast<unsigned>(frames.size()));
+  const dim3 grid((format.width + block.x - 1) / block.x, (format.height + block.y - 1) / block.y, static_cast<unsigned>(frames.size()));
   letterboxKernel<<<grid, block, 0, m.stream>>>(m.deviceJobs, n, deviceTensor, format.width, format.height,
                                                 format.layout == TensorLayout::Nhwc ? 1 : 0);
   check(cudaGetLastError(), "launching the letterbox kernel");

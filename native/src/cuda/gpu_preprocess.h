@@ -34,8 +34,8 @@ class DeviceTensor {
   size_t size() const;  // floats
   size_t bytes() const { return size() * sizeof(float); }
   int device() const;
-  std::vector<float> toHost() const;                      // synchronous copy
-  void fromHost(const float* src, size_t floats);        // synchronous copy
+  std::vector<float> toHost() const;               // synchronous copy
+  void fromHost(const float* src, size_t floats);  // synchronous copy
 
  private:
   struct Impl;
@@ -45,7 +45,7 @@ class DeviceTensor {
 enum class FrameMemory { Host, Device };
 
 struct BatchFrame {
-  Image image;                    // planes in host or device memory (see FrameMemory)
+  Image image;                                    // planes in host or device memory (see FrameMemory)
   const LetterboxTransform* transform = nullptr;  // null: letterboxGeometry() from the tensor format
   FrameMemory memory = FrameMemory::Host;         // where this frame's planes are, when run() is told Host
 };
@@ -64,11 +64,10 @@ class GpuPreprocessor {
   // device memory; Host: each frame's own BatchFrame::memory says (a batch may mix NVDEC frames with
   // frames of software decoders). Returns each frame's transform.
   // Asynchronous on this preprocessor's stream: call synchronize() before another stream reads the tensor.
-  std::vector<LetterboxTransform> run(const std::vector<BatchFrame>& frames, FrameMemory memory,
-                                      const TensorFormat& format, float* deviceTensor, size_t capacityFloats,
-                                      int firstSlot = 0);
-  std::vector<LetterboxTransform> run(const std::vector<BatchFrame>& frames, FrameMemory memory,
-                                      const TensorFormat& format, DeviceTensor& tensor, int firstSlot = 0) {
+  std::vector<LetterboxTransform> run(const std::vector<BatchFrame>& frames, FrameMemory memory, const TensorFormat& format,
+                                      float* deviceTensor, size_t capacityFloats, int firstSlot = 0);
+  std::vector<LetterboxTransform> run(const std::vector<BatchFrame>& frames, FrameMemory memory, const TensorFormat& format,
+                                      DeviceTensor& tensor, int firstSlot = 0) {
     return run(frames, memory, format, tensor.data(), tensor.size(), firstSlot);
   }
   void synchronize();

@@ -30,8 +30,8 @@ void DeviceTensor::fromHost(const float*, size_t) { throw std::runtime_error(kNo
 struct GpuPreprocessor::Impl {};
 GpuPreprocessor::GpuPreprocessor(int) { throw std::runtime_error(kNoCuda); }
 GpuPreprocessor::~GpuPreprocessor() = default;
-std::vector<LetterboxTransform> GpuPreprocessor::run(const std::vector<BatchFrame>&, FrameMemory, const TensorFormat&,
-                                                     float*, size_t, int) {
+std::vector<LetterboxTransform> GpuPreprocessor::run(const std::vector<BatchFrame>&, FrameMemory, const TensorFormat&, float*, size_t,
+                                                     int) {
   throw std::runtime_error(kNoCuda);
 }
 void GpuPreprocessor::synchronize() {}

@@ -115,12 +115,24 @@ VIGIL_HD void sampleAs(const Image& im, const Tap& tx, const Tap& ty, float rgb[
 
 VIGIL_HD void sample(const Image& im, const Tap& tx, const Tap& ty, float rgb[3]) {
   switch (im.format) {
-    case kNv12: sampleAs<kNv12>(im, tx, ty, rgb); return;
-    case kI420: sampleAs<kI420>(im, tx, ty, rgb); return;
-    case kRgb: sampleAs<kRgb>(im, tx, ty, rgb); return;
-    case kBgr: sampleAs<kBgr>(im, tx, ty, rgb); return;
-    case kRgba: sampleAs<kRgba>(im, tx, ty, rgb); return;
-    default: sampleAs<kBgra>(im, tx, ty, rgb); return;
+    case kNv12:
+      sampleAs<kNv12>(im, tx, ty, rgb);
+      return;
+    case kI420:
+      sampleAs<kI420>(im, tx, ty, rgb);
+      return;
+    case kRgb:
+      sampleAs<kRgb>(im, tx, ty, rgb);
+      return;
+    case kBgr:
+      sampleAs<kBgr>(im, tx, ty, rgb);
+      return;
+    case kRgba:
+      sampleAs<kRgba>(im, tx, ty, rgb);
+      return;
+    default:
+      sampleAs<kBgra>(im, tx, ty, rgb);
+      return;
   }
 }
 

@@ -42,9 +42,8 @@ void Engine::batchLoop() {
             if ((s->state == SourceState::Connecting || s->state == SourceState::Live) && s->queue.size() < s->capacity) return true;
           return false;
         };
-        framesReady_.wait_until(lock, waitStart + std::chrono::milliseconds(config_.batchedPushTimeoutMs), [&] {
-          return !running_ || pending() >= static_cast<size_t>(batchSize_) || !canGrow();
-        });
+        framesReady_.wait_until(lock, waitStart + std::chrono::milliseconds(config_.batchedPushTimeoutMs),
+                                [&] { return !running_ || pending() >= static_cast<size_t>(batchSize_) || !canGrow(); });
       }
       if (!running_) {
         for (auto& [id, s] : sources_) work->toFinish.push_back(s);
@@ -79,8 +78,10 @@ void Engine::batchLoop() {
       if (!work->batch.empty() || !work->toFinish.empty() || work->last) ++inFlight_;
     }
     const bool last = work->last;
-    if (!work->batch.empty()) prepareBatch(*work);  // gives the buffer back when nothing is inferred
-    else releaseBuffer(std::exchange(work->buffer, -1));
+    if (!work->batch.empty())
+      prepareBatch(*work);  // gives the buffer back when nothing is inferred
+    else
+      releaseBuffer(std::exchange(work->buffer, -1));
     if (!work->batch.empty() || !work->toFinish.empty() || last) {
       toInfer_->push(std::move(work));
     }

@@ -72,13 +72,13 @@ struct Engine::Slot {
 struct Engine::Work {
   std::vector<std::pair<std::shared_ptr<Slot>, Frame>> batch;
   std::vector<std::shared_ptr<Slot>> toFinish;  // sources whose tracks end with this batch
-  std::vector<int> inferIndex;  // per frame: its image in the input, or -1 (not inferred)
-  int count = 0;                // frames to infer
-  int buffer = -1;              // input buffer holding them (-1: none)
+  std::vector<int> inferIndex;                  // per frame: its image in the input, or -1 (not inferred)
+  int count = 0;                                // frames to infer
+  int buffer = -1;                              // input buffer holding them (-1: none)
   std::vector<LetterboxTransform> transforms;
-  std::string failure;          // pre-processing or inference failed: no detections for this batch
-  InferenceOutputs outputs;     // the inference results, parsed by post-processing
-  bool last = false;            // the engine stops after this one
+  std::string failure;       // pre-processing or inference failed: no detections for this batch
+  InferenceOutputs outputs;  // the inference results, parsed by post-processing
+  bool last = false;         // the engine stops after this one
 };
 
 }  // namespace vigil

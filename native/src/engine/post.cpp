@@ -65,8 +65,10 @@ void Engine::processBatch(Work& work) {
     const bool inferred = inferIndex[i] >= 0 && failure.empty();
     dets.clear();
     if (inferred) {
-      if (parseErrors[i].empty()) dets = std::move(parsed[i]);
-      else failure = parseErrors[i];
+      if (parseErrors[i].empty())
+        dets = std::move(parsed[i]);
+      else
+        failure = parseErrors[i];
       for (auto& d : dets) d.box = toSource(transforms[i], d.box);
     }
     if (slot->analyticsChanged.exchange(false)) {
@@ -115,8 +117,9 @@ void Engine::processBatch(Work& work) {
       if (t - slot->lastPreview >= std::chrono::microseconds(1000000 / config_.previewFps)) {
         slot->lastPreview = t;
         int pw = config_.previewWidth > 0 ? config_.previewWidth : frame.image.width;
-        int ph = config_.previewHeight > 0 ? config_.previewHeight
-                                           : std::max(2, static_cast<int>(static_cast<int64_t>(pw) * frame.image.height / frame.image.width));
+        int ph = config_.previewHeight > 0
+                     ? config_.previewHeight
+                     : std::max(2, static_cast<int>(static_cast<int64_t>(pw) * frame.image.height / frame.image.width));
         osd_->preview(slot->id, frame, pw, ph);
       }
     }

@@ -13,7 +13,8 @@ std::vector<Detection> decodeCenterNet(const std::vector<OutputTensor>& outputs,
   if (t.data == nullptr || t.dims.size() != 3 || t.dims[2] != 6 || t.dims[1] <= 0)
     parsers::layoutError("centernet", t, "[B, K, 6] (x1, y1, x2, y2 normalised 0..1, score, class id)");
   if (batchIndex < 0 || batchIndex >= t.dims[0])
-    throw std::runtime_error("output '" + t.name + "': batch index " + std::to_string(batchIndex) + " is out of range " + parsers::shapeString(t.dims));
+    throw std::runtime_error("output '" + t.name + "': batch index " + std::to_string(batchIndex) + " is out of range " +
+                             parsers::shapeString(t.dims));
   const int64_t k = t.dims[1];
   const float* rows = t.data + static_cast<size_t>(batchIndex) * static_cast<size_t>(k * 6);
   const auto w = static_cast<float>(params.netWidth);

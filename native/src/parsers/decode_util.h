@@ -17,8 +17,8 @@ inline size_t elementCount(const std::vector<int64_t>& dims) {
 }
 
 [[noreturn]] inline void layoutError(const char* parser, const OutputTensor& t, const std::string& expected) {
-  throw std::runtime_error("output '" + t.name + "' has shape " + shapeString(t.dims) + " but parser " + parser + " expects " +
-                           expected + " — check the manifest's parser, labels and parserOptions");
+  throw std::runtime_error("output '" + t.name + "' has shape " + shapeString(t.dims) + " but parser " + parser + " expects " + expected +
+                           " — check the manifest's parser, labels and parserOptions");
 }
 
 }  // namespace vigil::parsers

@@ -16,18 +16,19 @@ std::vector<Detection> decodeDetr(const std::vector<OutputTensor>& outputs, int 
     if (o.name == "pred_boxes" || o.name == "boxes") boxes = &o;
   }
   if ((!logits || !boxes) && outputs.size() == 2) {  // unnamed: the one whose last dim is 4 holds the boxes
-    const bool firstIsBoxes = !outputs[0].dims.empty() && outputs[0].dims.back() == 4 &&
-                              !(outputs[1].dims.size() == 3 && outputs[1].dims.back() == 4);
+    const bool firstIsBoxes =
+        !outputs[0].dims.empty() && outputs[0].dims.back() == 4 && !(outputs[1].dims.size() == 3 && outputs[1].dims.back() == 4);
     boxes = &outputs[firstIsBoxes ? 0 : 1];
     logits = &outputs[firstIsBoxes ? 1 : 0];
   }
-  const std::string expected = "parser detr expects logits [B, Q, C] (before sigmoid) and pred_boxes [B, Q, 4] "
-                               "(cx, cy, w, h normalised 0..1)";
+  const std::string expected =
+      "parser detr expects logits [B, Q, C] (before sigmoid) and pred_boxes [B, Q, 4] "
+      "(cx, cy, w, h normalised 0..1)";
   if (!logits || !boxes) throw std::runtime_error("parser detr: outputs 'logits' and 'pred_boxes' not found — " + expected);
   if (logits->dims.size() != 3 || boxes->dims.size() != 3 || boxes->dims[2] != 4 || logits->dims[0] != boxes->dims[0] ||
       logits->dims[1] != boxes->dims[1])
-    throw std::runtime_error("parser detr: output '" + logits->name + "' has shape " + parsers::shapeString(logits->dims) +
-                             " and '" + boxes->name + "' has shape " + parsers::shapeString(boxes->dims) + " — " + expected);
+    throw std::runtime_error("parser detr: output '" + logits->name + "' has shape " + parsers::shapeString(logits->dims) + " and '" +
+                             boxes->name + "' has shape " + parsers::shapeString(boxes->dims) + " — " + expected);
   if (batchIndex < 0 || batchIndex >= logits->dims[0])
     throw std::runtime_error("parser detr: batch index " + std::to_string(batchIndex) + " outside batch of " +
                              std::to_string(logits->dims[0]));

@@ -25,7 +25,8 @@ std::vector<Detection> decodeNanoDet(const std::vector<OutputTensor>& outputs, i
   if (t.data == nullptr || t.dims.size() != 3 || t.dims[1] != anchors || t.dims[2] != channels)
     parsers::layoutError("nanodet", t, expected);
   if (batchIndex < 0 || batchIndex >= t.dims[0])
-    throw std::runtime_error("output '" + t.name + "': batch index " + std::to_string(batchIndex) + " is out of range " + parsers::shapeString(t.dims));
+    throw std::runtime_error("output '" + t.name + "': batch index " + std::to_string(batchIndex) + " is out of range " +
+                             parsers::shapeString(t.dims));
 
   std::vector<Detection> dets;
   const float* base = t.data + static_cast<size_t>(batchIndex) * static_cast<size_t>(anchors * channels);

@@ -28,8 +28,8 @@ std::string shapeString(const std::vector<int64_t>& dims) {
 
 void throwLayoutError(ParserKind kind, const OutputTensor& tensor, const std::string& expected, const std::string& detail) {
   std::ostringstream s;
-  s << "output '" << tensor.name << "' has shape " << shapeString(tensor.dims) << " but parser " << parserName(kind)
-    << " expects " << expected;
+  s << "output '" << tensor.name << "' has shape " << shapeString(tensor.dims) << " but parser " << parserName(kind) << " expects "
+    << expected;
   if (!detail.empty()) s << " (" << detail << ")";
   s << " — check the manifest's parser and labels (the number of labels is C)";
   throw std::runtime_error(s.str());
@@ -37,8 +37,8 @@ void throwLayoutError(ParserKind kind, const OutputTensor& tensor, const std::st
 
 const OutputTensor& singleOutput(ParserKind kind, const std::vector<OutputTensor>& outputs, const std::string& expected) {
   if (outputs.empty()) {
-    throw std::runtime_error(std::string("the model produced no outputs but parser ") + parserName(kind) + " expects " +
-                             expected + " — check the manifest's parser");
+    throw std::runtime_error(std::string("the model produced no outputs but parser ") + parserName(kind) + " expects " + expected +
+                             " — check the manifest's parser");
   }
   return outputs.front();
 }
@@ -81,25 +81,38 @@ std::string lower(std::string s) {
 bool parseParserKind(const std::string& name, ParserKind* out) {
   const std::string n = lower(name);
   ParserKind k;
-  if (n == "yolov5" || n == "yolov7") k = ParserKind::YoloV5;
-  else if (n == "yolov8" || n == "yolov11" || n == "yolo11") k = ParserKind::YoloV8;
-  else if (n == "nanodet") k = ParserKind::NanoDet;
-  else if (n == "centernet") k = ParserKind::CenterNet;
-  else if (n == "ssd") k = ParserKind::Ssd;
-  else if (n == "detr" || n == "rtdetr" || n == "rt-detr") k = ParserKind::Detr;
-  else return false;
+  if (n == "yolov5" || n == "yolov7")
+    k = ParserKind::YoloV5;
+  else if (n == "yolov8" || n == "yolov11" || n == "yolo11")
+    k = ParserKind::YoloV8;
+  else if (n == "nanodet")
+    k = ParserKind::NanoDet;
+  else if (n == "centernet")
+    k = ParserKind::CenterNet;
+  else if (n == "ssd")
+    k = ParserKind::Ssd;
+  else if (n == "detr" || n == "rtdetr" || n == "rt-detr")
+    k = ParserKind::Detr;
+  else
+    return false;
   if (out) *out = k;
   return true;
 }
 
 const char* parserName(ParserKind kind) {
   switch (kind) {
-    case ParserKind::YoloV5: return "yolov5";
-    case ParserKind::YoloV8: return "yolov8";
-    case ParserKind::NanoDet: return "nanodet";
-    case ParserKind::CenterNet: return "centernet";
-    case ParserKind::Ssd: return "ssd";
-    case ParserKind::Detr: return "detr";
+    case ParserKind::YoloV5:
+      return "yolov5";
+    case ParserKind::YoloV8:
+      return "yolov8";
+    case ParserKind::NanoDet:
+      return "nanodet";
+    case ParserKind::CenterNet:
+      return "centernet";
+    case ParserKind::Ssd:
+      return "ssd";
+    case ParserKind::Detr:
+      return "detr";
   }
   return "unknown";
 }
@@ -154,17 +167,28 @@ std::vector<Detection> nmsPerClass(std::vector<Detection> dets, const ParseParam
   return dets;
 }
 
-std::vector<Detection> parseOutputs(ParserKind kind, const std::vector<OutputTensor>& outputs, int batchIndex,
-                                    const ParseParams& params) {
+std::vector<Detection> parseOutputs(ParserKind kind, const std::vector<OutputTensor>& outputs, int batchIndex, const ParseParams& params) {
   parsers::checkClasses(kind, params);
   std::vector<Detection> candidates;
   switch (kind) {
-    case ParserKind::YoloV5: candidates = decodeYoloV5(outputs, batchIndex, params); break;
-    case ParserKind::YoloV8: candidates = decodeYoloV8(outputs, batchIndex, params); break;
-    case ParserKind::NanoDet: candidates = decodeNanoDet(outputs, batchIndex, params); break;
-    case ParserKind::CenterNet: candidates = decodeCenterNet(outputs, batchIndex, params); break;
-    case ParserKind::Ssd: candidates = decodeSsd(outputs, batchIndex, params); break;
-    case ParserKind::Detr: candidates = decodeDetr(outputs, batchIndex, params); break;
+    case ParserKind::YoloV5:
+      candidates = decodeYoloV5(outputs, batchIndex, params);
+      break;
+    case ParserKind::YoloV8:
+      candidates = decodeYoloV8(outputs, batchIndex, params);
+      break;
+    case ParserKind::NanoDet:
+      candidates = decodeNanoDet(outputs, batchIndex, params);
+      break;
+    case ParserKind::CenterNet:
+      candidates = decodeCenterNet(outputs, batchIndex, params);
+      break;
+    case ParserKind::Ssd:
+      candidates = decodeSsd(outputs, batchIndex, params);
+      break;
+    case ParserKind::Detr:
+      candidates = decodeDetr(outputs, batchIndex, params);
+      break;
   }
   std::vector<Detection> kept = nmsPerClass(std::move(candidates), params);  // sorted by score, best first
   if (params.maxDetections > 0 && kept.size() > static_cast<size_t>(params.maxDetections)) {

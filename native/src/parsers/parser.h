@@ -36,7 +36,7 @@ std::string joinNames(const std::vector<std::string>& names);
 struct ClassThreshold {
   float preClusterThreshold = 0.25f;  // minimum score before NMS (DeepStream pre-cluster-threshold)
   float nmsIou = 0.45f;
-  int topK = 100;                     // per class, after NMS; <= 0: no limit
+  int topK = 100;  // per class, after NMS; <= 0: no limit
 };
 
 struct ParseParams {
@@ -56,8 +56,7 @@ struct ParseParams {
 // Decodes one image's outputs (batch index `batchIndex`) into network-space detections after
 // class-wise NMS, per-class thresholds and top-k. Throws std::runtime_error naming the tensor and the
 // expected layout when the outputs do not match the parser.
-std::vector<Detection> parseOutputs(ParserKind kind, const std::vector<OutputTensor>& outputs, int batchIndex,
-                                    const ParseParams& params);
+std::vector<Detection> parseOutputs(ParserKind kind, const std::vector<OutputTensor>& outputs, int batchIndex, const ParseParams& params);
 
 // Per-parser decoders: candidates above each class's pre-cluster threshold, network space, before
 // NMS. parseOutputs() dispatches to these, then applies nmsPerClass and maxDetections.

@@ -22,9 +22,8 @@ std::vector<Detection> decodeSsd(const std::vector<OutputTensor>& outputs, int b
   const std::string boxesLayout = "boxes [B, N, 4] (x1, y1, x2, y2 normalised 0..1)";
   const std::string scoresLayout = "scores [B, N, C] = [B, N, " + std::to_string(C) + "]";
   if (outputs.size() < 2) {
-    throw std::runtime_error("the model produced " + std::to_string(outputs.size()) +
-                             " output(s) but parser ssd expects two: " + boxesLayout + " and " + scoresLayout +
-                             " — check the manifest's parser");
+    throw std::runtime_error("the model produced " + std::to_string(outputs.size()) + " output(s) but parser ssd expects two: " +
+                             boxesLayout + " and " + scoresLayout + " — check the manifest's parser");
   }
   const OutputTensor* boxes = byName(outputs, "boxes");
   const OutputTensor* scores = byName(outputs, "scores");
@@ -34,9 +33,12 @@ std::vector<Detection> decodeSsd(const std::vector<OutputTensor>& outputs, int b
   }
   const std::string expected = boxesLayout + " and " + scoresLayout;
   auto shape3 = [](const OutputTensor& t, int64_t* b, int64_t* n, int64_t* k) {
-    if (t.dims.size() == 3) *b = t.dims[0], *n = t.dims[1], *k = t.dims[2];
-    else if (t.dims.size() == 2) *b = 1, *n = t.dims[0], *k = t.dims[1];
-    else return false;
+    if (t.dims.size() == 3)
+      *b = t.dims[0], *n = t.dims[1], *k = t.dims[2];
+    else if (t.dims.size() == 2)
+      *b = 1, *n = t.dims[0], *k = t.dims[1];
+    else
+      return false;
     return *b > 0 && *n >= 0;
   };
   int64_t bB = 0, bN = 0, bK = 0, sB = 0, sN = 0, sK = 0;

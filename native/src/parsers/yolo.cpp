@@ -38,8 +38,8 @@ const OutputTensor& pickOutput(ParserKind kind, const std::vector<OutputTensor>&
 std::vector<Detection> decodeYoloV5(const std::vector<OutputTensor>& outputs, int batchIndex, const ParseParams& params) {
   parsers::checkClasses(ParserKind::YoloV5, params);
   const int C = params.numClasses;
-  const std::string expected = "[B, N, 5 + C] = [B, N, " + std::to_string(5 + C) + "] (cx, cy, w, h, objectness, " +
-                               std::to_string(C) + " class scores)";
+  const std::string expected =
+      "[B, N, 5 + C] = [B, N, " + std::to_string(5 + C) + "] (cx, cy, w, h, objectness, " + std::to_string(C) + " class scores)";
   // Exports with extra outputs (raw feature maps) put the decoded one first or among them: pick it.
   const OutputTensor& t = pickOutput(ParserKind::YoloV5, outputs, expected, [C](const OutputTensor& o) {
     return (o.dims.size() == 3 || o.dims.size() == 2) && o.dims.back() == 5 + C;
@@ -83,8 +83,10 @@ std::vector<Detection> decodeYoloV8(const std::vector<OutputTensor>& outputs, in
   int64_t B = 0, D1 = 0, D2 = 0;
   if (!rows3(t, &B, &D1, &D2)) parsers::throwLayoutError(ParserKind::YoloV8, t, expected);
   bool channelsFirst;
-  if (D1 == 4 + C) channelsFirst = true;  // canonical layout wins when N happens to equal 4 + C
-  else if (D2 == 4 + C) channelsFirst = false;
+  if (D1 == 4 + C)
+    channelsFirst = true;  // canonical layout wins when N happens to equal 4 + C
+  else if (D2 == 4 + C)
+    channelsFirst = false;
   else {
     std::string hint = "neither dimension is 4 + " + std::to_string(C);
     if (D2 == 5 + C) hint += "; this looks like a yolov5 output (with objectness)";
@@ -103,7 +105,8 @@ std::vector<Detection> decodeYoloV8(const std::vector<OutputTensor>& outputs, in
       for (int c = 1; c < C; ++c) {
         if (row[4 + c] > bestScore) bestScore = row[4 + c], best = c;
       }
-      if (bestScore >= params.forClass(best).preClusterThreshold) dets.push_back(centreBox(row[0], row[1], row[2], row[3], best, bestScore));
+      if (bestScore >= params.forClass(best).preClusterThreshold)
+        dets.push_back(centreBox(row[0], row[1], row[2], row[3], best, bestScore));
     }
     return dets;
   }

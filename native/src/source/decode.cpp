@@ -45,7 +45,6 @@ GstBusSyncReply onNeedContext(GstBus*, GstMessage* m, gpointer) {
   return GST_BUS_PASS;
 }
 
-
 constexpr const char* kCudaMemory = "memory:CUDAMemory";
 const GstMapFlags kMapCuda = static_cast<GstMapFlags>(GST_MAP_FLAG_LAST << 1);  // GST_MAP_CUDA (gstcudamemory.h)
 
@@ -79,8 +78,7 @@ void onPadAdded(GstElement*, GstPad* pad, gpointer user) {
   GstCaps* caps = gst_pad_get_current_caps(pad);
   if (!caps) caps = gst_pad_query_caps(pad, nullptr);
   bool video = false;
-  if (caps && gst_caps_get_size(caps) > 0)
-    video = g_str_has_prefix(gst_structure_get_name(gst_caps_get_structure(caps, 0)), "video/");
+  if (caps && gst_caps_get_size(caps) > 0) video = g_str_has_prefix(gst_structure_get_name(gst_caps_get_structure(caps, 0)), "video/");
   if (caps) gst_caps_unref(caps);
   if (!video) return;
   GstPad* sinkPad = gst_element_get_static_pad(ctx->sink, "sink");
@@ -137,8 +135,8 @@ void buildDecodeBranch(GstElement* pipeline, const HeadOutput& head, const Decod
   // Files played in real time are paced by the sink's clock; a frame that is late is still handed
   // over (no lateness limit, no QoS events that would make the decoder skip frames).
   g_object_set(sink, "sync", options.sync ? TRUE : FALSE, "max-buffers", options.dropStale ? 1u : 2u, "drop",
-               options.dropStale ? TRUE : FALSE, "enable-last-sample", FALSE, "qos", FALSE, "max-lateness",
-               static_cast<gint64>(-1), nullptr);
+               options.dropStale ? TRUE : FALSE, "enable-last-sample", FALSE, "qos", FALSE, "max-lateness", static_cast<gint64>(-1),
+               nullptr);
   gst_bin_add_many(GST_BIN(pipeline), convert, i420Caps, sink, nullptr);
   gst_element_link(convert, i420Caps);
   branch->convert = convert;
@@ -198,8 +196,8 @@ bool frameFromSample(GstSample* sample, Frame* f) {
   // shared primary context.
   GstCapsFeatures* features = gst_caps_get_features(caps, 0);
   const bool device = features && gst_caps_features_contains(features, kCudaMemory);
-  mapped->mapped = buf && gst_video_frame_map(&mapped->frame, &info, buf,
-                                              device ? static_cast<GstMapFlags>(GST_MAP_READ | kMapCuda) : GST_MAP_READ);
+  mapped->mapped =
+      buf && gst_video_frame_map(&mapped->frame, &info, buf, device ? static_cast<GstMapFlags>(GST_MAP_READ | kMapCuda) : GST_MAP_READ);
   if (!mapped->mapped) return false;
   f->pts = GST_BUFFER_PTS_IS_VALID(buf) ? static_cast<double>(GST_BUFFER_PTS(buf)) / GST_SECOND : 0.0;
   f->image = imageOf(mapped->frame, device);

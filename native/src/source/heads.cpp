@@ -141,7 +141,8 @@ std::unique_ptr<SourceHead> makeSourceHead(const std::string& id, const std::str
   if (kind.scheme == "v4l2") return std::make_unique<V4l2Head>(id, uri);
   if (kind.scheme == "file") {
     const std::string path = uri.substr(7);
-    if (path.empty() || path[0] != '/') throw std::runtime_error("'" + uri + "': a file URI needs an absolute path (file:///path/to/video.mp4)");
+    if (path.empty() || path[0] != '/')
+      throw std::runtime_error("'" + uri + "': a file URI needs an absolute path (file:///path/to/video.mp4)");
     return std::make_unique<UriHead>(uri);
   }
   if (kind.scheme.rfind("rtsp", 0) == 0) return std::make_unique<RtspHead>(uri, options.transport);

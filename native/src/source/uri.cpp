@@ -20,8 +20,10 @@ std::map<std::string, std::string> queryParams(const std::string& uri) {
   std::string kv;
   while (std::getline(ss, kv, '&')) {
     auto eq = kv.find('=');
-    if (eq == std::string::npos) out[kv] = "";
-    else out[kv.substr(0, eq)] = kv.substr(eq + 1);
+    if (eq == std::string::npos)
+      out[kv] = "";
+    else
+      out[kv.substr(0, eq)] = kv.substr(eq + 1);
   }
   return out;
 }
@@ -44,16 +46,19 @@ int intParam(const std::map<std::string, std::string>& p, const char* key, int d
 SourceKind classifyUri(const std::string& uri) {
   auto colon = uri.find("://");
   if (colon == std::string::npos || colon == 0)
-    throw std::runtime_error("'" + redactUri(uri) + "' is not a URI — use file:///path, rtsp://host/path, http(s)://..., v4l2:///dev/videoN or test://pattern");
+    throw std::runtime_error("'" + redactUri(uri) +
+                             "' is not a URI — use file:///path, rtsp://host/path, http(s)://..., v4l2:///dev/videoN or test://pattern");
   std::string scheme = uri.substr(0, colon);
   std::transform(scheme.begin(), scheme.end(), scheme.begin(), ::tolower);
   SourceKind k;
   k.scheme = scheme;
-  if (scheme == "file") k.live = false;
-  else if (scheme == "rtsp" || scheme == "rtspt" || scheme == "rtspu" || scheme == "rtsps" || scheme == "http" ||
-           scheme == "https" || scheme == "v4l2")
+  if (scheme == "file")
+    k.live = false;
+  else if (scheme == "rtsp" || scheme == "rtspt" || scheme == "rtspu" || scheme == "rtsps" || scheme == "http" || scheme == "https" ||
+           scheme == "v4l2")
     k.live = true;
-  else if (scheme == "test") k.live = sources::queryParams(uri)["live"] != "false";
+  else if (scheme == "test")
+    k.live = sources::queryParams(uri)["live"] != "false";
   else
     throw std::runtime_error("'" + redactUri(uri) + "': unknown scheme '" + scheme +
                              "' — use file://, rtsp://, http(s)://, v4l2:///dev/videoN or test://");

@@ -43,8 +43,10 @@ void Assigner::optimal(const std::vector<float>& iou, int rows, int cols, float 
     compRows_.clear();
     compCols_.clear();
     for (int x = head_[static_cast<size_t>(root)]; x >= 0; x = next_[static_cast<size_t>(x)]) {
-      if (x < rows) compRows_.push_back(x);
-      else compCols_.push_back(x - rows);
+      if (x < rows)
+        compRows_.push_back(x);
+      else
+        compCols_.push_back(x - rows);
     }
     if (compRows_.empty()) continue;  // a detection with no candidate track
     if (compCols_.empty()) continue;  // a track with no candidate detection
@@ -56,7 +58,8 @@ void Assigner::optimal(const std::vector<float>& iou, int rows, int cols, float 
     sub_.resize(static_cast<size_t>(n) * static_cast<size_t>(m));
     for (int i = 0; i < n; ++i)
       for (int j = 0; j < m; ++j)
-        sub_[static_cast<size_t>(i * m + j)] = iou[static_cast<size_t>(compRows_[static_cast<size_t>(i)] * cols + compCols_[static_cast<size_t>(j)])];
+        sub_[static_cast<size_t>(i * m + j)] =
+            iou[static_cast<size_t>(compRows_[static_cast<size_t>(i)] * cols + compCols_[static_cast<size_t>(j)])];
     hungarian(n, m, minIou);
     for (int i = 0; i < n; ++i) {
       const int j = subRowToCol_[static_cast<size_t>(i)];

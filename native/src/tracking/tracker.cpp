@@ -16,19 +16,26 @@ bool parseTrackerKind(const std::string& name, TrackerKind* out) {
   std::string n;
   for (char c : name) n += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   TrackerKind k;
-  if (n == "iou") k = TrackerKind::Iou;
-  else if (n == "sort") k = TrackerKind::Sort;
-  else if (n == "bytetrack") k = TrackerKind::ByteTrack;
-  else return false;
+  if (n == "iou")
+    k = TrackerKind::Iou;
+  else if (n == "sort")
+    k = TrackerKind::Sort;
+  else if (n == "bytetrack")
+    k = TrackerKind::ByteTrack;
+  else
+    return false;
   if (out) *out = k;
   return true;
 }
 
 const char* trackerName(TrackerKind kind) {
   switch (kind) {
-    case TrackerKind::Iou: return "iou";
-    case TrackerKind::Sort: return "sort";
-    case TrackerKind::ByteTrack: return "bytetrack";
+    case TrackerKind::Iou:
+      return "iou";
+    case TrackerKind::Sort:
+      return "sort";
+    case TrackerKind::ByteTrack:
+      return "bytetrack";
   }
   return "unknown";
 }
@@ -82,8 +89,10 @@ class MultiTracker final : public Tracker {
     second_.clear();
     for (int i = 0; i < static_cast<int>(dets.size()); ++i) {
       const float s = dets[static_cast<size_t>(i)].score;
-      if (kind_ != TrackerKind::ByteTrack || s >= cfg_.highScore) first_.push_back(i);
-      else if (s >= cfg_.lowScore) second_.push_back(i);
+      if (kind_ != TrackerKind::ByteTrack || s >= cfg_.highScore)
+        first_.push_back(i);
+      else if (s >= cfg_.lowScore)
+        second_.push_back(i);
     }
     allTracks_.clear();
     for (int i = 0; i < static_cast<int>(tracks_.size()); ++i) allTracks_.push_back(i);
@@ -138,8 +147,8 @@ class MultiTracker final : public Tracker {
   }
 
  private:
-  void associate(const std::vector<Detection>& dets, const std::vector<int>& trackIdx, const std::vector<int>& detIdx,
-                 int64_t frame, std::vector<TrackEvent>* events) {
+  void associate(const std::vector<Detection>& dets, const std::vector<int>& trackIdx, const std::vector<int>& detIdx, int64_t frame,
+                 std::vector<TrackEvent>* events) {
     const int rows = static_cast<int>(trackIdx.size()), cols = static_cast<int>(detIdx.size());
     if (rows == 0 || cols == 0) return;
     iou_.resize(static_cast<size_t>(rows) * static_cast<size_t>(cols));
@@ -150,8 +159,10 @@ class MultiTracker final : public Tracker {
         iou_[static_cast<size_t>(r * cols + c)] = d.classId == t.classId ? iou(t.box, d.box) : 0.f;  // same class only
       }
     }
-    if (kind_ == TrackerKind::Iou) assigner_.greedy(iou_, rows, cols, cfg_.iouThreshold, &rowToCol_);
-    else assigner_.optimal(iou_, rows, cols, cfg_.iouThreshold, &rowToCol_);
+    if (kind_ == TrackerKind::Iou)
+      assigner_.greedy(iou_, rows, cols, cfg_.iouThreshold, &rowToCol_);
+    else
+      assigner_.optimal(iou_, rows, cols, cfg_.iouThreshold, &rowToCol_);
     for (int r = 0; r < rows; ++r) {
       const int c = rowToCol_[static_cast<size_t>(r)];
       if (c < 0) continue;
@@ -225,8 +236,6 @@ class MultiTracker final : public Tracker {
 
 }  // namespace
 
-std::unique_ptr<Tracker> makeTracker(TrackerKind kind, const TrackerConfig& config) {
-  return std::make_unique<MultiTracker>(kind, config);
-}
+std::unique_ptr<Tracker> makeTracker(TrackerKind kind, const TrackerConfig& config) { return std::make_unique<MultiTracker>(kind, config); }
 
 }  // namespace vigil

@@ -19,11 +19,11 @@ const char* trackerName(TrackerKind kind);
 std::vector<std::string> trackerNames();
 
 struct TrackerConfig {
-  float iouThreshold = 0.3f;     // minimum IoU to associate
-  int maxAge = 30;               // frames a track survives without a detection
-  int minHits = 2;               // detections before a track is confirmed (reported)
-  float highScore = 0.5f;        // ByteTrack: first-stage threshold
-  float lowScore = 0.1f;         // ByteTrack: second-stage threshold
+  float iouThreshold = 0.3f;  // minimum IoU to associate
+  int maxAge = 30;            // frames a track survives without a detection
+  int minHits = 2;            // detections before a track is confirmed (reported)
+  float highScore = 0.5f;     // ByteTrack: first-stage threshold
+  float lowScore = 0.1f;      // ByteTrack: second-stage threshold
   // A confirmed track that missed this many inferred frames or fewer is still returned by update()
   // (predicted box, matched=false), so one missed detection does not make its box blink.
   int coastFrames = 1;
@@ -31,9 +31,9 @@ struct TrackerConfig {
 
 struct TrackedObject {
   int64_t trackId = 0;
-  Box box;          // source pixels (predicted when not matched this frame)
+  Box box;  // source pixels (predicted when not matched this frame)
   int classId = 0;
-  float score = 0;  // of the matched detection this frame, or last one
+  float score = 0;       // of the matched detection this frame, or last one
   bool matched = false;  // had a detection this frame (false: carried by prediction/interval)
 };
 

@@ -41,11 +41,22 @@ OwnedFrame makeFrame(PixelFormat format, int w, int h, unsigned seed, int pitchP
     f.view.strides[plane] = stride;
   };
   switch (format) {
-    case PixelFormat::Nv12: fill(0, w + pitchPad, h); fill(1, cw * 2 + pitchPad + 1, ch); break;
-    case PixelFormat::I420: fill(0, w + pitchPad, h); fill(1, cw + pitchPad, ch); fill(2, cw + 3, ch); break;
+    case PixelFormat::Nv12:
+      fill(0, w + pitchPad, h);
+      fill(1, cw * 2 + pitchPad + 1, ch);
+      break;
+    case PixelFormat::I420:
+      fill(0, w + pitchPad, h);
+      fill(1, cw + pitchPad, ch);
+      fill(2, cw + 3, ch);
+      break;
     case PixelFormat::Rgba:
-    case PixelFormat::Bgra: fill(0, w * 4 + pitchPad, h); break;
-    default: fill(0, w * 3 + pitchPad, h); break;
+    case PixelFormat::Bgra:
+      fill(0, w * 4 + pitchPad, h);
+      break;
+    default:
+      fill(0, w * 3 + pitchPad, h);
+      break;
   }
   return f;
 }
@@ -115,8 +126,8 @@ TEST(GpuPreprocessReference, LetterboxPadsTopAndBottomRowsWithNormalisedPadValue
   EXPECT_FLOAT_EQ(t.padX, 0.f);
   for (int c = 0; c < 3; ++c)
     for (int x = 0; x < 4; ++x) {
-      EXPECT_NEAR(out[c * 16 + 0 * 4 + x], 114.f / 255.f, 1e-6);  // top pad row
-      EXPECT_NEAR(out[c * 16 + 3 * 4 + x], 114.f / 255.f, 1e-6);  // bottom pad row
+      EXPECT_NEAR(out[c * 16 + 0 * 4 + x], 114.f / 255.f, 1e-6);                    // top pad row
+      EXPECT_NEAR(out[c * 16 + 3 * 4 + x], 114.f / 255.f, 1e-6);                    // bottom pad row
       EXPECT_NEAR(out[c * 16 + 1 * 4 + x], px[(0 * 4 + x) * 3 + c] / 255.f, 1e-6);  // scale 1: exact pixels
       EXPECT_NEAR(out[c * 16 + 2 * 4 + x], px[(1 * 4 + x) * 3 + c] / 255.f, 1e-6);
     }
@@ -224,8 +235,8 @@ TEST(GpuPreprocessReference, BadInputNamesTheProblem) {
 TEST(GpuPreprocessCuda, ReportsAvailabilityConsistentlyWithTheBuild) {
   std::string reason;
   const bool ok = gpu::gpuPreprocessAvailable(&reason);
-  std::printf("CUDA build: %s; GPU usable: %s%s%s\n", gpu::builtWithCuda() ? "yes" : "no", ok ? "yes" : "no",
-              ok ? "" : " — ", reason.c_str());
+  std::printf("CUDA build: %s; GPU usable: %s%s%s\n", gpu::builtWithCuda() ? "yes" : "no", ok ? "yes" : "no", ok ? "" : " — ",
+              reason.c_str());
   if (!gpu::builtWithCuda()) {
     EXPECT_FALSE(ok);
     EXPECT_NE(reason.find("built without CUDA"), std::string::npos) << reason;
@@ -238,7 +249,14 @@ TEST(GpuPreprocessCuda, ReportsAvailabilityConsistentlyWithTheBuild) {
 TEST(GpuPreprocessCuda, SingleFramesMatchCpuForFormatsSizesAndResizeModes) {
   if (!cudaUsableOrExplain()) return;
   gpu::GpuPreprocessor pre;
-  struct Case { PixelFormat fmt; int w, h; int netW, netH; bool keep; TensorLayout layout; bool bgr; };
+  struct Case {
+    PixelFormat fmt;
+    int w, h;
+    int netW, netH;
+    bool keep;
+    TensorLayout layout;
+    bool bgr;
+  };
   const Case cases[] = {
       {PixelFormat::Nv12, 1920, 1080, 640, 640, true, TensorLayout::Nchw, false},
       {PixelFormat::Nv12, 1920, 1080, 640, 640, false, TensorLayout::Nchw, true},
@@ -254,8 +272,12 @@ TEST(GpuPreprocessCuda, SingleFramesMatchCpuForFormatsSizesAndResizeModes) {
     OwnedFrame f = makeFrame(c.fmt, c.w, c.h, seed++);
     TensorFormat fmt = detectorFormat(c.netW, c.netH, c.keep, c.layout);
     fmt.bgr = c.bgr;
-    fmt.mean[0] = 123.7f; fmt.mean[1] = 116.3f; fmt.mean[2] = 103.5f;
-    fmt.scale[0] = 1 / 58.4f; fmt.scale[1] = 1 / 57.1f; fmt.scale[2] = 1 / 57.4f;
+    fmt.mean[0] = 123.7f;
+    fmt.mean[1] = 116.3f;
+    fmt.mean[2] = 103.5f;
+    fmt.scale[0] = 1 / 58.4f;
+    fmt.scale[1] = 1 / 57.1f;
+    fmt.scale[2] = 1 / 57.4f;
     std::vector<float> want = cpuBatch({&f}, fmt);
     gpu::DeviceTensor t(floatsPerImage(fmt));
     auto tr = pre.run({{f.view, nullptr}}, gpu::FrameMemory::Host, fmt, t);

@@ -9,7 +9,7 @@ using namespace vigil;
 
 namespace {
 float logit(float p) { return std::log(p / (1 - p)); }
-}
+}  // namespace
 
 TEST(DetrParser, SigmoidScoresAndNormalisedCentreBoxesToNetworkPixels) {
   // Batch 2, 3 queries, 2 classes; image 1 holds the interesting values.

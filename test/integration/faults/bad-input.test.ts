@@ -23,7 +23,10 @@ function gst(...args: string[]): void {
 
 function makeMedia(): Record<string, string> {
   const at = (f: string) => join(media, f);
-  const h264 = (n: number, w: number, h: number, pattern: string) => `videotestsrc num-buffers=${n} pattern=${pattern} ! video/x-raw,width=${w},height=${h},framerate=15/1 ! x264enc speed-preset=ultrafast key-int-max=15 ! h264parse`.split(' ');
+  const h264 = (n: number, w: number, h: number, pattern: string) =>
+    `videotestsrc num-buffers=${n} pattern=${pattern} ! video/x-raw,width=${w},height=${h},framerate=15/1 ! x264enc speed-preset=ultrafast key-int-max=15 ! h264parse`.split(
+      ' ',
+    );
   gst(...h264(90, 320, 240, 'smpte'), '!', 'mp4mux', '!', 'filesink', `location=${at('good.mp4')}`);
   const good = readFileSync(at('good.mp4'));
   const corrupt = Buffer.from(good);
@@ -37,12 +40,19 @@ function makeMedia(): Record<string, string> {
   gst(...h264(45, 320, 240, 'smpte'), '!', 'mpegtsmux', '!', 'filesink', `location=${at('a.ts')}`);
   gst(...h264(45, 640, 360, 'ball'), '!', 'mpegtsmux', '!', 'filesink', `location=${at('b.ts')}`);
   writeFileSync(at('resize.ts'), Buffer.concat([readFileSync(at('a.ts')), readFileSync(at('b.ts'))]));
-  return Object.fromEntries(['good.mp4', 'corrupt.mp4', 'truncated.mp4', 'empty.mp4', 'noise.mp4', 'audio-only.ogg', 'resize.ts', 'missing.mp4'].map((f) => [f, `file://${at(f)}`]));
+  return Object.fromEntries(
+    ['good.mp4', 'corrupt.mp4', 'truncated.mp4', 'empty.mp4', 'noise.mp4', 'audio-only.ogg', 'resize.ts', 'missing.mp4'].map((f) => [f, `file://${at(f)}`]),
+  );
 }
 
 beforeAll(async () => {
   const files = makeMedia();
-  const cameras = Object.entries(files).map(([f, uri]) => ({ name: f.replace(/\.\w+$/, ''), uri, loop: f === 'good.mp4' || f === 'resize.ts', realtime: true }));
+  const cameras = Object.entries(files).map(([f, uri]) => ({
+    name: f.replace(/\.\w+$/, ''),
+    uri,
+    loop: f === 'good.mp4' || f === 'resize.ts',
+    realtime: true,
+  }));
   // A last good workspace, and a damaged workspace.json in its place.
   writeFileSync(join(home, 'workspace.json.last-good'), JSON.stringify(faultWorkspace(cameras)));
   writeFileSync(join(home, 'workspace.json'), '{"version": 1, "cameras": [{"name": "half-writ');
@@ -52,7 +62,10 @@ beforeAll(async () => {
   writeFileSync(join(models, 'truncated.json'), '{"name": "broken", "onnx": "x.on');
   writeFileSync(join(models, 'wrong-types.json'), JSON.stringify({ name: 42, onnx: ['a'], parser: 'nope', input: 'big' }));
   writeFileSync(join(models, 'noise.onnx'), randomBytes(4096));
-  writeFileSync(join(models, 'noise.json'), JSON.stringify({ name: 'noise', onnx: 'noise.onnx', parser: 'yolov8', input: { width: 64, height: 64 }, labels: ['a'] }));
+  writeFileSync(
+    join(models, 'noise.json'),
+    JSON.stringify({ name: 'noise', onnx: 'noise.onnx', parser: 'yolov8', input: { width: 64, height: 64 }, labels: ['a'] }),
+  );
   node = await startServe([], { VIGIL_HOME: home });
 }, 120_000);
 afterAll(() => node?.stop());
@@ -72,12 +85,18 @@ it('lists only the valid models; the malformed manifests do not stop anything', 
 
 it('bad media: a clear reason for each, no crash or hang, the good camera and the resolution change keep playing', async () => {
   const bad = ['corrupt', 'truncated', 'empty', 'noise', 'audio-only', 'missing'];
-  const settled = await until('every bad file to settle', 60_000, async () => {
-    const s = await callApi<SystemStatus>(node.origin, 'system.status');
-    const by = Object.fromEntries(s.streams.map((x) => [x.camera, x])) as Record<string, StreamStats>;
-    const done = bad.every((id) => by[id] && (by[id].state === 'error' || by[id].state === 'ended')) && by['good']?.state === 'live' && by['resize']?.state === 'live';
-    return done ? s : undefined;
-  }, 500);
+  const settled = await until(
+    'every bad file to settle',
+    60_000,
+    async () => {
+      const s = await callApi<SystemStatus>(node.origin, 'system.status');
+      const by = Object.fromEntries(s.streams.map((x) => [x.camera, x])) as Record<string, StreamStats>;
+      const done =
+        bad.every((id) => by[id] && (by[id].state === 'error' || by[id].state === 'ended')) && by['good']?.state === 'live' && by['resize']?.state === 'live';
+      return done ? s : undefined;
+    },
+    500,
+  );
   const by = Object.fromEntries(settled.streams.map((x) => [x.camera, x])) as Record<string, StreamStats>;
   for (const id of bad) console.log(`[faults] ${id}: ${by[id]!.state} ${by[id]!.reason ?? ''} — ${by[id]!.advice ?? '(played to the end)'}`);
   for (const id of ['truncated', 'empty', 'noise', 'audio-only', 'missing']) {

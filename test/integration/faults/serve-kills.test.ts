@@ -2,7 +2,7 @@
 import { expect, it } from 'vitest';
 import { describeServeKills, serveKills } from '../../../bench/faults/serve-kills.js';
 
-it('vigil serve SIGKILLed 3× while writing: no orphan engine (gone within 1 s of serve\'s exit), workspace.json whole, database intact, nothing committed lost', async () => {
+it("vigil serve SIGKILLed 3× while writing: no orphan engine (gone within 1 s of serve's exit), workspace.json whole, database intact, nothing committed lost", async () => {
   const f = await serveKills(3);
   console.log(`[faults] ${describeServeKills(f)}`);
   expect(f.orphans).toBe(0);

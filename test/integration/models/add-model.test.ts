@@ -53,11 +53,19 @@ describe('add an ONNX detector', () => {
 
   it('a manifest corrected into a mismatch is refused: wrong input size, wrong parser, wrong labels', () => {
     const file = join(work, 'yolov8-tiny.onnx');
-    expect(() => addModel(file, addon(), { name: 'm1', overrides: { input: { width: 640 } as ModelManifest['input'] } }, join(work, 'm1'))).toThrow(/input 'images' has shape \[1, 3, 64, 96\] but the manifest says NCHW 640×64 .*fix input.layout\/width\/height/);
-    expect(() => addModel(file, addon(), { name: 'm2', parser: 'yolov5' }, join(work, 'm2'))).toThrow(/output 'output0' has shape \[1, 84, 126\] but parser yolov5 expects \[B, N, 5 \+ 80\]/);
+    expect(() => addModel(file, addon(), { name: 'm1', overrides: { input: { width: 640 } as ModelManifest['input'] } }, join(work, 'm1'))).toThrow(
+      /input 'images' has shape \[1, 3, 64, 96\] but the manifest says NCHW 640×64 .*fix input.layout\/width\/height/,
+    );
+    expect(() => addModel(file, addon(), { name: 'm2', parser: 'yolov5' }, join(work, 'm2'))).toThrow(
+      /output 'output0' has shape \[1, 84, 126\] but parser yolov5 expects \[B, N, 5 \+ 80\]/,
+    );
     writeFileSync(join(work, 'three.txt'), 'a\nb\nc\n');
-    expect(() => addModel(file, addon(), { name: 'm3', labelsFile: join(work, 'three.txt') }, join(work, 'm3'))).toThrow(/parser yolov8 expects \[B, 4 \+ 3, N\]/);
-    expect(() => addModel(file, addon(), { name: 'm4', overrides: { input: { name: 'data' } as ModelManifest['input'] } }, join(work, 'm4'))).toThrow(/has no input 'data' \(inputs: 'images'\) — fix input.name/);
+    expect(() => addModel(file, addon(), { name: 'm3', labelsFile: join(work, 'three.txt') }, join(work, 'm3'))).toThrow(
+      /parser yolov8 expects \[B, 4 \+ 3, N\]/,
+    );
+    expect(() => addModel(file, addon(), { name: 'm4', overrides: { input: { name: 'data' } as ModelManifest['input'] } }, join(work, 'm4'))).toThrow(
+      /has no input 'data' \(inputs: 'images'\) — fix input.name/,
+    );
   });
 
   it('a model ONNX Runtime cannot load is refused with the runtime error', () => {
@@ -65,12 +73,17 @@ describe('add an ONNX detector', () => {
     const bytes = tinyOnnx({ input: { shape: [1, 3, 64, 96] }, outputs: [{ name: 'output0', shape: [1, 84, 126] }] });
     const broken = Buffer.from(bytes).toString('latin1').replace('output0_value', 'missing_value');
     writeFileSync(join(work, 'broken.onnx'), Buffer.from(broken, 'latin1'));
-    expect(() => addModel(join(work, 'broken.onnx'), addon(), {}, join(work, 'models-d'))).toThrow(/failed to run in ONNX Runtime: .* — the file may be damaged/);
+    expect(() => addModel(join(work, 'broken.onnx'), addon(), {}, join(work, 'models-d'))).toThrow(
+      /failed to run in ONNX Runtime: .* — the file may be damaged/,
+    );
   });
 
   it('imports an nvinfer config, validates it by running, and lists unhonoured keys', () => {
     writeFileSync(join(work, 'labels.txt'), `${Array.from({ length: 80 }, (_, i) => `c${i}`).join('\n')}\n`);
-    writeFileSync(join(work, 'pgie.txt'), '[property]\nonnx-file=yolov8-tiny.onnx\nlabelfile-path=labels.txt\nnet-scale-factor=0.00392156\ncluster-mode=3\nmodel-engine-file=a.engine\n[class-attrs-all]\npre-cluster-threshold=0.4\n');
+    writeFileSync(
+      join(work, 'pgie.txt'),
+      '[property]\nonnx-file=yolov8-tiny.onnx\nlabelfile-path=labels.txt\nnet-scale-factor=0.00392156\ncluster-mode=3\nmodel-engine-file=a.engine\n[class-attrs-all]\npre-cluster-threshold=0.4\n',
+    );
     const r = addNvinferModel(join(work, 'pgie.txt'), addon(), { name: 'pgie' }, join(work, 'models-e'));
     expect(readManifest(r.manifestPath)).toMatchObject({ name: 'pgie', parser: 'yolov8', thresholds: { default: { score: 0.4 } } });
     expect(r.unhonoured.map((u) => u.key)).toEqual(['cluster-mode', 'model-engine-file']);
@@ -97,7 +110,9 @@ describe('default detectors', () => {
     expect(list.status).toBe(0);
     expect(list.stdout).toMatch(/\* nanodet-coco +nanodet +416×416 +80 classes/);
     expect(list.stdout).toMatch(/ {2}centernet-coco +centernet +512×512 +80 classes/);
-    const dry = spawnSync(process.execPath, ['bin/vigil.mjs', 'models', 'add', join(work, 'yolov8-tiny.onnx'), '--dry-run', '--name', 'door'], { encoding: 'utf8' });
+    const dry = spawnSync(process.execPath, ['bin/vigil.mjs', 'models', 'add', join(work, 'yolov8-tiny.onnx'), '--dry-run', '--name', 'door'], {
+      encoding: 'utf8',
+    });
     expect(dry.status).toBe(0);
     expect(dry.stdout).toMatch(/→ yolov8/);
     expect(dry.stdout).toMatch(/"name": "door"/);

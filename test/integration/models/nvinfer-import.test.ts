@@ -34,12 +34,19 @@ beforeAll(() => {
   ensureDefaultModels();
   work = mkdtempSync(join(tmpdir(), 'vigil-nvinfer-import-'));
   for (const f of readdirSync(fixtures)) copyFileSync(join(fixtures, f), join(work, f));
-  writeTinyOnnx(join(work, 'yolo.onnx'), { input: { name: 'images', shape: [1, 3, 64, 96] }, outputs: [{ name: 'output0', shape: [1, 7, N], fill: yoloOutput }] });
+  writeTinyOnnx(join(work, 'yolo.onnx'), {
+    input: { name: 'images', shape: [1, 3, 64, 96] },
+    outputs: [{ name: 'output0', shape: [1, 7, N], fill: yoloOutput }],
+  });
   writeFileSync(join(work, 'labels.txt'), 'person\ncar\nbicycle\n');
 }, 120_000);
 
 function engineLabels(manifestPath: string): Map<string, number> {
-  const r = spawnSync(join(projectRoot(), 'native', 'build', 'vigil-engine'), ['run', `file://${VTEST_AVI}`, '--model', manifestPath, '--frames', '12', '--json'], { encoding: 'utf8', timeout: 120_000 });
+  const r = spawnSync(
+    join(projectRoot(), 'native', 'build', 'vigil-engine'),
+    ['run', `file://${VTEST_AVI}`, '--model', manifestPath, '--frames', '12', '--json'],
+    { encoding: 'utf8', timeout: 120_000 },
+  );
   expect(r.status, r.stderr).toBe(0);
   const counts = new Map<string, number>();
   for (const line of r.stdout.split('\n').filter((l) => l.startsWith('{'))) {
@@ -55,7 +62,10 @@ describe('filter-out-class-ids and per-class thresholds on real models', () => {
     const filtered = addNvinferModel(join(work, 'filtered.txt'), addon(), { name: 'no-cars' }, join(work, 'models-a'));
     const classes = (m: typeof plain.manifest) => {
       const { outputs } = validateByRunningOneFrame(m, join(work, 'models-a'), addon());
-      return addon().decodeDetections(m.parser, outputs, decodeParams(m)).map((d) => d.classId).sort();
+      return addon()
+        .decodeDetections(m.parser, outputs, decodeParams(m))
+        .map((d) => d.classId)
+        .sort();
     };
     expect(classes(readManifest(plain.manifestPath))).toEqual([0, 1]);
     expect(classes(readManifest(filtered.manifestPath))).toEqual([0]);
@@ -66,7 +76,10 @@ describe('filter-out-class-ids and per-class thresholds on real models', () => {
     const gen = generatedModelsDir();
     const base = `[property]\nonnx-file=${join(gen, 'nanodet-coco.onnx')}\nlabelfile-path=${join(gen, 'coco-labels.txt')}\nnum-detected-classes=80\nnet-scale-factor=0.00392156862745098\nmodel-color-format=0\nmaintain-aspect-ratio=0\n[class-attrs-all]\npre-cluster-threshold=0.35\nnms-iou-threshold=0.45\ntopk=100\n`;
     writeFileSync(join(work, 'nanodet.txt'), base);
-    writeFileSync(join(work, 'nanodet-filtered.txt'), base.replace('[class-attrs-all]', 'filter-out-class-ids=0\n[class-attrs-all]') + '[class-attrs-7]\npre-cluster-threshold=0.99\n');
+    writeFileSync(
+      join(work, 'nanodet-filtered.txt'),
+      base.replace('[class-attrs-all]', 'filter-out-class-ids=0\n[class-attrs-all]') + '[class-attrs-7]\npre-cluster-threshold=0.99\n',
+    );
     const plain = addNvinferModel(join(work, 'nanodet.txt'), addon(), { name: 'nanodet-all' }, join(work, 'models-b'));
     const filtered = addNvinferModel(join(work, 'nanodet-filtered.txt'), addon(), { name: 'nanodet-filtered' }, join(work, 'models-b'));
     expect(readManifest(filtered.manifestPath).thresholds.perClass).toEqual({ person: { score: 2 }, truck: { score: 0.99 } });
@@ -90,7 +103,10 @@ describe('RT-DETR', () => {
         { name: 'pred_boxes', shape: [1, 300, 4], fill: (i) => [0.5, 0.5, 0.25, 0.5][i % 4]! },
       ],
     });
-    writeFileSync(join(work, 'rtdetr.txt'), '[property]\nonnx-file=rtdetr.onnx\nlabelfile-path=labels.txt\nnum-detected-classes=3\nnet-scale-factor=0.0039215697906911373\ninfer-dims=3;64;64\n[class-attrs-all]\npre-cluster-threshold=0.5\n');
+    writeFileSync(
+      join(work, 'rtdetr.txt'),
+      '[property]\nonnx-file=rtdetr.onnx\nlabelfile-path=labels.txt\nnum-detected-classes=3\nnet-scale-factor=0.0039215697906911373\ninfer-dims=3;64;64\n[class-attrs-all]\npre-cluster-threshold=0.5\n',
+    );
     const r = addNvinferModel(join(work, 'rtdetr.txt'), addon(), { name: 'rtdetr' }, join(work, 'models-c'));
     const m = readManifest(r.manifestPath);
     expect(m.parser).toBe('detr');

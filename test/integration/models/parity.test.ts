@@ -29,7 +29,11 @@ const CASES: Case[] = [
     name: 'nanodet-coco',
     tfjsFile: 'nanodet.json',
     tfOutputs: ['Identity:0', 'Identity_3:0', 'Identity_1:0', 'Identity_4:0', 'Identity_2:0', 'Identity_5:0'],
-    layout: (o) => tf.concat([0, 1, 2].map((s) => tf.concat([o[2 * s]!, o[2 * s + 1]!], 2)), 1),
+    layout: (o) =>
+      tf.concat(
+        [0, 1, 2].map((s) => tf.concat([o[2 * s]!, o[2 * s + 1]!], 2)),
+        1,
+      ),
     randomScale: 1,
   },
   {

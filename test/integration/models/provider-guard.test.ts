@@ -53,7 +53,10 @@ describe('provider guard', () => {
     expect(written.executionProviders).toEqual(['tensorrt', 'cpu']);
     expect(r.providerNote).toMatch(/demoted from cuda to tensorrt: cuda: the probe process was killed by SIGABRT\. It uses Einsum, which crash that provider/);
     const check = readProviderCheck(dir, 'guarded')!;
-    expect(check.results.map((x) => [x.provider, x.outcome])).toEqual([['tensorrt', 'unavailable'], ['cuda', 'crashed']]);
+    expect(check.results.map((x) => [x.provider, x.outcome])).toEqual([
+      ['tensorrt', 'unavailable'],
+      ['cuda', 'crashed'],
+    ]);
     expect(check.unsafeOps).toEqual(['Einsum']);
     const listed = listModels([dir]).find((l) => l.manifest?.name === 'guarded')!;
     expect(listed.providerNote).toBe(check.note);

@@ -104,7 +104,15 @@ describe('Einsum → Transpose/MatMul/Reshape', () => {
   ];
   for (const [equation, sa, sb] of cases) {
     it(`'${equation}' matches the original to 1e-4 on random and real inputs`, () => {
-      const c: OneOp = { name: `einsum-${equation.replace(/[^a-z]/g, '_')}`, op: 'Einsum', attrs: { equation }, inputs: [{ name: 'a', shape: sa }, { name: 'b', shape: sb }] };
+      const c: OneOp = {
+        name: `einsum-${equation.replace(/[^a-z]/g, '_')}`,
+        op: 'Einsum',
+        attrs: { equation },
+        inputs: [
+          { name: 'a', shape: sa },
+          { name: 'b', shape: sb },
+        ],
+      };
       const { maxAbs, opsAfter } = runBoth(c, feeds(c));
       expect(maxAbs).toBeLessThanOrEqual(MAX_ABS_ERROR);
       expect(opsAfter).not.toContain('Einsum');
@@ -115,8 +123,20 @@ describe('Einsum → Transpose/MatMul/Reshape', () => {
   it('a pure permutation becomes one Transpose; ellipsis and diagonals are refused with the reason', () => {
     const c: OneOp = { name: 'einsum-perm', op: 'Einsum', attrs: { equation: 'abc->cab' }, inputs: [{ name: 'a', shape: [2, 3, 4] }] };
     expect(runBoth(c, feeds(c)).opsAfter).toEqual(['Transpose']);
-    for (const [equation, reason] of [['...ij,...jk->...ik', /uses '\.\.\.'/], ['ii,ij->j', /repeats a letter/], ['ij,jk->i', /sums letter 'k' away/]] as const) {
-      const model = buildOneOp({ name: 'x', op: 'Einsum', attrs: { equation }, inputs: [{ name: 'a', shape: [3, 3] }, { name: 'b', shape: [3, 3] }] });
+    for (const [equation, reason] of [
+      ['...ij,...jk->...ik', /uses '\.\.\.'/],
+      ['ii,ij->j', /repeats a letter/],
+      ['ij,jk->i', /sums letter 'k' away/],
+    ] as const) {
+      const model = buildOneOp({
+        name: 'x',
+        op: 'Einsum',
+        attrs: { equation },
+        inputs: [
+          { name: 'a', shape: [3, 3] },
+          { name: 'b', shape: [3, 3] },
+        ],
+      });
       const { bytes, report } = rewriteModel(model, 'x.onnx');
       expect(report.refused).toHaveLength(1);
       expect(report.refused[0]!.reason).toMatch(reason);
@@ -137,10 +157,27 @@ describe('ScatterND from slice assignment → Slice/Concat', () => {
   };
   const cases: [string, number[], number[][], number[]][] = [
     // name, data shape, index ranges per leading dim, updates shape
-    ['x[:, 1:3] = u', [2, 4, 6, 5], [[0, 1], [1, 2]], [2, 2, 6, 5]],
+    [
+      'x[:, 1:3] = u',
+      [2, 4, 6, 5],
+      [
+        [0, 1],
+        [1, 2],
+      ],
+      [2, 2, 6, 5],
+    ],
     ['x[0, :, :, 8:12] = u', [1, 4, 6, 16], [[0], [0, 1, 2, 3], [0, 1, 2, 3, 4, 5], [8, 9, 10, 11]], [1, 4, 6, 4]],
     ['x[2:5] = u', [6, 3, 4], [[2, 3, 4]], [3, 3, 4]],
-    ['x[:, :, 0:2] = u (box reaching the start)', [2, 3, 5], [[0, 1], [0, 1, 2], [0, 1]], [2, 3, 2]],
+    [
+      'x[:, :, 0:2] = u (box reaching the start)',
+      [2, 3, 5],
+      [
+        [0, 1],
+        [0, 1, 2],
+        [0, 1],
+      ],
+      [2, 3, 2],
+    ],
   ];
   for (const [name, dataShape, ranges, updShape] of cases) {
     it(`${name} matches the original to 1e-4 on random and real inputs`, () => {
@@ -150,7 +187,10 @@ describe('ScatterND from slice assignment → Slice/Concat', () => {
         name: `scatternd-${name.replace(/[^a-z0-9]/gi, '_')}`,
         op: 'ScatterND',
         attrs: {},
-        inputs: [{ name: 'data', shape: dataShape }, { name: 'updates', shape: updShape }],
+        inputs: [
+          { name: 'data', shape: dataShape },
+          { name: 'updates', shape: updShape },
+        ],
         constants: [{ at: 1, dims: [...ranges.map((r) => r.length), k], values }],
       };
       const { maxAbs, opsAfter } = runBoth(c, feeds(c));
@@ -161,7 +201,16 @@ describe('ScatterND from slice assignment → Slice/Concat', () => {
   }
 
   it('indices that are not a row-major box are refused and the model is left as it was', () => {
-    const model = buildOneOp({ name: 's', op: 'ScatterND', attrs: {}, inputs: [{ name: 'data', shape: [4, 3] }, { name: 'updates', shape: [2, 3] }], constants: [{ at: 1, dims: [2, 1], values: [3, 1] }] });
+    const model = buildOneOp({
+      name: 's',
+      op: 'ScatterND',
+      attrs: {},
+      inputs: [
+        { name: 'data', shape: [4, 3] },
+        { name: 'updates', shape: [2, 3] },
+      ],
+      constants: [{ at: 1, dims: [2, 1], values: [3, 1] }],
+    });
     const { bytes, report } = rewriteModel(model, 's.onnx');
     expect(report.refused[0]!.reason).toMatch(/contiguous box|row-major/);
     expect(bytes).toBe(model);
@@ -175,7 +224,10 @@ describe('GridSample (bilinear, zeros padding) → gather-based bilinear samplin
         name: `gridsample-ac${alignCorners}`,
         op: 'GridSample',
         attrs: { mode: 'bilinear', padding_mode: 'zeros', align_corners: alignCorners },
-        inputs: [{ name: 'x', shape: [2, 3, FRAME.h, FRAME.w] }, { name: 'grid', shape: [2, 20, 30, 2] }],
+        inputs: [
+          { name: 'x', shape: [2, 3, FRAME.h, FRAME.w] },
+          { name: 'grid', shape: [2, 20, 30, 2] },
+        ],
         opset: 16,
       };
       const n = count([2, 3, FRAME.h, FRAME.w]);
@@ -192,8 +244,20 @@ describe('GridSample (bilinear, zeros padding) → gather-based bilinear samplin
   }
 
   it('other modes and paddings are refused with the reason', () => {
-    for (const [attrs, reason] of [[{ mode: 'nearest' }, /mode 'nearest'/], [{ padding_mode: 'border' }, /padding_mode 'border'/]] as const) {
-      const model = buildOneOp({ name: 'g', op: 'GridSample', attrs, inputs: [{ name: 'x', shape: [1, 1, 4, 4] }, { name: 'grid', shape: [1, 2, 2, 2] }], opset: 16 });
+    for (const [attrs, reason] of [
+      [{ mode: 'nearest' }, /mode 'nearest'/],
+      [{ padding_mode: 'border' }, /padding_mode 'border'/],
+    ] as const) {
+      const model = buildOneOp({
+        name: 'g',
+        op: 'GridSample',
+        attrs,
+        inputs: [
+          { name: 'x', shape: [1, 1, 4, 4] },
+          { name: 'grid', shape: [1, 2, 2, 2] },
+        ],
+        opset: 16,
+      });
       expect(rewriteModel(model, 'g.onnx').report.refused[0]!.reason).toMatch(reason);
     }
   });

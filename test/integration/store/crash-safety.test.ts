@@ -18,7 +18,10 @@ const frameMs = 100; // sceneBatch default: 10 fps
 /** Runs the writer child, SIGKILLs it `afterMs` after it is ready; returns the highest committed seq it reported. */
 function runAndKill(first: number, afterMs: number): Promise<{ committed: number; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(here, 'crash-writer.ts'), dataDir, String(first)], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', join(here, 'crash-writer.ts'), dataDir, String(first)], {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let committed = 0;
     let buffer = '';
     let stderr = '';

@@ -10,7 +10,18 @@ function valid(): ModelManifest {
     name: 'yolov8n-coco',
     title: 'YOLOv8n',
     file: 'yolov8n.onnx',
-    input: { name: 'images', width: 640, height: 640, layout: 'NCHW', colorOrder: 'RGB', mean: [0, 0, 0], scale: [1 / 255, 1 / 255, 1 / 255], resize: 'letterbox', padValue: 114, batch: 'dynamic' },
+    input: {
+      name: 'images',
+      width: 640,
+      height: 640,
+      layout: 'NCHW',
+      colorOrder: 'RGB',
+      mean: [0, 0, 0],
+      scale: [1 / 255, 1 / 255, 1 / 255],
+      resize: 'letterbox',
+      padValue: 114,
+      batch: 'dynamic',
+    },
     parser: 'yolov8',
     labels: [...COCO_LABELS],
     thresholds: { default: { score: 0.25, nmsIou: 0.45, topK: 100 }, perClass: { person: { score: 0.3 } } },
@@ -30,11 +41,15 @@ describe('manifest validation', () => {
 
   it('accepts every parser of the one list, detr (RT-DETR) included', () => {
     for (const parser of PARSER_NAMES) expect(checkManifest({ ...valid(), parser, parserOptions: { strides: [8, 16, 32], regMax: 7 } }), parser).toEqual([]);
-    expect(checkManifest({ ...valid(), parser: 'detr', labels: ['person', 'car'], thresholds: { default: { score: 0.5, nmsIou: 0.7, topK: 300 } } })).toEqual([]);
+    expect(checkManifest({ ...valid(), parser: 'detr', labels: ['person', 'car'], thresholds: { default: { score: 0.5, nmsIou: 0.7, topK: 300 } } })).toEqual(
+      [],
+    );
   });
 
   it('a per-class score of 2 drops the class (filter-out-class-ids); other scores above 1 are typos', () => {
-    expect(checkManifest({ ...valid(), thresholds: { default: { score: 0.25, nmsIou: 0.45, topK: 100 }, perClass: { car: { score: DROPPED_CLASS_SCORE } } } })).toEqual([]);
+    expect(
+      checkManifest({ ...valid(), thresholds: { default: { score: 0.25, nmsIou: 0.45, topK: 100 }, perClass: { car: { score: DROPPED_CLASS_SCORE } } } }),
+    ).toEqual([]);
     const typo = checkManifest({ ...valid(), thresholds: { default: { score: 0.25, nmsIou: 0.45, topK: 100 }, perClass: { car: { score: 1.5 } } } });
     expect(typo).toEqual([{ field: 'thresholds.perClass.car.score', message: 'must be a number from 0 to 1 (or 2: never report this class), not 1.5' }]);
     expect(fields({ ...valid(), thresholds: { default: { score: 2, nmsIou: 0.45, topK: 100 } } })).toEqual(['thresholds.default.score']);
@@ -72,6 +87,8 @@ describe('manifest validation', () => {
     expect(checkManifest({ ...valid(), file: 'absent.onnx' }, { baseDir: '/nonexistent-dir' })[0]?.message).toMatch(/does not exist/);
     expect(fields(42)).toEqual(['(root)']);
     expect(() => validateManifest({ ...valid(), maxDetections: 0 }, 'bad.json')).toThrow(ManifestError);
-    expect(() => validateManifest({ ...valid(), maxDetections: 0 }, 'bad.json')).toThrow(/model manifest 'bad.json' is invalid:\n {2}- maxDetections: must be a positive integer/);
+    expect(() => validateManifest({ ...valid(), maxDetections: 0 }, 'bad.json')).toThrow(
+      /model manifest 'bad.json' is invalid:\n {2}- maxDetections: must be a positive integer/,
+    );
   });
 });

@@ -25,7 +25,13 @@ beforeAll(() => {
   writeFileSync(join(configs, 'labels.txt'), 'person\ncar\nbicycle\n');
   writeFileSync(join(configs, 'coco-labels.txt'), `${Array.from({ length: 80 }, (_, i) => `c${i}`).join('\n')}\n`);
   // SSD layout (boxes + scores), 4 classes at 128×96
-  writeTinyOnnx(join(dir, 'models', 'traffic.onnx'), { input: { name: 'input_1', shape: [1, 3, 96, 128] }, outputs: [{ name: 'boxes', shape: [1, 50, 4] }, { name: 'scores', shape: [1, 50, 4] }] });
+  writeTinyOnnx(join(dir, 'models', 'traffic.onnx'), {
+    input: { name: 'input_1', shape: [1, 3, 96, 128] },
+    outputs: [
+      { name: 'boxes', shape: [1, 50, 4] },
+      { name: 'scores', shape: [1, 50, 4] },
+    ],
+  });
   writeFileSync(join(dir, 'models', 'traffic-labels.txt'), 'Car\nBicycle\nPerson\nRoadsign\n');
 });
 
@@ -58,8 +64,10 @@ describe('DeepStream-Yolo style primary detector (key-file)', () => {
     expect(r.engineSettings).toEqual({ batchSize: 2, inferEvery: 1 });
     const byKey = new Map(r.unhonoured.map((u) => [u.key, u.reason]));
     // process-mode=1 is primary, network-type=0 a detector: applied, not complained about
-    for (const k of ['process-mode', 'network-type', 'interval', 'num-detected-classes', 'cluster-mode', 'maintain-aspect-ratio', 'symmetric-padding']) expect(byKey.has(k), k).toBe(false);
-    for (const k of ['parse-bbox-func-name', 'custom-lib-path', 'engine-create-func-name']) expect(byKey.get(k), k).toMatch(/custom code libraries cannot be loaded/);
+    for (const k of ['process-mode', 'network-type', 'interval', 'num-detected-classes', 'cluster-mode', 'maintain-aspect-ratio', 'symmetric-padding'])
+      expect(byKey.has(k), k).toBe(false);
+    for (const k of ['parse-bbox-func-name', 'custom-lib-path', 'engine-create-func-name'])
+      expect(byKey.get(k), k).toMatch(/custom code libraries cannot be loaded/);
     expect(byKey.get('model-engine-file')).toMatch(/builds and caches its own TensorRT engine/);
     expect(byKey.get('batch-size')).toMatch(/fixed batch of 1/);
     expect(r.unhonoured.some((u) => /not an nvinfer key/.test(u.reason))).toBe(false);
@@ -77,7 +85,10 @@ describe('DeepStream-Yolo style primary detector (key-file)', () => {
     const base = ['onnx-file=yolo.onnx', 'num-detected-classes=3', 'process-mode=1', 'network-type=0', 'is-classifier=0', 'cluster-mode=2', 'enable-dbscan=0'];
     const notApplied = Object.entries(PROPERTY_KEYS).filter(([, h]) => !h.applied);
     const attrs = Object.entries(CLASS_ATTR_KEYS).filter(([, h]) => !h.applied);
-    const path = config('every-key.txt', `[property]\n${base.join('\n')}\n${notApplied.map(([k]) => `${k}=1`).join('\n')}\n[class-attrs-all]\n${attrs.map(([k]) => `${k}=1`).join('\n')}\n`);
+    const path = config(
+      'every-key.txt',
+      `[property]\n${base.join('\n')}\n${notApplied.map(([k]) => `${k}=1`).join('\n')}\n[class-attrs-all]\n${attrs.map(([k]) => `${k}=1`).join('\n')}\n`,
+    );
     const r = importNvinferConfig(path);
     expect(r.unhonoured.filter((u) => /not an nvinfer/.test(u.reason))).toEqual([]);
     for (const [k, h] of notApplied) expect(r.unhonoured.find((u) => u.key === k)?.reason, k).toBe(!h.applied && h.why);
@@ -106,7 +117,16 @@ describe('YAML config with offsets, infer-dims, filter-out-class-ids and per-cla
     expect(r.engineSettings).toEqual({ batchSize: 1, inferEvery: 2 });
     expect(r.notes.join('\n')).toMatch(/filter-out-class-ids: class 3 \('Roadsign'\) is never reported/);
     const keys = r.unhonoured.map((u) => u.key);
-    expect(keys).toEqual(expect.arrayContaining(['uff-input-order', 'tlt-model-key', '[class-attrs-all] eps', '[class-attrs-all] group-threshold', '[class-attrs-0] detected-min-w', '[class-attrs-0] detected-min-h']));
+    expect(keys).toEqual(
+      expect.arrayContaining([
+        'uff-input-order',
+        'tlt-model-key',
+        '[class-attrs-all] eps',
+        '[class-attrs-all] group-threshold',
+        '[class-attrs-0] detected-min-w',
+        '[class-attrs-0] detected-min-h',
+      ]),
+    );
     expect(r.unhonoured.find((u) => u.key === 'tlt-model-key')?.value).toBe('tlt_encode'); // the comment is not part of the value
     expect(r.unhonoured.find((u) => u.key === '[class-attrs-all] eps')?.reason).toMatch(/class-wise NMS/);
     expect(keys).not.toContain('filter-out-class-ids');
@@ -125,7 +145,10 @@ describe('YAML config with offsets, infer-dims, filter-out-class-ids and per-cla
     expect(r.manifest.labels).toEqual(['class0', 'class1', 'class2']);
     expect(r.notes.join('\n')).toMatch(/net-scale-factor is not set: nvinfer's default 1/);
     const padded = importNvinferConfig(config('topleft.txt', '[property]\nonnx-file=yolo.onnx\nmaintain-aspect-ratio=1\n'));
-    expect(padded.unhonoured.find((u) => u.key === 'symmetric-padding')).toMatchObject({ value: '0 (not set)', reason: expect.stringMatching(/pads only right and bottom; Vigil always centres/) });
+    expect(padded.unhonoured.find((u) => u.key === 'symmetric-padding')).toMatchObject({
+      value: '0 (not set)',
+      reason: expect.stringMatching(/pads only right and bottom; Vigil always centres/),
+    });
   });
 });
 
@@ -133,7 +156,9 @@ describe('what Vigil refuses, with why', () => {
   it('a secondary classifier is refused, every reason and the unhonoured list in one message', () => {
     const msg = failure(join(configs, 'sgie-vehicle-type.txt'));
     expect(msg).toMatch(/^nvinfer config '.*sgie-vehicle-type\.txt' cannot be imported:\n/);
-    expect(msg).toContain('process-mode=2: a secondary model (it runs on the objects another model found, operate-on-gie-id=1); Vigil runs primary detectors on whole frames only');
+    expect(msg).toContain(
+      'process-mode=2: a secondary model (it runs on the objects another model found, operate-on-gie-id=1); Vigil runs primary detectors on whole frames only',
+    );
     expect(msg).toContain('network-type=1 is a classifier, not a detector');
     expect(msg).toContain('is-classifier=1 is a classifier');
     expect(msg).toMatch(/Also not honoured by Vigil, had it imported:\n(.|\n)*classifier-threshold=0\.51: classifier setting/);
@@ -142,7 +167,10 @@ describe('what Vigil refuses, with why', () => {
 
   it('shape mismatches are named by the config keys, all of them in one message', () => {
     const msg = failure(join(configs, 'broken-shapes.txt'));
-    const problems = msg.split('\nAlso not honoured')[0]!.split('\n').filter((l) => l.startsWith('  - '));
+    const problems = msg
+      .split('\nAlso not honoured')[0]!
+      .split('\n')
+      .filter((l) => l.startsWith('  - '));
     expect(problems).toHaveLength(4);
     expect(msg).toContain("infer-dims=3;640;640 but the ONNX input 'images' is [1, 3, 64, 96] (C;H;W = 3;64;96)");
     expect(msg).toContain("output-blob-names=boxes;scores names 'boxes', 'scores', which the ONNX model does not have (its outputs: 'output0')");
@@ -154,9 +182,15 @@ describe('what Vigil refuses, with why', () => {
   });
 
   it('a missing onnx-file names the file the config points to; other model formats say what to do', () => {
-    expect(failure(config('gone.txt', '[property]\nonnx-file=../exports/detector.onnx\n'))).toContain(`onnx-file '../exports/detector.onnx' not found at ${join(dir, 'exports', 'detector.onnx')}`);
-    expect(failure(config('tao.txt', '[property]\ntlt-encoded-model=peoplenet.etlt\ntlt-model-key=tlt_encode\n'))).toMatch(/no onnx-file — Vigil imports ONNX models only: tlt-encoded-model=peoplenet\.etlt — a TAO encoded model/);
-    expect(failure(config('caffe.txt', '[property]\nmodel-file=resnet10.caffemodel\nproto-file=resnet10.prototxt\n'))).toMatch(/model-file=resnet10\.caffemodel — Caffe models are not supported/);
+    expect(failure(config('gone.txt', '[property]\nonnx-file=../exports/detector.onnx\n'))).toContain(
+      `onnx-file '../exports/detector.onnx' not found at ${join(dir, 'exports', 'detector.onnx')}`,
+    );
+    expect(failure(config('tao.txt', '[property]\ntlt-encoded-model=peoplenet.etlt\ntlt-model-key=tlt_encode\n'))).toMatch(
+      /no onnx-file — Vigil imports ONNX models only: tlt-encoded-model=peoplenet\.etlt — a TAO encoded model/,
+    );
+    expect(failure(config('caffe.txt', '[property]\nmodel-file=resnet10.caffemodel\nproto-file=resnet10.prototxt\n'))).toMatch(
+      /model-file=resnet10\.caffemodel — Caffe models are not supported/,
+    );
   });
 
   it('errors never quote a file that is not a DeepStream config', () => {
@@ -191,7 +225,8 @@ describe('deepstream-app configs', () => {
     expect(r.onnxPath).toBe(join(configs, 'yolo.onnx'));
     expect(r.engineSettings).toEqual({ batchSize: 4, inferEvery: 3 }); // [primary-gie] overrides the nvinfer config
     const notImported = new Map(r.unhonoured.map((u) => [u.key, u.reason]));
-    for (const s of ['[application]', '[tiled-display]', '[source0]', '[sink0]', '[osd]', '[streammux]', '[tracker]', '[secondary-gie0]', '[tests]']) expect(notImported.get(s), s).toMatch(/^not imported: /);
+    for (const s of ['[application]', '[tiled-display]', '[source0]', '[sink0]', '[osd]', '[streammux]', '[tracker]', '[secondary-gie0]', '[tests]'])
+      expect(notImported.get(s), s).toMatch(/^not imported: /);
     expect(notImported.get('[source0]')).toMatch(/add each camera under Settings → Cameras/);
     expect(notImported.get('[tracker]')).toMatch(/iou, sort or bytetrack/);
     expect(notImported.get('[secondary-gie0]')).toMatch(/secondary models are not run/);
@@ -206,12 +241,16 @@ describe('deepstream-app configs', () => {
   });
 
   it('a config-file that is missing or is not an nvinfer config is named, with the app config', () => {
-    const missing = failure(config('app-missing.txt', '[application]\nenable-perf-measurement=1\n[primary-gie]\nenable=1\nconfig-file=pgie/config_infer_primary.txt\n'));
+    const missing = failure(
+      config('app-missing.txt', '[application]\nenable-perf-measurement=1\n[primary-gie]\nenable=1\nconfig-file=pgie/config_infer_primary.txt\n'),
+    );
     expect(missing).toContain(`[primary-gie] config-file=pgie/config_infer_primary.txt: no file at ${join(configs, 'pgie', 'config_infer_primary.txt')}`);
     expect(missing).toMatch(/deepstream-app config '.*app-missing\.txt' cannot be imported/);
     expect(missing).toMatch(/\[application\]: not imported/);
     const loop = failure(config('app-loop.txt', '[primary-gie]\nconfig-file=deepstream-app.txt\n'));
     expect(loop).toMatch(/has no \[property\] group — it must be the primary model's nvinfer config/);
-    expect(failure(config('app-triton.txt', '[primary-gie]\nplugin-type=1\nconfig-file=yolo-primary.txt\n'))).toMatch(/plugin-type=1 is Triton \(nvinferserver\)/);
+    expect(failure(config('app-triton.txt', '[primary-gie]\nplugin-type=1\nconfig-file=yolo-primary.txt\n'))).toMatch(
+      /plugin-type=1 is Triton \(nvinferserver\)/,
+    );
   });
 });

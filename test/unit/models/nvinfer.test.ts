@@ -68,7 +68,19 @@ pre-cluster-threshold=0.6
     expect(r.manifest.executionProviders[0]).toBe('tensorrt');
     expect(r.engineSettings).toEqual({ batchSize: 4, inferEvery: 3 });
     const keys = r.unhonoured.map((u) => u.key);
-    expect(keys).toEqual(expect.arrayContaining(['cluster-mode', 'model-engine-file', 'gpu-id', 'gie-unique-id', 'parse-bbox-func-name', 'custom-lib-path', 'some-future-key', '[class-attrs-all] eps', 'batch-size']));
+    expect(keys).toEqual(
+      expect.arrayContaining([
+        'cluster-mode',
+        'model-engine-file',
+        'gpu-id',
+        'gie-unique-id',
+        'parse-bbox-func-name',
+        'custom-lib-path',
+        'some-future-key',
+        '[class-attrs-all] eps',
+        'batch-size',
+      ]),
+    );
     expect(r.unhonoured.find((u) => u.key === 'cluster-mode')?.reason).toMatch(/DBSCAN is not supported; Vigil clusters with class-wise NMS/);
     expect(r.unhonoured.find((u) => u.key === 'some-future-key')?.reason).toMatch(/not an nvinfer key Vigil knows/);
     // honoured keys are not listed
@@ -86,9 +98,13 @@ pre-cluster-threshold=0.6
   it('gives clear errors for missing files and inconsistent values', () => {
     expect(() => importNvinferConfig(config('[property]\nmodel-engine-file=x.engine\n'))).toThrow(/has no onnx-file — Vigil imports ONNX models only/);
     expect(() => importNvinferConfig(config('[property]\nonnx-file=missing.onnx\n'))).toThrow(/onnx-file 'missing.onnx' not found/);
-    expect(() => importNvinferConfig(config('[property]\nonnx-file=yolo.onnx\nlabelfile-path=labels.txt\nnum-detected-classes=5\n'))).toThrow(/disagrees with the 3 labels/);
+    expect(() => importNvinferConfig(config('[property]\nonnx-file=yolo.onnx\nlabelfile-path=labels.txt\nnum-detected-classes=5\n'))).toThrow(
+      /disagrees with the 3 labels/,
+    );
     expect(() => importNvinferConfig(config('[property]\nonnx-file=yolo.onnx\nnetwork-type=1\n'))).toThrow(/not a detector/);
     expect(() => importNvinferConfig(config('onnx-file=yolo.onnx\n'))).toThrow(NvinferImportError);
-    expect(() => importNvinferConfig(config('[property]\nonnx-file=yolo.onnx\nnum-detected-classes=3\n[class-attrs-7]\ntopk=3\n'))).toThrow(/names class 7 but there are only 3 labels/);
+    expect(() => importNvinferConfig(config('[property]\nonnx-file=yolo.onnx\nnum-detected-classes=3\n[class-attrs-7]\ntopk=3\n'))).toThrow(
+      /names class 7 but there are only 3 labels/,
+    );
   });
 });

@@ -14,7 +14,10 @@ const input = { name: 'images', shape: [1, 3, H, W] };
 
 describe('ONNX inspection', () => {
   it('reads input and output names, shapes and opset from a file the writer made', () => {
-    const info = inspectOnnxBytes(tinyOnnx({ input: { name: 'images', shape: ['batch', 3, H, W] }, outputs: [{ name: 'output0', shape: [1, 84, POINTS] }] }), 'tiny.onnx');
+    const info = inspectOnnxBytes(
+      tinyOnnx({ input: { name: 'images', shape: ['batch', 3, H, W] }, outputs: [{ name: 'output0', shape: [1, 84, POINTS] }] }),
+      'tiny.onnx',
+    );
     expect(info.opset).toBe(13);
     expect(info.inputs).toEqual([{ name: 'images', elemType: 'float32', shape: ['batch', 3, H, W] }]);
     expect(info.outputs).toEqual([{ name: 'output0', elemType: 'float32', shape: [1, 84, POINTS] }]);
@@ -29,7 +32,9 @@ describe('ONNX inspection', () => {
 
   it('rejects empty files, non-ONNX files and missing paths clearly', () => {
     expect(() => inspectOnnxBytes(new Uint8Array(), 'empty.onnx')).toThrow(/model 'empty.onnx' is empty/);
-    expect(() => inspectOnnxBytes(new TextEncoder().encode('{"format": "graph-model"}'), 'model.json')).toThrow(/model 'model.json' is (truncated or not an ONNX file|not an ONNX model)/);
+    expect(() => inspectOnnxBytes(new TextEncoder().encode('{"format": "graph-model"}'), 'model.json')).toThrow(
+      /model 'model.json' is (truncated or not an ONNX file|not an ONNX model)/,
+    );
     const dir = mkdtempSync(join(tmpdir(), 'vigil-inspect-'));
     expect(() => inspectOnnxFile(join(dir, 'missing.onnx'))).toThrow(/cannot be read \(ENOENT\) — check the path/);
     writeFileSync(join(dir, 'noise.onnx'), Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919) % 256)));
@@ -58,16 +63,34 @@ describe('layout recognition from output shapes', () => {
     expect(guess([1, POINTS, 80 + 32])).toMatchObject({ parser: 'nanodet', classes: 80, parserOptions: { regMax: 7 } });
     expect(guess([1, POINTS, 80 + 44])).toMatchObject({ parser: 'nanodet', parserOptions: { regMax: 10 } });
     expect(guess([1, 100, 6])).toMatchObject({ parser: 'centernet' });
-    const ssd = recogniseLayout([{ name: 'boxes', elemType: 'float32', shape: [1, 500, 4] }, { name: 'scores', elemType: 'float32', shape: [1, 500, 21] }], W, H);
+    const ssd = recogniseLayout(
+      [
+        { name: 'boxes', elemType: 'float32', shape: [1, 500, 4] },
+        { name: 'scores', elemType: 'float32', shape: [1, 500, 21] },
+      ],
+      W,
+      H,
+    );
     expect(ssd).toMatchObject({ parser: 'ssd', classes: 21 });
-    const detr = recogniseLayout([{ name: 'logits', elemType: 'float32', shape: [1, 300, 80] }, { name: 'pred_boxes', elemType: 'float32', shape: [1, 300, 4] }], W, H);
+    const detr = recogniseLayout(
+      [
+        { name: 'logits', elemType: 'float32', shape: [1, 300, 80] },
+        { name: 'pred_boxes', elemType: 'float32', shape: [1, 300, 4] },
+      ],
+      W,
+      H,
+    );
     expect(detr).toMatchObject({ parser: 'detr', classes: 80 });
   });
 
   it('proposes a complete manifest with COCO labels for 80 classes and placeholders otherwise', () => {
     const info = inspectOnnxBytes(tinyOnnx({ input, outputs: [{ name: 'output0', shape: [1, 84, POINTS] }] }), 'YOLOv8n Export.onnx');
     const p = proposeManifest(info);
-    expect(p.manifest).toMatchObject({ name: 'yolov8n-export', parser: 'yolov8', input: { name: 'images', width: W, height: H, layout: 'NCHW', resize: 'letterbox', padValue: 114, batch: 1 } });
+    expect(p.manifest).toMatchObject({
+      name: 'yolov8n-export',
+      parser: 'yolov8',
+      input: { name: 'images', width: W, height: H, layout: 'NCHW', resize: 'letterbox', padValue: 114, batch: 1 },
+    });
     expect(p.manifest.labels[0]).toBe('person');
     const three = proposeManifest(inspectOnnxBytes(tinyOnnx({ input, outputs: [{ name: 'o', shape: [1, 7, POINTS] }] }), 'x.onnx'));
     expect(three.manifest.labels).toEqual(['class0', 'class1', 'class2']);
@@ -75,7 +98,10 @@ describe('layout recognition from output shapes', () => {
   });
 
   it('recognises NHWC inputs and says when the size is dynamic', () => {
-    const info = inspectOnnxBytes(tinyOnnx({ input: { name: 'x', shape: ['n', 'h', 'w', 3] }, outputs: [{ name: 'detections', shape: [1, 100, 6] }] }), 'c.onnx');
+    const info = inspectOnnxBytes(
+      tinyOnnx({ input: { name: 'x', shape: ['n', 'h', 'w', 3] }, outputs: [{ name: 'detections', shape: [1, 100, 6] }] }),
+      'c.onnx',
+    );
     const p = proposeManifest(info);
     expect(p.manifest.input.layout).toBe('NHWC');
     expect(p.manifest.input.batch).toBe('dynamic');

@@ -20,7 +20,10 @@ function writeModel(nodes: object[], weights: { name: string; shape: number[]; v
     format: 'graph-model',
     modelTopology: { node: nodes },
     weightsManifest: [{ paths: ['model.bin'], weights: weights.map((w) => ({ name: w.name, shape: w.shape, dtype: 'float32' })) }],
-    signature: { inputs: { 'x:0': { name: 'x:0', tensorShape: { dim: [{ size: '1' }, { size: '2' }, { size: '2' }, { size: '1' }] } } }, outputs: { 'out:0': { name: 'out:0' } } },
+    signature: {
+      inputs: { 'x:0': { name: 'x:0', tensorShape: { dim: [{ size: '1' }, { size: '2' }, { size: '2' }, { size: '1' }] } } },
+      outputs: { 'out:0': { name: 'out:0' } },
+    },
   };
   writeFileSync(join(dir, 'model.json'), JSON.stringify(json));
   return join(dir, 'model.json');
@@ -34,7 +37,14 @@ const convNodes = [
     name: 'conv',
     op: '_FusedConv2D',
     input: ['x', 'w', 'bias'],
-    attr: { T: f32, strides: { list: { i: ['1', '1', '1', '1'] } }, padding: { s: b64('SAME') }, data_format: { s: b64('NHWC') }, dilations: { list: { i: ['1', '1', '1', '1'] } }, fused_ops: { list: { s: [b64('BiasAdd'), b64('Relu6')] } } },
+    attr: {
+      T: f32,
+      strides: { list: { i: ['1', '1', '1', '1'] } },
+      padding: { s: b64('SAME') },
+      data_format: { s: b64('NHWC') },
+      dilations: { list: { i: ['1', '1', '1', '1'] } },
+      fused_ops: { list: { s: [b64('BiasAdd'), b64('Relu6')] } },
+    },
   },
   { name: 'out', op: 'Identity', input: ['conv'], attr: { T: f32 } },
 ];
@@ -58,14 +68,20 @@ describe('TF.js graph → ONNX', () => {
   });
 
   it('dynamicBatch: a symbolic input batch, and a constant Reshape target that carried batch 1 reshapes any batch', () => {
-    const nodes = [...convNodes.slice(0, 4), { name: 'shape', op: 'Const', attr: { dtype: f32 } }, { name: 'out', op: 'Reshape', input: ['conv', 'shape'], attr: { T: f32 } }];
+    const nodes = [
+      ...convNodes.slice(0, 4),
+      { name: 'shape', op: 'Const', attr: { dtype: f32 } },
+      { name: 'out', op: 'Reshape', input: ['conv', 'shape'], attr: { T: f32 } },
+    ];
     const model = loadTfjsGraphModel(writeModel(nodes, [...convWeights, { name: 'shape', shape: [2], values: [1, 4] }]));
     const result = convertTfjsToOnnx(model, { inputName: 'input', dynamicBatch: true });
     expect(result.input.shape).toEqual(['batch', 2, 2, 1]);
     expect(inspectOnnxBytes(result.onnx, 'reshape.onnx').inputs[0]).toMatchObject({ name: 'input', shape: ['batch', 2, 2, 1] });
     const dir = mkdtempSync(join(tmpdir(), 'vigil-reshape-'));
     writeFileSync(join(dir, 'reshape.onnx'), result.onnx);
-    const out = Object.values(loadAddon().runModelOnce(join(dir, 'reshape.onnx'), { input: { dims: [2, 2, 2, 1], data: Float32Array.from([1, 2, 3, -4, 0, 0, 0, 1]) } }))[0]!;
+    const out = Object.values(
+      loadAddon().runModelOnce(join(dir, 'reshape.onnx'), { input: { dims: [2, 2, 2, 1], data: Float32Array.from([1, 2, 3, -4, 0, 0, 0, 1]) } }),
+    )[0]!;
     expect(out.dims).toEqual([2, 4]);
     // image 0 as in the test above; image 1: only its last pixel is 1 → 1.5 there and in the pixels that sum it
     expect(Array.from(out.data)).toEqual([2.5, 0, 0, 0, 1.5, 1.5, 1.5, 1.5]);
@@ -76,9 +92,14 @@ describe('TF.js graph → ONNX', () => {
   });
 
   it('names the node and op it cannot convert', () => {
-    const nodes = [{ name: 'x', op: 'Placeholder', attr: { dtype: f32 } }, { name: 'out', op: 'Erf', input: ['x'], attr: { T: f32 } }];
+    const nodes = [
+      { name: 'x', op: 'Placeholder', attr: { dtype: f32 } },
+      { name: 'out', op: 'Erf', input: ['x'], attr: { T: f32 } },
+    ];
     expect(() => convertTfjsToOnnx(loadTfjsGraphModel(writeModel(nodes, [])))).toThrow(ConversionError);
-    expect(() => convertTfjsToOnnx(loadTfjsGraphModel(writeModel(nodes, [])))).toThrow(/node 'out' uses op 'Erf', which the TF.js → ONNX converter does not support yet/);
+    expect(() => convertTfjsToOnnx(loadTfjsGraphModel(writeModel(nodes, [])))).toThrow(
+      /node 'out' uses op 'Erf', which the TF.js → ONNX converter does not support yet/,
+    );
   });
 
   it('refuses truncated weight shards and non-graph models clearly', () => {

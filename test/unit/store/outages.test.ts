@@ -16,7 +16,16 @@ afterEach(async () => {
 });
 
 const stat = (camera: string, state: StreamStats['state'], reason: StreamStats['reason'] = null): StreamStats => ({
-  camera, state, reason, error: null, advice: null, retryAt: null, decodeFps: state === 'live' ? 10 : 0, inferFps: 0, droppedFrames: 0, latencyMs: 0,
+  camera,
+  state,
+  reason,
+  error: null,
+  advice: null,
+  retryAt: null,
+  decodeFps: state === 'live' ? 10 : 0,
+  inferFps: 0,
+  droppedFrames: 0,
+  latencyMs: 0,
 });
 
 it('records each outage of a camera that had video as an offline/online pair in the store', async () => {

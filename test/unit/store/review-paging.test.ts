@@ -17,7 +17,10 @@ afterEach(async () => {
 async function storeWithTiedTracks(): Promise<Store> {
   const dir = mkdtempSync(join(tmpdir(), 'vigil-paging-'));
   const store = await openStore({ dataDir: dir, log: () => undefined, maxDelayMs: 20 });
-  cleanup.push(() => rmSync(dir, { recursive: true, force: true }), () => store.close());
+  cleanup.push(
+    () => rmSync(dir, { recursive: true, force: true }),
+    () => store.close(),
+  );
   // 3 cameras × 7 objects that all appear in the first frame of each 20-frame generation: 21 tracks
   // share each start time.
   for (let n = 0; n < 60; n++) store.recorder.write(sceneBatch(n, { cameras: 3, objects: 7, trackFrames: 20 }));

@@ -40,7 +40,9 @@ describe('schema migrations', () => {
     const db = await raw(store.file);
     expect(await schemaVersion(db)).toBe(latestSchemaVersion);
     const tables = (await db.query<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")).map((r) => r.name);
-    expect(tables).toEqual(expect.arrayContaining(['cameras', 'runs', 'tracks', 'track_zones', 'detections', 'events', 'segments', 'timeline_minute', 'timeline_hour']));
+    expect(tables).toEqual(
+      expect.arrayContaining(['cameras', 'runs', 'tracks', 'track_zones', 'detections', 'events', 'segments', 'timeline_minute', 'timeline_hour']),
+    );
     const [mode] = await db.query<{ journal_mode: string }>('PRAGMA journal_mode');
     expect(mode?.journal_mode).toBe('wal');
     await db.close();
@@ -154,7 +156,11 @@ describe('recorder and review queries', () => {
     expect(strong.tracks.length).toBeGreaterThan(0);
     expect(strong.tracks.length).toBeLessThan(120);
     // More camera x label pairs than the per-pair index walks take: one filtered walk instead.
-    const many = await store.queries.searchTracks({ cameras: Array.from({ length: 20 }, (_, i) => `cam-${i}`), labels: ['person', 'car', 'dog', 'bicycle'], limit: 500 });
+    const many = await store.queries.searchTracks({
+      cameras: Array.from({ length: 20 }, (_, i) => `cam-${i}`),
+      labels: ['person', 'car', 'dog', 'bicycle'],
+      limit: 500,
+    });
     expect(many.tracks).toHaveLength(120);
     expect(await store.queries.searchTracks({ cameras: ['no-such-camera'] })).toEqual({ tracks: [], nextCursor: null });
     await expect(store.queries.searchTracks({ cursor: 'nonsense' })).rejects.toThrow(/cursor .* start again/);
@@ -163,13 +169,13 @@ describe('recorder and review queries', () => {
   it('treats names in filters as data, never as SQL', async () => {
     const store = await open();
     const batch = sceneBatch(0, { cameras: 1, objects: 1 });
-    batch.frames[0]!.camera = "o'brien\"; DROP TABLE tracks; --";
+    batch.frames[0]!.camera = 'o\'brien"; DROP TABLE tracks; --';
     batch.events = [];
     store.recorder.write(batch);
     await store.recorder.flush();
-    const r = await store.queries.searchTracks({ cameras: ["o'brien\"; DROP TABLE tracks; --"], labels: ["' OR 1=1 --"] });
+    const r = await store.queries.searchTracks({ cameras: ['o\'brien"; DROP TABLE tracks; --'], labels: ["' OR 1=1 --"] });
     expect(r.tracks).toHaveLength(0);
-    const r2 = await store.queries.searchTracks({ cameras: ["o'brien\"; DROP TABLE tracks; --"] });
+    const r2 = await store.queries.searchTracks({ cameras: ['o\'brien"; DROP TABLE tracks; --'] });
     expect(r2.tracks).toHaveLength(1);
   });
 
@@ -248,7 +254,11 @@ describe('recorder and review queries', () => {
     expect(hours.bucketMs).toBe(3_600_000);
     expect(hours.buckets.map((b) => [(b.start - t0) / 3_600_000, b.detections])).toEqual([0, 1, 2, 3, 4, 5].map((h) => [h, 6]));
     const tenMin = await store.queries.timeline({ from: t0 + 60_000, to: t0 + 3_600_000, bucketMs: 20 * 60_000, labels: ['car'] });
-    expect(tenMin.buckets.map((b) => [(b.start - t0) / 60_000, b.detections])).toEqual([[1, 2], [21, 2], [41, 1]]);
+    expect(tenMin.buckets.map((b) => [(b.start - t0) / 60_000, b.detections])).toEqual([
+      [1, 2],
+      [21, 2],
+      [41, 1],
+    ]);
     const five = await store.queries.timeline({ from: t0, to: t0 + 3_600_000, bucketMs: 30 * 60_000 });
     expect(five.buckets.filter((b) => b.label === 'car').map((b) => b.detections)).toEqual([3, 3]);
     const sub = await store.queries.timeline({ from: t0, to: t0 + 120_000, bucketMs: 5000 });
@@ -301,7 +311,11 @@ describe('box packing', () => {
     await store.recorder.flush();
     const ids = (await store.queries.searchTracks({})).tracks.sort((a, b) => a.engineTrack - b.engineTrack).map((t) => t.id);
     const boxes = await Promise.all(ids.map(async (id) => (await store.queries.track(id))!.path[0]!.box));
-    expect(boxes).toEqual([[7680, 4320, 1, 8191], [0, 3, 8191, 0], [0, 0, 0, 0]]);
+    expect(boxes).toEqual([
+      [7680, 4320, 1, 8191],
+      [0, 3, 8191, 0],
+      [0, 0, 0, 0],
+    ]);
   });
 });
 
@@ -397,7 +411,10 @@ describe('snapshots, segments and retention', () => {
   it('deletes old tracks, boxes, events, snapshots and segments together by age', async () => {
     const store = await open();
     const day = 86_400_000;
-    for (const [k, start] of [[0, t0 - 10 * day], [1, t0]] as const) {
+    for (const [k, start] of [
+      [0, t0 - 10 * day],
+      [1, t0],
+    ] as const) {
       for (let n = 0; n < 10; n++) store.recorder.write(sceneBatch(n, { cameras: 1, objects: 2, start, trackBase: k * 100 }));
       await store.recorder.saveSnapshot({ camera: 'cam-0', track: k * 100 + 1, frame: 0, time: start, jpeg: new Uint8Array(100).fill(1) });
       const seg = join(store.dataDir, 'segments', `${k}.mp4`);
