@@ -4,6 +4,7 @@
 import { unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { trackKey, type PreparedBatch, type SnapshotUpdate, type TrackState, type WriteQueue } from './recorder-queue.js';
+import type { RecorderBatch } from './types.js';
 
 const endedTrackGraceMs = 60_000;
 const staleTrackMs = 300_000;
@@ -101,6 +102,41 @@ export class TrackBook {
         this.waitingSnapshots.delete(key);
         void unlink(join(this.dataDir, s.path)).catch(() => undefined);
       }
+    }
+  }
+  /** Folds a batch's track events (start, end, best), zone events and attributes into the tracks and
+   * the prepared batch; every track touched is added to `dirty` (written with the transaction). */
+  foldEvents(batch: RecorderBatch, prepared: PreparedBatch, dirty: Set<TrackState>): void {
+    for (const e of batch.events) {
+      const cameraId = this.cameraId(e.camera);
+      const t = this.track(e.camera, cameraId, e.track, e.label, e.classId, e.time, prepared);
+      if (e.time > t.lastTime) t.lastTime = e.time;
+      if (e.best.score >= t.bestScore) {
+        t.bestScore = e.best.score;
+        t.bestTime = e.best.time;
+        t.bestBox = e.best.box;
+      }
+      if (e.kind === 'start') prepared.events.push(JSON.stringify([e.time, cameraId, t.id, 'track-start', null, null, null]));
+      if (e.kind === 'end') {
+        t.ended = true;
+        prepared.events.push(JSON.stringify([e.time, cameraId, t.id, 'track-end', null, null, null]));
+      }
+      dirty.add(t);
+    }
+
+    for (const z of batch.zoneEvents ?? []) {
+      const cameraId = this.cameraId(z.camera);
+      const t = z.track === undefined ? undefined : this.tracks.get(trackKey(z.camera, z.track));
+      const detail = z.detail === undefined ? null : JSON.stringify(z.detail);
+      prepared.events.push(JSON.stringify([z.time, cameraId, t?.id ?? null, z.kind, z.zone, z.direction ?? null, detail]));
+      if (t && z.kind !== 'zone-exit' && z.kind !== 'overcrowd') prepared.zones.push(JSON.stringify([z.zone, t.id]));
+    }
+
+    for (const a of batch.attributes ?? []) {
+      const t = this.tracks.get(trackKey(a.camera, a.track));
+      if (!t) continue;
+      t.attributes = { ...(t.attributes ?? {}), ...a.attributes };
+      dirty.add(t);
     }
   }
 }

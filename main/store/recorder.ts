@@ -162,37 +162,7 @@ export class Recorder {
       }
     }
 
-    for (const e of batch.events) {
-      const cameraId = this.book.cameraId(e.camera);
-      const t = this.book.track(e.camera, cameraId, e.track, e.label, e.classId, e.time, prepared);
-      if (e.time > t.lastTime) t.lastTime = e.time;
-      if (e.best.score >= t.bestScore) {
-        t.bestScore = e.best.score;
-        t.bestTime = e.best.time;
-        t.bestBox = e.best.box;
-      }
-      if (e.kind === 'start') prepared.events.push(JSON.stringify([e.time, cameraId, t.id, 'track-start', null, null, null]));
-      if (e.kind === 'end') {
-        t.ended = true;
-        prepared.events.push(JSON.stringify([e.time, cameraId, t.id, 'track-end', null, null, null]));
-      }
-      this.queue.dirtyTracks.add(t);
-    }
-
-    for (const z of batch.zoneEvents ?? []) {
-      const cameraId = this.book.cameraId(z.camera);
-      const t = z.track === undefined ? undefined : this.book.tracks.get(trackKey(z.camera, z.track));
-      const detail = z.detail === undefined ? null : JSON.stringify(z.detail);
-      prepared.events.push(JSON.stringify([z.time, cameraId, t?.id ?? null, z.kind, z.zone, z.direction ?? null, detail]));
-      if (t && z.kind !== 'zone-exit' && z.kind !== 'overcrowd') prepared.zones.push(JSON.stringify([z.zone, t.id]));
-    }
-
-    for (const a of batch.attributes ?? []) {
-      const t = this.book.tracks.get(trackKey(a.camera, a.track));
-      if (!t) continue;
-      t.attributes = { ...(t.attributes ?? {}), ...a.attributes };
-      this.queue.dirtyTracks.add(t);
-    }
+    this.book.foldEvents(batch, prepared, this.queue.dirtyTracks);
 
     this.queue.pending.push(prepared);
     this.queue.queuedDetections += added;
