@@ -107,16 +107,16 @@ function httpClient(base: string): ApiClient {
     retryTimer = null;
     const wsUrl = new URL('/api/v1/ws', base);
     wsUrl.protocol = wsUrl.protocol === 'https:' ? 'wss:' : 'ws:';
-    const ws = new WebSocket(wsUrl);
-    ws.binaryType = 'arraybuffer';
-    socket = ws;
-    ws.onopen = () => {
+    const opened = new WebSocket(wsUrl);
+    opened.binaryType = 'arraybuffer';
+    socket = opened;
+    opened.onopen = () => {
       retry = 250;
       // A fresh socket knows nothing: subscribe again to everything still wanted.
       for (const key of listeners.keys()) send(messageFor(key, 'subscribe'));
       setState('open');
     };
-    ws.onmessage = (e: MessageEvent) => {
+    opened.onmessage = (e: MessageEvent) => {
       if (e.data instanceof ArrayBuffer) {
         let msg: ReturnType<typeof decodePreview>;
         try {
@@ -139,8 +139,8 @@ function httpClient(base: string): ApiClient {
         dispatch(keyOf('preview', p.camera), p);
       } else dispatch(msg.topic, msg.payload);
     };
-    ws.onclose = () => {
-      if (socket === ws) socket = null;
+    opened.onclose = () => {
+      if (socket === opened) socket = null;
       if (listeners.size > 0 || connectionListeners.size > 0) {
         setState('reconnecting');
         retryTimer = setTimeout(connect, retry);

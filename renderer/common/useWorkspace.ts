@@ -8,7 +8,7 @@ export interface WorkspaceState {
   error: string | null;
   reload(): void;
   /** Apply a result the operator just caused, without waiting for the push. */
-  set(ws: WorkspaceView): void;
+  set(view: WorkspaceView): void;
 }
 
 export function useWorkspace(api: ApiClient): WorkspaceState {
@@ -18,11 +18,11 @@ export function useWorkspace(api: ApiClient): WorkspaceState {
   useEffect(() => {
     let live = true;
     api.call('workspace.get', {}).then(
-      (ws) => live && (setWorkspace(ws), setError(null)),
+      (view) => live && (setWorkspace(view), setError(null)),
       (e: unknown) => live && setError(`cannot load the workspace: ${errorText(e)}`),
     );
-    const off = api.subscribe('workspace.changed', (ws) => {
-      setWorkspace(ws);
+    const off = api.subscribe('workspace.changed', (view) => {
+      setWorkspace(view);
       setError(null);
     });
     return () => {

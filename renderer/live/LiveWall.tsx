@@ -26,7 +26,7 @@ function loadOrder(): string[] {
   }
 }
 
-export function LiveWall({ api, ws }: { api: ApiClient; ws: WorkspaceState }) {
+export function LiveWall({ api, workspaceState }: { api: ApiClient; workspaceState: WorkspaceState }) {
   const [layout, setLayout] = useState<Layout>(() => (localStorage.getItem(LAYOUT_KEY) as Layout | null) ?? 'auto');
   const [order, setOrder] = useState<string[]>(loadOrder);
   const [focused, setFocused] = useState<string | null>(null);
@@ -90,21 +90,21 @@ export function LiveWall({ api, ws }: { api: ApiClient; ws: WorkspaceState }) {
   }, [setLayoutSaved]);
 
   const cameras = useMemo(() => {
-    const list = (ws.workspace?.cameras ?? []).filter((c) => c.enabled);
+    const list = (workspaceState.workspace?.cameras ?? []).filter((c) => c.enabled);
     const rank = (id: string) => {
       const i = order.indexOf(id);
       return i < 0 ? Number.MAX_SAFE_INTEGER : i;
     };
     return [...list].sort((a, b) => rank(a.id) - rank(b.id));
-  }, [ws.workspace, order]);
+  }, [workspaceState.workspace, order]);
 
-  if (ws.error)
+  if (workspaceState.error)
     return (
       <section className="panel error" role="alert" data-testid="wall-error">
-        {ws.error}
+        {workspaceState.error}
       </section>
     );
-  if (!ws.workspace || !renderer) return <section className="panel">Loading cameras…</section>;
+  if (!workspaceState.workspace || !renderer) return <section className="panel">Loading cameras…</section>;
 
   const shown = focused ? cameras.filter((c) => c.id === focused) : layout === 'auto' ? cameras : cameras.slice(0, Number(layout) ** 2);
   // A near-square grid for the cameras shown, at most the layout's columns: four cameras on "4×4"

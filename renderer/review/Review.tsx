@@ -15,8 +15,8 @@ function toLocalInput(t: number | undefined): string {
   return d.toISOString().slice(0, 16);
 }
 
-export function Review({ api, ws, trackId, query }: { api: ApiClient; ws: WorkspaceState; trackId: string | null; query: string }) {
-  return trackId ? <TrackView api={api} ws={ws} id={trackId} /> : <TrackList api={api} ws={ws} query={query} />;
+export function Review({ api, workspaceState, trackId, query }: { api: ApiClient; workspaceState: WorkspaceState; trackId: string | null; query: string }) {
+  return trackId ? <TrackView api={api} workspaceState={workspaceState} id={trackId} /> : <TrackList api={api} workspaceState={workspaceState} query={query} />;
 }
 
 /** The list's last filters, for "← All tracks" from a track opened elsewhere (Back restores them from the URL anyway). */
@@ -75,13 +75,13 @@ function useRecordedLabels(api: ApiClient): string[] {
   return labels;
 }
 
-function TrackList({ api, ws, query }: { api: ApiClient; ws: WorkspaceState; query: string }) {
+function TrackList({ api, workspaceState, query }: { api: ApiClient; workspaceState: WorkspaceState; query: string }) {
   const [filter, setFilter] = useState<TrackSearch>(() => filterFromQuery(query));
   const [tracks, setTracks] = useState<TrackSummary[]>([]);
   const [error, setError] = useState<string | null>(null);
   const [loading, setLoading] = useState(true);
   const [more, setMore] = useState(false);
-  const cameras = ws.workspace?.cameras ?? [];
+  const cameras = workspaceState.workspace?.cameras ?? [];
   const recorded = useRecordedLabels(api);
   const labels = filter.labels?.[0] && !recorded.includes(filter.labels[0]) ? [...recorded, filter.labels[0]].sort() : recorded;
   const zones = [...new Set(cameras.flatMap((c) => c.zones.map((z) => z.name)))].sort();
@@ -259,7 +259,7 @@ function TrackList({ api, ws, query }: { api: ApiClient; ws: WorkspaceState; que
   );
 }
 
-function TrackView({ api, ws, id }: { api: ApiClient; ws: WorkspaceState; id: string }) {
+function TrackView({ api, workspaceState, id }: { api: ApiClient; workspaceState: WorkspaceState; id: string }) {
   const [track, setTrack] = useState<TrackDetail | null>(null);
   const [error, setError] = useState<string | null>(null);
   const canvas = useRef<HTMLCanvasElement>(null);
@@ -340,7 +340,7 @@ function TrackView({ api, ws, id }: { api: ApiClient; ws: WorkspaceState; id: st
     }
   });
 
-  const camera = ws.workspace?.cameras.find((c) => c.id === track?.camera);
+  const camera = workspaceState.workspace?.cameras.find((c) => c.id === track?.camera);
   return (
     <section className="track-detail" aria-label="Track detail" data-testid="track-detail">
       <div className="toolbar">

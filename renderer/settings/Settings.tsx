@@ -7,24 +7,24 @@ import { EngineSection } from './EngineSection';
 import { ModelsSection } from './ModelsSection';
 import { ZonesSection } from './ZonesSection';
 
-export function Settings({ api, ws }: { api: ApiClient; ws: WorkspaceState }) {
-  if (ws.error)
+export function Settings({ api, workspaceState }: { api: ApiClient; workspaceState: WorkspaceState }) {
+  if (workspaceState.error)
     return (
       <section className="panel error" role="alert" data-testid="settings-error">
-        {ws.error}{' '}
-        <button type="button" onClick={ws.reload}>
+        {workspaceState.error}{' '}
+        <button type="button" onClick={workspaceState.reload}>
           Retry
         </button>
       </section>
     );
-  if (!ws.workspace) return <section className="panel">Loading settings…</section>;
-  const w = ws.workspace;
+  if (!workspaceState.workspace) return <section className="panel">Loading settings…</section>;
+  const w = workspaceState.workspace;
   return (
     <div className="settings-screen">
-      <CamerasSection api={api} workspace={w} onChanged={ws.reload} />
-      <ZonesSection api={api} workspace={w} onChanged={ws.reload} />
-      <ModelsSection api={api} workspace={w} onSaved={ws.set} onChanged={ws.reload} />
-      <EngineSection api={api} workspace={w} onSaved={ws.set} />
+      <CamerasSection api={api} workspace={w} onChanged={workspaceState.reload} />
+      <ZonesSection api={api} workspace={w} onChanged={workspaceState.reload} />
+      <ModelsSection api={api} workspace={w} onSaved={workspaceState.set} onChanged={workspaceState.reload} />
+      <EngineSection api={api} workspace={w} onSaved={workspaceState.set} />
     </div>
   );
 }

@@ -20,7 +20,7 @@ const NAV: { screen: Screen; label: string }[] = [
 
 export function App({ api }: { api: ApiClient }) {
   const route = useRoute();
-  const ws = useWorkspace(api);
+  const workspaceState = useWorkspace(api);
   const [connection, setConnection] = useState<ConnectionState>('connecting');
   const [engineState, setEngineState] = useState<EngineState | null>(null);
   useEffect(() => api.onConnection(setConnection), [api]);
@@ -43,14 +43,14 @@ export function App({ api }: { api: ApiClient }) {
         </span>
       </header>
       <main className={`app-main screen-${route.screen}`}>
-        {route.screen === 'live' && <LiveWall api={api} ws={ws} />}
-        {route.screen === 'timeline' && <TimelineView api={api} ws={ws} />}
-        {route.screen === 'review' && <Review api={api} ws={ws} trackId={route.arg} query={route.query} />}
-        {route.screen === 'settings' && <Settings api={api} ws={ws} />}
+        {route.screen === 'live' && <LiveWall api={api} workspaceState={workspaceState} />}
+        {route.screen === 'timeline' && <TimelineView api={api} workspaceState={workspaceState} />}
+        {route.screen === 'review' && <Review api={api} workspaceState={workspaceState} trackId={route.arg} query={route.query} />}
+        {route.screen === 'settings' && <Settings api={api} workspaceState={workspaceState} />}
         {route.screen === 'system' && (
           <div className="system-screen">
             <SystemInfoPanel api={api} />
-            <SystemStatusPanel api={api} cameras={ws.workspace?.cameras ?? []} />
+            <SystemStatusPanel api={api} cameras={workspaceState.workspace?.cameras ?? []} />
           </div>
         )}
       </main>

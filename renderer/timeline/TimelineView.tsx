@@ -39,7 +39,7 @@ async function tracksInView(api: ApiClient, view: View, stale: () => boolean): P
 /** Most tracks fetched for one view; beyond it the lanes show density only until the operator zooms in. */
 const TRACK_LIMIT = 5000;
 
-export function TimelineView({ api, ws }: { api: ApiClient; ws: WorkspaceState }) {
+export function TimelineView({ api, workspaceState }: { api: ApiClient; workspaceState: WorkspaceState }) {
   const canvasRef = useRef<HTMLCanvasElement>(null);
   const [renderer, setRenderer] = useState<TimelineRenderer | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -49,10 +49,10 @@ export function TimelineView({ api, ws }: { api: ApiClient; ws: WorkspaceState }
   const [trackCount, setTrackCount] = useState<number | null>(null);
   // Cameras with recordings but no longer (or not yet) in the workspace still get a lane.
   const [extraLanes, setExtraLanes] = useState<string[]>([]);
-  const configured = (ws.workspace?.cameras ?? []).map((c) => c.id);
+  const configured = (workspaceState.workspace?.cameras ?? []).map((c) => c.id);
   const lanes = [...configured, ...extraLanes.filter((c) => !configured.includes(c))];
   const laneKey = lanes.join('\n');
-  const names = new Map((ws.workspace?.cameras ?? []).map((c) => [c.id, c.name]));
+  const names = new Map((workspaceState.workspace?.cameras ?? []).map((c) => [c.id, c.name]));
 
   useEffect(() => {
     const canvas = canvasRef.current;
@@ -253,9 +253,9 @@ export function TimelineView({ api, ws }: { api: ApiClient; ws: WorkspaceState }
           />
         </div>
       </div>
-      {ws.error && (
+      {workspaceState.error && (
         <div className="panel error" role="alert">
-          {ws.error}
+          {workspaceState.error}
         </div>
       )}
       <ul className="sr-only" aria-label="Tracks in view" data-testid="timeline-markers" data-span={markers.span}>
