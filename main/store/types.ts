@@ -3,6 +3,7 @@
 // Types only. Times are ms since the epoch; boxes are [x, y, w, h] in source pixels (stored rounded
 // to whole pixels).
 
+import type { TrackSearch } from '../api/contract.js';
 import type { BoxXYWH, MetadataBatch } from '../api/engine-types.js';
 
 /** Analytics output (zones and lines) that the recorder stores next to the engine's metadata. */
@@ -112,22 +113,12 @@ export interface TimelineResult {
   buckets: StoredTimelineBucket[];
 }
 
-export interface TrackSearchQuery {
-  cameras?: string[];
-  labels?: string[];
-  /** Only tracks that entered this zone (or crossed this line). */
-  zone?: string;
-  /** Tracks that started in [from, to] (either bound optional). */
-  from?: number;
-  to?: number;
-  minScore?: number;
-  /** Only tracks seen for at least this long (ms): leaves out the short fragments a tracker makes. */
-  minDurationMs?: number;
-  /** Page size (1 ... 500, default 50). */
-  limit?: number;
+/** The review's track search (the contract's filters, one definition) with the store's own paging:
+ * an opaque cursor instead of the API's `before`/`beforeId` (mapped in main/core/review-adapter.ts). */
+export type TrackSearchQuery = Omit<TrackSearch, 'before' | 'beforeId'> & {
   /** Paging: pass the previous result's `nextCursor` to get the next (older) page. */
   cursor?: string;
-}
+};
 
 export interface TrackSnapshotRef {
   /** Path relative to the data directory. */
