@@ -212,6 +212,12 @@ export interface TrackSummary {
   /** URL path of the best snapshot (with boxes drawn), or null. */
   snapshotUrl: string | null;
   zones: string[];
+  /** The best sighting's box, source pixels: what the snapshot shows (thumbnails crop to it). */
+  bestBox: BoxXYWH;
+  /** The engine's id of the track on its camera (the `track` of live objects and track events). */
+  engineTrack: number;
+  /** False while the tracker still follows the object (no snapshot yet: the live preview shows it). */
+  ended: boolean;
 }
 
 export interface TrackDetail extends TrackSummary {

@@ -22,6 +22,9 @@ function summary(t: StoredTrack): TrackSummary {
     bestScore: t.bestScore,
     snapshotUrl: t.snapshot ? `/media/${t.snapshot.path}` : null,
     zones: t.zones,
+    bestBox: t.bestBox,
+    engineTrack: t.engineTrack,
+    ended: t.ended,
   };
 }
 

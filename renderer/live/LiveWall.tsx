@@ -3,6 +3,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { CameraView, StreamStats } from '../../main/api/contract';
 import type { ApiClient, ConnectionState } from '../api/client';
 import { streamFigures } from '../common/format';
+import { PauseButton } from '../common/PauseButton';
 import type { WorkspaceState } from '../common/useWorkspace';
 import { WallRenderer, type OverlayOptions, type TileState } from './wall-renderer';
 
@@ -139,6 +140,7 @@ export function LiveWall({ api, workspaceState }: { api: ApiClient; workspaceSta
   return (
     <section className="wall-screen" aria-label="Live wall">
       <div className="toolbar" role="toolbar" aria-label="Wall layout and overlays">
+        <PauseButton paused={paused} onToggle={() => setPaused((p) => !p)} testId="wall-pause" />
         <span className="toolbar-label">Layout</span>
         {LAYOUTS.map((l) => (
           <button key={l.id} type="button" data-testid={`layout-${l.id}`} aria-pressed={!focused && layout === l.id} onClick={() => setLayoutSaved(l.id)}>
@@ -152,9 +154,6 @@ export function LiveWall({ api, workspaceState }: { api: ApiClient; workspaceSta
             {k}
           </label>
         ))}
-        <button type="button" data-testid="wall-pause" aria-pressed={paused} onClick={() => setPaused((p) => !p)}>
-          {paused ? 'Resume (space)' : 'Pause (space)'}
-        </button>
         <BoxLegend />
         {focused && (
           <button type="button" onClick={() => setFocused(null)} data-testid="unfocus">

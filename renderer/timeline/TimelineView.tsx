@@ -3,6 +3,7 @@ import { useEffect, useRef, useState } from 'react';
 import type { TrackSummary } from '../../main/api/contract';
 import { errorText, type ApiClient } from '../api/client';
 import { formatTime } from '../common/format';
+import { PauseButton } from '../common/PauseButton';
 import { navigate } from '../router/router';
 import type { WorkspaceState } from '../common/useWorkspace';
 import { AXIS_HEIGHT, LANE_HEIGHT, TimelineRenderer, type MarkerHit, type View } from './timeline-renderer';
@@ -198,9 +199,7 @@ export function TimelineView({ api, workspaceState }: { api: ApiClient; workspac
   return (
     <section className="timeline-screen" aria-label="Timeline">
       <div className="toolbar" role="toolbar" aria-label="Timeline controls">
-        <button type="button" data-testid="timeline-play" aria-pressed={playing} onClick={() => setPlaying((p) => !p)}>
-          {playing ? 'Pause (space)' : 'Follow live (space)'}
-        </button>
+        <PauseButton paused={!playing} onToggle={() => setPlaying((p) => !p)} testId="timeline-play" />
         <button type="button" onClick={() => renderer?.zoomAt(renderer.xOf(renderer.playhead), 0.5)} aria-label="Zoom in">
           +
         </button>

@@ -235,9 +235,10 @@ describe('operator UI in Chromium (fixture backend)', () => {
     await page.mouse.move(box.x + 500, box.y + 40, { steps: 5 });
     await page.mouse.up();
     await expect.poll(range).not.toBe(zoomed);
-    // Arrows move the playhead (they stop following live and keep the view around it).
+    // Arrows move the playhead (they stop following live and keep the view around it): paused, pressed as the wall's Pause.
     await page.keyboard.press('ArrowRight');
-    expect(await page.getByTestId('timeline-play').getAttribute('aria-pressed')).toBe('false');
+    expect(await page.getByTestId('timeline-play').getAttribute('aria-pressed')).toBe('true');
+    expect(await page.getByTestId('timeline-play').textContent()).toBe('Resume (space)');
     await page.close();
   });
 
