@@ -9,31 +9,30 @@ import { cropAround, drawCrop, watchLiveTrack, type Rect } from './track-picture
 
 type Source = 'snapshot' | 'live' | 'none' | 'waiting';
 
+/** How often a track listed as followed that shows in no preview is asked for again. */
+const STALE_MS = 3000;
+
 const rectText = (r: Rect) => [r.x, r.y, r.w, r.h].map((v) => Math.round(v)).join(',');
 
-export function TrackThumb({
-  api,
-  track,
-  width,
-  height,
-  testId,
-}: {
-  api: ApiClient;
-  track: Pick<TrackSummary, 'id' | 'camera' | 'label' | 'snapshotUrl' | 'bestBox' | 'engineTrack' | 'ended'>;
-  width: number;
-  height: number;
-  testId?: string;
-}) {
+export function TrackThumb({ api, track, width, height, testId }: { api: ApiClient; track: TrackSummary; width: number; height: number; testId?: string }) {
   const canvas = useRef<HTMLCanvasElement>(null);
+  // The track as last known: one listed as still followed that shows in no preview for a while has
+  // probably ended since; it is asked for again, and its snapshot shown if it has one now.
+  const [known, setKnown] = useState(track);
+  useEffect(() => setKnown(track), [track]);
   const [source, setSource] = useState<Source>(track.snapshotUrl ? 'snapshot' : track.ended ? 'none' : 'waiting');
   const [crop, setCrop] = useState<string>('');
   const aspect = width / height;
-  const { snapshotUrl, camera, engineTrack, ended } = track;
-  const [bx, by, bw, bh] = track.bestBox;
+  const { id, snapshotUrl, camera, engineTrack, ended } = known;
+  const [bx, by, bw, bh] = known.bestBox;
 
   useEffect(() => {
     const c = canvas.current;
-    if (!c || !snapshotUrl) return;
+    if (!c) return;
+    if (!snapshotUrl) {
+      if (ended) setSource('none');
+      return;
+    }
     let live = true;
     const img = new Image();
     img.onload = () => {
@@ -49,6 +48,21 @@ export function TrackThumb({
       live = false;
     };
   }, [snapshotUrl, bx, by, bw, bh, aspect, ended]);
+
+  useEffect(() => {
+    if (source !== 'waiting') return;
+    let live = true;
+    const timer = setInterval(() => {
+      api.call('tracks.get', { id }).then(
+        (t) => live && (t.ended || t.snapshotUrl) && setKnown(t),
+        () => undefined, // gone (retention) or the node is unreachable: keep waiting for a live frame
+      );
+    }, STALE_MS);
+    return () => {
+      live = false;
+      clearInterval(timer);
+    };
+  }, [api, id, source]);
 
   useEffect(() => {
     const c = canvas.current;

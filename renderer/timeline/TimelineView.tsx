@@ -6,7 +6,9 @@ import { formatTime } from '../common/format';
 import { PauseButton } from '../common/PauseButton';
 import { navigate } from '../router/router';
 import type { WorkspaceState } from '../common/useWorkspace';
-import { AXIS_HEIGHT, LANE_HEIGHT, TimelineRenderer, type MarkerHit, type View } from './timeline-renderer';
+import { totalHeight, type LaneLayout } from './lane-layout';
+import { HoverCard, LaneNames, TimelineLegend } from './TimelineSide';
+import { TimelineRenderer, type MarkerHit, type View } from './timeline-renderer';
 
 declare global {
   interface Window {
@@ -50,6 +52,8 @@ export function TimelineView({ api, workspaceState }: { api: ApiClient; workspac
   const [trackCount, setTrackCount] = useState<number | null>(null);
   // Cameras with recordings but no longer (or not yet) in the workspace still get a lane.
   const [extraLanes, setExtraLanes] = useState<string[]>([]);
+  const [layout, setLayout] = useState<LaneLayout[]>([]);
+  const [hover, setHover] = useState<{ track: TrackSummary; x: number; y: number } | null>(null);
   const configured = (workspaceState.workspace?.cameras ?? []).map((c) => c.id);
   const lanes = [...configured, ...extraLanes.filter((c) => !configured.includes(c))];
   const laneKey = lanes.join('\n');
@@ -60,6 +64,7 @@ export function TimelineView({ api, workspaceState }: { api: ApiClient; workspac
     if (!canvas) return;
     const now = Date.now();
     const r = new TimelineRenderer(canvas, { from: now - HOUR, to: now + HOUR / 20 });
+    r.onLayout = setLayout;
     window.__vigilTimeline = r;
     setRenderer(r);
     return () => {
@@ -170,6 +175,13 @@ export function TimelineView({ api, workspaceState }: { api: ApiClient; workspac
   };
   const onPointerMove = (e: React.PointerEvent<HTMLCanvasElement>) => {
     const d = drag.current;
+    if (!d && renderer) {
+      const rect = e.currentTarget.getBoundingClientRect();
+      const x = e.clientX - rect.left;
+      const y = e.clientY - rect.top;
+      const hit = renderer.markerAt(x, y);
+      setHover((h) => (hit ? (h?.track.id === hit.id ? h : { track: hit, x, y }) : null));
+    }
     if (!d || !renderer) return;
     const dx = e.clientX - d.x;
     if (!d.moved && Math.abs(dx) < 3) return;
@@ -232,15 +244,10 @@ export function TimelineView({ api, workspaceState }: { api: ApiClient; workspac
           {error}
         </div>
       )}
+      <TimelineLegend labels={[...new Set(layout.flatMap((l) => l.bands.map((b) => b.label)))].sort()} />
       <div className="timeline-body">
-        <div className="lane-names" style={{ paddingTop: AXIS_HEIGHT }}>
-          {lanes.map((id) => (
-            <div key={id} className="lane-name" style={{ height: LANE_HEIGHT }} data-testid={`timeline-lane-${id}`} title={id}>
-              {names.get(id) ?? id}
-            </div>
-          ))}
-        </div>
-        <div className="timeline-canvas-wrap" style={{ height: AXIS_HEIGHT + Math.max(1, lanes.length) * LANE_HEIGHT }}>
+        <LaneNames layout={layout} names={names} />
+        <div className="timeline-canvas-wrap" style={{ height: totalHeight(layout) }}>
           <canvas
             ref={canvasRef}
             className="timeline-canvas"
@@ -249,7 +256,9 @@ export function TimelineView({ api, workspaceState }: { api: ApiClient; workspac
             onPointerDown={onPointerDown}
             onPointerMove={onPointerMove}
             onPointerUp={onPointerUp}
+            onPointerLeave={() => setHover(null)}
           />
+          {hover && <HoverCard api={api} track={hover.track} x={hover.x} y={hover.y} camera={names.get(hover.track.camera) ?? hover.track.camera} />}
         </div>
       </div>
       {workspaceState.error && (

@@ -252,16 +252,14 @@ describe('operator UI in Chromium (fixture backend)', () => {
         return ids.length > 0 && ids.every((i) => i!.startsWith('review-item-cam2-')) ? 'only cam2' : ids.join(' ');
       })
       .toBe('only cam2');
-    await expect
-      .poll(
-        () =>
-          page
-            .locator('[data-testid^="review-item-"] img')
-            .first()
-            .evaluate((img: HTMLImageElement) => img.naturalWidth),
-        { timeout: 10_000 },
-      )
-      .toBe(320);
+    // The thumbnail is the snapshot (320 px wide) cropped to the object: a part of the frame, not all of it.
+    const thumb = page.locator('[data-testid^="review-thumb-"]').first();
+    await expect.poll(() => thumb.getAttribute('data-source'), { timeout: 10_000 }).toBe('snapshot');
+    const [cx, , cw] = (await thumb.getAttribute('data-crop'))!.split(',').map(Number);
+    expect(cx).toBeGreaterThanOrEqual(0);
+    expect(cw).toBeGreaterThan(0);
+    expect(cx! + cw!).toBeLessThanOrEqual(320);
+    expect(cw).toBeLessThan(320);
     await page.screenshot({ path: join(artifacts, 'fixture-review-list.png') });
     await page.locator('[data-testid^="review-item-"]').first().click();
     await expect.poll(() => page.getByTestId('track-detail').count()).toBe(1);
