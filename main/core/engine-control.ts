@@ -187,6 +187,7 @@ export class EngineControl extends EventEmitter<{
     let held: FrameObjects | undefined = exact;
     if (!held && results) for (const f of results.values()) if (f.frame < p.frame && (!held || f.frame > held.frame)) held = f;
     const objects: DetectedObject[] = held ? held.objects : [];
+    const counts = held?.counts;
     // Boxes are in source pixels: send the source size they refer to (the JPEG is usually smaller).
     return {
       camera: p.camera,
@@ -195,6 +196,7 @@ export class EngineControl extends EventEmitter<{
       width: held?.width ?? p.width,
       height: held?.height ?? p.height,
       objects,
+      ...(counts ? { counts } : {}),
       jpeg: p.jpeg,
     };
   }

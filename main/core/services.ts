@@ -119,8 +119,9 @@ export function createServices(options: ServicesOptions): Services {
   if (control) {
     on(control, 'stats', ((s: ApiStreams['streams.stats']) => publish('streams.stats', s)) as never);
     on(control, 'preview', ((p: ApiStreams['preview']) => publish('preview', p)) as never);
-    on(control, 'batch', ((b: { events: ApiStreams['tracks.events'] }) => {
+    on(control, 'batch', ((b: { events: ApiStreams['tracks.events']; analytics?: ApiStreams['zones.events'] }) => {
       if (b.events.length > 0) publish('tracks.events', b.events);
+      if (b.analytics && b.analytics.length > 0) publish('zones.events', b.analytics);
     }) as never);
   }
   if (workspace) on(workspace, 'change', (() => publish('workspace.changed', workspaceView())) as never);
@@ -272,6 +273,7 @@ export function createServices(options: ServicesOptions): Services {
       return t;
     },
     'events.around': async (q) => needReview().eventsAround(q),
+    'events.search': async (q) => needReview().searchEvents(q),
     'engine.restart': async () => {
       supervisor.restart();
       return engineStatus();

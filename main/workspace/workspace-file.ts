@@ -120,7 +120,6 @@ export class WorkspaceFile extends EventEmitter<{ change: [WorkspaceChange] }> {
       model: camera.model,
       record: { ...camera.record },
       zones: structuredClone(camera.zones),
-      masks: structuredClone(camera.masks),
     };
   }
 

@@ -179,15 +179,17 @@ describe('recorder and review queries', () => {
     expect(r2.tracks).toHaveLength(1);
   });
 
-  it('stores zone events, zones entered and attributes, and searches by zone', async () => {
+  it('stores analytics events, zones entered and lines crossed, attributes, and searches by zone', async () => {
     const store = await open();
     const batch = sceneBatch(0, { cameras: 1, objects: 2 });
+    const at = { camera: 'cam-0', time: t0, pts: 0 };
     store.recorder.write({
       ...batch,
-      zoneEvents: [
-        { kind: 'zone-enter', camera: 'cam-0', track: 1, zone: 'driveway', time: t0 },
-        { kind: 'line-cross', camera: 'cam-0', track: 1, zone: 'gate-line', time: t0, direction: 'in' },
-        { kind: 'overcrowd', camera: 'cam-0', zone: 'driveway', time: t0, detail: { count: 9 } },
+      analytics: [
+        { ...at, kind: 'enter', track: 1, label: 'person', zone: 'driveway', direction: null },
+        { ...at, kind: 'cross', track: 1, label: 'person', zone: 'gate-line', direction: 'in' },
+        { ...at, kind: 'exit', track: 2, label: 'person', zone: 'porch', direction: null },
+        { ...at, kind: 'crowded', track: null, label: null, zone: 'driveway', direction: null },
       ],
       attributes: [{ camera: 'cam-0', track: 1, attributes: { colour: 'red' } }],
     });
@@ -195,11 +197,30 @@ describe('recorder and review queries', () => {
     const r = await store.queries.searchTracks({ zone: 'driveway' });
     expect(r.tracks).toHaveLength(1);
     expect(r.tracks[0]).toMatchObject({ engineTrack: 1, zones: ['driveway', 'gate-line'], attributes: { colour: 'red' } });
-    const events = await store.queries.eventsAround({ time: t0, kinds: ['line-cross', 'overcrowd'] });
-    expect(events.map((e) => [e.kind, e.zone, e.direction, e.detail])).toEqual([
-      ['line-cross', 'gate-line', 'in', null],
-      ['overcrowd', 'driveway', null, { count: 9 }],
+    // Leaving a zone it was never seen entering does not make it a visitor.
+    expect((await store.queries.searchTracks({ zone: 'porch' })).tracks).toHaveLength(0);
+    const events = await store.queries.eventsAround({ time: t0, kinds: ['cross', 'crowded'] });
+    expect(events.map((e) => [e.kind, e.zone, e.direction, e.label, e.trackId === null])).toEqual([
+      ['cross', 'gate-line', 'in', 'person', false],
+      ['crowded', 'driveway', null, null, true],
     ]);
+    const found = await store.queries.searchEvents({ zones: ['driveway', 'porch'] });
+    expect(found.map((e) => e.kind).sort()).toEqual(['crowded', 'enter', 'exit']);
+    const page1 = await store.queries.searchEvents({ limit: 2 });
+    const last = page1[page1.length - 1]!;
+    const page2 = await store.queries.searchEvents({ limit: 10, before: last.time, beforeId: String(last.id) });
+    expect([...page1, ...page2].map((e) => e.id)).toEqual([...new Set([...page1, ...page2].map((e) => e.id))]);
+    expect(page1.length + page2.length).toBe(4);
+  });
+
+  it('refuses a batch whose analytics event has an unknown kind, naming the field', async () => {
+    const store = await open();
+    const receipt = store.recorder.write({
+      ...sceneBatch(0, { cameras: 1, objects: 1 }),
+      analytics: [{ camera: 'cam-0', time: t0, pts: 0, kind: 'line-cross' as 'cross', track: 1, label: 'person', zone: 'gate', direction: 'in' }],
+    });
+    expect(receipt.ok).toBe(false);
+    expect(receipt.error).toContain('analytics[0].kind must be enter, exit, cross, crowded, crowd-end or dwell');
   });
 
   it('keeps tracks apart when a restarted engine reuses its track ids', async () => {
