@@ -19,8 +19,9 @@ function masksToZones(camera: Json): Json {
   const zones = Array.isArray(camera.zones) ? [...(camera.zones as unknown[])] : [];
   const taken = new Set(zones.map((z) => (isObject(z) ? (typeof z.id === 'string' && z.id ? z.id : typeof z.name === 'string' ? slugify(z.name) : '') : '')));
   (masks as [number, number, number, number][]).forEach(([x, y, w, h], i) => {
-    const right = Math.min(1, x + w);
-    const bottom = Math.min(1, y + h);
+    // Rounded to a millionth of the frame, so 0.2 + 0.4 is 0.6 in the file, not 0.6000000000000001.
+    const right = Math.min(1, Math.round((x + w) * 1e6) / 1e6);
+    const bottom = Math.min(1, Math.round((y + h) * 1e6) / 1e6);
     let id = `mask-${i + 1}`;
     for (let n = 2; taken.has(id); n++) id = `mask-${i + 1}-${n}`;
     taken.add(id);

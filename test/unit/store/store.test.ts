@@ -61,6 +61,13 @@ describe('schema migrations', () => {
         INSERT INTO tracks (id, run_id, camera_id, engine_track, label, class_id, first_time, last_time, best_score, best_time, best_box)
           VALUES (1, 1, 1, 7, 'person', 0, ${t0}, ${t0 + 70_000}, 0.9, ${t0}, '[1,2,3,4]');
         INSERT INTO detections VALUES (1, 0, 1, 900), (1, 1000, 1, 800), (1, 70000, 1, 700);`);
+      if (earlier.version < 4) {
+        // Before version 4, zone events had kinds of their own (the engine's names since).
+        await db.exec(`INSERT INTO events (time, camera_id, track_id, kind, zone, direction, detail) VALUES
+          (${t0}, 1, 1, 'zone-enter', 'door', NULL, NULL), (${t0 + 1}, 1, 1, 'line-cross', 'gate', 'out', NULL),
+          (${t0 + 2}, 1, 1, 'zone-exit', 'door', NULL, NULL), (${t0 + 3}, 1, NULL, 'overcrowd', 'door', NULL, '{"count":9}'),
+          (${t0 + 4}, 1, 1, 'dwell', 'door', NULL, NULL), (${t0 + 5}, 1, 1, 'track-end', NULL, NULL, NULL);`);
+      }
       if (earlier.version >= 2) {
         // From version 2 on, the recorder also kept the timeline rollups of those boxes.
         const minute = Math.floor(t0 / 60_000);
@@ -78,6 +85,17 @@ describe('schema migrations', () => {
       ]);
       const track = await store.queries.track(1);
       expect(track?.path.map((p) => p.score)).toEqual([0.9, 0.8, 0.7]);
+      if (earlier.version < 4) {
+        const events = await store.queries.searchEvents({});
+        expect(events.map((e) => [e.kind, e.zone, e.direction, e.label])).toEqual([
+          ['dwell', 'door', null, 'person'],
+          ['crowded', 'door', null, null],
+          ['exit', 'door', null, 'person'],
+          ['cross', 'gate', 'out', 'person'],
+          ['enter', 'door', null, 'person'],
+        ]);
+        expect((await store.queries.searchEvents({ kinds: ['cross'] })).map((e) => e.direction)).toEqual(['out']);
+      }
       await store.close();
       const check = await raw(file);
       expect(await schemaVersion(check)).toBe(latestSchemaVersion);
