@@ -160,7 +160,7 @@ export function TrackView({ api, workspaceState, id }: { api: ApiClient; workspa
             <dt>Best score</dt>
             <dd>{track.bestScore.toFixed(2)}</dd>
             <dt>Zones</dt>
-            <dd>{track.zones.length ? track.zones.join(', ') : 'none'}</dd>
+            <dd>{track.zones.length ? track.zones.map((z) => z.name).join(', ') : 'none'}</dd>
             <dt>Path</dt>
             <dd data-testid="track-path-count">{track.path.length} positions</dd>
             <dt>Recording</dt>

@@ -161,10 +161,9 @@ export async function startFakeNode(options: FakeNodeOptions = {}): Promise<Fake
         labels: [],
       },
     ],
-    masks: [],
   });
   const workspace: WorkspaceView = {
-    version: 1,
+    version: 2,
     cameras: Array.from({ length: options.cameras ?? 4 }, (_, i) => cameraView(`cam${i + 1}`, `Camera ${i + 1}`, `test://pattern/${i + 1}`)),
     models,
     defaultModel: 'coco-yolov8n',
@@ -285,7 +284,7 @@ export async function startFakeNode(options: FakeNodeOptions = {}): Promise<Fake
           lastSeen: now,
           bestScore: 0,
           snapshotUrl: `/media/snapshots/${id}.jpg`,
-          zones: ['door'],
+          zones: [{ id: 'door', name: 'door' }],
           bestBox: [0, 0, 1, 1],
           engineTrack: s.nextTrack,
           ended: false,
@@ -499,7 +498,7 @@ export async function startFakeNode(options: FakeNodeOptions = {}): Promise<Fake
         if (p.to !== undefined && t.firstSeen > p.to) continue;
         if (p.cameras && !p.cameras.includes(t.camera)) continue;
         if (p.labels && !p.labels.includes(t.label)) continue;
-        if (p.zone && !t.zones.includes(p.zone)) continue;
+        if (p.zone && !t.zones.some((z) => z.id === p.zone)) continue;
         if (p.minScore !== undefined && t.bestScore < p.minScore) continue;
         const { path: _path, frameSize: _fs, ...summary } = t;
         out.push(summary);
@@ -512,6 +511,7 @@ export async function startFakeNode(options: FakeNodeOptions = {}): Promise<Fake
       return t;
     },
     'events.around': () => [],
+    'events.search': () => [],
     'engine.restart': () => engine,
   };
 
