@@ -266,8 +266,9 @@ function Tile(props: {
   const { state, code, reason, detail, retryAt } = props.status;
   const canvas = useRef<HTMLCanvasElement>(null);
   const status = useRef<HTMLSpanElement>(null);
+  const counts = useRef<HTMLDivElement>(null);
   useEffect(() => {
-    if (canvas.current) renderer.attach(camera.id, canvas.current, status.current, camera.zones);
+    if (canvas.current) renderer.attach(camera.id, canvas.current, status.current, camera.zones, counts.current);
   }, [renderer, camera.id, camera.zones]);
   useEffect(() => () => renderer.detach(camera.id), [renderer, camera.id]);
   return (
@@ -306,6 +307,7 @@ function Tile(props: {
         {state === 'reconnecting' && retryAt !== null && <RetryCountdown at={retryAt} testId={`tile-retry-${camera.id}`} />}
         <TileFigures stats={props.figures} state={state} testId={`tile-fps-${camera.id}`} spanRef={status} />
       </div>
+      {camera.zones.some((z) => z.kind !== 'mask') && <div className="tile-counts" ref={counts} data-testid={`tile-counts-${camera.id}`} aria-live="off" />}
       {reason && state !== 'live' && (
         <div className="tile-reason" role="status" data-testid={`tile-reason-${camera.id}`}>
           {reason}

@@ -7,7 +7,9 @@ import { formatDuration, formatTime } from '../common/format';
 import { TrackThumb } from '../common/TrackThumb';
 import { replaceQuery } from '../router/router';
 import type { WorkspaceState } from '../common/useWorkspace';
-import { filterFromQuery, LAST_QUERY_KEY, queryFromFilter } from './review-query';
+import { isZoneEventKind, ZONE_EVENT_KINDS } from '../../main/api/registries';
+import { EventList } from './EventList';
+import { filterFromQuery, LAST_QUERY_KEY, queryFromFilter, type ReviewFilter } from './review-query';
 import { TrackView } from './TrackView';
 
 const PAGE = 100;
@@ -42,7 +44,7 @@ function useRecordedLabels(api: ApiClient): string[] {
 }
 
 function TrackList({ api, workspaceState, query }: { api: ApiClient; workspaceState: WorkspaceState; query: string }) {
-  const [filter, setFilter] = useState<TrackSearch>(() => filterFromQuery(query));
+  const [filter, setFilter] = useState<ReviewFilter>(() => filterFromQuery(query));
   const [tracks, setTracks] = useState<TrackSummary[]>([]);
   const [error, setError] = useState<string | null>(null);
   const [loading, setLoading] = useState(true);
@@ -60,10 +62,13 @@ function TrackList({ api, workspaceState, query }: { api: ApiClient; workspaceSt
     replaceQuery('review', q);
     sessionStorage.setItem(LAST_QUERY_KEY, q.toString());
   }, [filter]);
+  const { event, ...search } = filter;
+  const searchKey = JSON.stringify(search);
   useEffect(() => {
     let live = true;
+    if (event) return; // the events list searches for itself
     setLoading(true);
-    api.call('tracks.search', { ...filter, limit: PAGE }).then(
+    api.call('tracks.search', { ...(JSON.parse(searchKey) as TrackSearch), limit: PAGE }).then(
       (list) => {
         if (!live) return;
         setTracks(list);
@@ -80,12 +85,12 @@ function TrackList({ api, workspaceState, query }: { api: ApiClient; workspaceSt
     return () => {
       live = false;
     };
-  }, [api, filter]);
+  }, [api, searchKey, event]);
 
   const loadMore = () => {
     const last = tracks[tracks.length - 1];
     if (!last) return;
-    api.call('tracks.search', { ...filter, before: last.firstSeen, beforeId: last.id, limit: PAGE }).then(
+    api.call('tracks.search', { ...search, before: last.firstSeen, beforeId: last.id, limit: PAGE }).then(
       (list) => {
         setTracks((t) => [...t, ...list]);
         setMore(list.length === PAGE);
@@ -94,10 +99,10 @@ function TrackList({ api, workspaceState, query }: { api: ApiClient; workspaceSt
     );
   };
 
-  const set = (patch: Partial<TrackSearch>) =>
+  const set = (patch: Partial<ReviewFilter>) =>
     setFilter((f) => {
       const next = { ...f, ...patch };
-      for (const k of Object.keys(next) as (keyof TrackSearch)[])
+      for (const k of Object.keys(next) as (keyof ReviewFilter)[])
         if (next[k] === undefined || (Array.isArray(next[k]) && (next[k] as unknown[]).length === 0)) delete next[k];
       return next;
     });
@@ -137,6 +142,21 @@ function TrackList({ api, workspaceState, query }: { api: ApiClient; workspaceSt
             {zones.map(([id, name]) => (
               <option key={id} value={id}>
                 {name}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Event
+          <select
+            data-testid="filter-event"
+            value={filter.event ?? ''}
+            onChange={(e) => set({ event: isZoneEventKind(e.target.value) ? e.target.value : undefined })}
+          >
+            <option value="">tracks (no event filter)</option>
+            {ZONE_EVENT_KINDS.map((k) => (
+              <option key={k} value={k}>
+                {k}
               </option>
             ))}
           </select>
@@ -183,44 +203,50 @@ function TrackList({ api, workspaceState, query }: { api: ApiClient; workspaceSt
           />
         </label>
       </form>
-      {error && (
-        <div className="panel error" role="alert" data-testid="review-error">
-          {error}
-        </div>
-      )}
-      {!error && !loading && tracks.length === 0 && <div className="panel empty">No tracks match these filters.</div>}
-      <ul className="track-list" data-testid="review-list" aria-busy={loading}>
-        {tracks.length > 0 && (
-          <li className="track-item track-head" aria-hidden="true" data-testid="review-columns">
-            <span>Snapshot</span>
-            <span>Label</span>
-            <span>Camera</span>
-            <span>Started</span>
-            <span>Duration</span>
-            <span>Best score</span>
-            <span>Zones</span>
-          </li>
-        )}
-        {tracks.map((t) => (
-          <li key={t.id}>
-            <a className="track-item" href={`#/review/${encodeURIComponent(t.id)}`} data-testid={`review-item-${t.id}`}>
-              <TrackThumb api={api} track={t} width={96} height={54} testId={`review-thumb-${t.id}`} />
-              <span className="track-label" style={{ color: labelColor(t.label) }}>
-                {t.label}
-              </span>
-              <span>{names.get(t.camera) ?? t.camera}</span>
-              <span>{formatTime(t.firstSeen)}</span>
-              <span data-testid={`review-duration-${t.id}`}>{formatDuration(t.lastSeen - t.firstSeen)}</span>
-              <span>{t.bestScore.toFixed(2)}</span>
-              <span className="zones">{t.zones.map((z) => z.name).join(', ')}</span>
-            </a>
-          </li>
-        ))}
-      </ul>
-      {more && (
-        <button type="button" onClick={loadMore}>
-          Older tracks
-        </button>
+      {event ? (
+        <EventList api={api} filter={{ ...filter, event }} names={names} zoneNames={new Map(zones)} />
+      ) : (
+        <>
+          {error && (
+            <div className="panel error" role="alert" data-testid="review-error">
+              {error}
+            </div>
+          )}
+          {!error && !loading && tracks.length === 0 && <div className="panel empty">No tracks match these filters.</div>}
+          <ul className="track-list" data-testid="review-list" aria-busy={loading}>
+            {tracks.length > 0 && (
+              <li className="track-item track-head" aria-hidden="true" data-testid="review-columns">
+                <span>Snapshot</span>
+                <span>Label</span>
+                <span>Camera</span>
+                <span>Started</span>
+                <span>Duration</span>
+                <span>Best score</span>
+                <span>Zones</span>
+              </li>
+            )}
+            {tracks.map((t) => (
+              <li key={t.id}>
+                <a className="track-item" href={`#/review/${encodeURIComponent(t.id)}`} data-testid={`review-item-${t.id}`}>
+                  <TrackThumb api={api} track={t} width={96} height={54} testId={`review-thumb-${t.id}`} />
+                  <span className="track-label" style={{ color: labelColor(t.label) }}>
+                    {t.label}
+                  </span>
+                  <span>{names.get(t.camera) ?? t.camera}</span>
+                  <span>{formatTime(t.firstSeen)}</span>
+                  <span data-testid={`review-duration-${t.id}`}>{formatDuration(t.lastSeen - t.firstSeen)}</span>
+                  <span>{t.bestScore.toFixed(2)}</span>
+                  <span className="zones">{t.zones.map((z) => z.name).join(', ')}</span>
+                </a>
+              </li>
+            ))}
+          </ul>
+          {more && (
+            <button type="button" onClick={loadMore}>
+              Older tracks
+            </button>
+          )}
+        </>
       )}
     </section>
   );

@@ -1,5 +1,9 @@
 // The review list's filters as the URL keeps them, so Back (and "← All tracks") restores them.
-import type { TrackSearch } from '../../main/api/contract';
+import type { TrackSearch, ZoneEventKind } from '../../main/api/contract';
+import { isZoneEventKind } from '../../main/api/registries';
+
+/** The review's filters: the track search's, and an event kind that lists the zones' events instead of tracks. */
+export type ReviewFilter = TrackSearch & { event?: ZoneEventKind };
 
 /** The list's last filters, for "← All tracks" from a track opened elsewhere (Back restores them from the URL anyway). */
 export const LAST_QUERY_KEY = 'vigil.review.query';
@@ -8,14 +12,16 @@ export const LAST_QUERY_KEY = 'vigil.review.query';
 const DEFAULT_MIN_SECONDS = 1;
 
 /** The filters as the URL keeps them ('#/review?camera=gate&label=person&minSec=1'), so Back restores them. */
-export function filterFromQuery(query: string): TrackSearch {
+export function filterFromQuery(query: string): ReviewFilter {
   const q = new URLSearchParams(query);
   const num = (k: string) => {
     const v = q.get(k);
     return v !== null && v !== '' && Number.isFinite(Number(v)) ? Number(v) : undefined;
   };
   const minSec = num('minSec') ?? DEFAULT_MIN_SECONDS;
-  const f: TrackSearch = {
+  const event = q.get('event');
+  const f: ReviewFilter = {
+    ...(isZoneEventKind(event) ? { event } : {}),
     ...(q.get('camera') ? { cameras: [q.get('camera')!] } : {}),
     ...(q.get('label') ? { labels: [q.get('label')!] } : {}),
     ...(q.get('zone') ? { zone: q.get('zone')! } : {}),
@@ -26,8 +32,9 @@ export function filterFromQuery(query: string): TrackSearch {
   return minSec > 0 ? { ...f, minDurationMs: minSec * 1000 } : f;
 }
 
-export function queryFromFilter(f: TrackSearch): URLSearchParams {
+export function queryFromFilter(f: ReviewFilter): URLSearchParams {
   const q = new URLSearchParams();
+  if (f.event) q.set('event', f.event);
   if (f.cameras?.[0]) q.set('camera', f.cameras[0]);
   if (f.labels?.[0]) q.set('label', f.labels[0]);
   if (f.zone) q.set('zone', f.zone);

@@ -1,6 +1,8 @@
 // Beside and under the timeline's canvas: the lane names (camera, then each label band, with how many
 // tracks share the aggregate row), the legend, and the hover card of the track under the pointer.
-import type { TrackSummary } from '../../main/api/contract';
+import { ZONE_EVENT_KINDS } from '../../main/api/registries';
+import type { TrackSummary, ZoneEventKind } from '../../main/api/contract';
+import { drawEventMark, EVENT_STYLE } from './event-marks';
 import type { ApiClient } from '../api/client';
 import { labelColor } from '../common/colors';
 import { formatDuration, formatTime } from '../common/format';
@@ -58,6 +60,11 @@ export function TimelineLegend({ labels }: { labels: string[] }) {
       <span className="legend-item" data-testid="legend-aggregate">
         <i className="swatch bar faded" /> +N: more tracks at once than rows, drawn faded in the last row
       </span>
+      {ZONE_EVENT_KINDS.map((k) => (
+        <span key={k} className="legend-item" data-testid={`legend-event-${k}`}>
+          <EventSwatch kind={k} /> {EVENT_STYLE[k].words}
+        </span>
+      ))}
       <span className="legend-item" data-testid="legend-density">
         <i className="swatch density" /> detections per interval
       </span>
@@ -65,6 +72,21 @@ export function TimelineLegend({ labels }: { labels: string[] }) {
         <i className="swatch playhead" /> playhead (now while following live)
       </span>
     </div>
+  );
+}
+
+/** A legend swatch: the event's own glyph, drawn by the same code as the timeline's. */
+function EventSwatch({ kind }: { kind: ZoneEventKind }) {
+  return (
+    <canvas
+      width={14}
+      height={14}
+      className="swatch"
+      ref={(c) => {
+        const ctx = c?.getContext('2d');
+        if (ctx) drawEventMark(ctx, { kind, direction: null }, 7, 7, 5);
+      }}
+    />
   );
 }
 

@@ -7,6 +7,8 @@ import type { TrackSummary } from '../../main/api/contract';
 export const AXIS_HEIGHT = 22;
 /** The camera lane's density strip (detections per bucket) above its label bands. */
 export const DENSITY_HEIGHT = 14;
+/** The camera lane's row of analytics event markers (enter, exit, cross, crowded, dwell), under the density. */
+export const EVENT_ROW_HEIGHT = 12;
 export const ROW_HEIGHT = 8;
 const ROW_GAP = 2;
 const BAND_PAD = 3;
@@ -36,6 +38,8 @@ export interface BandLayout {
 export interface LaneLayout {
   camera: string;
   top: number;
+  /** Centre of the event marker row, CSS pixels. */
+  eventY: number;
   height: number;
   bands: BandLayout[];
 }
@@ -74,7 +78,8 @@ export function layoutLanes(cameras: string[], tracksOf: (camera: string) => Tra
       list.push(t);
     }
     const bands: BandLayout[] = [];
-    let y = top + DENSITY_HEIGHT;
+    const eventY = top + DENSITY_HEIGHT + EVENT_ROW_HEIGHT / 2;
+    let y = top + DENSITY_HEIGHT + EVENT_ROW_HEIGHT;
     for (const label of [...byLabel.keys()].sort()) {
       const { placed, rows, aggregated } = pack(byLabel.get(label)!);
       const height = BAND_PAD * 2 + rows * ROW_HEIGHT + (rows - 1) * ROW_GAP;
@@ -82,7 +87,7 @@ export function layoutLanes(cameras: string[], tracksOf: (camera: string) => Tra
       y += height;
     }
     const height = Math.max(MIN_LANE_HEIGHT, y - top + 2);
-    lanes.push({ camera, top, height, bands });
+    lanes.push({ camera, top, eventY, height, bands });
     top += height;
   }
   return lanes;

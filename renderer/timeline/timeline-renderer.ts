@@ -2,7 +2,8 @@
 // the store's buckets, then one band per label with the tracks stacked in rows (lane-layout.ts),
 // and the playhead. Redrawn only when something changed.
 import { fitCanvas } from '../common/canvas';
-import type { TimelineBucket, TrackSummary } from '../../main/api/contract';
+import type { TimelineBucket, TrackSummary, ZoneEvent } from '../../main/api/contract';
+import { drawEventMark } from './event-marks';
 import { labelColor } from '../common/colors';
 import { AXIS_HEIGHT, DENSITY_HEIGHT, MAX_ROWS, ROW_HEIGHT, layoutLanes, rowCentre, type LaneLayout, type Placed } from './lane-layout';
 
@@ -46,6 +47,12 @@ interface LaneData {
   tracks: TrackSummary[];
 }
 
+export interface EventHit {
+  event: ZoneEvent;
+  x: number;
+  y: number;
+}
+
 export interface MarkerHit {
   track: TrackSummary;
   x: number;
@@ -61,6 +68,8 @@ export class TimelineRenderer {
   /** Called when the layout changed (lane heights, bands), for the names beside the canvas. */
   onLayout: (layout: LaneLayout[]) => void = () => {};
   private data = new Map<string, LaneData>();
+  /** Analytics events in view, sorted by time, per camera. */
+  private events = new Map<string, ZoneEvent[]>();
   private width = 0;
   private height = 0;
   private dirty = true;
@@ -138,6 +147,46 @@ export class TimelineRenderer {
     for (const d of data.values()) d.tracks.sort((a, b) => a.firstSeen - b.firstSeen);
     this.data = data;
     this.relayout();
+  }
+
+  setEvents(events: ZoneEvent[]): void {
+    const by = new Map<string, ZoneEvent[]>();
+    for (const e of events) {
+      let list = by.get(e.camera);
+      if (!list) by.set(e.camera, (list = []));
+      list.push(e);
+    }
+    for (const list of by.values()) list.sort((a, b) => a.t - b.t);
+    this.events = by;
+    this.invalidate();
+  }
+
+  /** Event markers in view with their positions (CSS pixels), for hit tests and accessible lists. */
+  visibleEvents(limit = Infinity): EventHit[] {
+    const out: EventHit[] = [];
+    const { from, to } = this.view;
+    for (const lane of this.layout)
+      for (const e of this.events.get(lane.camera) ?? []) {
+        if (out.length >= limit) return out;
+        if (e.t >= from && e.t <= to) out.push({ event: e, x: this.xOf(e.t), y: lane.eventY });
+      }
+    return out;
+  }
+
+  /** The event marker under (x, y): on a lane's event row, the nearest within 5 px. */
+  eventAt(x: number, y: number): ZoneEvent | null {
+    const lane = this.laneAt(y);
+    if (!lane || Math.abs(y - lane.eventY) > 6) return null;
+    let best: ZoneEvent | null = null;
+    let bestD = 5;
+    for (const e of this.events.get(lane.camera) ?? []) {
+      const d = Math.abs(this.xOf(e.t) - x);
+      if (d <= bestD) {
+        best = e;
+        bestD = d;
+      }
+    }
+    return best;
   }
 
   canvasWidth(): number {
@@ -291,6 +340,7 @@ export class TimelineRenderer {
         const bh = Math.max(1, (Math.log1p(b.count) / logMax) * densityH);
         ctx.fillRect(this.xOf(b.t), lane.top + 2 + densityH - bh, bw, bh);
       }
+      for (const e of this.events.get(lane.camera) ?? []) if (e.t >= from && e.t <= to) drawEventMark(ctx, e, this.xOf(e.t), lane.eventY, 4);
       for (const band of lane.bands) {
         const placed = this.placedInView(band.placed);
         if (placed.length > markerBudget.left) return;
