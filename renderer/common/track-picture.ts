@@ -87,7 +87,8 @@ function deliver(msg: PreviewFrameMessage, watchers: Set<Watcher>): void {
   const due: { w: Watcher; box: BoxXYWH }[] = [];
   for (const w of watchers) {
     if (now - w.last < w.everyMs) continue;
-    const o = msg.objects.find((x) => x.track === w.track);
+    // Only frames where the detector saw it: a box the tracker predicts for a lost object may have drifted off it.
+    const o = msg.objects.find((x) => x.track === w.track && x.inferred);
     if (o) due.push({ w, box: o.box });
   }
   if (due.length === 0) return;

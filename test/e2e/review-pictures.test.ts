@@ -100,6 +100,7 @@ describe('review pictures, record from a track, timeline bands, one Pause (vigil
 
   it('a track still followed opens with its live picture and says when its snapshot comes', { timeout: SLOW }, async () => {
     const page = await openPage('review');
+    page.on('pageerror', (e) => console.log(`page error: ${e.message}`));
     let seen = false;
     for (let attempt = 0; attempt < 10 && !seen; attempt++) {
       const open = (await call('tracks.search', { limit: 200 })).find((t) => !t.ended && Date.now() - t.firstSeen > 1_500);
@@ -108,6 +109,14 @@ describe('review pictures, record from a track, timeline bands, one Pause (vigil
         continue;
       }
       await page.goto(`${served.url}#/review/${open.id}`);
+      // The track's page, or the reason it did not open (said, then the next track is tried).
+      await expect
+        .poll(async () => (await page.getByTestId('track-id').count()) + (await page.getByTestId('track-error').count()), { timeout: 20_000 })
+        .toBeGreaterThan(0);
+      if ((await page.getByTestId('track-error').count()) > 0) {
+        console.log(`track ${open.id} did not open: ${await page.getByTestId('track-error').textContent()}`);
+        continue;
+      }
       await expect.poll(() => page.getByTestId('track-id').textContent(), { timeout: 10_000 }).toBe(open.id);
       if ((await page.getByTestId('track-live').count()) === 0) continue; // it ended meanwhile
       seen = await expect
@@ -185,13 +194,27 @@ describe('review pictures, record from a track, timeline bands, one Pause (vigil
     expect(await page.getByTestId('legend-bar').textContent()).toMatch(/a track, first to last sighting/);
     expect(await page.getByTestId('legend-density').textContent()).toMatch(/detections/);
 
-    // Hover a bar: a card with the track's picture (cropped) and what it is.
-    const marker = page.locator('[data-testid^="timeline-marker-"]').first();
-    const id = (await marker.getAttribute('data-testid'))!.slice('timeline-marker-'.length);
+    // Hover the bar of a track with a snapshot: a card with its picture, cropped, and what it is.
+    let hovered: string | undefined;
+    await expect
+      .poll(
+        async () => {
+          const withSnapshot = new Set((await call('tracks.search', { limit: 500 })).filter((t) => t.snapshotUrl).map((t) => t.id));
+          const shown = await page
+            .locator('[data-testid^="timeline-marker-"]')
+            .evaluateAll((els) => els.map((e) => e.getAttribute('data-testid')!.slice('timeline-marker-'.length)));
+          hovered = shown.find((id) => withSnapshot.has(id));
+          return hovered !== undefined;
+        },
+        { timeout: 60_000, interval: 1_000 },
+      )
+      .toBe(true);
+    expect(hovered).toBeDefined();
+    const marker = page.getByTestId(`timeline-marker-${hovered}`);
     const box = (await page.getByTestId('timeline-canvas').boundingBox())!;
     await page.mouse.move(box.x + Number(await marker.getAttribute('data-x')), box.y + Number(await marker.getAttribute('data-y')));
-    await expect.poll(() => page.getByTestId('timeline-hover').getAttribute('data-track'), { timeout: 10_000 }).toBe(id);
-    await expect.poll(() => page.getByTestId('timeline-hover-thumb').getAttribute('data-source'), { timeout: 10_000 }).toMatch(/^(snapshot|live)$/);
+    await expect.poll(() => page.getByTestId('timeline-hover').getAttribute('data-track'), { timeout: 10_000 }).toBe(hovered);
+    await expect.poll(() => page.getByTestId('timeline-hover-thumb').getAttribute('data-source'), { timeout: 10_000 }).toBe('snapshot');
     await page.screenshot({ path: join(artifacts, 'timeline-bands-hover.png') });
     await page.close();
   });
