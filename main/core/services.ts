@@ -232,8 +232,8 @@ export function createServices(options: ServicesOptions): Services {
     },
     'cameras.update': async ({ id, patch }) => {
       const file = needWorkspace();
-      // A masked URI coming back from the renderer means "unchanged" (the workspace file keeps the old one).
-      if (patch.uri !== undefined && !patch.uri.includes(':***@')) checkCameraUri(patch.uri, 'camera.uri');
+      // A masked URI (***) is judged by the workspace file: unchanged, or refused with what to type.
+      if (patch.uri !== undefined && !patch.uri.includes('***')) checkCameraUri(patch.uri, 'camera.uri');
       return file.view(file.updateCamera(id, patch ?? {}));
     },
     'cameras.remove': async ({ id }) => {
