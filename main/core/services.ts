@@ -19,6 +19,7 @@ import { SchemaError } from '../api/schema.js';
 import { classifySourceError, diagnoseConnection, needsDiagnosis } from '../engine/source-errors.js';
 import { EngineSupervisor, EngineUnavailableError } from '../engine/supervisor.js';
 import { proposeForFile } from '../models/library.js';
+import { checkNvinferFiles } from '../models/nvinfer.js';
 import { appVersion } from '../paths.js';
 import { BadQueryError } from '../store/index.js';
 import { WorkspaceError } from '../workspace/model.js';
@@ -261,6 +262,19 @@ export function createServices(options: ServicesOptions): Services {
     },
     'models.importNvinfer': async ({ path, name }) => {
       const file = modelFile(path);
+      // The files the config names are opened for this call too: the same folders apply.
+      checkNvinferFiles(file, (key, referenced) => {
+        try {
+          options.modelFiles!.check(referenced);
+        } catch (e) {
+          if (!(e instanceof FileAccessError)) throw e;
+          throw new ApiError(
+            'forbidden',
+            `the config's ${key} (${referenced}) is outside the folders this node opens for the API — put it in ${options.modelFiles!.describe} beside the config`,
+            'path',
+          );
+        }
+      });
       const r = await installInEngine(() => supervisor.request('importNvinfer', { path: file, ...(name ? { name } : {}) }));
       return { model: listed(r.manifest.name), unhonoured: r.unhonoured };
     },
