@@ -194,8 +194,26 @@ export function createServices(options: ServicesOptions): Services {
    * check, with the same lists and ranges, runs on every save): a refusal names the field, e.g.
    * 'camera.zones[1].points'.
    */
-  async function checkZones(zones: Zone[] | undefined): Promise<void> {
-    if (!zones || zones.length === 0 || supervisor.status().state !== 'running') return;
+  async function checkZones(zones: Zone[] | undefined, model: string | null | undefined): Promise<void> {
+    if (!zones || zones.length === 0) return;
+    // The engine refuses a label its model lacks when it applies the zones: say so here, by field.
+    const listed = models?.list() ?? [];
+    const detector = listed.find((m) => (model ? m.name === model : m.isDefault));
+    if (detector) {
+      zones.forEach((z, i) =>
+        z.labels.forEach((label, j) => {
+          if (!detector.labels.includes(label)) {
+            const field = `camera.zones[${i}].labels[${j}]`;
+            throw new ApiError(
+              'invalid',
+              `${field} '${label}' is not a label of the model '${detector.name}' — use one it detects, e.g. '${detector.labels[0] ?? 'person'}'`,
+              field,
+            );
+          }
+        }),
+      );
+    }
+    if (supervisor.status().state !== 'running') return;
     try {
       await supervisor.request('checkAnalytics', { analytics: JSON.stringify(zones) });
     } catch (e) {
@@ -244,7 +262,7 @@ export function createServices(options: ServicesOptions): Services {
       const file = needWorkspace();
       checkCameraUri(input.uri, 'camera.uri');
       file.checkNameFree(input.name);
-      await checkZones(input.zones);
+      await checkZones(input.zones, input.model);
       if (!force) {
         const test = await testSource(input.uri);
         if (!test.ok) throw new ApiError('source-failed', test.error ?? 'the source did not open', 'camera.uri', test.detail);
@@ -255,7 +273,7 @@ export function createServices(options: ServicesOptions): Services {
       const file = needWorkspace();
       // A masked URI coming back from the renderer means "unchanged" (the workspace file keeps the old one).
       if (patch.uri !== undefined && !patch.uri.includes(':***@')) checkCameraUri(patch.uri, 'camera.uri');
-      await checkZones(patch?.zones);
+      await checkZones(patch?.zones, patch?.model === undefined ? file.camera(id)?.model : patch.model);
       return file.view(file.updateCamera(id, patch ?? {}));
     },
     'cameras.remove': async ({ id }) => {
