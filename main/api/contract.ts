@@ -1,10 +1,11 @@
 // The typed contract between the renderer and the main process. Types only: the renderer imports
 // main/api and nothing else from main/. Both transports (Electron IPC, HTTP + WebSocket) carry it.
-import type { BoxXYWH, DetectedObject, StreamReason, StreamStats, TrackEvent } from './engine-types.js';
+import type { AnalyticsEvent, BoxXYWH, DetectedObject, StreamReason, StreamStats, TrackEvent, ZoneCounts } from './engine-types.js';
 import type { ModelManifest, ModelProposal, NvinferImport, ParserName } from './model-types.js';
-import type { ReferencePoint, TrackerKind, ZoneDirection, ZoneKind } from './registries.js';
+import type { CrossingDirection, ReferencePoint, TrackerKind, ZoneDirection, ZoneEventKind, ZoneKind } from './registries.js';
 
-export type { BoxXYWH, DetectedObject, StreamStats, TrackEvent } from './engine-types.js';
+export type { AnalyticsEvent, BoxXYWH, DetectedObject, StreamStats, TrackEvent, ZoneCounts } from './engine-types.js';
+export type { CrossingDirection, ZoneEventKind } from './registries.js';
 export type { ModelManifest, ModelProposal, NvinferImport, ParserName } from './model-types.js';
 
 // ---------- system ----------
@@ -74,9 +75,10 @@ export interface SystemStatus {
 export type Point = [number, number];
 
 export interface Zone {
+  /** Stable: events, counts and recorded tracks name the zone by its id, so renaming keeps its history. Unique per camera. */
   id: string;
   name: string;
-  /** zone: counted area; line: crossings; mask: detections inside are dropped before tracking. */
+  /** zone: counted area; line: crossings; mask: detections whose reference point is inside are dropped before tracking. */
   kind: ZoneKind;
   /** zone, mask: polygon (≥ 3 points); line: 2 points, crossing direction left→right of a→b counts as 'in'. */
   points: Point[];
@@ -114,9 +116,8 @@ export interface CameraView {
   detectFps: number;
   model: string | null;
   record: RecordPolicy;
+  /** Zones, lines and masks (kind 'mask': polygons where detections are ignored). */
   zones: Zone[];
-  /** Rectangles (normalised x, y, w, h) where detections are ignored. */
-  masks: [number, number, number, number][];
 }
 
 export interface CameraInput {
@@ -127,7 +128,6 @@ export interface CameraInput {
   model?: string | null;
   record?: Partial<RecordPolicy>;
   zones?: Zone[];
-  masks?: [number, number, number, number][];
 }
 
 export type { TrackerKind } from './registries.js';
@@ -211,7 +211,15 @@ export interface TrackSummary {
   bestScore: number;
   /** URL path of the best snapshot (with boxes drawn), or null. */
   snapshotUrl: string | null;
-  zones: string[];
+  /** The zones it entered and the lines it crossed. */
+  zones: ZoneRef[];
+}
+
+/** A zone or line as events and tracks name it: its stable id and its current name (the id when the
+ * zone has since been deleted from the camera). */
+export interface ZoneRef {
+  id: string;
+  name: string;
 }
 
 export interface TrackDetail extends TrackSummary {
@@ -220,14 +228,38 @@ export interface TrackDetail extends TrackSummary {
   frameSize: { width: number; height: number } | null;
 }
 
+/** A recorded analytics event (the live ones are the 'zones.events' stream's AnalyticsEvent). */
 export interface ZoneEvent {
+  /** The record's id (paging: `beforeId`). */
   id: string;
   camera: string;
+  /** The zone's or line's id. */
   zone: string;
-  kind: 'enter' | 'exit' | 'cross-in' | 'cross-out' | 'crowded' | 'dwell';
+  /** Its current name (the id when the zone has since been deleted). */
+  zoneName: string;
+  kind: ZoneEventKind;
+  /** cross: 'in' (left→right of the line's a→b) or 'out'; otherwise null. */
+  direction: CrossingDirection | null;
+  /** The recorded track (tracks.get), null for a zone's crowded / crowd-end. */
   track: string | null;
   label: string | null;
   t: number;
+}
+
+/** events.search: recorded analytics events, newest first (timeline markers, review). */
+export interface EventSearch {
+  cameras?: string[];
+  /** Zone / line ids. */
+  zones?: string[];
+  kinds?: ZoneEventKind[];
+  from?: number;
+  to?: number;
+  /** At most this many (default 200, at most 1000). */
+  limit?: number;
+  /** Page backwards in time: events before this time ... */
+  before?: number;
+  /** ... and, with `before`, the previous page's last event id, so events of the same millisecond are neither skipped nor repeated. */
+  beforeId?: string;
 }
 
 // ---------- requests ----------
@@ -254,9 +286,12 @@ export interface ApiRequests {
   /** Imports a DeepStream nvinfer config file; keys Vigil cannot honour are listed. */
   'models.importNvinfer': { params: { path: string; name?: string }; result: { model: ModelSummary; unhonoured: NvinferImport['unhonoured'] } };
   'timeline.buckets': { params: TimelineQuery; result: TimelineBucket[] };
+  /** Tracks filtered by `zone` (a zone or line id) are those that entered the zone or crossed the line. */
   'tracks.search': { params: TrackSearch; result: TrackSummary[] };
   'tracks.get': { params: { id: string }; result: TrackDetail };
+  /** Analytics events within ±windowMs of t, in time order. */
   'events.around': { params: { t: number; windowMs: number; cameras?: string[] }; result: ZoneEvent[] };
+  'events.search': { params: EventSearch; result: ZoneEvent[] };
   'engine.restart': { params: Record<string, never>; result: EngineStatus };
 }
 
@@ -270,6 +305,8 @@ export interface PreviewFrameMessage {
   width: number;
   height: number;
   objects: DetectedObject[];
+  /** The camera's zone and line counts after the same frame as `objects` (absent when the camera has no zones or lines). */
+  counts?: ZoneCounts[];
   /** JPEG bytes (over WebSocket: the binary part of the message). */
   jpeg: Uint8Array;
 }
@@ -279,6 +316,8 @@ export interface ApiStreams {
   'engine.status': EngineStatus;
   'streams.stats': StreamStats[];
   'tracks.events': TrackEvent[];
+  /** Analytics events as they happen, one message per engine batch that had any (track: the engine's id, as in tracks.events). */
+  'zones.events': AnalyticsEvent[];
   'workspace.changed': WorkspaceView;
   preview: PreviewFrameMessage;
 }

@@ -1,5 +1,6 @@
 // What the engine reports, once per batch: shared by the engine process, the recorder and the
 // renderer (live overlay). Types only. Boxes are [x, y, w, h] in source pixels.
+import type { CrossingDirection, ZoneEventKind } from './registries.js';
 
 export type BoxXYWH = [number, number, number, number];
 
@@ -29,18 +30,18 @@ export interface FrameObjects {
   counts?: ZoneCounts[];
 }
 
-/** The analytics stage's events (native/src/analytics): one per zone/line and object (crowded, crowd-end: per zone). */
-export type AnalyticsEventKind = 'enter' | 'exit' | 'cross' | 'crowded' | 'crowd-end' | 'dwell';
-
+/** The analytics stage's events (native/src/analytics): one per zone/line and object (crowded, crowd-end: per zone).
+ * The kinds are main/api/registries.ts ZONE_EVENT_KINDS. */
 export interface AnalyticsEvent {
   camera: string;
   /** The zone's or line's id. */
   zone: string;
-  kind: AnalyticsEventKind;
+  kind: ZoneEventKind;
+  /** The engine's track id (as in TrackEvent); null for a zone's crowded / crowd-end. */
   track: number | null;
   label: string | null;
   /** cross: 'in' (left→right of the line's a→b) or 'out'. */
-  direction: 'in' | 'out' | null;
+  direction: CrossingDirection | null;
   /** The frame's wall-clock time, ms since the epoch, and its stream time, seconds. */
   time: number;
   pts: number;

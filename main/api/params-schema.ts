@@ -2,7 +2,7 @@
 // this file): a method added to ApiRequests without a schema here, or a parameter type changed on one
 // side only, fails `tsc`. main/core/dispatch.ts applies these for every transport.
 import type { ApiMethod, ApiParams } from './contract.js';
-import { PARSER_NAMES, REFERENCE_POINTS, TRACKER_KINDS, ZONE_DIRECTIONS, ZONE_KINDS, ZONE_LIMITS } from './registries.js';
+import { PARSER_NAMES, REFERENCE_POINTS, TRACKER_KINDS, ZONE_DIRECTIONS, ZONE_EVENT_KINDS, ZONE_KINDS, ZONE_LIMITS } from './registries.js';
 import { arr, bool, either, none, nullable, num, obj, oneOf, optional, partial, record, str, tuple, type Infer, type Schema } from './schema.js';
 
 /** Longest accepted file path (Linux PATH_MAX). */
@@ -40,7 +40,6 @@ const cameraFields = {
   model: optional(nullable(NAME)),
   record: optional(partial({ detectionsHz: num({ min: 0, max: 120 }), snapshots: bool() })),
   zones: optional(arr(zone, { max: 200 })),
-  masks: optional(arr(tuple(UNIT, UNIT, UNIT, UNIT), { max: 200 })),
 };
 
 const engineFields = {
@@ -133,6 +132,16 @@ export const PARAMS = {
   }),
   'tracks.get': obj({ id: ID }),
   'events.around': obj({ t: TIME, windowMs: num({ min: 1, max: 8.64e10 }), cameras: optional(NAMES) }),
+  'events.search': obj({
+    cameras: optional(NAMES),
+    zones: optional(arr(ID, { max: 1000 })),
+    kinds: optional(arr(oneOf(ZONE_EVENT_KINDS), { max: ZONE_EVENT_KINDS.length })),
+    from: optional(TIME),
+    to: optional(TIME),
+    limit: optional(num({ min: 1, max: 1000, integer: true })),
+    before: optional(TIME),
+    beforeId: optional(ID),
+  }),
   'engine.restart': none(),
 } satisfies { [M in ApiMethod]: Schema<unknown> };
 
@@ -146,6 +155,7 @@ export const READ_METHODS: ReadonlySet<ApiMethod> = new Set<ApiMethod>([
   'tracks.search',
   'tracks.get',
   'events.around',
+  'events.search',
 ]);
 
 // ---------- compile-time check: schema types == contract types, per method ----------

@@ -19,6 +19,18 @@ export type ZoneKind = (typeof ZONE_KINDS)[number];
 /** Lines: which crossings count (in = left→right of a→b). Zones: only objects moving that way enter. */
 export const ZONE_DIRECTIONS = ['any', 'in', 'out', 'left', 'right', 'up', 'down'] as const;
 export type ZoneDirection = (typeof ZONE_DIRECTIONS)[number];
+/**
+ * What the analytics stage reports (native/src/analytics `eventKindName`), by the engine's names: the
+ * one list the engine types, the store's rows and the API share. A crossing's direction is a field of
+ * its own (CROSSING_DIRECTIONS), never part of the kind.
+ */
+export const ZONE_EVENT_KINDS = ['enter', 'exit', 'cross', 'crowded', 'crowd-end', 'dwell'] as const;
+export type ZoneEventKind = (typeof ZONE_EVENT_KINDS)[number];
+/** A line crossing's direction: 'in' is left→right of the line's a→b. */
+export const CROSSING_DIRECTIONS = ['in', 'out'] as const;
+export type CrossingDirection = (typeof CROSSING_DIRECTIONS)[number];
+export const isZoneEventKind = (v: unknown): v is ZoneEventKind => (ZONE_EVENT_KINDS as readonly unknown[]).includes(v);
+
 /** The point of an object's box that zones, lines and masks judge. */
 export const REFERENCE_POINTS = ['bottom-center', 'center', 'top-center'] as const;
 export type ReferencePoint = (typeof REFERENCE_POINTS)[number];

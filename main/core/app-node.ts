@@ -141,7 +141,11 @@ export async function startAppNode(options: AppNodeOptions): Promise<AppNode> {
     workspace: workspaceFile,
     control,
     models,
-    review: reviewOver(store, () => usedBytes),
+    review: reviewOver(
+      store,
+      () => usedBytes,
+      (camera, zone) => workspaceFile.camera(camera)?.zones.find((z) => z.id === zone)?.name ?? null,
+    ),
     dataDir: home,
     modelFiles,
   });

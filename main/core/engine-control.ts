@@ -10,6 +10,11 @@ import type { CameraConfig } from '../workspace/model.js';
 import { redactUri } from '../workspace/uri.js';
 import type { WorkspaceChange, WorkspaceFile } from '../workspace/workspace-file.js';
 
+/** A camera's zones, lines and masks as the engine takes them (null: none). */
+export function analyticsJson(camera: CameraConfig): string | null {
+  return camera.zones.length > 0 ? JSON.stringify(camera.zones) : null;
+}
+
 /** Finds a model's manifest path by name. */
 export type ModelResolver = (name: string | null) => string | null;
 
@@ -100,6 +105,7 @@ export class EngineControl extends EventEmitter<{
       realtime: camera.realtime,
       detectFps: camera.detectFps,
       model: camera.model ? this.resolveModel(camera.model) : null,
+      analytics: analyticsJson(camera),
     };
   }
 
@@ -158,12 +164,35 @@ export class EngineControl extends EventEmitter<{
         await this.close(change.camera.id);
         break;
       case 'camera-updated':
-        await this.close(change.previous.id);
-        if (change.camera.enabled) await this.open(change.camera);
+        await this.update(change.camera, change.previous);
         break;
       case 'settings':
         if (this.engineSetupKey(change.workspace) !== this.configured) await this.applyAll();
         break;
+    }
+  }
+
+  /**
+   * A changed camera: reopened only when what its pipeline was opened with changed (URI, model, rate,
+   * playback); new zones alone are applied live (setAnalytics) and a rename touches nothing, so its
+   * tracks, counts and frame numbers carry on.
+   */
+  private async update(camera: CameraConfig, previous: CameraConfig): Promise<void> {
+    const now = this.spec(camera);
+    const before = this.spec(previous);
+    const same = JSON.stringify({ ...now, analytics: null }) === JSON.stringify({ ...before, analytics: null });
+    if (!same || camera.enabled !== previous.enabled) {
+      await this.close(previous.id);
+      if (camera.enabled) await this.open(camera);
+      return;
+    }
+    if (!camera.enabled || now.analytics === before.analytics) return;
+    try {
+      const r = await this.supervisor.request('setAnalytics', { id: camera.id, analytics: now.analytics });
+      // Not open (it failed to start): open it now, with its zones.
+      if (!r.applied) await this.open(camera);
+    } catch (e) {
+      this.emit('log', `[engine] camera '${camera.name}': the new zones were not applied: ${(e as Error).message}`);
     }
   }
 
@@ -187,6 +216,7 @@ export class EngineControl extends EventEmitter<{
     let held: FrameObjects | undefined = exact;
     if (!held && results) for (const f of results.values()) if (f.frame < p.frame && (!held || f.frame > held.frame)) held = f;
     const objects: DetectedObject[] = held ? held.objects : [];
+    const counts = held?.counts;
     // Boxes are in source pixels: send the source size they refer to (the JPEG is usually smaller).
     return {
       camera: p.camera,
@@ -195,6 +225,7 @@ export class EngineControl extends EventEmitter<{
       width: held?.width ?? p.width,
       height: held?.height ?? p.height,
       objects,
+      ...(counts ? { counts } : {}),
       jpeg: p.jpeg,
     };
   }

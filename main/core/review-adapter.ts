@@ -1,18 +1,12 @@
 // The review side of the API over main/store: maps stored rows to the contract's shapes.
 import type { RecorderStatus, TimelineBucket, TimelineQuery, TrackDetail, TrackSearch, TrackSummary, ZoneEvent } from '../api/contract.js';
+import { isZoneEventKind } from '../api/registries.js';
 import type { Store } from '../store/index.js';
 import type { StoredEvent, StoredTrack } from '../store/types.js';
-import type { ReviewSource } from './review-source.js';
+import type { ReviewSource, ZoneNamer } from './review-source.js';
 import { ApiError } from './services.js';
 
-const EVENT_KIND: Record<string, ZoneEvent['kind'] | undefined> = {
-  'zone-enter': 'enter',
-  'zone-exit': 'exit',
-  dwell: 'dwell',
-  overcrowd: 'crowded',
-};
-
-function summary(t: StoredTrack): TrackSummary {
+function summary(t: StoredTrack, zoneName: ZoneNamer): TrackSummary {
   return {
     id: String(t.id),
     camera: t.camera,
@@ -21,15 +15,24 @@ function summary(t: StoredTrack): TrackSummary {
     lastSeen: t.lastTime,
     bestScore: t.bestScore,
     snapshotUrl: t.snapshot ? `/media/${t.snapshot.path}` : null,
-    zones: t.zones,
+    zones: t.zones.map((id) => ({ id, name: zoneName(t.camera, id) ?? id })),
   };
 }
 
-function zoneEvent(e: StoredEvent): ZoneEvent | null {
-  let kind = EVENT_KIND[e.kind];
-  if (e.kind === 'line-cross') kind = e.direction === 'out' ? 'cross-out' : 'cross-in';
-  if (!kind || !e.zone) return null;
-  return { id: String(e.id), camera: e.camera, zone: e.zone, kind, track: e.trackId === null ? null : String(e.trackId), label: e.label, t: e.time };
+/** A stored analytics event as the API shows it; null for the other rows (track start/end, camera on/off line). */
+function zoneEvent(e: StoredEvent, zoneName: ZoneNamer): ZoneEvent | null {
+  if (!isZoneEventKind(e.kind) || !e.zone) return null;
+  return {
+    id: String(e.id),
+    camera: e.camera,
+    zone: e.zone,
+    zoneName: zoneName(e.camera, e.zone) ?? e.zone,
+    kind: e.kind,
+    direction: e.kind === 'cross' && (e.direction === 'in' || e.direction === 'out') ? e.direction : null,
+    track: e.trackId === null ? null : String(e.trackId),
+    label: e.label,
+    t: e.time,
+  };
 }
 
 function trackId(id: string): number {
@@ -51,7 +54,8 @@ export function isDiskFull(error: string): boolean {
   return /SQLITE_FULL|disk is full|ENOSPC|no space left/i.test(error);
 }
 
-export function reviewOver(store: Store, usedBytes: () => number): ReviewSource {
+export function reviewOver(store: Store, usedBytes: () => number, zoneName: ZoneNamer = () => null): ReviewSource {
+  const events = (list: StoredEvent[]) => list.map((e) => zoneEvent(e, zoneName)).filter((e): e is ZoneEvent => e !== null);
   return {
     async timeline(q: TimelineQuery): Promise<TimelineBucket[]> {
       const r = await store.queries.timeline(q);
@@ -73,16 +77,18 @@ export function reviewOver(store: Store, usedBytes: () => number): ReviewSource 
         ...(cursor !== undefined ? { cursor } : {}),
         limit: Math.min(Math.max(q.limit ?? 50, 1), 500),
       });
-      return r.tracks.map(summary);
+      return r.tracks.map((t) => summary(t, zoneName));
     },
     async track(id: string): Promise<TrackDetail | null> {
       const t = await store.queries.track(trackId(id));
       if (!t) return null;
-      return { ...summary(t), path: t.path.map((p) => ({ t: p.time, box: p.box, score: p.score })), frameSize: null };
+      return { ...summary(t, zoneName), path: t.path.map((p) => ({ t: p.time, box: p.box, score: p.score })), frameSize: null };
     },
     async eventsAround(q): Promise<ZoneEvent[]> {
-      const events = await store.queries.eventsAround({ time: q.t, windowMs: q.windowMs, ...(q.cameras ? { cameras: q.cameras } : {}) });
-      return events.map(zoneEvent).filter((e): e is ZoneEvent => e !== null);
+      return events(await store.queries.eventsAround({ time: q.t, windowMs: q.windowMs, ...(q.cameras ? { cameras: q.cameras } : {}) }));
+    },
+    async searchEvents(q): Promise<ZoneEvent[]> {
+      return events(await store.queries.searchEvents(q));
     },
     recorderStatus(): RecorderStatus {
       const s = store.recorder.stats();

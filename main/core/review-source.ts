@@ -1,11 +1,15 @@
 // What the services need from the recorded history; implemented over main/store.
-import type { RecorderStatus, TimelineBucket, TimelineQuery, TrackDetail, TrackSearch, TrackSummary, ZoneEvent } from '../api/contract.js';
+import type { EventSearch, RecorderStatus, TimelineBucket, TimelineQuery, TrackDetail, TrackSearch, TrackSummary, ZoneEvent } from '../api/contract.js';
+
+/** A zone's current name on a camera (null when the camera has no such zone any more). */
+export type ZoneNamer = (camera: string, zone: string) => string | null;
 
 export interface ReviewSource {
   timeline(q: TimelineQuery): Promise<TimelineBucket[]>;
   searchTracks(q: TrackSearch): Promise<TrackSummary[]>;
   track(id: string): Promise<TrackDetail | null>;
   eventsAround(q: { t: number; windowMs: number; cameras?: string[] }): Promise<ZoneEvent[]>;
+  searchEvents(q: EventSearch): Promise<ZoneEvent[]>;
   recorderStatus(): RecorderStatus;
   bytesUsed(): number;
 }

@@ -14,6 +14,7 @@ import type {
   SourceTestResult,
   SystemStatus,
   WorkspaceView,
+  Zone,
 } from '../api/contract.js';
 import { SchemaError } from '../api/schema.js';
 import { classifySourceError, diagnoseConnection, needsDiagnosis } from '../engine/source-errors.js';
@@ -120,8 +121,9 @@ export function createServices(options: ServicesOptions): Services {
   if (control) {
     on(control, 'stats', ((s: ApiStreams['streams.stats']) => publish('streams.stats', s)) as never);
     on(control, 'preview', ((p: ApiStreams['preview']) => publish('preview', p)) as never);
-    on(control, 'batch', ((b: { events: ApiStreams['tracks.events'] }) => {
+    on(control, 'batch', ((b: { events: ApiStreams['tracks.events']; analytics?: ApiStreams['zones.events'] }) => {
       if (b.events.length > 0) publish('tracks.events', b.events);
+      if (b.analytics && b.analytics.length > 0) publish('zones.events', b.analytics);
     }) as never);
   }
   if (workspace) on(workspace, 'change', (() => publish('workspace.changed', workspaceView())) as never);
@@ -188,6 +190,42 @@ export function createServices(options: ServicesOptions): Services {
     }
   }
 
+  /**
+   * The native analytics parser's verdict on a camera's zones when the engine runs (the workspace's own
+   * check, with the same lists and ranges, runs on every save): a refusal names the field, e.g.
+   * 'camera.zones[1].points'.
+   */
+  async function checkZones(zones: Zone[] | undefined, model: string | null | undefined): Promise<void> {
+    if (!zones || zones.length === 0) return;
+    // The engine refuses a label its model lacks when it applies the zones: say so here, by field.
+    const listed = models?.list() ?? [];
+    const detector = listed.find((m) => (model ? m.name === model : m.isDefault));
+    if (detector) {
+      zones.forEach((z, i) =>
+        z.labels.forEach((label, j) => {
+          if (!detector.labels.includes(label)) {
+            const field = `camera.zones[${i}].labels[${j}]`;
+            throw new ApiError(
+              'invalid',
+              `${field} '${label}' is not a label of the model '${detector.name}' — use one it detects, e.g. '${detector.labels[0] ?? 'person'}'`,
+              field,
+            );
+          }
+        }),
+      );
+    }
+    if (supervisor.status().state !== 'running') return;
+    try {
+      await supervisor.request('checkAnalytics', { analytics: JSON.stringify(zones) });
+    } catch (e) {
+      if (e instanceof EngineUnavailableError) return;
+      const problem = (e as Error).message.replace(/^checkAnalytics:\s*/, '');
+      const at = /^zones((?:\[\d+\])?(?:\.[A-Za-z]+)?(?:\[\d+\])?)\s/.exec(problem);
+      const field = at ? `camera.zones${at[1]}` : 'camera.zones';
+      throw new ApiError('invalid', at ? `camera.${problem}` : `camera.zones: ${problem}`, field);
+    }
+  }
+
   function workspaceView(): WorkspaceView {
     const file = needWorkspace();
     const w = file.get();
@@ -225,6 +263,7 @@ export function createServices(options: ServicesOptions): Services {
       const file = needWorkspace();
       checkCameraUri(input.uri, 'camera.uri');
       file.checkNameFree(input.name);
+      await checkZones(input.zones, input.model);
       if (!force) {
         const test = await testSource(input.uri);
         if (!test.ok) throw new ApiError('source-failed', test.error ?? 'the source did not open', 'camera.uri', test.detail);
@@ -235,6 +274,7 @@ export function createServices(options: ServicesOptions): Services {
       const file = needWorkspace();
       // A masked URI (***) is judged by the workspace file: unchanged, or refused with what to type.
       if (patch.uri !== undefined && !patch.uri.includes('***')) checkCameraUri(patch.uri, 'camera.uri');
+      await checkZones(patch?.zones, patch?.model === undefined ? file.camera(id)?.model : patch.model);
       return file.view(file.updateCamera(id, patch ?? {}));
     },
     'cameras.remove': async ({ id }) => {
@@ -286,6 +326,7 @@ export function createServices(options: ServicesOptions): Services {
       return t;
     },
     'events.around': async (q) => needReview().eventsAround(q),
+    'events.search': async (q) => needReview().searchEvents(q),
     'engine.restart': async () => {
       supervisor.restart();
       return engineStatus();

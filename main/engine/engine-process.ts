@@ -100,7 +100,12 @@ function addSource(spec: SourceSpec): void {
   const model = spec.model ?? config?.defaultModel;
   if (!model) throw new Error('no detection model is installed — run npm start once to convert the default models, or add one under Settings → Models');
   if (sourceModel.has(spec.id)) removeSource(spec.id);
-  pipelineFor(model).addSource(spec.id, spec.uri, { loop: spec.loop, realtime: spec.realtime, detectFps: spec.detectFps });
+  pipelineFor(model).addSource(spec.id, spec.uri, {
+    loop: spec.loop,
+    realtime: spec.realtime,
+    detectFps: spec.detectFps,
+    ...(spec.analytics ? { analytics: spec.analytics } : {}),
+  });
   sourceModel.set(spec.id, model);
 }
 
@@ -138,6 +143,14 @@ function handle(m: ToEngine): unknown {
       return { added: true };
     case 'removeSource':
       return { removed: removeSource((params as { id: string }).id) };
+    case 'setAnalytics': {
+      const { id, analytics } = params as EngineRequests['setAnalytics']['params'];
+      const model = sourceModel.get(id);
+      const p = model ? pipelines.get(model) : undefined;
+      return { applied: p ? p.setAnalytics(id, analytics) : false };
+    }
+    case 'checkAnalytics':
+      return { regions: addon.checkAnalytics((params as EngineRequests['checkAnalytics']['params']).analytics) };
     case 'probe': {
       const { uri, timeoutMs } = params as { uri: string; timeoutMs: number };
       return addon.probe(uri, timeoutMs);

@@ -13,6 +13,8 @@ export interface SourceSpec {
   detectFps: number;
   /** Model manifest path for this camera (null: the engine's default). */
   model: string | null;
+  /** The camera's zones, lines and masks as JSON (JSON.stringify(camera.zones)); null when it has none. */
+  analytics: string | null;
 }
 
 export interface EngineSetup {
@@ -26,6 +28,10 @@ export interface EngineRequests {
   configure: { params: EngineSetup; result: { executionProvider: string | null; inference: InferenceInfo | null } };
   addSource: { params: SourceSpec; result: { added: true } };
   removeSource: { params: { id: string }; result: { removed: boolean } };
+  /** Replaces one camera's zones live (SourceSpec.analytics), the camera and the others untouched; false when the camera is not open. */
+  setAnalytics: { params: { id: string; analytics: string | null }; result: { applied: boolean } };
+  /** The native analytics parser's verdict on zones (JSON): the number of regions, or an error naming the field ('zones[1].points ...'). */
+  checkAnalytics: { params: { analytics: string }; result: { regions: number } };
   probe: { params: { uri: string; timeoutMs: number }; result: { width: number; height: number } };
   /** Model installs run here: validating a model means running it, and only this process runs native code. */
   addModel: {

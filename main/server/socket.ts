@@ -17,6 +17,7 @@ const TOPICS: { [T in keyof ApiStreams]: true } = {
   'engine.status': true,
   'streams.stats': true,
   'tracks.events': true,
+  'zones.events': true,
   'workspace.changed': true,
   preview: true,
 };
@@ -39,7 +40,7 @@ function isObject(v: unknown): v is Record<string, unknown> {
 
 export function attachSocket(socket: WebSocket, services: Services, log: (line: string) => void): void {
   // Topics this socket asked for; previews per camera. Status-like topics are always sent.
-  const topics = new Set<string>(['engine.status', 'streams.stats', 'tracks.events', 'workspace.changed']);
+  const topics = new Set<string>(['engine.status', 'streams.stats', 'tracks.events', 'zones.events', 'workspace.changed']);
   const previewCameras = new Set<string>();
   let droppedPreviews = 0;
   let pending = 0;

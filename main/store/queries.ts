@@ -4,9 +4,9 @@
 import { stat } from 'node:fs/promises';
 import type { BoxXYWH } from '../api/engine-types.js';
 import type {
+  EventSearchQuery,
   EventsAroundQuery,
   StoredEvent,
-  StoredEventKind,
   StoredSegment,
   StorageUsage,
   TimelineResult,
@@ -17,6 +17,9 @@ import type {
 } from './types.js';
 import type { TimelineQuery } from '../api/contract.js';
 import type { SqlDriver, SqlValue } from './driver.js';
+import { BadQueryError, eventColumns, eventFrom, eventsAround, requireTime, searchEvents, stringList, toEvent, type EventRow } from './event-queries.js';
+
+export { BadQueryError } from './event-queries.js';
 
 const minuteMs = 60_000;
 const fiveMinMs = 300_000;
@@ -39,36 +42,9 @@ interface TrackRow {
   zones: string | null;
 }
 
-interface EventRow {
-  id: number;
-  kind: StoredEventKind;
-  camera: string;
-  time: number;
-  track_id: number | null;
-  label: string | null;
-  zone: string | null;
-  direction: string | null;
-  detail: string | null;
-}
-
 const trackColumns = `t.id, c.name AS camera, t.label, t.engine_track, t.first_time, t.last_time, t.best_score, t.best_time, t.best_box,
   t.snapshot_path, t.snapshot_bytes, t.attributes, t.ended,
   (SELECT group_concat(z.zone, char(31)) FROM track_zones z INDEXED BY track_zones_by_track WHERE z.track_id = t.id) AS zones`;
-
-export class BadQueryError extends Error {
-  override name = 'BadQueryError';
-}
-
-function requireTime(name: string, v: unknown): number {
-  if (typeof v !== 'number' || !Number.isFinite(v)) throw new BadQueryError(`${name} must be a time in ms since the epoch, got ${String(v)}`);
-  return v;
-}
-
-function stringList(name: string, v: unknown): string | null {
-  if (v === undefined || v === null) return null;
-  if (!Array.isArray(v) || !v.every((s) => typeof s === 'string')) throw new BadQueryError(`${name} must be a list of names, got ${JSON.stringify(v)}`);
-  return JSON.stringify(v);
-}
 
 function toSummary(r: TrackRow): StoredTrack {
   return {
@@ -85,20 +61,6 @@ function toSummary(r: TrackRow): StoredTrack {
     zones: r.zones ? r.zones.split('\u001f').sort() : [],
     attributes: r.attributes ? (JSON.parse(r.attributes) as StoredTrack['attributes']) : {},
     ended: r.ended !== 0,
-  };
-}
-
-function toEvent(r: EventRow): StoredEvent {
-  return {
-    id: r.id,
-    kind: r.kind,
-    camera: r.camera,
-    time: r.time,
-    trackId: r.track_id,
-    label: r.label,
-    zone: r.zone,
-    direction: r.direction,
-    detail: r.detail ? (JSON.parse(r.detail) as StoredEvent['detail']) : null,
   };
 }
 
@@ -292,12 +254,7 @@ export class StoreQueries {
       'SELECT dt, box >> 39 AS x, (box >> 26) & 8191 AS y, (box >> 13) & 8191 AS w, box & 8191 AS h, score FROM detections WHERE track_id = ? ORDER BY dt',
       [id],
     );
-    const events = await this.db.query<EventRow>(
-      `SELECT e.id, e.kind, c.name AS camera, e.time, e.track_id, t.label, e.zone, e.direction, e.detail
-         FROM events e JOIN cameras c ON c.id = e.camera_id LEFT JOIN tracks t ON t.id = e.track_id
-        WHERE e.track_id = ? ORDER BY e.time, e.id`,
-      [id],
-    );
+    const events = await this.db.query<EventRow>(`SELECT ${eventColumns} FROM ${eventFrom} WHERE e.track_id = ? ORDER BY e.time, e.id`, [id]);
     return {
       ...summary,
       path: points.map((p) => ({ time: summary.firstTime + p.dt, box: [p.x, p.y, p.w, p.h], score: p.score / 1000 })),
@@ -306,33 +263,13 @@ export class StoreQueries {
   }
 
   /** Events within ±windowMs of `time`, the nearest kept when there are more than `limit`; in time order. */
-  async eventsAround(q: EventsAroundQuery): Promise<StoredEvent[]> {
-    const time = requireTime('eventsAround: time', q.time);
-    const windowMs = q.windowMs ?? 60_000;
-    const limit = q.limit ?? 200;
-    if (!(windowMs > 0)) throw new BadQueryError(`eventsAround: windowMs must be positive, got ${String(q.windowMs)}`);
-    if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new BadQueryError(`eventsAround: limit must be 1 ... 1000, got ${String(q.limit)}`);
-    const params: SqlValue[] = [time - windowMs, time + windowMs];
-    let where = '';
-    const cams = stringList('eventsAround: cameras', q.cameras);
-    if (cams !== null) {
-      where += ' AND e.camera_id IN (SELECT id FROM cameras WHERE name IN (SELECT value FROM json_each(?)))';
-      params.push(cams);
-    }
-    const kinds = stringList('eventsAround: kinds', q.kinds);
-    if (kinds !== null) {
-      where += ' AND e.kind IN (SELECT value FROM json_each(?))';
-      params.push(kinds);
-    }
-    params.push(time, limit);
-    const rows = await this.db.query<EventRow>(
-      `SELECT e.id, e.kind, c.name AS camera, e.time, e.track_id, t.label, e.zone, e.direction, e.detail
-         FROM events e JOIN cameras c ON c.id = e.camera_id LEFT JOIN tracks t ON t.id = e.track_id
-        WHERE e.time BETWEEN ? AND ?${where}
-        ORDER BY abs(e.time - ?), e.id LIMIT ?`,
-      params,
-    );
-    return rows.map(toEvent).sort((a, b) => a.time - b.time || a.id - b.id);
+  eventsAround(q: EventsAroundQuery): Promise<StoredEvent[]> {
+    return eventsAround(this.db, q);
+  }
+
+  /** Analytics events matching the filters, newest first (events.search). */
+  searchEvents(q: EventSearchQuery): Promise<StoredEvent[]> {
+    return searchEvents(this.db, q);
   }
 
   /** Recording segments overlapping [from, to] (for playback), oldest first. */

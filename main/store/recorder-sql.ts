@@ -68,7 +68,7 @@ export function transactionSteps(w: QueuedWrites, runId: number, timeLazyPrepare
   const events = taken.flatMap((b) => b.events);
   if (events.length > 0) {
     steps.push({
-      sql: 'INSERT INTO events (time, camera_id, track_id, kind, zone, direction, detail) SELECT value->>0, value->>1, value->>2, value->>3, value->>4, value->>5, value->>6 FROM json_each(?)',
+      sql: 'INSERT INTO events (time, camera_id, track_id, kind, zone, direction, detail, label) SELECT value->>0, value->>1, value->>2, value->>3, value->>4, value->>5, value->>6, value->>7 FROM json_each(?)',
       params: [json(events)],
     });
   }

@@ -4,10 +4,13 @@
 import { unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { trackKey, type PreparedBatch, type SnapshotUpdate, type TrackState, type WriteQueue } from './recorder-queue.js';
+import type { ZoneEventKind } from '../api/registries.js';
 import type { RecorderBatch } from './types.js';
 
 const endedTrackGraceMs = 60_000;
 const staleTrackMs = 300_000;
+/** Analytics events that put their zone or line in the track's zones (review's zone filter). */
+const ZONE_VISITS: ReadonlySet<ZoneEventKind> = new Set<ZoneEventKind>(['enter', 'cross', 'dwell']);
 
 export class TrackBook {
   private readonly cameras = new Map<string, number>();
@@ -116,20 +119,19 @@ export class TrackBook {
         t.bestTime = e.best.time;
         t.bestBox = e.best.box;
       }
-      if (e.kind === 'start') prepared.events.push(JSON.stringify([e.time, cameraId, t.id, 'track-start', null, null, null]));
+      if (e.kind === 'start') prepared.events.push(eventRow(e.time, cameraId, t.id, 'track-start'));
       if (e.kind === 'end') {
         t.ended = true;
-        prepared.events.push(JSON.stringify([e.time, cameraId, t.id, 'track-end', null, null, null]));
+        prepared.events.push(eventRow(e.time, cameraId, t.id, 'track-end'));
       }
       dirty.add(t);
     }
 
-    for (const z of batch.zoneEvents ?? []) {
+    for (const z of batch.analytics ?? []) {
       const cameraId = this.cameraId(z.camera);
-      const t = z.track === undefined ? undefined : this.tracks.get(trackKey(z.camera, z.track));
-      const detail = z.detail === undefined ? null : JSON.stringify(z.detail);
-      prepared.events.push(JSON.stringify([z.time, cameraId, t?.id ?? null, z.kind, z.zone, z.direction ?? null, detail]));
-      if (t && z.kind !== 'zone-exit' && z.kind !== 'overcrowd') prepared.zones.push(JSON.stringify([z.zone, t.id]));
+      const t = z.track === null ? undefined : this.tracks.get(trackKey(z.camera, z.track));
+      prepared.events.push(eventRow(z.time, cameraId, t?.id ?? null, z.kind, z.zone, z.direction, null, z.label));
+      if (t && ZONE_VISITS.has(z.kind)) prepared.zones.push(JSON.stringify([z.zone, t.id]));
     }
 
     for (const a of batch.attributes ?? []) {
@@ -139,6 +141,20 @@ export class TrackBook {
       dirty.add(t);
     }
   }
+}
+
+/** One events row, in the column order of recorder-sql.ts's insert. */
+export function eventRow(
+  time: number,
+  cameraId: number,
+  trackId: number | null,
+  kind: string,
+  zone: string | null = null,
+  direction: string | null = null,
+  detail: string | null = null,
+  label: string | null = null,
+): string {
+  return JSON.stringify([Math.round(time), cameraId, trackId, kind, zone, direction, detail, label]);
 }
 
 export function countRollup(prepared: PreparedBatch, time: number, cameraId: number, label: string, detections: number, tracks: number): void {

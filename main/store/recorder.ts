@@ -10,7 +10,7 @@ import type { CameraRecordingPolicy, CommitInfo, RecorderBatch, RecorderOptions,
 import type { SqlDriver } from './driver.js';
 import { relativeMediaPath } from './media.js';
 import { packBox, trackKey, WriteQueue, type PreparedBatch } from './recorder-queue.js';
-import { countRollup, TrackBook } from './recorder-tracks.js';
+import { countRollup, eventRow, TrackBook } from './recorder-tracks.js';
 import { transactionSteps } from './recorder-sql.js';
 import { validateBatch } from './validate.js';
 
@@ -210,9 +210,7 @@ export class Recorder {
     if (!Number.isFinite(time) || time < 0)
       throw new Error(`camera '${camera}': the time of a camera-${state} event must be a non-negative number, got ${String(time)}`);
     const prepared: PreparedBatch = { seq: ++this.seq, events: [], zones: [], rollup: new Map() };
-    prepared.events.push(
-      JSON.stringify([Math.round(time), this.book.cameraId(camera), null, `camera-${state}`, null, null, detail ? JSON.stringify(detail) : null]),
-    );
+    prepared.events.push(eventRow(time, this.book.cameraId(camera), null, `camera-${state}`, null, null, detail ? JSON.stringify(detail) : null));
     this.queue.pending.push(prepared);
     this.scheduleFlush();
   }

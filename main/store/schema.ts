@@ -134,6 +134,18 @@ export const migrations: readonly Migration[] = [
     description: 'media files whose rows retention deleted, kept until the files are gone (survives a crash in between)',
     sql: `CREATE TABLE media_deletes (path TEXT PRIMARY KEY) WITHOUT ROWID;`,
   },
+  {
+    version: 4,
+    description: "analytics events under the engine's names (enter, exit, cross + direction, crowded, crowd-end, dwell), with their label",
+    sql: `
+      UPDATE events SET kind = 'enter' WHERE kind = 'zone-enter';
+      UPDATE events SET kind = 'exit' WHERE kind = 'zone-exit';
+      UPDATE events SET kind = 'cross' WHERE kind = 'line-cross';
+      UPDATE events SET kind = 'crowded' WHERE kind = 'overcrowd';
+      ALTER TABLE events ADD COLUMN label TEXT;
+      CREATE INDEX events_by_zone_time ON events(zone, time) WHERE zone IS NOT NULL;
+    `,
+  },
 ];
 
 export const latestSchemaVersion = migrations[migrations.length - 1]!.version;

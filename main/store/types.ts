@@ -3,23 +3,9 @@
 // Types only. Times are ms since the epoch; boxes are [x, y, w, h] in source pixels (stored rounded
 // to whole pixels).
 
-import type { TrackSearch } from '../api/contract.js';
+import type { EventSearch, TrackSearch } from '../api/contract.js';
 import type { BoxXYWH, MetadataBatch } from '../api/engine-types.js';
-
-/** Analytics output (zones and lines) that the recorder stores next to the engine's metadata. */
-export interface ZoneEventInput {
-  kind: 'zone-enter' | 'zone-exit' | 'line-cross' | 'dwell' | 'overcrowd';
-  camera: string;
-  /** Engine track id (per camera and engine run); absent for camera-wide events such as overcrowding. */
-  track?: number;
-  /** Zone or line name as configured in the workspace. */
-  zone: string;
-  time: number;
-  /** Line crossings: 'in' / 'out' (or the configured direction names). */
-  direction?: string;
-  /** Anything else worth keeping (dwell seconds, crowd count...). */
-  detail?: Record<string, string | number | boolean>;
-}
+import type { ZoneEventKind } from '../api/registries.js';
 
 /** Per-track attributes (for example from a secondary classifier: colour, make). */
 export interface TrackAttributesInput {
@@ -28,9 +14,8 @@ export interface TrackAttributesInput {
   attributes: Record<string, string | number | boolean>;
 }
 
-/** What `recorder.write` accepts: the engine's batch plus optional analytics and attributes. */
+/** What `recorder.write` accepts: the engine's batch (its `analytics` events included) plus optional attributes. */
 export interface RecorderBatch extends MetadataBatch {
-  zoneEvents?: ZoneEventInput[];
   attributes?: TrackAttributesInput[];
 }
 
@@ -163,7 +148,9 @@ export interface StoredTrackDetail extends StoredTrack {
   events: StoredEvent[];
 }
 
-export type StoredEventKind = 'track-start' | 'track-end' | ZoneEventInput['kind'];
+/** An event row's kind: a track's start and end, a camera going off and on line, or an analytics event
+ * (main/api/registries.ts ZONE_EVENT_KINDS: the engine's names, kept as they are). */
+export type StoredEventKind = 'track-start' | 'track-end' | 'camera-offline' | 'camera-online' | ZoneEventKind;
 
 export interface StoredEvent {
   id: number;
@@ -173,6 +160,7 @@ export interface StoredEvent {
   /** Database track id, when the event belongs to a track. */
   trackId: number | null;
   label: string | null;
+  /** Analytics events: the zone's or line's id. */
   zone: string | null;
   direction: string | null;
   detail: Record<string, string | number | boolean> | null;
@@ -187,6 +175,9 @@ export interface EventsAroundQuery {
   /** Maximum events returned (default 200, at most 1000), nearest to `time` first kept. */
   limit?: number;
 }
+
+/** The store's analytics event search: the contract's filters, one definition. */
+export type EventSearchQuery = EventSearch;
 
 export interface SegmentInput {
   camera: string;

@@ -1,9 +1,9 @@
 // Shape checks for what arrives from the engine: a malformed batch is refused as a whole with a
 // message naming the field, so one bad batch never poisons a write transaction.
 
+import { CROSSING_DIRECTIONS, isZoneEventKind, orList, ZONE_EVENT_KINDS } from '../api/registries.js';
 import type { RecorderBatch } from './types.js';
 
-const zoneKinds = new Set(['zone-enter', 'zone-exit', 'line-cross', 'dwell', 'overcrowd']);
 const trackEventKinds = new Set(['start', 'update', 'end']);
 
 function describe(value: unknown): string {
@@ -58,7 +58,7 @@ class Checker {
 export function validateBatch(input: unknown): RecorderBatch {
   const c = new Checker();
   if (!isObject(input)) c.fail('batch', 'an object { frames, events }', input);
-  const { frames, events, zoneEvents, attributes } = input as Loose;
+  const { frames, events, analytics, attributes } = input as Loose;
   if (!Array.isArray(frames)) c.fail('batch.frames', 'an array', frames);
   if (!Array.isArray(events)) c.fail('batch.events', 'an array', events);
   frames.forEach((f: Loose, i: number) => {
@@ -95,18 +95,19 @@ export function validateBatch(input: unknown): RecorderBatch {
     c.finite(best, 'score', `${p}.best`);
     c.box(best, 'box', `${p}.best`);
   });
-  if (zoneEvents !== undefined) {
-    if (!Array.isArray(zoneEvents)) c.fail('batch.zoneEvents', 'an array', zoneEvents);
-    zoneEvents.forEach((z: Loose, i: number) => {
-      const p = `zoneEvents[${i}]`;
+  if (analytics !== undefined) {
+    if (!Array.isArray(analytics)) c.fail('batch.analytics', 'an array', analytics);
+    analytics.forEach((z: Loose, i: number) => {
+      const p = `analytics[${i}]`;
       if (!isObject(z)) c.fail(p, 'an object', z);
-      if (!zoneKinds.has(z.kind as string)) c.fail(`${p}.kind`, [...zoneKinds].join(' / '), z.kind);
+      if (!isZoneEventKind(z.kind)) c.fail(`${p}.kind`, orList(ZONE_EVENT_KINDS), z.kind);
       c.text(z, 'camera', p);
       c.text(z, 'zone', p);
       c.time(z, 'time', p);
-      if (z.track !== undefined) c.integer(z, 'track', p);
-      if (z.direction !== undefined) c.text(z, 'direction', p);
-      if (z.detail !== undefined && !isObject(z.detail)) c.fail(`${p}.detail`, 'an object', z.detail);
+      if (z.track !== null) c.integer(z, 'track', p);
+      if (z.label !== null) c.text(z, 'label', p);
+      if (z.direction !== null && !(CROSSING_DIRECTIONS as readonly unknown[]).includes(z.direction))
+        c.fail(`${p}.direction`, `${orList(CROSSING_DIRECTIONS)} or null`, z.direction);
     });
   }
   if (attributes !== undefined) {

@@ -2,9 +2,14 @@
 // load and change; errors name the field and the fix.
 import type { CameraView, EngineSettings, Point, RecordPolicy, RetentionSettings, Zone } from '../api/contract.js';
 import { isTrackerKind, orList, REFERENCE_POINTS, TRACKER_KINDS, ZONE_DIRECTIONS, ZONE_KINDS, ZONE_LIMITS } from '../api/registries.js';
+import { migrateWorkspace } from './migrate.js';
+import { slugify } from './slug.js';
 import { uriProblem } from './uri.js';
 
-export const WORKSPACE_VERSION = 1;
+export { slugify } from './slug.js';
+
+/** 2: masks are zones of kind 'mask' (polygons); version 1's `masks` rectangles are migrated (migrate.ts). */
+export const WORKSPACE_VERSION = 2;
 
 /** A camera as stored: the renderer's view of it (its URI without the password) plus playback options. */
 export interface CameraConfig extends CameraView {
@@ -69,15 +74,6 @@ function arr(v: unknown, field: string): unknown[] {
   return v;
 }
 
-export function slugify(name: string): string {
-  const s = name
-    .toLowerCase()
-    .normalize('NFKD')
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '');
-  return s || 'camera';
-}
-
 function point(v: unknown, field: string): Point {
   if (!Array.isArray(v) || v.length !== 2) throw new WorkspaceError(field, 'must be a point [x, y] with 0 ≤ x, y ≤ 1');
   return [num(v[0], `${field}[0]`, 0, 1), num(v[1], `${field}[1]`, 0, 1)];
@@ -131,10 +127,21 @@ export function validateCamera(v: unknown, field: string, knownModels?: Set<stri
     throw new WorkspaceError(`${field}.model`, `names '${model}', which is not installed — pick one of ${[...knownModels].join(', ') || '(none installed)'}`);
   }
   const rec = c.record === undefined ? {} : obj(c.record, `${field}.record`);
-  const masks = arr(c.masks, `${field}.masks`).map((m, i) => {
-    const f = `${field}.masks[${i}]`;
-    if (!Array.isArray(m) || m.length !== 4) throw new WorkspaceError(f, 'must be [x, y, w, h] in 0..1 of the frame');
-    return m.map((x, k) => num(x, `${f}[${k}]`, 0, 1)) as [number, number, number, number];
+  if (c.masks !== undefined) {
+    const isRect = (m: unknown) => Array.isArray(m) && m.length === 4 && m.every((x) => typeof x === 'number' && x >= 0 && x <= 1);
+    const bad = Array.isArray(c.masks) ? c.masks.findIndex((m) => !isRect(m)) : -1;
+    throw new WorkspaceError(
+      bad >= 0 ? `${field}.masks[${bad}]` : `${field}.masks`,
+      Array.isArray(c.masks) && bad >= 0
+        ? "must be [x, y, w, h] with each number from 0 to 1 (a version 1 rectangle) — or draw the mask as a zone of kind 'mask'"
+        : "is no longer used — draw masks as zones of kind 'mask' (polygons)",
+    );
+  }
+  const zones = arr(c.zones, `${field}.zones`).map((z, i) => validateZone(z, `${field}.zones[${i}]`));
+  const zoneIds = new Set<string>();
+  zones.forEach((z, i) => {
+    if (zoneIds.has(z.id)) throw new WorkspaceError(`${field}.zones[${i}].id`, `'${z.id}' is used by two zones of this camera — give each zone its own name`);
+    zoneIds.add(z.id);
   });
   return {
     id: typeof c.id === 'string' && c.id ? c.id : slugify(name),
@@ -147,8 +154,7 @@ export function validateCamera(v: unknown, field: string, knownModels?: Set<stri
       detectionsHz: num(rec.detectionsHz, `${field}.record.detectionsHz`, 0, 120, DEFAULT_RECORD.detectionsHz),
       snapshots: bool(rec.snapshots, `${field}.record.snapshots`, DEFAULT_RECORD.snapshots),
     },
-    zones: arr(c.zones, `${field}.zones`).map((z, i) => validateZone(z, `${field}.zones[${i}]`)),
-    masks,
+    zones,
     loop: bool(c.loop, `${field}.loop`, uri.startsWith('file:')),
     realtime: bool(c.realtime, `${field}.realtime`, true),
   };
@@ -183,7 +189,7 @@ export function validateRetention(v: unknown, field = 'retention'): RetentionSet
 
 /** Validates a parsed workspace file. Throws WorkspaceError naming the first bad field. */
 export function validateWorkspace(v: unknown, knownModels?: Set<string>): Workspace {
-  const w = obj(v, 'workspace');
+  const w = obj(migrateWorkspace(v).workspace, 'workspace');
   if (w.version !== undefined && typeof w.version === 'number' && w.version > WORKSPACE_VERSION) {
     throw new WorkspaceError('version', `is ${w.version}, written by a newer Vigil (this one reads up to ${WORKSPACE_VERSION}) — update Vigil`);
   }

@@ -12,9 +12,11 @@ import {
   validateRetention,
   validateWorkspace,
   WorkspaceError,
+  WORKSPACE_VERSION,
   type CameraConfig,
   type Workspace,
 } from './model.js';
+import { migrateWorkspace } from './migrate.js';
 import { joinCredentials, redactUri, splitCredentials } from './uri.js';
 
 export { dataHome } from '../paths.js';
@@ -56,6 +58,13 @@ export class WorkspaceFile extends EventEmitter<{ change: [WorkspaceChange] }> {
       const loaded = this.load(this.file);
       if (loaded.ok) {
         this.current = loaded.workspace;
+        if (loaded.from < WORKSPACE_VERSION) {
+          // Written by an older Vigil: keep that file as it was, and write the current format.
+          const kept = `${this.file}.v${loaded.from}`;
+          if (!existsSync(kept)) writeFileAtomic(kept, readFileSync(this.file, 'utf8'));
+          options.log?.(`[workspace] ${this.file} was upgraded from version ${loaded.from} to ${WORKSPACE_VERSION} (the old file is kept as ${kept})`);
+          this.save();
+        }
         // A start that read the file cleanly makes it the copy to fall back to.
         if (!existsSync(this.lastGoodFile)) writeFileAtomic(this.lastGoodFile, readFileSync(this.file, 'utf8'));
       } else {
@@ -77,7 +86,7 @@ export class WorkspaceFile extends EventEmitter<{ change: [WorkspaceChange] }> {
     }
   }
 
-  private load(file: string): { ok: true; workspace: Workspace } | { ok: false; error: string } {
+  private load(file: string): { ok: true; workspace: Workspace; from: number } | { ok: false; error: string } {
     let raw: unknown;
     try {
       raw = JSON.parse(readFileSync(file, 'utf8'));
@@ -85,7 +94,7 @@ export class WorkspaceFile extends EventEmitter<{ change: [WorkspaceChange] }> {
       return { ok: false, error: `workspace file ${file} is not valid JSON (${(e as Error).message}) — fix it or move it away to start from the demo` };
     }
     try {
-      return { ok: true, workspace: validateWorkspace(raw) };
+      return { ok: true, workspace: validateWorkspace(raw), from: migrateWorkspace(raw).from };
     } catch (e) {
       if (e instanceof WorkspaceError) return { ok: false, error: `workspace file ${file}: ${e.message}` };
       throw e;
@@ -121,7 +130,6 @@ export class WorkspaceFile extends EventEmitter<{ change: [WorkspaceChange] }> {
       model: camera.model,
       record: { ...camera.record },
       zones: structuredClone(camera.zones),
-      masks: structuredClone(camera.masks),
     };
   }
 

@@ -84,7 +84,10 @@ function TrackList({ api, workspaceState, query }: { api: ApiClient; workspaceSt
   const cameras = workspaceState.workspace?.cameras ?? [];
   const recorded = useRecordedLabels(api);
   const labels = filter.labels?.[0] && !recorded.includes(filter.labels[0]) ? [...recorded, filter.labels[0]].sort() : recorded;
-  const zones = [...new Set(cameras.flatMap((c) => c.zones.map((z) => z.name)))].sort();
+  // The filter names a zone by its id (renaming keeps its history); zones of several cameras may share one.
+  const zones = [...new Map(cameras.flatMap((c) => c.zones.filter((z) => z.kind !== 'mask').map((z) => [z.id, z.name] as const))).entries()].sort((a, b) =>
+    a[1].localeCompare(b[1]),
+  );
 
   useEffect(() => {
     const q = queryFromFilter(filter);
@@ -165,8 +168,10 @@ function TrackList({ api, workspaceState, query }: { api: ApiClient; workspaceSt
           Zone
           <select data-testid="filter-zone" value={filter.zone ?? ''} onChange={(e) => set({ zone: e.target.value || undefined })}>
             <option value="">any</option>
-            {zones.map((z) => (
-              <option key={z}>{z}</option>
+            {zones.map(([id, name]) => (
+              <option key={id} value={id}>
+                {name}
+              </option>
             ))}
           </select>
         </label>
@@ -245,7 +250,7 @@ function TrackList({ api, workspaceState, query }: { api: ApiClient; workspaceSt
               <span>{formatTime(t.firstSeen)}</span>
               <span data-testid={`review-duration-${t.id}`}>{formatDuration(t.lastSeen - t.firstSeen)}</span>
               <span>{t.bestScore.toFixed(2)}</span>
-              <span className="zones">{t.zones.join(', ')}</span>
+              <span className="zones">{t.zones.map((z) => z.name).join(', ')}</span>
             </a>
           </li>
         ))}
@@ -396,7 +401,7 @@ function TrackView({ api, workspaceState, id }: { api: ApiClient; workspaceState
             <dt>Best score</dt>
             <dd>{track.bestScore.toFixed(2)}</dd>
             <dt>Zones</dt>
-            <dd>{track.zones.length ? track.zones.join(', ') : 'none'}</dd>
+            <dd>{track.zones.length ? track.zones.map((z) => z.name).join(', ') : 'none'}</dd>
             <dt>Path</dt>
             <dd data-testid="track-path-count">{track.path.length} positions</dd>
             <dt>Clip</dt>

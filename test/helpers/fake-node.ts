@@ -161,10 +161,9 @@ export async function startFakeNode(options: FakeNodeOptions = {}): Promise<Fake
         labels: [],
       },
     ],
-    masks: [],
   });
   const workspace: WorkspaceView = {
-    version: 1,
+    version: 2,
     cameras: Array.from({ length: options.cameras ?? 4 }, (_, i) => cameraView(`cam${i + 1}`, `Camera ${i + 1}`, `test://pattern/${i + 1}`)),
     models,
     defaultModel: 'coco-yolov8n',
@@ -279,7 +278,7 @@ export async function startFakeNode(options: FakeNodeOptions = {}): Promise<Fake
           lastSeen: now,
           bestScore: 0,
           snapshotUrl: `/media/snapshots/${id}.jpg`,
-          zones: ['door'],
+          zones: [{ id: 'door', name: 'door' }],
           path: [],
           frameSize: { width, height },
         };
@@ -489,7 +488,7 @@ export async function startFakeNode(options: FakeNodeOptions = {}): Promise<Fake
         if (p.to !== undefined && t.firstSeen > p.to) continue;
         if (p.cameras && !p.cameras.includes(t.camera)) continue;
         if (p.labels && !p.labels.includes(t.label)) continue;
-        if (p.zone && !t.zones.includes(p.zone)) continue;
+        if (p.zone && !t.zones.some((z) => z.id === p.zone)) continue;
         if (p.minScore !== undefined && t.bestScore < p.minScore) continue;
         const { path: _path, frameSize: _fs, ...summary } = t;
         out.push(summary);
@@ -502,6 +501,7 @@ export async function startFakeNode(options: FakeNodeOptions = {}): Promise<Fake
       return t;
     },
     'events.around': () => [],
+    'events.search': () => [],
     'engine.restart': () => engine,
   };
 

@@ -68,6 +68,7 @@ const SEEDS: Record<keyof typeof PARAMS, Record<string, unknown>> = {
   'tracks.search': { limit: 20, labels: ['person'] },
   'tracks.get': { id: '1' },
   'events.around': { t: 1_700_000_000_000, windowMs: 60_000 },
+  'events.search': { kinds: ['enter', 'cross'], limit: 50 },
   'engine.restart': {},
 };
 

@@ -61,6 +61,13 @@ describe('schema migrations', () => {
         INSERT INTO tracks (id, run_id, camera_id, engine_track, label, class_id, first_time, last_time, best_score, best_time, best_box)
           VALUES (1, 1, 1, 7, 'person', 0, ${t0}, ${t0 + 70_000}, 0.9, ${t0}, '[1,2,3,4]');
         INSERT INTO detections VALUES (1, 0, 1, 900), (1, 1000, 1, 800), (1, 70000, 1, 700);`);
+      if (earlier.version < 4) {
+        // Before version 4, zone events had kinds of their own (the engine's names since).
+        await db.exec(`INSERT INTO events (time, camera_id, track_id, kind, zone, direction, detail) VALUES
+          (${t0}, 1, 1, 'zone-enter', 'door', NULL, NULL), (${t0 + 1}, 1, 1, 'line-cross', 'gate', 'out', NULL),
+          (${t0 + 2}, 1, 1, 'zone-exit', 'door', NULL, NULL), (${t0 + 3}, 1, NULL, 'overcrowd', 'door', NULL, '{"count":9}'),
+          (${t0 + 4}, 1, 1, 'dwell', 'door', NULL, NULL), (${t0 + 5}, 1, 1, 'track-end', NULL, NULL, NULL);`);
+      }
       if (earlier.version >= 2) {
         // From version 2 on, the recorder also kept the timeline rollups of those boxes.
         const minute = Math.floor(t0 / 60_000);
@@ -78,6 +85,17 @@ describe('schema migrations', () => {
       ]);
       const track = await store.queries.track(1);
       expect(track?.path.map((p) => p.score)).toEqual([0.9, 0.8, 0.7]);
+      if (earlier.version < 4) {
+        const events = await store.queries.searchEvents({});
+        expect(events.map((e) => [e.kind, e.zone, e.direction, e.label])).toEqual([
+          ['dwell', 'door', null, 'person'],
+          ['crowded', 'door', null, null],
+          ['exit', 'door', null, 'person'],
+          ['cross', 'gate', 'out', 'person'],
+          ['enter', 'door', null, 'person'],
+        ]);
+        expect((await store.queries.searchEvents({ kinds: ['cross'] })).map((e) => e.direction)).toEqual(['out']);
+      }
       await store.close();
       const check = await raw(file);
       expect(await schemaVersion(check)).toBe(latestSchemaVersion);
@@ -179,15 +197,17 @@ describe('recorder and review queries', () => {
     expect(r2.tracks).toHaveLength(1);
   });
 
-  it('stores zone events, zones entered and attributes, and searches by zone', async () => {
+  it('stores analytics events, zones entered and lines crossed, attributes, and searches by zone', async () => {
     const store = await open();
     const batch = sceneBatch(0, { cameras: 1, objects: 2 });
+    const at = { camera: 'cam-0', time: t0, pts: 0 };
     store.recorder.write({
       ...batch,
-      zoneEvents: [
-        { kind: 'zone-enter', camera: 'cam-0', track: 1, zone: 'driveway', time: t0 },
-        { kind: 'line-cross', camera: 'cam-0', track: 1, zone: 'gate-line', time: t0, direction: 'in' },
-        { kind: 'overcrowd', camera: 'cam-0', zone: 'driveway', time: t0, detail: { count: 9 } },
+      analytics: [
+        { ...at, kind: 'enter', track: 1, label: 'person', zone: 'driveway', direction: null },
+        { ...at, kind: 'cross', track: 1, label: 'person', zone: 'gate-line', direction: 'in' },
+        { ...at, kind: 'exit', track: 2, label: 'person', zone: 'porch', direction: null },
+        { ...at, kind: 'crowded', track: null, label: null, zone: 'driveway', direction: null },
       ],
       attributes: [{ camera: 'cam-0', track: 1, attributes: { colour: 'red' } }],
     });
@@ -195,11 +215,30 @@ describe('recorder and review queries', () => {
     const r = await store.queries.searchTracks({ zone: 'driveway' });
     expect(r.tracks).toHaveLength(1);
     expect(r.tracks[0]).toMatchObject({ engineTrack: 1, zones: ['driveway', 'gate-line'], attributes: { colour: 'red' } });
-    const events = await store.queries.eventsAround({ time: t0, kinds: ['line-cross', 'overcrowd'] });
-    expect(events.map((e) => [e.kind, e.zone, e.direction, e.detail])).toEqual([
-      ['line-cross', 'gate-line', 'in', null],
-      ['overcrowd', 'driveway', null, { count: 9 }],
+    // Leaving a zone it was never seen entering does not make it a visitor.
+    expect((await store.queries.searchTracks({ zone: 'porch' })).tracks).toHaveLength(0);
+    const events = await store.queries.eventsAround({ time: t0, kinds: ['cross', 'crowded'] });
+    expect(events.map((e) => [e.kind, e.zone, e.direction, e.label, e.trackId === null])).toEqual([
+      ['cross', 'gate-line', 'in', 'person', false],
+      ['crowded', 'driveway', null, null, true],
     ]);
+    const found = await store.queries.searchEvents({ zones: ['driveway', 'porch'] });
+    expect(found.map((e) => e.kind).sort()).toEqual(['crowded', 'enter', 'exit']);
+    const page1 = await store.queries.searchEvents({ limit: 2 });
+    const last = page1[page1.length - 1]!;
+    const page2 = await store.queries.searchEvents({ limit: 10, before: last.time, beforeId: String(last.id) });
+    expect([...page1, ...page2].map((e) => e.id)).toEqual([...new Set([...page1, ...page2].map((e) => e.id))]);
+    expect(page1.length + page2.length).toBe(4);
+  });
+
+  it('refuses a batch whose analytics event has an unknown kind, naming the field', async () => {
+    const store = await open();
+    const receipt = store.recorder.write({
+      ...sceneBatch(0, { cameras: 1, objects: 1 }),
+      analytics: [{ camera: 'cam-0', time: t0, pts: 0, kind: 'line-cross' as 'cross', track: 1, label: 'person', zone: 'gate', direction: 'in' }],
+    });
+    expect(receipt.ok).toBe(false);
+    expect(receipt.error).toContain('analytics[0].kind must be enter, exit, cross, crowded, crowd-end or dwell');
   });
 
   it('keeps tracks apart when a restarted engine reuses its track ids', async () => {
