@@ -1,5 +1,7 @@
 #include "inference.h"
 
+#include <algorithm>
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <mutex>
@@ -112,11 +114,34 @@ InferenceSession::InferenceSession(const ModelManifest& m, const InferenceOption
   }
 }
 
+std::vector<int> InferenceSession::batchShapes() const {
+  if (fixedBatch_ || deviceMemory_) return {maxBatch_};
+  std::vector<int> shapes{maxBatch_};  // the largest first: TensorRT's profile then spans the others
+  for (int b : {(maxBatch_ + 1) / 2, 1})
+    if (b != shapes.back()) shapes.push_back(b);
+  return shapes;
+}
+
+std::vector<std::pair<int, double>> InferenceSession::warm() {
+  std::vector<std::pair<int, double>> took;
+  for (int b : batchShapes()) {
+    if (std::find(shapesRun_.begin(), shapesRun_.end(), b) != shapesRun_.end()) continue;
+    const auto t0 = std::chrono::steady_clock::now();
+    run(b);
+    took.emplace_back(b, std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+  }
+  outputs_.clear();
+  views_.clear();
+  converted_.clear();
+  return took;
+}
+
 void InferenceSession::setDeviceInput(float* deviceTensor) {
   if (deviceTensor && !deviceMemory_)
     throw std::runtime_error("model '" + manifest_.name + "': device input needs the CUDA execution provider (running on " + provider_ +
                              ")");
   deviceInput_ = deviceTensor;
+  shapesRun_.clear();
   binding_.reset();
   if (!deviceTensor) return;
   binding_ = std::make_unique<Ort::IoBinding>(*session_);
@@ -154,6 +179,7 @@ void InferenceSession::run(int count, float* input) {
   } catch (const Ort::Exception& e) {
     throw std::runtime_error("model '" + manifest_.name + "': inference failed: " + e.what());
   }
+  if (std::find(shapesRun_.begin(), shapesRun_.end(), batch) == shapesRun_.end()) shapesRun_.push_back(batch);
   readOutputs();
 }
 

@@ -5,6 +5,7 @@
 
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "manifest.h"
@@ -45,6 +46,14 @@ class InferenceSession {
   // Where preprocessing writes image `i` of the next batch.
   float* inputFor(int i) { return input_.data() + static_cast<size_t>(i) * imageFloats_; }
 
+  // The batch sizes run() may use: only the full batch where the shape is fixed (a fixed-batch model,
+  // or the CUDA device path, which always runs the full batch), else the full batch, half and 1.
+  std::vector<int> batchShapes() const;
+  // Runs each of batchShapes() not yet run on the current input (host buffer or device input) once, so
+  // that the first real batches do not pay for allocations, cuDNN autotuning or a TensorRT profile.
+  // Returns the milliseconds each shape took, in the order run. The outputs are discarded.
+  std::vector<std::pair<int, double>> warm();
+
   // Runs the first `count` images of the input (the host buffer, or the device input when set);
   // then detections() reads them. `input`: another buffer of the same kind and size to read instead
   // (double-buffered pre-processing); null: the default one.
@@ -76,6 +85,7 @@ class InferenceSession {
   std::vector<std::vector<float>> converted_;    // int outputs turned into float
   const OrtMemoryInfo* deviceMemory_ = nullptr;  // the CUDA provider's device memory (owned by ONNX Runtime)
   float* deviceInput_ = nullptr;
+  std::vector<int> shapesRun_;  // batch sizes run on the current input (setDeviceInput starts again)
   std::unique_ptr<Ort::IoBinding> binding_;
 };
 
