@@ -52,7 +52,7 @@ function writeVerdicts(path: string, verdicts: Record<string, ProviderVerdict>):
 /** The files a provider may open for this manifest, hashed together: a changed file is a new model. */
 export function modelHash(manifest: ModelManifest, manifestPath: string): string {
   const h = createHash('sha256');
-  for (const f of [manifest.file]) h.update(readFileSync(join(dirname(manifestPath), f)));
+  for (const f of [manifest.file, ...(manifest.fp16File ? [manifest.fp16File] : [])]) h.update(readFileSync(join(dirname(manifestPath), f)));
   return h.digest('hex');
 }
 

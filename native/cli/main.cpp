@@ -303,8 +303,9 @@ int run(int argc, char** argv) {
   }
   listener.labels = engine->manifest().labels;
   if (!engine->providerNote().empty()) std::fprintf(stderr, "warning: %s\n", engine->providerNote().c_str());
-  std::fprintf(stderr, "vigil-engine: model '%s' on %s, batch %d, tracker %s, preprocess %s%s%s\n", engine->manifest().name.c_str(),
-               engine->provider().c_str(), engine->batchSize(), vigil::trackerName(cfg.tracker), engine->preprocessPath(),
+  std::fprintf(stderr, "vigil-engine: model '%s'%s on %s, batch %d, tracker %s, preprocess %s%s%s\n", engine->manifest().name.c_str(),
+               engine->modelFile() == engine->manifest().modelFile ? "" : " (FP16 variant)", engine->provider().c_str(),
+               engine->batchSize(), vigil::trackerName(cfg.tracker), engine->preprocessPath(),
                engine->preprocessNote().empty() ? "" : " — ", engine->preprocessNote().c_str());
   for (size_t i = 0; i < a.positional.size(); ++i) {
     std::lock_guard lock(listener.mu);
@@ -574,7 +575,7 @@ int bench(int argc, char** argv) {
   const double decodedFps = static_cast<double>(decodedSoFar() - decoded0) / wall;
   auto st = engine->stats();
   const auto stages = engine->stageTimes();
-  const std::string preprocess = engine->preprocessPath(), preprocessNote = engine->preprocessNote();
+  const std::string preprocess = engine->preprocessPath(), preprocessNote = engine->preprocessNote(), modelFile = engine->modelFile();
   const int engineBatch = engine->batchSize(), preprocessThreads = engine->preprocessThreads();
   int64_t dropped = 0;
   for (auto& s : st) dropped += s.droppedFrames;
@@ -612,12 +613,13 @@ int bench(int argc, char** argv) {
               engine->warmedShapes().empty() ? "none" : warmed.c_str());
   if (a.has("json"))
     std::printf(
-        "{\"streams\":%d,\"e2e_fps\":%.2f,\"bare_fps\":%.2f,\"ratio\":%.3f,\"p50_ms\":%.2f,\"p95_ms\":%.2f,\"p99_ms\":%.2f,\"cpu_percent\":%.1f,\"dropped\":%lld,\"cpu_ratio\":%.3f,\"provider\":\"%s\",\"batch\":%d,\"realtime\":%s,\"min_stream_fps\":%.2f,\"engine_batch\":%d,\"preprocess\":\"%s\",\"preprocess_threads\":%d,\"decoded_fps\":%.2f,\"width\":%d,\"height\":%d,\"gpu_util_percent\":%.1f,\"device_frames_percent\":%.1f,\"stage_ms\":{\"preprocess\":%.3f,\"infer\":%.3f,\"post\":%.3f,\"deliver\":%.3f},\"bare_input\":\"%s\",\"first_full_batch_infer_ms\":%.3f,\"warmed\":%s}\n",
+        "{\"streams\":%d,\"e2e_fps\":%.2f,\"bare_fps\":%.2f,\"ratio\":%.3f,\"p50_ms\":%.2f,\"p95_ms\":%.2f,\"p99_ms\":%.2f,\"cpu_percent\":%.1f,\"dropped\":%lld,\"cpu_ratio\":%.3f,\"provider\":\"%s\",\"batch\":%d,\"realtime\":%s,\"min_stream_fps\":%.2f,\"engine_batch\":%d,\"preprocess\":\"%s\",\"preprocess_threads\":%d,\"decoded_fps\":%.2f,\"width\":%d,\"height\":%d,\"gpu_util_percent\":%.1f,\"device_frames_percent\":%.1f,\"stage_ms\":{\"preprocess\":%.3f,\"infer\":%.3f,\"post\":%.3f,\"deliver\":%.3f},\"bare_input\":\"%s\",\"first_full_batch_infer_ms\":%.3f,\"warmed\":%s,\"model_file\":%s}\n",
         streams, e2e, bareFps, ratio, p50, p95, p99, cpu, static_cast<long long>(dropped), cpuRatio, provider.c_str(), batch,
         so.realtime ? "true" : "false", minStreamFps, engineBatch, preprocess.c_str(), preprocessThreads, decodedFps, listener.width,
         listener.height, gpuPercent, devicePct, stages.batches ? stages.preprocess / stages.batches : 0.0,
         stages.batches ? stages.infer / stages.batches : 0.0, stages.batches ? stages.post / stages.batches : 0.0,
-        stages.batches ? stages.deliver / stages.batches : 0.0, bareInput.c_str(), stages.firstFullInfer, warmed.c_str());
+        stages.batches ? stages.deliver / stages.batches : 0.0, bareInput.c_str(), stages.firstFullInfer, warmed.c_str(),
+        nlohmann::json(modelFile).dump().c_str());
   return listener.failed ? 1 : 0;
 }
 

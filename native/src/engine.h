@@ -168,6 +168,7 @@ class Engine {
   const ModelManifest& manifest() const { return manifest_; }
   const std::string& provider() const { return session_->provider(); }
   const std::string& providerNote() const { return session_->providerNote(); }
+  const std::string& modelFile() const { return session_->modelFile(); }  // the FP16 variant on a GPU provider when there is one
   int batchSize() const { return batchSize_; }
   // Where frames are letterboxed: "cuda" (GPU kernel, IO binding) or "cpu" (worker pool); the note says why not CUDA.
   const char* preprocessPath() const { return preprocess_->path(); }

@@ -50,7 +50,7 @@ InferenceSession::InferenceSession(const ModelManifest& m, const InferenceOption
       if (p == "cpu") break;
       ProviderSetup setup;
       setup.provider = p;
-      setup.fp16 = m.fp16;
+      setup.fp16 = m.fp16 || !m.fp16ModelFile.empty();  // TensorRT builds half-precision layers for the FP16 variant
       setup.tensorrtCache = tensorrtCacheDir().string();
       setup.classicFallback = p == "tensorrt";  // ONNX Runtime's own TensorRT library is a classic provider
       AddedProvider added;
@@ -68,7 +68,18 @@ InferenceSession::InferenceSession(const ModelManifest& m, const InferenceOption
       std::filesystem::create_directories(tensorrtCacheDir(), ec);  // TensorRT writes its engines there
     }
     if (provider_ == "CPUExecutionProvider" && !notes.empty()) providerNote_ = "falling back to CPUExecutionProvider: " + notes;
-    session_ = std::make_unique<Ort::Session>(ortEnv(), m.modelFile.c_str(), so);
+    // The FP16 variant where a GPU provider runs it (never on the CPU provider); should it not open
+    // there, the FP32 file does, and the note says why.
+    modelFile_ = m.modelFile;
+    if (!m.fp16ModelFile.empty() && provider_ != "CPUExecutionProvider") {
+      try {
+        session_ = std::make_unique<Ort::Session>(ortEnv(), m.fp16ModelFile.c_str(), so);
+        modelFile_ = m.fp16ModelFile;
+      } catch (const Ort::Exception& e) {
+        providerNote_ = "the FP16 variant did not open on " + provider_ + " (" + e.what() + "); running FP32";
+      }
+    }
+    if (!session_) session_ = std::make_unique<Ort::Session>(ortEnv(), m.modelFile.c_str(), so);
 
     Ort::AllocatorWithDefaultOptions alloc;
     if (session_->GetInputCount() != 1)

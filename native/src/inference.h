@@ -42,6 +42,8 @@ class InferenceSession {
   int maxBatch() const { return maxBatch_; }
   const std::string& provider() const { return provider_; }
   const std::string& providerNote() const { return providerNote_; }
+  // The ONNX file the session opened: the manifest's FP16 variant on CUDA/TensorRT, else its file.
+  const std::string& modelFile() const { return modelFile_; }
   size_t imageFloats() const { return imageFloats_; }
   // Where preprocessing writes image `i` of the next batch.
   float* inputFor(int i) { return input_.data() + static_cast<size_t>(i) * imageFloats_; }
@@ -73,7 +75,7 @@ class InferenceSession {
   void readOutputs();
   ModelManifest manifest_;
   std::unique_ptr<Ort::Session> session_;
-  std::string provider_, providerNote_;
+  std::string provider_, providerNote_, modelFile_;
   int maxBatch_ = 1;
   bool fixedBatch_ = false;
   size_t imageFloats_ = 0;

@@ -165,6 +165,33 @@ TEST(Inference, GeneratedDetectorFindsASquareWhereItIs) {
   EXPECT_NEAR(d[0].score, 1.f, 1e-4);
 }
 
+TEST(Inference, TheCpuProviderOpensTheFp32FileEvenWithAnFp16Variant) {
+  const auto& fx = Fixtures::get();
+  fs::path dir = vigil::testing::tmpRoot("pipeline") / "fp16variant";
+  fs::create_directories(dir);
+  const fs::path model = fs::path(fx.manifest).parent_path() / "squares.onnx";
+  fs::copy_file(model, dir / "squares.onnx", fs::copy_options::overwrite_existing);
+  fs::copy_file(model, dir / "squares.fp16.onnx", fs::copy_options::overwrite_existing);  // any file: the CPU never opens it
+  std::ifstream in(fx.manifest);
+  std::string text((std::istreambuf_iterator<char>(in)), {});
+  text.insert(text.find('{') + 1, R"("fp16File":"squares.fp16.onnx",)");
+  std::ofstream(dir / "m.json") << text;
+  ModelManifest m = loadManifest((dir / "m.json").string());
+  EXPECT_EQ(m.fp16ModelFile, (dir / "squares.fp16.onnx").string());
+  InferenceSession s(m, {1, 1, false, {"cpu"}});
+  EXPECT_EQ(s.provider(), "CPUExecutionProvider");
+  EXPECT_EQ(s.modelFile(), m.modelFile);
+
+  std::ofstream(dir / "gone.json") << std::string(text).replace(text.find("squares.fp16.onnx"), 17, "absent.fp16.onnx");
+  try {
+    loadManifest((dir / "gone.json").string());
+    FAIL() << "expected an error";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("\"fp16File\""), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("absent.fp16.onnx"), std::string::npos) << e.what();
+  }
+}
+
 TEST(Inference, WarmsEachBatchShapeARunMayUseOnce) {
   const auto& fx = Fixtures::get();
   ModelManifest m = loadManifest(fx.manifest);
