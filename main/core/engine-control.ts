@@ -22,6 +22,8 @@ export class EngineControl extends EventEmitter<{
   snapshot: [Snapshot];
   stats: [StreamStats[]];
   log: [string];
+  /** A model was moved off a GPU provider (the model list marks it: the workspace view changes). */
+  demotion: [ProviderDemotion];
 }> {
   private latestStats: StreamStats[] = [];
   private engineStats: EngineStreamStats[] = [];
@@ -111,6 +113,7 @@ export class EngineControl extends EventEmitter<{
     if (JSON.stringify(this.demotions.get(d.model)) === JSON.stringify(d)) return;
     this.demotions.set(d.model, d);
     this.emit('log', `[engine] ${demotionWords(d)}`);
+    this.emit('demotion', d);
   }
 
   private spec(camera: CameraConfig): SourceSpec {
