@@ -127,6 +127,8 @@ export function createServices(options: ServicesOptions): Services {
     }) as never);
   }
   if (workspace) on(workspace, 'change', (() => publish('workspace.changed', workspaceView())) as never);
+  // The model list marks a model the engine moved off a GPU provider (ModelSummary.providerNote).
+  if (workspace && control) on(control, 'demotion', (() => publish('workspace.changed', workspaceView())) as never);
 
   function needWorkspace(): WorkspaceFile {
     if (!workspace) throw new ApiError('unavailable', 'this node runs without a workspace');
