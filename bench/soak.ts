@@ -21,10 +21,13 @@ const streams = arg('streams', 8);
 const detectFps = arg('detect-fps', 1);
 const everyMs = 10_000;
 
-function rssKiB(pid: number): number {
-  const m = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+/** A /proc/PID/status figure in KiB: VmRSS (all resident pages, shared library pages included) or
+ * RssAnon (the process's own heap memory: what a leak grows). */
+function statusKiB(pid: number, key: 'VmRSS' | 'RssAnon'): number {
+  const m = new RegExp(`${key}:\\s+(\\d+)`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Number(m[1]) : NaN;
 }
+const rssKiB = (pid: number) => statusKiB(pid, 'VmRSS');
 const openFiles = (pid: number): number => readdirSync(`/proc/${pid}/fd`).length;
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 
@@ -32,6 +35,8 @@ interface Sample {
   t: number;
   mainRss: number;
   engineRss: number;
+  mainAnon: number;
+  engineAnon: number;
   mainFds: number;
   engineFds: number;
   dropped: number;
@@ -66,6 +71,8 @@ try {
       t: (Date.now() - started) / 60_000,
       mainRss: rssKiB(node.process.pid!),
       engineRss: enginePid ? rssKiB(enginePid) : NaN,
+      mainAnon: statusKiB(node.process.pid!, 'RssAnon'),
+      engineAnon: enginePid ? statusKiB(enginePid, 'RssAnon') : NaN,
       mainFds: openFiles(node.process.pid!),
       engineFds: enginePid ? openFiles(enginePid) : NaN,
       dropped: s.streams.reduce((n, x) => n + x.droppedFrames, 0),
@@ -84,7 +91,7 @@ try {
   const after = samples.filter((x) => x.t >= warm);
   const atWarm = after.slice(0, 3);
   const atEnd = after.slice(-3);
-  const growth = (k: 'mainRss' | 'engineRss') => (median(atEnd.map((x) => x[k])) / median(atWarm.map((x) => x[k])) - 1) * 100;
+  const growth = (k: 'mainRss' | 'engineRss' | 'mainAnon' | 'engineAnon') => (median(atEnd.map((x) => x[k])) / median(atWarm.map((x) => x[k])) - 1) * 100;
   const half = after[Math.floor(after.length / 2)]!;
   const rate = (a: Sample, b: Sample) => (b.dropped - a.dropped) / Math.max(1e-9, b.t - a.t);
   const first = after[0]!;
@@ -93,6 +100,7 @@ try {
     [
       `\nsoak figures (${new Date().toISOString()}, ${streams} streams, ${minutes} min, warm-up ${warm.toFixed(1)} min, ${samples.length} samples, engine restarts ${restarts}):`,
       `- RSS growth after warm-up: main ${growth('mainRss').toFixed(1)} % (${(median(atWarm.map((x) => x.mainRss)) / 1024).toFixed(0)} → ${(median(atEnd.map((x) => x.mainRss)) / 1024).toFixed(0)} MiB), engine ${growth('engineRss').toFixed(1)} % (${(median(atWarm.map((x) => x.engineRss)) / 1024).toFixed(0)} → ${(median(atEnd.map((x) => x.engineRss)) / 1024).toFixed(0)} MiB) (goal < 5 %)`,
+      `- private (RssAnon) growth after warm-up: main ${growth('mainAnon').toFixed(1)} % (${(median(atWarm.map((x) => x.mainAnon)) / 1024).toFixed(0)} → ${(median(atEnd.map((x) => x.mainAnon)) / 1024).toFixed(0)} MiB), engine ${growth('engineAnon').toFixed(1)} %`,
       `- open files: main ${first.mainFds} → ${last.mainFds}, engine ${first.engineFds} → ${last.engineFds}`,
       `- dropped frames per minute (all streams): ${rate(first, half).toFixed(1)} in the first half after warm-up, ${rate(half, last).toFixed(1)} in the second; decoded ${median(after.map((x) => x.decodeFps)).toFixed(1)} fps (median)`,
     ].join('\n') + '\n',

@@ -45,6 +45,22 @@ export interface InferenceInfo {
   preprocess: 'cpu' | 'cuda';
   /** Why pre-processing is not on the GPU (empty on the CUDA path). */
   preprocessNote: string;
+  /** Models the provider guard took off a GPU provider in this engine process (main/models/first-load-guard.ts). */
+  demotions: ProviderDemotion[];
+}
+
+/** A model moved off a GPU execution provider because its session crashed or failed there (checked in a throwaway process). */
+export interface ProviderDemotion {
+  /** The model's name (its manifest's "name"). */
+  model: string;
+  /** The providers it no longer runs on, in ONNX Runtime's names ('CUDAExecutionProvider', ...), like executionProvider. */
+  from: string[];
+  /** The provider it is opened with now (the manifest's next one), in ONNX Runtime's names. */
+  to: string;
+  /** Op types of the model that the provider-unsafe table lists as crashing a provider in `from`. */
+  unsafeOps: string[];
+  /** What each probe saw, e.g. 'CUDAExecutionProvider: the probe process was killed by SIGABRT'. */
+  reason: string;
 }
 
 export interface SystemInfo {
@@ -153,6 +169,8 @@ export interface ModelSummary {
   input: { width: number; height: number };
   labels: string[];
   isDefault: boolean;
+  /** Set when the provider guard took the model off a GPU provider (at install or at first load): what, and why. */
+  providerNote?: string;
 }
 
 export interface WorkspaceView {

@@ -17,6 +17,8 @@ export interface ModelManifest {
   name: string;
   title: string;
   file: string;
+  /** The FP16 variant of `file` (float32 input and outputs), opened on the CUDA and TensorRT providers; the CPU provider always opens `file`. */
+  fp16File?: string;
   input: {
     name: string;
     width: number;

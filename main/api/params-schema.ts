@@ -59,6 +59,7 @@ const manifestFields = {
   name: NAME,
   title: str({ max: 500 }),
   file: PATH,
+  fp16File: optional(PATH),
   input: obj({
     name: NAME,
     width: num({ min: 1, max: 16_384, integer: true }),

@@ -103,6 +103,11 @@ export const DEFAULT_MODEL_SPECS: DefaultModelSpec[] = [
   },
 ];
 
+/** The FP16 variant's file beside `onnxFile` (float16.ts; manifests name it as fp16File). */
+export function fp16FileOf(onnxFile: string): string {
+  return onnxFile.replace(/\.onnx$/, '.fp16.onnx');
+}
+
 export function humanModelsDir(): string {
   const require = createRequire(import.meta.url);
   return dirname(require.resolve(`${HUMAN_MODELS_PACKAGE}/package.json`));
@@ -117,6 +122,8 @@ Source package: ${HUMAN_MODELS_PACKAGE} (npm), by Vladimir Mandic, MIT licence (
   Apache-2.0), trained on COCO 2017, as converted for the Human library.
 - centernet-coco.onnx: from models/centernet.json — CenterNet ("Objects as Points", Zhou, Wang and
   Krähenbühl, 2019) with a MobileNetV3 backbone, trained on COCO 2017, as converted for the Human library.
+- *.fp16.onnx: the same networks with float16 weights and arithmetic (float32 input and outputs),
+  made by Vigil from the files above; used on NVIDIA GPUs only.
 - coco-labels.txt: the 80 COCO 2017 detection classes (COCO dataset, CC BY 4.0, https://cocodataset.org).
 `;
 
@@ -144,7 +151,7 @@ export function ensureDefaultModels(outDir = generatedModelsDir(), force = false
   // a changed converter also makes the outputs stale
   const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js'; // sources under vitest, dist/ otherwise
   const converterStamp = Math.max(
-    ...['default-models', 'tfjs-to-onnx', 'tfjs-constants', 'tfjs-graph', '../models/onnx-builder', '../models/protobuf'].map(
+    ...['default-models', 'tfjs-to-onnx', 'tfjs-constants', 'tfjs-graph', 'float16', '../models/onnx-builder', '../models/protobuf'].map(
       (f) => statSync(new URL(f + ext, import.meta.url)).mtimeMs,
     ),
   );
@@ -156,10 +163,11 @@ export function ensureDefaultModels(outDir = generatedModelsDir(), force = false
     const jsonPath = join(pkgDir, 'models', spec.tfjsFile);
     const binPath = jsonPath.replace(/\.json$/, '.bin');
     const onnxPath = join(outDir, spec.onnxFile);
+    const fp16File = fp16FileOf(spec.onnxFile);
+    const fp16Path = join(outDir, fp16File);
     const manifestPath = join(outDir, `${spec.name}.json`);
     const newestInput = Math.max(statSync(jsonPath).mtimeMs, existsSync(binPath) ? statSync(binPath).mtimeMs : 0, converterStamp);
-    const upToDate =
-      existsSync(onnxPath) && existsSync(manifestPath) && statSync(onnxPath).mtimeMs >= newestInput && statSync(manifestPath).mtimeMs >= newestInput;
+    const upToDate = [onnxPath, fp16Path, manifestPath].every((f) => existsSync(f) && statSync(f).mtimeMs >= newestInput);
     if (upToDate && !force) {
       results.push({ name: spec.name, manifestPath, onnxPath, nodes: 0, folded: 0, skipped: true });
       continue;
@@ -170,15 +178,18 @@ export function ensureDefaultModels(outDir = generatedModelsDir(), force = false
       outputs: spec.tfOutputs,
       appendLayout: spec.appendLayout,
       dynamicBatch: spec.dynamicBatch,
+      float16: true,
       producer: 'vigil tfjs-to-onnx',
       docString: `${spec.name}: converted from ${HUMAN_MODELS_PACKAGE}@${pkg.version} models/${spec.tfjsFile}`,
       metadata: { source: `${HUMAN_MODELS_PACKAGE}@${pkg.version}/models/${spec.tfjsFile}` },
     });
     writeAtomically(onnxPath, converted.onnx);
+    writeAtomically(fp16Path, converted.onnxFloat16!);
     const manifest: ModelManifest = {
       ...spec.manifest,
       name: spec.name,
       file: spec.onnxFile,
+      fp16File,
       labels: [...COCO_LABELS],
       credits: { source: `${HUMAN_MODELS_PACKAGE}@${pkg.version} models/${spec.tfjsFile} (see CREDITS.txt)`, license: 'MIT (LICENSE-human-models.txt)' },
     };

@@ -1,5 +1,6 @@
 // Converts a TensorFlow.js graph model to ONNX (opset 13). TF's NHWC spatial ops are wrapped in
 // transposes to ONNX's NCHW; ONNX Runtime's transpose optimiser removes the redundant pairs.
+import { convertToFloat16 } from './float16.js';
 import { OnnxGraphBuilder, OnnxType } from '../models/onnx-builder.js';
 import { ConversionError, decodeB64, foldConstant, ints, nums, ONNX_OF, tfType } from './tfjs-constants.js';
 import { type ConstTensor, type TfDtype, type TfGraphModel, type TfNode } from './tfjs-graph.js';
@@ -18,6 +19,8 @@ export interface ConvertOptions {
    * batch everywhere and that never mix images (no batch gathers); check with a batch-of-2 test.
    */
   dynamicBatch?: boolean;
+  /** Also emit the FP16 variant (float16.ts: float32 input and outputs, float16 inside) as onnxFloat16. */
+  float16?: boolean;
   producer?: string;
   docString?: string;
   metadata?: Record<string, string>;
@@ -27,6 +30,7 @@ export type Dim = number | string;
 
 export interface ConvertResult {
   onnx: Uint8Array;
+  onnxFloat16?: Uint8Array;
   input: { name: string; shape: Dim[] };
   outputs: { name: string; shape: Dim[] }[];
   nodeCount: number;
@@ -397,6 +401,9 @@ export function convertTfjsToOnnx(model: TfGraphModel, options: ConvertOptions =
     : converted.map((name, i) => ({ name, shape: model.outputs.find((o) => o.name === outputRefs[i])?.shape ?? [] }));
   const outputs = finals.map((f) => ({ name: f.name, shape: batchDim(f.shape) }));
   for (const f of outputs) b.outputs.push({ name: f.name, type: OnnxType.FLOAT, shape: f.shape });
-  const onnx = b.serialize({ producer: options.producer ?? 'vigil tfjs-to-onnx', docString: options.docString, metadata: options.metadata });
-  return { onnx, input: { name: inputName, shape: inputShape }, outputs, nodeCount: b.nodes.length, foldedNodes: folded };
+  const meta = { producer: options.producer ?? 'vigil tfjs-to-onnx', docString: options.docString, metadata: options.metadata };
+  const onnx = b.serialize(meta);
+  const nodeCount = b.nodes.length;
+  const onnxFloat16 = options.float16 ? (convertToFloat16(b), b.serialize({ ...meta, metadata: { ...meta.metadata, precision: 'fp16' } })) : undefined;
+  return { onnx, ...(onnxFloat16 ? { onnxFloat16 } : {}), input: { name: inputName, shape: inputShape }, outputs, nodeCount, foldedNodes: folded };
 }

@@ -54,7 +54,11 @@ export async function startAppNode(options: AppNodeOptions): Promise<AppNode> {
   // Without a keyring, passwords are sealed with a key kept outside the data folder.
   const cipher = options.cipher ?? keyFileCipher(secretKeyPath(), home);
   let workspace: WorkspaceFile | null = null;
-  const models = new ModelCatalog(() => workspace?.get().defaultModel ?? null);
+  let engineControl: EngineControl | null = null; // made below; the catalog asks it what the engine demoted
+  const models = new ModelCatalog(
+    () => workspace?.get().defaultModel ?? null,
+    () => engineControl?.demoted() ?? new Map(),
+  );
   workspace = new WorkspaceFile({ home, seed: demoWorkspace, knownModels: () => models.names(), cipher, log });
   const workspaceFile = workspace;
   const recordDir = join(home, 'record');
@@ -65,7 +69,12 @@ export async function startAppNode(options: AppNodeOptions): Promise<AppNode> {
   });
 
   // The engine keeps TensorRT engines with the rest of the app's data (native/src/inference.cpp).
-  const env = { ...process.env, VIGIL_TRT_CACHE: process.env.VIGIL_TRT_CACHE ?? join(home, 'cache', 'tensorrt') };
+  // So do the provider guard's verdicts (main/models/first-load-guard.ts).
+  const env = {
+    ...process.env,
+    VIGIL_TRT_CACHE: process.env.VIGIL_TRT_CACHE ?? join(home, 'cache', 'tensorrt'),
+    VIGIL_PROVIDER_VERDICTS: process.env.VIGIL_PROVIDER_VERDICTS ?? join(home, 'provider-verdicts.json'),
+  };
   const supervisor = new EngineSupervisor({ env, ...(options.launcher ? { launcher: options.launcher } : {}) });
   supervisor.on('status', (s) => {
     if (s.state === 'failed' || s.state === 'restarting') log(`[engine] ${s.state}: ${s.error ?? ''}`);
@@ -75,6 +84,7 @@ export async function startAppNode(options: AppNodeOptions): Promise<AppNode> {
   supervisor.on('ready', () => store.recorder.startEngineRun());
 
   const control = new EngineControl(supervisor, workspaceFile, (name) => models.resolve(name));
+  engineControl = control;
   control.on('log', log);
   control.on('batch', (batch) => {
     const receipt = store.recorder.write(batch);

@@ -2,7 +2,8 @@
 // when it (re)starts, and applies camera changes live without touching the other cameras.
 import { EventEmitter } from 'node:events';
 import type { DetectedObject, EngineStreamStats, FrameObjects, MetadataBatch, PreviewFrame, Snapshot, StreamStats } from '../api/engine-types.js';
-import type { InferenceInfo, PreviewFrameMessage } from '../api/contract.js';
+import type { InferenceInfo, PreviewFrameMessage, ProviderDemotion } from '../api/contract.js';
+import { demotionWords } from '../models/first-load-guard.js';
 import type { SourceSpec } from '../engine/protocol.js';
 import { SourceHealth } from '../engine/source-health.js';
 import type { EngineSupervisor } from '../engine/supervisor.js';
@@ -26,6 +27,8 @@ export class EngineControl extends EventEmitter<{
   snapshot: [Snapshot];
   stats: [StreamStats[]];
   log: [string];
+  /** A model was moved off a GPU provider (the model list marks it: the workspace view changes). */
+  demotion: [ProviderDemotion];
 }> {
   private latestStats: StreamStats[] = [];
   private engineStats: EngineStreamStats[] = [];
@@ -35,6 +38,8 @@ export class EngineControl extends EventEmitter<{
   private readonly recent = new Map<string, Map<number, FrameObjects>>();
   private executionProvider: string | null = null;
   private inferenceInfo: InferenceInfo | null = null;
+  /** Models the engine's provider guard moved off a GPU provider, by model name (this engine process). */
+  private readonly demotions = new Map<string, ProviderDemotion>();
 
   constructor(
     private readonly supervisor: EngineSupervisor,
@@ -46,7 +51,10 @@ export class EngineControl extends EventEmitter<{
       (id) => this.workspace.camera(id)?.uri ?? null,
       () => this.publishStats(),
     );
-    supervisor.on('ready', () => void this.applyAll());
+    supervisor.on('ready', () => {
+      this.demotions.clear(); // a new engine process checks its models again (from the recorded verdicts)
+      void this.applyAll();
+    });
     // Stats of a dead engine process describe nothing: clear them until the new one reports.
     supervisor.on('status', (st) => {
       if (st.state !== 'running' && this.latestStats.length > 0) {
@@ -75,6 +83,9 @@ export class EngineControl extends EventEmitter<{
           this.health.noteError(e.camera, e.message);
           this.emit('log', `[camera ${e.camera}] ${e.message}`);
           break;
+        case 'demotion':
+          this.noteDemotion(e.demotion);
+          break;
       }
     });
     workspace.on('change', (c) => void this.apply(c));
@@ -94,7 +105,20 @@ export class EngineControl extends EventEmitter<{
   }
 
   inference(): InferenceInfo | null {
-    return this.inferenceInfo;
+    return this.inferenceInfo && { ...this.inferenceInfo, demotions: [...this.demotions.values()] };
+  }
+
+  /** The demotions of this engine process, by model name (the model list marks them). */
+  demoted(): ReadonlyMap<string, ProviderDemotion> {
+    return this.demotions;
+  }
+
+  /** Loud: in the log here, and (through inference()) on the System page and in the model list. */
+  private noteDemotion(d: ProviderDemotion): void {
+    if (JSON.stringify(this.demotions.get(d.model)) === JSON.stringify(d)) return;
+    this.demotions.set(d.model, d);
+    this.emit('log', `[engine] ${demotionWords(d)}`);
+    this.emit('demotion', d);
   }
 
   private spec(camera: CameraConfig): SourceSpec {
@@ -123,6 +147,7 @@ export class EngineControl extends EventEmitter<{
       const r = await this.supervisor.request('configure', { settings: current.engine, defaultModel: this.resolveModel(current.defaultModel) });
       this.executionProvider = r.executionProvider;
       this.inferenceInfo = r.inference;
+      for (const d of r.inference?.demotions ?? []) this.noteDemotion(d);
       // Falling back from the preferred provider is loud: in the log here and on the System page.
       if (r.inference?.providerNote) this.emit('log', `[engine] ${r.inference.providerNote}`);
     } catch (e) {

@@ -2,7 +2,8 @@
 // (main/models), summarised for the renderer and resolved to manifest paths for the engine.
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ModelSummary } from '../api/contract.js';
+import type { ModelSummary, ProviderDemotion } from '../api/contract.js';
+import { demotionWords } from '../models/first-load-guard.js';
 import { defaultModelName, listModels, modelDirs, type ListedModel } from '../models/library.js';
 
 type ValidModel = ListedModel & { manifest: NonNullable<ListedModel['manifest']> };
@@ -26,7 +27,11 @@ function folderSignature(): string {
 export class ModelCatalog {
   private cache: { signature: string; models: ValidModel[] } | null = null;
 
-  constructor(private readonly workspaceDefault: () => string | null) {}
+  constructor(
+    private readonly workspaceDefault: () => string | null,
+    /** What the engine's provider guard demoted at first load, by model name (none: only install-time findings). */
+    private readonly demoted: () => ReadonlyMap<string, ProviderDemotion> = () => new Map(),
+  ) {}
 
   /** The valid manifests, read again only when a manifest file appears, goes or changes. */
   private valid(): ValidModel[] {
@@ -60,13 +65,19 @@ export class ModelCatalog {
 
   list(): ModelSummary[] {
     const def = this.defaultName();
-    return this.valid().map(({ manifest }) => ({
-      name: manifest.name,
-      title: manifest.title ?? manifest.name,
-      parser: manifest.parser,
-      input: { width: manifest.input.width, height: manifest.input.height },
-      labels: manifest.labels,
-      isDefault: manifest.name === def,
-    }));
+    const demoted = this.demoted();
+    return this.valid().map(({ manifest, providerNote }) => {
+      const firstLoad = demoted.get(manifest.name);
+      const note = firstLoad ? demotionWords(firstLoad) : providerNote;
+      return {
+        name: manifest.name,
+        title: manifest.title ?? manifest.name,
+        parser: manifest.parser,
+        input: { width: manifest.input.width, height: manifest.input.height },
+        labels: manifest.labels,
+        isDefault: manifest.name === def,
+        ...(note ? { providerNote: note } : {}),
+      };
+    });
   }
 }

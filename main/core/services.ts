@@ -20,6 +20,7 @@ import { SchemaError } from '../api/schema.js';
 import { classifySourceError, diagnoseConnection, needsDiagnosis } from '../engine/source-errors.js';
 import { EngineSupervisor, EngineUnavailableError } from '../engine/supervisor.js';
 import { proposeForFile } from '../models/library.js';
+import { checkNvinferFiles } from '../models/nvinfer.js';
 import { appVersion } from '../paths.js';
 import { BadQueryError } from '../store/index.js';
 import { WorkspaceError } from '../workspace/model.js';
@@ -126,6 +127,8 @@ export function createServices(options: ServicesOptions): Services {
     }) as never);
   }
   if (workspace) on(workspace, 'change', (() => publish('workspace.changed', workspaceView())) as never);
+  // The model list marks a model the engine moved off a GPU provider (ModelSummary.providerNote).
+  if (workspace && control) on(control, 'demotion', (() => publish('workspace.changed', workspaceView())) as never);
 
   function needWorkspace(): WorkspaceFile {
     if (!workspace) throw new ApiError('unavailable', 'this node runs without a workspace');
@@ -194,8 +197,26 @@ export function createServices(options: ServicesOptions): Services {
    * check, with the same lists and ranges, runs on every save): a refusal names the field, e.g.
    * 'camera.zones[1].points'.
    */
-  async function checkZones(zones: Zone[] | undefined): Promise<void> {
-    if (!zones || zones.length === 0 || supervisor.status().state !== 'running') return;
+  async function checkZones(zones: Zone[] | undefined, model: string | null | undefined): Promise<void> {
+    if (!zones || zones.length === 0) return;
+    // The engine refuses a label its model lacks when it applies the zones: say so here, by field.
+    const listed = models?.list() ?? [];
+    const detector = listed.find((m) => (model ? m.name === model : m.isDefault));
+    if (detector) {
+      zones.forEach((z, i) =>
+        z.labels.forEach((label, j) => {
+          if (!detector.labels.includes(label)) {
+            const field = `camera.zones[${i}].labels[${j}]`;
+            throw new ApiError(
+              'invalid',
+              `${field} '${label}' is not a label of the model '${detector.name}' — use one it detects, e.g. '${detector.labels[0] ?? 'person'}'`,
+              field,
+            );
+          }
+        }),
+      );
+    }
+    if (supervisor.status().state !== 'running') return;
     try {
       await supervisor.request('checkAnalytics', { analytics: JSON.stringify(zones) });
     } catch (e) {
@@ -244,7 +265,7 @@ export function createServices(options: ServicesOptions): Services {
       const file = needWorkspace();
       checkCameraUri(input.uri, 'camera.uri');
       file.checkNameFree(input.name);
-      await checkZones(input.zones);
+      await checkZones(input.zones, input.model);
       if (!force) {
         const test = await testSource(input.uri);
         if (!test.ok) throw new ApiError('source-failed', test.error ?? 'the source did not open', 'camera.uri', test.detail);
@@ -253,9 +274,9 @@ export function createServices(options: ServicesOptions): Services {
     },
     'cameras.update': async ({ id, patch }) => {
       const file = needWorkspace();
-      // A masked URI coming back from the renderer means "unchanged" (the workspace file keeps the old one).
-      if (patch.uri !== undefined && !patch.uri.includes(':***@')) checkCameraUri(patch.uri, 'camera.uri');
-      await checkZones(patch?.zones);
+      // A masked URI (***) is judged by the workspace file: unchanged, or refused with what to type.
+      if (patch.uri !== undefined && !patch.uri.includes('***')) checkCameraUri(patch.uri, 'camera.uri');
+      await checkZones(patch?.zones, patch?.model === undefined ? file.camera(id)?.model : patch.model);
       return file.view(file.updateCamera(id, patch ?? {}));
     },
     'cameras.remove': async ({ id }) => {
@@ -283,6 +304,19 @@ export function createServices(options: ServicesOptions): Services {
     },
     'models.importNvinfer': async ({ path, name }) => {
       const file = modelFile(path);
+      // The files the config names are opened for this call too: the same folders apply.
+      checkNvinferFiles(file, (key, referenced) => {
+        try {
+          options.modelFiles!.check(referenced);
+        } catch (e) {
+          if (!(e instanceof FileAccessError)) throw e;
+          throw new ApiError(
+            'forbidden',
+            `the config's ${key} (${referenced}) is outside the folders this node opens for the API — put it in ${options.modelFiles!.describe} beside the config`,
+            'path',
+          );
+        }
+      });
       const r = await installInEngine(() => supervisor.request('importNvinfer', { path: file, ...(name ? { name } : {}) }));
       return { model: listed(r.manifest.name), unhonoured: r.unhonoured };
     },

@@ -1,7 +1,9 @@
 // Entry of the engine process (child_process.fork under Node, utilityProcess under Electron).
 // It owns the native addon so that a crash in native code never takes the main process down.
 import { AddonLoadError, engineInterval, loadAddon, type NativeAddon, type NativeEngineInstance } from '../addon/addon.js';
+import type { ProviderDemotion } from '../api/contract.js';
 import type { EngineStreamStats } from '../api/engine-types.js';
+import { guardAtFirstLoad } from '../models/first-load-guard.js';
 import { addModel, addNvinferModel } from '../models/library.js';
 import type { EngineRequests, EngineSetup, FromEngine, SourceSpec, ToEngine } from './protocol.js';
 import { exitNow, watchParent } from './parent-watch.js';
@@ -49,15 +51,46 @@ const addon = start();
 const pipelines = new Map<string, NativeEngineInstance>();
 const sourceModel = new Map<string, string>();
 let config: EngineSetup | null = null;
+/** Models the provider guard took off a GPU provider, by manifest path (kept across reconfigurations). */
+const demotions = new Map<string, ProviderDemotion>();
+
+/**
+ * The providers to open a model with: a GPU provider not yet proven with this model here is first
+ * tried in a throwaway process, and one that crashes or fails there is left out (a crash in that
+ * process never reaches this one). A new demotion is reported to the main process.
+ */
+function guardedProviders(native: NativeAddon, model: string): string[] | undefined {
+  try {
+    const info = native.engineInfo();
+    const r = guardAtFirstLoad(model, {
+      offered: info.providers,
+      onnxRuntimeVersion: info.onnxRuntimeVersion,
+      log: (line) => process.stderr.write(`[engine] ${line}\n`),
+    });
+    if (r.demotion) {
+      const known = JSON.stringify(demotions.get(model)) === JSON.stringify(r.demotion);
+      demotions.set(model, r.demotion);
+      if (!known) send({ kind: 'demotion', demotion: r.demotion });
+    } else demotions.delete(model);
+    return r.providers;
+  } catch (e) {
+    // The guard itself failing (no room for the verdicts, a probe that cannot start) must not stop
+    // the model: it opens as its manifest says, and the log says the check did not happen.
+    process.stderr.write(`[engine] the provider check of '${model}' did not run: ${e instanceof Error ? e.message : String(e)}\n`);
+    return undefined;
+  }
+}
 
 function pipelineFor(model: string): NativeEngineInstance {
   let p = pipelines.get(model);
   if (p) return p;
   if (!addon || !config) throw new Error('the engine is not configured yet');
   const s = config.settings;
+  const providers = guardedProviders(addon, model);
   p = new addon.Engine(
     {
       model,
+      ...(providers ? { providers } : {}),
       batchSize: s.batchSize,
       batchedPushTimeoutMs: s.batchedPushTimeoutMs,
       interval: engineInterval(s.inferEvery),
@@ -135,7 +168,7 @@ function handle(m: ToEngine): unknown {
       const info = pipelineFor(config.defaultModel).info();
       return {
         executionProvider: info.provider,
-        inference: { providerNote: info.providerNote, preprocess: info.preprocess, preprocessNote: info.preprocessNote },
+        inference: { providerNote: info.providerNote, preprocess: info.preprocess, preprocessNote: info.preprocessNote, demotions: [...demotions.values()] },
       };
     }
     case 'addSource':

@@ -1,5 +1,5 @@
 // Messages between the engine supervisor (main process) and the engine process.
-import type { EngineInfo, EngineSettings, InferenceInfo } from '../api/contract.js';
+import type { EngineInfo, EngineSettings, InferenceInfo, ProviderDemotion } from '../api/contract.js';
 import type { EngineStreamStats, MetadataBatch, PreviewFrame, Snapshot } from '../api/engine-types.js';
 import type { ModelManifest, NvinferImport, ParserName } from '../api/model-types.js';
 
@@ -49,7 +49,9 @@ export type EngineEvent =
   | { kind: 'preview'; frame: PreviewFrame }
   | { kind: 'snapshot'; snapshot: Snapshot }
   | { kind: 'stats'; stats: EngineStreamStats[] }
-  | { kind: 'source-error'; camera: string; message: string };
+  | { kind: 'source-error'; camera: string; message: string }
+  /** The provider guard took a model off a GPU provider (sent once per model and engine process). */
+  | { kind: 'demotion'; demotion: ProviderDemotion };
 
 export type FromEngine =
   | { kind: 'ready'; info: EngineInfo }

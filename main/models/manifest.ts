@@ -39,6 +39,12 @@ export function checkManifest(value: unknown, options: { baseDir?: string } = {}
     add('file', `must name the .onnx file relative to the manifest's folder, not ${JSON.stringify(m.file)}`);
   else if (options.baseDir && !existsSync(join(options.baseDir, m.file)))
     add('file', `'${m.file}' does not exist in ${options.baseDir} — copy the model there or fix the path`);
+  if (m.fp16File !== undefined) {
+    if (typeof m.fp16File !== 'string' || !m.fp16File.endsWith('.onnx'))
+      add('fp16File', `must name the FP16 variant's .onnx file relative to the manifest's folder, not ${JSON.stringify(m.fp16File)}`);
+    else if (options.baseDir && !existsSync(join(options.baseDir, m.fp16File)))
+      add('fp16File', `'${m.fp16File}' does not exist in ${options.baseDir} — run set-up again (it writes the FP16 variants) or remove the field`);
+  }
 
   const input = m.input;
   if (!isObj(input)) add('input', 'must be an object with name, width, height, layout, colorOrder, mean, scale, resize, padValue, batch');

@@ -54,7 +54,7 @@ interface Located {
 }
 
 /** Finds the nvinfer config: the file itself, or the [primary-gie] config-file of a deepstream-app config. */
-function locate(configPath: string): Located {
+function locate(configPath: string, mayOpen: (key: string, path: string) => void = () => undefined): Located {
   const read = (path: string, what: string) => {
     try {
       return readDeepstreamConfig(path, what).sections;
@@ -116,6 +116,7 @@ function locate(configPath: string): Located {
         unhonoured,
       ),
     );
+  mayOpen('[primary-gie] config-file', path);
   const nested = read(path, `nvinfer config (the [primary-gie] config-file of ${app})`);
   if (!nested.has('property'))
     throw new NvinferImportError(
@@ -126,6 +127,27 @@ function locate(configPath: string): Located {
       ),
     );
   return { path, sections: nested, head: `nvinfer config '${path}' (the [primary-gie] config-file of ${app})`, unhonoured, notes, engineSettings };
+}
+
+/**
+ * Calls `mayOpen` with every file an import would open beside the config itself, before any is read:
+ * a deepstream-app config's nvinfer config-file, then its onnx-file and labelfile-path (resolved as
+ * the import resolves them). API calls limited to some folders refuse the import when one is outside
+ * (`mayOpen` throws). Problems of the config itself are left to the import, which reports them all.
+ */
+export function checkNvinferFiles(configPath: string, mayOpen: (key: string, path: string) => void): void {
+  let located: Located;
+  try {
+    located = locate(configPath, mayOpen);
+  } catch (e) {
+    if (e instanceof NvinferImportError) return;
+    throw e;
+  }
+  const prop = located.sections.get('property')!;
+  for (const key of ['onnx-file', 'labelfile-path']) {
+    const value = prop.get(key);
+    if (value !== undefined) mayOpen(key, isAbsolute(value) ? value : resolve(dirname(located.path), value));
+  }
 }
 
 export function importNvinferConfig(configPath: string, options: { name?: string } = {}): NvinferImport & { onnxPath: string } {

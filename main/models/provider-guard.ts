@@ -12,9 +12,9 @@ import type { ModelManifest } from '../api/model-types.js';
 import { projectRoot } from '../paths.js';
 import { EditableModel } from './rewrites/graph.js';
 
-type GpuProvider = 'cuda' | 'tensorrt';
-const EP_NAMES: Record<GpuProvider, string> = { cuda: 'CUDAExecutionProvider', tensorrt: 'TensorrtExecutionProvider' };
-const isGpu = (p: string): p is GpuProvider => p in EP_NAMES;
+export type GpuProvider = 'cuda' | 'tensorrt';
+export const EP_NAMES: Record<GpuProvider, string> = { cuda: 'CUDAExecutionProvider', tensorrt: 'TensorrtExecutionProvider' };
+export const isGpu = (p: string): p is GpuProvider => p in EP_NAMES;
 
 export interface ProviderCheck {
   model: string;
@@ -38,6 +38,12 @@ let table: UnsafeTable | undefined;
 export function unsafeOps(provider: string): string[] {
   table ??= JSON.parse(readFileSync(join(projectRoot(), 'resources', 'gpu', 'provider-unsafe-ops.json'), 'utf8')) as UnsafeTable;
   return Object.keys(table.providers[provider]?.crash ?? {});
+}
+
+/** The op types of a model file that the table lists as crashing any of `providers`, sorted. */
+export function unsafeOpsOf(modelPath: string, label: string, providers: string[]): string[] {
+  const ops = new EditableModel(readFileSync(modelPath), label).opTypes();
+  return [...new Set(providers.flatMap((p) => unsafeOps(p).filter((op) => ops.has(op))))].sort();
 }
 
 export function checkPath(manifestDir: string, name: string): string {
@@ -70,7 +76,7 @@ interface ChildLine {
 }
 
 /** Probes each provider in a child; a crash ends that child, and the remaining providers get a new one. */
-function probe(manifestPath: string, providers: GpuProvider[], timeoutMs: number): ProviderCheck['results'] {
+export function probe(manifestPath: string, providers: GpuProvider[], timeoutMs: number): ProviderCheck['results'] {
   const results: ProviderCheck['results'] = [];
   let left = [...providers];
   while (left.length > 0) {
@@ -128,8 +134,7 @@ export function guardProviders(
     unsafeOps: [],
   };
   if (demoted.length === 0) return { manifest, check };
-  const ops = new EditableModel(readFileSync(modelPath), manifest.file).opTypes();
-  check.unsafeOps = [...new Set(demoted.flatMap((p) => unsafeOps(p).filter((op) => ops.has(op))))].sort();
+  check.unsafeOps = unsafeOpsOf(modelPath, manifest.file, demoted);
   const providers = manifest.executionProviders.filter((p) => !demoted.includes(p as GpuProvider));
   const next = providers.find((p) => p !== 'tensorrt' || !demoted.includes('tensorrt')) ?? 'cpu';
   const why = results

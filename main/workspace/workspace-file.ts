@@ -119,11 +119,12 @@ export class WorkspaceFile extends EventEmitter<{ change: [WorkspaceChange] }> {
   }
 
   view(camera: CameraConfig): CameraView {
-    const withSecret = this.secrets.get(camera.id) ? joinCredentials(camera.uri, 'x') : camera.uri;
     return {
       id: camera.id,
       name: camera.name,
-      uri: redactUri(withSecret),
+      // The real credentials put back, then every one of them shown as ***: a query-only secret
+      // (…?pwd=) must not grow an empty user name with a password (rtsp://:***@host).
+      uri: redactUri(this.engineUri(camera)),
       enabled: camera.enabled,
       detectFps: camera.detectFps,
       model: camera.model,
@@ -157,8 +158,11 @@ export class WorkspaceFile extends EventEmitter<{ change: [WorkspaceChange] }> {
     const previous = this.current.cameras[index];
     if (!previous) throw new WorkspaceError('id', `'${id}' is not a camera of this workspace — reload the camera list`);
     if (patch.name !== undefined) this.checkNameFree(patch.name, id);
-    // A masked URI coming back from the renderer means "unchanged".
-    const uri = patch.uri === undefined || patch.uri.includes(':***@') ? undefined : patch.uri;
+    // The masked URI coming back from the renderer means "unchanged"; a changed one that still holds
+    // *** would store the stars as the password.
+    const uri = patch.uri === undefined || patch.uri === this.view(previous).uri ? undefined : patch.uri;
+    if (uri?.includes('***'))
+      throw new WorkspaceError('uri', 'the URI still shows *** where a password was — type the password again, or leave the URI as it was');
     const merged = { ...previous, ...patch, id, uri: uri ?? previous.uri, record: { ...previous.record, ...patch.record } };
     let camera = validateCamera(merged, 'camera', this.knownModels());
     camera = uri === undefined ? camera : this.keepSecret(camera);

@@ -44,6 +44,7 @@ int usage(FILE* out) {
       "       vigil-engine run URI... [--model NAME|MANIFEST] [--tracker %s] [--frames N] [--json] [--analytics ZONES.json]\n"
       "                        [--batch N] [--interval N] [--detect-fps F] [--loop] [--realtime] [--perf-seconds S] [--retries N]\n"
       "       vigil-engine bench [--streams N] [--uri URI] [--seconds S] [--model NAME|MANIFEST] [--batch N] [--realtime] [--preview-fps N] [--json]\n"
+      "                          [--warm gpu|always|never]   (run each batch shape once at start; default gpu: on GPU providers)\n"
       "       vigil-engine fixtures DIR   (writes the generated test model and clip, prints their description)\n"
       "       vigil-engine --help\n"
       "URIs: file:///path, rtsp://[user:pass@]host/path, http(s)://..., v4l2:///dev/videoN,\n"
@@ -302,8 +303,9 @@ int run(int argc, char** argv) {
   }
   listener.labels = engine->manifest().labels;
   if (!engine->providerNote().empty()) std::fprintf(stderr, "warning: %s\n", engine->providerNote().c_str());
-  std::fprintf(stderr, "vigil-engine: model '%s' on %s, batch %d, tracker %s, preprocess %s%s%s\n", engine->manifest().name.c_str(),
-               engine->provider().c_str(), engine->batchSize(), vigil::trackerName(cfg.tracker), engine->preprocessPath(),
+  std::fprintf(stderr, "vigil-engine: model '%s'%s on %s, batch %d, tracker %s, preprocess %s%s%s\n", engine->manifest().name.c_str(),
+               engine->modelFile() == engine->manifest().modelFile ? "" : " (FP16 variant)", engine->provider().c_str(),
+               engine->batchSize(), vigil::trackerName(cfg.tracker), engine->preprocessPath(),
                engine->preprocessNote().empty() ? "" : " — ", engine->preprocessNote().c_str());
   for (size_t i = 0; i < a.positional.size(); ++i) {
     std::lock_guard lock(listener.mu);
@@ -442,7 +444,8 @@ double percentile(std::vector<double> v, double p) {
 
 int bench(int argc, char** argv) {
   Args a;
-  if (!parseArgs(argc, argv, 2, {"json", "realtime"}, {"streams", "uri", "seconds", "model", "batch", "work-layers", "preview-fps"}, &a))
+  if (!parseArgs(argc, argv, 2, {"json", "realtime"}, {"streams", "uri", "seconds", "model", "batch", "work-layers", "preview-fps", "warm"},
+                 &a))
     return usage(stderr);
   int streams = 1, seconds = 10, batch = 0, work = 3, previewFps = 0;
   if (!intOpt(a, "preview-fps", 0, 0, &previewFps) || !intOpt(a, "streams", 1, 1, &streams) || !intOpt(a, "seconds", 10, 1, &seconds) ||
@@ -511,6 +514,12 @@ int bench(int argc, char** argv) {
   cfg.snapshots = false;
   cfg.statsIntervalMs = 0;
   cfg.previewFps = previewFps;  // previews are encoded as in the app (640 wide JPEG) and dropped
+  const std::string warm = a.get("warm", "gpu");
+  if (warm != "gpu" && warm != "always" && warm != "never") {
+    std::fprintf(stderr, "vigil-engine bench: --warm takes gpu, always or never, not '%s'\n", warm.c_str());
+    return 2;
+  }
+  cfg.warmBatchShapes = warm == "never" ? vigil::WarmShapes::Never : warm == "always" ? vigil::WarmShapes::Always : vigil::WarmShapes::Gpu;
   std::unique_ptr<vigil::Engine> engine;
   try {
     engine = std::make_unique<vigil::Engine>(cfg, &listener);
@@ -566,7 +575,7 @@ int bench(int argc, char** argv) {
   const double decodedFps = static_cast<double>(decodedSoFar() - decoded0) / wall;
   auto st = engine->stats();
   const auto stages = engine->stageTimes();
-  const std::string preprocess = engine->preprocessPath(), preprocessNote = engine->preprocessNote();
+  const std::string preprocess = engine->preprocessPath(), preprocessNote = engine->preprocessNote(), modelFile = engine->modelFile();
   const int engineBatch = engine->batchSize(), preprocessThreads = engine->preprocessThreads();
   int64_t dropped = 0;
   for (auto& s : st) dropped += s.droppedFrames;
@@ -596,14 +605,21 @@ int bench(int argc, char** argv) {
         static_cast<long long>(stages.batches), static_cast<double>(stages.frames) / stages.batches, devicePct,
         stages.preprocess / stages.batches, stages.infer / stages.batches, stages.post / stages.batches, stages.deliver / stages.batches);
   std::printf("per CPU-second: end-to-end %.1f frames, bare %.1f images, ratio %.2f\n", e2ePerCpu, barePerCpu, cpuRatio);
+  std::string warmed = "[";
+  for (auto& [b, ms] : engine->warmedShapes())
+    warmed += (warmed.size() > 1 ? "," : "") + std::string("{\"batch\":") + std::to_string(b) + ",\"ms\":" + std::to_string(ms) + "}";
+  warmed += "]";
+  std::printf("first full batch: inference %.2f ms; batch shapes warmed at start: %s\n", stages.firstFullInfer,
+              engine->warmedShapes().empty() ? "none" : warmed.c_str());
   if (a.has("json"))
     std::printf(
-        "{\"streams\":%d,\"e2e_fps\":%.2f,\"bare_fps\":%.2f,\"ratio\":%.3f,\"p50_ms\":%.2f,\"p95_ms\":%.2f,\"p99_ms\":%.2f,\"cpu_percent\":%.1f,\"dropped\":%lld,\"cpu_ratio\":%.3f,\"provider\":\"%s\",\"batch\":%d,\"realtime\":%s,\"min_stream_fps\":%.2f,\"engine_batch\":%d,\"preprocess\":\"%s\",\"preprocess_threads\":%d,\"decoded_fps\":%.2f,\"width\":%d,\"height\":%d,\"gpu_util_percent\":%.1f,\"device_frames_percent\":%.1f,\"stage_ms\":{\"preprocess\":%.3f,\"infer\":%.3f,\"post\":%.3f,\"deliver\":%.3f},\"bare_input\":\"%s\"}\n",
+        "{\"streams\":%d,\"e2e_fps\":%.2f,\"bare_fps\":%.2f,\"ratio\":%.3f,\"p50_ms\":%.2f,\"p95_ms\":%.2f,\"p99_ms\":%.2f,\"cpu_percent\":%.1f,\"dropped\":%lld,\"cpu_ratio\":%.3f,\"provider\":\"%s\",\"batch\":%d,\"realtime\":%s,\"min_stream_fps\":%.2f,\"engine_batch\":%d,\"preprocess\":\"%s\",\"preprocess_threads\":%d,\"decoded_fps\":%.2f,\"width\":%d,\"height\":%d,\"gpu_util_percent\":%.1f,\"device_frames_percent\":%.1f,\"stage_ms\":{\"preprocess\":%.3f,\"infer\":%.3f,\"post\":%.3f,\"deliver\":%.3f},\"bare_input\":\"%s\",\"first_full_batch_infer_ms\":%.3f,\"warmed\":%s,\"model_file\":%s}\n",
         streams, e2e, bareFps, ratio, p50, p95, p99, cpu, static_cast<long long>(dropped), cpuRatio, provider.c_str(), batch,
         so.realtime ? "true" : "false", minStreamFps, engineBatch, preprocess.c_str(), preprocessThreads, decodedFps, listener.width,
         listener.height, gpuPercent, devicePct, stages.batches ? stages.preprocess / stages.batches : 0.0,
         stages.batches ? stages.infer / stages.batches : 0.0, stages.batches ? stages.post / stages.batches : 0.0,
-        stages.batches ? stages.deliver / stages.batches : 0.0, bareInput.c_str());
+        stages.batches ? stages.deliver / stages.batches : 0.0, bareInput.c_str(), stages.firstFullInfer, warmed.c_str(),
+        nlohmann::json(modelFile).dump().c_str());
   return listener.failed ? 1 : 0;
 }
 

@@ -26,6 +26,9 @@ Engine::Engine(EngineConfig config, EngineListener* listener) : config_(std::mov
                                                     : defaultPreprocessThreads(batchSize_, session_->provider() == "CPUExecutionProvider");
   preprocess_ = std::make_unique<BatchPreprocessor>(session_->manifest(), workers);
   preprocess_->enableGpu(*session_);  // CUDA session + CUDA build: letterbox on the GPU, IO-bound input
+  // The first real batches should not pay for new shapes (allocations, cuDNN autotuning, TensorRT profiles).
+  const bool onGpu = session_->provider() != "CPUExecutionProvider";
+  if (config_.warmBatchShapes == WarmShapes::Always || (config_.warmBatchShapes == WarmShapes::Gpu && onGpu)) warmed_ = session_->warm();
   postPool_ = std::make_unique<WorkerPool>(workers);
   const int buffers = preprocess_->buffers();
   freeBuffers_ = std::make_unique<BoundedQueue<int>>(static_cast<size_t>(buffers));

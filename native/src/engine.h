@@ -26,6 +26,8 @@ namespace vigil {
 
 class Osd;
 
+enum class WarmShapes { Never, Gpu, Always };
+
 struct EngineConfig {
   std::string model;              // manifest path or model name
   int batchSize = 4;              // nvstreammux batch-size
@@ -41,6 +43,10 @@ struct EngineConfig {
   int intraOpThreads = 0;              // ONNX Runtime threads (0: its default)
   int preprocessThreads = 0;           // CPU letterbox workers (0: by cores and batch, see defaultPreprocessThreads)
   std::vector<std::string> providers;  // execution provider preference (empty: the manifest's)
+  // Run each batch shape in use once at start (InferenceSession::warm): on GPU providers by default,
+  // where a new shape costs allocations, cuDNN autotuning or a TensorRT profile; on the CPU provider a
+  // new shape costs next to nothing (measured: within noise) while warming delays the start.
+  WarmShapes warmBatchShapes = WarmShapes::Gpu;
 };
 
 struct EngineObject {
@@ -149,8 +155,11 @@ class Engine {
   struct StageTimes {
     double preprocess = 0, infer = 0, post = 0, deliver = 0;
     int64_t batches = 0, frames = 0;
-    int64_t deviceFrames = 0;  // frames inferred straight from GPU memory (NVDEC, no host copy)
+    int64_t deviceFrames = 0;   // frames inferred straight from GPU memory (NVDEC, no host copy)
+    double firstFullInfer = 0;  // the first full batch's session run, ms (what warming the batch shapes saves)
   };
+  // The batch shapes run once at start and what each took, ms (empty with warmBatchShapes off).
+  const std::vector<std::pair<int, double>>& warmedShapes() const { return warmed_; }
   StageTimes stageTimes() const;
   // True when every source has ended or failed and all its frames are processed.
   bool idle();
@@ -159,6 +168,7 @@ class Engine {
   const ModelManifest& manifest() const { return manifest_; }
   const std::string& provider() const { return session_->provider(); }
   const std::string& providerNote() const { return session_->providerNote(); }
+  const std::string& modelFile() const { return session_->modelFile(); }  // the FP16 variant on a GPU provider when there is one
   int batchSize() const { return batchSize_; }
   // Where frames are letterboxed: "cuda" (GPU kernel, IO binding) or "cpu" (worker pool); the note says why not CUDA.
   const char* preprocessPath() const { return preprocess_->path(); }
@@ -197,6 +207,7 @@ class Engine {
   EngineListener* listener_;
   ModelManifest manifest_;
   std::unique_ptr<InferenceSession> session_;
+  std::vector<std::pair<int, double>> warmed_;
   std::unique_ptr<BatchPreprocessor> preprocess_;
   int batchSize_ = 1;
 

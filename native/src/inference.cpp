@@ -1,5 +1,7 @@
 #include "inference.h"
 
+#include <algorithm>
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <mutex>
@@ -48,7 +50,7 @@ InferenceSession::InferenceSession(const ModelManifest& m, const InferenceOption
       if (p == "cpu") break;
       ProviderSetup setup;
       setup.provider = p;
-      setup.fp16 = m.fp16;
+      setup.fp16 = m.fp16 || !m.fp16ModelFile.empty();  // TensorRT builds half-precision layers for the FP16 variant
       setup.tensorrtCache = tensorrtCacheDir().string();
       setup.classicFallback = p == "tensorrt";  // ONNX Runtime's own TensorRT library is a classic provider
       AddedProvider added;
@@ -66,7 +68,18 @@ InferenceSession::InferenceSession(const ModelManifest& m, const InferenceOption
       std::filesystem::create_directories(tensorrtCacheDir(), ec);  // TensorRT writes its engines there
     }
     if (provider_ == "CPUExecutionProvider" && !notes.empty()) providerNote_ = "falling back to CPUExecutionProvider: " + notes;
-    session_ = std::make_unique<Ort::Session>(ortEnv(), m.modelFile.c_str(), so);
+    // The FP16 variant where a GPU provider runs it (never on the CPU provider); should it not open
+    // there, the FP32 file does, and the note says why.
+    modelFile_ = m.modelFile;
+    if (!m.fp16ModelFile.empty() && provider_ != "CPUExecutionProvider") {
+      try {
+        session_ = std::make_unique<Ort::Session>(ortEnv(), m.fp16ModelFile.c_str(), so);
+        modelFile_ = m.fp16ModelFile;
+      } catch (const Ort::Exception& e) {
+        providerNote_ = "the FP16 variant did not open on " + provider_ + " (" + e.what() + "); running FP32";
+      }
+    }
+    if (!session_) session_ = std::make_unique<Ort::Session>(ortEnv(), m.modelFile.c_str(), so);
 
     Ort::AllocatorWithDefaultOptions alloc;
     if (session_->GetInputCount() != 1)
@@ -112,11 +125,34 @@ InferenceSession::InferenceSession(const ModelManifest& m, const InferenceOption
   }
 }
 
+std::vector<int> InferenceSession::batchShapes() const {
+  if (fixedBatch_ || deviceMemory_) return {maxBatch_};
+  std::vector<int> shapes{maxBatch_};  // the largest first: TensorRT's profile then spans the others
+  for (int b : {(maxBatch_ + 1) / 2, 1})
+    if (b != shapes.back()) shapes.push_back(b);
+  return shapes;
+}
+
+std::vector<std::pair<int, double>> InferenceSession::warm() {
+  std::vector<std::pair<int, double>> took;
+  for (int b : batchShapes()) {
+    if (std::find(shapesRun_.begin(), shapesRun_.end(), b) != shapesRun_.end()) continue;
+    const auto t0 = std::chrono::steady_clock::now();
+    run(b);
+    took.emplace_back(b, std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+  }
+  outputs_.clear();
+  views_.clear();
+  converted_.clear();
+  return took;
+}
+
 void InferenceSession::setDeviceInput(float* deviceTensor) {
   if (deviceTensor && !deviceMemory_)
     throw std::runtime_error("model '" + manifest_.name + "': device input needs the CUDA execution provider (running on " + provider_ +
                              ")");
   deviceInput_ = deviceTensor;
+  shapesRun_.clear();
   binding_.reset();
   if (!deviceTensor) return;
   binding_ = std::make_unique<Ort::IoBinding>(*session_);
@@ -154,6 +190,7 @@ void InferenceSession::run(int count, float* input) {
   } catch (const Ort::Exception& e) {
     throw std::runtime_error("model '" + manifest_.name + "': inference failed: " + e.what());
   }
+  if (std::find(shapesRun_.begin(), shapesRun_.end(), batch) == shapesRun_.end()) shapesRun_.push_back(batch);
   readOutputs();
 }
 

@@ -5,6 +5,7 @@
 
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "manifest.h"
@@ -41,9 +42,19 @@ class InferenceSession {
   int maxBatch() const { return maxBatch_; }
   const std::string& provider() const { return provider_; }
   const std::string& providerNote() const { return providerNote_; }
+  // The ONNX file the session opened: the manifest's FP16 variant on CUDA/TensorRT, else its file.
+  const std::string& modelFile() const { return modelFile_; }
   size_t imageFloats() const { return imageFloats_; }
   // Where preprocessing writes image `i` of the next batch.
   float* inputFor(int i) { return input_.data() + static_cast<size_t>(i) * imageFloats_; }
+
+  // The batch sizes run() may use: only the full batch where the shape is fixed (a fixed-batch model,
+  // or the CUDA device path, which always runs the full batch), else the full batch, half and 1.
+  std::vector<int> batchShapes() const;
+  // Runs each of batchShapes() not yet run on the current input (host buffer or device input) once, so
+  // that the first real batches do not pay for allocations, cuDNN autotuning or a TensorRT profile.
+  // Returns the milliseconds each shape took, in the order run. The outputs are discarded.
+  std::vector<std::pair<int, double>> warm();
 
   // Runs the first `count` images of the input (the host buffer, or the device input when set);
   // then detections() reads them. `input`: another buffer of the same kind and size to read instead
@@ -64,7 +75,7 @@ class InferenceSession {
   void readOutputs();
   ModelManifest manifest_;
   std::unique_ptr<Ort::Session> session_;
-  std::string provider_, providerNote_;
+  std::string provider_, providerNote_, modelFile_;
   int maxBatch_ = 1;
   bool fixedBatch_ = false;
   size_t imageFloats_ = 0;
@@ -76,6 +87,7 @@ class InferenceSession {
   std::vector<std::vector<float>> converted_;    // int outputs turned into float
   const OrtMemoryInfo* deviceMemory_ = nullptr;  // the CUDA provider's device memory (owned by ONNX Runtime)
   float* deviceInput_ = nullptr;
+  std::vector<int> shapesRun_;  // batch sizes run on the current input (setDeviceInput starts again)
   std::unique_ptr<Ort::IoBinding> binding_;
 };
 

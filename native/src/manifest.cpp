@@ -120,6 +120,13 @@ ModelManifest loadManifest(const std::string& path) {
     fs::path model = fs::path(path).parent_path() / j["file"].get<std::string>();
     if (!fs::is_regular_file(model)) fail(path, "ONNX file '" + model.string() + "' does not exist");
     m.modelFile = model.string();
+    if (j.contains("fp16File")) {
+      if (!j["fp16File"].is_string()) fail(path, "\"fp16File\" must name the FP16 variant's .onnx file, relative to the manifest");
+      fs::path half = fs::path(path).parent_path() / j["fp16File"].get<std::string>();
+      if (!fs::is_regular_file(half))
+        fail(path, "FP16 variant '" + half.string() + "' (\"fp16File\") does not exist — run set-up again or remove the field");
+      m.fp16ModelFile = half.string();
+    }
     if (!j.contains("input") || !j["input"].is_object()) fail(path, "\"input\" is missing");
     const json& inp = j["input"];
     m.inputName = inp.value("name", "");

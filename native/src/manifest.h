@@ -11,7 +11,8 @@ namespace vigil {
 struct ModelManifest {
   std::string path;  // the manifest file
   std::string name;
-  std::string modelFile;  // absolute path of the ONNX file
+  std::string modelFile;      // absolute path of the ONNX file
+  std::string fp16ModelFile;  // "fp16File": the FP16 variant (float32 input/outputs), opened on CUDA and TensorRT; empty: none
   std::string inputName;
   TensorFormat input;  // size, layout, channel order, normalisation, letterbox or stretch
   int fixedBatch = 0;  // 0: dynamic

@@ -165,6 +165,63 @@ TEST(Inference, GeneratedDetectorFindsASquareWhereItIs) {
   EXPECT_NEAR(d[0].score, 1.f, 1e-4);
 }
 
+TEST(Inference, TheCpuProviderOpensTheFp32FileEvenWithAnFp16Variant) {
+  const auto& fx = Fixtures::get();
+  fs::path dir = vigil::testing::tmpRoot("pipeline") / "fp16variant";
+  fs::create_directories(dir);
+  const fs::path model = fs::path(fx.manifest).parent_path() / "squares.onnx";
+  fs::copy_file(model, dir / "squares.onnx", fs::copy_options::overwrite_existing);
+  fs::copy_file(model, dir / "squares.fp16.onnx", fs::copy_options::overwrite_existing);  // any file: the CPU never opens it
+  std::ifstream in(fx.manifest);
+  std::string text((std::istreambuf_iterator<char>(in)), {});
+  text.insert(text.find('{') + 1, R"("fp16File":"squares.fp16.onnx",)");
+  std::ofstream(dir / "m.json") << text;
+  ModelManifest m = loadManifest((dir / "m.json").string());
+  EXPECT_EQ(m.fp16ModelFile, (dir / "squares.fp16.onnx").string());
+  InferenceSession s(m, {1, 1, false, {"cpu"}});
+  EXPECT_EQ(s.provider(), "CPUExecutionProvider");
+  EXPECT_EQ(s.modelFile(), m.modelFile);
+
+  std::ofstream(dir / "gone.json") << std::string(text).replace(text.find("squares.fp16.onnx"), 17, "absent.fp16.onnx");
+  try {
+    loadManifest((dir / "gone.json").string());
+    FAIL() << "expected an error";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("\"fp16File\""), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("absent.fp16.onnx"), std::string::npos) << e.what();
+  }
+}
+
+TEST(Inference, WarmsEachBatchShapeARunMayUseOnce) {
+  const auto& fx = Fixtures::get();
+  ModelManifest m = loadManifest(fx.manifest);
+  InferenceSession s(m, {8, 1, false, {}});
+  // CPU, dynamic batch: a partial batch runs at its own size, so the full batch, half and 1 are warmed.
+  EXPECT_EQ(s.batchShapes(), (std::vector<int>{8, 4, 1}));
+  auto warmed = s.warm();
+  ASSERT_EQ(warmed.size(), 2u);  // batch 1 already ran: the blank run at load
+  EXPECT_EQ(warmed[0].first, 8);
+  EXPECT_EQ(warmed[1].first, 4);
+  for (auto& [b, ms] : warmed) EXPECT_GT(ms, 0.0) << "batch " << b;
+  EXPECT_TRUE(s.warm().empty());  // every shape has run
+  // A real run afterwards still reads its own input.
+  std::fill(s.inputFor(0), s.inputFor(0) + 2 * s.imageFloats(), 0.f);
+  for (int c = 0; c < 3; ++c)
+    for (int y = 96; y < 128; ++y)
+      for (int x = 48; x < 80; ++x) s.inputFor(1)[c * 320 * 320 + y * 320 + x] = 1.f;
+  s.run(2);
+  EXPECT_TRUE(s.detections(0).empty());
+  EXPECT_EQ(s.detections(1).size(), 1u);
+
+  InferenceSession one(m, {1, 1, false, {}});
+  EXPECT_EQ(one.batchShapes(), (std::vector<int>{1}));
+  EXPECT_TRUE(one.warm().empty());
+  m.fixedBatch = 3;  // a fixed batch always runs in full
+  InferenceSession fixed(m, {8, 1, false, {}});
+  EXPECT_EQ(fixed.batchShapes(), (std::vector<int>{3}));
+  EXPECT_TRUE(fixed.warm().empty());  // the blank run at load was that shape
+}
+
 TEST(Inference, ModelWhoseOutputsMatchNoParserIsRejectedAtLoad) {
   const auto& fx = Fixtures::get();
   ModelManifest m = loadManifest(fx.manifest);
@@ -206,10 +263,15 @@ TEST(Engine, ReportsThePlantedSquaresWithCorrectBoxesAndStableIds) {
   cfg.preprocessThreads = 2;  // exercises the parallel letterbox path
   cfg.previewFps = 1000;
   cfg.previewWidth = 320;
+  cfg.warmBatchShapes = WarmShapes::Always;  // the default warms on GPU providers only
   Engine engine(cfg, &c);
+  // Batch 2 on the CPU: the full batch was run once at start (batch 1 ran as the blank run at load).
+  ASSERT_EQ(engine.warmedShapes().size(), 1u);
+  EXPECT_EQ(engine.warmedShapes()[0].first, 2);
   engine.addSource("cam", "file://" + fx.clip);
   ASSERT_TRUE(waitFor([&] { return engine.idle() && c.framesOf("cam") == 60; }, 60)) << c.framesOf("cam") << " frames";
   engine.stop();
+  EXPECT_GT(engine.stageTimes().firstFullInfer, 0.0);  // two squares move through the clip: full batches of 2 ran
   std::lock_guard l(c.mu);
   EXPECT_TRUE(c.errors.empty());
   std::map<size_t, std::set<int64_t>> idsPerSquare;
@@ -265,6 +327,7 @@ TEST(Engine, IntervalSkipsInferenceAndTheTrackerCarriesObjects) {
   cfg.interval = 2;
   cfg.snapshots = false;
   Engine engine(cfg, &c);
+  EXPECT_TRUE(engine.warmedShapes().empty());  // by default not on the CPU provider
   engine.addSource("cam", "file://" + fx.clip);
   ASSERT_TRUE(waitFor([&] { return engine.idle() && c.framesOf("cam") == 60; }, 60));
   auto st = engine.stats();

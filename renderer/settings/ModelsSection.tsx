@@ -43,6 +43,12 @@ export function ModelsSection({
             <tr key={m.name} data-testid={`model-row-${m.name}`}>
               <td>
                 {m.title} <span className="mono hint">{m.name}</span>
+                {m.providerNote && (
+                  <span className="warning" title={m.providerNote} data-testid={`model-provider-note-${m.name}`}>
+                    {' '}
+                    ⚠ not on the GPU: {m.providerNote}
+                  </span>
+                )}
               </td>
               <td>{m.parser}</td>
               <td>

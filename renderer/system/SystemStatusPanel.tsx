@@ -3,22 +3,14 @@ import { useEffect, useState } from 'react';
 import type { CameraView, EngineStatus, SystemStatus } from '../../main/api/contract';
 import { errorText, type ApiClient } from '../api/client';
 import { formatTime } from '../common/format';
+import { ProviderDemotions } from './ProviderDemotions';
+import { providerWords } from './provider-words';
 import { StreamTable } from './StreamTable';
 
 function bytes(n: number): string {
   if (n >= 1e9) return `${(n / 1e9).toFixed(1)} GB`;
   if (n >= 1e6) return `${(n / 1e6).toFixed(1)} MB`;
   return `${Math.round(n / 1e3)} kB`;
-}
-
-/** ONNX Runtime's provider names in the operators' words. */
-const PROVIDER_WORDS: Record<string, string> = {
-  TensorrtExecutionProvider: 'NVIDIA GPU (TensorRT)',
-  CUDAExecutionProvider: 'NVIDIA GPU (CUDA)',
-  CPUExecutionProvider: 'CPU',
-};
-export function providerWords(name: string): string {
-  return PROVIDER_WORDS[name] ?? name;
 }
 
 /** Why inference is not on the GPU. Without an NVIDIA GPU that is by design and said plainly, the
@@ -86,6 +78,14 @@ export function SystemStatusPanel({ api, cameras }: { api: ApiClient; cameras: C
             {status.engine.executionProvider ? providerWords(status.engine.executionProvider) : 'not running inference yet'}
             <ProviderNote engine={status.engine} />
           </dd>
+          {status.engine.inference && status.engine.inference.demotions.length > 0 && (
+            <>
+              <dt>Models kept off the GPU</dt>
+              <dd>
+                <ProviderDemotions demotions={status.engine.inference.demotions} />
+              </dd>
+            </>
+          )}
           {status.engine.inference && (
             <>
               <dt>Pre-processing</dt>

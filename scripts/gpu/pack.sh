@@ -10,7 +10,7 @@
 #   gst-bundle.sh DEST PLUGIN...  (a relocatable GStreamer 1.22 with those plugins, in DEST/lib) and
 #   ort-cuda-parts.sh DEST        (ONNX Runtime's CUDA provider in parts DEST/pN with assemble.py).
 # Usage: scripts/gpu/pack.sh [--force] [MODEL.onnx ...]   (default: .vigil/models/*.onnx, else the generated
-#   nanodet-coco.onnx; a MODEL.json beside a model goes along)
+#   nanodet-coco.onnx; a MODEL.json and a MODEL.fp16.onnx beside a model go along)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
@@ -69,7 +69,10 @@ if [ ! -s "$clip" ]; then
 fi
 cp "$clip" "$base/clip1080.mp4"
 # each model with its manifest beside it (e2e.sh runs the engine on MODEL.json)
-for m in "${models[@]}"; do cp "$m" "$base/models/"; [ ! -f "${m%.onnx}.json" ] || cp "${m%.onnx}.json" "$base/models/"; done
+for m in "${models[@]}"; do
+  cp "$m" "$base/models/"; [ ! -f "${m%.onnx}.json" ] || cp "${m%.onnx}.json" "$base/models/"
+  [ ! -f "${m%.onnx}.fp16.onnx" ] || cp "${m%.onnx}.fp16.onnx" "$base/models/"  # the manifest's fp16File (set-up writes it)
+done
 
 echo "[pack] ONNX Runtime CUDA parts (npm pack + xz; several minutes the first time)"
 if [ ! -s "$out/ort/p1/assemble.py" ]; then

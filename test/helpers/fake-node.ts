@@ -397,7 +397,7 @@ export async function startFakeNode(options: FakeNodeOptions = {}): Promise<Fake
     pid: 1,
     executionProvider: 'CPUExecutionProvider',
     inference: options.providerNote
-      ? { providerNote: options.providerNote, preprocess: 'cpu' as const, preprocessNote: 'inference runs on CPUExecutionProvider' }
+      ? { providerNote: options.providerNote, preprocess: 'cpu' as const, preprocessNote: 'inference runs on CPUExecutionProvider', demotions: [] }
       : null,
   };
 

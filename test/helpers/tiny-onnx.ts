@@ -31,3 +31,16 @@ export function writeTinyOnnx(path: string, spec: TinyModelSpec): string {
   writeFileSync(path, tinyOnnx(spec));
   return path;
 }
+
+/** A YOLOv8-shaped detector (96×64 input, 80 classes) whose output passes through an Einsum (an op that crashes ORT's CUDA provider). */
+export function detectorWithEinsum(): Uint8Array {
+  const b = new OnnxGraphBuilder('guarded');
+  b.inputs.push({ name: 'images', type: OnnxType.FLOAT, shape: [1, 3, 64, 96] });
+  const mean = b.op('ReduceMean', ['images'], { axes: [1, 2, 3], keepdims: 0 });
+  const zero = b.op('Reshape', [b.op('Mul', [mean, b.float('zero', [0], [])]), b.int64('shape', [-1, 1, 1])]);
+  const c = b.constant('value', OnnxType.FLOAT, [1, 84, 126], new Float32Array(84 * 126));
+  const e = b.op('Einsum', [c], { equation: 'abc->abc' });
+  b.op('Add', [e, zero], {}, 'output0');
+  b.outputs.push({ name: 'output0', type: OnnxType.FLOAT, shape: [1, 84, 126] });
+  return b.serialize({ producer: 'vigil tests' });
+}

@@ -202,6 +202,23 @@ describe('analytics on a real vigil serve (demo clip, the demo line and zone)', 
     );
     expect(err?.field).toBe('camera.zones[0].points');
     expect(err?.message).toContain('needs exactly 2 points for a line');
+    // A label the camera's model does not detect would be refused by the engine: refused here, by field.
+    const unicorn = {
+      id: 'u',
+      name: 'U',
+      kind: 'line',
+      points: [
+        [0.1, 0.1],
+        [0.9, 0.9],
+      ],
+      labels: ['person', 'unicorn'],
+    };
+    const err2 = await call(node, 'cameras.update', { id: CAMERA, patch: { zones: [unicorn] } }).then(
+      () => null,
+      (e: Error & { field?: string }) => e,
+    );
+    expect(err2?.field).toBe('camera.zones[0].labels[1]');
+    expect(err2?.message).toContain("'unicorn' is not a label of the model");
     const camera = (await call<{ cameras: CameraView[] }>(node, 'workspace.get')).cameras.find((c) => c.id === CAMERA)!;
     expect(camera.zones.map((z) => z.id)).toEqual(['walkway', 'plaza', 'west']);
   }, 30_000);

@@ -251,6 +251,22 @@ describe('hostile input to an open (loopback, no token) server', () => {
     expect((await call('models.inspect', { path: 'relative.onnx' })).status).toBe(422);
   });
 
+  it('refuses an nvinfer config in the import folder that names files outside it, before reading them', async () => {
+    const imp = join(fx.home, 'import');
+    const cases: [string, string, RegExp][] = [
+      ['labels.txt', '[property]\nonnx-file=text.onnx\nlabelfile-path=../outside.txt\n', /labelfile-path/],
+      ['model.txt', '[property]\nonnx-file=/etc/passwd\n', /onnx-file/],
+      ['app.txt', '[primary-gie]\nenable=1\nconfig-file=../outside.txt\n', /config-file/],
+    ];
+    for (const [name, text, key] of cases) {
+      writeFileSync(join(imp, name), text);
+      const r = await call('models.importNvinfer', { path: join(imp, name) });
+      expect(r.status, name).toBe(403);
+      expect(r.body.error?.message, name).toMatch(key);
+      expect(r.body.error?.message, name).not.toMatch(/root:x|OUTSIDE-SECRET/);
+    }
+  });
+
   it('refuses camera URIs that read system files, and keeps file cameras of real videos', async () => {
     for (const uri of [
       'file:///etc/passwd',

@@ -174,6 +174,20 @@ describe('workspace store', () => {
     expect(readFileSync(join(dir, 'secrets.json'), 'utf8')).not.toContain(cam.id);
   });
 
+  it('shows query-only credentials as *** without inventing a user name, and refuses stars in a changed URI', () => {
+    const store = new WorkspaceFile({ home: home() });
+    const cam = store.addCamera({ name: 'Dahua', uri: 'rtsp://10.0.0.9/cam?channel=1&pwd=s3cret' });
+    const shown = store.view(cam).uri;
+    expect(shown).toBe('rtsp://10.0.0.9/cam?channel=1&pwd=***');
+    expect(shown).not.toContain('@');
+    // Sent back as shown: unchanged, the secret kept.
+    const renamed = store.updateCamera(cam.id, { uri: shown, name: 'Dahua gate' });
+    expect(store.engineUri(renamed)).toBe('rtsp://10.0.0.9/cam?channel=1&pwd=s3cret');
+    // Another host with the stars left in would store '***' as the password: refused, naming the fix.
+    expect(() => store.updateCamera(cam.id, { uri: 'rtsp://10.0.0.10/cam?channel=1&pwd=***' })).toThrow(/type the password again/);
+    expect(store.engineUri(store.get().cameras[0]!)).toBe('rtsp://10.0.0.9/cam?channel=1&pwd=s3cret');
+  });
+
   it('emits precise changes so one camera can be applied without touching the others', () => {
     const store = new WorkspaceFile({ home: home() });
     const kinds: string[] = [];

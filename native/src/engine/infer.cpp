@@ -39,6 +39,7 @@ void Engine::inferBatch(Work& work) {
   const double ms = std::chrono::duration<double, std::milli>(Clock::now() - t1).count();
   std::lock_guard lock(stageMu_);
   stages_.infer += ms;
+  if (stages_.firstFullInfer == 0 && work.count == batchSize_ && work.failure.empty()) stages_.firstFullInfer = ms;
 }
 
 void Engine::releaseBuffer(int buffer) {

@@ -9,26 +9,13 @@ import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ModelManifest } from '../../../main/api/model-types.js';
 import { loadAddon } from '../../../main/addon/addon.js';
-import { OnnxGraphBuilder, OnnxType } from '../../../main/models/onnx-builder.js';
 import { readProviderCheck, unsafeOps } from '../../../main/models/provider-guard.js';
 import { addModel, listModels } from '../../../main/models/library.js';
 import { validateByRunningOneFrame } from '../../../main/models/validate-run.js';
+import { detectorWithEinsum } from '../../helpers/tiny-onnx.js';
 
 const addon = () => loadAddon();
 let work: string;
-
-/** A YOLOv8-shaped detector (96×64 input, 80 classes) whose output passes through an Einsum. */
-function detectorWithEinsum(): Uint8Array {
-  const b = new OnnxGraphBuilder('guarded');
-  b.inputs.push({ name: 'images', type: OnnxType.FLOAT, shape: [1, 3, 64, 96] });
-  const mean = b.op('ReduceMean', ['images'], { axes: [1, 2, 3], keepdims: 0 });
-  const zero = b.op('Reshape', [b.op('Mul', [mean, b.float('zero', [0], [])]), b.int64('shape', [-1, 1, 1])]);
-  const c = b.constant('value', OnnxType.FLOAT, [1, 84, 126], new Float32Array(84 * 126));
-  const e = b.op('Einsum', [c], { equation: 'abc->abc' });
-  b.op('Add', [e, zero], {}, 'output0');
-  b.outputs.push({ name: 'output0', type: OnnxType.FLOAT, shape: [1, 84, 126] });
-  return b.serialize({ producer: 'vigil tests' });
-}
 
 beforeAll(() => {
   work = mkdtempSync(join(tmpdir(), 'vigil-guard-'));

@@ -85,6 +85,11 @@ describe('manifest validation', () => {
   it('rejects duplicate labels, missing files and non-objects', () => {
     expect(fields({ ...valid(), labels: ['a', 'a'] })).toContain('labels');
     expect(checkManifest({ ...valid(), file: 'absent.onnx' }, { baseDir: '/nonexistent-dir' })[0]?.message).toMatch(/does not exist/);
+    expect(checkManifest({ ...valid(), fp16File: 'absent.fp16.onnx' }, { baseDir: '/nonexistent-dir' }).map((i) => i.field)).toContain('fp16File');
+    expect(checkManifest({ ...valid(), fp16File: 42 }).map((i) => [i.field, i.message])).toEqual([
+      ['fp16File', expect.stringMatching(/FP16 variant's \.onnx file/)],
+    ]);
+    expect(checkManifest({ ...valid(), fp16File: 'm.fp16.onnx' })).toEqual([]);
     expect(fields(42)).toEqual(['(root)']);
     expect(() => validateManifest({ ...valid(), maxDetections: 0 }, 'bad.json')).toThrow(ManifestError);
     expect(() => validateManifest({ ...valid(), maxDetections: 0 }, 'bad.json')).toThrow(
