@@ -49,13 +49,26 @@ export function rowCentre(band: BandLayout, row: number): number {
   return band.top + BAND_PAD + row * (ROW_HEIGHT + ROW_GAP) + ROW_HEIGHT / 2;
 }
 
-/** Packs one label's tracks (sorted by firstSeen) into rows: the first row whose last bar ended before this one starts. */
-function pack(tracks: TrackSummary[]): { placed: Placed[]; rows: number; aggregated: number } {
+/**
+ * Rows from the previous layout of the same view, so that a refresh (new tracks, open tracks growing)
+ * moves no bar the operator is aiming at: a track keeps its row while it fits there, and a band
+ * keeps its row count.
+ */
+export interface StickyRows {
+  rowOf: Map<string, number>;
+  bandRows: Map<string, number>;
+}
+
+/** Packs one label's tracks (sorted by firstSeen) into rows: its previous row if free, else the first row whose last bar ended before this one starts. */
+function pack(tracks: TrackSummary[], sticky: StickyRows | undefined): { placed: Placed[]; rows: number; aggregated: number } {
   const ends: number[] = [];
   const placed: Placed[] = [];
   let aggregated = 0;
   for (const t of tracks) {
-    let row = ends.findIndex((end) => end < t.firstSeen);
+    const prev = sticky?.rowOf.get(t.id);
+    const keep = prev !== undefined && prev < MAX_ROWS && (ends[prev] ?? -Infinity) < t.firstSeen;
+    if (keep) while (ends.length <= prev) ends.push(-Infinity);
+    let row = keep ? prev : ends.findIndex((end) => end < t.firstSeen);
     if (row < 0 && ends.length < MAX_ROWS) row = ends.push(t.lastSeen) - 1;
     else if (row >= 0) ends[row] = t.lastSeen;
     if (row < 0) {
@@ -67,7 +80,7 @@ function pack(tracks: TrackSummary[]): { placed: Placed[]; rows: number; aggrega
 }
 
 /** The lanes top to bottom for `cameras`, given each camera's tracks sorted by firstSeen. */
-export function layoutLanes(cameras: string[], tracksOf: (camera: string) => TrackSummary[]): LaneLayout[] {
+export function layoutLanes(cameras: string[], tracksOf: (camera: string) => TrackSummary[], sticky?: StickyRows): LaneLayout[] {
   const lanes: LaneLayout[] = [];
   let top = AXIS_HEIGHT;
   for (const camera of cameras) {
@@ -81,7 +94,14 @@ export function layoutLanes(cameras: string[], tracksOf: (camera: string) => Tra
     const eventY = top + DENSITY_HEIGHT + EVENT_ROW_HEIGHT / 2;
     let y = top + DENSITY_HEIGHT + EVENT_ROW_HEIGHT;
     for (const label of [...byLabel.keys()].sort()) {
-      const { placed, rows, aggregated } = pack(byLabel.get(label)!);
+      const packed = pack(byLabel.get(label)!, sticky);
+      const { placed, aggregated } = packed;
+      const key = `${camera}\n${label}`;
+      const rows = Math.max(packed.rows, Math.min(sticky?.bandRows.get(key) ?? 0, MAX_ROWS + (aggregated > 0 ? 1 : 0)));
+      if (sticky) {
+        sticky.bandRows.set(key, rows);
+        for (const p of placed) if (!p.aggregated) sticky.rowOf.set(p.track.id, p.row);
+      }
       const height = BAND_PAD * 2 + rows * ROW_HEIGHT + (rows - 1) * ROW_GAP;
       bands.push({ label, top: y, height, rows, aggregated, placed });
       y += height;

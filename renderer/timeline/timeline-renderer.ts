@@ -5,7 +5,7 @@ import { fitCanvas } from '../common/canvas';
 import type { TimelineBucket, TrackSummary, ZoneEvent } from '../../main/api/contract';
 import { drawEventMark } from './event-marks';
 import { labelColor } from '../common/colors';
-import { AXIS_HEIGHT, DENSITY_HEIGHT, MAX_ROWS, ROW_HEIGHT, layoutLanes, rowCentre, type LaneLayout, type Placed } from './lane-layout';
+import { AXIS_HEIGHT, DENSITY_HEIGHT, MAX_ROWS, ROW_HEIGHT, layoutLanes, rowCentre, type LaneLayout, type Placed, type StickyRows } from './lane-layout';
 
 export { AXIS_HEIGHT } from './lane-layout';
 const MIN_SPAN = 5_000;
@@ -114,8 +114,11 @@ export class TimelineRenderer {
     this.relayout();
   }
 
+  /** Rows kept across refreshes of one view (cleared when the view moves or zooms). */
+  private sticky: StickyRows = { rowOf: new Map(), bandRows: new Map() };
+
   private relayout(): void {
-    this.layout = layoutLanes(this.lanes, (camera) => (this.truncated ? [] : (this.data.get(camera)?.tracks ?? [])));
+    this.layout = layoutLanes(this.lanes, (camera) => (this.truncated ? [] : (this.data.get(camera)?.tracks ?? [])), this.sticky);
     this.invalidate();
     this.onLayout(this.layout);
   }
@@ -205,6 +208,7 @@ export class TimelineRenderer {
     const span = Math.min(MAX_SPAN, Math.max(MIN_SPAN, view.to - view.from));
     const mid = (view.from + view.to) / 2;
     if (view.to - view.from !== span) view = { from: mid - span / 2, to: mid + span / 2 };
+    if (view.from !== this.view.from || view.to !== this.view.to) this.sticky = { rowOf: new Map(), bandRows: new Map() };
     this.view = view;
     this.invalidate();
     if (notify) this.onViewChange(view);

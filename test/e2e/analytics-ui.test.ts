@@ -145,7 +145,16 @@ describe('analytics in the UI: draw a line, live counters, timeline markers, rev
     await page.getByTestId('filter-zone').selectOption(LINE.id);
     expect(page.url()).toContain(`zone=${LINE.id}`);
     const items = page.locator('[data-testid^="review-item-"]');
-    await expect.poll(() => items.count(), { timeout: 30_000 }).toBeGreaterThan(0);
+    // The filtered list has replaced the unfiltered one: every row names the line.
+    await expect
+      .poll(
+        async () => {
+          const zones = await page.locator('a.track-item .zones').allTextContents();
+          return zones.length > 0 && zones.every((z) => z.includes(LINE.name));
+        },
+        { timeout: 30_000 },
+      )
+      .toBe(true);
     const listed = await items.evaluateAll((els) => els.map((e) => e.getAttribute('data-testid')!.slice('review-item-'.length)));
     for (const id of listed.slice(0, 10)) {
       const t = await call('tracks.get', { id });

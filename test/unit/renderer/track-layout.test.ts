@@ -45,6 +45,23 @@ describe('timeline lanes: one band per label, overlapping tracks on separate row
     expect(new Set(band.placed.filter((p) => !p.aggregated).map((p) => p.row)).size).toBe(MAX_ROWS);
   });
 
+  it('a refresh moves no bar: a track keeps its row while it fits, a band its row count', () => {
+    const sticky = { rowOf: new Map<string, number>(), bandRows: new Map<string, number>() };
+    const a = track('a', 'person', 0, 100);
+    const b = track('a', 'person', 50, 150);
+    const c = track('a', 'person', 120, 200); // row 0 after a ends
+    const first = layoutLanes(['a'], () => [a, b, c], sticky)[0]!.bands[0]!;
+    expect(first.placed.map((p) => p.row)).toEqual([0, 1, 0]);
+    // a (still open) grows past c's start: packed afresh, c would move; it cannot stay on row 0 (a covers it) ...
+    const grown = { ...a, lastSeen: 130 };
+    const second = layoutLanes(['a'], () => [grown, b, c], sticky)[0]!.bands[0]!;
+    expect(second.placed.map((p) => p.row)).toEqual([0, 1, 2]);
+    // ... but once moved it stays put, and the band keeps its three rows when the overlap is gone.
+    const third = layoutLanes(['a'], () => [a, b, c], sticky)[0]!.bands[0]!;
+    expect(third.placed.map((p) => p.row)).toEqual([0, 1, 2]);
+    expect(third.rows).toBe(3);
+  });
+
   it('stacks lanes: an empty lane keeps its minimum height, the canvas is as tall as the lanes', () => {
     const lanes = layoutLanes(['a', 'b'], (c) => (c === 'a' ? [track('a', 'person', 0, 1)] : []));
     expect(lanes[1]!.top).toBe(lanes[0]!.top + lanes[0]!.height);
