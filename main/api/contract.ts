@@ -231,6 +231,12 @@ export interface TrackSummary {
   snapshotUrl: string | null;
   /** The zones it entered and the lines it crossed. */
   zones: ZoneRef[];
+  /** The best sighting's box, source pixels: what the snapshot shows (thumbnails crop to it). */
+  bestBox: BoxXYWH;
+  /** The engine's id of the track on its camera (the `track` of live objects and track events). */
+  engineTrack: number;
+  /** False while the tracker still follows the object (no snapshot yet: the live preview shows it). */
+  ended: boolean;
 }
 
 /** A zone or line as events and tracks name it: its stable id and its current name (the id when the

@@ -16,6 +16,9 @@ function summary(t: StoredTrack, zoneName: ZoneNamer): TrackSummary {
     bestScore: t.bestScore,
     snapshotUrl: t.snapshot ? `/media/${t.snapshot.path}` : null,
     zones: t.zones.map((id) => ({ id, name: zoneName(t.camera, id) ?? id })),
+    bestBox: t.bestBox,
+    engineTrack: t.engineTrack,
+    ended: t.ended,
   };
 }
 

@@ -3,6 +3,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { CameraView, StreamStats } from '../../main/api/contract';
 import type { ApiClient, ConnectionState } from '../api/client';
 import { streamFigures } from '../common/format';
+import { PauseButton } from '../common/PauseButton';
 import type { WorkspaceState } from '../common/useWorkspace';
 import { WallRenderer, type OverlayOptions, type TileState } from './wall-renderer';
 
@@ -139,6 +140,7 @@ export function LiveWall({ api, workspaceState }: { api: ApiClient; workspaceSta
   return (
     <section className="wall-screen" aria-label="Live wall">
       <div className="toolbar" role="toolbar" aria-label="Wall layout and overlays">
+        <PauseButton paused={paused} onToggle={() => setPaused((p) => !p)} testId="wall-pause" />
         <span className="toolbar-label">Layout</span>
         {LAYOUTS.map((l) => (
           <button key={l.id} type="button" data-testid={`layout-${l.id}`} aria-pressed={!focused && layout === l.id} onClick={() => setLayoutSaved(l.id)}>
@@ -152,9 +154,6 @@ export function LiveWall({ api, workspaceState }: { api: ApiClient; workspaceSta
             {k}
           </label>
         ))}
-        <button type="button" data-testid="wall-pause" aria-pressed={paused} onClick={() => setPaused((p) => !p)}>
-          {paused ? 'Resume (space)' : 'Pause (space)'}
-        </button>
         <BoxLegend />
         {focused && (
           <button type="button" onClick={() => setFocused(null)} data-testid="unfocus">
@@ -267,8 +266,9 @@ function Tile(props: {
   const { state, code, reason, detail, retryAt } = props.status;
   const canvas = useRef<HTMLCanvasElement>(null);
   const status = useRef<HTMLSpanElement>(null);
+  const counts = useRef<HTMLDivElement>(null);
   useEffect(() => {
-    if (canvas.current) renderer.attach(camera.id, canvas.current, status.current, camera.zones);
+    if (canvas.current) renderer.attach(camera.id, canvas.current, status.current, camera.zones, counts.current);
   }, [renderer, camera.id, camera.zones]);
   useEffect(() => () => renderer.detach(camera.id), [renderer, camera.id]);
   return (
@@ -307,6 +307,7 @@ function Tile(props: {
         {state === 'reconnecting' && retryAt !== null && <RetryCountdown at={retryAt} testId={`tile-retry-${camera.id}`} />}
         <TileFigures stats={props.figures} state={state} testId={`tile-fps-${camera.id}`} spanRef={status} />
       </div>
+      {camera.zones.some((z) => z.kind !== 'mask') && <div className="tile-counts" ref={counts} data-testid={`tile-counts-${camera.id}`} aria-live="off" />}
       {reason && state !== 'live' && (
         <div className="tile-reason" role="status" data-testid={`tile-reason-${camera.id}`}>
           {reason}

@@ -1,8 +1,9 @@
 // Draws every tile of the live wall from one requestAnimationFrame loop, outside React: a preview
 // frame and the objects of that same frame arrive in one message and are drawn together.
 import { fitCanvas } from '../common/canvas';
-import type { DetectedObject, PreviewFrameMessage, Zone } from '../../main/api/contract';
+import type { DetectedObject, PreviewFrameMessage, Zone, ZoneCounts } from '../../main/api/contract';
 import { labelColor } from '../common/colors';
+import { countText, drawZones } from './zone-overlay';
 
 export interface OverlayOptions {
   boxes: boolean;
@@ -22,6 +23,8 @@ export interface TileStats {
   dropped: number;
   lastFrame: number;
   lastObjects: DetectedObject[];
+  /** The zone and line counts drawn with the last frame (absent when the camera has none). */
+  lastCounts?: ZoneCounts[];
   /** Source pixels → canvas pixels for the last drawn frame. */
   transform: { scale: number; ox: number; oy: number; canvasWidth: number; canvasHeight: number };
   /** Delay from the engine stamping the frame (`time`) to its drawing, ms (last 600). */
@@ -54,6 +57,8 @@ interface Tile {
   lastFrameAt: number;
   fpsWindow: number[];
   statusEl: HTMLElement | null;
+  /** Where the zones' and lines' counts are written as text, once a second. */
+  countsEl: HTMLElement | null;
   unsubscribe: (() => void) | null;
 }
 
@@ -104,11 +109,12 @@ export class WallRenderer {
     this.paused = paused;
   }
 
-  attach(camera: string, canvas: HTMLCanvasElement, statusEl: HTMLElement | null, zones: Zone[]): void {
+  attach(camera: string, canvas: HTMLCanvasElement, statusEl: HTMLElement | null, zones: Zone[], countsEl: HTMLElement | null = null): void {
     const existing = this.tiles.get(camera);
     if (existing && existing.canvas === canvas) {
       existing.zones = zones;
       existing.statusEl = statusEl;
+      existing.countsEl = countsEl;
       existing.dirty = true;
       return;
     }
@@ -141,6 +147,7 @@ export class WallRenderer {
       lastFrameAt: 0,
       fpsWindow: [],
       statusEl,
+      countsEl,
       unsubscribe: null,
     };
     if (window.__vigilStats) window.__vigilStats.tiles[camera] = stats;
@@ -212,6 +219,8 @@ export class WallRenderer {
         s.drawn++;
         s.lastFrame = tile.current.msg.frame;
         s.lastObjects = tile.current.msg.objects;
+        if (tile.current.msg.counts) s.lastCounts = tile.current.msg.counts;
+        else delete s.lastCounts;
         s.delays.push(now - tile.current.msg.time);
         if (s.delays.length > 600) s.delays.splice(0, s.delays.length - 600);
         s.pageDelays.push(now - next.arrivedAt);
@@ -250,7 +259,7 @@ export class WallRenderer {
     ctx.drawImage(cur.bitmap, ox, oy, fw * scale, fh * scale);
     tile.stats.transform = { scale, ox, oy, canvasWidth: w, canvasHeight: h };
     const o = this.overlay;
-    if (o.zones) this.drawZones(ctx, tile.zones, ox, oy, fw * scale, fh * scale);
+    if (o.zones) drawZones(ctx, tile.zones, cur.msg.counts, ox, oy, fw * scale, fh * scale, dpr);
     if (o.trails) {
       ctx.lineWidth = 2 * dpr;
       for (const [id, trail] of tile.trails) {
@@ -294,22 +303,6 @@ export class WallRenderer {
     }
   }
 
-  private drawZones(ctx: CanvasRenderingContext2D, zones: Zone[], ox: number, oy: number, w: number, h: number): void {
-    for (const z of zones) {
-      if (z.points.length < 2) continue;
-      ctx.beginPath();
-      z.points.forEach(([px, py], i) => (i ? ctx.lineTo(ox + px * w, oy + py * h) : ctx.moveTo(ox + px * w, oy + py * h)));
-      if (z.kind === 'zone') {
-        ctx.closePath();
-        ctx.fillStyle = 'rgba(255, 221, 0, 0.12)';
-        ctx.fill();
-      }
-      ctx.strokeStyle = z.kind === 'zone' ? 'rgba(255, 221, 0, 0.8)' : 'rgba(0, 229, 255, 0.9)';
-      ctx.lineWidth = 2;
-      ctx.stroke();
-    }
-  }
-
   /** Once a second: per-tile fps and delay as text, and whether frames still arrive. */
   private updateStatusTexts(): void {
     const now = performance.timeOrigin + performance.now();
@@ -322,6 +315,19 @@ export class WallRenderer {
       // What this page shows (the tile's labelled figures are the engine's, as on System).
       if (tile.statusEl)
         tile.statusEl.title = tile.lastFrameAt ? `shown here: ${fps.toFixed(1)} fps, ${delay === null ? '–' : Math.round(delay)} ms after capture` : '';
+      if (tile.countsEl) {
+        const counts = tile.current?.msg.counts;
+        const text = tile.zones
+          .filter((z) => z.kind !== 'mask')
+          .map((z) =>
+            countText(
+              z,
+              counts?.find((c) => c.zone === z.id),
+            ),
+          )
+          .join(' | ');
+        if (tile.countsEl.textContent !== text) tile.countsEl.textContent = text;
+      }
       // A paused wall draws nothing new on purpose: that is not a camera going quiet.
       if (!this.paused && tile.lastFrameAt && now - tile.lastFrameAt > 3000) {
         tile.lastFrameAt = 0;

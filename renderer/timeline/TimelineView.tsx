@@ -1,11 +1,23 @@
 // The timeline screen: lanes per camera on a canvas, wheel to zoom, drag to pan, a playhead.
 import { useEffect, useRef, useState } from 'react';
-import type { TrackSummary } from '../../main/api/contract';
+import type { TrackSummary, ZoneEvent } from '../../main/api/contract';
 import { errorText, type ApiClient } from '../api/client';
 import { formatTime } from '../common/format';
+import { PauseButton } from '../common/PauseButton';
 import { navigate } from '../router/router';
 import type { WorkspaceState } from '../common/useWorkspace';
-import { AXIS_HEIGHT, LANE_HEIGHT, TimelineRenderer, type MarkerHit, type View } from './timeline-renderer';
+import { totalHeight, type LaneLayout } from './lane-layout';
+import { HoverCard, LaneNames, TimelineLegend } from './TimelineSide';
+import { TimelineRenderer, type EventHit, type MarkerHit, type View } from './timeline-renderer';
+
+/** Most analytics events fetched for one view (the newest); beyond, the range text says so. */
+const EVENT_LIMIT = 1000;
+
+/** Review at the moment of an event: that camera's events of that kind in that zone, a minute either side. */
+function reviewAt(e: ZoneEvent): void {
+  const q = new URLSearchParams({ camera: e.camera, zone: e.zone, event: e.kind, from: String(e.t - 60_000), to: String(e.t + 60_000), minSec: '0' });
+  window.location.hash = `#/review?${q}`;
+}
 
 declare global {
   interface Window {
@@ -44,11 +56,14 @@ export function TimelineView({ api, workspaceState }: { api: ApiClient; workspac
   const [renderer, setRenderer] = useState<TimelineRenderer | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [markers, setMarkers] = useState<{ list: MarkerHit[]; span: number }>({ list: [], span: 0 });
+  const [eventMarks, setEventMarks] = useState<{ list: EventHit[]; more: boolean }>({ list: [], more: false });
   const [playing, setPlaying] = useState(true);
   const [viewText, setViewText] = useState('');
   const [trackCount, setTrackCount] = useState<number | null>(null);
   // Cameras with recordings but no longer (or not yet) in the workspace still get a lane.
   const [extraLanes, setExtraLanes] = useState<string[]>([]);
+  const [layout, setLayout] = useState<LaneLayout[]>([]);
+  const [hover, setHover] = useState<{ track: TrackSummary; x: number; y: number } | null>(null);
   const configured = (workspaceState.workspace?.cameras ?? []).map((c) => c.id);
   const lanes = [...configured, ...extraLanes.filter((c) => !configured.includes(c))];
   const laneKey = lanes.join('\n');
@@ -59,6 +74,7 @@ export function TimelineView({ api, workspaceState }: { api: ApiClient; workspac
     if (!canvas) return;
     const now = Date.now();
     const r = new TimelineRenderer(canvas, { from: now - HOUR, to: now + HOUR / 20 });
+    r.onLayout = setLayout;
     window.__vigilTimeline = r;
     setRenderer(r);
     return () => {
@@ -80,12 +96,15 @@ export function TimelineView({ api, workspaceState }: { api: ApiClient; workspac
       const bucketMs = Math.max(1000, niceBucket(((view.to - view.from) / width) * 3));
       const from = Math.floor(view.from / bucketMs) * bucketMs;
       try {
-        const [buckets, { tracks, more }] = await Promise.all([
+        const [buckets, { tracks, more }, events] = await Promise.all([
           api.call('timeline.buckets', { from, to: view.to, bucketMs }),
           tracksInView(api, view, () => mine !== generation),
+          api.call('events.search', { from: Math.floor(view.from), to: Math.ceil(view.to), limit: EVENT_LIMIT }),
         ]);
         if (mine !== generation) return;
         renderer.setData(buckets, bucketMs, tracks, more);
+        renderer.setEvents(events);
+        setEventMarks({ list: renderer.visibleEvents(MARKER_LIST_LIMIT), more: events.length >= EVENT_LIMIT });
         setTrackCount(more ? TRACK_LIMIT + 1 : tracks.length);
         const seen = [...new Set([...buckets.map((b) => b.camera), ...tracks.map((t) => t.camera)])].sort();
         setExtraLanes((prev) => (seen.every((c) => prev.includes(c)) ? prev : [...new Set([...prev, ...seen])].sort()));
@@ -105,8 +124,19 @@ export function TimelineView({ api, workspaceState }: { api: ApiClient; workspac
     const off = api.subscribe('tracks.events', (events) => {
       if (events.some((e) => e.kind !== 'update') && renderer.view.to >= Date.now() - 60_000) renderer.onViewChange(renderer.view);
     });
+    // Zone events come with most batches on a busy camera: refresh at most every 2 s for them.
+    let eventRefresh: ReturnType<typeof setTimeout> | null = null;
+    const offZones = api.subscribe('zones.events', () => {
+      if (eventRefresh || renderer.view.to < Date.now() - 60_000) return;
+      eventRefresh = setTimeout(() => {
+        eventRefresh = null;
+        renderer.onViewChange(renderer.view);
+      }, 2000);
+    });
     return () => {
       off();
+      offZones();
+      if (eventRefresh) clearTimeout(eventRefresh);
       if (timer) clearTimeout(timer);
       renderer.onViewChange = () => {};
     };
@@ -169,6 +199,13 @@ export function TimelineView({ api, workspaceState }: { api: ApiClient; workspac
   };
   const onPointerMove = (e: React.PointerEvent<HTMLCanvasElement>) => {
     const d = drag.current;
+    if (!d && renderer) {
+      const rect = e.currentTarget.getBoundingClientRect();
+      const x = e.clientX - rect.left;
+      const y = e.clientY - rect.top;
+      const hit = renderer.eventAt(x, y) ? null : renderer.markerAt(x, y);
+      setHover((h) => (hit ? (h?.track.id === hit.id ? h : { track: hit, x, y }) : null));
+    }
     if (!d || !renderer) return;
     const dx = e.clientX - d.x;
     if (!d.moved && Math.abs(dx) < 3) return;
@@ -182,13 +219,16 @@ export function TimelineView({ api, workspaceState }: { api: ApiClient; workspac
     if (!renderer) return;
     if (d?.moved) {
       setMarkers({ list: renderer.visibleMarkers(MARKER_LIST_LIMIT), span: Math.round(renderer.view.to - renderer.view.from) });
+      setEventMarks((m) => ({ ...m, list: renderer.visibleEvents(MARKER_LIST_LIMIT) }));
       return;
     }
     const rect = e.currentTarget.getBoundingClientRect();
     const x = e.clientX - rect.left;
     const y = e.clientY - rect.top;
-    const hit = renderer.markerAt(x, y);
-    if (hit) navigate('review', hit.id);
+    const event = renderer.eventAt(x, y);
+    const hit = event ? null : renderer.markerAt(x, y);
+    if (event) reviewAt(event);
+    else if (hit) navigate('review', hit.id);
     else {
       setPlaying(false);
       renderer.setPlayhead(renderer.tOf(x));
@@ -198,9 +238,7 @@ export function TimelineView({ api, workspaceState }: { api: ApiClient; workspac
   return (
     <section className="timeline-screen" aria-label="Timeline">
       <div className="toolbar" role="toolbar" aria-label="Timeline controls">
-        <button type="button" data-testid="timeline-play" aria-pressed={playing} onClick={() => setPlaying((p) => !p)}>
-          {playing ? 'Pause (space)' : 'Follow live (space)'}
-        </button>
+        <PauseButton paused={!playing} onToggle={() => setPlaying((p) => !p)} testId="timeline-play" />
         <button type="button" onClick={() => renderer?.zoomAt(renderer.xOf(renderer.playhead), 0.5)} aria-label="Zoom in">
           +
         </button>
@@ -233,15 +271,10 @@ export function TimelineView({ api, workspaceState }: { api: ApiClient; workspac
           {error}
         </div>
       )}
+      <TimelineLegend labels={[...new Set(layout.flatMap((l) => l.bands.map((b) => b.label)))].sort()} />
       <div className="timeline-body">
-        <div className="lane-names" style={{ paddingTop: AXIS_HEIGHT }}>
-          {lanes.map((id) => (
-            <div key={id} className="lane-name" style={{ height: LANE_HEIGHT }} data-testid={`timeline-lane-${id}`} title={id}>
-              {names.get(id) ?? id}
-            </div>
-          ))}
-        </div>
-        <div className="timeline-canvas-wrap" style={{ height: AXIS_HEIGHT + Math.max(1, lanes.length) * LANE_HEIGHT }}>
+        <LaneNames layout={layout} names={names} />
+        <div className="timeline-canvas-wrap" style={{ height: totalHeight(layout) }}>
           <canvas
             ref={canvasRef}
             className="timeline-canvas"
@@ -250,7 +283,9 @@ export function TimelineView({ api, workspaceState }: { api: ApiClient; workspac
             onPointerDown={onPointerDown}
             onPointerMove={onPointerMove}
             onPointerUp={onPointerUp}
+            onPointerLeave={() => setHover(null)}
           />
+          {hover && <HoverCard api={api} track={hover.track} x={hover.x} y={hover.y} camera={names.get(hover.track.camera) ?? hover.track.camera} />}
         </div>
       </div>
       {workspaceState.error && (
@@ -258,6 +293,23 @@ export function TimelineView({ api, workspaceState }: { api: ApiClient; workspac
           {workspaceState.error}
         </div>
       )}
+      <ul className="sr-only" aria-label="Zone and line events in view" data-testid="timeline-events" data-more={eventMarks.more}>
+        {eventMarks.list.map((m) => (
+          <li key={m.event.id}>
+            <button
+              type="button"
+              data-testid={`timeline-event-${m.event.id}`}
+              data-kind={m.event.kind}
+              data-x={m.x.toFixed(1)}
+              data-y={m.y.toFixed(1)}
+              onClick={() => reviewAt(m.event)}
+            >
+              {m.event.kind}
+              {m.event.direction ? ` ${m.event.direction}` : ''} {m.event.zoneName} on {names.get(m.event.camera) ?? m.event.camera} at {formatTime(m.event.t)}
+            </button>
+          </li>
+        ))}
+      </ul>
       <ul className="sr-only" aria-label="Tracks in view" data-testid="timeline-markers" data-span={markers.span}>
         {markers.list.map((m) => (
           <li key={m.track.id}>

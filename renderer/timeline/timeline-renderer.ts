@@ -1,11 +1,13 @@
 // Draws the timeline on one canvas: a time axis, one lane per camera with detection density from
-// the store's buckets, track markers and the playhead. Redrawn only when something changed.
+// the store's buckets, then one band per label with the tracks stacked in rows (lane-layout.ts),
+// and the playhead. Redrawn only when something changed.
 import { fitCanvas } from '../common/canvas';
-import type { TimelineBucket, TrackSummary } from '../../main/api/contract';
+import type { TimelineBucket, TrackSummary, ZoneEvent } from '../../main/api/contract';
+import { drawEventMark } from './event-marks';
 import { labelColor } from '../common/colors';
+import { AXIS_HEIGHT, DENSITY_HEIGHT, MAX_ROWS, ROW_HEIGHT, layoutLanes, rowCentre, type LaneLayout, type Placed, type StickyRows } from './lane-layout';
 
-export const AXIS_HEIGHT = 22;
-export const LANE_HEIGHT = 34;
+export { AXIS_HEIGHT } from './lane-layout';
 const MIN_SPAN = 5_000;
 const MAX_SPAN = 14 * 24 * 3600_000;
 const TICKS = [
@@ -45,6 +47,12 @@ interface LaneData {
   tracks: TrackSummary[];
 }
 
+export interface EventHit {
+  event: ZoneEvent;
+  x: number;
+  y: number;
+}
+
 export interface MarkerHit {
   track: TrackSummary;
   x: number;
@@ -55,7 +63,13 @@ export class TimelineRenderer {
   view: View;
   playhead: number;
   lanes: string[] = [];
+  /** Where each lane, label band and track row is (CSS pixels); recomputed when lanes or data change. */
+  layout: LaneLayout[] = [];
+  /** Called when the layout changed (lane heights, bands), for the names beside the canvas. */
+  onLayout: (layout: LaneLayout[]) => void = () => {};
   private data = new Map<string, LaneData>();
+  /** Analytics events in view, sorted by time, per camera. */
+  private events = new Map<string, ZoneEvent[]>();
   private width = 0;
   private height = 0;
   private dirty = true;
@@ -97,7 +111,16 @@ export class TimelineRenderer {
 
   setLanes(lanes: string[]): void {
     this.lanes = lanes;
+    this.relayout();
+  }
+
+  /** Rows kept across refreshes of one view (cleared when the view moves or zooms). */
+  private sticky: StickyRows = { rowOf: new Map(), bandRows: new Map() };
+
+  private relayout(): void {
+    this.layout = layoutLanes(this.lanes, (camera) => (this.truncated ? [] : (this.data.get(camera)?.tracks ?? [])), this.sticky);
     this.invalidate();
+    this.onLayout(this.layout);
   }
 
   /** True when the store held more tracks in view than were fetched: markers would be a misleading subset. */
@@ -126,7 +149,47 @@ export class TimelineRenderer {
     for (const t of tracks) lane(t.camera).tracks.push(t);
     for (const d of data.values()) d.tracks.sort((a, b) => a.firstSeen - b.firstSeen);
     this.data = data;
+    this.relayout();
+  }
+
+  setEvents(events: ZoneEvent[]): void {
+    const by = new Map<string, ZoneEvent[]>();
+    for (const e of events) {
+      let list = by.get(e.camera);
+      if (!list) by.set(e.camera, (list = []));
+      list.push(e);
+    }
+    for (const list of by.values()) list.sort((a, b) => a.t - b.t);
+    this.events = by;
     this.invalidate();
+  }
+
+  /** Event markers in view with their positions (CSS pixels), for hit tests and accessible lists. */
+  visibleEvents(limit = Infinity): EventHit[] {
+    const out: EventHit[] = [];
+    const { from, to } = this.view;
+    for (const lane of this.layout)
+      for (const e of this.events.get(lane.camera) ?? []) {
+        if (out.length >= limit) return out;
+        if (e.t >= from && e.t <= to) out.push({ event: e, x: this.xOf(e.t), y: lane.eventY });
+      }
+    return out;
+  }
+
+  /** The event marker under (x, y): on a lane's event row, the nearest within 5 px. */
+  eventAt(x: number, y: number): ZoneEvent | null {
+    const lane = this.laneAt(y);
+    if (!lane || Math.abs(y - lane.eventY) > 6) return null;
+    let best: ZoneEvent | null = null;
+    let bestD = 5;
+    for (const e of this.events.get(lane.camera) ?? []) {
+      const d = Math.abs(this.xOf(e.t) - x);
+      if (d <= bestD) {
+        best = e;
+        bestD = d;
+      }
+    }
+    return best;
   }
 
   canvasWidth(): number {
@@ -145,6 +208,7 @@ export class TimelineRenderer {
     const span = Math.min(MAX_SPAN, Math.max(MIN_SPAN, view.to - view.from));
     const mid = (view.from + view.to) / 2;
     if (view.to - view.from !== span) view = { from: mid - span / 2, to: mid + span / 2 };
+    if (view.from !== this.view.from || view.to !== this.view.to) this.sticky = { rowOf: new Map(), bandRows: new Map() };
     this.view = view;
     this.invalidate();
     if (notify) this.onViewChange(view);
@@ -167,42 +231,52 @@ export class TimelineRenderer {
     this.invalidate();
   }
 
-  laneAt(y: number): string | null {
-    const i = Math.floor((y - AXIS_HEIGHT) / LANE_HEIGHT);
-    return i >= 0 && i < this.lanes.length ? this.lanes[i]! : null;
+  laneAt(y: number): LaneLayout | null {
+    return this.layout.find((l) => y >= l.top && y < l.top + l.height) ?? null;
+  }
+
+  /** Placed tracks of a band that show in the view. */
+  private placedInView(placed: Placed[]): Placed[] {
+    const { from, to } = this.view;
+    return placed.filter((p) => p.track.firstSeen <= to && p.track.lastSeen >= from);
   }
 
   /** Visible markers with their centre positions (CSS pixels), for hit tests and accessible lists. */
   visibleMarkers(limit = Infinity): MarkerHit[] {
     const out: MarkerHit[] = [];
     if (this.truncated) return out;
-    this.lanes.forEach((camera, i) => {
-      const d = this.data.get(camera);
-      if (!d) return;
-      const y = AXIS_HEIGHT + i * LANE_HEIGHT + LANE_HEIGHT * 0.7;
-      for (const t of this.tracksInView(d)) {
-        if (out.length >= limit) return;
-        const x0 = this.xOf(t.firstSeen);
-        const x1 = Math.max(x0 + 4, this.xOf(t.lastSeen));
-        out.push({ track: t, x: Math.max(0, Math.min(this.width, (x0 + x1) / 2)), y });
-      }
-    });
+    for (const lane of this.layout)
+      for (const band of lane.bands)
+        for (const p of this.placedInView(band.placed)) {
+          if (out.length >= limit) return out;
+          const x0 = this.xOf(p.track.firstSeen);
+          const x1 = Math.max(x0 + 4, this.xOf(p.track.lastSeen));
+          out.push({ track: p.track, x: Math.max(0, Math.min(this.width, (x0 + x1) / 2)), y: rowCentre(band, p.row) });
+        }
     return out;
   }
 
   markerAt(x: number, y: number): TrackSummary | null {
-    const camera = this.laneAt(y);
-    if (!camera || this.truncated) return null;
-    const i = this.lanes.indexOf(camera);
-    const top = AXIS_HEIGHT + i * LANE_HEIGHT + LANE_HEIGHT * 0.45;
-    if (y < top - 3) return null;
-    const d = this.data.get(camera);
-    if (!d) return null;
-    // Bars under the pointer first, then the nearest within 6 px; among several, the one whose
-    // middle (where its marker sits) is closest, so overlapping tracks each stay clickable.
+    const lane = this.laneAt(y);
+    if (!lane || this.truncated) return null;
+    const band = lane.bands.find((b) => y >= b.top && y < b.top + b.height);
+    if (!band) return null;
+    // The row under the pointer; in it, bars under the pointer first, then the nearest within 6 px;
+    // among several (the aggregate row), the one whose middle (where its marker sits) is closest.
+    let row = 0;
+    let rowDist = Infinity;
+    for (let r = 0; r <= MAX_ROWS; r++) {
+      const d = Math.abs(y - rowCentre(band, r));
+      if (d < rowDist) {
+        row = r;
+        rowDist = d;
+      }
+    }
     let best: TrackSummary | null = null;
     let bestKey = [Infinity, Infinity];
-    for (const t of this.tracksInView(d)) {
+    for (const p of this.placedInView(band.placed)) {
+      if (p.row !== row) continue;
+      const t = p.track;
       const x0 = this.xOf(t.firstSeen);
       const x1 = Math.max(x0 + 4, this.xOf(t.lastSeen));
       const dist = x < x0 ? x0 - x : x > x1 ? x - x1 : 0;
@@ -214,26 +288,6 @@ export class TimelineRenderer {
       }
     }
     return best;
-  }
-
-  private tracksInView(d: LaneData): TrackSummary[] {
-    const { from, to } = this.view;
-    // Binary search the first track starting at or after `from` minus the longest plausible track.
-    let lo = 0;
-    let hi = d.tracks.length;
-    const start = from - 3600_000;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (d.tracks[mid]!.firstSeen < start) lo = mid + 1;
-      else hi = mid;
-    }
-    const out: TrackSummary[] = [];
-    for (let i = lo; i < d.tracks.length; i++) {
-      const t = d.tracks[i]!;
-      if (t.firstSeen > to) break;
-      if (t.lastSeen >= from) out.push(t);
-    }
-    return out;
   }
 
   private readonly frame = (): void => {
@@ -272,36 +326,38 @@ export class TimelineRenderer {
     }
     ctx.stroke();
 
-    // Lanes: density then markers.
+    // Lanes: density, then each label band's rows of bars.
     const markerBudget = { left: MAX_MARKERS };
-    this.lanes.forEach((camera, i) => {
-      const top = AXIS_HEIGHT + i * LANE_HEIGHT;
+    this.layout.forEach((lane, i) => {
       ctx.fillStyle = i % 2 ? '#11151a' : '#13181e';
-      ctx.fillRect(0, top, this.width, LANE_HEIGHT);
-      const d = this.data.get(camera);
+      ctx.fillRect(0, lane.top, this.width, lane.height);
+      ctx.fillStyle = '#1d242d';
+      ctx.fillRect(0, lane.top + lane.height - 1, this.width, 1);
+      const d = this.data.get(lane.camera);
       if (!d) return;
-      const densityH = LANE_HEIGHT * 0.4;
+      const densityH = DENSITY_HEIGHT - 3;
       ctx.fillStyle = '#3a7bd5';
       const bw = Math.max(1, (d.bucketMs / span) * this.width);
       const logMax = Math.log1p(d.maxCount);
       for (const b of d.buckets) {
         if (b.t + d.bucketMs < from || b.t > to) continue;
         const bh = Math.max(1, (Math.log1p(b.count) / logMax) * densityH);
-        ctx.fillRect(this.xOf(b.t), top + 2 + densityH - bh, bw, bh);
+        ctx.fillRect(this.xOf(b.t), lane.top + 2 + densityH - bh, bw, bh);
       }
-      if (this.truncated) return;
-      const tracks = this.tracksInView(d);
-      if (tracks.length > markerBudget.left) return;
-      markerBudget.left -= tracks.length;
-      const my = top + LANE_HEIGHT * 0.55;
-      const mh = LANE_HEIGHT * 0.32;
-      let lastColor = '';
-      for (const t of tracks) {
-        const x0 = this.xOf(t.firstSeen);
-        const x1 = Math.max(x0 + 3, this.xOf(t.lastSeen));
-        const color = labelColor(t.label);
-        if (color !== lastColor) ctx.fillStyle = lastColor = color;
-        ctx.fillRect(x0, my, x1 - x0, mh);
+      for (const e of this.events.get(lane.camera) ?? []) if (e.t >= from && e.t <= to) drawEventMark(ctx, e, this.xOf(e.t), lane.eventY, 4);
+      for (const band of lane.bands) {
+        const placed = this.placedInView(band.placed);
+        if (placed.length > markerBudget.left) return;
+        markerBudget.left -= placed.length;
+        ctx.fillStyle = labelColor(band.label);
+        for (const p of placed) {
+          const x0 = this.xOf(p.track.firstSeen);
+          const x1 = Math.max(x0 + 3, this.xOf(p.track.lastSeen));
+          const y = rowCentre(band, p.row) - ROW_HEIGHT / 2;
+          ctx.globalAlpha = p.aggregated ? 0.35 : 1;
+          ctx.fillRect(x0, y, x1 - x0, ROW_HEIGHT);
+        }
+        ctx.globalAlpha = 1;
       }
     });
 

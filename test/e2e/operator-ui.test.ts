@@ -235,9 +235,10 @@ describe('operator UI in Chromium (fixture backend)', () => {
     await page.mouse.move(box.x + 500, box.y + 40, { steps: 5 });
     await page.mouse.up();
     await expect.poll(range).not.toBe(zoomed);
-    // Arrows move the playhead (they stop following live and keep the view around it).
+    // Arrows move the playhead (they stop following live and keep the view around it): paused, pressed as the wall's Pause.
     await page.keyboard.press('ArrowRight');
-    expect(await page.getByTestId('timeline-play').getAttribute('aria-pressed')).toBe('false');
+    expect(await page.getByTestId('timeline-play').getAttribute('aria-pressed')).toBe('true');
+    expect(await page.getByTestId('timeline-play').textContent()).toBe('Resume (space)');
     await page.close();
   });
 
@@ -251,16 +252,14 @@ describe('operator UI in Chromium (fixture backend)', () => {
         return ids.length > 0 && ids.every((i) => i!.startsWith('review-item-cam2-')) ? 'only cam2' : ids.join(' ');
       })
       .toBe('only cam2');
-    await expect
-      .poll(
-        () =>
-          page
-            .locator('[data-testid^="review-item-"] img')
-            .first()
-            .evaluate((img: HTMLImageElement) => img.naturalWidth),
-        { timeout: 10_000 },
-      )
-      .toBe(320);
+    // The thumbnail is the snapshot (320 px wide) cropped to the object: a part of the frame, not all of it.
+    const thumb = page.locator('[data-testid^="review-thumb-"]').first();
+    await expect.poll(() => thumb.getAttribute('data-source'), { timeout: 10_000 }).toBe('snapshot');
+    const [cx, , cw] = (await thumb.getAttribute('data-crop'))!.split(',').map(Number);
+    expect(cx).toBeGreaterThanOrEqual(0);
+    expect(cw).toBeGreaterThan(0);
+    expect(cx! + cw!).toBeLessThanOrEqual(320);
+    expect(cw).toBeLessThan(320);
     await page.screenshot({ path: join(artifacts, 'fixture-review-list.png') });
     await page.locator('[data-testid^="review-item-"]').first().click();
     await expect.poll(() => page.getByTestId('track-detail').count()).toBe(1);

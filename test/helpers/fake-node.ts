@@ -199,6 +199,9 @@ export async function startFakeNode(options: FakeNodeOptions = {}): Promise<Fake
         bestScore: 0.4 + rand() * 0.6,
         snapshotUrl: null,
         zones: [],
+        bestBox: [10, 10, 40, 80],
+        engineTrack: i + 1,
+        ended: true,
         path: [],
         frameSize: { width, height },
       });
@@ -268,7 +271,10 @@ export async function startFakeNode(options: FakeNodeOptions = {}): Promise<Fake
       s.frame++;
       // A new track every trackEveryMs: the previous one ends (recorded), a new one starts.
       if (!s.current || now - s.trackStart > trackEveryMs) {
-        if (s.current) broadcast('tracks.events', [trackEvent('end', s.current, now)]);
+        if (s.current) {
+          s.current.ended = true;
+          broadcast('tracks.events', [trackEvent('end', s.current, now)]);
+        }
         const id = `${camera}-t${s.nextTrack}`;
         s.current = {
           id,
@@ -279,6 +285,9 @@ export async function startFakeNode(options: FakeNodeOptions = {}): Promise<Fake
           bestScore: 0,
           snapshotUrl: `/media/snapshots/${id}.jpg`,
           zones: [{ id: 'door', name: 'door' }],
+          bestBox: [0, 0, 1, 1],
+          engineTrack: s.nextTrack,
+          ended: false,
           path: [],
           frameSize: { width, height },
         };
@@ -296,6 +305,7 @@ export async function startFakeNode(options: FakeNodeOptions = {}): Promise<Fake
       t.path.push({ t: now, box: person.box, score: person.score });
       if (person.score > t.bestScore) {
         t.bestScore = person.score;
+        t.bestBox = person.box;
         snapshots.set(t.id, jpeg);
       }
       const header = { topic: 'preview', camera, frame: s.frame, time: now, width, height, objects };
