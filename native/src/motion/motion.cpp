@@ -2,6 +2,8 @@
 // minimum area, and the hold after motion stops.
 #include "motion/motion.h"
 
+#include "motion/cell_math.h"
+
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
@@ -31,45 +33,22 @@ Grid gridFor(int width, int height) {
   return g;
 }
 
-namespace {
-
-// BT.601 luma of packed pixels, in 8-bit fixed point.
-inline int lumaOf(const uint8_t* p, bool bgr) {
-  const int r = bgr ? p[2] : p[0], g = p[1], b = bgr ? p[0] : p[2];
-  return (77 * r + 150 * g + 29 * b) >> 8;
-}
-
-}  // namespace
-
 void cellMeans(const Image& image, const Grid& grid, std::vector<uint8_t>* out) {
   if (image.onDevice) throw std::invalid_argument("motion: the frame is in GPU memory — use the CUDA cell means for it");
   validateImage(image, "motion frame");
-  out->assign(static_cast<size_t>(grid.cols) * grid.rows, 0);
-  int bytes = 1;
-  bool bgr = false;
+  out->resize(static_cast<size_t>(grid.cols) * grid.rows);
+  auto fill = [&](const auto& read) {
+    for (int cy = 0; cy < grid.rows; ++cy)
+      for (int cx = 0; cx < grid.cols; ++cx)
+        (*out)[static_cast<size_t>(cy) * grid.cols + cx] = cellMean(read, image.width, image.height, grid.cell, grid.step, cx, cy);
+  };
   switch (image.format) {
     case PixelFormat::Nv12:
-    case PixelFormat::I420: bytes = 1; break;
-    case PixelFormat::Rgb: bytes = 3; break;
-    case PixelFormat::Bgr: bytes = 3, bgr = true; break;
-    case PixelFormat::Rgba: bytes = 4; break;
-    case PixelFormat::Bgra: bytes = 4, bgr = true; break;
-  }
-  const int half = grid.step / 2;
-  for (int cy = 0; cy < grid.rows; ++cy) {
-    const int y0 = cy * grid.cell, y1 = std::min(image.height, y0 + grid.cell);
-    for (int cx = 0; cx < grid.cols; ++cx) {
-      const int x0 = cx * grid.cell, x1 = std::min(image.width, x0 + grid.cell);
-      int sum = 0, n = 0;
-      for (int y = std::min(y0 + half, y1 - 1); y < y1; y += grid.step) {
-        const uint8_t* row = image.planes[0] + static_cast<size_t>(y) * image.strides[0];
-        for (int x = std::min(x0 + half, x1 - 1); x < x1; x += grid.step) {
-          sum += bytes == 1 ? row[x] : lumaOf(row + static_cast<size_t>(x) * bytes, bgr);
-          ++n;
-        }
-      }
-      (*out)[static_cast<size_t>(cy) * grid.cols + cx] = static_cast<uint8_t>((sum + n / 2) / n);
-    }
+    case PixelFormat::I420: fill(LumaPlane{image.planes[0], image.strides[0]}); break;
+    case PixelFormat::Rgb: fill(PackedLuma{image.planes[0], image.strides[0], 3, false}); break;
+    case PixelFormat::Bgr: fill(PackedLuma{image.planes[0], image.strides[0], 3, true}); break;
+    case PixelFormat::Rgba: fill(PackedLuma{image.planes[0], image.strides[0], 4, false}); break;
+    case PixelFormat::Bgra: fill(PackedLuma{image.planes[0], image.strides[0], 4, true}); break;
   }
 }
 
