@@ -83,8 +83,9 @@ function pipelineFor(model: string): NativeEngineInstance {
 function allStats(): EngineStreamStats[] {
   const out: EngineStreamStats[] = [];
   for (const p of pipelines.values()) {
-    for (const { camera, state, error, decodeFps, inferFps, droppedFrames, latencyMs } of p.stats()) {
-      out.push({ camera, state, error, decodeFps, inferFps, droppedFrames, latencyMs });
+    for (const { camera, state, error, decodeFps, inferFps, droppedFrames, latencyMs, framesInferred, framesGated } of p.stats()) {
+      const inferencesSaved = framesGated > 0 ? framesGated / (framesGated + framesInferred) : 0;
+      out.push({ camera, state, error, decodeFps, inferFps, droppedFrames, latencyMs, inferencesSaved });
     }
   }
   return out;
@@ -100,7 +101,12 @@ function addSource(spec: SourceSpec): void {
   const model = spec.model ?? config?.defaultModel;
   if (!model) throw new Error('no detection model is installed — run npm start once to convert the default models, or add one under Settings → Models');
   if (sourceModel.has(spec.id)) removeSource(spec.id);
-  pipelineFor(model).addSource(spec.id, spec.uri, { loop: spec.loop, realtime: spec.realtime, detectFps: spec.detectFps });
+  pipelineFor(model).addSource(spec.id, spec.uri, {
+    loop: spec.loop,
+    realtime: spec.realtime,
+    detectFps: spec.detectFps,
+    motionSensitivity: spec.motionSensitivity,
+  });
   sourceModel.set(spec.id, model);
 }
 
