@@ -152,7 +152,14 @@ export class WorkspaceFile extends EventEmitter<{ change: [WorkspaceChange] }> {
     if (patch.name !== undefined) this.checkNameFree(patch.name, id);
     // A masked URI coming back from the renderer means "unchanged".
     const uri = patch.uri === undefined || patch.uri.includes(':***@') ? undefined : patch.uri;
-    const merged = { ...previous, ...patch, id, uri: uri ?? previous.uri, record: { ...previous.record, ...patch.record }, motion: { ...previous.motion, ...patch.motion } };
+    const merged = {
+      ...previous,
+      ...patch,
+      id,
+      uri: uri ?? previous.uri,
+      record: { ...previous.record, ...patch.record },
+      motion: { ...previous.motion, ...patch.motion },
+    };
     let camera = validateCamera(merged, 'camera', this.knownModels());
     camera = uri === undefined ? camera : this.keepSecret(camera);
     this.current.cameras[index] = camera;

@@ -291,7 +291,8 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
       if (opts.Has("motionSensitivity") && !opts.Get("motionSensitivity").IsUndefined()) {
         Napi::Value v = opts.Get("motionSensitivity");
         const double d = v.IsNumber() ? v.As<Napi::Number>().DoubleValue() : -1;
-        if (!v.IsNumber() || d != static_cast<int>(d) || (d != 0 && (d < vigil::motion::kMinSensitivity || d > vigil::motion::kMaxSensitivity)))
+        if (!v.IsNumber() || d != static_cast<int>(d) ||
+            (d != 0 && (d < vigil::motion::kMinSensitivity || d > vigil::motion::kMaxSensitivity)))
           throw Napi::TypeError::New(env, "addSource: options.motionSensitivity must be a whole number from " +
                                               std::to_string(vigil::motion::kMinSensitivity) + " to " +
                                               std::to_string(vigil::motion::kMaxSensitivity) + " (0: no motion gating)");

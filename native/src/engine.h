@@ -185,7 +185,8 @@ class Engine {
   void inferLoop();
   void postLoop();
   bool detectDue(Slot& slot, double pts);
-  bool stillFrame(Slot& slot, const Image& image);  // motion gating: the camera is still, skip inference
+  // Motion gating: the camera is still, skip inference.
+  bool stillFrame(Slot& slot, const Image& image);
   void prepareBatch(Work& work);                // batcher: which frames to infer, letterbox them
   void inferBatch(Work& work);                  // inference: run the session, keep the outputs
   void processBatch(Work& work);                // post-processing: parse, track, deliver

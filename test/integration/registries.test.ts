@@ -87,7 +87,7 @@ describe('zone lists and ranges', () => {
 });
 
 describe('motion gating range', () => {
-  it('MOTION_LIMITS has the native detector\'s sensitivity range and default', () => {
+  it("MOTION_LIMITS has the native detector's sensitivity range and default", () => {
     const { min, max, default: fallback } = MOTION_LIMITS.sensitivity;
     expect(addon.motionSensitivityRange()).toEqual({ min, max, default: fallback });
   });

@@ -49,8 +49,9 @@ struct Engine::Slot {
   int64_t framesSeen = 0;
   double detectPeriod = 0;    // 1 / detectFps in stream seconds (0: no limit)
   double nextDetectPts = -1;  // stream time at which the next frame may go to the detector
-  std::unique_ptr<motion::MotionDetector> motion;  // motion gating (null: off)
-  std::vector<uint8_t> motionCells;                // scratch: the frame's cell means
+  // Motion gating (null: off) and its scratch: the frame's cell means.
+  std::unique_ptr<motion::MotionDetector> motion;
+  std::vector<uint8_t> motionCells;
   // Analytics handed over by setAnalytics, taken by post-processing before the next frame.
   std::mutex analyticsMu;
   std::unique_ptr<analytics::CameraAnalytics> nextAnalytics;

@@ -44,11 +44,21 @@ void cellMeans(const Image& image, const Grid& grid, std::vector<uint8_t>* out) 
   };
   switch (image.format) {
     case PixelFormat::Nv12:
-    case PixelFormat::I420: fill(LumaPlane{image.planes[0], image.strides[0]}); break;
-    case PixelFormat::Rgb: fill(PackedLuma{image.planes[0], image.strides[0], 3, false}); break;
-    case PixelFormat::Bgr: fill(PackedLuma{image.planes[0], image.strides[0], 3, true}); break;
-    case PixelFormat::Rgba: fill(PackedLuma{image.planes[0], image.strides[0], 4, false}); break;
-    case PixelFormat::Bgra: fill(PackedLuma{image.planes[0], image.strides[0], 4, true}); break;
+    case PixelFormat::I420:
+      fill(LumaPlane{image.planes[0], image.strides[0]});
+      break;
+    case PixelFormat::Rgb:
+      fill(PackedLuma{image.planes[0], image.strides[0], 3, false});
+      break;
+    case PixelFormat::Bgr:
+      fill(PackedLuma{image.planes[0], image.strides[0], 3, true});
+      break;
+    case PixelFormat::Rgba:
+      fill(PackedLuma{image.planes[0], image.strides[0], 4, false});
+      break;
+    case PixelFormat::Bgra:
+      fill(PackedLuma{image.planes[0], image.strides[0], 4, true});
+      break;
   }
 }
 

@@ -20,10 +20,10 @@ constexpr int kDefaultSensitivity = 50;
 constexpr int kGridWidth = 80;  // cells across the frame (about; the cell is square, whole pixels)
 
 struct MotionConfig {
-  int threshold = 25;          // luma levels a cell's mean must move from the background
-  double minArea = 0.002;      // share of the grid's cells that must change
-  double alpha = 0.05;         // background update per analysed frame (exponential average)
-  int holdFrames = 5;          // analysed frames still reported as moving after motion stops
+  int threshold = 25;      // luma levels a cell's mean must move from the background
+  double minArea = 0.002;  // share of the grid's cells that must change
+  double alpha = 0.05;     // background update per analysed frame (exponential average)
+  int holdFrames = 5;      // analysed frames still reported as moving after motion stops
 };
 // The detector's settings for a sensitivity; throws std::invalid_argument outside 1..100.
 MotionConfig configForSensitivity(int sensitivity);
@@ -39,9 +39,9 @@ Grid gridFor(int width, int height);
 void cellMeans(const Image& image, const Grid& grid, std::vector<uint8_t>* out);
 
 struct MotionResult {
-  bool moving = false;      // motion now or within the hold
-  double changed = 0;       // share of cells that changed in this frame
-  Box region;               // frame pixels covering the changed cells (empty when none)
+  bool moving = false;  // motion now or within the hold
+  double changed = 0;   // share of cells that changed in this frame
+  Box region;           // frame pixels covering the changed cells (empty when none)
 };
 
 class MotionDetector {

@@ -114,9 +114,10 @@ TEST(MotionGating, StillClipStopsInferenceAndTheTrackerCarriesTheObject) {
     if (seq > gated.frames.begin()->first && s.inferred) ++inferredAfterFirst;
     if (!s.boxes.empty()) ++withSquare;
   }
-  std::printf("[motion] still clip: %lld of 149 frames after the first inferred; stats: inferred %lld, gated %lld; square reported in %lld/150\n",
-              static_cast<long long>(inferredAfterFirst), static_cast<long long>(gated.stats.framesInferred),
-              static_cast<long long>(gated.stats.framesGated), static_cast<long long>(withSquare));
+  std::printf(
+      "[motion] still clip: %lld of 149 frames after the first inferred; stats: inferred %lld, gated %lld; square reported in %lld/150\n",
+      static_cast<long long>(inferredAfterFirst), static_cast<long long>(gated.stats.framesInferred),
+      static_cast<long long>(gated.stats.framesGated), static_cast<long long>(withSquare));
   EXPECT_LT(inferredAfterFirst * 100, 149 * 5) << "a still camera should be inferred in under 5 % of its frames";
   EXPECT_EQ(gated.stats.framesInferred + gated.stats.framesGated, gated.stats.framesProcessed) << "every frame is inferred or gated";
   EXPECT_GT(gated.stats.framesGated, 130);
@@ -155,9 +156,10 @@ TEST(MotionGating, VtestPersonsMatchUngatedWithinOnePercent) {
     }
   }
   const int64_t due = gated.stats.framesInferred + gated.stats.framesGated;
-  std::printf("[motion] vtest %zu frames: recall of ungated persons %lld/%lld = %.2f %%; inferences saved %lld/%lld = %.1f %%\n",
-              kFrames, static_cast<long long>(matched), static_cast<long long>(total), total ? 100.0 * matched / total : 0.0,
-              static_cast<long long>(gated.stats.framesGated), static_cast<long long>(due), due ? 100.0 * gated.stats.framesGated / due : 0.0);
+  std::printf("[motion] vtest %zu frames: recall of ungated persons %lld/%lld = %.2f %%; inferences saved %lld/%lld = %.1f %%\n", kFrames,
+              static_cast<long long>(matched), static_cast<long long>(total), total ? 100.0 * matched / total : 0.0,
+              static_cast<long long>(gated.stats.framesGated), static_cast<long long>(due),
+              due ? 100.0 * gated.stats.framesGated / due : 0.0);
   ASSERT_GE(plain.frames.size(), kFrames);
   ASSERT_GE(gated.frames.size(), kFrames);
   ASSERT_GT(total, 500) << "vtest shows several pedestrians in most frames";

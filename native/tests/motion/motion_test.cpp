@@ -80,8 +80,10 @@ TEST(MotionDetector, NoiseBelowTheSensitivityIsNotMotion) {
   for (int i = 0; i < 60; ++i) {
     LumaFrame f(W, H, 100);
     f.noise(rng, 12);  // sensor noise: ±12 levels per pixel, independent each frame
-    if (i >= det.config().holdFrames) moving += det.update(f.image).moving ? 1 : 0;
-    else det.update(f.image);
+    if (i >= det.config().holdFrames)
+      moving += det.update(f.image).moving ? 1 : 0;
+    else
+      det.update(f.image);
   }
   EXPECT_EQ(moving, 0) << "pixel noise averages out in the cells";
   // A faint 6-level change over a tenth of the frame: below the default's threshold, above the most sensitive's.
