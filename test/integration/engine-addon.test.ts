@@ -298,13 +298,17 @@ describe('native Engine (real GStreamer + ONNX Runtime in the test process)', ()
     expect(() => engine!.addSource('bad', `file://${fx.clip}`, { motionSensitivity: 2.5 })).toThrow(/motionSensitivity must be a whole number/);
     // videotestsrc's solid colour: a picture that never changes.
     engine.addSource('still', 'test://solid-color?width=320&height=240&fps=30&live=false', { motionSensitivity: 50 });
-    expect(await until(() => frames >= 90, 30_000)).toBe(true);
-    const [s] = engine.stats();
-    expect(s?.framesGated).toBeGreaterThanOrEqual(80);
-    expect(s!.framesGated + s!.framesInferred).toBe(s!.framesProcessed);
-    expect(s!.framesInferred).toBeLessThanOrEqual(6); // the first frame and the hold after it
-    engine.stop();
-    engine = null;
+    try {
+      expect(await until(() => frames >= 90, 30_000)).toBe(true);
+      const [s] = engine.stats();
+      expect(s?.framesGated).toBeGreaterThanOrEqual(80);
+      // Gating counts a frame when the batcher skips it, processing when it is delivered: a few may be in between.
+      expect(s!.framesGated + s!.framesInferred).toBeGreaterThanOrEqual(s!.framesProcessed);
+      expect(s!.framesInferred).toBeLessThanOrEqual(6); // the first frame and the hold after it
+    } finally {
+      engine.stop();
+      engine = null;
+    }
   });
 
   it('decodes an http:// source served by a real HTTP server', async () => {
