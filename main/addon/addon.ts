@@ -83,6 +83,11 @@ export interface SourceOptions {
   frameInterval?: number;
   /** At most this many frames per second (stream time) go to the detector; the others are tracked only. 0 (default): all. */
   detectFps?: number;
+  /**
+   * Motion gating: frames due for the detector are skipped while the camera is still (the tracker carries
+   * its objects); the sensitivity, 1..100 (MOTION_LIMITS). 0 (default): off.
+   */
+  motionSensitivity?: number;
   /** Live sources: reconnect attempts in a row before giving up; -1 (default) forever. */
   maxRetries?: number;
   /** The camera's zones, lines and masks from its first frame: JSON.stringify(camera.zones). */
@@ -94,6 +99,8 @@ export interface NativeStreamStats extends EngineStreamStats {
   framesDecoded: number;
   framesProcessed: number;
   framesInferred: number;
+  /** Frames due for the detector that motion gating skipped (still camera). */
+  framesGated: number;
 }
 
 /** MetadataBatch frames also carry the decode → metadata latency. */
@@ -137,6 +144,8 @@ export interface NativeAddon {
   trackerNames(): string[];
   /** The native analytics parser's verdict on a camera's zones (JSON): the number of regions, or it throws naming the field. */
   checkAnalytics(zonesJson: string): number;
+  /** The native motion sensitivity range and default (native/src/motion/motion.h): MOTION_LIMITS is tested against it. */
+  motionSensitivityRange(): { min: number; max: number; default: number };
   Engine: new (config: EngineConfig, callbacks?: EngineCallbacks) => NativeEngineInstance;
   /** Opens a URI until its first frame: the add-camera connection test. Rejects with the reason. */
   probe(uri: string, timeoutMs?: number): Promise<{ width: number; height: number }>;

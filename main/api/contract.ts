@@ -121,6 +121,16 @@ export interface RecordPolicy {
   snapshots: boolean;
 }
 
+/**
+ * Motion gating (Frigate's idea): while the camera's picture is still, frames are not sent to the
+ * detector and the tracker carries the objects; inference resumes when motion appears anywhere in the
+ * frame. `sensitivity` is 1..100 (MOTION_LIMITS in registries.ts): higher reacts to smaller, fainter changes.
+ */
+export interface MotionGating {
+  enabled: boolean;
+  sensitivity: number;
+}
+
 /** A camera as the renderer sees it: credentials are never included. */
 export interface CameraView {
   id: string;
@@ -130,6 +140,8 @@ export interface CameraView {
   enabled: boolean;
   /** Frames per second sent to the detector (0 = every decoded frame). */
   detectFps: number;
+  /** Skip inference while the picture is still (off by default). */
+  motion: MotionGating;
   model: string | null;
   record: RecordPolicy;
   /** Zones, lines and masks (kind 'mask': polygons where detections are ignored). */
@@ -141,6 +153,7 @@ export interface CameraInput {
   uri: string;
   enabled?: boolean;
   detectFps?: number;
+  motion?: Partial<MotionGating>;
   model?: string | null;
   record?: Partial<RecordPolicy>;
   zones?: Zone[];

@@ -92,6 +92,11 @@ export interface EngineStreamStats {
   droppedFrames: number;
   /** Decode → metadata out, ms (p50 over the last window). */
   latencyMs: number;
+  /**
+   * Motion gating: the share (0..1) of the frames due for the detector that were skipped because the
+   * picture was still, since the camera started; 0 without motion gating.
+   */
+  inferencesSaved: number;
 }
 
 /**

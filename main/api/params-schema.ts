@@ -2,7 +2,7 @@
 // this file): a method added to ApiRequests without a schema here, or a parameter type changed on one
 // side only, fails `tsc`. main/core/dispatch.ts applies these for every transport.
 import type { ApiMethod, ApiParams } from './contract.js';
-import { PARSER_NAMES, REFERENCE_POINTS, TRACKER_KINDS, ZONE_DIRECTIONS, ZONE_EVENT_KINDS, ZONE_KINDS, ZONE_LIMITS } from './registries.js';
+import { MOTION_LIMITS, PARSER_NAMES, REFERENCE_POINTS, TRACKER_KINDS, ZONE_DIRECTIONS, ZONE_EVENT_KINDS, ZONE_KINDS, ZONE_LIMITS } from './registries.js';
 import { arr, bool, either, none, nullable, num, obj, oneOf, optional, partial, record, str, tuple, type Infer, type Schema } from './schema.js';
 
 /** Longest accepted file path (Linux PATH_MAX). */
@@ -37,6 +37,7 @@ const cameraFields = {
   uri: str({ max: 8192 }),
   enabled: optional(bool()),
   detectFps: optional(num({ min: 0, max: 240 })),
+  motion: optional(partial({ enabled: bool(), sensitivity: num(MOTION_LIMITS.sensitivity) })),
   model: optional(nullable(NAME)),
   record: optional(partial({ detectionsHz: num({ min: 0, max: 120 }), snapshots: bool() })),
   zones: optional(arr(zone, { max: 200 })),

@@ -47,3 +47,10 @@ export const ZONE_LIMITS = {
 export function orList(names: readonly string[]): string {
   return names.length < 2 ? names.join('') : `${names.slice(0, -1).join(', ')} or ${names[names.length - 1]}`;
 }
+
+/**
+ * Motion gating's sensitivity (a camera's `motion.sensitivity`): 1 reacts only to large, strong changes,
+ * 100 to a faint flicker of a small area. The native detector (native/src/motion/motion.h) has the same
+ * range and default; test/integration/registries.test.ts checks that they agree.
+ */
+export const MOTION_LIMITS = { sensitivity: { min: 1, max: 100, integer: true, default: 50 } } as const;

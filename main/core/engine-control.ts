@@ -128,6 +128,7 @@ export class EngineControl extends EventEmitter<{
       loop: camera.loop,
       realtime: camera.realtime,
       detectFps: camera.detectFps,
+      motionSensitivity: camera.motion.enabled ? camera.motion.sensitivity : 0,
       model: camera.model ? this.resolveModel(camera.model) : null,
       analytics: analyticsJson(camera),
     };

@@ -116,8 +116,9 @@ function pipelineFor(model: string): NativeEngineInstance {
 function allStats(): EngineStreamStats[] {
   const out: EngineStreamStats[] = [];
   for (const p of pipelines.values()) {
-    for (const { camera, state, error, decodeFps, inferFps, droppedFrames, latencyMs } of p.stats()) {
-      out.push({ camera, state, error, decodeFps, inferFps, droppedFrames, latencyMs });
+    for (const { camera, state, error, decodeFps, inferFps, droppedFrames, latencyMs, framesInferred, framesGated } of p.stats()) {
+      const inferencesSaved = framesGated > 0 ? framesGated / (framesGated + framesInferred) : 0;
+      out.push({ camera, state, error, decodeFps, inferFps, droppedFrames, latencyMs, inferencesSaved });
     }
   }
   return out;
@@ -138,6 +139,7 @@ function addSource(spec: SourceSpec): void {
     realtime: spec.realtime,
     detectFps: spec.detectFps,
     ...(spec.analytics ? { analytics: spec.analytics } : {}),
+    motionSensitivity: spec.motionSensitivity,
   });
   sourceModel.set(spec.id, model);
 }

@@ -11,6 +11,8 @@ export interface SourceSpec {
   realtime: boolean;
   /** Frames per second sent to the detector (0 = all). */
   detectFps: number;
+  /** Motion gating's sensitivity (1..100); 0: off, every due frame is inferred. */
+  motionSensitivity: number;
   /** Model manifest path for this camera (null: the engine's default). */
   model: string | null;
   /** The camera's zones, lines and masks as JSON (JSON.stringify(camera.zones)); null when it has none. */

@@ -1,7 +1,7 @@
 // The workspace: what the operator configured. Stored as a versioned JSON file, validated on every
 // load and change; errors name the field and the fix.
-import type { CameraView, EngineSettings, Point, RecordPolicy, RetentionSettings, Zone } from '../api/contract.js';
-import { isTrackerKind, orList, REFERENCE_POINTS, TRACKER_KINDS, ZONE_DIRECTIONS, ZONE_KINDS, ZONE_LIMITS } from '../api/registries.js';
+import type { CameraView, EngineSettings, MotionGating, Point, RecordPolicy, RetentionSettings, Zone } from '../api/contract.js';
+import { isTrackerKind, MOTION_LIMITS, orList, REFERENCE_POINTS, TRACKER_KINDS, ZONE_DIRECTIONS, ZONE_KINDS, ZONE_LIMITS } from '../api/registries.js';
 import { migrateWorkspace } from './migrate.js';
 import { slugify } from './slug.js';
 import { uriProblem } from './uri.js';
@@ -35,6 +35,7 @@ export const DEFAULT_ENGINE: EngineSettings = {
 };
 export const DEFAULT_RETENTION: RetentionSettings = { maxAgeDays: 14, maxGigabytes: 20 };
 export const DEFAULT_RECORD: RecordPolicy = { detectionsHz: 2, snapshots: true };
+export const DEFAULT_MOTION: MotionGating = { enabled: false, sensitivity: MOTION_LIMITS.sensitivity.default };
 
 export class WorkspaceError extends Error {
   readonly code = 'invalid';
@@ -116,6 +117,14 @@ export function validateZone(v: unknown, field: string): Zone {
   return zone;
 }
 
+export function validateMotion(v: unknown, field: string): MotionGating {
+  const m = v === undefined ? {} : obj(v, field);
+  const { min, max } = MOTION_LIMITS.sensitivity;
+  const sensitivity = num(m.sensitivity, `${field}.sensitivity`, min, max, DEFAULT_MOTION.sensitivity);
+  if (!Number.isInteger(sensitivity)) throw new WorkspaceError(`${field}.sensitivity`, `must be a whole number from ${min} to ${max}`);
+  return { enabled: bool(m.enabled, `${field}.enabled`, DEFAULT_MOTION.enabled), sensitivity };
+}
+
 export function validateCamera(v: unknown, field: string, knownModels?: Set<string>): CameraConfig {
   const c = obj(v, field);
   const name = str(c.name, `${field}.name`, 'give the camera a name, e.g. "Front door"');
@@ -149,6 +158,7 @@ export function validateCamera(v: unknown, field: string, knownModels?: Set<stri
     uri,
     enabled: bool(c.enabled, `${field}.enabled`, true),
     detectFps: num(c.detectFps, `${field}.detectFps`, 0, 240, 0),
+    motion: validateMotion(c.motion, `${field}.motion`),
     model,
     record: {
       detectionsHz: num(rec.detectionsHz, `${field}.record.detectionsHz`, 0, 120, DEFAULT_RECORD.detectionsHz),

@@ -127,6 +127,7 @@ export class WorkspaceFile extends EventEmitter<{ change: [WorkspaceChange] }> {
       uri: redactUri(this.engineUri(camera)),
       enabled: camera.enabled,
       detectFps: camera.detectFps,
+      motion: { ...camera.motion },
       model: camera.model,
       record: { ...camera.record },
       zones: structuredClone(camera.zones),
@@ -163,7 +164,14 @@ export class WorkspaceFile extends EventEmitter<{ change: [WorkspaceChange] }> {
     const uri = patch.uri === undefined || patch.uri === this.view(previous).uri ? undefined : patch.uri;
     if (uri?.includes('***'))
       throw new WorkspaceError('uri', 'the URI still shows *** where a password was — type the password again, or leave the URI as it was');
-    const merged = { ...previous, ...patch, id, uri: uri ?? previous.uri, record: { ...previous.record, ...patch.record } };
+    const merged = {
+      ...previous,
+      ...patch,
+      id,
+      uri: uri ?? previous.uri,
+      record: { ...previous.record, ...patch.record },
+      motion: { ...previous.motion, ...patch.motion },
+    };
     let camera = validateCamera(merged, 'camera', this.knownModels());
     camera = uri === undefined ? camera : this.keepSecret(camera);
     this.current.cameras[index] = camera;

@@ -1,4 +1,5 @@
-// Per-frame cost of the pure engine algorithms: output decoding + NMS, tracker updates, analytics.
+// Per-frame cost of the pure engine algorithms: output decoding + NMS, tracker updates, analytics,
+// the motion detector.
 // Prints one line per case; short by design (a few hundred ms in all).
 #include <chrono>
 #include <cmath>
@@ -6,9 +7,11 @@
 #include <cstdio>
 #include <string>
 #include <iostream>
+#include <utility>
 #include <vector>
 
 #include "analytics/analytics.h"
+#include "motion/motion.h"
 #include "tracking/tracker.h"
 
 namespace {
@@ -120,6 +123,18 @@ int main() {
     const double roundMs = std::chrono::duration<double, std::milli>(Clock::now() - t0).count() / rounds;
     std::cout << "[bench] analytics 64 cameras x 20 objects x 10 zones/lines: " << roundMs << " ms per round of 64 frames, "
               << roundMs / cameras << " ms per camera frame (goal <= 0.05 ms, one core), " << total << " events" << std::endl;
+  }
+  {
+    // Motion gating's detector on a 1080p and a 768x576 I420 luma plane (what the batcher runs per due frame).
+    for (auto [w, h] : {std::pair{1920, 1080}, std::pair{768, 576}}) {
+      std::vector<uint8_t> y(static_cast<size_t>(w) * h), uv(static_cast<size_t>((w + 1) / 2) * ((h + 1) / 2), 128);
+      uint32_t s = 3;
+      for (auto& p : y) p = static_cast<uint8_t>(lcg(s) >> 24);
+      const vigil::Image frame = vigil::i420Image(y.data(), uv.data(), uv.data(), w, h);
+      vigil::motion::MotionDetector det;
+      const std::string name = "motion detector " + std::to_string(w) + "x" + std::to_string(h);
+      bench(name.c_str(), 500, [&] { det.update(frame); });
+    }
   }
   return 0;
 }

@@ -6,6 +6,7 @@
 
 #include "analytics_js.h"
 #include "engine.h"
+#include "motion/motion.h"
 #include "registry.h"
 
 namespace {
@@ -187,6 +188,7 @@ class JsListener : public vigil::EngineListener {
       o.Set("framesDecoded", static_cast<double>(s.framesDecoded));
       o.Set("framesProcessed", static_cast<double>(s.framesProcessed));
       o.Set("framesInferred", static_cast<double>(s.framesInferred));
+      o.Set("framesGated", static_cast<double>(s.framesGated));
       a.Set(static_cast<uint32_t>(i), o);
     }
     return a;
@@ -269,7 +271,8 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
     if (info.Length() < 2 || !info[0].IsString() || !info[1].IsString())
       throw Napi::TypeError::New(
           env,
-          "addSource(id: string, uri: string, options?: { loop, realtime, transport, frameInterval, detectFps, maxRetries, analytics })");
+          "addSource(id: string, uri: string, options?: { loop, realtime, transport, frameInterval, detectFps, motionSensitivity, maxRetries, "
+          "analytics })");
     vigil::SourceOptions o;
     std::shared_ptr<const vigil::analytics::Config> zones;
     if (info.Length() > 2 && info[2].IsObject()) {
@@ -284,6 +287,16 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
         if (!v.IsNumber() || v.As<Napi::Number>().DoubleValue() < 0)
           throw Napi::TypeError::New(env, "addSource: options.detectFps must be a number >= 0 (0: every frame goes to the detector)");
         o.detectFps = v.As<Napi::Number>().DoubleValue();
+      }
+      if (opts.Has("motionSensitivity") && !opts.Get("motionSensitivity").IsUndefined()) {
+        Napi::Value v = opts.Get("motionSensitivity");
+        const double d = v.IsNumber() ? v.As<Napi::Number>().DoubleValue() : -1;
+        if (!v.IsNumber() || d != static_cast<int>(d) ||
+            (d != 0 && (d < vigil::motion::kMinSensitivity || d > vigil::motion::kMaxSensitivity)))
+          throw Napi::TypeError::New(env, "addSource: options.motionSensitivity must be a whole number from " +
+                                              std::to_string(vigil::motion::kMinSensitivity) + " to " +
+                                              std::to_string(vigil::motion::kMaxSensitivity) + " (0: no motion gating)");
+        o.motionSensitivity = static_cast<int>(d);
       }
       zones = vigil::binding::zonesFromJs(opts.Get("analytics"), "addSource: options.analytics");
     }
@@ -340,6 +353,16 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
   std::unique_ptr<vigil::Engine> engine_;
 };
 
-vigil::binding::Registrar registrar([](Napi::Env env, Napi::Object exports) { exports.Set("Engine", EngineWrap::Define(env)); });
+vigil::binding::Registrar registrar([](Napi::Env env, Napi::Object exports) {
+  exports.Set("Engine", EngineWrap::Define(env));
+  // The native motion sensitivity range and default, for the test that main/api's MOTION_LIMITS matches them.
+  exports.Set("motionSensitivityRange", Napi::Function::New(env, [](const Napi::CallbackInfo& info) {
+                Napi::Object o = Napi::Object::New(info.Env());
+                o.Set("min", vigil::motion::kMinSensitivity);
+                o.Set("max", vigil::motion::kMaxSensitivity);
+                o.Set("default", vigil::motion::kDefaultSensitivity);
+                return o;
+              }));
+});
 
 }  // namespace

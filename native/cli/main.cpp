@@ -24,6 +24,7 @@
 #include "engine.h"
 #include "engine_info.h"
 #include "inference.h"
+#include "motion/motion.h"
 #include "synthetic.h"
 
 namespace {
@@ -42,7 +43,8 @@ int usage(FILE* out) {
       out,
       "usage: vigil-engine info\n"
       "       vigil-engine run URI... [--model NAME|MANIFEST] [--tracker %s] [--frames N] [--json] [--analytics ZONES.json]\n"
-      "                        [--batch N] [--interval N] [--detect-fps F] [--loop] [--realtime] [--perf-seconds S] [--retries N]\n"
+      "                        [--batch N] [--interval N] [--detect-fps F] [--motion[=SENS]] [--loop] [--realtime] [--perf-seconds S]\n"
+      "                        [--retries N]   (--motion: skip inference while a camera is still; SENS 1..100, default 50)\n"
       "       vigil-engine bench [--streams N] [--uri URI] [--seconds S] [--model NAME|MANIFEST] [--batch N] [--realtime] [--preview-fps N] [--json]\n"
       "                          [--warm gpu|always|never]   (run each batch shape once at start; default gpu: on GPU providers)\n"
       "       vigil-engine fixtures DIR   (writes the generated test model and clip, prints their description)\n"
@@ -83,7 +85,9 @@ struct Args {
   }
 };
 
-bool parseArgs(int argc, char** argv, int first, const std::vector<std::string>& flags, const std::vector<std::string>& valued, Args* out) {
+// `optional`: flags that may take a value with '=' (--motion or --motion=70); a bare one is "".
+bool parseArgs(int argc, char** argv, int first, const std::vector<std::string>& flags, const std::vector<std::string>& valued, Args* out,
+               const std::vector<std::string>& optional = {}) {
   for (int i = first; i < argc; ++i) {
     std::string a = argv[i];
     if (a.rfind("--", 0) == 0) {
@@ -93,7 +97,9 @@ bool parseArgs(int argc, char** argv, int first, const std::vector<std::string>&
         v = k.substr(eq + 1);
         k = k.substr(0, eq);
       }
-      if (std::find(flags.begin(), flags.end(), k) != flags.end()) {
+      if (std::find(optional.begin(), optional.end(), k) != optional.end()) {
+        out->opts[k] = v;
+      } else if (std::find(flags.begin(), flags.end(), k) != flags.end()) {
         out->opts[k] = "1";
       } else if (std::find(valued.begin(), valued.end(), k) != valued.end()) {
         if (eq == std::string::npos) {
@@ -250,10 +256,19 @@ class RunListener : public vigil::EngineListener {
   }
 };
 
+// Motion gating's part of a **PERF entry: inferences run and saved (gated) so far, and the share saved.
+std::string motionSaving(const vigil::EngineStreamStats& s) {
+  const int64_t due = s.framesInferred + s.framesGated;
+  char buf[128];
+  std::snprintf(buf, sizeof buf, " inferred %lld gated %lld (%.1f %% saved)", static_cast<long long>(s.framesInferred),
+                static_cast<long long>(s.framesGated), due > 0 ? 100.0 * s.framesGated / due : 0.0);
+  return buf;
+}
+
 int run(int argc, char** argv) {
   Args a;
   if (!parseArgs(argc, argv, 2, {"json", "loop", "realtime"},
-                 {"model", "tracker", "frames", "batch", "interval", "detect-fps", "perf-seconds", "retries", "analytics"}, &a))
+                 {"model", "tracker", "frames", "batch", "interval", "detect-fps", "perf-seconds", "retries", "analytics"}, &a, {"motion"}))
     return usage(stderr);
   if (a.positional.empty()) {
     std::fprintf(stderr, "vigil-engine run: give at least one URI\n");
@@ -287,6 +302,16 @@ int run(int argc, char** argv) {
       return 2;
     }
   }
+  int motionSensitivity = 0;  // --motion: gating on (checked before the model loads)
+  if (a.has("motion")) {
+    motionSensitivity = vigil::motion::kDefaultSensitivity;
+    if (!a.get("motion").empty() && !intOpt(a, "motion", 0, vigil::motion::kMinSensitivity, &motionSensitivity)) return 2;
+    if (motionSensitivity > vigil::motion::kMaxSensitivity) {
+      std::fprintf(stderr, "vigil-engine: --motion must be a sensitivity from %d to %d, not '%s'\n", vigil::motion::kMinSensitivity,
+                   vigil::motion::kMaxSensitivity, a.get("motion").c_str());
+      return 2;
+    }
+  }
   cfg.snapshots = false;
   cfg.statsIntervalMs = 0;
   RunListener listener;
@@ -314,6 +339,7 @@ int run(int argc, char** argv) {
   vigil::SourceOptions so;
   so.loop = a.has("loop");
   so.realtime = a.has("realtime");
+  so.motionSensitivity = motionSensitivity;
   if (!intOpt(a, "retries", 3, -1, &so.maxRetries)) return 2;
   if (a.has("detect-fps")) {
     char* end = nullptr;
@@ -349,11 +375,17 @@ int run(int argc, char** argv) {
                       (s.framesProcessed - lastCount[s.camera]) / secs, s.framesProcessed / total, s.decodeFps,
                       static_cast<long long>(s.droppedFrames));
         line += buf;
+        if (so.motionSensitivity > 0) line += motionSaving(s);
         lastCount[s.camera] = s.framesProcessed;
       }
       std::fprintf(perf, "%s\n", line.c_str());
       std::fflush(perf);
     }
+  }
+  if (so.motionSensitivity > 0) {  // the run's total, for benchmarks and scripts
+    std::string line = "**MOTION:";
+    for (auto& s : engine->stats()) line += "  src" + s.camera + motionSaving(s);
+    std::fprintf(perf, "%s\n", line.c_str());
   }
   engine->stop();
   return listener.failed ? 1 : 0;

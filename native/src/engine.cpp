@@ -123,6 +123,7 @@ std::vector<EngineStreamStats> Engine::stats() {
     st.framesDecoded = s->decoded;
     st.framesProcessed = s->processed;
     st.framesInferred = s->inferred;
+    st.framesGated = s->gated;
     out.push_back(std::move(st));
   }
   return out;

@@ -114,6 +114,9 @@ struct EngineStreamStats {
   int64_t droppedFrames = 0;
   double latencyMs = 0;
   int64_t framesDecoded = 0, framesProcessed = 0, framesInferred = 0;
+  // Frames due for inference (interval, detectFps) that motion gating skipped because the camera was
+  // still: the inferences saved are framesGated / (framesGated + framesInferred).
+  int64_t framesGated = 0;
 };
 
 // Called from engine threads; implementations must be thread-safe and return quickly.
@@ -142,7 +145,7 @@ class Engine {
   // A bad URI is reported through onSourceError (and the stream's stats), never thrown;
   // a duplicate id throws std::invalid_argument.
   // `zones` (optional): the camera's analytics from its first frame; a label the model lacks throws
-  // std::invalid_argument before the source starts.
+  // std::invalid_argument before the source starts, as does a motion sensitivity outside 1..100.
   void addSource(const std::string& id, const std::string& uri, const SourceOptions& options = {},
                  std::shared_ptr<const analytics::Config> zones = nullptr);
   // Replaces one camera's analytics live (nullptr: none); its counts start again, the other cameras
@@ -192,6 +195,8 @@ class Engine {
   void inferLoop();
   void postLoop();
   bool detectDue(Slot& slot, double pts);
+  // Motion gating: the camera is still, skip inference.
+  bool stillFrame(Slot& slot, const Image& image);
   void prepareBatch(Work& work);                // batcher: which frames to infer, letterbox them
   void inferBatch(Work& work);                  // inference: run the session, keep the outputs
   void processBatch(Work& work);                // post-processing: parse, track, deliver

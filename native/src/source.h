@@ -43,6 +43,8 @@ struct SourceOptions {
   std::string transport;  // rtsp: "tcp" or "udp" (default: rtspsrc's choice)
   int frameInterval = 1;  // deliver every Nth decoded frame (DeepStream drop-frame-interval)
   double detectFps = 0;   // at most this many frames per second of stream time go to inference (0: all)
+  // Motion gating: no inference while the picture is still (sensitivity 1..100, motion/motion.h; 0: off).
+  int motionSensitivity = 0;
   int stallSeconds = 10;  // live: no frame for this long → reconnect
   int maxRetries = -1;    // live: reconnect attempts in a row before giving up (-1: forever)
   // NVDEC: hand frames over in CUDA memory (NV12, the device's primary context) instead of copying

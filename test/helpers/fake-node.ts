@@ -145,6 +145,7 @@ export async function startFakeNode(options: FakeNodeOptions = {}): Promise<Fake
     uri,
     enabled: true,
     detectFps: 5,
+    motion: { enabled: false, sensitivity: 50 },
     model: null,
     record: { detectionsHz: 2, snapshots: true },
     zones: [
@@ -362,6 +363,7 @@ export async function startFakeNode(options: FakeNodeOptions = {}): Promise<Fake
         inferFps: fps / 2,
         droppedFrames: 0,
         latencyMs: 12,
+        inferencesSaved: 0,
         ...streamStates.get(c.id),
       })),
     );
@@ -416,6 +418,7 @@ export async function startFakeNode(options: FakeNodeOptions = {}): Promise<Fake
         inferFps: fps / 2,
         droppedFrames: 0,
         latencyMs: 12,
+        inferencesSaved: 0,
       })),
       recorder: { queueDepth: 0, writtenPerSecond: 20, thinnedDetections: 0, rejectedBatches: 0, lastError: null },
       disk: { dataDir: '/tmp/vigil-fixture', usedBytes: 1.2e9, freeBytes: 80e9 },
@@ -437,8 +440,8 @@ export async function startFakeNode(options: FakeNodeOptions = {}): Promise<Fake
     },
     'cameras.update': (p) => {
       const cam = findCamera(p.id);
-      const { record, ...rest } = p.patch;
-      Object.assign(cam, rest, record ? { record: { ...cam.record, ...record } } : {});
+      const { record, motion, ...rest } = p.patch;
+      Object.assign(cam, rest, record ? { record: { ...cam.record, ...record } } : {}, motion ? { motion: { ...cam.motion, ...motion } } : {});
       changed();
       return cam;
     },

@@ -281,6 +281,36 @@ describe('native Engine (real GStreamer + ONNX Runtime in the test process)', ()
     engine = null;
   });
 
+  it('addSource motionSensitivity skips inference while the picture is still and counts the frames it gated', async () => {
+    const { Engine } = loadAddon();
+    let frames = 0;
+    engine = new Engine(
+      { model: fx.manifest, snapshots: false, statsIntervalMs: 0 },
+      {
+        onBatch: (b) => {
+          frames += b.frames.length;
+        },
+      },
+    );
+    expect(() => engine!.addSource('bad', `file://${fx.clip}`, { motionSensitivity: 101 })).toThrow(
+      'addSource: options.motionSensitivity must be a whole number from 1 to 100 (0: no motion gating)',
+    );
+    expect(() => engine!.addSource('bad', `file://${fx.clip}`, { motionSensitivity: 2.5 })).toThrow(/motionSensitivity must be a whole number/);
+    // videotestsrc's solid colour: a picture that never changes.
+    engine.addSource('still', 'test://solid-color?width=320&height=240&fps=30&live=false', { motionSensitivity: 50 });
+    try {
+      expect(await until(() => frames >= 90, 30_000)).toBe(true);
+      const [s] = engine.stats();
+      expect(s?.framesGated).toBeGreaterThanOrEqual(80);
+      // Gating counts a frame when the batcher skips it, processing when it is delivered: a few may be in between.
+      expect(s!.framesGated + s!.framesInferred).toBeGreaterThanOrEqual(s!.framesProcessed);
+      expect(s!.framesInferred).toBeLessThanOrEqual(6); // the first frame and the hold after it
+    } finally {
+      engine.stop();
+      engine = null;
+    }
+  });
+
   it('decodes an http:// source served by a real HTTP server', async () => {
     const server = createServer((req, res) => {
       res.writeHead(200, { 'content-type': 'video/mp4', 'content-length': statSync(fx.clip).size });

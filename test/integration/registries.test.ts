@@ -1,7 +1,7 @@
 // One list of parsers and one of trackers: main/api/registries.ts must name exactly what the native
 // engine's registries (the ParserKind and TrackerKind enums) have, read through the real addon.
 import { describe, expect, it } from 'vitest';
-import { PARSER_NAMES, REFERENCE_POINTS, TRACKER_KINDS, ZONE_DIRECTIONS, ZONE_KINDS, ZONE_LIMITS } from '../../main/api/registries.js';
+import { MOTION_LIMITS, PARSER_NAMES, REFERENCE_POINTS, TRACKER_KINDS, ZONE_DIRECTIONS, ZONE_KINDS, ZONE_LIMITS } from '../../main/api/registries.js';
 import { loadAddon } from '../../main/addon/addon.js';
 
 const addon = loadAddon();
@@ -83,5 +83,12 @@ describe('zone lists and ranges', () => {
       expect(() => check({ [key]: max + 1 }), key).toThrow(new RegExp(`zones\\[0\\]\\.${key} must be between`));
       if (integer) expect(() => check({ [key]: min + 0.5 }), key).toThrow(new RegExp(`zones\\[0\\]\\.${key} must be a whole number`));
     }
+  });
+});
+
+describe('motion gating range', () => {
+  it("MOTION_LIMITS has the native detector's sensitivity range and default", () => {
+    const { min, max, default: fallback } = MOTION_LIMITS.sensitivity;
+    expect(addon.motionSensitivityRange()).toEqual({ min, max, default: fallback });
   });
 });

@@ -132,6 +132,26 @@ describe('workspace validation', () => {
     expect(withZone({ referencePoint: 'feet' })).toThrow(/zones\[0\]\.referencePoint must be 'bottom-center', 'center' or 'top-center'/);
     expect(withZone({ kind: 'ring' })).toThrow(/zones\[0\]\.kind must be 'zone', 'line' or 'mask'/);
   });
+  it('gives each camera motion gating (off, sensitivity 50 by default) and refuses a bad one by name', () => {
+    const ws = validateWorkspace({
+      cameras: [
+        { name: 'A', uri: 'test://ball' },
+        { name: 'B', uri: 'test://snow', motion: { enabled: true, sensitivity: 80 } },
+        { name: 'C', uri: 'test://snow', motion: { enabled: true } },
+      ],
+    });
+    expect(ws.cameras.map((c) => c.motion)).toEqual([
+      { enabled: false, sensitivity: 50 },
+      { enabled: true, sensitivity: 80 },
+      { enabled: true, sensitivity: 50 },
+    ]);
+    const camera = (motion: unknown) => () => validateWorkspace({ cameras: [{ name: 'A', uri: 'test://ball', motion }] });
+    expect(camera({ sensitivity: 0 })).toThrow('cameras[0].motion.sensitivity must be a number from 1 to 100, not 0');
+    expect(camera({ sensitivity: 101 })).toThrow(/cameras\[0\]\.motion\.sensitivity must be a number from 1 to 100/);
+    expect(camera({ sensitivity: 12.5 })).toThrow('cameras[0].motion.sensitivity must be a whole number from 1 to 100');
+    expect(camera({ enabled: 'yes' })).toThrow('cameras[0].motion.enabled must be true or false');
+    expect(camera(true)).toThrow('cameras[0].motion must be an object');
+  });
   it('refuses a workspace from a newer Vigil', () => {
     expect(() => validateWorkspace({ version: WORKSPACE_VERSION + 1 })).toThrow(/newer Vigil/);
   });
@@ -186,6 +206,17 @@ describe('workspace store', () => {
     // Another host with the stars left in would store '***' as the password: refused, naming the fix.
     expect(() => store.updateCamera(cam.id, { uri: 'rtsp://10.0.0.10/cam?channel=1&pwd=***' })).toThrow(/type the password again/);
     expect(store.engineUri(store.get().cameras[0]!)).toBe('rtsp://10.0.0.9/cam?channel=1&pwd=s3cret');
+  });
+
+  it('keeps motion gating across updates that change one of its fields, and shows it in the view', () => {
+    const dir = home();
+    const store = new WorkspaceFile({ home: dir });
+    const cam = store.addCamera({ name: 'Gate', uri: 'test://ball', motion: { enabled: true, sensitivity: 70 } });
+    expect(store.view(cam).motion).toEqual({ enabled: true, sensitivity: 70 });
+    expect(store.updateCamera(cam.id, { motion: { sensitivity: 30 } }).motion).toEqual({ enabled: true, sensitivity: 30 });
+    expect(store.updateCamera(cam.id, { motion: { enabled: false } }).motion).toEqual({ enabled: false, sensitivity: 30 });
+    expect(() => store.updateCamera(cam.id, { motion: { sensitivity: 500 } })).toThrow(/camera\.motion\.sensitivity must be a number from 1 to 100/);
+    expect(new WorkspaceFile({ home: dir }).get().cameras[0]?.motion).toEqual({ enabled: false, sensitivity: 30 });
   });
 
   it('emits precise changes so one camera can be applied without touching the others', () => {

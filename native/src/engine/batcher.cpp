@@ -1,9 +1,11 @@
 // The batcher (nvstreammux + nvinfer's pre-processing): takes frames round-robin from the sources'
 // queues into a batch when it is full or its oldest frame waited batched-push-timeout, picks the
-// frames due for inference (interval, detectFps) and letterboxes them into a free input buffer.
+// frames due for inference (interval, detectFps, then motion gating) and letterboxes them into a free
+// input buffer.
 #include <algorithm>
 #include <utility>
 
+#include "cuda/motion_cells.h"
 #include "engine/internal.h"
 
 namespace vigil {
@@ -103,6 +105,23 @@ bool Engine::detectDue(Slot& slot, double pts) {
   return true;
 }
 
+// Motion gating (Frigate's idea) on the frames due for inference: a still camera is not inferred.
+// Frames in GPU memory get their cell means from a CUDA kernel; where that cannot run they are
+// inferred (gating never drops a frame it cannot judge).
+bool Engine::stillFrame(Slot& slot, const Image& image) {
+  try {
+    const motion::Grid grid = motion::gridFor(image.width, image.height);
+    if (image.onDevice) {
+      if (!gpu::motionCellMeans(image, grid, &slot.motionCells)) return false;
+    } else {
+      motion::cellMeans(image, grid, &slot.motionCells);
+    }
+    return !slot.motion->update(slot.motionCells, grid, image.width, image.height).moving;
+  } catch (const std::exception&) {
+    return false;  // a frame the detector cannot read is inferred
+  }
+}
+
 void Engine::prepareBatch(Work& work) {
   auto& batch = work.batch;
   const int interval = std::max(0, config_.interval);
@@ -113,6 +132,10 @@ void Engine::prepareBatch(Work& work) {
     auto& [slot, frame] = batch[i];
     if (slot->framesSeen++ % (interval + 1) != 0) continue;
     if (slot->detectPeriod > 0 && !detectDue(*slot, frame.pts)) continue;
+    if (slot->motion && stillFrame(*slot, frame.image)) {
+      slot->gated++;  // the tracker carries the camera's objects, as on frames the interval skips
+      continue;
+    }
     work.inferIndex[i] = n++;
   }
   work.count = n;

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "engine.h"
+#include "motion/motion.h"
 
 namespace vigil {
 
@@ -48,6 +49,9 @@ struct Engine::Slot {
   int64_t framesSeen = 0;
   double detectPeriod = 0;    // 1 / detectFps in stream seconds (0: no limit)
   double nextDetectPts = -1;  // stream time at which the next frame may go to the detector
+  // Motion gating (null: off) and its scratch: the frame's cell means.
+  std::unique_ptr<motion::MotionDetector> motion;
+  std::vector<uint8_t> motionCells;
   // Analytics handed over by setAnalytics, taken by post-processing before the next frame.
   std::mutex analyticsMu;
   std::unique_ptr<analytics::CameraAnalytics> nextAnalytics;
@@ -60,6 +64,7 @@ struct Engine::Slot {
   Clock::time_point lastPreview{};
   // Counters (atomics: read by stats()).
   std::atomic<int64_t> decoded{0}, processed{0}, inferred{0}, dropped{0};
+  std::atomic<int64_t> gated{0};  // frames due for inference that motion gating skipped (still)
   // Window for rates and latency.
   std::mutex statMu;
   int64_t winDecoded = 0, winInferred = 0;

@@ -16,6 +16,8 @@ void Engine::addSource(const std::string& id, const std::string& uri, const Sour
   slot->uri = uri;
   slot->tracker = makeTracker(config_.tracker, config_.trackerConfig);
   slot->detectPeriod = options.detectFps > 0 ? 1.0 / options.detectFps : 0;
+  if (options.motionSensitivity != 0)  // throws std::invalid_argument outside 1..100, before the source starts
+    slot->motion = std::make_unique<motion::MotionDetector>(motion::configForSensitivity(options.motionSensitivity));
   {
     std::lock_guard lock(mu_);
     if (!running_) throw std::runtime_error("the engine is stopped");

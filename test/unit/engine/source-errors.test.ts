@@ -67,7 +67,7 @@ describe('source error vocabulary', () => {
 
 describe('source health', () => {
   const stats = (over: Partial<EngineStreamStats>): EngineStreamStats[] => [
-    { camera: 'c', state: 'live', error: null, decodeFps: 15, inferFps: 15, droppedFrames: 0, latencyMs: 20, ...over },
+    { camera: 'c', state: 'live', error: null, decodeFps: 15, inferFps: 15, droppedFrames: 0, latencyMs: 20, inferencesSaved: 0, ...over },
   ];
 
   it('fills the reason, the advice and a reconnect time that counts down from the engine message', () => {

@@ -26,6 +26,7 @@ const stat = (camera: string, state: StreamStats['state'], reason: StreamStats['
   inferFps: 0,
   droppedFrames: 0,
   latencyMs: 0,
+  inferencesSaved: 0,
 });
 
 it('records each outage of a camera that had video as an offline/online pair in the store', async () => {
