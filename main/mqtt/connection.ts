@@ -37,8 +37,9 @@ export class MqttSession extends EventEmitter<{
   private socket: Socket | null = null;
   private readonly reader = new PacketReader();
   private nextId = 1;
-  private readonly acks = new Map<number, () => void>();
-  private readonly subacks = new Map<number, (granted: number[]) => void>();
+  /** Waiting for the broker's PUBACK / SUBACK, by packet id; all rejected when the session ends. */
+  private readonly acks = new Map<number, { resolve: () => void; reject: (e: Error) => void }>();
+  private readonly subacks = new Map<number, { resolve: (granted: number[]) => void; reject: (e: Error) => void }>();
   private keepAlive: NodeJS.Timeout | null = null;
   private lastReceived = Date.now();
   private closed = false;
@@ -104,12 +105,7 @@ export class MqttSession extends EventEmitter<{
     }
     const packetId = this.allocateId();
     return new Promise((resolve, reject) => {
-      const onClose = (why: string) => reject(new Error(why));
-      this.once('close', onClose);
-      this.acks.set(packetId, () => {
-        this.off('close', onClose);
-        resolve();
-      });
+      this.acks.set(packetId, { resolve, reject });
       socket.write(encodePublish({ topic, payload: body, qos, retain, packetId }));
     });
   }
@@ -120,12 +116,7 @@ export class MqttSession extends EventEmitter<{
     if (!socket || !this.isOpen) return Promise.reject(new Error('not connected'));
     const packetId = this.allocateId();
     return new Promise((resolve, reject) => {
-      const onClose = (why: string) => reject(new Error(why));
-      this.once('close', onClose);
-      this.subacks.set(packetId, (granted) => {
-        this.off('close', onClose);
-        resolve(granted);
-      });
+      this.subacks.set(packetId, { resolve, reject });
       socket.write(encodeSubscribe(packetId, filters));
     });
   }
@@ -156,13 +147,13 @@ export class MqttSession extends EventEmitter<{
       case 'puback': {
         const done = this.acks.get(p.packetId);
         this.acks.delete(p.packetId);
-        done?.();
+        done?.resolve();
         break;
       }
       case 'suback': {
         const done = this.subacks.get(p.packetId);
         this.subacks.delete(p.packetId);
-        done?.(p.granted);
+        done?.resolve(p.granted);
         break;
       }
       case 'publish':
@@ -193,9 +184,11 @@ export class MqttSession extends EventEmitter<{
     this.connected = false;
     if (this.keepAlive) clearInterval(this.keepAlive);
     this.socket?.destroy();
+    this.emit('close', why);
+    // After 'close': the publisher puts its unacknowledged events back before their promises settle.
+    for (const w of [...this.acks.values(), ...this.subacks.values()]) w.reject(new Error(why));
     this.acks.clear();
     this.subacks.clear();
-    this.emit('close', why);
   }
 }
 

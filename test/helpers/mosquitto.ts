@@ -117,8 +117,12 @@ export interface Received {
  * reconnects after a broker restart are kept for it. Every message, in order.
  */
 export function subscribe(broker: Broker, filter: string, options: { id?: string; user?: string; password?: string } = {}) {
-  const args = ['-h', '127.0.0.1', '-p', String(broker.port), '-t', filter, '-q', '1', '-c', '-i', options.id ?? `test-sub-${process.pid}`, '-F', '%j'];
-  if (options.user) args.push('-u', options.user, '-P', options.password ?? '');
+  const id = options.id ?? `test-sub-${process.pid}`;
+  // A probe topic of its own tells when the subscription is in place (ready()).
+  const probe = `vigil-test-probe/${id}`;
+  const auth = options.user ? ['-u', options.user, '-P', options.password ?? ''] : [];
+  const args = ['-h', '127.0.0.1', '-p', String(broker.port), '-t', filter, '-t', probe, '-q', '1', '-c', '-i', id, '-F', '%j', ...auth];
+  let probed = false;
   const child = spawn(MOSQUITTO_SUB, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   const messages: Received[] = [];
   let partial = '';
@@ -130,6 +134,10 @@ export function subscribe(broker: Broker, filter: string, options: { id?: string
     for (const line of lines) {
       if (!line.trim()) continue;
       const m = JSON.parse(line) as { topic: string; payload: string; retain: number | boolean };
+      if (m.topic === probe) {
+        probed = true;
+        continue;
+      }
       messages.push({ topic: m.topic, payload: m.payload, retain: Boolean(m.retain) });
     }
   });
@@ -137,6 +145,15 @@ export function subscribe(broker: Broker, filter: string, options: { id?: string
   return {
     messages,
     errors: () => errors,
+    /** Resolves once the subscription receives (a probe published with mosquitto_pub). */
+    async ready(ms = 10_000): Promise<void> {
+      const end = Date.now() + ms;
+      while (!probed) {
+        if (Date.now() > end) throw new Error(`mosquitto_sub ${id} did not subscribe within ${ms} ms: ${errors}`);
+        spawnSync('/usr/bin/mosquitto_pub', ['-h', '127.0.0.1', '-p', String(broker.port), '-t', probe, '-m', 'probe', ...auth]);
+        await until(() => probed, 200);
+      }
+    },
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();
