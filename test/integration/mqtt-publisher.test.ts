@@ -237,4 +237,85 @@ describe.skipIf(missing !== null)('MQTT publisher with a real mosquitto and real
     await publisher.close();
     await sub.stop();
   }, 30_000);
+
+  it('loses nothing when the broker stops mid-run and comes back: the database has every event, publishing resumes in order', async () => {
+    const sub = subscribe(broker, 'vigil/clip/events', { id: 'sub-outage' });
+    await sub.ready();
+    const log: string[] = [];
+    const publisher = new MqttPublisher({ names, version: 'test', log: (l) => log.push(l), retryMs: { first: 200, max: 1000 } });
+    publisher.configure(config(broker));
+    expect(await until(() => publisher.status().state === 'connected', 5000)).toBe(true);
+    const fed: MetadataBatch[] = [];
+    let slowest = 0;
+    const feed = (k: number) => {
+      for (const b of batches) {
+        const r = replay(b, k);
+        const receipt = store.recorder.write(r);
+        expect(receipt.ok).toBe(true);
+        const t0 = performance.now();
+        publisher.batch(r);
+        slowest = Math.max(slowest, performance.now() - t0);
+        fed.push(r);
+      }
+    };
+    const received = () => sub.messages.map((m) => JSON.parse(m.payload) as VigilEventPayload).filter((e) => e.kind !== 'update');
+    feed(10);
+    feed(11);
+    expect(await until(() => received().length >= sentEvents(fed).length, 10_000)).toBe(true);
+    await broker.stop('SIGTERM');
+    expect(await until(() => publisher.status().state === 'waiting', 5000)).toBe(true);
+    for (let k = 12; k < 16; k++) feed(k);
+    const waiting = publisher.status();
+    expect(waiting.backlog).toBeGreaterThanOrEqual(sentEvents(fed.slice(2 * batches.length)).length);
+    expect(waiting.lastError).toMatch(/closed the connection|reset|nothing accepts connections/);
+    console.log(`[mqtt] broker down: ${waiting.backlog} events held; slowest publisher.batch() call ${slowest.toFixed(2)} ms`);
+    await broker.start();
+    expect(await until(() => publisher.status().state === 'connected' && publisher.status().backlog === 0, 10_000)).toBe(true);
+    expect(await until(() => received().length >= sentEvents(fed).length, 10_000)).toBe(true);
+    // Every event, once and in order, across the outage.
+    expect(received().map(eventKey)).toEqual(sentEvents(fed));
+    expect(publisher.status().dropped).toBe(0);
+    expect(log.filter((l) => l.includes('publishing to'))).toHaveLength(2);
+    expect(log.some((l) => l.includes('lost the broker'))).toBe(true);
+    // The database got every track event whatever the broker did.
+    await store.recorder.flush();
+    const from = Math.min(...fed.flatMap((b) => b.events.map((e) => e.time)));
+    const stored = (await store.queries.eventsAround({ time: from, windowMs: 3_600_000, kinds: ['track-start', 'track-end'], limit: 1000 })).filter(
+      (e) => e.time >= from,
+    );
+    const fedTrackEvents = fed.flatMap((b) => b.events).filter((e) => e.kind === 'start' || e.kind === 'end');
+    expect(stored).toHaveLength(fedTrackEvents.length);
+    await publisher.close();
+    await sub.stop();
+  }, 60_000);
+
+  it('holds at most its backlog limit while the broker is away: the oldest dropped, counted and logged', async () => {
+    const sub = subscribe(broker, 'vigil/clip/events', { id: 'sub-bounded' });
+    await sub.ready();
+    const log: string[] = [];
+    const limit = 20;
+    const publisher = new MqttPublisher({ names, version: 'test', log: (l) => log.push(l), backlogLimit: limit, retryMs: { first: 200, max: 1000 } });
+    publisher.configure(config(broker));
+    expect(await until(() => publisher.status().state === 'connected', 5000)).toBe(true);
+    await broker.stop('SIGTERM');
+    expect(await until(() => publisher.status().state === 'waiting', 5000)).toBe(true);
+    // Track updates left out: every event fed is then one message.
+    const fed: MetadataBatch[] = [];
+    for (let k = 20; k < 28; k++) for (const b of batches) fed.push({ ...replay(b, k), events: replay(b, k).events.filter((e) => e.kind !== 'update') });
+    for (const b of fed) publisher.batch(b);
+    const all = sentEvents(fed);
+    expect(all.length).toBeGreaterThan(limit * 2);
+    expect(publisher.status()).toMatchObject({ backlog: limit, backlogLimit: limit, dropped: all.length - limit });
+    expect(log.filter((l) => l.includes('backlog is full'))).toHaveLength(1);
+    await broker.start();
+    expect(await until(() => publisher.status().state === 'connected' && publisher.status().backlog === 0, 10_000)).toBe(true);
+    expect(await until(() => sub.messages.length >= limit, 10_000)).toBe(true);
+    await new Promise((r) => setTimeout(r, 300));
+    // Exactly the newest `limit` events arrive, in order.
+    expect(sub.messages.map((m) => eventKey(JSON.parse(m.payload) as VigilEventPayload))).toEqual(all.slice(-limit));
+    expect(log.some((l) => l.includes(`(${all.length - limit} events were dropped while it was away)`))).toBe(true);
+    console.log(`[mqtt] backlog limit ${limit}: ${all.length} events while the broker was away, ${publisher.status().dropped} dropped`);
+    await publisher.close();
+    await sub.stop();
+  }, 60_000);
 });
