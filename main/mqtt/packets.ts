@@ -23,7 +23,7 @@ export const CONNACK_REASONS: Record<number, string> = {
   2: 'the broker rejected the client id',
   3: 'the broker is unavailable',
   4: 'the broker rejected the user name or password',
-  5: 'the broker refused this client (not authorised)',
+  5: 'the broker refused this client: not authorised (a wrong user name or password, or no access for it)',
 };
 
 export interface Will {

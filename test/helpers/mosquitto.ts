@@ -171,3 +171,14 @@ export async function until(pred: () => boolean, ms: number, step = 25): Promise
   }
   return pred();
 }
+
+/** The first defined value `probe` gives within `ms` (errors count as not yet); throws naming `what` after. */
+export async function eventually<T>(what: string, ms: number, probe: () => Promise<T | undefined>): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await probe().catch(() => undefined);
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
