@@ -32,6 +32,8 @@ export interface PublisherOptions {
   /** Reconnect delays: the first, doubled on each failure up to the last (default 500 ms … 30 s). */
   retryMs?: { first: number; max: number };
   keepAliveSeconds?: number;
+  /** How long to wait for the broker's answer to CONNECT, ms (default 5000). */
+  connectTimeoutMs?: number;
   /** Track updates (a better snapshot) at most this often per track (default 1000 ms). */
   updateEveryMs?: number;
 }
@@ -304,6 +306,7 @@ export class MqttPublisher {
         broker,
         clientId: `vigil-${process.pid}-${Math.random().toString(36).slice(2, 10)}`,
         keepAliveSeconds: this.options.keepAliveSeconds ?? 30,
+        connectTimeoutMs: this.options.connectTimeoutMs ?? 5000,
         username: broker.username,
         password: this.config.password,
         will: { topic: this.topics.available, payload: 'offline', retain: true, qos: 1 },
