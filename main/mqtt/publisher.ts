@@ -84,6 +84,7 @@ export class MqttPublisher {
     const same = JSON.stringify(next) === JSON.stringify(this.config);
     if (same) return;
     const prefixChanged = next.topicPrefix !== this.config.topicPrefix;
+    const previous = this.topics;
     this.config = { ...next };
     this.topics = topicsUnder(next.topicPrefix);
     if (prefixChanged) {
@@ -93,7 +94,7 @@ export class MqttPublisher {
       this.lastCounts.clear();
       this.lastEngineKey = '';
     }
-    this.restart();
+    this.restart(previous);
   }
 
   status(): MqttStatus {
@@ -264,13 +265,18 @@ export class MqttPublisher {
     );
   }
 
-  private restart(): void {
+  /** Ends the current session (saying 'offline' under the topics it used) and starts one with the new settings. */
+  private restart(previous: Topics): void {
     this.generation++;
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.retryTimer = null;
     const old = this.session;
     this.session = null;
-    if (old) void old.close();
+    if (old?.isOpen) {
+      // A polite DISCONNECT suppresses the last will: say 'offline' first, or the broker keeps 'online'.
+      const bye = old.publish(previous.available, 'offline', 1, true).catch(() => undefined);
+      void Promise.race([bye, new Promise((r) => setTimeout(r, 1000).unref())]).then(() => old.close());
+    } else if (old) void old.close();
     this.requeueInFlight();
     this.failures = 0;
     if (!this.config.enabled || !this.config.url) {

@@ -110,8 +110,22 @@ describe.skipIf(missing !== null)('vigil serve publishing to a real mosquitto', 
 
   it('--mqtt publishes for one run with the stored password, whatever the workspace says', async () => {
     node = await startServe([], { VIGIL_HOME: home, VIGIL_SECRET_KEY_FILE: keyFile });
+    await eventually('the publisher to connect', 15_000, async () =>
+      (await call<SystemStatus>(node!, 'system.status')).mqtt?.state === 'connected' ? true : undefined,
+    );
+    const retained = async () => {
+      const sub = subscribe(broker, 'vigil/available', { id: `sub-available-${Date.now()}`, user: 'vigil', password: PASSWORD });
+      await sub.ready();
+      await until(() => sub.messages.length > 0, 3000);
+      await sub.stop();
+      return sub.messages.map((m) => [m.payload, m.retain]);
+    };
+    expect(await retained()).toEqual([['online', true]]);
+    // Turned off in the settings: the node says 'offline' before it leaves (a polite disconnect sends no last will).
     await call(node, 'settings.update', { mqtt: { enabled: false } });
     expect((await call<SystemStatus>(node, 'system.status')).mqtt?.state).toBe('off');
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await retained()).toEqual([['offline', true]]);
     await node.stop();
     node = await startServe(['--mqtt', `mqtt://vigil@127.0.0.1:${broker.port}`], { VIGIL_HOME: home, VIGIL_SECRET_KEY_FILE: keyFile });
     expect(await until(() => node!.output().includes(`MQTT: publishing to mqtt://vigil@127.0.0.1:${broker.port}`), 5000)).toBe(true);
