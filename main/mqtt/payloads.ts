@@ -102,20 +102,14 @@ export interface CountPayload {
   time: number;
 }
 
-/** Every (topic key, payload) of a frame's counts: one per label, and 'all' for the zone's totals. */
-export function countPayloads(
+/** The count of one label of a zone or line (`l`: the zone's totals for 'all'). */
+export function countPayload(
   camera: string,
-  counts: ZoneCounts[],
+  z: ZoneCounts,
+  l: { label: string; inside: number; in: number; out: number },
   time: number,
   names: NamesOf,
-  allLabels: string,
-): { zone: string; label: string; payload: CountPayload }[] {
-  const out: { zone: string; label: string; payload: CountPayload }[] = [];
-  for (const z of counts) {
-    const name = names(camera)?.zones.get(z.zone)?.name ?? z.zone;
-    const base = { camera, zone: z.zone, name, kind: z.kind, crowded: z.crowded, time };
-    out.push({ zone: z.zone, label: allLabels, payload: { ...base, label: allLabels, inside: z.inside, in: z.in, out: z.out } });
-    for (const l of z.labels) out.push({ zone: z.zone, label: l.label, payload: { ...base, label: l.label, inside: l.inside, in: l.in, out: l.out } });
-  }
-  return out;
+): CountPayload {
+  const name = names(camera)?.zones.get(z.zone)?.name ?? z.zone;
+  return { camera, zone: z.zone, name, kind: z.kind, label: l.label, inside: l.inside, in: l.in, out: l.out, crowded: z.crowded, time };
 }

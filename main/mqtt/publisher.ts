@@ -8,7 +8,7 @@ import type { MetadataBatch } from '../api/engine-types.js';
 import { parseBrokerUrl } from '../workspace/broker-url.js';
 import { MqttSession } from './connection.js';
 import { nvmsgconvPayload } from './nvmsgconv.js';
-import { analyticsFacts, countPayloads, trackFacts, vigilPayload, type EventFacts, type NamesOf } from './payloads.js';
+import { analyticsFacts, countPayload, trackFacts, vigilPayload, type EventFacts, type NamesOf } from './payloads.js';
 import { ALL_LABELS, topicsUnder, type Topics } from './topics.js';
 
 export interface PublisherConfig {
@@ -123,14 +123,15 @@ export class MqttPublisher {
       }
       for (const e of batch.analytics ?? []) this.enqueue(analyticsFacts(e, batch, names));
       for (const f of batch.frames) {
-        if (!f.counts) continue;
-        for (const c of countPayloads(f.camera, f.counts, f.time, names, ALL_LABELS)) {
-          const key = `count\u0000${f.camera}\u0000${c.zone}\u0000${c.label}`;
-          const { time: _time, ...unchanged } = c.payload;
-          const signature = JSON.stringify(unchanged);
-          if (this.lastCounts.get(key) === signature) continue;
-          this.lastCounts.set(key, signature);
-          this.setRetained(key, (t) => t.count(f.camera, c.zone, c.label), JSON.stringify(c.payload));
+        for (const z of f.counts ?? []) {
+          for (const l of [{ label: ALL_LABELS, inside: z.inside, in: z.in, out: z.out }, ...z.labels]) {
+            // Only a changed count is sent: compared as four values, the payload built only then.
+            const key = `count\u0000${f.camera}\u0000${z.zone}\u0000${l.label}`;
+            const signature = `${l.inside},${l.in},${l.out},${z.crowded}`;
+            if (this.lastCounts.get(key) === signature) continue;
+            this.lastCounts.set(key, signature);
+            this.setRetained(key, (t) => t.count(f.camera, z.zone, l.label), JSON.stringify(countPayload(f.camera, z, l, f.time, names)));
+          }
         }
       }
       this.pump();

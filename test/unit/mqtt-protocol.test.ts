@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { MetadataBatch } from '../../main/api/engine-types.js';
 import { nvEventType, nvmsgconvPayload } from '../../main/mqtt/nvmsgconv.js';
 import { encodeConnect, encodePublish, PacketReader, ProtocolError, type Incoming } from '../../main/mqtt/packets.js';
-import { analyticsFacts, countPayloads, trackFacts, vigilPayload, type NamesOf } from '../../main/mqtt/payloads.js';
+import { analyticsFacts, countPayload, trackFacts, vigilPayload, type NamesOf } from '../../main/mqtt/payloads.js';
 import { ALL_LABELS, topicLevel, topicsUnder } from '../../main/mqtt/topics.js';
 
 /** The remaining length as the standard's decoding algorithm reads it, and where the body starts. */
@@ -175,11 +175,20 @@ describe('payloads', () => {
   });
 
   it('counts: one per label and one for all labels of each zone or line', () => {
-    const c = countPayloads('lobby', batch.frames[0]!.counts!, 5, names, ALL_LABELS);
-    expect(c.map((x) => [x.zone, x.label, x.payload.in, x.payload.out, x.payload.name])).toEqual([
-      ['door', 'all', 2, 1, 'Door'],
-      ['door', 'person', 2, 1, 'Door'],
-    ]);
+    const z = batch.frames[0]!.counts![0]!;
+    expect(countPayload('lobby', z, { label: ALL_LABELS, inside: z.inside, in: z.in, out: z.out }, 5, names)).toEqual({
+      camera: 'lobby',
+      zone: 'door',
+      name: 'Door',
+      kind: 'line',
+      label: 'all',
+      inside: 0,
+      in: 2,
+      out: 1,
+      crowded: false,
+      time: 5,
+    });
+    expect(countPayload('lobby', z, z.labels[0]!, 5, names)).toMatchObject({ label: 'person', in: 2, out: 1 });
   });
 
   it("nvmsgconv: DeepStream's full schema keys, one object per message, event types mapped", () => {
