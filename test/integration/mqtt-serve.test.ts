@@ -108,7 +108,7 @@ describe.skipIf(missing !== null)('vigil serve publishing to a real mosquitto', 
     await sub.stop();
   }, 150_000);
 
-  it('--mqtt publishes for one run with the stored password, whatever the workspace says', async () => {
+  it("--mqtt publishes for one run with the stored password, whatever the workspace says; a node killed leaves its last will 'offline'", async () => {
     node = await startServe([], { VIGIL_HOME: home, VIGIL_SECRET_KEY_FILE: keyFile });
     await eventually('the publisher to connect', 15_000, async () =>
       (await call<SystemStatus>(node!, 'system.status')).mqtt?.state === 'connected' ? true : undefined,
@@ -134,5 +134,13 @@ describe.skipIf(missing !== null)('vigil serve publishing to a real mosquitto', 
       return st.mqtt?.state === 'connected' ? st : undefined;
     });
     expect(s.mqtt).toMatchObject({ dropped: 0, lastError: null });
+    expect(await retained()).toEqual([['online', true]]);
+    // The node dies without a word: the broker publishes its last will.
+    const exited = new Promise((r) => node!.process.once('exit', r));
+    node.process.kill('SIGKILL');
+    await exited;
+    node = null;
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await retained()).toEqual([['offline', true]]);
   }, 60_000);
 });
