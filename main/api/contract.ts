@@ -180,6 +180,8 @@ export interface MqttStatus {
   broker: string | null;
   /** Messages the broker acknowledged (QoS 1) since start. */
   published: number;
+  /** Messages sent and not yet acknowledged by the broker (at most 64). */
+  inFlight: number;
   /** Event messages waiting for the broker, and the most it holds (the oldest go first past that). */
   backlog: number;
   backlogLimit: number;

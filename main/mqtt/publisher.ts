@@ -102,6 +102,7 @@ export class MqttPublisher {
       state: this.state,
       broker: this.config.url || null,
       published: this.published,
+      inFlight: this.inFlight.size + this.retainedInFlight,
       backlog: this.backlogSize(),
       backlogLimit: this.backlogLimit,
       dropped: this.dropped,

@@ -417,6 +417,7 @@ export async function startFakeNode(options: FakeNodeOptions = {}): Promise<Fake
         state: workspace.mqtt.enabled ? 'connected' : 'off',
         broker: workspace.mqtt.url.replace(':***@', '@') || null,
         published: 0,
+        inFlight: 0,
         backlog: 0,
         backlogLimit: 10_000,
         dropped: 0,

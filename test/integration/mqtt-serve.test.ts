@@ -89,9 +89,10 @@ describe.skipIf(missing !== null)('vigil serve publishing to a real mosquitto', 
         .filter((e) => e.kind === 'start');
     expect(await until(() => starts().length > 0, 90_000)).toBe(true);
     expect(starts()[0]).toMatchObject({ type: 'track', camera: { id: 'gate', name: 'Gate' }, zone: null, label: 'person' });
-    const engine = sub.messages.filter((m) => m.topic === 'vigil/engine').at(-1);
-    expect(engine).toBeDefined();
-    expect(JSON.parse(engine!.payload)).toMatchObject({ state: 'running', cameras: [{ id: 'gate', name: 'Gate' }] });
+    // The engine's state: first as it starts, then with the camera once its stats come (each retained).
+    const engine = () => sub.messages.filter((m) => m.topic === 'vigil/engine').map((m) => JSON.parse(m.payload) as { state: string; cameras: unknown[] });
+    expect(await until(() => engine().some((e) => e.cameras.length > 0), 15_000)).toBe(true);
+    expect(engine().find((e) => e.cameras.length > 0)).toMatchObject({ state: 'running', cameras: [{ id: 'gate', name: 'Gate', state: 'live' }] });
     expect(sub.messages.some((m) => m.topic === 'vigil/available' && m.payload === 'online')).toBe(true);
 
     // The password is in no file of the data folder in clear, nor in the node's output.
