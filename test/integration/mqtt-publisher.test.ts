@@ -275,8 +275,12 @@ describe.skipIf(missing !== null)('MQTT publisher with a real mosquitto and real
     await broker.start();
     expect(await until(() => publisher.status().state === 'connected' && publisher.status().backlog === 0, 10_000)).toBe(true);
     expect(await until(() => received().length >= sentEvents(fed).length, 10_000)).toBe(true);
-    // Every event, once and in order, across the outage.
-    expect(received().map(eventKey)).toEqual(sentEvents(fed));
+    // Every event, in order, across the outage. QoS 1 is at least once on each leg: the broker may hand
+    // the subscriber again a message whose acknowledgement it had not stored when it stopped.
+    const keys = received().map(eventKey);
+    const firsts = keys.filter((k, i) => keys.indexOf(k) === i);
+    expect(firsts).toEqual(sentEvents(fed));
+    expect(keys.length - firsts.length).toBeLessThanOrEqual(64);
     expect(publisher.status().dropped).toBe(0);
     expect(log.filter((l) => l.includes('publishing to'))).toHaveLength(2);
     expect(log.some((l) => l.includes('lost the broker'))).toBe(true);
