@@ -89,10 +89,12 @@ describe.skipIf(missing !== null)('vigil serve publishing to a real mosquitto', 
         .filter((e) => e.kind === 'start');
     expect(await until(() => starts().length > 0, 90_000)).toBe(true);
     expect(starts()[0]).toMatchObject({ type: 'track', camera: { id: 'gate', name: 'Gate' }, zone: null, label: 'person' });
-    // The engine's state: first as it starts, then with the camera once its stats come (each retained).
-    const engine = () => sub.messages.filter((m) => m.topic === 'vigil/engine').map((m) => JSON.parse(m.payload) as { state: string; cameras: unknown[] });
-    expect(await until(() => engine().some((e) => e.cameras.length > 0), 15_000)).toBe(true);
-    expect(engine().find((e) => e.cameras.length > 0)).toMatchObject({ state: 'running', cameras: [{ id: 'gate', name: 'Gate', state: 'live' }] });
+    // The engine's state: sent as it starts, and again as the camera connects and goes live (each retained).
+    const engine = () =>
+      sub.messages.filter((m) => m.topic === 'vigil/engine').map((m) => JSON.parse(m.payload) as { state: string; cameras: { state: string }[] });
+    const live = (e: { cameras: { state: string }[] }) => e.cameras.length > 0 && e.cameras.every((c) => c.state === 'live');
+    expect(await until(() => engine().some(live), 15_000)).toBe(true);
+    expect(engine().find(live)).toMatchObject({ state: 'running', cameras: [{ id: 'gate', name: 'Gate', state: 'live', reason: null }] });
     expect(sub.messages.some((m) => m.topic === 'vigil/available' && m.payload === 'online')).toBe(true);
 
     // The password is in no file of the data folder in clear, nor in the node's output.
