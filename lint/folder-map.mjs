@@ -42,15 +42,20 @@ export const ROOMS = [
     imports: ['main/api', 'main/paths.ts', 'main/addon', 'main/models'],
   },
   {
+    path: 'main/mqtt',
+    job: "publishing to an MQTT broker: the protocol client, the topics (one list), payloads (Vigil's and nvmsgconv's), the bounded backlog",
+    imports: ['main/api', 'main/workspace'],
+  },
+  {
     path: 'main/core',
-    job: 'the services behind every API method, the one dispatch, engine control, the review adapter',
-    imports: ['main/api', 'main/paths.ts', 'main/engine', 'main/models', 'main/store', 'main/workspace'],
+    job: 'the services behind every API method, the one dispatch, engine control, the review adapter, the MQTT wiring',
+    imports: ['main/api', 'main/paths.ts', 'main/engine', 'main/models', 'main/mqtt', 'main/store', 'main/workspace'],
   },
   { path: 'main/server', job: 'HTTP + WebSocket transport of the API', imports: ['main/api', 'main/core'] },
   {
     path: 'main/cli',
     job: 'the `vigil` command (entry point of `vigil serve`)',
-    imports: ['main/api', 'main/paths.ts', 'main/addon', 'main/core', 'main/engine', 'main/models', 'main/server'],
+    imports: ['main/api', 'main/paths.ts', 'main/addon', 'main/core', 'main/engine', 'main/models', 'main/server', 'main/workspace'],
   },
   {
     path: 'main/electron',

@@ -29,6 +29,9 @@ export const SYSTEM_PACKAGES = [
   'libjpeg62-turbo-dev',
   'nlohmann-json3-dev',
   'libgtest-dev',
+  // The MQTT tests' broker and subscriber (test/helpers/mosquitto.ts); Vigil itself needs neither.
+  'mosquitto',
+  'mosquitto-clients',
   'opencv-doc',
   'chromium',
 ];

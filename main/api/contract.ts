@@ -2,7 +2,7 @@
 // main/api and nothing else from main/. Both transports (Electron IPC, HTTP + WebSocket) carry it.
 import type { AnalyticsEvent, BoxXYWH, DetectedObject, StreamReason, StreamStats, TrackEvent, ZoneCounts } from './engine-types.js';
 import type { ModelManifest, ModelProposal, NvinferImport, ParserName } from './model-types.js';
-import type { CrossingDirection, ReferencePoint, TrackerKind, ZoneDirection, ZoneEventKind, ZoneKind } from './registries.js';
+import type { CrossingDirection, MqttPayloadFormat, ReferencePoint, TrackerKind, ZoneDirection, ZoneEventKind, ZoneKind } from './registries.js';
 
 export type { AnalyticsEvent, BoxXYWH, DetectedObject, StreamStats, TrackEvent, ZoneCounts } from './engine-types.js';
 export type { CrossingDirection, ZoneEventKind } from './registries.js';
@@ -84,6 +84,8 @@ export interface SystemStatus {
   cpuPercent: number;
   /** Engine outages recorded since start (the supervisor restarted the engine). */
   gaps: { from: number; to: number | null; reason: string }[];
+  /** The MQTT publisher (null where the node has none, e.g. a bare services test). */
+  mqtt: MqttStatus | null;
 }
 
 // ---------- workspace ----------
@@ -175,6 +177,51 @@ export interface RetentionSettings {
   maxGigabytes: number;
 }
 
+export type { MqttPayloadFormat } from './registries.js';
+
+/** Publishing events to an MQTT broker (docs/MQTT.md). The password is kept apart, sealed like camera passwords. */
+export interface MqttSettings {
+  /** Off: nothing is sent (the URL may still be set). */
+  enabled: boolean;
+  /** mqtt://[user@]host[:port] or mqtts://…; empty while none is set. Never holds the password. */
+  url: string;
+  /** The first level of every topic (default 'vigil'). */
+  topicPrefix: string;
+  /** The event payload: Vigil's JSON or DeepStream nvmsgconv's full schema. */
+  format: MqttPayloadFormat;
+}
+
+/** What settings.update takes: a URL with user:password@ has its password moved to the secret store. */
+export interface MqttSettingsInput extends Partial<MqttSettings> {
+  /** A new broker password; null removes it; absent keeps it. */
+  password?: string | null;
+}
+
+/** What the renderer sees: the URL shows a stored password as '***'. */
+export interface MqttSettingsView extends MqttSettings {
+  hasPassword: boolean;
+}
+
+/** The publisher's state, for the System page. */
+export interface MqttStatus {
+  state: 'off' | 'connecting' | 'connected' | 'waiting';
+  /** The broker URL without the password. */
+  broker: string | null;
+  /** Messages the broker acknowledged (QoS 1) since start. */
+  published: number;
+  /** Messages sent and not yet acknowledged by the broker (at most 64). */
+  inFlight: number;
+  /** Event messages waiting for the broker, and the most it holds (the oldest go first past that). */
+  backlog: number;
+  backlogLimit: number;
+  /** Event messages dropped because the backlog was full, since start. */
+  dropped: number;
+  /** Why the last connection ended or failed (null: never). */
+  lastError: string | null;
+  /** While waiting: when the next attempt is, ms since the epoch. */
+  retryAt: number | null;
+}
+
 export interface ModelSummary {
   name: string;
   title: string;
@@ -193,6 +240,7 @@ export interface WorkspaceView {
   defaultModel: string | null;
   engine: EngineSettings;
   retention: RetentionSettings;
+  mqtt: MqttSettingsView;
 }
 
 // ---------- review ----------
@@ -311,7 +359,10 @@ export interface ApiRequests {
   'cameras.remove': { params: { id: string }; result: { removed: true } };
   /** Opens the URI briefly and reports what it found: for the add-camera dialog. */
   'cameras.test': { params: { uri: string }; result: SourceTestResult };
-  'settings.update': { params: { engine?: Partial<EngineSettings>; retention?: Partial<RetentionSettings>; defaultModel?: string }; result: WorkspaceView };
+  'settings.update': {
+    params: { engine?: Partial<EngineSettings>; retention?: Partial<RetentionSettings>; defaultModel?: string; mqtt?: MqttSettingsInput };
+    result: WorkspaceView;
+  };
   'models.list': { params: Record<string, never>; result: ModelSummary[] };
   /** Reads an ONNX file (a path on the Vigil node) and proposes a manifest: the add-model dialog's first step. */
   'models.inspect': { params: { path: string; name?: string }; result: ModelProposal };

@@ -2,7 +2,17 @@
 // this file): a method added to ApiRequests without a schema here, or a parameter type changed on one
 // side only, fails `tsc`. main/core/dispatch.ts applies these for every transport.
 import type { ApiMethod, ApiParams } from './contract.js';
-import { MOTION_LIMITS, PARSER_NAMES, REFERENCE_POINTS, TRACKER_KINDS, ZONE_DIRECTIONS, ZONE_EVENT_KINDS, ZONE_KINDS, ZONE_LIMITS } from './registries.js';
+import {
+  MOTION_LIMITS,
+  MQTT_PAYLOAD_FORMATS,
+  PARSER_NAMES,
+  REFERENCE_POINTS,
+  TRACKER_KINDS,
+  ZONE_DIRECTIONS,
+  ZONE_EVENT_KINDS,
+  ZONE_KINDS,
+  ZONE_LIMITS,
+} from './registries.js';
 import { arr, bool, either, none, nullable, num, obj, oneOf, optional, partial, record, str, tuple, type Infer, type Schema } from './schema.js';
 
 /** Longest accepted file path (Linux PATH_MAX). */
@@ -107,6 +117,15 @@ export const PARAMS = {
     engine: optional(partial(engineFields)),
     retention: optional(partial({ maxAgeDays: num({ min: 0.01, max: 3650 }), maxGigabytes: num({ min: 0.01, max: 100_000 }) })),
     defaultModel: optional(NAME),
+    mqtt: optional(
+      partial({
+        enabled: bool(),
+        url: str({ max: 2048 }),
+        topicPrefix: str({ max: 200 }),
+        format: oneOf(MQTT_PAYLOAD_FORMATS),
+        password: nullable(str({ max: 1024 })),
+      }),
+    ),
   }),
   'models.list': none(),
   'models.inspect': obj({ path: PATH, name: optional(NAME) }),

@@ -43,6 +43,12 @@ export const ZONE_LIMITS = {
   dwellSeconds: { min: 0, max: 604_800, integer: false },
 } as const;
 
+/** MQTT event payloads (docs/MQTT.md): Vigil's own JSON, or DeepStream nvmsgconv's full schema. */
+export const MQTT_PAYLOAD_FORMATS = ['vigil', 'nvmsgconv'] as const;
+export type MqttPayloadFormat = (typeof MQTT_PAYLOAD_FORMATS)[number];
+/** Broker URL schemes: plain TCP or TLS. */
+export const MQTT_SCHEMES = ['mqtt:', 'mqtts:'] as const;
+
 /** "a, b or c": for messages that name the accepted values. */
 export function orList(names: readonly string[]): string {
   return names.length < 2 ? names.join('') : `${names.slice(0, -1).join(', ')} or ${names[names.length - 1]}`;

@@ -6,8 +6,9 @@ import { projectRoot, restrictUmask } from '../paths.js';
 import { startServer } from '../server/http-server.js';
 import { MODELS_USAGE, modelsCommand } from './models-command.js';
 import { isHelp, parseOrUsage, UsageError } from './usage.js';
+import { brokerUrlProblem, parseBrokerUrl } from '../workspace/broker-url.js';
 
-const SERVE_USAGE = `usage: vigil serve [--host H] [--port P] [--token-file F] [--models-dir D]... [--allowed-host N]... [--one-time-link]
+const SERVE_USAGE = `usage: vigil serve [--host H] [--port P] [--token-file F] [--models-dir D]... [--allowed-host N]... [--one-time-link] [--mqtt URL]
   runs the whole app headless and serves it to a browser
   --host           address to bind (default 127.0.0.1; any other address needs an access token)
   --port           TCP port (default 4780; 0 picks a free one)
@@ -15,7 +16,9 @@ const SERVE_USAGE = `usage: vigil serve [--host H] [--port P] [--token-file F] [
                    the token is never printed and never taken from the command line
   --models-dir     a folder API calls may read model files from (besides $VIGIL_HOME/import); repeatable
   --allowed-host   a host name this node may be reached by besides its address (a LAN name, a proxy); repeatable
-  --one-time-link  print a link that signs one browser in (valid once, for 10 minutes)`;
+  --one-time-link  print a link that signs one browser in (valid once, for 10 minutes)
+  --mqtt           publish events to this MQTT broker for this run: mqtt://[user@]host[:port] or mqtts://…
+                   (topics: docs/MQTT.md); the password comes from the workspace setting, never the command line`;
 
 const USAGE = `usage: vigil <command> [options]
 commands:
@@ -46,6 +49,19 @@ function readToken(file: string | undefined): { token: string; source: string } 
   return env ? { token: env, source: 'the VIGIL_TOKEN environment variable' } : undefined;
 }
 
+/** --mqtt: a broker URL without a password (a password on the command line is visible to every user in `ps`). */
+function checkMqttUrl(url: string | undefined): string | undefined {
+  if (url === undefined) return undefined;
+  const problem = brokerUrlProblem(url);
+  if (problem) throw new Error(`--mqtt ${problem}`);
+  if (parseBrokerUrl(url).password !== null) {
+    throw new Error(
+      '--mqtt must not carry a password: the command line is visible to every user in `ps` — store it in the workspace (Settings, or settings.update {mqtt: {password}}) and pass mqtt://user@host:port',
+    );
+  }
+  return url;
+}
+
 async function serve(argv: string[]): Promise<void> {
   if (argv.some((a) => a === '--token' || a.startsWith('--token='))) {
     throw new Error(
@@ -62,6 +78,7 @@ async function serve(argv: string[]): Promise<void> {
         'models-dir': { type: 'string', multiple: true },
         'allowed-host': { type: 'string', multiple: true },
         'one-time-link': { type: 'boolean' },
+        mqtt: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -77,8 +94,9 @@ async function serve(argv: string[]): Promise<void> {
   const access = readToken(values['token-file']);
   const modelsDirs = (values['models-dir'] ?? []).map((d) => resolve(d));
   for (const d of modelsDirs) if (!existsSync(d) || !statSync(d).isDirectory()) throw new Error(`--models-dir ${d} is not a folder`);
+  const mqttUrl = checkMqttUrl(values.mqtt);
   restrictUmask();
-  const node = await startAppNode({ mode: 'serve', modelsDirs });
+  const node = await startAppNode({ mode: 'serve', modelsDirs, ...(mqttUrl ? { mqttUrl } : {}) });
   let server;
   try {
     server = await startServer({
@@ -102,6 +120,8 @@ async function serve(argv: string[]): Promise<void> {
     if (values['one-time-link']) process.stdout.write(`one-time sign-in link (valid once, 10 minutes): ${server.oneTimeLink()}\n`);
   }
   process.stdout.write(`workspace: ${node.workspace.path}\n`);
+  const mqtt = node.mqtt.status();
+  if (mqtt.state !== 'off' && mqtt.broker) process.stdout.write(`MQTT: publishing to ${mqtt.broker} (topics: docs/MQTT.md)\n`);
   process.stdout.write(`model files for the API: ${node.modelFiles.describe}\n`);
   const shutdown = async () => {
     await server.close();

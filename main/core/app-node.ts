@@ -2,13 +2,15 @@
 // Electron shell and `vigil serve` both start exactly this, then attach their own transport.
 import { join } from 'node:path';
 import { EngineSupervisor, type EngineLauncher } from '../engine/supervisor.js';
-import { dataHome, hardenDataHome, modelImportDir } from '../paths.js';
+import { MqttPublisher } from '../mqtt/publisher.js';
+import { appVersion, dataHome, hardenDataHome, modelImportDir } from '../paths.js';
 import { openStore, type Store } from '../store/index.js';
 import { DiskReserve } from '../store/reserve.js';
 import { keyFileCipher, secretKeyPath, type SecretCipher } from '../workspace/secrets.js';
 import type { CameraConfig } from '../workspace/model.js';
 import { demoWorkspace, WorkspaceFile } from '../workspace/workspace-file.js';
 import { CameraOutages } from './camera-outages.js';
+import { mqttConfig, namesFrom } from './mqtt-wiring.js';
 import { EngineControl } from './engine-control.js';
 import { ModelCatalog } from './model-catalog.js';
 import { isDiskFull, reviewOver } from './review-adapter.js';
@@ -21,6 +23,7 @@ export interface AppNode {
   workspace: WorkspaceFile;
   control: EngineControl;
   store: Store;
+  mqtt: MqttPublisher;
   home: string;
   /** Model files API calls may open: the import folder, --models-dir folders, files picked in a dialog. */
   modelFiles: AllowListPolicy;
@@ -37,6 +40,10 @@ export interface AppNodeOptions {
   cipher?: SecretCipher;
   /** Extra folders API calls may read model files from (`vigil serve --models-dir`). */
   modelsDirs?: string[];
+  /** `vigil serve --mqtt URL`: publish to this broker for this run, whatever the workspace says (no password in it). */
+  mqttUrl?: string;
+  /** MQTT event backlog while the broker is away (default 10,000 messages). */
+  mqttBacklog?: number;
   log?: (line: string) => void;
 }
 
@@ -90,6 +97,21 @@ export async function startAppNode(options: AppNodeOptions): Promise<AppNode> {
     const receipt = store.recorder.write(batch);
     if (!receipt.ok) log(`[recorder] batch rejected: ${receipt.error}`);
   });
+  // MQTT after the recorder: the database has every batch before anything is queued for the broker.
+  const mqtt = new MqttPublisher({
+    names: namesFrom(workspaceFile),
+    version: appVersion(),
+    log,
+    ...(options.mqttBacklog ? { backlogLimit: options.mqttBacklog } : {}),
+  });
+  mqtt.configure(mqttConfig(workspaceFile, options.mqttUrl));
+  workspaceFile.on('change', (change) => {
+    if (change.kind === 'settings') mqtt.configure(mqttConfig(workspaceFile, options.mqttUrl));
+  });
+  control.on('batch', (batch) => mqtt.batch(batch));
+  const publishEngine = () => mqtt.engine(supervisor.status(), control.stats());
+  control.on('stats', publishEngine);
+  supervisor.on('status', publishEngine);
   const outages = new CameraOutages(store.recorder);
   control.on('stats', (stats) => outages.update(stats));
   workspaceFile.on('change', (change) => {
@@ -158,6 +180,7 @@ export async function startAppNode(options: AppNodeOptions): Promise<AppNode> {
     ),
     dataDir: home,
     modelFiles,
+    mqttStatus: () => mqtt.status(),
   });
   supervisor.start();
   return {
@@ -166,6 +189,7 @@ export async function startAppNode(options: AppNodeOptions): Promise<AppNode> {
     workspace: workspaceFile,
     control,
     store,
+    mqtt,
     home,
     modelFiles,
     mediaDir: recordDir,
@@ -173,6 +197,7 @@ export async function startAppNode(options: AppNodeOptions): Promise<AppNode> {
       clearInterval(retention);
       await services.close();
       await supervisor.stop();
+      await mqtt.close();
       await store.close();
     },
   };

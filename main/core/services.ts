@@ -10,6 +10,7 @@ import type {
   ApiStreams,
   ApiTopic,
   ModelSummary,
+  MqttStatus,
   RecorderStatus,
   SourceTestResult,
   SystemStatus,
@@ -79,6 +80,8 @@ export interface ServicesOptions {
   dataDir?: string;
   /** Which model files calls may open (models.inspect/add/importNvinfer). None: every path is refused. */
   modelFiles?: PathPolicy;
+  /** The MQTT publisher's state, for system.status. */
+  mqttStatus?: () => MqttStatus;
 }
 
 function cpuSampler(): () => number {
@@ -238,6 +241,7 @@ export function createServices(options: ServicesOptions): Services {
       defaultModel: w.defaultModel,
       engine: w.engine,
       retention: w.retention,
+      mqtt: file.mqttView(),
     };
   }
 
@@ -258,7 +262,15 @@ export function createServices(options: ServicesOptions): Services {
         }
       }
       const recorder: RecorderStatus | null = review?.recorderStatus() ?? null;
-      return { engine: engineStatus(), streams: control?.stats() ?? [], recorder, disk, cpuPercent: cpu(), gaps: supervisor.gaps.map((g) => ({ ...g })) };
+      return {
+        engine: engineStatus(),
+        streams: control?.stats() ?? [],
+        recorder,
+        disk,
+        cpuPercent: cpu(),
+        gaps: supervisor.gaps.map((g) => ({ ...g })),
+        mqtt: options.mqttStatus?.() ?? null,
+      };
     },
     'workspace.get': async () => workspaceView(),
     'cameras.add': async ({ force, ...input }) => {

@@ -1,7 +1,18 @@
 // The workspace: what the operator configured. Stored as a versioned JSON file, validated on every
 // load and change; errors name the field and the fix.
-import type { CameraView, EngineSettings, MotionGating, Point, RecordPolicy, RetentionSettings, Zone } from '../api/contract.js';
-import { isTrackerKind, MOTION_LIMITS, orList, REFERENCE_POINTS, TRACKER_KINDS, ZONE_DIRECTIONS, ZONE_KINDS, ZONE_LIMITS } from '../api/registries.js';
+import type { CameraView, EngineSettings, MotionGating, MqttSettings, Point, RecordPolicy, RetentionSettings, Zone } from '../api/contract.js';
+import {
+  isTrackerKind,
+  MOTION_LIMITS,
+  MQTT_PAYLOAD_FORMATS,
+  orList,
+  REFERENCE_POINTS,
+  TRACKER_KINDS,
+  ZONE_DIRECTIONS,
+  ZONE_KINDS,
+  ZONE_LIMITS,
+} from '../api/registries.js';
+import { brokerUrlProblem } from './broker-url.js';
 import { migrateWorkspace } from './migrate.js';
 import { slugify } from './slug.js';
 import { uriProblem } from './uri.js';
@@ -24,6 +35,7 @@ export interface Workspace {
   defaultModel: string | null;
   engine: EngineSettings;
   retention: RetentionSettings;
+  mqtt: MqttSettings;
 }
 
 export const DEFAULT_ENGINE: EngineSettings = {
@@ -34,6 +46,7 @@ export const DEFAULT_ENGINE: EngineSettings = {
   preview: { width: 640, fps: 10 },
 };
 export const DEFAULT_RETENTION: RetentionSettings = { maxAgeDays: 14, maxGigabytes: 20 };
+export const DEFAULT_MQTT: MqttSettings = { enabled: false, url: '', topicPrefix: 'vigil', format: 'vigil' };
 export const DEFAULT_RECORD: RecordPolicy = { detectionsHz: 2, snapshots: true };
 export const DEFAULT_MOTION: MotionGating = { enabled: false, sensitivity: MOTION_LIMITS.sensitivity.default };
 
@@ -197,6 +210,34 @@ export function validateRetention(v: unknown, field = 'retention'): RetentionSet
   };
 }
 
+/** MQTT settings; the URL may still carry a password here (the workspace file moves it to the secret store). */
+export function validateMqtt(v: unknown, field = 'mqtt'): MqttSettings {
+  const m = v === undefined ? {} : obj(v, field);
+  const enabled = bool(m.enabled, `${field}.enabled`, DEFAULT_MQTT.enabled);
+  if (m.url !== undefined && typeof m.url !== 'string') throw new WorkspaceError(`${field}.url`, 'must be a text such as mqtt://localhost:1883');
+  const url = (m.url ?? DEFAULT_MQTT.url).trim();
+  if (url) {
+    const problem = brokerUrlProblem(url);
+    if (problem) throw new WorkspaceError(`${field}.url`, problem);
+  } else if (enabled) throw new WorkspaceError(`${field}.url`, 'must name the broker to publish to, e.g. mqtt://localhost:1883 (or turn MQTT off)');
+  const topicPrefix = m.topicPrefix === undefined ? DEFAULT_MQTT.topicPrefix : str(m.topicPrefix, `${field}.topicPrefix`, "e.g. 'vigil'");
+  if (
+    /[+#]/.test(topicPrefix) ||
+    topicPrefix.includes(String.fromCharCode(0)) ||
+    topicPrefix.startsWith('/') ||
+    topicPrefix.endsWith('/') ||
+    topicPrefix.length > 200
+  ) {
+    throw new WorkspaceError(
+      `${field}.topicPrefix`,
+      "must be up to 200 characters without '+', '#' or a leading or trailing '/' — e.g. 'vigil' or 'site-a/vigil'",
+    );
+  }
+  const format = m.format === undefined ? DEFAULT_MQTT.format : MQTT_PAYLOAD_FORMATS.find((f) => f === m.format);
+  if (!format) throw new WorkspaceError(`${field}.format`, `must be ${orList(MQTT_PAYLOAD_FORMATS.map((f) => `'${f}'`))}`);
+  return { enabled, url, topicPrefix, format };
+}
+
 /** Validates a parsed workspace file. Throws WorkspaceError naming the first bad field. */
 export function validateWorkspace(v: unknown, knownModels?: Set<string>): Workspace {
   const w = obj(migrateWorkspace(v).workspace, 'workspace');
@@ -216,6 +257,7 @@ export function validateWorkspace(v: unknown, knownModels?: Set<string>): Worksp
     defaultModel,
     engine: validateEngineSettings(w.engine),
     retention: validateRetention(w.retention),
+    mqtt: validateMqtt(w.mqtt),
   };
 }
 

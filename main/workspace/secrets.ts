@@ -90,7 +90,7 @@ export function keyFileCipher(keyFile: string, dataHome?: string): SecretCipher 
   };
 }
 
-/** Secrets by camera id, persisted apart from the workspace file. */
+/** Secrets by id (a camera's, or a service's such as the MQTT broker), persisted apart from the workspace file. */
 export class SecretStore {
   // No prototype: a camera id such as 'constructor' or '__proto__' is just a key.
   private secrets: Record<string, string> = Object.create(null) as Record<string, string>;
@@ -98,6 +98,8 @@ export class SecretStore {
   constructor(
     private readonly file: string,
     private readonly cipher: SecretCipher,
+    /** What the file holds and what to re-enter, for the message when it is damaged. */
+    private readonly what = { file: 'camera credentials', reenter: 'camera passwords' },
   ) {
     if (existsSync(file)) {
       try {
@@ -105,7 +107,7 @@ export class SecretStore {
         if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not an object');
         for (const [id, sealed] of Object.entries(parsed)) if (typeof sealed === 'string') this.secrets[id] = sealed;
       } catch {
-        throw new Error(`camera credentials file ${file} is damaged — delete it and re-enter the camera passwords`);
+        throw new Error(`${this.what.file} file ${file} is damaged — delete it and re-enter the ${this.what.reenter}`);
       }
       // Older Vigil kept base64: seal those with this store's cipher now.
       const legacy = Object.entries(this.secrets).filter(([, s]) => s.startsWith('plain:'));

@@ -2,13 +2,15 @@
 import { EventEmitter } from 'node:events';
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { CameraInput, CameraView, EngineSettings, RetentionSettings } from '../api/contract.js';
+import type { CameraInput, CameraView, EngineSettings, MqttSettingsInput, MqttSettingsView, RetentionSettings } from '../api/contract.js';
+import { brokerUrlView, splitBrokerPassword } from './broker-url.js';
 import { projectRoot } from '../paths.js';
 import { fileModeCipher, SecretStore, type SecretCipher } from './secrets.js';
 import {
   uniqueCameraId,
   validateCamera,
   validateEngineSettings,
+  validateMqtt,
   validateRetention,
   validateWorkspace,
   WorkspaceError,
@@ -20,6 +22,8 @@ import { migrateWorkspace } from './migrate.js';
 import { joinCredentials, redactUri, splitCredentials } from './uri.js';
 
 export { dataHome } from '../paths.js';
+
+const MQTT_SECRET = 'mqtt-broker';
 
 /** What changed, so the engine can apply it without restarting other cameras. */
 export type WorkspaceChange =
@@ -42,6 +46,8 @@ export class WorkspaceFile extends EventEmitter<{ change: [WorkspaceChange] }> {
   private current: Workspace;
   private readonly file: string;
   private readonly secrets: SecretStore;
+  /** The MQTT broker's password, apart from the cameras' (a camera id can be any text). */
+  private readonly serviceSecrets: SecretStore;
   private readonly knownModels: () => Set<string> | undefined;
   private readonly lastGoodFile: string;
   /** Set when the workspace file was damaged at start and the last good copy was used instead. */
@@ -53,6 +59,10 @@ export class WorkspaceFile extends EventEmitter<{ change: [WorkspaceChange] }> {
     this.file = join(options.home, 'workspace.json');
     this.lastGoodFile = `${this.file}.last-good`;
     this.secrets = new SecretStore(join(options.home, 'secrets.json'), options.cipher ?? fileModeCipher);
+    this.serviceSecrets = new SecretStore(join(options.home, 'service-secrets.json'), options.cipher ?? fileModeCipher, {
+      file: 'service credentials',
+      reenter: 'MQTT broker password',
+    });
     this.knownModels = options.knownModels ?? (() => undefined);
     if (existsSync(this.file)) {
       const loaded = this.load(this.file);
@@ -82,6 +92,11 @@ export class WorkspaceFile extends EventEmitter<{ change: [WorkspaceChange] }> {
       this.current = validateWorkspace(options.seed?.() ?? { cameras: [] });
       // Seeds may carry credentials inline: move them to the secret store like any other.
       this.current.cameras = this.current.cameras.map((c) => this.keepSecret(c));
+      this.save();
+    }
+    // A hand-edited file may carry the broker's password in its URL: seal it and rewrite the file without it.
+    if (this.current.mqtt.url && splitBrokerPassword(this.current.mqtt.url).password !== null) {
+      this.current.mqtt = this.keepBrokerSecret(this.current.mqtt.url, undefined);
       this.save();
     }
   }
@@ -132,6 +147,17 @@ export class WorkspaceFile extends EventEmitter<{ change: [WorkspaceChange] }> {
       record: { ...camera.record },
       zones: structuredClone(camera.zones),
     };
+  }
+
+  /** The MQTT settings as the renderer sees them: never the password. */
+  mqttView(): MqttSettingsView {
+    const hasPassword = this.serviceSecrets.get(MQTT_SECRET) !== null;
+    return { ...this.current.mqtt, url: brokerUrlView(this.current.mqtt.url, hasPassword), hasPassword };
+  }
+
+  /** The broker's password, for the publisher only. Never send this to the renderer or a log. */
+  brokerPassword(): string | null {
+    return this.serviceSecrets.get(MQTT_SECRET);
   }
 
   /** Refuses a camera name another camera already has (case-insensitive): two "Gate" tiles cannot be told apart. */
@@ -190,7 +216,16 @@ export class WorkspaceFile extends EventEmitter<{ change: [WorkspaceChange] }> {
     return camera;
   }
 
-  updateSettings(patch: { engine?: Partial<EngineSettings>; retention?: Partial<RetentionSettings>; defaultModel?: string }): Workspace {
+  updateSettings(patch: {
+    engine?: Partial<EngineSettings>;
+    retention?: Partial<RetentionSettings>;
+    defaultModel?: string;
+    mqtt?: MqttSettingsInput;
+  }): Workspace {
+    const { password, ...mqttPatch } = patch.mqtt ?? {};
+    // A masked URL coming back from the renderer means "the same broker, the same password".
+    const masked = mqttPatch.url !== undefined && mqttPatch.url.includes(':***@');
+    const mqtt = validateMqtt({ ...this.current.mqtt, ...mqttPatch, ...(masked ? { url: this.current.mqtt.url } : {}) });
     const engine = validateEngineSettings({ ...this.current.engine, ...patch.engine, preview: { ...this.current.engine.preview, ...patch.engine?.preview } });
     const retention = validateRetention({ ...this.current.retention, ...patch.retention });
     let defaultModel = this.current.defaultModel;
@@ -201,10 +236,18 @@ export class WorkspaceFile extends EventEmitter<{ change: [WorkspaceChange] }> {
       }
       defaultModel = patch.defaultModel;
     }
-    this.current = { ...this.current, engine, retention, defaultModel };
+    this.current = { ...this.current, engine, retention, defaultModel, mqtt: this.keepBrokerSecret(mqtt.url, password, mqtt) };
     this.save();
     this.emit('change', { kind: 'settings', workspace: this.get() });
     return this.get();
+  }
+
+  /** Seals a password given in the URL or apart (`password`: undefined keeps the stored one, null removes it). */
+  private keepBrokerSecret(url: string, password: string | null | undefined, settings = this.current.mqtt): Workspace['mqtt'] {
+    const split = url ? splitBrokerPassword(url) : { url, password: null };
+    const next = password !== undefined ? password : split.password;
+    if (next !== null || password === null) this.serviceSecrets.set(MQTT_SECRET, next);
+    return { ...settings, url: split.url };
   }
 
   private keepSecret(camera: CameraConfig): CameraConfig {

@@ -170,6 +170,7 @@ export async function startFakeNode(options: FakeNodeOptions = {}): Promise<Fake
     defaultModel: 'coco-yolov8n',
     engine: { tracker: 'bytetrack', batchSize: 4, batchedPushTimeoutMs: 40, inferEvery: 1, preview: { width, fps } },
     retention: { maxAgeDays: 14, maxGigabytes: 50 },
+    mqtt: { enabled: false, url: '', topicPrefix: 'vigil', format: 'vigil', hasPassword: false },
   };
 
   // Track store, sorted by firstSeen.
@@ -424,6 +425,17 @@ export async function startFakeNode(options: FakeNodeOptions = {}): Promise<Fake
       disk: { dataDir: '/tmp/vigil-fixture', usedBytes: 1.2e9, freeBytes: 80e9 },
       cpuPercent: 23,
       gaps: [],
+      mqtt: {
+        state: workspace.mqtt.enabled ? 'connected' : 'off',
+        broker: workspace.mqtt.url.replace(':***@', '@') || null,
+        published: 0,
+        inFlight: 0,
+        backlog: 0,
+        backlogLimit: 10_000,
+        dropped: 0,
+        lastError: null,
+        retryAt: null,
+      },
     }),
     'workspace.get': () => workspace,
     'cameras.add': (p) => {
@@ -459,6 +471,14 @@ export async function startFakeNode(options: FakeNodeOptions = {}): Promise<Fake
     'settings.update': (p) => {
       if (p.engine) Object.assign(workspace.engine, p.engine);
       if (p.retention) Object.assign(workspace.retention, p.retention);
+      if (p.mqtt) {
+        // Scripted: the password is never kept, only whether there is one (as the real node shows it).
+        const { password, ...rest } = p.mqtt;
+        Object.assign(workspace.mqtt, rest);
+        const inUrl = /\/\/[^:@/]+:[^@/]+@/.test(workspace.mqtt.url);
+        if (password !== undefined || inUrl) workspace.mqtt.hasPassword = password !== null;
+        workspace.mqtt.url = workspace.mqtt.url.replace(/\/\/([^:@/]+):[^@/]+@/, '//$1:***@');
+      }
       if (p.defaultModel) {
         if (!models.some((m) => m.name === p.defaultModel)) throw invalid('defaultModel', `no model '${p.defaultModel}'`);
         workspace.defaultModel = p.defaultModel;
