@@ -2,7 +2,7 @@
 // this file): a method added to ApiRequests without a schema here, or a parameter type changed on one
 // side only, fails `tsc`. main/core/dispatch.ts applies these for every transport.
 import type { ApiMethod, ApiParams } from './contract.js';
-import { PARSER_NAMES, REFERENCE_POINTS, TRACKER_KINDS, ZONE_DIRECTIONS, ZONE_KINDS, ZONE_LIMITS } from './registries.js';
+import { PARSER_NAMES, RECORD_LIMITS, RECORD_MODES, REFERENCE_POINTS, TRACKER_KINDS, ZONE_DIRECTIONS, ZONE_KINDS, ZONE_LIMITS } from './registries.js';
 import { arr, bool, either, none, nullable, num, obj, oneOf, optional, partial, record, str, tuple, type Infer, type Schema } from './schema.js';
 
 /** Longest accepted file path (Linux PATH_MAX). */
@@ -38,7 +38,19 @@ const cameraFields = {
   enabled: optional(bool()),
   detectFps: optional(num({ min: 0, max: 240 })),
   model: optional(nullable(NAME)),
-  record: optional(partial({ detectionsHz: num({ min: 0, max: 120 }), snapshots: bool() })),
+  record: optional(
+    partial({
+      detectionsHz: num({ min: 0, max: 120 }),
+      snapshots: bool(),
+      mode: oneOf(RECORD_MODES),
+      segmentSeconds: num(RECORD_LIMITS.segmentSeconds),
+      preRollSeconds: num(RECORD_LIMITS.preRollSeconds),
+      postRollSeconds: num(RECORD_LIMITS.postRollSeconds),
+      eventLabels: NAMES,
+      maxAgeDays: num(RECORD_LIMITS.maxAgeDays),
+      maxGigabytes: num(RECORD_LIMITS.maxGigabytes),
+    }),
+  ),
   zones: optional(arr(zone, { max: 200 })),
   masks: optional(arr(tuple(UNIT, UNIT, UNIT, UNIT), { max: 200 })),
 };
@@ -134,6 +146,7 @@ export const PARAMS = {
   'tracks.get': obj({ id: ID }),
   'events.around': obj({ t: TIME, windowMs: num({ min: 1, max: 8.64e10 }), cameras: optional(NAMES) }),
   'engine.restart': none(),
+  'recordings.list': obj({ camera: ID, from: TIME, to: TIME }),
 } satisfies { [M in ApiMethod]: Schema<unknown> };
 
 /** Methods that only read: the HTTP transport also answers these to GET; everything else needs POST. */
@@ -146,6 +159,7 @@ export const READ_METHODS: ReadonlySet<ApiMethod> = new Set<ApiMethod>([
   'tracks.search',
   'tracks.get',
   'events.around',
+  'recordings.list',
 ]);
 
 // ---------- compile-time check: schema types == contract types, per method ----------

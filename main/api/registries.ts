@@ -31,6 +31,18 @@ export const ZONE_LIMITS = {
   dwellSeconds: { min: 0, max: 604_800, integer: false },
 } as const;
 
+/** Video recording per camera (`record.mode`): nothing, every segment, or only segments near events. */
+export const RECORD_MODES = ['off', 'continuous', 'events'] as const;
+export type RecordMode = (typeof RECORD_MODES)[number];
+/** Accepted ranges of a camera's video recording fields (`RecordPolicy`). */
+export const RECORD_LIMITS = {
+  segmentSeconds: { min: 2, max: 3600, integer: false },
+  preRollSeconds: { min: 0, max: 600, integer: false },
+  postRollSeconds: { min: 0, max: 600, integer: false },
+  maxAgeDays: { min: 0, max: 3650, integer: false },
+  maxGigabytes: { min: 0, max: 100_000, integer: false },
+} as const;
+
 /** "a, b or c": for messages that name the accepted values. */
 export function orList(names: readonly string[]): string {
   return names.length < 2 ? names.join('') : `${names.slice(0, -1).join(', ')} or ${names[names.length - 1]}`;

@@ -100,6 +100,7 @@ export class EngineControl extends EventEmitter<{
       realtime: camera.realtime,
       detectFps: camera.detectFps,
       model: camera.model ? this.resolveModel(camera.model) : null,
+      record: null,
     };
   }
 

@@ -1,5 +1,5 @@
 // The review side of the API over main/store: maps stored rows to the contract's shapes.
-import type { RecorderStatus, TimelineBucket, TimelineQuery, TrackDetail, TrackSearch, TrackSummary, ZoneEvent } from '../api/contract.js';
+import type { RecorderStatus, RecordingQuery, RecordingSegment, TimelineBucket, TimelineQuery, TrackDetail, TrackSearch, TrackSummary, ZoneEvent } from '../api/contract.js';
 import type { Store } from '../store/index.js';
 import type { StoredEvent, StoredTrack } from '../store/types.js';
 import type { ReviewSource } from './review-source.js';
@@ -83,6 +83,22 @@ export function reviewOver(store: Store, usedBytes: () => number): ReviewSource 
     async eventsAround(q): Promise<ZoneEvent[]> {
       const events = await store.queries.eventsAround({ time: q.t, windowMs: q.windowMs, ...(q.cameras ? { cameras: q.cameras } : {}) });
       return events.map(zoneEvent).filter((e): e is ZoneEvent => e !== null);
+    },
+    async recordings(q: RecordingQuery): Promise<RecordingSegment[]> {
+      if (q.to < q.from) throw new ApiError('bad-request', `recordings: 'to' (${q.to}) is before 'from' (${q.from}) — swap them`);
+      const segments = await store.queries.segments({ from: q.from, to: q.to, cameras: [q.camera] });
+      return segments.map((s) => ({
+        id: String(s.id),
+        camera: s.camera,
+        start: s.start,
+        end: s.end,
+        startPts: s.startPts,
+        url: `/media/${s.path}`,
+        bytes: s.bytes,
+        codec: s.codec,
+        width: s.width,
+        height: s.height,
+      }));
     },
     recorderStatus(): RecorderStatus {
       const s = store.recorder.stats();

@@ -1,11 +1,13 @@
 // What the services need from the recorded history; implemented over main/store.
-import type { RecorderStatus, TimelineBucket, TimelineQuery, TrackDetail, TrackSearch, TrackSummary, ZoneEvent } from '../api/contract.js';
+import type { RecorderStatus, RecordingQuery, RecordingSegment, TimelineBucket, TimelineQuery, TrackDetail, TrackSearch, TrackSummary, ZoneEvent } from '../api/contract.js';
 
 export interface ReviewSource {
   timeline(q: TimelineQuery): Promise<TimelineBucket[]>;
   searchTracks(q: TrackSearch): Promise<TrackSummary[]>;
   track(id: string): Promise<TrackDetail | null>;
   eventsAround(q: { t: number; windowMs: number; cameras?: string[] }): Promise<ZoneEvent[]>;
+  /** The camera's video segments overlapping [from, to], oldest first. */
+  recordings(q: RecordingQuery): Promise<RecordingSegment[]>;
   recorderStatus(): RecorderStatus;
   bytesUsed(): number;
 }

@@ -272,6 +272,7 @@ export function createServices(options: ServicesOptions): Services {
       return t;
     },
     'events.around': async (q) => needReview().eventsAround(q),
+    'recordings.list': async (q) => needReview().recordings(q),
     'engine.restart': async () => {
       supervisor.restart();
       return engineStatus();

@@ -13,6 +13,31 @@ export interface SourceSpec {
   detectFps: number;
   /** Model manifest path for this camera (null: the engine's default). */
   model: string | null;
+  /** Video recording of this camera (null: off). */
+  record: SourceRecording | null;
+}
+
+/** What the engine needs to record a camera: segments go to `dir` (created if missing). */
+export interface SourceRecording {
+  /** Absolute folder of this camera's segments, inside the data folder's segments/. */
+  dir: string;
+  segmentSeconds: number;
+}
+
+/** A closed segment as the engine reports it (times: see RecordingSegment in main/api/contract.ts). */
+export interface SegmentClosed {
+  camera: string;
+  /** Absolute path of the MP4 file. */
+  path: string;
+  start: number;
+  end: number;
+  startPts: number;
+  bytes: number;
+  codec: string;
+  width: number;
+  height: number;
+  /** True when the source was not H.264/H.265 and the engine encoded it. */
+  encoded: boolean;
 }
 
 export interface EngineSetup {
@@ -27,6 +52,8 @@ export interface EngineRequests {
   addSource: { params: SourceSpec; result: { added: true } };
   removeSource: { params: { id: string }; result: { removed: boolean } };
   probe: { params: { uri: string; timeoutMs: number }; result: { width: number; height: number } };
+  /** Reads a recorded MP4 (one a killed engine left open): its playable duration and stream. */
+  probeSegment: { params: { path: string }; result: { durationMs: number; codec: string; width: number; height: number } };
   /** Model installs run here: validating a model means running it, and only this process runs native code. */
   addModel: {
     params: { path: string; name?: string; parser?: ParserName; labels?: string[]; overrides?: Partial<ModelManifest> };
@@ -43,7 +70,8 @@ export type EngineEvent =
   | { kind: 'preview'; frame: PreviewFrame }
   | { kind: 'snapshot'; snapshot: Snapshot }
   | { kind: 'stats'; stats: EngineStreamStats[] }
-  | { kind: 'source-error'; camera: string; message: string };
+  | { kind: 'source-error'; camera: string; message: string }
+  | { kind: 'segment'; segment: SegmentClosed };
 
 export type FromEngine =
   | { kind: 'ready'; info: EngineInfo }

@@ -1,7 +1,7 @@
 // The workspace: what the operator configured. Stored as a versioned JSON file, validated on every
 // load and change; errors name the field and the fix.
 import type { CameraView, EngineSettings, Point, RecordPolicy, RetentionSettings, Zone } from '../api/contract.js';
-import { isTrackerKind, orList, REFERENCE_POINTS, TRACKER_KINDS, ZONE_DIRECTIONS, ZONE_KINDS, ZONE_LIMITS } from '../api/registries.js';
+import { isTrackerKind, orList, RECORD_LIMITS, RECORD_MODES, REFERENCE_POINTS, TRACKER_KINDS, ZONE_DIRECTIONS, ZONE_KINDS, ZONE_LIMITS } from '../api/registries.js';
 import { uriProblem } from './uri.js';
 
 export const WORKSPACE_VERSION = 1;
@@ -29,7 +29,17 @@ export const DEFAULT_ENGINE: EngineSettings = {
   preview: { width: 640, fps: 10 },
 };
 export const DEFAULT_RETENTION: RetentionSettings = { maxAgeDays: 14, maxGigabytes: 20 };
-export const DEFAULT_RECORD: RecordPolicy = { detectionsHz: 2, snapshots: true };
+export const DEFAULT_RECORD: RecordPolicy = {
+  detectionsHz: 2,
+  snapshots: true,
+  mode: 'off',
+  segmentSeconds: 60,
+  preRollSeconds: 10,
+  postRollSeconds: 10,
+  eventLabels: [],
+  maxAgeDays: 0,
+  maxGigabytes: 0,
+};
 
 export class WorkspaceError extends Error {
   readonly code = 'invalid';
@@ -120,6 +130,23 @@ export function validateZone(v: unknown, field: string): Zone {
   return zone;
 }
 
+function validateRecord(rec: Json, field: string): RecordPolicy {
+  const mode = rec.mode === undefined ? DEFAULT_RECORD.mode : RECORD_MODES.find((m) => m === rec.mode);
+  if (!mode) throw new WorkspaceError(`${field}.mode`, `must be ${orList(RECORD_MODES.map((m) => `'${m}'`))}, not ${JSON.stringify(rec.mode)}`);
+  const limit = (key: keyof typeof RECORD_LIMITS) => num(rec[key], `${field}.${key}`, RECORD_LIMITS[key].min, RECORD_LIMITS[key].max, DEFAULT_RECORD[key]);
+  return {
+    detectionsHz: num(rec.detectionsHz, `${field}.detectionsHz`, 0, 120, DEFAULT_RECORD.detectionsHz),
+    snapshots: bool(rec.snapshots, `${field}.snapshots`, DEFAULT_RECORD.snapshots),
+    mode,
+    segmentSeconds: limit('segmentSeconds'),
+    preRollSeconds: limit('preRollSeconds'),
+    postRollSeconds: limit('postRollSeconds'),
+    eventLabels: arr(rec.eventLabels, `${field}.eventLabels`).map((l, i) => str(l, `${field}.eventLabels[${i}]`, 'use a label of the model, e.g. "person"')),
+    maxAgeDays: limit('maxAgeDays'),
+    maxGigabytes: limit('maxGigabytes'),
+  };
+}
+
 export function validateCamera(v: unknown, field: string, knownModels?: Set<string>): CameraConfig {
   const c = obj(v, field);
   const name = str(c.name, `${field}.name`, 'give the camera a name, e.g. "Front door"');
@@ -143,10 +170,7 @@ export function validateCamera(v: unknown, field: string, knownModels?: Set<stri
     enabled: bool(c.enabled, `${field}.enabled`, true),
     detectFps: num(c.detectFps, `${field}.detectFps`, 0, 240, 0),
     model,
-    record: {
-      detectionsHz: num(rec.detectionsHz, `${field}.record.detectionsHz`, 0, 120, DEFAULT_RECORD.detectionsHz),
-      snapshots: bool(rec.snapshots, `${field}.record.snapshots`, DEFAULT_RECORD.snapshots),
-    },
+    record: validateRecord(rec, `${field}.record`),
     zones: arr(c.zones, `${field}.zones`).map((z, i) => validateZone(z, `${field}.zones[${i}]`)),
     masks,
     loop: bool(c.loop, `${field}.loop`, uri.startsWith('file:')),
