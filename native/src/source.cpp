@@ -7,12 +7,14 @@
 #include <gst/gst.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <stdexcept>
 
 #include "engine_info.h"
 #include "source/decode.h"
 #include "source/heads.h"
+#include "source/record.h"
 
 namespace vigil {
 
@@ -159,6 +161,14 @@ int Source::onSample(GstAppSink* appsink) {
   }
   const int64_t n = decoded_++;
   lastFrameMs_ = nowMs();
+  if (options_.record.enabled()) {
+    GstBuffer* b = gst_sample_get_buffer(sample);
+    if (b && GST_BUFFER_PTS_IS_VALID(b)) {
+      std::lock_guard lock(anchorMu_);
+      anchorPts_ = static_cast<double>(GST_BUFFER_PTS(b)) / GST_SECOND;
+      anchorWallMs_ = lastFrameMs_;
+    }
+  }
   if (n == 0) emitState(SourceState::Live);
   if (n % options_.frameInterval != 0) {
     gst_sample_unref(sample);
@@ -175,8 +185,27 @@ int Source::onSample(GstAppSink* appsink) {
   return GST_FLOW_OK;
 }
 
+int64_t Source::wallOf(double pts) {
+  std::lock_guard lock(anchorMu_);
+  if (anchorPts_ < 0) return nowMs();
+  return anchorWallMs_ + static_cast<int64_t>(std::llround((pts - anchorPts_) * 1000));
+}
+
 bool Source::runOnce(std::string* error) {
   Pipeline p;
+  // Recording: one writer per connection attempt (a reconnect starts new segments).
+  std::unique_ptr<sources::SegmentWriter> writer;
+  if (options_.record.enabled()) {
+    {
+      std::lock_guard lock(anchorMu_);
+      anchorPts_ = -1;
+    }
+    writer = std::make_unique<sources::SegmentWriter>(
+        id_, options_.record, [this](double pts) { return wallOf(pts); }, callbacks_.onSegment,
+        [this](const std::string& m) {
+          if (callbacks_.onError) callbacks_.onError("camera '" + id_ + "': " + m);
+        });
+  }
   p.pipeline = gst_pipeline_new(id_.c_str());
   sources::HeadOutput head;
   if (!head_->build(p.pipeline, &head, error)) return false;
@@ -185,6 +214,7 @@ bool Source::runOnce(std::string* error) {
   decode.sync = kind_.scheme != "test" && !kind_.live && options_.realtime;
   decode.deviceFrames = options_.deviceFrames && !deviceFramesRefused_;
   sources::DecodeBranch branch;  // outlives the pipeline's streaming (stopped below)
+  branch.recorder = writer.get();
   sources::buildDecodeBranch(p.pipeline, head, decode, &branch);
 
   GstAppSinkCallbacks cbs{};
@@ -272,6 +302,7 @@ bool Source::runOnce(std::string* error) {
   }
   // Stop the streaming threads before the contexts they use go out of scope.
   gst_element_set_state(p.pipeline, GST_STATE_NULL);
+  if (writer) writer->finish();  // the open segment is closed and reported
   return ok;
 }
 

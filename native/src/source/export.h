@@ -1,0 +1,24 @@
+#pragma once
+// Export of recorded video (issue 16): recorded segments joined into one MP4 by stream copy.
+//   splitmuxsrc (the files, in order) → h26xparse → appsink  ⇒  appsrc → mp4mux → filesink
+// The copy starts at the last keyframe at or before `fromSeconds` (a stream copy can start nowhere
+// else) and ends after `toSeconds`, both counted on the joined files' timeline.
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace vigil::sources {
+
+struct ExportResult {
+  bool ok = false;
+  std::string error;
+  double durationSeconds = 0;  // of the written file
+  int64_t frames = 0;
+  int64_t bytes = 0;
+};
+
+// Writes `out` (through out + ".part", renamed at the end). progress(0..1) is called on this thread.
+ExportResult exportSegments(const std::vector<std::string>& files, const std::string& out, double fromSeconds, double toSeconds,
+                            const std::function<void(double)>& progress);
+
+}  // namespace vigil::sources
