@@ -1,13 +1,14 @@
 // Keeps the engine doing what the workspace says: configures it and opens every enabled camera
 // when it (re)starts, and applies camera changes live without touching the other cameras.
 import { EventEmitter } from 'node:events';
-import type { DetectedObject, EngineStreamStats, FrameObjects, MetadataBatch, PreviewFrame, Snapshot, StreamStats } from '../api/engine-types.js';
+import type { DetectedObject, EngineStreamStats, FrameObjects, MetadataBatch, PreviewFrame, SegmentClosed, Snapshot, StreamStats } from '../api/engine-types.js';
 import type { InferenceInfo, PreviewFrameMessage } from '../api/contract.js';
 import type { SourceSpec } from '../engine/protocol.js';
 import { SourceHealth } from '../engine/source-health.js';
 import type { EngineSupervisor } from '../engine/supervisor.js';
 import type { CameraConfig } from '../workspace/model.js';
 import { redactUri } from '../workspace/uri.js';
+import { cameraSegmentsDir } from './recordings.js';
 import type { WorkspaceChange, WorkspaceFile } from '../workspace/workspace-file.js';
 
 /** Finds a model's manifest path by name. */
@@ -20,6 +21,7 @@ export class EngineControl extends EventEmitter<{
   preview: [PreviewFrameMessage];
   snapshot: [Snapshot];
   stats: [StreamStats[]];
+  segment: [SegmentClosed];
   log: [string];
 }> {
   private latestStats: StreamStats[] = [];
@@ -35,6 +37,8 @@ export class EngineControl extends EventEmitter<{
     private readonly supervisor: EngineSupervisor,
     private readonly workspace: WorkspaceFile,
     private readonly resolveModel: ModelResolver,
+    /** Where recorded cameras' segments go (null: nothing is recorded). */
+    private readonly segmentsDir: string | null = null,
   ) {
     super();
     this.health = new SourceHealth(
@@ -65,6 +69,9 @@ export class EngineControl extends EventEmitter<{
         case 'stats':
           this.engineStats = e.stats;
           this.publishStats();
+          break;
+        case 'segment':
+          this.emit('segment', e.segment);
           break;
         case 'source-error':
           this.health.noteError(e.camera, e.message);
@@ -100,7 +107,10 @@ export class EngineControl extends EventEmitter<{
       realtime: camera.realtime,
       detectFps: camera.detectFps,
       model: camera.model ? this.resolveModel(camera.model) : null,
-      record: null,
+      record:
+        camera.record.mode !== 'off' && this.segmentsDir
+          ? { dir: cameraSegmentsDir(this.segmentsDir, camera.id), segmentSeconds: camera.record.segmentSeconds }
+          : null,
     };
   }
 

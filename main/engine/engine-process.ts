@@ -73,6 +73,7 @@ function pipelineFor(model: string): NativeEngineInstance {
       onSnapshot: (snapshot) => send({ kind: 'snapshot', snapshot }),
       onStats: () => send({ kind: 'stats', stats: allStats() }),
       onSourceError: (e) => send({ kind: 'source-error', camera: e.camera, message: e.message }),
+      onSegment: (segment) => send({ kind: 'segment', segment }),
     },
   );
   pipelines.set(model, p);
@@ -100,7 +101,7 @@ function addSource(spec: SourceSpec): void {
   const model = spec.model ?? config?.defaultModel;
   if (!model) throw new Error('no detection model is installed — run npm start once to convert the default models, or add one under Settings → Models');
   if (sourceModel.has(spec.id)) removeSource(spec.id);
-  pipelineFor(model).addSource(spec.id, spec.uri, { loop: spec.loop, realtime: spec.realtime, detectFps: spec.detectFps });
+  pipelineFor(model).addSource(spec.id, spec.uri, { loop: spec.loop, realtime: spec.realtime, detectFps: spec.detectFps, record: spec.record });
   sourceModel.set(spec.id, model);
 }
 
@@ -142,6 +143,8 @@ function handle(m: ToEngine): unknown {
       const { uri, timeoutMs } = params as { uri: string; timeoutMs: number };
       return addon.probe(uri, timeoutMs);
     }
+    case 'probeSegment':
+      return addon.probeRecording((params as { path: string }).path);
     case 'addModel': {
       const { path, name, parser, labels, overrides } = params as EngineRequests['addModel']['params'];
       const r = addModel(path, addon, {

@@ -1,6 +1,6 @@
 // Messages between the engine supervisor (main process) and the engine process.
 import type { EngineInfo, EngineSettings, InferenceInfo } from '../api/contract.js';
-import type { EngineStreamStats, MetadataBatch, PreviewFrame, Snapshot } from '../api/engine-types.js';
+import type { EngineStreamStats, MetadataBatch, PreviewFrame, SegmentClosed, Snapshot } from '../api/engine-types.js';
 import type { ModelManifest, NvinferImport, ParserName } from '../api/model-types.js';
 
 export interface SourceSpec {
@@ -24,21 +24,6 @@ export interface SourceRecording {
   segmentSeconds: number;
 }
 
-/** A closed segment as the engine reports it (times: see RecordingSegment in main/api/contract.ts). */
-export interface SegmentClosed {
-  camera: string;
-  /** Absolute path of the MP4 file. */
-  path: string;
-  start: number;
-  end: number;
-  startPts: number;
-  bytes: number;
-  codec: string;
-  width: number;
-  height: number;
-  /** True when the source was not H.264/H.265 and the engine encoded it. */
-  encoded: boolean;
-}
 
 export interface EngineSetup {
   settings: EngineSettings;
