@@ -76,6 +76,61 @@ struct Writer {
   }
 };
 
+// Reads one recorded file: filesrc → qtdemux → appsink (the video track).
+struct Reader {
+  GstElement* pipeline = nullptr;
+  GstElement* sink = nullptr;
+  ~Reader() {
+    if (pipeline) {
+      gst_element_set_state(pipeline, GST_STATE_NULL);
+      gst_object_unref(pipeline);
+    }
+  }
+  // The next sample; null at the end, on an error (left on the bus) or after 30 s without data.
+  GstSample* next() {
+    for (int waited = 0; waited < 30000; waited += 200) {
+      if (GstSample* s = gst_app_sink_try_pull_sample(GST_APP_SINK(sink), 200 * GST_MSECOND)) return s;
+      if (gst_app_sink_is_eos(GST_APP_SINK(sink))) return nullptr;
+      GstBus* bus = gst_element_get_bus(pipeline);
+      const bool failed = hasError(bus);
+      gst_object_unref(bus);
+      if (failed) return nullptr;
+    }
+    return nullptr;
+  }
+  static bool hasError(GstBus* bus) {
+    GstMessage* m = gst_bus_pop_filtered(bus, GST_MESSAGE_ERROR);
+    if (!m) return false;
+    gst_bus_post(bus, m);  // left for busError()
+    return true;
+  }
+  bool open(const std::string& file, std::string* error) {
+    pipeline = gst_pipeline_new("export-reader");
+    GstElement* src = gst_element_factory_make("filesrc", nullptr);
+    GstElement* demux = gst_element_factory_make("qtdemux", nullptr);
+    sink = gst_element_factory_make("appsink", nullptr);
+    g_object_set(src, "location", file.c_str(), nullptr);
+    g_object_set(sink, "sync", FALSE, "max-buffers", 64u, "enable-last-sample", FALSE, nullptr);
+    gst_bin_add_many(GST_BIN(pipeline), src, demux, sink, nullptr);
+    gst_element_link(src, demux);
+    g_signal_connect(demux, "pad-added", G_CALLBACK(+[](GstElement*, GstPad* pad, gpointer appsink) {
+                       GstCaps* caps = gst_pad_query_caps(pad, nullptr);
+                       const bool video = caps && gst_caps_get_size(caps) > 0 &&
+                                          g_str_has_prefix(gst_structure_get_name(gst_caps_get_structure(caps, 0)), "video/");
+                       if (caps) gst_caps_unref(caps);
+                       GstPad* in = gst_element_get_static_pad(static_cast<GstElement*>(appsink), "sink");
+                       if (video && !gst_pad_is_linked(in)) gst_pad_link(pad, in);
+                       gst_object_unref(in);
+                     }),
+                     sink);
+    if (gst_element_set_state(pipeline, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE) {
+      *error = "cannot read " + file + ": " + busError(pipeline);
+      return false;
+    }
+    return true;
+  }
+};
+
 }  // namespace
 
 ExportResult exportSegments(const std::vector<std::string>& files, const std::string& out, double fromSeconds, double toSeconds,
@@ -91,106 +146,101 @@ ExportResult exportSegments(const std::vector<std::string>& files, const std::st
       return r;
     }
   const std::string part = out + ".part";
-  GstElement* reader = gst_pipeline_new("export-reader");
-  GstElement* split = gst_element_factory_make("splitmuxsrc", nullptr);
-  GstElement* sink = gst_element_factory_make("appsink", nullptr);
-  if (!split || !sink) {
-    r.error = "splitmuxsrc is missing — install gstreamer1.0-plugins-good";
-    gst_object_unref(reader);
-    return r;
-  }
-  g_object_set(sink, "sync", FALSE, "max-buffers", 64u, "enable-last-sample", FALSE, nullptr);
-  gst_bin_add_many(GST_BIN(reader), split, sink, nullptr);
-  g_signal_connect(split, "format-location", G_CALLBACK(+[](GstElement*, gpointer data) -> GStrv {
-                     const auto* list = static_cast<const std::vector<std::string>*>(data);
-                     GStrv v = g_new0(gchar*, list->size() + 1);
-                     for (size_t i = 0; i < list->size(); ++i) v[i] = g_strdup((*list)[i].c_str());
-                     return v;
-                   }),
-                   const_cast<std::vector<std::string>*>(&files));
-  g_signal_connect(split, "pad-added", G_CALLBACK(+[](GstElement*, GstPad* pad, gpointer appsink) {
-                     GstPad* in = gst_element_get_static_pad(static_cast<GstElement*>(appsink), "sink");
-                     if (!gst_pad_is_linked(in)) gst_pad_link(pad, in);
-                     gst_object_unref(in);
-                   }),
-                   sink);
-  if (gst_element_set_state(reader, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE) {
-    r.error = "cannot read the recorded segments: " + busError(reader);
-    gst_element_set_state(reader, GST_STATE_NULL);
-    gst_object_unref(reader);
-    return r;
-  }
   const GstClockTime from = fromSeconds > 0 ? static_cast<GstClockTime>(fromSeconds * GST_SECOND) : 0;
   const GstClockTime to = static_cast<GstClockTime>(toSeconds * GST_SECOND);
-  std::vector<GstBuffer*> held;  // the GOP before `from`: the copy starts at its keyframe
+  // The joined timeline: each file follows the previous one (its first DTS right after the previous
+  // file's last frame). held: the GOP before `from`, written from its keyframe on.
+  struct Unit {
+    GstBuffer* buf;
+    GstClockTime pts, dts;  // on the joined timeline
+  };
+  std::vector<Unit> held;
   Writer writer;
   GstCaps* caps = nullptr;
-  GstClockTime base = GST_CLOCK_TIME_NONE, last = 0;
+  GstClockTime base = GST_CLOCK_TIME_NONE, last = 0, fileOffset = 0, nextOffset = 0;
   std::string error;
-  auto push = [&](GstBuffer* b) {
-    GstBuffer* o = gst_buffer_copy(b);
-    const GstClockTime pts = GST_BUFFER_PTS(b), dts = GST_BUFFER_DTS_IS_VALID(b) ? GST_BUFFER_DTS(b) : pts;
-    GST_BUFFER_PTS(o) = pts >= base ? pts - base : 0;
-    GST_BUFFER_DTS(o) = dts >= base ? dts - base : 0;
-    last = std::max(last, GST_BUFFER_PTS(o) + (GST_BUFFER_DURATION_IS_VALID(b) ? GST_BUFFER_DURATION(b) : 0));
+  bool done = false;
+  auto push = [&](const Unit& u) {
+    GstBuffer* o = gst_buffer_copy(u.buf);
+    GST_BUFFER_PTS(o) = u.pts >= base ? u.pts - base : 0;
+    GST_BUFFER_DTS(o) = u.dts >= base ? u.dts - base : 0;
+    last = std::max(last, GST_BUFFER_PTS(o) + (GST_BUFFER_DURATION_IS_VALID(u.buf) ? GST_BUFFER_DURATION(u.buf) : 0));
     r.frames++;
     return gst_app_src_push_buffer(GST_APP_SRC(writer.src), o) == GST_FLOW_OK;
   };
-  while (error.empty()) {
-    GstSample* sample = gst_app_sink_pull_sample(GST_APP_SINK(sink));
-    if (!sample) break;  // end of the last file (or an error: checked below)
-    GstBuffer* buf = gst_sample_get_buffer(sample);
-    GstClockTime pts = buf ? GST_BUFFER_PTS(buf) : GST_CLOCK_TIME_NONE;
-    const GstClockTime dts = buf && GST_BUFFER_DTS_IS_VALID(buf) ? GST_BUFFER_DTS(buf) : pts;
-    if (!GST_CLOCK_TIME_IS_VALID(pts)) pts = dts;
-    const bool key = buf && !GST_BUFFER_FLAG_IS_SET(buf, GST_BUFFER_FLAG_DELTA_UNIT);
-    if (!GST_CLOCK_TIME_IS_VALID(pts)) {
-      gst_sample_unref(sample);
-      continue;
-    }
-    if (pts < from && !GST_CLOCK_TIME_IS_VALID(base)) {
-      if (key) {
-        for (GstBuffer* b : held) gst_buffer_unref(b);
-        held.clear();
-      }
-      if (key || !held.empty()) held.push_back(gst_buffer_ref(buf));
-      gst_sample_unref(sample);
-      continue;
-    }
-    if (dts > to) {
-      gst_sample_unref(sample);
-      break;
-    }
-    if (!GST_CLOCK_TIME_IS_VALID(base)) {
-      if (held.empty() && !key) {  // no keyframe yet: nothing decodable to copy
+  for (size_t fi = 0; fi < files.size() && error.empty() && !done; ++fi) {
+    Reader reader;
+    if (!reader.open(files[fi], &error)) break;
+    fileOffset = nextOffset;
+    GstClockTime fileBase = GST_CLOCK_TIME_NONE;
+    int64_t fileFrames = 0;
+    while (error.empty()) {
+      GstSample* sample = reader.next();
+      if (!sample) break;  // end of this file, or an error (checked below)
+      GstBuffer* buf = gst_sample_get_buffer(sample);
+      const GstSegment* seg = gst_sample_get_segment(sample);
+      auto streamTime = [seg](GstClockTime t) {
+        if (!GST_CLOCK_TIME_IS_VALID(t) || !seg || seg->format != GST_FORMAT_TIME || seg->start < seg->time) return t;
+        const GstClockTime shift = seg->start - seg->time;
+        return t >= shift ? t - shift : 0;
+      };
+      GstClockTime pts = buf ? streamTime(GST_BUFFER_PTS(buf)) : GST_CLOCK_TIME_NONE;
+      GstClockTime dts = buf && GST_BUFFER_DTS_IS_VALID(buf) ? streamTime(GST_BUFFER_DTS(buf)) : pts;
+      if (!GST_CLOCK_TIME_IS_VALID(pts)) pts = dts;
+      if (!GST_CLOCK_TIME_IS_VALID(pts)) {
         gst_sample_unref(sample);
         continue;
       }
-      GstBuffer* first = held.empty() ? buf : held.front();
-      const GstClockTime fpts = GST_BUFFER_PTS(first), fdts = GST_BUFFER_DTS_IS_VALID(first) ? GST_BUFFER_DTS(first) : fpts;
-      base = std::min(fpts, fdts);
-      caps = gst_caps_ref(gst_sample_get_caps(sample));
-      if (!writer.start(caps, part, &error)) {
+      if (!GST_CLOCK_TIME_IS_VALID(fileBase)) fileBase = std::min(pts, dts);
+      ++fileFrames;
+      Unit u{buf, fileOffset + (pts >= fileBase ? pts - fileBase : 0), fileOffset + (dts >= fileBase ? dts - fileBase : 0)};
+      const GstClockTime duration = GST_BUFFER_DURATION_IS_VALID(buf) ? GST_BUFFER_DURATION(buf) : GST_SECOND / 30;
+      nextOffset = std::max(nextOffset, u.dts + duration);
+      const bool key = !GST_BUFFER_FLAG_IS_SET(buf, GST_BUFFER_FLAG_DELTA_UNIT);
+      if (u.pts < from && !GST_CLOCK_TIME_IS_VALID(base)) {
+        if (key) {
+          for (auto& h : held) gst_buffer_unref(h.buf);
+          held.clear();
+        }
+        if (key || !held.empty()) held.push_back({gst_buffer_ref(buf), u.pts, u.dts});
         gst_sample_unref(sample);
+        continue;
+      }
+      if (u.dts > to) {
+        gst_sample_unref(sample);
+        done = true;
         break;
       }
-      for (GstBuffer* b : held)
-        if (!push(b)) error = "the export writer stopped: " + busError(writer.pipeline);
-    } else if (GstCaps* now = gst_sample_get_caps(sample); now && caps && !gst_caps_is_equal(now, caps)) {
-      gst_app_src_set_caps(GST_APP_SRC(writer.src), now);
-      gst_caps_replace(&caps, now);
+      if (!GST_CLOCK_TIME_IS_VALID(base)) {
+        if (held.empty() && !key) {  // no keyframe yet: nothing decodable to copy
+          gst_sample_unref(sample);
+          continue;
+        }
+        const Unit& first = held.empty() ? u : held.front();
+        base = std::min(first.pts, first.dts);
+        caps = gst_caps_ref(gst_sample_get_caps(sample));
+        if (!writer.start(caps, part, &error)) {
+          gst_sample_unref(sample);
+          break;
+        }
+        for (auto& h : held)
+          if (error.empty() && !push(h)) error = "the export writer stopped: " + busError(writer.pipeline);
+      } else if (GstCaps* now = gst_sample_get_caps(sample); now && caps && !gst_caps_is_equal(now, caps)) {
+        gst_app_src_set_caps(GST_APP_SRC(writer.src), now);
+        gst_caps_replace(&caps, now);
+      }
+      if (error.empty() && !push(u)) error = "the export writer stopped: " + busError(writer.pipeline);
+      if (progress && to > from) progress(std::min(1.0, static_cast<double>(u.pts - std::min(u.pts, from)) / static_cast<double>(to - from)));
+      gst_sample_unref(sample);
     }
-    if (error.empty() && !push(buf)) error = "the export writer stopped: " + busError(writer.pipeline);
-    if (progress && to > from) progress(std::min(1.0, static_cast<double>(pts - std::min(pts, from)) / static_cast<double>(to - from)));
-    gst_sample_unref(sample);
+    // A file cut short by a killed engine may end in an error after its last whole fragment: what
+    // was read counts; a file that gives nothing is an error.
+    if (error.empty() && !done && fileFrames == 0) {
+      const std::string readError = busError(reader.pipeline);
+      error = "cannot read " + files[fi] + (readError.empty() ? ": no video in it" : ": " + readError);
+    }
   }
-  for (GstBuffer* b : held) gst_buffer_unref(b);
-  if (error.empty()) {
-    const std::string readError = busError(reader);
-    if (!readError.empty()) error = "cannot read the recorded segments: " + readError;
-  }
-  gst_element_set_state(reader, GST_STATE_NULL);
-  gst_object_unref(reader);
+  for (auto& h : held) gst_buffer_unref(h.buf);
   if (caps) gst_caps_unref(caps);
   if (error.empty() && !GST_CLOCK_TIME_IS_VALID(base)) error = "no recorded video in the range";
   if (error.empty() && !writer.finish(&error)) error = "cannot finish " + out + ": " + error;

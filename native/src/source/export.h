@@ -1,6 +1,7 @@
 #pragma once
 // Export of recorded video (issue 16): recorded segments joined into one MP4 by stream copy.
-//   splitmuxsrc (the files, in order) → h26xparse → appsink  ⇒  appsrc → mp4mux → filesink
+//   per file: filesrc → qtdemux → appsink  ⇒  appsrc → h26xparse → mp4mux → filesink
+// (each file's timestamps follow the previous file's last frame on one joined timeline)
 // The copy starts at the last keyframe at or before `fromSeconds` (a stream copy can start nowhere
 // else) and ends after `toSeconds`, both counted on the joined files' timeline.
 #include <functional>
