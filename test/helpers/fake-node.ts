@@ -146,7 +146,17 @@ export async function startFakeNode(options: FakeNodeOptions = {}): Promise<Fake
     enabled: true,
     detectFps: 5,
     model: null,
-    record: { detectionsHz: 2, snapshots: true },
+    record: {
+      detectionsHz: 2,
+      snapshots: true,
+      mode: 'off',
+      segmentSeconds: 60,
+      preRollSeconds: 10,
+      postRollSeconds: 10,
+      eventLabels: [],
+      maxAgeDays: 0,
+      maxGigabytes: 0,
+    },
     zones: [
       {
         id: 'door',
@@ -502,6 +512,7 @@ export async function startFakeNode(options: FakeNodeOptions = {}): Promise<Fake
       return t;
     },
     'events.around': () => [],
+    'recordings.list': () => [],
     'engine.restart': () => engine,
   };
 

@@ -69,6 +69,7 @@ const SEEDS: Record<keyof typeof PARAMS, Record<string, unknown>> = {
   'tracks.get': { id: '1' },
   'events.around': { t: 1_700_000_000_000, windowMs: 60_000 },
   'engine.restart': {},
+  'recordings.list': { camera: 'fuzz', from: 0, to: 1_000 },
 };
 
 type Rng = ReturnType<typeof prng>;
