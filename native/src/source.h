@@ -5,6 +5,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <deque>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -132,9 +133,10 @@ class Source {
   std::atomic<int64_t> lastFrameMs_{0};
   // Stream time ↔ wall time of the newest decoded frame: the recording's clock (one clock with the
   // frames' pts and wallMs).
+  // Recent decoded frames (pts, wallMs), newest last; a segment takes the one nearest its start.
   std::mutex anchorMu_;
-  double anchorPts_ = -1;
-  int64_t anchorWallMs_ = 0;
+  std::deque<std::pair<double, int64_t>> anchors_;
+  std::atomic<bool> decoding_{false};  // this connection's pipeline runs (wallOf may wait for a frame)
   int64_t wallOf(double pts);
   // The decoder could not hand frames over in CUDA memory as NV12 (e.g. 10-bit P010): this source
   // delivers host frames from then on.

@@ -153,7 +153,10 @@ bool SegmentWriter::startRun(GstCaps* caps, std::string* error) {
   {
     std::lock_guard lock(segMu_);
     eosSeen_ = false;
+    ending_ = false;
     keyframes_.clear();
+    closed_.clear();
+    writtenEnd_ = GST_CLOCK_TIME_NONE;
   }
   if (gst_element_set_state(pipeline, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE) {
     gst_element_set_state(pipeline, GST_STATE_NULL);
@@ -195,6 +198,13 @@ void SegmentWriter::push(GstSample* sample) {
   GstBuffer* out = gst_buffer_copy(buf);  // shares the memory; own timestamps
   GST_BUFFER_PTS(out) = pts - base_;
   GST_BUFFER_DTS(out) = dts - base_;
+  {
+    // The end of what was written (the last segment of a run closes at its end-of-stream, whose
+    // running time splitmuxsink does not advance).
+    const GstClockTime end = pts - base_ + (GST_BUFFER_DURATION_IS_VALID(buf) ? GST_BUFFER_DURATION(buf) : 0);
+    std::lock_guard seg(segMu_);
+    if (!GST_CLOCK_TIME_IS_VALID(writtenEnd_) || end > writtenEnd_) writtenEnd_ = end;
+  }
   if (keyframe) {
     // The clock's stream time is the decoded frames' pts: the tap's own pts when it passes the
     // source's stream through; for an encoded stream the running time (an encoder may offset its
@@ -225,6 +235,10 @@ void SegmentWriter::finish() {
 
 void SegmentWriter::stopRun() {
   if (!pipeline_) return;
+  {
+    std::lock_guard seg(segMu_);
+    ending_ = true;
+  }
   gst_app_src_end_of_stream(GST_APP_SRC(appsrc_));
   {
     std::unique_lock seg(segMu_);
@@ -233,6 +247,7 @@ void SegmentWriter::stopRun() {
   gst_element_set_state(pipeline_, GST_STATE_NULL);
   gst_object_unref(pipeline_);
   pipeline_ = nullptr;
+  finishClosed();  // the run's last segment ends with what was written
   appsrc_ = nullptr;
   lastPts_ = GST_CLOCK_TIME_NONE;
   std::lock_guard seg(segMu_);
@@ -276,28 +291,66 @@ void SegmentWriter::onMessage(GstMessage* m) {
   const char* location = gst_structure_get_string(s, "location");
   guint64 rt = 0;
   if (!location || !gst_structure_get_uint64(s, "running-time", &rt)) return;
-  std::unique_lock seg(segMu_);
-  if (opened) {
-    // The segment starts with the keyframe shown at this running time (splitmuxsink counts a
-    // keyframe's PTS): the stream time of its DTS is the file's media time 0.
-    OpenSegment o;
-    o.openRunningTime = rt;
-    GstClockTime best = GST_CLOCK_TIME_NONE;
-    for (const auto& [krt, kpts] : keyframes_) {
-      const GstClockTime d = krt > rt ? krt - rt : rt - krt;
-      if (!GST_CLOCK_TIME_IS_VALID(best) || d < best) {
-        best = d;
-        o.startPts = static_cast<double>(kpts) / GST_SECOND;
+  std::vector<std::pair<std::string, OpenSegment>> done;  // closed, with their end known: reported below
+  {
+    std::lock_guard seg(segMu_);
+    if (opened) {
+      // The segment starts with the keyframe shown at this running time (splitmuxsink counts a
+      // keyframe's PTS): the stream time of its DTS is the file's media time 0.
+      OpenSegment o;
+      o.openRunningTime = rt;
+      GstClockTime best = GST_CLOCK_TIME_NONE;
+      for (const auto& [krt, kpts] : keyframes_) {
+        const GstClockTime d = krt > rt ? krt - rt : rt - krt;
+        if (!GST_CLOCK_TIME_IS_VALID(best) || d < best) {
+          best = d;
+          o.startPts = static_cast<double>(kpts) / GST_SECOND;
+        }
       }
+      open_[location] = o;
+      // A segment that was cut ends where the next one opens (its closing message may come earlier
+      // or later, with the running time of whatever was queued meanwhile).
+      for (auto it = closed_.begin(); it != closed_.end();) {
+        if (it->second.openRunningTime < rt) {
+          it->second.endRunningTime = rt;
+          done.push_back(*it);
+          it = closed_.erase(it);
+        } else {
+          ++it;
+        }
+      }
+    } else {
+      auto it = open_.find(location);
+      if (it == open_.end()) return;
+      OpenSegment o = it->second;
+      open_.erase(it);
+      bool later = false;  // a segment opened after this one already: this one ends there
+      for (const auto& [path, other] : open_)
+        if (other.openRunningTime > o.openRunningTime && (!later || other.openRunningTime < o.endRunningTime)) {
+          o.endRunningTime = other.openRunningTime;
+          later = true;
+        }
+      if (later) done.emplace_back(location, o);
+      else closed_.emplace_back(location, o);  // ends at the next opening, or at the run's end (finishClosed)
     }
-    open_[location] = o;
-    return;
   }
-  auto it = open_.find(location);
-  if (it == open_.end()) return;
-  const OpenSegment o = it->second;
-  open_.erase(it);
-  seg.unlock();
+  for (auto& [path, o] : done) report(path, o);
+}
+
+void SegmentWriter::finishClosed() {
+  std::vector<std::pair<std::string, OpenSegment>> done;
+  {
+    std::lock_guard seg(segMu_);
+    for (auto& [path, o] : closed_) {
+      o.endRunningTime = writtenEnd_;
+      done.emplace_back(path, o);
+    }
+    closed_.clear();
+  }
+  for (auto& [path, o] : done) report(path, o);
+}
+
+void SegmentWriter::report(const std::string& location, const OpenSegment& o) {
   SegmentInfo info;
   info.camera = camera_;
   info.path = location;
@@ -306,8 +359,12 @@ void SegmentWriter::onMessage(GstMessage* m) {
   info.height = height_;
   info.encoded = encoded_;
   info.startPts = o.startPts;
-  info.durationSeconds = rt > o.openRunningTime ? static_cast<double>(rt - o.openRunningTime) / GST_SECOND : 0;
-  info.startMs = wallOf_ ? wallOf_(o.startPts) : nowMs();
+  const GstClockTime end = o.endRunningTime;
+  info.durationSeconds = GST_CLOCK_TIME_IS_VALID(end) && end > o.openRunningTime ? static_cast<double>(end - o.openRunningTime) / GST_SECOND : 0;
+  // Anchored at the segment's middle: its frames' wall times fit best there (a file's first frames
+  // are decoded before its clock runs; a live stream drifts slowly).
+  const double half = info.durationSeconds / 2;
+  info.startMs = wallOf_ ? wallOf_(o.startPts + half) - static_cast<int64_t>(std::llround(half * 1000)) : nowMs();
   info.endMs = info.startMs + static_cast<int64_t>(std::llround(info.durationSeconds * 1000));
   info.bytes = fileBytes(location);
   if (onSegment_) onSegment_(std::move(info));

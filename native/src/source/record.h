@@ -17,6 +17,7 @@
 #include <map>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "source.h"
 
@@ -43,7 +44,10 @@ class SegmentWriter {
   struct OpenSegment {
     double startPts = 0;
     GstClockTime openRunningTime = 0;
+    GstClockTime endRunningTime = GST_CLOCK_TIME_NONE;
   };
+  void report(const std::string& location, const OpenSegment& o);
+  void finishClosed();
   bool startRun(GstCaps* caps, std::string* error);
   void stopRun();  // with mu_ held
   void onMessage(GstMessage* m);
@@ -71,9 +75,12 @@ class SegmentWriter {
   std::mutex segMu_;  // segments and keyframes, shared with the bus handler (GStreamer threads)
   std::condition_variable eos_;
   bool eosSeen_ = false;
+  bool ending_ = false;  // the run's end-of-stream was sent: the last segment closes at the end of what was written
   // Recent keyframes: (writer running time of its PTS, stream time of its DTS = a file's media time 0).
   std::deque<std::pair<GstClockTime, GstClockTime>> keyframes_;
   std::map<std::string, OpenSegment> open_;                      // by file path
+  GstClockTime writtenEnd_ = GST_CLOCK_TIME_NONE;                // running time after the last access unit
+  std::vector<std::pair<std::string, OpenSegment>> closed_;       // closed, waiting for their end (the next opening)
 };
 
 // Links a parsebin pad: H.264/H.265 is teed to `writer`'s tap and to `decoder`; other video goes to
