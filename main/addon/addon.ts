@@ -6,7 +6,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { EngineInfo } from '../api/contract.js';
 import type { TrackerKind } from '../api/registries.js';
-import type { EngineStreamStats, MetadataBatch, PreviewFrame, Snapshot } from '../api/engine-types.js';
+import type { EngineStreamStats, MetadataBatch, PreviewFrame, SegmentClosed, Snapshot } from '../api/engine-types.js';
 import { projectRoot } from '../paths.js';
 
 export interface NativeTensor {
@@ -92,6 +92,8 @@ export interface SourceOptions {
   maxRetries?: number;
   /** The camera's zones, lines and masks from its first frame: JSON.stringify(camera.zones). */
   analytics?: string;
+  /** Record the compressed stream into fragmented MP4 segments in `dir` (absolute; created if missing). */
+  record?: { dir: string; segmentSeconds?: number; fragmentMs?: number } | null;
 }
 
 /** Stats as the native engine reports them: EngineStreamStats plus running totals. */
@@ -112,6 +114,8 @@ export interface EngineCallbacks {
   onSnapshot?(snapshot: Snapshot): void;
   onStats?(stats: NativeStreamStats[]): void;
   onSourceError?(error: { camera: string; message: string }): void;
+  /** A recorded camera closed a segment (SourceOptions.record). */
+  onSegment?(segment: SegmentClosed): void;
 }
 
 /** The native pipeline. Throws (with the model and the fix named) when the model cannot be used. */
@@ -149,6 +153,19 @@ export interface NativeAddon {
   Engine: new (config: EngineConfig, callbacks?: EngineCallbacks) => NativeEngineInstance;
   /** Opens a URI until its first frame: the add-camera connection test. Rejects with the reason. */
   probe(uri: string, timeoutMs?: number): Promise<{ width: number; height: number }>;
+  /** Reads a recorded MP4 to its end (demux only): how long it plays. Rejects when nothing in it plays. */
+  probeRecording(path: string): Promise<{ durationMs: number; codec: string; width: number; height: number }>;
+  /**
+   * Joins recorded segments into one MP4 by stream copy, from the last keyframe at or before
+   * fromSeconds to toSeconds on the joined files' timeline; writes out + '.part', then renames it.
+   */
+  exportRecording(
+    files: string[],
+    out: string,
+    fromSeconds: number,
+    toSeconds: number,
+    onProgress?: (fraction: number) => void,
+  ): Promise<{ durationMs: number; frames: number; bytes: number }>;
 }
 
 /**

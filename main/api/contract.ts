@@ -2,7 +2,7 @@
 // main/api and nothing else from main/. Both transports (Electron IPC, HTTP + WebSocket) carry it.
 import type { AnalyticsEvent, BoxXYWH, DetectedObject, StreamReason, StreamStats, TrackEvent, ZoneCounts } from './engine-types.js';
 import type { ModelManifest, ModelProposal, NvinferImport, ParserName } from './model-types.js';
-import type { CrossingDirection, MqttPayloadFormat, ReferencePoint, TrackerKind, ZoneDirection, ZoneEventKind, ZoneKind } from './registries.js';
+import type { CrossingDirection, MqttPayloadFormat, RecordMode, ReferencePoint, TrackerKind, ZoneDirection, ZoneEventKind, ZoneKind } from './registries.js';
 
 export type { AnalyticsEvent, BoxXYWH, DetectedObject, StreamStats, TrackEvent, ZoneCounts } from './engine-types.js';
 export type { CrossingDirection, ZoneEventKind } from './registries.js';
@@ -121,6 +121,18 @@ export interface RecordPolicy {
   /** Record detections at most this often per track (Hz); 0 = every frame. */
   detectionsHz: number;
   snapshots: boolean;
+  /** Video: 'off', 'continuous' (every segment kept), 'events' (only segments overlapping an event ± the rolls). */
+  mode: RecordMode;
+  /** Length of a video segment (cut at the next keyframe after it), seconds. */
+  segmentSeconds: number;
+  /** Events mode: video kept before / after each track or zone event, seconds. */
+  preRollSeconds: number;
+  postRollSeconds: number;
+  /** Events mode: only tracks of these labels keep video (empty: every label); zone events always do. */
+  eventLabels: string[];
+  /** This camera's video is deleted when older than this (days) or, oldest first, beyond this size (GiB); 0: only the global retention applies. */
+  maxAgeDays: number;
+  maxGigabytes: number;
 }
 
 /**
@@ -313,6 +325,34 @@ export interface TrackDetail extends TrackSummary {
   frameSize: { width: number; height: number } | null;
 }
 
+/**
+ * One recorded video segment (a fragmented MP4, H.264 or H.265, starting at media time 0).
+ * One clock: the frame at media time t (seconds) of this file was decoded at wall time
+ * `start + t * 1000` ms, and its stream timestamp (FrameObjects.pts) is `startPts + t`; stored boxes
+ * carry wall time, so the box of wall time w is drawn at media time (w - start) / 1000.
+ */
+export interface RecordingSegment {
+  id: string;
+  camera: string;
+  /** Wall time of the first frame and of the end of the last one, ms since the epoch. */
+  start: number;
+  end: number;
+  /** Stream time (the engine's pts, seconds) of the first frame. */
+  startPts: number;
+  /** `/media/segments/...`: answers Range requests with 206. */
+  url: string;
+  bytes: number;
+  codec: string;
+  width: number;
+  height: number;
+}
+
+export interface RecordingQuery {
+  camera: string;
+  from: number;
+  to: number;
+}
+
 /** A recorded analytics event (the live ones are the 'zones.events' stream's AnalyticsEvent). */
 export interface ZoneEvent {
   /** The record's id (paging: `beforeId`). */
@@ -381,6 +421,8 @@ export interface ApiRequests {
   'events.around': { params: { t: number; windowMs: number; cameras?: string[] }; result: ZoneEvent[] };
   'events.search': { params: EventSearch; result: ZoneEvent[] };
   'engine.restart': { params: Record<string, never>; result: EngineStatus };
+  /** The camera's video segments overlapping [from, to], oldest first. */
+  'recordings.list': { params: RecordingQuery; result: RecordingSegment[] };
 }
 
 // ---------- streams ----------

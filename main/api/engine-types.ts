@@ -142,3 +142,19 @@ export interface Snapshot {
   /** JPEG with the boxes drawn (OSD). */
   jpeg: Uint8Array;
 }
+
+/** A closed segment as the engine reports it (times: see RecordingSegment in main/api/contract.ts). */
+export interface SegmentClosed {
+  camera: string;
+  /** Absolute path of the MP4 file. */
+  path: string;
+  start: number;
+  end: number;
+  startPts: number;
+  bytes: number;
+  codec: string;
+  width: number;
+  height: number;
+  /** True when the source was not H.264/H.265 and the engine encoded it. */
+  encoded: boolean;
+}

@@ -6,6 +6,8 @@ import {
   MOTION_LIMITS,
   MQTT_PAYLOAD_FORMATS,
   PARSER_NAMES,
+  RECORD_LIMITS,
+  RECORD_MODES,
   REFERENCE_POINTS,
   TRACKER_KINDS,
   ZONE_DIRECTIONS,
@@ -49,7 +51,19 @@ const cameraFields = {
   detectFps: optional(num({ min: 0, max: 240 })),
   motion: optional(partial({ enabled: bool(), sensitivity: num(MOTION_LIMITS.sensitivity) })),
   model: optional(nullable(NAME)),
-  record: optional(partial({ detectionsHz: num({ min: 0, max: 120 }), snapshots: bool() })),
+  record: optional(
+    partial({
+      detectionsHz: num({ min: 0, max: 120 }),
+      snapshots: bool(),
+      mode: oneOf(RECORD_MODES),
+      segmentSeconds: num(RECORD_LIMITS.segmentSeconds),
+      preRollSeconds: num(RECORD_LIMITS.preRollSeconds),
+      postRollSeconds: num(RECORD_LIMITS.postRollSeconds),
+      eventLabels: NAMES,
+      maxAgeDays: num(RECORD_LIMITS.maxAgeDays),
+      maxGigabytes: num(RECORD_LIMITS.maxGigabytes),
+    }),
+  ),
   zones: optional(arr(zone, { max: 200 })),
 };
 
@@ -164,6 +178,7 @@ export const PARAMS = {
     beforeId: optional(ID),
   }),
   'engine.restart': none(),
+  'recordings.list': obj({ camera: ID, from: TIME, to: TIME }),
 } satisfies { [M in ApiMethod]: Schema<unknown> };
 
 /** Methods that only read: the HTTP transport also answers these to GET; everything else needs POST. */
@@ -177,6 +192,7 @@ export const READ_METHODS: ReadonlySet<ApiMethod> = new Set<ApiMethod>([
   'tracks.get',
   'events.around',
   'events.search',
+  'recordings.list',
 ]);
 
 // ---------- compile-time check: schema types == contract types, per method ----------

@@ -48,6 +48,17 @@ export const MQTT_PAYLOAD_FORMATS = ['vigil', 'nvmsgconv'] as const;
 export type MqttPayloadFormat = (typeof MQTT_PAYLOAD_FORMATS)[number];
 /** Broker URL schemes: plain TCP or TLS. */
 export const MQTT_SCHEMES = ['mqtt:', 'mqtts:'] as const;
+/** Video recording per camera (`record.mode`): nothing, every segment, or only segments near events. */
+export const RECORD_MODES = ['off', 'continuous', 'events'] as const;
+export type RecordMode = (typeof RECORD_MODES)[number];
+/** Accepted ranges of a camera's video recording fields (`RecordPolicy`). */
+export const RECORD_LIMITS = {
+  segmentSeconds: { min: 2, max: 3600, integer: false },
+  preRollSeconds: { min: 0, max: 600, integer: false },
+  postRollSeconds: { min: 0, max: 600, integer: false },
+  maxAgeDays: { min: 0, max: 3650, integer: false },
+  maxGigabytes: { min: 0, max: 100_000, integer: false },
+} as const;
 
 /** "a, b or c": for messages that name the accepted values. */
 export function orList(names: readonly string[]): string {

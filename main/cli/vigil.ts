@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { startAppNode } from '../core/app-node.js';
 import { projectRoot, restrictUmask } from '../paths.js';
 import { startServer } from '../server/http-server.js';
+import { EXPORT_USAGE, exportCommand } from './export-command.js';
 import { MODELS_USAGE, modelsCommand } from './models-command.js';
 import { isHelp, parseOrUsage, UsageError } from './usage.js';
 import { brokerUrlProblem, parseBrokerUrl } from '../workspace/broker-url.js';
@@ -24,11 +25,14 @@ const USAGE = `usage: vigil <command> [options]
 commands:
   serve    run the app headless for a browser (vigil serve --help)
   models   list, add or import detectors (vigil models --help)
+  export   recorded video as MP4, tracks or events as CSV/JSON (vigil export --help)
   help     this text
 
 ${SERVE_USAGE}
 
-${MODELS_USAGE}`;
+${MODELS_USAGE}
+
+${EXPORT_USAGE}`;
 
 /** The access token and where it came from, never from argv (visible to every user in `ps`). */
 function readToken(file: string | undefined): { token: string; source: string } | undefined {
@@ -141,6 +145,8 @@ export async function main(argv: string[]): Promise<number> {
         return 0;
       case 'models':
         return await modelsCommand(rest);
+      case 'export':
+        return await exportCommand(rest);
       case undefined:
         process.stderr.write(`${USAGE}\n`);
         return 2;

@@ -11,6 +11,7 @@ import type { CameraConfig } from '../workspace/model.js';
 import { demoWorkspace, WorkspaceFile } from '../workspace/workspace-file.js';
 import { CameraOutages } from './camera-outages.js';
 import { mqttConfig, namesFrom } from './mqtt-wiring.js';
+import { Recordings } from './recordings.js';
 import { EngineControl } from './engine-control.js';
 import { ModelCatalog } from './model-catalog.js';
 import { isDiskFull, reviewOver } from './review-adapter.js';
@@ -48,6 +49,8 @@ export interface AppNodeOptions {
 }
 
 const RETENTION_EVERY_MS = 10 * 60_000;
+/** Events-mode decisions and per-camera recording limits. */
+const RECORDINGS_EVERY_MS = Number(process.env.VIGIL_RECORDINGS_EVERY_MS) > 0 ? Number(process.env.VIGIL_RECORDINGS_EVERY_MS) : 30_000;
 
 function recordingPolicy(c: CameraConfig) {
   return { detectionsHz: c.record.detectionsHz <= 0 ? ('every-frame' as const) : Math.min(Math.max(c.record.detectionsHz, 0.1), 60) };
@@ -90,8 +93,26 @@ export async function startAppNode(options: AppNodeOptions): Promise<AppNode> {
   // Track ids restart with each engine process: the recorder keys them by run.
   supervisor.on('ready', () => store.recorder.startEngineRun());
 
-  const control = new EngineControl(supervisor, workspaceFile, (name) => models.resolve(name));
+  const segmentsDir = join(recordDir, 'segments');
+  const control = new EngineControl(supervisor, workspaceFile, (name) => models.resolve(name), segmentsDir);
   engineControl = control;
+  const recordings = new Recordings({
+    store,
+    segmentsDir,
+    cameras: () => workspaceFile.get().cameras,
+    probe: (path) => supervisor.request('probeSegment', { path }),
+    log,
+  });
+  control.on('segment', (s) => recordings.index(s));
+  // Each engine start: the files the previous engine left (listed before this one records) are indexed.
+  supervisor.on('ready', () => {
+    const files = recordings.listFiles();
+    void recordings.recover(files).catch((e: Error) => log(`[recording] cannot index the segments left by the previous engine: ${e.message}`));
+  });
+  const enforceRecordings = setInterval(() => {
+    recordings.enforce().catch((e: Error) => log(`[recording] ${e.message}`));
+  }, RECORDINGS_EVERY_MS);
+  enforceRecordings.unref();
   control.on('log', log);
   control.on('batch', (batch) => {
     const receipt = store.recorder.write(batch);
@@ -195,6 +216,7 @@ export async function startAppNode(options: AppNodeOptions): Promise<AppNode> {
     mediaDir: recordDir,
     async close() {
       clearInterval(retention);
+      clearInterval(enforceRecordings);
       await services.close();
       await supervisor.stop();
       await mqtt.close();

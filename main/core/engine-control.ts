@@ -1,7 +1,16 @@
 // Keeps the engine doing what the workspace says: configures it and opens every enabled camera
 // when it (re)starts, and applies camera changes live without touching the other cameras.
 import { EventEmitter } from 'node:events';
-import type { DetectedObject, EngineStreamStats, FrameObjects, MetadataBatch, PreviewFrame, Snapshot, StreamStats } from '../api/engine-types.js';
+import type {
+  DetectedObject,
+  EngineStreamStats,
+  FrameObjects,
+  MetadataBatch,
+  PreviewFrame,
+  SegmentClosed,
+  Snapshot,
+  StreamStats,
+} from '../api/engine-types.js';
 import type { InferenceInfo, PreviewFrameMessage, ProviderDemotion } from '../api/contract.js';
 import { demotionWords } from '../models/first-load-guard.js';
 import type { SourceSpec } from '../engine/protocol.js';
@@ -9,6 +18,7 @@ import { SourceHealth } from '../engine/source-health.js';
 import type { EngineSupervisor } from '../engine/supervisor.js';
 import type { CameraConfig } from '../workspace/model.js';
 import { redactUri } from '../workspace/uri.js';
+import { cameraSegmentsDir } from './recordings.js';
 import type { WorkspaceChange, WorkspaceFile } from '../workspace/workspace-file.js';
 
 /** A camera's zones, lines and masks as the engine takes them (null: none). */
@@ -26,6 +36,7 @@ export class EngineControl extends EventEmitter<{
   preview: [PreviewFrameMessage];
   snapshot: [Snapshot];
   stats: [StreamStats[]];
+  segment: [SegmentClosed];
   log: [string];
   /** A model was moved off a GPU provider (the model list marks it: the workspace view changes). */
   demotion: [ProviderDemotion];
@@ -45,6 +56,8 @@ export class EngineControl extends EventEmitter<{
     private readonly supervisor: EngineSupervisor,
     private readonly workspace: WorkspaceFile,
     private readonly resolveModel: ModelResolver,
+    /** Where recorded cameras' segments go (null: nothing is recorded). */
+    private readonly segmentsDir: string | null = null,
   ) {
     super();
     this.health = new SourceHealth(
@@ -78,6 +91,9 @@ export class EngineControl extends EventEmitter<{
         case 'stats':
           this.engineStats = e.stats;
           this.publishStats();
+          break;
+        case 'segment':
+          this.emit('segment', e.segment);
           break;
         case 'source-error':
           this.health.noteError(e.camera, e.message);
@@ -131,6 +147,10 @@ export class EngineControl extends EventEmitter<{
       motionSensitivity: camera.motion.enabled ? camera.motion.sensitivity : 0,
       model: camera.model ? this.resolveModel(camera.model) : null,
       analytics: analyticsJson(camera),
+      record:
+        camera.record.mode !== 'off' && this.segmentsDir
+          ? { dir: cameraSegmentsDir(this.segmentsDir, camera.id), segmentSeconds: camera.record.segmentSeconds }
+          : null,
     };
   }
 

@@ -1,5 +1,15 @@
 // The review side of the API over main/store: maps stored rows to the contract's shapes.
-import type { RecorderStatus, TimelineBucket, TimelineQuery, TrackDetail, TrackSearch, TrackSummary, ZoneEvent } from '../api/contract.js';
+import type {
+  RecorderStatus,
+  RecordingQuery,
+  RecordingSegment,
+  TimelineBucket,
+  TimelineQuery,
+  TrackDetail,
+  TrackSearch,
+  TrackSummary,
+  ZoneEvent,
+} from '../api/contract.js';
 import { isZoneEventKind } from '../api/registries.js';
 import type { Store } from '../store/index.js';
 import type { StoredEvent, StoredTrack } from '../store/types.js';
@@ -92,6 +102,22 @@ export function reviewOver(store: Store, usedBytes: () => number, zoneName: Zone
     },
     async searchEvents(q): Promise<ZoneEvent[]> {
       return events(await store.queries.searchEvents(q));
+    },
+    async recordings(q: RecordingQuery): Promise<RecordingSegment[]> {
+      if (q.to < q.from) throw new ApiError('bad-request', `recordings: 'to' (${q.to}) is before 'from' (${q.from}) — swap them`);
+      const segments = await store.queries.segments({ from: q.from, to: q.to, cameras: [q.camera] });
+      return segments.map((s) => ({
+        id: String(s.id),
+        camera: s.camera,
+        start: s.start,
+        end: s.end,
+        startPts: s.startPts,
+        url: `/media/${s.path}`,
+        bytes: s.bytes,
+        codec: s.codec,
+        width: s.width,
+        height: s.height,
+      }));
     },
     recorderStatus(): RecorderStatus {
       const s = store.recorder.stats();

@@ -1,5 +1,16 @@
 // What the services need from the recorded history; implemented over main/store.
-import type { EventSearch, RecorderStatus, TimelineBucket, TimelineQuery, TrackDetail, TrackSearch, TrackSummary, ZoneEvent } from '../api/contract.js';
+import type {
+  EventSearch,
+  RecorderStatus,
+  RecordingQuery,
+  RecordingSegment,
+  TimelineBucket,
+  TimelineQuery,
+  TrackDetail,
+  TrackSearch,
+  TrackSummary,
+  ZoneEvent,
+} from '../api/contract.js';
 
 /** A zone's current name on a camera (null when the camera has no such zone any more). */
 export type ZoneNamer = (camera: string, zone: string) => string | null;
@@ -10,6 +21,8 @@ export interface ReviewSource {
   track(id: string): Promise<TrackDetail | null>;
   eventsAround(q: { t: number; windowMs: number; cameras?: string[] }): Promise<ZoneEvent[]>;
   searchEvents(q: EventSearch): Promise<ZoneEvent[]>;
+  /** The camera's video segments overlapping [from, to], oldest first. */
+  recordings(q: RecordingQuery): Promise<RecordingSegment[]>;
   recorderStatus(): RecorderStatus;
   bytesUsed(): number;
 }

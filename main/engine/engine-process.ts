@@ -106,6 +106,7 @@ function pipelineFor(model: string): NativeEngineInstance {
       onSnapshot: (snapshot) => send({ kind: 'snapshot', snapshot }),
       onStats: () => send({ kind: 'stats', stats: allStats() }),
       onSourceError: (e) => send({ kind: 'source-error', camera: e.camera, message: e.message }),
+      onSegment: (segment) => send({ kind: 'segment', segment }),
     },
   );
   pipelines.set(model, p);
@@ -140,6 +141,7 @@ function addSource(spec: SourceSpec): void {
     detectFps: spec.detectFps,
     ...(spec.analytics ? { analytics: spec.analytics } : {}),
     motionSensitivity: spec.motionSensitivity,
+    record: spec.record,
   });
   sourceModel.set(spec.id, model);
 }
@@ -190,6 +192,8 @@ function handle(m: ToEngine): unknown {
       const { uri, timeoutMs } = params as { uri: string; timeoutMs: number };
       return addon.probe(uri, timeoutMs);
     }
+    case 'probeSegment':
+      return addon.probeRecording((params as { path: string }).path);
     case 'addModel': {
       const { path, name, parser, labels, overrides } = params as EngineRequests['addModel']['params'];
       const r = addModel(path, addon, {

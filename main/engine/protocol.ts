@@ -1,6 +1,6 @@
 // Messages between the engine supervisor (main process) and the engine process.
 import type { EngineInfo, EngineSettings, InferenceInfo, ProviderDemotion } from '../api/contract.js';
-import type { EngineStreamStats, MetadataBatch, PreviewFrame, Snapshot } from '../api/engine-types.js';
+import type { EngineStreamStats, MetadataBatch, PreviewFrame, SegmentClosed, Snapshot } from '../api/engine-types.js';
 import type { ModelManifest, NvinferImport, ParserName } from '../api/model-types.js';
 
 export interface SourceSpec {
@@ -17,6 +17,15 @@ export interface SourceSpec {
   model: string | null;
   /** The camera's zones, lines and masks as JSON (JSON.stringify(camera.zones)); null when it has none. */
   analytics: string | null;
+  /** Video recording of this camera (null: off). */
+  record: SourceRecording | null;
+}
+
+/** What the engine needs to record a camera: segments go to `dir` (created if missing). */
+export interface SourceRecording {
+  /** Absolute folder of this camera's segments, inside the data folder's segments/. */
+  dir: string;
+  segmentSeconds: number;
 }
 
 export interface EngineSetup {
@@ -35,6 +44,8 @@ export interface EngineRequests {
   /** The native analytics parser's verdict on zones (JSON): the number of regions, or an error naming the field ('zones[1].points ...'). */
   checkAnalytics: { params: { analytics: string }; result: { regions: number } };
   probe: { params: { uri: string; timeoutMs: number }; result: { width: number; height: number } };
+  /** Reads a recorded MP4 (one a killed engine left open): its playable duration and stream. */
+  probeSegment: { params: { path: string }; result: { durationMs: number; codec: string; width: number; height: number } };
   /** Model installs run here: validating a model means running it, and only this process runs native code. */
   addModel: {
     params: { path: string; name?: string; parser?: ParserName; labels?: string[]; overrides?: Partial<ModelManifest> };
@@ -53,7 +64,8 @@ export type EngineEvent =
   | { kind: 'stats'; stats: EngineStreamStats[] }
   | { kind: 'source-error'; camera: string; message: string }
   /** The provider guard took a model off a GPU provider (sent once per model and engine process). */
-  | { kind: 'demotion'; demotion: ProviderDemotion };
+  | { kind: 'demotion'; demotion: ProviderDemotion }
+  | { kind: 'segment'; segment: SegmentClosed };
 
 export type FromEngine =
   | { kind: 'ready'; info: EngineInfo }

@@ -281,12 +281,35 @@ export class StoreQueries {
       where = ' AND s.camera_id IN (SELECT id FROM cameras WHERE name IN (SELECT value FROM json_each(?)))';
       params.push(cams);
     }
-    const rows = await this.db.query<{ id: number; camera: string; start_time: number; end_time: number; path: string; bytes: number }>(
-      `SELECT s.id, c.name AS camera, s.start_time, s.end_time, s.path, s.bytes FROM segments s JOIN cameras c ON c.id = s.camera_id
+    const rows = await this.db.query<{
+      id: number;
+      camera: string;
+      start_time: number;
+      end_time: number;
+      path: string;
+      bytes: number;
+      start_pts: number;
+      codec: string;
+      width: number;
+      height: number;
+    }>(
+      `SELECT s.id, c.name AS camera, s.start_time, s.end_time, s.path, s.bytes, s.start_pts, s.codec, s.width, s.height
+         FROM segments s JOIN cameras c ON c.id = s.camera_id
         WHERE s.start_time <= ? AND s.end_time >= ?${where} ORDER BY s.start_time, s.id`,
       params,
     );
-    return rows.map((r) => ({ id: r.id, camera: r.camera, start: r.start_time, end: r.end_time, path: r.path, bytes: r.bytes }));
+    return rows.map((r) => ({
+      id: r.id,
+      camera: r.camera,
+      start: r.start_time,
+      end: r.end_time,
+      path: r.path,
+      bytes: r.bytes,
+      startPts: r.start_pts,
+      codec: r.codec,
+      width: r.width,
+      height: r.height,
+    }));
   }
 
   private readonly cameraNameCache = new Map<number, string>();

@@ -83,7 +83,9 @@ export function transactionSteps(w: QueuedWrites, runId: number, timeLazyPrepare
   }
   if (segments.length > 0) {
     steps.push({
-      sql: 'INSERT INTO segments (camera_id, start_time, end_time, path, bytes) SELECT value->>0, value->>1, value->>2, value->>3, value->>4 FROM json_each(?)',
+      // A file already indexed (found again after a crash) keeps its row.
+      sql: `INSERT OR IGNORE INTO segments (camera_id, start_time, end_time, path, bytes, start_pts, codec, width, height, pending_events)
+            SELECT value->>0, value->>1, value->>2, value->>3, value->>4, value->>5, value->>6, value->>7, value->>8, value->>9 FROM json_each(?)`,
       params: [json(segments)],
     });
   }

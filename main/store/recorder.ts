@@ -226,7 +226,8 @@ export class Recorder {
       if (!Number.isFinite(v) || v < 0) throw new Error(`segment ${segment.path}: ${k} must be a non-negative number, got ${String(v)}`);
     }
     if (segment.end < segment.start) throw new Error(`segment ${segment.path}: end (${segment.end}) is before start (${segment.start})`);
-    this.queue.newSegments.push(JSON.stringify([this.book.cameraId(segment.camera), segment.start, segment.end, path, segment.bytes]));
+    const extra = [segment.startPts ?? 0, segment.codec ?? '', segment.width ?? 0, segment.height ?? 0, segment.pendingEvents ? 1 : 0];
+    this.queue.newSegments.push(JSON.stringify([this.book.cameraId(segment.camera), segment.start, segment.end, path, segment.bytes, ...extra]));
     this.scheduleFlush();
   }
 

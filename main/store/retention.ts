@@ -102,7 +102,7 @@ export class Retention {
   }
 
   /** Unlinks the files, then forgets them in the journal (a file already gone counts as removed). */
-  private async removeFiles(paths: string[]): Promise<number> {
+  async removeFiles(paths: string[]): Promise<number> {
     if (paths.length === 0) return 0;
     let removed = 0;
     const done: string[] = [];

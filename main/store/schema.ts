@@ -146,6 +146,20 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX events_by_zone_time ON events(zone, time) WHERE zone IS NOT NULL;
     `,
   },
+  {
+    version: 5,
+    description: 'video segments: stream time of the first frame, codec, size, events-mode decision pending; one row per file',
+    sql: `
+      ALTER TABLE segments ADD COLUMN start_pts REAL NOT NULL DEFAULT 0;
+      ALTER TABLE segments ADD COLUMN codec TEXT NOT NULL DEFAULT '';
+      ALTER TABLE segments ADD COLUMN width INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE segments ADD COLUMN height INTEGER NOT NULL DEFAULT 0;
+      -- Events mode: 1 until the events pruner kept (0) or deleted the segment.
+      ALTER TABLE segments ADD COLUMN pending_events INTEGER NOT NULL DEFAULT 0;
+      CREATE UNIQUE INDEX segments_by_path ON segments(path);
+      CREATE INDEX segments_pending ON segments(pending_events, camera_id, end_time) WHERE pending_events = 1;
+    `,
+  },
 ];
 
 export const latestSchemaVersion = migrations[migrations.length - 1]!.version;

@@ -9,6 +9,7 @@ import { Recorder } from './recorder.js';
 import type { RecorderOptions } from './types.js';
 import { Retention } from './retention.js';
 import { migrate } from './schema.js';
+import { SegmentIndex } from './segments.js';
 
 export interface StoreOptions extends RecorderOptions {
   /** Folder for the database and media (snapshots/, segments/). Created if missing. */
@@ -30,6 +31,8 @@ export interface Store {
   readonly recorder: Recorder;
   readonly queries: StoreQueries;
   readonly retention: Retention;
+  /** Video segments: files not yet indexed, events-mode decisions, per-camera limits. */
+  readonly segments: SegmentIndex;
   /** At start-up, in the background: the media files an interrupted retention run left (count). */
   readonly interruptedDeletes: Promise<number>;
   close(): Promise<void>;
@@ -73,6 +76,7 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     );
     const queries = new StoreQueries(reader, file);
     const retention = new Retention({ db: writer, dataDir, file, exclusive: (job) => recorder.exclusive(job), log });
+    const segments = new SegmentIndex({ db: writer, exclusive: (job) => recorder.exclusive(job), removeFiles: (paths) => retention.removeFiles(paths) });
     const interruptedDeletes = retention.finishInterruptedDeletes().catch((err: Error) => {
       log(`retention: cannot remove the media files an interrupted run left: ${err.message}`);
       return 0;
@@ -85,6 +89,7 @@ export async function openStore(options: StoreOptions): Promise<Store> {
       recorder,
       queries,
       retention,
+      segments,
       interruptedDeletes,
       async close() {
         if (closed) return;

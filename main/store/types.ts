@@ -181,11 +181,19 @@ export type EventSearchQuery = EventSearch;
 
 export interface SegmentInput {
   camera: string;
+  /** Wall time of the first frame and of the end, ms since the epoch. */
   start: number;
   end: number;
   /** Absolute path inside the data directory, or relative to it. */
   path: string;
   bytes: number;
+  /** Stream time (engine pts, seconds) of the first frame; 0 when unknown (a segment found after a crash). */
+  startPts?: number;
+  codec?: string;
+  width?: number;
+  height?: number;
+  /** Events mode: the segment waits for the events pruner's decision (kept or deleted). */
+  pendingEvents?: boolean;
 }
 
 export interface StoredSegment {
@@ -196,6 +204,10 @@ export interface StoredSegment {
   /** Relative to the data directory. */
   path: string;
   bytes: number;
+  startPts: number;
+  codec: string;
+  width: number;
+  height: number;
 }
 
 export interface RetentionPolicy {

@@ -6,6 +6,8 @@ import {
   MOTION_LIMITS,
   MQTT_PAYLOAD_FORMATS,
   orList,
+  RECORD_LIMITS,
+  RECORD_MODES,
   REFERENCE_POINTS,
   TRACKER_KINDS,
   ZONE_DIRECTIONS,
@@ -47,7 +49,17 @@ export const DEFAULT_ENGINE: EngineSettings = {
 };
 export const DEFAULT_RETENTION: RetentionSettings = { maxAgeDays: 14, maxGigabytes: 20 };
 export const DEFAULT_MQTT: MqttSettings = { enabled: false, url: '', topicPrefix: 'vigil', format: 'vigil' };
-export const DEFAULT_RECORD: RecordPolicy = { detectionsHz: 2, snapshots: true };
+export const DEFAULT_RECORD: RecordPolicy = {
+  detectionsHz: 2,
+  snapshots: true,
+  mode: 'off',
+  segmentSeconds: 60,
+  preRollSeconds: 10,
+  postRollSeconds: 10,
+  eventLabels: [],
+  maxAgeDays: 0,
+  maxGigabytes: 0,
+};
 export const DEFAULT_MOTION: MotionGating = { enabled: false, sensitivity: MOTION_LIMITS.sensitivity.default };
 
 export class WorkspaceError extends Error {
@@ -138,6 +150,23 @@ export function validateMotion(v: unknown, field: string): MotionGating {
   return { enabled: bool(m.enabled, `${field}.enabled`, DEFAULT_MOTION.enabled), sensitivity };
 }
 
+function validateRecord(rec: Json, field: string): RecordPolicy {
+  const mode = rec.mode === undefined ? DEFAULT_RECORD.mode : RECORD_MODES.find((m) => m === rec.mode);
+  if (!mode) throw new WorkspaceError(`${field}.mode`, `must be ${orList(RECORD_MODES.map((m) => `'${m}'`))}, not ${JSON.stringify(rec.mode)}`);
+  const limit = (key: keyof typeof RECORD_LIMITS) => num(rec[key], `${field}.${key}`, RECORD_LIMITS[key].min, RECORD_LIMITS[key].max, DEFAULT_RECORD[key]);
+  return {
+    detectionsHz: num(rec.detectionsHz, `${field}.detectionsHz`, 0, 120, DEFAULT_RECORD.detectionsHz),
+    snapshots: bool(rec.snapshots, `${field}.snapshots`, DEFAULT_RECORD.snapshots),
+    mode,
+    segmentSeconds: limit('segmentSeconds'),
+    preRollSeconds: limit('preRollSeconds'),
+    postRollSeconds: limit('postRollSeconds'),
+    eventLabels: arr(rec.eventLabels, `${field}.eventLabels`).map((l, i) => str(l, `${field}.eventLabels[${i}]`, 'use a label of the model, e.g. "person"')),
+    maxAgeDays: limit('maxAgeDays'),
+    maxGigabytes: limit('maxGigabytes'),
+  };
+}
+
 export function validateCamera(v: unknown, field: string, knownModels?: Set<string>): CameraConfig {
   const c = obj(v, field);
   const name = str(c.name, `${field}.name`, 'give the camera a name, e.g. "Front door"');
@@ -173,10 +202,7 @@ export function validateCamera(v: unknown, field: string, knownModels?: Set<stri
     detectFps: num(c.detectFps, `${field}.detectFps`, 0, 240, 0),
     motion: validateMotion(c.motion, `${field}.motion`),
     model,
-    record: {
-      detectionsHz: num(rec.detectionsHz, `${field}.record.detectionsHz`, 0, 120, DEFAULT_RECORD.detectionsHz),
-      snapshots: bool(rec.snapshots, `${field}.record.snapshots`, DEFAULT_RECORD.snapshots),
-    },
+    record: validateRecord(rec, `${field}.record`),
     zones,
     loop: bool(c.loop, `${field}.loop`, uri.startsWith('file:')),
     realtime: bool(c.realtime, `${field}.realtime`, true),

@@ -45,10 +45,11 @@ class JsListener : public vigil::EngineListener {
     snapshot_ = make("onSnapshot");
     stats_ = make("onStats");
     error_ = make("onSourceError");
+    segment_ = make("onSegment");
   }
   void setLabels(std::vector<std::string> labels) { labels_ = std::move(labels); }
   void release() {
-    for (auto* t : {&batch_, &preview_, &snapshot_, &stats_, &error_})
+    for (auto* t : {&batch_, &preview_, &snapshot_, &stats_, &error_, &segment_})
       if (*t) {
         t->Release();
         *t = {};
@@ -173,6 +174,27 @@ class JsListener : public vigil::EngineListener {
       data.release();
   }
 
+  void onSegment(vigil::SegmentInfo&& segment) override {
+    if (!segment_) return;
+    auto data = std::make_unique<vigil::SegmentInfo>(std::move(segment));
+    if (segment_.NonBlockingCall(data.get(), [](Napi::Env env, Napi::Function fn, vigil::SegmentInfo* raw) {
+          std::unique_ptr<vigil::SegmentInfo> own(raw);
+          Napi::Object o = Napi::Object::New(env);
+          o.Set("camera", raw->camera);
+          o.Set("path", raw->path);
+          o.Set("start", static_cast<double>(raw->startMs));
+          o.Set("end", static_cast<double>(raw->endMs));
+          o.Set("startPts", raw->startPts);
+          o.Set("bytes", static_cast<double>(raw->bytes));
+          o.Set("codec", raw->codec);
+          o.Set("width", raw->width);
+          o.Set("height", raw->height);
+          o.Set("encoded", raw->encoded);
+          fn.Call({o});
+        }) == napi_ok)
+      data.release();
+  }
+
   static Napi::Array toJs(Napi::Env env, const std::vector<vigil::EngineStreamStats>& v) {
     Napi::Array a = Napi::Array::New(env, v.size());
     for (size_t i = 0; i < v.size(); ++i) {
@@ -195,7 +217,7 @@ class JsListener : public vigil::EngineListener {
   }
 
  private:
-  Napi::ThreadSafeFunction batch_, preview_, snapshot_, stats_, error_;
+  Napi::ThreadSafeFunction batch_, preview_, snapshot_, stats_, error_, segment_;
   std::vector<std::string> labels_;
 };
 
@@ -299,6 +321,24 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
         o.motionSensitivity = static_cast<int>(d);
       }
       zones = vigil::binding::zonesFromJs(opts.Get("analytics"), "addSource: options.analytics");
+      Napi::Value rec = opts.Get("record");
+      if (rec.IsObject()) {
+        Napi::Object r = rec.As<Napi::Object>();
+        if (!r.Get("dir").IsString() || r.Get("dir").As<Napi::String>().Utf8Value().empty() || r.Get("dir").As<Napi::String>().Utf8Value()[0] != '/')
+          throw Napi::TypeError::New(env, "addSource: options.record.dir must be an absolute folder path");
+        o.record.dir = r.Get("dir").As<Napi::String>().Utf8Value();
+        Napi::Value seconds = r.Get("segmentSeconds");
+        if (!seconds.IsUndefined()) {
+          if (!seconds.IsNumber() || seconds.As<Napi::Number>().DoubleValue() < 1 || seconds.As<Napi::Number>().DoubleValue() > 3600)
+            throw Napi::TypeError::New(env, "addSource: options.record.segmentSeconds must be a number from 1 to 3600");
+          o.record.segmentSeconds = seconds.As<Napi::Number>().DoubleValue();
+        }
+        o.record.fragmentMs = intField(r, "fragmentMs", 1000);
+        if (o.record.fragmentMs < 100 || o.record.fragmentMs > 60000)
+          throw Napi::TypeError::New(env, "addSource: options.record.fragmentMs must be from 100 to 60000");
+      } else if (!rec.IsUndefined() && !rec.IsNull()) {
+        throw Napi::TypeError::New(env, "addSource: options.record must be { dir, segmentSeconds? } or null");
+      }
     }
     try {
       engine(env).addSource(info[0].As<Napi::String>(), info[1].As<Napi::String>(), o, zones);

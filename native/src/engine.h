@@ -131,6 +131,8 @@ class EngineListener {
     (void)camera;
     (void)message;
   }
+  // A recorded camera closed a video segment (SourceOptions::record).
+  virtual void onSegment(SegmentInfo&&) {}
 };
 
 class Engine {

@@ -7,12 +7,14 @@
 #include <gst/gst.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <stdexcept>
 
 #include "engine_info.h"
 #include "source/decode.h"
 #include "source/heads.h"
+#include "source/record.h"
 
 namespace vigil {
 
@@ -159,6 +161,16 @@ int Source::onSample(GstAppSink* appsink) {
   }
   const int64_t n = decoded_++;
   lastFrameMs_ = nowMs();
+  if (options_.record.enabled()) {
+    GstBuffer* b = gst_sample_get_buffer(sample);
+    if (b && GST_BUFFER_PTS_IS_VALID(b)) {
+      const double pts = static_cast<double>(GST_BUFFER_PTS(b)) / GST_SECOND;
+      std::lock_guard lock(anchorMu_);
+      if (!anchors_.empty() && pts < anchors_.back().first - 1.0) anchors_.clear();  // a loop: stream time starts again
+      anchors_.emplace_back(pts, lastFrameMs_);
+      while (anchors_.size() > 1024) anchors_.pop_front();
+    }
+  }
   if (n == 0) emitState(SourceState::Live);
   if (n % options_.frameInterval != 0) {
     gst_sample_unref(sample);
@@ -175,8 +187,41 @@ int Source::onSample(GstAppSink* appsink) {
   return GST_FLOW_OK;
 }
 
+int64_t Source::wallOf(double pts) {
+  // The recording runs ahead of decoding (files: by the decode queue): wait, a few seconds at most,
+  // until the frame at `pts` has been decoded, so its own wall time anchors the segment.
+  for (int waited = 0; waited < 3000 && !stop_ && decoding_; waited += 10) {
+    {
+      std::lock_guard lock(anchorMu_);
+      if (!anchors_.empty() && anchors_.back().first >= pts) break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  std::lock_guard lock(anchorMu_);
+  if (anchors_.empty()) return nowMs();
+  // The decoded frame nearest in stream time (exact for the segment's own first frames while they are
+  // still in the history: 1024 frames), extrapolated linearly from there.
+  auto best = anchors_.back();
+  for (const auto& a : anchors_)
+    if (std::abs(a.first - pts) < std::abs(best.first - pts)) best = a;
+  return best.second + static_cast<int64_t>(std::llround((pts - best.first) * 1000));
+}
+
 bool Source::runOnce(std::string* error) {
   Pipeline p;
+  // Recording: one writer per connection attempt (a reconnect starts new segments).
+  std::unique_ptr<sources::SegmentWriter> writer;
+  if (options_.record.enabled()) {
+    {
+      std::lock_guard lock(anchorMu_);
+      anchors_.clear();
+    }
+    writer = std::make_unique<sources::SegmentWriter>(
+        id_, options_.record, [this](double pts) { return wallOf(pts); }, callbacks_.onSegment,
+        [this](const std::string& m) {
+          if (callbacks_.onError) callbacks_.onError("camera '" + id_ + "': " + m);
+        });
+  }
   p.pipeline = gst_pipeline_new(id_.c_str());
   sources::HeadOutput head;
   if (!head_->build(p.pipeline, &head, error)) return false;
@@ -185,6 +230,7 @@ bool Source::runOnce(std::string* error) {
   decode.sync = kind_.scheme != "test" && !kind_.live && options_.realtime;
   decode.deviceFrames = options_.deviceFrames && !deviceFramesRefused_;
   sources::DecodeBranch branch;  // outlives the pipeline's streaming (stopped below)
+  branch.recorder = writer.get();
   sources::buildDecodeBranch(p.pipeline, head, decode, &branch);
 
   GstAppSinkCallbacks cbs{};
@@ -213,6 +259,7 @@ bool Source::runOnce(std::string* error) {
     return false;
   }
   lastFrameMs_ = nowMs();
+  decoding_ = true;
   const int64_t startMs = lastFrameMs_;
   bool ok = true;
   while (!stop_) {
@@ -272,6 +319,8 @@ bool Source::runOnce(std::string* error) {
   }
   // Stop the streaming threads before the contexts they use go out of scope.
   gst_element_set_state(p.pipeline, GST_STATE_NULL);
+  decoding_ = false;
+  if (writer) writer->finish();  // the open segment is closed and reported
   return ok;
 }
 

@@ -5,6 +5,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <deque>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -37,6 +38,27 @@ struct Frame {
 // what previews and snapshots read. Throws std::runtime_error when a GPU frame cannot be read back.
 void hostCopy(const Frame& frame, OwnedImage* out);
 
+// Video recording of a source (issue 16): the compressed stream as it arrives, in fragmented MP4
+// segments cut at keyframes (source/record.h). Not H.264/H.265: encoded (NVENC, else x264).
+struct RecordOptions {
+  std::string dir;             // folder of this source's segments (created if missing); empty: not recorded
+  double segmentSeconds = 60;  // a segment closes at the first keyframe after this long
+  int fragmentMs = 1000;       // MP4 fragment length: a killed engine loses at most this much
+  bool enabled() const { return !dir.empty(); }
+};
+
+// A closed segment. One clock: media time t of the file is stream time (a frame's pts) startPts + t
+// and wall time startMs + 1000 t (the decode time of that frame). Media time 0 is the first keyframe's
+// decode timestamp: with reordered (B-) frames the first picture shows a few frames after 0.
+struct SegmentInfo {
+  std::string camera, path, codec;  // codec: "h264" or "h265"
+  int64_t startMs = 0, endMs = 0;
+  double startPts = 0, durationSeconds = 0;
+  int64_t bytes = 0;
+  int width = 0, height = 0;
+  bool encoded = false;  // the source was not H.264/H.265: encoded for recording
+};
+
 struct SourceOptions {
   bool loop = false;      // files: start again at the end
   bool realtime = false;  // files: play at the stream's rate (true) or as fast as possible
@@ -51,6 +73,7 @@ struct SourceOptions {
   // them to the host. Only for consumers that read device frames (the CUDA pre-processing); other
   // decoders still deliver host frames. VIGIL_DEVICE_FRAMES=0 turns it off.
   bool deviceFrames = false;
+  RecordOptions record;
 };
 
 enum class SourceState { Connecting, Live, Reconnecting, Ended, Error };
@@ -61,6 +84,8 @@ struct SourceCallbacks {
   std::function<void(Frame&&)> onFrame;
   std::function<void(const std::string& message)> onError;
   std::function<void(SourceState)> onState;
+  // A recording segment closed (recording sources only); may be called from GStreamer threads.
+  std::function<void(SegmentInfo&&)> onSegment;
 };
 
 // What a URI means to the engine; throws std::runtime_error for an unknown or malformed URI.
@@ -108,6 +133,13 @@ class Source {
   std::atomic<int64_t> seq_{0};
   std::atomic<int64_t> decoded_{0};
   std::atomic<int64_t> lastFrameMs_{0};
+  // Stream time ↔ wall time of the newest decoded frame: the recording's clock (one clock with the
+  // frames' pts and wallMs).
+  // Recent decoded frames (pts, wallMs), newest last; a segment takes the one nearest its start.
+  std::mutex anchorMu_;
+  std::deque<std::pair<double, int64_t>> anchors_;
+  std::atomic<bool> decoding_{false};  // this connection's pipeline runs (wallOf may wait for a frame)
+  int64_t wallOf(double pts);
   // The decoder could not hand frames over in CUDA memory as NV12 (e.g. 10-bit P010): this source
   // delivers host frames from then on.
   bool deviceFramesRefused_ = false;

@@ -147,7 +147,17 @@ export async function startFakeNode(options: FakeNodeOptions = {}): Promise<Fake
     detectFps: 5,
     motion: { enabled: false, sensitivity: 50 },
     model: null,
-    record: { detectionsHz: 2, snapshots: true },
+    record: {
+      detectionsHz: 2,
+      snapshots: true,
+      mode: 'off',
+      segmentSeconds: 60,
+      preRollSeconds: 10,
+      postRollSeconds: 10,
+      eventLabels: [],
+      maxAgeDays: 0,
+      maxGigabytes: 0,
+    },
     zones: [
       {
         id: 'door',
@@ -535,6 +545,7 @@ export async function startFakeNode(options: FakeNodeOptions = {}): Promise<Fake
     },
     'events.around': () => [],
     'events.search': () => [],
+    'recordings.list': () => [],
     'engine.restart': () => engine,
   };
 

@@ -70,6 +70,7 @@ const SEEDS: Record<keyof typeof PARAMS, Record<string, unknown>> = {
   'events.around': { t: 1_700_000_000_000, windowMs: 60_000 },
   'events.search': { kinds: ['enter', 'cross'], limit: 50 },
   'engine.restart': {},
+  'recordings.list': { camera: 'fuzz', from: 0, to: 1_000 },
 };
 
 type Rng = ReturnType<typeof prng>;

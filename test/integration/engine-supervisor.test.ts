@@ -72,7 +72,7 @@ describe('engine supervisor (real engine process, real addon)', () => {
       });
       // Two still pictures: one camera gated, one not.
       const still = 'test://solid-color?width=320&height=240&fps=30&live=false';
-      const spec = { uri: still, loop: false, realtime: false, detectFps: 0, model: null, analytics: null };
+      const spec = { uri: still, loop: false, realtime: false, detectFps: 0, model: null, analytics: null, record: null };
       await supervisor.request('addSource', { ...spec, id: 'gated', motionSensitivity: 50 });
       await supervisor.request('addSource', { ...spec, id: 'plain', motionSensitivity: 0 });
       const end = Date.now() + 20_000;

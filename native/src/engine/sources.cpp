@@ -60,6 +60,9 @@ void Engine::addSource(const std::string& id, const std::string& uri, const Sour
     }
     if (listener_) listener_->onSourceError(s->id, msg);
   };
+  cbs.onSegment = [this](SegmentInfo&& segment) {
+    if (listener_) listener_->onSegment(std::move(segment));
+  };
   try {
     SourceOptions o = options;
     o.deviceFrames = preprocess_->readsDeviceFrames();  // NVDEC frames stay on the GPU for the CUDA letterbox

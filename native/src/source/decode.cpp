@@ -86,7 +86,8 @@ void onPadAdded(GstElement*, GstPad* pad, gpointer user) {
   gst_object_unref(sinkPad);
   if (taken) return;  // one video stream per source
   GstElement* entry = ctx->convert;
-  if (ctx->deviceCaps && offersCudaMemory(pad)) {
+  const bool encode = ctx->recorder && ctx->encodeDecoded;
+  if (ctx->deviceCaps && !encode && offersCudaMemory(pad)) {
     entry = ctx->deviceCaps;
     gst_element_link(ctx->deviceCaps, ctx->sink);
     ctx->deviceLinked = true;
@@ -94,8 +95,18 @@ void onPadAdded(GstElement*, GstPad* pad, gpointer user) {
     gst_element_link(ctx->hostTail, ctx->sink);
   }
   GstPad* in = gst_element_get_static_pad(entry, "sink");
-  if (!gst_pad_is_linked(in)) gst_pad_link(pad, in);
+  if (!gst_pad_is_linked(in)) {
+    // Recorded but not H.264/H.265: the decoded video is encoded through a tee.
+    GstPad* out = encode ? encodeTee(ctx->pipeline, pad, ctx->recorder) : nullptr;
+    gst_pad_link(out ? out : pad, in);
+    if (out) gst_object_unref(out);
+  }
   gst_object_unref(in);
+}
+void onParsedPad(GstElement* parsebin, GstPad* pad, gpointer user) {
+  auto* ctx = static_cast<DecodeBranch*>(user);
+  auto* decoder = static_cast<GstElement*>(g_object_get_data(G_OBJECT(parsebin), "vigil-decoder"));
+  linkParsedPad(ctx->pipeline, pad, decoder, ctx->recorder, &ctx->encodeDecoded);
 }
 // Software decoders get a fixed number of threads: libav's default (one per core, frame
 // threading) makes every stream compete with inference for all cores and adds a frame of latency.
@@ -142,11 +153,32 @@ void buildDecodeBranch(GstElement* pipeline, const HeadOutput& head, const Decod
   branch->convert = convert;
   branch->hostTail = i420Caps;
   branch->sink = sink;
+  branch->pipeline = pipeline;
   if (head.raw) {
     gst_element_link(i420Caps, sink);
-    gst_element_link(head.raw, convert);
+    GstPad* rawPad = gst_element_get_static_pad(head.raw, "src");
+    GstPad* out = branch->recorder ? encodeTee(pipeline, rawPad, branch->recorder) : nullptr;
+    if (out) {
+      GstPad* in = gst_element_get_static_pad(convert, "sink");
+      gst_pad_link(out, in);
+      gst_object_unref(in);
+      gst_object_unref(out);
+    } else {
+      gst_element_link(head.raw, convert);
+    }
+    gst_object_unref(rawPad);
   }
-  if (!head.decoded) return;
+  GstElement* decoded = head.decoded;
+  if (head.parsed) {
+    // Recorded: the parsed stream is teed to the recorder and to a decodebin of this branch.
+    decoded = gst_element_factory_make("decodebin", nullptr);
+    gst_bin_add(GST_BIN(pipeline), decoded);
+    g_signal_connect(head.parsed, "pad-added", G_CALLBACK(onParsedPad), branch);
+    g_object_set_data(G_OBJECT(head.parsed), "vigil-decoder", decoded);
+  } else if (head.decoded && branch->recorder) {
+    branch->encodeDecoded = true;  // v4l2: decodebin output only
+  }
+  if (!decoded) return;
   // Jetson: nvv4l2decoder emits NVMM buffers that only nvvidconv copies to system memory.
   if (GstElement* nvconv = gst_element_factory_make("nvvidconv", nullptr)) {
     gst_bin_add(GST_BIN(pipeline), nvconv);
@@ -169,7 +201,7 @@ void buildDecodeBranch(GstElement* pipeline, const HeadOutput& head, const Decod
     gst_bin_add(GST_BIN(pipeline), deviceCaps);
     branch->deviceCaps = deviceCaps;
   }
-  g_signal_connect(head.decoded, "pad-added", G_CALLBACK(onPadAdded), branch);
+  g_signal_connect(decoded, "pad-added", G_CALLBACK(onPadAdded), branch);
   static const int decodeThreads = [] {
     const char* env = std::getenv("VIGIL_DECODE_THREADS");
     return env ? std::max(0, std::atoi(env)) : 1;

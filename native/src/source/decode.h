@@ -3,7 +3,8 @@
 //   host:   [nvvidconv] → videoconvert → I420 → appsink        (software decoders, raw video)
 //   device: capsfilter video/x-raw(memory:CUDAMemory),NV12 → appsink   (NVDEC, frames stay on the GPU)
 // chosen per decoded pad, plus the sample → Frame mapping the appsink callback uses.
-// Recording (issue 16) does not live here: it taps the head's parsed stream, before any decoder.
+// Recording (issue 16) lives in source/record.h: it taps the head's parsed stream before the decoder
+// here, or encodes raw and decoded video (sources that are not H.264/H.265) through a tee.
 #include <gst/app/gstappsink.h>
 #include <gst/gst.h>
 
@@ -11,6 +12,7 @@
 
 #include "source.h"
 #include "source/heads.h"
+#include "source/record.h"
 
 namespace vigil::sources {
 
@@ -27,6 +29,11 @@ struct DecodeBranch {
   GstElement* deviceCaps = nullptr;  // entry (and tail) of the device branch; null: host only
   GstElement* sink = nullptr;        // the appsink
   bool deviceLinked = false;         // the device branch was chosen
+  // Recording: the writer of this connection (null: not recorded), and whether decoded video must be
+  // encoded for it (the parsed stream was neither H.264 nor H.265, or the head only decodes).
+  SegmentWriter* recorder = nullptr;
+  GstElement* pipeline = nullptr;
+  bool encodeDecoded = false;
 };
 
 // Hardware decoders win over software ones whenever the plugin is present (once per process).

@@ -90,8 +90,9 @@ class V4l2Head : public SourceHead {
 // Files and HTTP streams: uridecodebin picks the source element, the demuxer and the decoder.
 class UriHead : public SourceHead {
  public:
-  explicit UriHead(std::string uri) : uri_(std::move(uri)) {}
-  bool build(GstElement* pipeline, HeadOutput* out, std::string*) override {
+  UriHead(std::string uri, bool record) : uri_(std::move(uri)), record_(record) {}
+  bool build(GstElement* pipeline, HeadOutput* out, std::string* error) override {
+    if (record_) return buildParsed(pipeline, out, error);
     GstElement* decode = gst_element_factory_make("uridecodebin", nullptr);
     g_object_set(decode, "uri", uri_.c_str(), nullptr);
     g_signal_connect(decode, "source-setup", G_CALLBACK(onSourceSetup), this);
@@ -110,13 +111,36 @@ class UriHead : public SourceHead {
 
  private:
   static void onSourceSetup(GstElement*, GstElement* src, gpointer self) { static_cast<UriHead*>(self)->setUp(src); }
+  // Recorded: urisourcebin → parsebin; the decode branch decodes (and records) the parsed pads.
+  bool buildParsed(GstElement* pipeline, HeadOutput* out, std::string* error) {
+    GstElement* source = gst_element_factory_make("urisourcebin", nullptr);
+    GstElement* parse = gst_element_factory_make("parsebin", nullptr);
+    if (!source || !parse) {
+      for (GstElement* e : {source, parse})
+        if (e) gst_object_unref(gst_object_ref_sink(e));
+      *error = uri_ + ": urisourcebin/parsebin are missing — install gstreamer1.0-plugins-base 1.22";
+      return false;
+    }
+    g_object_set(source, "uri", uri_.c_str(), nullptr);
+    g_signal_connect(source, "source-setup", G_CALLBACK(onSourceSetup), this);
+    g_signal_connect(source, "pad-added", G_CALLBACK(+[](GstElement*, GstPad* pad, gpointer parsebin) {
+                       GstPad* in = gst_element_get_static_pad(static_cast<GstElement*>(parsebin), "sink");
+                       if (!gst_pad_is_linked(in)) gst_pad_link(pad, in);
+                       gst_object_unref(in);
+                     }),
+                     parse);
+    gst_bin_add_many(GST_BIN(pipeline), source, parse, nullptr);
+    out->parsed = parse;
+    return true;
+  }
   std::string uri_;
+  bool record_;
 };
 
 // rtsp://: rtspsrc with a small jitter buffer, connection timeouts and the chosen transport.
 class RtspHead : public UriHead {
  public:
-  RtspHead(std::string uri, std::string transport) : UriHead(std::move(uri)), transport_(std::move(transport)) {}
+  RtspHead(std::string uri, std::string transport, bool record) : UriHead(std::move(uri), record), transport_(std::move(transport)) {}
 
  protected:
   void setUp(GstElement* src) override {
@@ -143,10 +167,10 @@ std::unique_ptr<SourceHead> makeSourceHead(const std::string& id, const std::str
     const std::string path = uri.substr(7);
     if (path.empty() || path[0] != '/')
       throw std::runtime_error("'" + uri + "': a file URI needs an absolute path (file:///path/to/video.mp4)");
-    return std::make_unique<UriHead>(uri);
+    return std::make_unique<UriHead>(uri, options.record.enabled());
   }
-  if (kind.scheme.rfind("rtsp", 0) == 0) return std::make_unique<RtspHead>(uri, options.transport);
-  return std::make_unique<UriHead>(uri);  // http(s)
+  if (kind.scheme.rfind("rtsp", 0) == 0) return std::make_unique<RtspHead>(uri, options.transport, options.record.enabled());
+  return std::make_unique<UriHead>(uri, options.record.enabled());  // http(s)
 }
 
 }  // namespace vigil::sources

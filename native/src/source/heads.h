@@ -5,9 +5,10 @@
 //   v4l2://      v4l2src → decodebin                     decoded video on pads that appear later
 //   file://, http(s)://  uridecodebin                    decoded video on pads that appear later
 //   rtsp://      uridecodebin (rtspsrc: latency, timeouts, transport)
-// Recording (issue 16) attaches between the parser and the decoder: a head that records will build
-// its source → parsebin itself and hand the parsed elementary stream over as HeadOutput::parsed; the
-// decode branch then tees that stream to the recorder and to a decodebin of its own.
+// Recording (issue 16) attaches between the parser and the decoder: file, http(s) and rtsp heads of a
+// recorded source build urisourcebin → parsebin and hand the parsed elementary stream over as
+// HeadOutput::parsed; the decode branch then tees that stream to the recorder (source/record.h) and
+// to a decodebin of its own. Raw and decoded heads (test://, v4l2://) are encoded for recording.
 // To add a source kind: a scheme in classifyUri (source/uri.cpp), a SourceHead subclass in heads.cpp
 // and its case in makeSourceHead(), and a test that plays it (native/tests/pipeline_test.cpp).
 #include <gst/gst.h>
@@ -22,7 +23,7 @@ namespace vigil::sources {
 struct HeadOutput {
   GstElement* raw = nullptr;      // raw video on a static src pad (no decoder)
   GstElement* decoded = nullptr;  // decoded video on "pad-added" pads (decodebin / uridecodebin)
-  GstElement* parsed = nullptr;   // reserved for recording (issue 16): parsed, still encoded stream
+  GstElement* parsed = nullptr;   // recording (issue 16): parsebin, parsed still-encoded stream on "pad-added" pads
 };
 
 class SourceHead {
