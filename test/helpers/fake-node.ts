@@ -25,6 +25,7 @@ import type {
   WorkspaceView,
 } from '../../main/api/contract.js';
 import { projectRoot } from '../../main/paths.js';
+import { DEFAULT_MOTION, DEFAULT_RECORD } from '../../main/workspace/model.js';
 
 export interface FakeNodeOptions {
   cameras?: number;
@@ -145,19 +146,9 @@ export async function startFakeNode(options: FakeNodeOptions = {}): Promise<Fake
     uri,
     enabled: true,
     detectFps: 5,
-    motion: { enabled: false, sensitivity: 50 },
+    motion: { ...DEFAULT_MOTION },
     model: null,
-    record: {
-      detectionsHz: 2,
-      snapshots: true,
-      mode: 'off',
-      segmentSeconds: 60,
-      preRollSeconds: 10,
-      postRollSeconds: 10,
-      eventLabels: [],
-      maxAgeDays: 0,
-      maxGigabytes: 0,
-    },
+    record: { ...DEFAULT_RECORD, eventLabels: [] },
     zones: [
       {
         id: 'door',
