@@ -46,7 +46,8 @@ export async function exportCommand(argv: string[]): Promise<number> {
     return 0;
   }
   if (positionals.length > 0) throw new UsageError(`unexpected '${positionals[0]}' — export video (no word), tracks or events`, EXPORT_USAGE);
-  if (values.boxes) throw new UsageError('--boxes (boxes burnt into the video) is not available yet — export without it; the boxes are in `vigil export tracks`', EXPORT_USAGE);
+  if (values.boxes)
+    throw new UsageError('--boxes (boxes burnt into the video) is not available yet — export without it; the boxes are in `vigil export tracks`', EXPORT_USAGE);
   if (!table && values.format) throw new UsageError('--format is for tracks and events; video is always MP4', EXPORT_USAGE);
   const log = (line: string) => process.stderr.write(`${line}\n`);
   let store;

@@ -53,7 +53,9 @@ export async function openStoreReader(dataDir: string, fileName = 'vigil.db'): P
   const version = await schemaVersion(db);
   if (version < 4 || version > latestSchemaVersion) {
     await db.close();
-    throw new Error(`the database ${file} has schema version ${version}; this export reads version 4 to ${latestSchemaVersion} — start this Vigil once on it (it migrates), or update Vigil`);
+    throw new Error(
+      `the database ${file} has schema version ${version}; this export reads version 4 to ${latestSchemaVersion} — start this Vigil once on it (it migrates), or update Vigil`,
+    );
   }
   const camera = (name: string | undefined) => (name === undefined ? null : name);
   return {
@@ -116,7 +118,16 @@ export async function openStoreReader(dataDir: string, fileName = 'vigil.db'): P
           ORDER BY e.time, e.id`,
         [q.from, q.to, camera(q.camera), camera(q.camera)],
       );
-      return rows.map((r) => ({ id: r.id, time: r.time, camera: r.camera, kind: r.kind, zone: r.zone, direction: r.direction, track: r.track_id, label: r.label }));
+      return rows.map((r) => ({
+        id: r.id,
+        time: r.time,
+        camera: r.camera,
+        kind: r.kind,
+        zone: r.zone,
+        direction: r.direction,
+        track: r.track_id,
+        label: r.label,
+      }));
     },
     close: () => db.close(),
   };

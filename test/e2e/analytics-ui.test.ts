@@ -126,7 +126,12 @@ describe('analytics in the UI: draw a line, live counters, timeline markers, rev
     const marker = page.getByTestId(`timeline-event-${mine!.id}`);
     const box = (await page.getByTestId('timeline-canvas').boundingBox())!;
     await page.screenshot({ path: join(artifacts, 'timeline-event-markers.png') });
-    await page.mouse.click(box.x + Number(await marker.getAttribute('data-x')), box.y + Number(await marker.getAttribute('data-y')));
+    // The marker is clicked where it is drawn now: a refresh may redraw the lane between reading its
+    // place and the click on a loaded machine, so the place is read again before each of 3 tries.
+    for (let attempt = 0; attempt < 3 && !page.url().includes('#/review?'); attempt++) {
+      await page.mouse.click(box.x + Number(await marker.getAttribute('data-x')), box.y + Number(await marker.getAttribute('data-y')));
+      await page.waitForURL(/#\/review\?/, { timeout: 3_000 }).catch(() => undefined);
+    }
     await expect.poll(() => page.url(), { timeout: 10_000 }).toContain('#/review?');
     const q = new URL(page.url().replace('#/review?', '?')).searchParams;
     expect(q.get('camera')).toBe(camera.id);

@@ -20,7 +20,10 @@ const clip = `file://${join(projectRoot(), '.vigil', 'media', 'vtest.mp4')}`;
 
 /** A real GStreamer pipeline decodes the whole file: exit 0 and no error. */
 function playsInGstreamer(file: string): { ok: boolean; output: string } {
-  const r = spawnSync('gst-launch-1.0', ['-q', 'filesrc', `location=${file}`, '!', 'qtdemux', '!', 'decodebin', '!', 'fakesink'], { encoding: 'utf8', timeout: 60_000 });
+  const r = spawnSync('gst-launch-1.0', ['-q', 'filesrc', `location=${file}`, '!', 'qtdemux', '!', 'decodebin', '!', 'fakesink'], {
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
   return { ok: r.status === 0, output: `${r.stdout}${r.stderr}` };
 }
 
@@ -57,10 +60,15 @@ describe('recording the demo clip', () => {
   afterAll(async () => node?.stop());
 
   it('indexes ~5 s segments that each play in GStreamer and add up to the wall time; Range gives 206', async () => {
-    const segments = await until('four segments indexed', 90_000, async () => {
-      const s = await list();
-      return s.length >= 4 ? s : undefined;
-    }, 500);
+    const segments = await until(
+      'four segments indexed',
+      90_000,
+      async () => {
+        const s = await list();
+        return s.length >= 4 ? s : undefined;
+      },
+      500,
+    );
     for (const s of segments) {
       expect(s.url).toMatch(/^\/media\/segments\/north\/\d{8}T\d{6}\.\d{3}Z(-\d+)?\.mp4$/);
       expect(s.codec).toBe('h264');
@@ -101,17 +109,27 @@ describe('recording the demo clip', () => {
       const s = await status();
       return s.engine.state === 'running' && s.engine.pid !== before.engine.pid ? true : undefined;
     });
-    const recovered = await until('the killed segment indexed', 30_000, async () => {
-      const s = (await list()).filter((x) => open.includes(basename(x.url)));
-      return s.length === open.length ? s : undefined;
-    }, 250);
+    const recovered = await until(
+      'the killed segment indexed',
+      30_000,
+      async () => {
+        const s = (await list()).filter((x) => open.includes(basename(x.url)));
+        return s.length === open.length ? s : undefined;
+      },
+      250,
+    );
     for (const s of recovered) {
       expect(s.end - s.start).toBeGreaterThan(500); // at least its first fragment
       const played = playsInGstreamer(join(dir, basename(s.url)));
       expect(played.ok, played.output).toBe(true);
     }
     // Recording goes on in new segments.
-    await until('a segment of the new engine', 30_000, async () => ((await list()).some((s) => s.start > Date.now() - 15_000 && !open.includes(basename(s.url))) ? true : undefined), 500);
+    await until(
+      'a segment of the new engine',
+      30_000,
+      async () => ((await list()).some((s) => s.start > Date.now() - 15_000 && !open.includes(basename(s.url))) ? true : undefined),
+      500,
+    );
   }, 120_000);
 
   it('vigil export joins the segments into an MP4 that plays, writes tracks as CSV, and refuses bad input with exit 2', async () => {
@@ -132,7 +150,22 @@ describe('recording the demo clip', () => {
 
     const csv = join(tmpdir(), `vigil-tracks-${process.pid}.csv`);
     const wide = { from: recordStart - 60_000, to: Date.now() + 1000 };
-    const t = vigil(['export', 'tracks', '--format', 'csv', '--camera', 'north', '--from', String(wide.from), '--to', String(wide.to), '--out', csv, '--data', data]);
+    const t = vigil([
+      'export',
+      'tracks',
+      '--format',
+      'csv',
+      '--camera',
+      'north',
+      '--from',
+      String(wide.from),
+      '--to',
+      String(wide.to),
+      '--out',
+      csv,
+      '--data',
+      data,
+    ]);
     expect(t.status, t.stderr).toBe(0);
     const lines = readFileSync(csv, 'utf8').trim().split('\n');
     expect(lines[0]).toBe('id,camera,label,first_seen,last_seen,duration_ms,best_score,boxes,zones');

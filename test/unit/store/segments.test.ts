@@ -67,7 +67,11 @@ describe('video segments', () => {
     const later = await store.segments.decideEvents('gate', { preRollSeconds: 2, postRollSeconds: 2, eventLabels: ['person'] }, T0 + 200_000);
     expect(later).toEqual({ kept: 1, deleted: 0, files: 0 });
     // With no post-roll it would have gone: decided segments are not decided again.
-    expect(await store.segments.decideEvents('gate', { preRollSeconds: 0, postRollSeconds: 0, eventLabels: [] }, T0 + 300_000)).toEqual({ kept: 0, deleted: 0, files: 0 });
+    expect(await store.segments.decideEvents('gate', { preRollSeconds: 0, postRollSeconds: 0, eventLabels: [] }, T0 + 300_000)).toEqual({
+      kept: 0,
+      deleted: 0,
+      files: 0,
+    });
     expect(await kept(store, 'gate')).toEqual([0, 10, 20, 50, 60]);
   });
 
