@@ -7,20 +7,14 @@ import { errorText, type ApiClient } from '../api/client';
 /** Boxes kept per track and second once the operator turns recording on (the workspace's default). */
 const ON_HZ = 2;
 
-/** Whether the camera keeps what a review needs: a snapshot per track and video (boxes are always kept, at detectionsHz). */
+/** Whether the camera keeps what a review needs: a snapshot per track (boxes are always kept, at detectionsHz). */
 function recordsTracks(p: RecordPolicy): boolean {
-  return p.snapshots && p.mode !== 'off';
+  return p.snapshots;
 }
-
-const VIDEO_WORDS: Record<RecordPolicy['mode'], string> = {
-  off: 'no video',
-  continuous: 'video all the time',
-  events: 'video around events',
-};
 
 function policyText(p: RecordPolicy): string {
   const boxes = p.detectionsHz === 0 ? 'every frame' : `${p.detectionsHz} per second`;
-  return `${p.snapshots ? `a snapshot of each track and its boxes (${boxes})` : `boxes only (${boxes}), no snapshots`}, ${VIDEO_WORDS[p.mode]}`;
+  return p.snapshots ? `a snapshot of each track and its boxes (${boxes})` : `boxes only (${boxes}), no snapshots`;
 }
 
 export function RecordAction({ api, camera, onChanged }: { api: ApiClient; camera: CameraView | undefined; onChanged(view: CameraView): void }) {
@@ -31,33 +25,22 @@ export function RecordAction({ api, camera, onChanged }: { api: ApiClient; camer
   const turnOn = () => {
     setBusy(true);
     setMessage(null);
-    api
-      .call('cameras.update', {
-        id: camera.id,
-        patch: {
-          record: {
-            snapshots: true,
-            detectionsHz: camera.record.detectionsHz || ON_HZ,
-            ...(camera.record.mode === 'off' ? { mode: 'continuous' as const } : {}),
-          },
-        },
-      })
-      .then(
-        (view) => {
-          setBusy(false);
-          setMessage({ ok: true, text: `Recording is on for ${view.name}: its next tracks get a snapshot and video.` });
-          onChanged(view);
-        },
-        (e: unknown) => {
-          setBusy(false);
-          setMessage({ ok: false, text: `Could not turn recording on for ${camera.name}: ${errorText(e)}` });
-        },
-      );
+    api.call('cameras.update', { id: camera.id, patch: { record: { snapshots: true, detectionsHz: camera.record.detectionsHz || ON_HZ } } }).then(
+      (view) => {
+        setBusy(false);
+        setMessage({ ok: true, text: `Recording is on for ${view.name}: its next tracks get a snapshot.` });
+        onChanged(view);
+      },
+      (e: unknown) => {
+        setBusy(false);
+        setMessage({ ok: false, text: `Could not turn recording on for ${camera.name}: ${errorText(e)}` });
+      },
+    );
   };
   return (
     <span className="record-action">
       <span data-testid="record-state">
-        {camera.name} records {policyText(camera.record)}.
+        {camera.name} records {policyText(camera.record)}. Video clips are not recorded by this node yet, so this track has no clip.
       </span>
       {!on && (
         <button type="button" data-testid="record-camera" disabled={busy} onClick={turnOn}>
