@@ -10,6 +10,7 @@ import type { ApiMethod, ApiParams, ApiResult } from '../../main/api/contract.js
 import { projectRoot } from '../../main/paths.js';
 import { launchBrowser } from '../helpers/browser.js';
 import { startServe, type ServedNode } from '../helpers/serve.js';
+import { callApi } from '../helpers/faults.js';
 
 const artifacts = join(projectRoot(), 'test-results', 'screenshots');
 const SLOW = 240_000;
@@ -20,16 +21,9 @@ describe('analytics in the UI: draw a line, live counters, timeline markers, rev
   let served: ServedNode;
   let camera: { id: string; name: string };
 
-  async function call<M extends ApiMethod>(method: M, params: ApiParams<M>): Promise<ApiResult<M>> {
-    const res = await fetch(new URL(`api/v1/${method.split('.').join('/')}`, served.url), {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(params),
-    });
-    const reply = (await res.json()) as { ok: boolean; result: ApiResult<M>; error?: { message: string } };
-    if (!reply.ok) throw new Error(`${method}: ${reply.error?.message}`);
-    return reply.result;
-  }
+  // The typed form of the API call every test helper makes (test/helpers/faults.ts).
+  const call = <M extends ApiMethod>(method: M, params: ApiParams<M>): Promise<ApiResult<M>> =>
+    callApi<ApiResult<M>>(new URL(served.url).origin, method, params);
 
   async function openPage(hash: string): Promise<Page> {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });

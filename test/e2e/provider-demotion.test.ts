@@ -13,22 +13,16 @@ import { generatedModelsDir, projectRoot } from '../../main/paths.js';
 import { unsafeOpsOf } from '../../main/models/provider-guard.js';
 import { launchBrowser } from '../helpers/browser.js';
 import { startServe, type ServedNode } from '../helpers/serve.js';
+import { callApi } from '../helpers/faults.js';
 
 describe('a model whose GPU session crashes at first load (SIMULATION: the probe aborts on CUDA)', () => {
   let browser: Browser;
   let served: ServedNode;
   let home: string;
 
-  async function call<M extends ApiMethod>(method: M, params: ApiParams<M>): Promise<ApiResult<M>> {
-    const res = await fetch(new URL(`api/v1/${method.split('.').join('/')}`, served.url), {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(params),
-    });
-    const reply = (await res.json()) as { ok: boolean; result: ApiResult<M>; error?: { message: string } };
-    if (!reply.ok) throw new Error(`${method}: ${reply.error?.message}`);
-    return reply.result;
-  }
+  // The typed form of the API call every test helper makes (test/helpers/faults.ts).
+  const call = <M extends ApiMethod>(method: M, params: ApiParams<M>): Promise<ApiResult<M>> =>
+    callApi<ApiResult<M>>(new URL(served.url).origin, method, params);
 
   beforeAll(async () => {
     home = mkdtempSync(join(tmpdir(), 'vigil-home-'));

@@ -19,6 +19,7 @@ import type {
   CameraView,
   DetectedObject,
   ModelSummary,
+  StreamStats,
   TrackDetail,
   TrackEvent,
   TrackSummary,
@@ -351,23 +352,24 @@ export async function startFakeNode(options: FakeNodeOptions = {}): Promise<Fake
     for (const cam of wanted) if (workspace.cameras.some((c) => c.id === cam)) startStreaming(cam);
   };
   const streamStates = new Map<string, { state: 'connecting' | 'reconnecting' | 'error' | 'ended'; error: string | null }>();
+  /** A camera's stream figures as the fixture reports them: delivering, nothing wrong. */
+  const healthyStream = (camera: string, state: 'live' | 'ended'): StreamStats => ({
+    camera,
+    state,
+    error: null,
+    reason: null,
+    advice: null,
+    retryAt: null,
+    decodeFps: fps,
+    inferFps: fps / 2,
+    droppedFrames: 0,
+    latencyMs: 12,
+    inferencesSaved: 0,
+  });
   const publishStats = () =>
     broadcast(
       'streams.stats',
-      workspace.cameras.map((c) => ({
-        camera: c.id,
-        state: c.enabled ? 'live' : 'ended',
-        error: null,
-        reason: null,
-        advice: null,
-        retryAt: null,
-        decodeFps: fps,
-        inferFps: fps / 2,
-        droppedFrames: 0,
-        latencyMs: 12,
-        inferencesSaved: 0,
-        ...streamStates.get(c.id),
-      })),
+      workspace.cameras.map((c) => ({ ...healthyStream(c.id, c.enabled ? 'live' : 'ended'), ...streamStates.get(c.id) })),
     );
   const statsTimer = setInterval(publishStats, 1000);
 
@@ -409,19 +411,7 @@ export async function startFakeNode(options: FakeNodeOptions = {}): Promise<Fake
     'system.info': () => ({ app: { name: 'Vigil', version: '0.1.0-fixture', mode: 'serve' }, engine }),
     'system.status': () => ({
       engine,
-      streams: workspace.cameras.map((c) => ({
-        camera: c.id,
-        state: 'live',
-        error: null,
-        reason: null,
-        advice: null,
-        retryAt: null,
-        decodeFps: fps,
-        inferFps: fps / 2,
-        droppedFrames: 0,
-        latencyMs: 12,
-        inferencesSaved: 0,
-      })),
+      streams: workspace.cameras.map((c) => healthyStream(c.id, 'live')),
       recorder: { queueDepth: 0, writtenPerSecond: 20, thinnedDetections: 0, rejectedBatches: 0, lastError: null },
       disk: { dataDir: '/tmp/vigil-fixture', usedBytes: 1.2e9, freeBytes: 80e9 },
       cpuPercent: 23,
