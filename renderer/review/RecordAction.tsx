@@ -1,5 +1,6 @@
-// "Record this camera" from a track: what the camera records now, and one click to turn its
-// recording on (cameras.update with the camera's record policy), the answer shown where it was asked.
+// "Record this camera" from a track: what the camera records now (snapshots, boxes, video), and one
+// click to turn recording on (cameras.update with the camera's record policy), the answer shown where
+// it was asked.
 import { useState } from 'react';
 import type { CameraView, RecordPolicy } from '../../main/api/contract';
 import { errorText, type ApiClient } from '../api/client';
@@ -7,14 +8,20 @@ import { errorText, type ApiClient } from '../api/client';
 /** Boxes kept per track and second once the operator turns recording on (the workspace's default). */
 const ON_HZ = 2;
 
-/** Whether the camera keeps what a review needs: a snapshot per track (boxes are always kept, at detectionsHz). */
+/** Whether the camera keeps what a review needs: a snapshot per track and video (boxes are always kept, at detectionsHz). */
 function recordsTracks(p: RecordPolicy): boolean {
-  return p.snapshots;
+  return p.snapshots && p.mode !== 'off';
 }
+
+const VIDEO_WORDS: Record<RecordPolicy['mode'], string> = {
+  off: 'no video',
+  continuous: 'video all the time',
+  events: 'video around events',
+};
 
 function policyText(p: RecordPolicy): string {
   const boxes = p.detectionsHz === 0 ? 'every frame' : `${p.detectionsHz} per second`;
-  return p.snapshots ? `a snapshot of each track and its boxes (${boxes})` : `boxes only (${boxes}), no snapshots`;
+  return `${p.snapshots ? `a snapshot of each track and its boxes (${boxes})` : `boxes only (${boxes}), no snapshots`}, ${VIDEO_WORDS[p.mode]}`;
 }
 
 export function RecordAction({ api, camera, onChanged }: { api: ApiClient; camera: CameraView | undefined; onChanged(view: CameraView): void }) {
@@ -25,10 +32,12 @@ export function RecordAction({ api, camera, onChanged }: { api: ApiClient; camer
   const turnOn = () => {
     setBusy(true);
     setMessage(null);
-    api.call('cameras.update', { id: camera.id, patch: { record: { snapshots: true, detectionsHz: camera.record.detectionsHz || ON_HZ } } }).then(
+    const record: Partial<RecordPolicy> = { snapshots: true, detectionsHz: camera.record.detectionsHz || ON_HZ };
+    if (camera.record.mode === 'off') record.mode = 'continuous';
+    api.call('cameras.update', { id: camera.id, patch: { record } }).then(
       (view) => {
         setBusy(false);
-        setMessage({ ok: true, text: `Recording is on for ${view.name}: its next tracks get a snapshot.` });
+        setMessage({ ok: true, text: `Recording is on for ${view.name}: its next tracks get a snapshot and video.` });
         onChanged(view);
       },
       (e: unknown) => {
@@ -40,7 +49,7 @@ export function RecordAction({ api, camera, onChanged }: { api: ApiClient; camer
   return (
     <span className="record-action">
       <span data-testid="record-state">
-        {camera.name} records {policyText(camera.record)}. Video clips are not recorded by this node yet, so this track has no clip.
+        {camera.name} records {policyText(camera.record)}.
       </span>
       {!on && (
         <button type="button" data-testid="record-camera" disabled={busy} onClick={turnOn}>

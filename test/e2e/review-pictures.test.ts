@@ -142,10 +142,12 @@ describe('review pictures, record from a track, timeline bands, one Pause (vigil
     await page.getByTestId('record-camera').click();
     await expect
       .poll(() => page.getByTestId('record-result').textContent(), { timeout: 20_000 })
-      .toBe(`Recording is on for ${cam.name}: its next tracks get a snapshot.`);
-    expect((await call('workspace.get', {})).cameras.find((c) => c.id === cam.id)!.record.snapshots).toBe(true);
+      .toBe(`Recording is on for ${cam.name}: its next tracks get a snapshot and video.`);
+    const record = (await call('workspace.get', {})).cameras.find((c) => c.id === cam.id)!.record;
+    expect(record.snapshots).toBe(true);
+    expect(record.mode).not.toBe('off');
     await expect.poll(() => page.getByTestId('record-camera').count(), { timeout: 10_000 }).toBe(0);
-    await expect.poll(() => page.getByTestId('record-state').textContent()).toMatch(new RegExp(`^${cam.name} records a snapshot of each track`));
+    await expect.poll(() => page.getByTestId('record-state').textContent()).toMatch(new RegExp(`^${cam.name} records a snapshot of each track .*, video`));
     await page.screenshot({ path: join(artifacts, 'review-record-camera.png') });
     await page.close();
   });
