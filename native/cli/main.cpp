@@ -47,6 +47,7 @@ int usage(FILE* out) {
       "                        [--retries N]   (--motion: skip inference while a camera is still; SENS 1..100, default 50)\n"
       "       vigil-engine bench [--streams N] [--uri URI] [--seconds S] [--model NAME|MANIFEST] [--batch N] [--realtime] [--preview-fps N] [--json]\n"
       "                          [--warm gpu|always|never]   (run each batch shape once at start; default gpu: on GPU providers)\n"
+      "                          [--record DIR [--segment-seconds S]]   (each stream also records its video into DIR/N/)\n"
       "       vigil-engine fixtures DIR   (writes the generated test model and clip, prints their description)\n"
       "       vigil-engine --help\n"
       "URIs: file:///path, rtsp://[user:pass@]host/path, http(s)://..., v4l2:///dev/videoN,\n"
@@ -400,6 +401,15 @@ class BenchListener : public vigil::EngineListener {
   std::vector<double> latency;
   int width = 0, height = 0;  // of the streams' frames
   std::atomic<bool> failed{false};
+  int64_t segments = 0, segmentBytes = 0;  // recording (--record): segments closed while measuring
+  double segmentSeconds = 0;
+  void onSegment(vigil::SegmentInfo&& s) override {
+    std::lock_guard lock(mu);
+    if (!measuring) return;
+    segments++;
+    segmentBytes += s.bytes;
+    segmentSeconds += s.durationSeconds;
+  }
   void onBatch(vigil::EngineBatch&& b) override {
     std::lock_guard lock(mu);
     if (!b.frames.empty()) {
@@ -476,10 +486,11 @@ double percentile(std::vector<double> v, double p) {
 
 int bench(int argc, char** argv) {
   Args a;
-  if (!parseArgs(argc, argv, 2, {"json", "realtime"}, {"streams", "uri", "seconds", "model", "batch", "work-layers", "preview-fps", "warm"},
+  if (!parseArgs(argc, argv, 2, {"json", "realtime"}, {"streams", "uri", "seconds", "model", "batch", "work-layers", "preview-fps", "warm", "record", "segment-seconds"},
                  &a))
     return usage(stderr);
-  int streams = 1, seconds = 10, batch = 0, work = 3, previewFps = 0;
+  int streams = 1, seconds = 10, batch = 0, work = 3, previewFps = 0, segmentSeconds = 10;
+  if (!intOpt(a, "segment-seconds", 10, 1, &segmentSeconds)) return 2;
   if (!intOpt(a, "preview-fps", 0, 0, &previewFps) || !intOpt(a, "streams", 1, 1, &streams) || !intOpt(a, "seconds", 10, 1, &seconds) ||
       !intOpt(a, "batch", 0, 1, &batch) || !intOpt(a, "work-layers", 3, 0, &work))
     return 2;
@@ -567,7 +578,13 @@ int bench(int argc, char** argv) {
   so.loop = true;
   // --realtime: every stream plays at its own rate (like cameras) and stale frames are dropped.
   so.realtime = a.has("realtime");
-  for (int i = 0; i < streams; ++i) engine->addSource(std::to_string(i), uri, so);
+  // --record DIR: every stream also records its compressed video (DIR/N/), as a recording camera does.
+  const std::string recordDir = a.get("record");
+  so.record.segmentSeconds = segmentSeconds;
+  for (int i = 0; i < streams; ++i) {
+    if (!recordDir.empty()) so.record.dir = (fs::path(recordDir) / std::to_string(i)).string();
+    engine->addSource(std::to_string(i), uri, so);
+  }
   // Warm-up: every stream delivers (decoders open one after another, seconds for many), then 1.5 s
   // more for caches and the first batches; only then the measured window starts.
   for (auto waitStart = Clock::now(); Clock::now() - waitStart < std::chrono::seconds(60);) {
@@ -652,6 +669,14 @@ int bench(int argc, char** argv) {
         stages.batches ? stages.infer / stages.batches : 0.0, stages.batches ? stages.post / stages.batches : 0.0,
         stages.batches ? stages.deliver / stages.batches : 0.0, bareInput.c_str(), stages.firstFullInfer, warmed.c_str(),
         nlohmann::json(modelFile).dump().c_str());
+  if (!recordDir.empty()) {
+    std::lock_guard lock(listener.mu);
+    std::printf("recording: %lld segments closed while measuring, %.1f MB, %.1f s of video, into %s\n",
+                static_cast<long long>(listener.segments), listener.segmentBytes / 1e6, listener.segmentSeconds, recordDir.c_str());
+    if (a.has("json"))
+      std::printf("{\"recorded_segments\":%lld,\"recorded_bytes\":%lld,\"recorded_seconds\":%.2f}\n", static_cast<long long>(listener.segments),
+                  static_cast<long long>(listener.segmentBytes), listener.segmentSeconds);
+  }
   return listener.failed ? 1 : 0;
 }
 

@@ -3,14 +3,22 @@
 # 30 fps) and throughput (as fast as the streams decode) at the stream counts given, one JSON summary
 # line each; then the NVDEC decode ceiling at the throughput stream counts.
 # Usage: nanodet-round.sh "RT_STREAMS" "FF_STREAMS"   e.g. nanodet-round.sh "16 32 50" "32 48"
+#   env: SECS (measured seconds, 10), BATCH (engine batch), RECORD=1 (every stream also recorded), NO_DECODE=1
 set -u
 bash scripts/gpu/device-setup.sh >/dev/null 2>&1 || { echo "setup failed"; exit 1; }
 source /tmp/vigil-gpu/env.sh
 H=$VIGIL_GPU_HOME; export ORT_EP_PATH=$H/ort/lib VIGIL_EP=cuda
 C=file://$H/clip1080p30.mp4; M=$H/models/nanodet-coco.json
 b() {
-  vigil-engine bench --model "$M" --uri "$C" --seconds "${SECS:-10}" --json "$@" 2>/dev/null | tail -1 | python3 -c "import json,sys
-d=json.loads(sys.stdin.read()); print(json.dumps({k:d[k] for k in ['streams','realtime','e2e_fps','decoded_fps','min_stream_fps','p50_ms','p95_ms','p99_ms','dropped','gpu_util_percent','cpu_percent','device_frames_percent','stage_ms','bare_fps','bare_input','ratio','engine_batch']}))"
+  # RECORD=1: every stream also records its video (stream copy) into $H/rec, cleared per run.
+  local rec=()
+  if [ -n "${RECORD:-}" ]; then rm -rf "$H/rec"; rec=(--record "$H/rec"); fi
+  vigil-engine bench --model "$M" --uri "$C" --seconds "${SECS:-10}" --json "${rec[@]}" "$@" 2>/dev/null | python3 -c "import json,sys
+d={}
+for line in sys.stdin:
+    if line.startswith('{'): d.update(json.loads(line))
+keys=['streams','realtime','e2e_fps','decoded_fps','min_stream_fps','p50_ms','p95_ms','p99_ms','dropped','gpu_util_percent','cpu_percent','device_frames_percent','stage_ms','bare_fps','bare_input','ratio','engine_batch','recorded_segments','recorded_bytes','recorded_seconds']
+print(json.dumps({k:d[k] for k in keys if k in d}))"
 }
 for n in $1; do b --streams "$n" --batch "${BATCH:-$((n < 32 ? n : 32))}" --realtime; done
 for n in $2; do b --streams "$n" --batch "${BATCH:-32}"; done
