@@ -41,7 +41,7 @@ trap 'rm -rf "$work"' EXIT
 echo "[pack] GStreamer bundle"
 # The bundle's default list minus libav (200 MB of codecs; H.264 goes to nvh264dec there).
 gst_plugins=(coreelements app typefindfunctions playback isomp4 videoparsersbad nvcodec videoconvertscale videotestsrc
-  rtsp rtp rtpmanager udp tcp matroska jpeg x264 pbtypes)
+  rtsp rtp rtpmanager udp tcp matroska jpeg x264 pbtypes multifile)  # multifile: splitmuxsink (recording)
 bash "$shared/gst-bundle.sh" "$work/gst" "${gst_plugins[@]}" >/dev/null
 tar czf "$base/gst.tgz" -C "$work" gst
 
