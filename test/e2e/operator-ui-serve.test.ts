@@ -85,7 +85,7 @@ describe('operator UI in Chromium against vigil serve (demo workspace, real engi
     await page.waitForTimeout(1_500);
     let second = await tileSnapshot(page, cam);
     await expect
-      .poll(async () => ((second = await tileSnapshot(page, cam)), second.lastObjects.some((o) => o.inferred)), { timeout: 30_000, interval: 200 })
+      .poll(async () => ((second = await tileSnapshot(page, cam)), second.lastObjects.some((o) => o.inferred)), { timeout: 60_000, interval: 200 })
       .toBe(true);
     expect(second.drawn).toBeGreaterThan(first.drawn);
     expect(second.lastFrame).toBeGreaterThan(first.lastFrame);
@@ -295,7 +295,7 @@ describe('operator UI in Chromium against vigil serve (demo workspace, real engi
           target = markers.find((m) => withSnapshot.has(m.id) && picks.includes(m.id));
           return target !== undefined;
         },
-        { timeout: 20_000 },
+        { timeout: 40_000 },
       )
       .toBe(true);
     await page.screenshot({ path: join(artifacts, 'timeline.png') });
