@@ -87,7 +87,7 @@ export function MqttSection({ api, workspace, onSaved }: { api: ApiClient; works
       <p className={`mqtt-status state-${status?.state ?? 'unknown'}`} role="status" data-testid="mqtt-status" data-state={status?.state ?? 'unknown'}>
         {mqttStatusWords(status, now)}
       </p>
-      <form className="form-grid" data-testid="mqtt-form" onSubmit={submit} noValidate>
+      <form className="form-grid fields-top" data-testid="mqtt-form" onSubmit={submit} noValidate>
         <label className="toggle">
           <input type="checkbox" data-testid="mqtt-enabled" checked={enabled} onChange={(e) => setEnabled(e.target.checked)} /> publish to the broker
           {fieldError('enabled')}
@@ -108,9 +108,14 @@ export function MqttSection({ api, workspace, onSaved }: { api: ApiClient; works
             data-testid="mqtt-password"
             value={password}
             autoComplete="new-password"
-            placeholder={m.hasPassword ? 'stored: leave empty to keep' : 'none'}
+            placeholder={m.hasPassword ? 'stored' : 'none'}
             onChange={(e) => setPassword(e.target.value)}
           />
+          {m.hasPassword && (
+            <span className="hint" data-testid="mqtt-password-hint">
+              A password is stored (never shown): leave empty to keep it.
+            </span>
+          )}
           {fieldError('password')}
         </label>
         {m.hasPassword && (
