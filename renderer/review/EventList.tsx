@@ -9,15 +9,7 @@ import type { ReviewFilter } from './review-query';
 
 const PAGE = 100;
 
-export function EventList({
-  api,
-  filter,
-  names,
-}: {
-  api: ApiClient;
-  filter: ReviewFilter & { event: ZoneEventKind };
-  names: Map<string, string>;
-}) {
+export function EventList({ api, filter, names }: { api: ApiClient; filter: ReviewFilter & { event: ZoneEventKind }; names: Map<string, string> }) {
   const [events, setEvents] = useState<ZoneEvent[]>([]);
   const [error, setError] = useState<string | null>(null);
   const [loading, setLoading] = useState(true);
