@@ -180,7 +180,7 @@ describe('analytics on a real vigil serve (demo clip, the demo line and zone)', 
       return c ? c.in + c.out : -1;
     };
     // A few crossings first, so a reset to zero could not hide behind new ones.
-    await until('two crossings of the walkway on the previews', 90_000, () => (view.previews.some((p) => walkway(p) >= 2) ? true : undefined));
+    await until('four crossings of the walkway on the previews', 120_000, () => (view.previews.some((p) => walkway(p) >= 4) ? true : undefined));
     const before = view.previews[view.previews.length - 1]!;
     const base = Math.max(...view.previews.map(walkway));
     const camera = (await call<{ cameras: CameraView[] }>(node, 'workspace.get')).cameras.find((c) => c.id === CAMERA)!;
