@@ -279,6 +279,7 @@ export interface TimelineBucket {
 export interface TrackSearch {
   cameras?: string[];
   labels?: string[];
+  /** A zone or line id; zone ids are unique per camera only, so it needs exactly one camera in `cameras`. */
   zone?: string;
   from?: number;
   to?: number;
@@ -374,7 +375,7 @@ export interface ZoneEvent {
 /** events.search: recorded analytics events, newest first (timeline markers, review). */
 export interface EventSearch {
   cameras?: string[];
-  /** Zone / line ids. */
+  /** Zone / line ids of one camera (ids are unique per camera only): needs exactly one camera in `cameras`. */
   zones?: string[];
   kinds?: ZoneEventKind[];
   from?: number;

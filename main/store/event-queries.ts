@@ -49,6 +49,15 @@ export function stringList(name: string, v: unknown): string | null {
   return JSON.stringify(v);
 }
 
+/**
+ * Zone ids are unique per camera only (two cameras may each have a 'door'): a zone filter is a
+ * (camera, zone) key, so it needs exactly one camera beside it, or it would mix cameras.
+ */
+export function requireZoneCamera(name: string, cameras: unknown): void {
+  if (!Array.isArray(cameras) || cameras.length !== 1)
+    throw new BadQueryError(`${name} needs its camera: zone ids are unique per camera only — give cameras: [the zone's camera id] with it`);
+}
+
 function limitOf(name: string, limit: unknown): number {
   if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1 || limit > 1000)
     throw new BadQueryError(`${name}: limit must be 1 ... 1000, got ${String(limit)}`);
@@ -95,6 +104,7 @@ export async function searchEvents(db: SqlDriver, q: EventSearchQuery): Promise<
   }
   const zones = stringList('searchEvents: zones', q.zones);
   if (zones !== null) {
+    requireZoneCamera('searchEvents: zones', q.cameras);
     conds.push('e.zone IN (SELECT value FROM json_each(?))');
     params.push(zones);
   }

@@ -17,7 +17,18 @@ import type {
 } from './types.js';
 import type { TimelineQuery } from '../api/contract.js';
 import type { SqlDriver, SqlValue } from './driver.js';
-import { BadQueryError, eventColumns, eventFrom, eventsAround, requireTime, searchEvents, stringList, toEvent, type EventRow } from './event-queries.js';
+import {
+  BadQueryError,
+  eventColumns,
+  eventFrom,
+  eventsAround,
+  requireTime,
+  requireZoneCamera,
+  searchEvents,
+  stringList,
+  toEvent,
+  type EventRow,
+} from './event-queries.js';
 
 export { BadQueryError } from './event-queries.js';
 
@@ -179,6 +190,7 @@ export class StoreQueries {
     }
     if (q.zone !== undefined) {
       if (typeof q.zone !== 'string') throw new BadQueryError(`searchTracks: zone must be a zone name, got ${JSON.stringify(q.zone)}`);
+      requireZoneCamera('searchTracks: zone', q.cameras);
       conds.push('EXISTS (SELECT 1 FROM track_zones z WHERE z.zone = ? AND z.track_id = t.id)');
       params.push(q.zone);
     }

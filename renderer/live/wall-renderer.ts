@@ -25,6 +25,8 @@ export interface TileStats {
   lastObjects: DetectedObject[];
   /** The zone and line counts drawn with the last frame (absent when the camera has none). */
   lastCounts?: ZoneCounts[];
+  /** The count labels drawn on the picture with the current frame (zones, then lines, in the camera's order). */
+  drawnCountTexts: string[];
   /** Source pixels → canvas pixels for the last drawn frame. */
   transform: { scale: number; ox: number; oy: number; canvasWidth: number; canvasHeight: number };
   /** Delay from the engine stamping the frame (`time`) to its drawing, ms (last 600). */
@@ -57,7 +59,7 @@ interface Tile {
   lastFrameAt: number;
   fpsWindow: number[];
   statusEl: HTMLElement | null;
-  /** Where the zones' and lines' counts are written as text, once a second. */
+  /** Where the zones' and lines' counts are written as text, with the frame whose counts are drawn. */
   countsEl: HTMLElement | null;
   unsubscribe: (() => void) | null;
 }
@@ -127,6 +129,7 @@ export class WallRenderer {
       dropped: 0,
       lastFrame: -1,
       lastObjects: [],
+      drawnCountTexts: [],
       transform: { scale: 1, ox: 0, oy: 0, canvasWidth: 0, canvasHeight: 0 },
       delays: [],
       pageDelays: [],
@@ -259,7 +262,9 @@ export class WallRenderer {
     ctx.drawImage(cur.bitmap, ox, oy, fw * scale, fh * scale);
     tile.stats.transform = { scale, ox, oy, canvasWidth: w, canvasHeight: h };
     const o = this.overlay;
-    if (o.zones) drawZones(ctx, tile.zones, cur.msg.counts, ox, oy, fw * scale, fh * scale, dpr);
+    // One source for the counts on the picture and the text under it: this frame's message.
+    tile.stats.drawnCountTexts = o.zones ? drawZones(ctx, tile.zones, cur.msg.counts, ox, oy, fw * scale, fh * scale, dpr) : [];
+    this.writeCounts(tile, cur.msg.counts);
     if (o.trails) {
       ctx.lineWidth = 2 * dpr;
       for (const [id, trail] of tile.trails) {
@@ -303,6 +308,21 @@ export class WallRenderer {
     }
   }
 
+  /** The tile's counts as text, from the same message as the picture drawn now (written only when it changes). */
+  private writeCounts(tile: Tile, counts: ZoneCounts[] | undefined): void {
+    if (!tile.countsEl) return;
+    const text = tile.zones
+      .filter((z) => z.kind !== 'mask')
+      .map((z) =>
+        countText(
+          z,
+          counts?.find((c) => c.zone === z.id),
+        ),
+      )
+      .join(' | ');
+    if (tile.countsEl.textContent !== text) tile.countsEl.textContent = text;
+  }
+
   /** Once a second: per-tile fps and delay as text, and whether frames still arrive. */
   private updateStatusTexts(): void {
     const now = performance.timeOrigin + performance.now();
@@ -315,19 +335,6 @@ export class WallRenderer {
       // What this page shows (the tile's labelled figures are the engine's, as on System).
       if (tile.statusEl)
         tile.statusEl.title = tile.lastFrameAt ? `shown here: ${fps.toFixed(1)} fps, ${delay === null ? '–' : Math.round(delay)} ms after capture` : '';
-      if (tile.countsEl) {
-        const counts = tile.current?.msg.counts;
-        const text = tile.zones
-          .filter((z) => z.kind !== 'mask')
-          .map((z) =>
-            countText(
-              z,
-              counts?.find((c) => c.zone === z.id),
-            ),
-          )
-          .join(' | ');
-        if (tile.countsEl.textContent !== text) tile.countsEl.textContent = text;
-      }
       // A paused wall draws nothing new on purpose: that is not a camera going quiet.
       if (!this.paused && tile.lastFrameAt && now - tile.lastFrameAt > 3000) {
         tile.lastFrameAt = 0;

@@ -12,6 +12,7 @@ export function countText(zone: Zone, c: ZoneCounts | undefined): string {
   return `${zone.name}  ${c?.inside ?? 0} inside${c?.crowded ? ' · crowded' : ''}`;
 }
 
+/** Draws the regions; returns the count labels drawn (what the tile's text under the picture must read). */
 export function drawZones(
   ctx: CanvasRenderingContext2D,
   zones: Zone[],
@@ -21,7 +22,8 @@ export function drawZones(
   w: number,
   h: number,
   dpr: number,
-): void {
+): string[] {
+  const drawn: string[] = [];
   const at = ([px, py]: [number, number]) => [ox + px * w, oy + py * h] as const;
   const font = Math.max(10, Math.round(11 * dpr));
   for (const z of zones) {
@@ -54,6 +56,7 @@ export function drawZones(
       }
     }
     const text = countText(z, c);
+    drawn.push(text);
     ctx.font = `${font}px system-ui, sans-serif`;
     ctx.textBaseline = 'top';
     const tw = ctx.measureText(text).width + 8;
@@ -64,6 +67,7 @@ export function drawZones(
     ctx.fillStyle = z.kind === 'line' ? LINE : c?.crowded ? CROWDED : ZONE;
     ctx.fillText(text, x + 4, y + 3);
   }
+  return drawn;
 }
 
 /** An arrow across the line's middle pointing to its 'in' side (left→right of a→b, as the engine judges). */

@@ -9,17 +9,7 @@ import type { ReviewFilter } from './review-query';
 
 const PAGE = 100;
 
-export function EventList({
-  api,
-  filter,
-  names,
-  zoneNames,
-}: {
-  api: ApiClient;
-  filter: ReviewFilter & { event: ZoneEventKind };
-  names: Map<string, string>;
-  zoneNames: Map<string, string>;
-}) {
+export function EventList({ api, filter, names }: { api: ApiClient; filter: ReviewFilter & { event: ZoneEventKind }; names: Map<string, string> }) {
   const [events, setEvents] = useState<ZoneEvent[]>([]);
   const [error, setError] = useState<string | null>(null);
   const [loading, setLoading] = useState(true);
@@ -96,7 +86,8 @@ export function EventList({
               {e.kind}
               {e.direction ? ` (${e.direction})` : ''}
             </span>
-            <span>{zoneNames.get(e.zone) ?? e.zoneName}</span>
+            {/* The node names it by (camera, zone): ids are unique per camera only. */}
+            <span>{e.zoneName}</span>
             <span>{names.get(e.camera) ?? e.camera}</span>
             <span style={e.label ? { color: labelColor(e.label) } : undefined}>{e.label ?? '—'}</span>
             <span>{e.track ? <a href={`#/review/${encodeURIComponent(e.track)}`}>open track</a> : '—'}</span>

@@ -9,7 +9,7 @@ import { replaceQuery } from '../router/router';
 import type { WorkspaceState } from '../common/useWorkspace';
 import { isZoneEventKind, ZONE_EVENT_KINDS } from '../../main/api/registries';
 import { EventList } from './EventList';
-import { filterFromQuery, LAST_QUERY_KEY, queryFromFilter, type ReviewFilter } from './review-query';
+import { filterFromQuery, LAST_QUERY_KEY, queryFromFilter, zoneOptions, zoneOptionValue, type ReviewFilter } from './review-query';
 import { TrackView } from './TrackView';
 
 const PAGE = 100;
@@ -52,10 +52,8 @@ function TrackList({ api, workspaceState, query }: { api: ApiClient; workspaceSt
   const cameras = workspaceState.workspace?.cameras ?? [];
   const recorded = useRecordedLabels(api);
   const labels = filter.labels?.[0] && !recorded.includes(filter.labels[0]) ? [...recorded, filter.labels[0]].sort() : recorded;
-  // The filter names a zone by its id (renaming keeps its history); zones of several cameras may share one.
-  const zones = [...new Map(cameras.flatMap((c) => c.zones.filter((z) => z.kind !== 'mask').map((z) => [z.id, z.name] as const))).entries()].sort((a, b) =>
-    a[1].localeCompare(b[1]),
-  );
+  // The filter names a zone by (camera, id): renaming keeps its history, and cameras may share an id.
+  const zones = zoneOptions(cameras, filter.cameras?.[0]);
 
   useEffect(() => {
     const q = queryFromFilter(filter);
@@ -116,7 +114,10 @@ function TrackList({ api, workspaceState, query }: { api: ApiClient; workspaceSt
           <select
             data-testid="filter-camera"
             value={filter.cameras?.[0] ?? ''}
-            onChange={(e) => set({ cameras: e.target.value ? [e.target.value] : undefined })}
+            // A zone belongs to its camera: another camera (or all) leaves the zone filter.
+            onChange={(e) =>
+              set({ cameras: e.target.value ? [e.target.value] : undefined, ...(e.target.value !== filter.cameras?.[0] ? { zone: undefined } : {}) })
+            }
           >
             <option value="">all</option>
             {cameras.map((c) => (
@@ -137,11 +138,18 @@ function TrackList({ api, workspaceState, query }: { api: ApiClient; workspaceSt
         </label>
         <label>
           Zone
-          <select data-testid="filter-zone" value={filter.zone ?? ''} onChange={(e) => set({ zone: e.target.value || undefined })}>
+          <select
+            data-testid="filter-zone"
+            value={filter.zone && filter.cameras?.[0] ? zoneOptionValue(filter.cameras[0], filter.zone) : ''}
+            onChange={(e) => {
+              const picked = zones.find((z) => z.value === e.target.value);
+              set(picked ? { cameras: [picked.camera], zone: picked.zone } : { zone: undefined });
+            }}
+          >
             <option value="">any</option>
-            {zones.map(([id, name]) => (
-              <option key={id} value={id}>
-                {name}
+            {zones.map((z) => (
+              <option key={z.value} value={z.value}>
+                {z.text}
               </option>
             ))}
           </select>
@@ -204,7 +212,7 @@ function TrackList({ api, workspaceState, query }: { api: ApiClient; workspaceSt
         </label>
       </form>
       {event ? (
-        <EventList api={api} filter={{ ...filter, event }} names={names} zoneNames={new Map(zones)} />
+        <EventList api={api} filter={{ ...filter, event }} names={names} />
       ) : (
         <>
           {error && (

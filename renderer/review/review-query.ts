@@ -1,5 +1,5 @@
 // The review list's filters as the URL keeps them, so Back (and "← All tracks") restores them.
-import type { TrackSearch, ZoneEventKind } from '../../main/api/contract';
+import type { TrackSearch, Zone, ZoneEventKind } from '../../main/api/contract';
 import { isZoneEventKind } from '../../main/api/registries';
 
 /** The review's filters: the track search's, and an event kind that lists the zones' events instead of tracks. */
@@ -24,7 +24,8 @@ export function filterFromQuery(query: string): ReviewFilter {
     ...(isZoneEventKind(event) ? { event } : {}),
     ...(q.get('camera') ? { cameras: [q.get('camera')!] } : {}),
     ...(q.get('label') ? { labels: [q.get('label')!] } : {}),
-    ...(q.get('zone') ? { zone: q.get('zone')! } : {}),
+    // Zone ids are unique per camera only: a zone filter is kept with its camera, never alone.
+    ...(q.get('zone') && q.get('camera') ? { zone: q.get('zone')! } : {}),
     ...(num('from') !== undefined ? { from: num('from')! } : {}),
     ...(num('to') !== undefined ? { to: num('to')! } : {}),
     ...(num('minScore') !== undefined ? { minScore: num('minScore')! } : {}),
@@ -43,4 +44,34 @@ export function queryFromFilter(f: ReviewFilter): URLSearchParams {
   if (f.minScore !== undefined) q.set('minScore', String(f.minScore));
   q.set('minSec', String((f.minDurationMs ?? 0) / 1000));
   return q;
+}
+
+/** One entry of the zone filter: a zone or line of one camera (zone ids are unique per camera only). */
+export interface ZoneOption {
+  /** The select's value: the (camera, zone) key. */
+  value: string;
+  camera: string;
+  zone: string;
+  /** The zone's name, and its camera's when the list spans several cameras. */
+  text: string;
+}
+
+/** The select value of a (camera, zone) pair: unambiguous whatever either id holds. */
+export function zoneOptionValue(camera: string, zone: string): string {
+  return JSON.stringify([camera, zone]);
+}
+
+/**
+ * The zone filter's entries: every zone and line of the chosen camera, or of every camera (named
+ * "Zone (Camera)") when none is chosen, by name. Picking one also picks its camera.
+ */
+export function zoneOptions(cameras: readonly { id: string; name: string; zones: readonly Zone[] }[], camera: string | undefined): ZoneOption[] {
+  return cameras
+    .filter((c) => camera === undefined || c.id === camera)
+    .flatMap((c) =>
+      c.zones
+        .filter((z) => z.kind !== 'mask')
+        .map((z) => ({ value: zoneOptionValue(c.id, z.id), camera: c.id, zone: z.id, text: camera === undefined ? `${z.name} (${c.name})` : z.name })),
+    )
+    .sort((a, b) => a.text.localeCompare(b.text));
 }

@@ -1,19 +1,32 @@
-// Settings → Cameras: the camera table (edit, disable, remove) and adding a camera after a test connection.
+// Settings → Cameras: the camera table (edit, disable, remove; motion gating) and adding a camera
+// after a test connection. An API error pinned on a field of the edit form shows under that field.
 import { useState } from 'react';
-import type { CameraInput, CameraView, WorkspaceView } from '../../main/api/contract';
+import type { CameraInput, CameraView, MotionGating, WorkspaceView } from '../../main/api/contract';
+import { MOTION_LIMITS } from '../../main/api/registries';
 import { errorText, type ApiClient } from '../api/client';
-import { effectiveDefault, ErrorLine } from './helpers';
+import { effectiveDefault, ErrorLine, FieldError, fieldProblem } from './helpers';
 import { AddCamera } from './AddCamera';
+
+/** The edit form's fields an API error can be pinned on, by the end of the API's field name. */
+const FORM_FIELDS = ['motion.sensitivity', 'motion.enabled', 'detectFps', 'name'] as const;
+type FormField = (typeof FORM_FIELDS)[number];
+
+/** The words for a camera's motion gating in the table. */
+export function motionWords(m: MotionGating): string {
+  return m.enabled ? `on, sensitivity ${m.sensitivity}` : 'off';
+}
 
 export function CamerasSection({ api, workspace, onChanged }: { api: ApiClient; workspace: WorkspaceView; onChanged(): void }) {
   const [editing, setEditing] = useState<string | null>(null);
   const [rowError, setRowError] = useState<{ id: string; text: string } | null>(null);
-  const act = async (id: string, what: string, fn: () => Promise<unknown>) => {
+  /** `claim`: the row's form takes an error pinned on one of its fields (shown under it) and says so. */
+  const act = async (id: string, what: string, fn: () => Promise<unknown>, claim?: (e: unknown) => boolean) => {
     try {
       await fn();
       setRowError(null);
       onChanged();
     } catch (e) {
+      if (claim?.(e)) return setRowError(null);
       setRowError({ id, text: `cannot ${what}: ${errorText(e)}` });
     }
   };
@@ -27,6 +40,7 @@ export function CamerasSection({ api, workspace, onChanged }: { api: ApiClient; 
             <th>URI</th>
             <th>Model</th>
             <th>Detect fps</th>
+            <th>Motion gating</th>
             <th>Enabled</th>
             <th />
           </tr>
@@ -49,11 +63,16 @@ export function CamerasSection({ api, workspace, onChanged }: { api: ApiClient; 
                 if (window.confirm(`Remove camera '${c.name}'? Its recorded tracks stay in the store.`))
                   void act(c.id, `remove '${c.name}'`, () => api.call('cameras.remove', { id: c.id }));
               }}
-              onSave={(patch) =>
-                act(c.id, `save '${c.name}'`, async () => {
-                  await api.call('cameras.update', { id: c.id, patch });
-                  setEditing(null);
-                })
+              onSave={(patch, claim) =>
+                act(
+                  c.id,
+                  `save '${c.name}'`,
+                  async () => {
+                    await api.call('cameras.update', { id: c.id, patch });
+                    setEditing(null);
+                  },
+                  claim,
+                )
               }
             />
           ))}
@@ -72,7 +91,7 @@ function CameraRow(props: {
   onEdit(): void;
   onToggle(): void;
   onRemove(): void;
-  onSave(patch: Partial<CameraInput>): void;
+  onSave(patch: Partial<CameraInput>, claim: (e: unknown) => boolean): void;
 }) {
   const { camera: c } = props;
   const [name, setName] = useState(c.name);
@@ -81,6 +100,18 @@ function CameraRow(props: {
   const [model, setModel] = useState(c.model ?? '');
   const [detectionsHz, setDetectionsHz] = useState(c.record.detectionsHz);
   const [snapshots, setSnapshots] = useState(c.record.snapshots);
+  const [motionOn, setMotionOn] = useState(c.motion.enabled);
+  // Text, so a value the API refuses reaches it as typed and its answer shows under the field.
+  const [sensitivity, setSensitivity] = useState(String(c.motion.sensitivity));
+  const [fieldErrors, setFieldErrors] = useState<Partial<Record<FormField, string>>>({});
+  const claim = (e: unknown): boolean => {
+    const p = fieldProblem(e);
+    const field = p && FORM_FIELDS.find((f) => p.field === f || p.field.endsWith(`.${f}`));
+    if (!p || !field) return false;
+    setFieldErrors({ [field]: p.text });
+    return true;
+  };
+  const limits = MOTION_LIMITS.sensitivity;
   return (
     <>
       <tr data-testid={`camera-row-${c.id}`}>
@@ -88,6 +119,7 @@ function CameraRow(props: {
         <td className="mono">{c.uri}</td>
         <td>{c.model ?? `default (${effectiveDefault(props.workspace) ?? 'none'})`}</td>
         <td>{c.detectFps || 'every frame'}</td>
+        <td data-testid={`camera-motion-${c.id}`}>{motionWords(c.motion)}</td>
         <td>{c.enabled ? 'yes' : 'no'}</td>
         <td className="actions">
           <button type="button" onClick={props.onEdit} data-testid={`camera-edit-${c.id}`}>
@@ -103,30 +135,36 @@ function CameraRow(props: {
       </tr>
       {props.error && (
         <tr>
-          <td colSpan={6}>
+          <td colSpan={7}>
             <ErrorLine error={props.error} testId={`camera-error-${c.id}`} />
           </td>
         </tr>
       )}
       {props.editing && (
         <tr>
-          <td colSpan={6}>
+          <td colSpan={7}>
             <form
               className="form-row"
               data-testid={`camera-edit-form-${c.id}`}
+              // The API checks every value (MOTION_LIMITS and the rest) and its answer shows under the field.
+              noValidate
               onSubmit={(e) => {
                 e.preventDefault();
-                props.onSave({ name, detectFps, model: model || null, record: { detectionsHz, snapshots }, ...(uri ? { uri } : {}) });
+                setFieldErrors({});
+                const motion = { enabled: motionOn, sensitivity: sensitivity.trim() === '' ? Number.NaN : Number(sensitivity) };
+                props.onSave({ name, detectFps, model: model || null, record: { detectionsHz, snapshots }, motion, ...(uri ? { uri } : {}) }, claim);
               }}
             >
               <label>
                 Name <input value={name} onChange={(e) => setName(e.target.value)} required />
+                <FieldError text={fieldErrors.name} testId={`camera-field-error-name-${c.id}`} />
               </label>
               <label>
                 New URI <input value={uri} placeholder="unchanged" onChange={(e) => setUri(e.target.value)} />
               </label>
               <label>
                 Detect fps <input type="number" min={0} max={60} value={detectFps} onChange={(e) => setDetectFps(Number(e.target.value))} />
+                <FieldError text={fieldErrors.detectFps} testId={`camera-field-error-detectFps-${c.id}`} />
               </label>
               <label>
                 Model
@@ -145,6 +183,24 @@ function CameraRow(props: {
               </label>
               <label className="toggle">
                 <input type="checkbox" checked={snapshots} onChange={(e) => setSnapshots(e.target.checked)} /> snapshots
+              </label>
+              <label className="toggle" title="Skip the detector while the picture is still; the tracker carries the objects meanwhile">
+                <input type="checkbox" data-testid={`camera-motion-enabled-${c.id}`} checked={motionOn} onChange={(e) => setMotionOn(e.target.checked)} /> skip
+                detection while the picture is still
+                <FieldError text={fieldErrors['motion.enabled']} testId={`camera-field-error-motion-enabled-${c.id}`} />
+              </label>
+              <label title={`${limits.min}: only large, strong changes count as motion; ${limits.max}: a faint flicker of a small area does`}>
+                Motion sensitivity ({limits.min}–{limits.max})
+                <input
+                  type="number"
+                  data-testid={`camera-motion-sensitivity-${c.id}`}
+                  min={limits.min}
+                  max={limits.max}
+                  step={limits.integer ? 1 : 'any'}
+                  value={sensitivity}
+                  onChange={(e) => setSensitivity(e.target.value)}
+                />
+                <FieldError text={fieldErrors['motion.sensitivity']} testId={`camera-field-error-motion-sensitivity-${c.id}`} />
               </label>
               <button type="submit">Save</button>
             </form>

@@ -1,10 +1,11 @@
-// Settings: cameras, models, zones and lines, tracker and retention. Each form shows its own errors;
+// Settings: cameras, models, zones and lines, tracker and retention, MQTT. Each form shows its own errors;
 // each section is its own file in this folder.
 import type { ApiClient } from '../api/client';
 import type { WorkspaceState } from '../common/useWorkspace';
 import { CamerasSection } from './CamerasSection';
 import { EngineSection } from './EngineSection';
 import { ModelsSection } from './ModelsSection';
+import { MqttSection } from './MqttSection';
 import { ZonesSection } from './ZonesSection';
 
 export function Settings({ api, workspaceState }: { api: ApiClient; workspaceState: WorkspaceState }) {
@@ -25,6 +26,7 @@ export function Settings({ api, workspaceState }: { api: ApiClient; workspaceSta
       <ZonesSection api={api} workspace={w} onChanged={workspaceState.reload} />
       <ModelsSection api={api} workspace={w} onSaved={workspaceState.set} onChanged={workspaceState.reload} />
       <EngineSection api={api} workspace={w} onSaved={workspaceState.set} />
+      <MqttSection api={api} workspace={w} onSaved={workspaceState.set} />
     </div>
   );
 }

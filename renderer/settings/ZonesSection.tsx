@@ -4,7 +4,7 @@ import { useState } from 'react';
 import type { Point, WorkspaceView, Zone } from '../../main/api/contract';
 import { ApiCallError, errorText, type ApiClient } from '../api/client';
 import { draftOf, EMPTY_DRAFT, ZoneFields, zoneOf, type ZoneDraft } from './ZoneFields';
-import { ErrorLine } from './helpers';
+import { ErrorLine, fieldProblem } from './helpers';
 import { PreviewCanvas } from './PreviewCanvas';
 
 function slug(name: string): string {
@@ -21,13 +21,6 @@ function fieldOf(e: unknown): string | null {
   if (!(e instanceof ApiCallError) || !e.field) return null;
   const m = /zones\[\d+\]\.([A-Za-z]+)/.exec(e.field);
   return m?.[1] ?? null;
-}
-
-/** The message without the method and field it names ("cameras.update: patch.zones[0].inertiaFrames must be …" → "Must be …"): it shows under that field. */
-function problemOf(e: ApiCallError): string {
-  const at = e.field ? e.message.indexOf(e.field) : -1;
-  const rest = at >= 0 ? e.message.slice(at + e.field!.length).trim() : e.message;
-  return rest.charAt(0).toUpperCase() + rest.slice(1);
 }
 
 export function ZonesSection({ api, workspace, onChanged }: { api: ApiClient; workspace: WorkspaceView; onChanged(): void }) {
@@ -53,7 +46,7 @@ export function ZonesSection({ api, workspace, onChanged }: { api: ApiClient; wo
     } catch (e) {
       const field = fieldOf(e);
       if (field && field !== 'points' && field !== 'id') {
-        setFieldErrors({ [field]: problemOf(e as ApiCallError) });
+        setFieldErrors({ [field]: fieldProblem(e)?.text ?? errorText(e) });
         setError(null);
       } else {
         setFieldErrors({});

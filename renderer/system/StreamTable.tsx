@@ -24,9 +24,16 @@ function useDropRates(streams: StreamStats[]): Map<string, number | null> {
   return rates;
 }
 
+/** Motion gating's saving in plain words: how many of the detector's runs were skipped on a still picture. */
+export function motionSavedWords(camera: CameraView | undefined, saved: number): string {
+  if (!camera?.motion.enabled) return 'off';
+  return `${Math.round(saved * 100)} % of detector runs skipped (still picture)`;
+}
+
 export function StreamTable({ streams, cameras }: { streams: StreamStats[]; cameras: CameraView[] }) {
   const rates = useDropRates(streams);
   const names = new Map(cameras.map((c) => [c.id, c.name]));
+  const byId = new Map(cameras.map((c) => [c.id, c]));
   return (
     <>
       <table className="table compact" data-testid="stream-table">
@@ -38,6 +45,7 @@ export function StreamTable({ streams, cameras }: { streams: StreamStats[]; came
             <th>Detect</th>
             <th>Latency</th>
             <th>Dropped frames</th>
+            <th title="Motion gating: the detector skips frames while the picture is still">Motion gating</th>
             <th>Problem</th>
           </tr>
         </thead>
@@ -65,6 +73,7 @@ export function StreamTable({ streams, cameras }: { streams: StreamStats[]; came
                   {rate === null ? 'measuring…' : `${Math.round(rate)} /min`}
                   {dropping ? ' — too many' : ''}
                 </td>
+                <td data-testid={`stream-motion-${s.camera}`}>{motionSavedWords(byId.get(s.camera), s.inferencesSaved)}</td>
                 <td>{s.advice ?? s.error ?? ''}</td>
               </tr>
             );

@@ -97,6 +97,21 @@ describe('analytics in the UI: draw a line, live counters, timeline markers, rev
     const drawn = await page.evaluate((cam) => window.__vigilStats?.tiles[cam]?.lastCounts ?? null, camera.id);
     expect(drawn?.find((c) => c.zone === LINE.id)?.kind).toBe('line');
     console.log(`crossings on the live wall: ${first} → ${await total()}`);
+    // The label on the picture and the text under the tile read one value per zone at every moment:
+    // both are read in one synchronous step, twenty times over ten seconds while the counts move.
+    const pairs: { drawn: string; text: string }[] = [];
+    for (let i = 0; i < 20; i++) {
+      pairs.push(
+        await page.evaluate((cam) => {
+          const drawn = window.__vigilStats?.tiles[cam]?.drawnCountTexts ?? [];
+          const text = document.querySelector(`[data-testid="tile-counts-${cam}"]`)?.textContent ?? '';
+          return { drawn: drawn.join(' | '), text };
+        }, camera.id),
+      );
+      await page.waitForTimeout(500);
+    }
+    for (const p of pairs) expect(p.text).toBe(p.drawn);
+    expect(pairs.every((p) => p.text.startsWith(`${LINE.name}  in `))).toBe(true);
     await page.getByTestId(`tile-canvas-${camera.id}`).click(); // focus the tile: a bigger picture for the screenshot
     await page.waitForTimeout(1_500);
     await page.screenshot({ path: join(artifacts, 'live-wall-line-counts.png') });
@@ -140,9 +155,15 @@ describe('analytics in the UI: draw a line, live counters, timeline markers, rev
 
   it('Review filtered by the line lists the tracks that crossed it, and by event kind its crossings', { timeout: SLOW }, async () => {
     const page = await openPage('review?minSec=0');
-    await expect.poll(() => page.getByTestId('filter-zone').locator('option').allTextContents(), { timeout: 20_000 }).toContain(LINE.name);
-    await page.getByTestId('filter-zone').selectOption(LINE.id);
+    // Zone ids are unique per camera only: the list names each zone with its camera, and picking one picks its camera too.
+    const option = `${LINE.name} (${camera.name})`;
+    await expect.poll(() => page.getByTestId('filter-zone').locator('option').allTextContents(), { timeout: 20_000 }).toContain(option);
+    await page.getByTestId('filter-zone').selectOption({ label: option });
     expect(page.url()).toContain(`zone=${LINE.id}`);
+    expect(page.url()).toContain(`camera=${encodeURIComponent(camera.id)}`);
+    expect(await page.getByTestId('filter-camera').inputValue()).toBe(camera.id);
+    // With the camera chosen, the list holds that camera's zones only, under their own names.
+    expect(await page.getByTestId('filter-zone').locator('option').allTextContents()).toContain(LINE.name);
     const items = page.locator('[data-testid^="review-item-"]');
     // The filtered list has replaced the unfiltered one: every row names the line.
     await expect

@@ -251,8 +251,11 @@ describe("the operator's first hour in Chromium against vigil serve (demo worksp
         'Detect',
         'Latency',
         'Dropped frames',
+        'Motion gating',
         'Problem',
       ]);
+      // The demo's cameras do not gate on motion: the column says so in a word.
+      expect(await page.getByTestId(`stream-motion-${cameras[0]!.id}`).textContent()).toBe('off');
       await expect.poll(() => page.getByTestId('execution-provider').textContent(), { timeout: 20_000 }).toMatch(/^CPU — /);
       // What is on screen (the engine's text stays behind the closed disclosure).
       expect(await page.getByTestId('execution-provider').innerText()).not.toContain('ExecutionProvider');

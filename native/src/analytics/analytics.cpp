@@ -73,6 +73,25 @@ CameraAnalytics::CameraAnalytics(std::shared_ptr<const Config> config, std::vect
   }
 }
 
+void CameraAnalytics::carryOver(CameraAnalytics&& previous) {
+  // Per-track memory is keyed by the frame tick: keep the previous clock so `seen` stays comparable.
+  tick_ = previous.tick_;
+  motion_ = std::move(previous.motion_);
+  const auto& before = previous.config_->regions;
+  for (size_t r = 0; r < config_->regions.size(); ++r) {
+    const Region& region = config_->regions[r];
+    for (size_t p = 0; p < before.size(); ++p) {
+      if (before[p].id != region.id) continue;
+      if (sameDefinition(before[p], region)) {
+        state_[r] = std::move(previous.state_[p]);
+        if (countIndex_[r] >= 0 && previous.countIndex_[p] >= 0)
+          counts_[static_cast<size_t>(countIndex_[r])] = std::move(previous.counts_[static_cast<size_t>(previous.countIndex_[p])]);
+      }
+      break;
+    }
+  }
+}
+
 bool CameraAnalytics::allowed(const State& s, int classId) const {
   if (s.allowed.empty()) return true;
   return classId >= 0 && static_cast<size_t>(classId) < s.allowed.size() && s.allowed[static_cast<size_t>(classId)];

@@ -64,6 +64,11 @@ class CameraAnalytics {
   void applyMasks(std::vector<Detection>* dets, int width, int height) const;
   // One frame's tracked objects; appends what happened to *events.
   void update(const std::vector<Object>& objects, double seconds, int width, int height, std::vector<Event>* events);
+  // A live change: takes over `previous`'s state for every region whose id and definition
+  // (sameDefinition) are unchanged — its counts, occupancy, in/out, each track's inside/dwell timers
+  // and line sides, crowding — and the per-track motion. Changed and new regions start fresh; removed
+  // ones are dropped. Call before the first update.
+  void carryOver(CameraAnalytics&& previous);
   // Every zone's and line's counts after the last update (masks have none).
   const std::vector<RegionCounts>& counts() const { return counts_; }
 

@@ -136,6 +136,27 @@ Config parseConfig(const std::string& text) {
   return c;
 }
 
+namespace {
+bool samePoints(const std::vector<Point>& a, const std::vector<Point>& b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i)
+    if (a[i].x != b[i].x || a[i].y != b[i].y) return false;
+  return true;
+}
+}  // namespace
+
+bool sameDefinition(const Region& a, const Region& b) {
+  if (a.id != b.id || a.kind != b.kind || a.labels != b.labels || a.minScore != b.minScore || a.inertiaFrames != b.inertiaFrames ||
+      a.direction != b.direction || a.referencePoint != b.referencePoint || a.crowdThreshold != b.crowdThreshold ||
+      a.crowdSeconds != b.crowdSeconds || a.dwellSeconds != b.dwellSeconds)
+    return false;
+  if (!samePoints({a.line.a, a.line.b}, {b.line.a, b.line.b})) return false;
+  if (a.polygon.rings.size() != b.polygon.rings.size()) return false;
+  for (size_t i = 0; i < a.polygon.rings.size(); ++i)
+    if (!samePoints(a.polygon.rings[i], b.polygon.rings[i])) return false;
+  return true;
+}
+
 const char* referencePointName(ReferencePoint p) {
   switch (p) {
     case ReferencePoint::Center:

@@ -39,6 +39,10 @@ struct Config {
 // std::invalid_argument naming the field and the fix.
 Config parseConfig(const std::string& json);
 
+// True when two regions judge objects the same way: same id, kind, shape, labels, thresholds,
+// direction and reference point. The display name does not count (renaming changes no count).
+bool sameDefinition(const Region& a, const Region& b);
+
 const char* referencePointName(ReferencePoint p);
 const char* directionName(Direction d);
 

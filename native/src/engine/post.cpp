@@ -72,8 +72,14 @@ void Engine::processBatch(Work& work) {
       for (auto& d : dets) d.box = toSource(transforms[i], d.box);
     }
     if (slot->analyticsChanged.exchange(false)) {
-      std::lock_guard al(slot->analyticsMu);
-      slot->analytics = std::move(slot->nextAnalytics);
+      std::unique_ptr<analytics::CameraAnalytics> next;
+      {
+        std::lock_guard al(slot->analyticsMu);
+        next = std::move(slot->nextAnalytics);
+      }
+      // Unchanged zones keep their counts and their tracks' state; changed and new ones start fresh.
+      if (next && slot->analytics) next->carryOver(std::move(*slot->analytics));
+      slot->analytics = std::move(next);
     }
     analytics::CameraAnalytics* zones = slot->analytics.get();
     if (zones) zones->applyMasks(&dets, frame.image.width, frame.image.height);  // masks act before tracking

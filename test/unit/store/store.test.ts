@@ -212,23 +212,53 @@ describe('recorder and review queries', () => {
       attributes: [{ camera: 'cam-0', track: 1, attributes: { colour: 'red' } }],
     });
     await store.recorder.flush();
-    const r = await store.queries.searchTracks({ zone: 'driveway' });
+    const r = await store.queries.searchTracks({ cameras: ['cam-0'], zone: 'driveway' });
     expect(r.tracks).toHaveLength(1);
     expect(r.tracks[0]).toMatchObject({ engineTrack: 1, zones: ['driveway', 'gate-line'], attributes: { colour: 'red' } });
     // Leaving a zone it was never seen entering does not make it a visitor.
-    expect((await store.queries.searchTracks({ zone: 'porch' })).tracks).toHaveLength(0);
+    expect((await store.queries.searchTracks({ cameras: ['cam-0'], zone: 'porch' })).tracks).toHaveLength(0);
     const events = await store.queries.eventsAround({ time: t0, kinds: ['cross', 'crowded'] });
     expect(events.map((e) => [e.kind, e.zone, e.direction, e.label, e.trackId === null])).toEqual([
       ['cross', 'gate-line', 'in', 'person', false],
       ['crowded', 'driveway', null, null, true],
     ]);
-    const found = await store.queries.searchEvents({ zones: ['driveway', 'porch'] });
+    const found = await store.queries.searchEvents({ cameras: ['cam-0'], zones: ['driveway', 'porch'] });
     expect(found.map((e) => e.kind).sort()).toEqual(['crowded', 'enter', 'exit']);
     const page1 = await store.queries.searchEvents({ limit: 2 });
     const last = page1[page1.length - 1]!;
     const page2 = await store.queries.searchEvents({ limit: 10, before: last.time, beforeId: String(last.id) });
     expect([...page1, ...page2].map((e) => e.id)).toEqual([...new Set([...page1, ...page2].map((e) => e.id))]);
     expect(page1.length + page2.length).toBe(4);
+  });
+
+  it('two cameras with the same zone id do not mix: a zone filter is keyed by (camera, zone)', async () => {
+    const store = await open();
+    const batch = sceneBatch(0, { cameras: 2, objects: 2 });
+    // Both cameras have a zone 'door'; on cam-0 track 1 enters it, on cam-1 track 2 does.
+    store.recorder.write({
+      ...batch,
+      analytics: [
+        { camera: 'cam-0', time: t0, pts: 0, kind: 'enter', track: 1, label: 'person', zone: 'door', direction: null },
+        { camera: 'cam-1', time: t0 + 1, pts: 0, kind: 'enter', track: 2, label: 'person', zone: 'door', direction: null },
+        { camera: 'cam-1', time: t0 + 2, pts: 0, kind: 'crowded', track: null, label: null, zone: 'door', direction: null },
+      ],
+    });
+    await store.recorder.flush();
+    const on0 = await store.queries.searchTracks({ cameras: ['cam-0'], zone: 'door' });
+    expect(on0.tracks.map((t) => [t.camera, t.engineTrack])).toEqual([['cam-0', 1]]);
+    const on1 = await store.queries.searchTracks({ cameras: ['cam-1'], zone: 'door' });
+    expect(on1.tracks.map((t) => [t.camera, t.engineTrack])).toEqual([['cam-1', 2]]);
+    const events0 = await store.queries.searchEvents({ cameras: ['cam-0'], zones: ['door'] });
+    expect(events0.map((e) => [e.camera, e.kind])).toEqual([['cam-0', 'enter']]);
+    const events1 = await store.queries.searchEvents({ cameras: ['cam-1'], zones: ['door'] });
+    expect(events1.map((e) => [e.camera, e.kind]).sort()).toEqual([
+      ['cam-1', 'crowded'],
+      ['cam-1', 'enter'],
+    ]);
+    // A bare zone id (no camera, or several) would mix the two doors: refused, saying what to add.
+    await expect(store.queries.searchTracks({ zone: 'door' })).rejects.toThrow(/zone needs its camera.*cameras: \[/);
+    await expect(store.queries.searchTracks({ cameras: ['cam-0', 'cam-1'], zone: 'door' })).rejects.toThrow(/unique per camera only/);
+    await expect(store.queries.searchEvents({ zones: ['door'] })).rejects.toThrow(/zones needs its camera/);
   });
 
   it('refuses a batch whose analytics event has an unknown kind, naming the field', async () => {
