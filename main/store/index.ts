@@ -8,4 +8,4 @@ export type { Retention } from './retention.js';
 export { segmentNameTime, type SegmentIndex, type EventsPolicy, type CameraSegmentLimits } from './segments.js';
 export type { SqlDriver, DriverOpener, SqlStep, SqlParams, SqlValue } from './driver.js';
 export { latestSchemaVersion } from './schema.js';
-export { openStoreReader, type StoreReader, type ExportSegment, type ExportTrack, type ExportEvent } from './exports.js';
+export { openStoreReader, type StoreReader, type ExportSegment, type ExportTrack, type ExportTrackBoxes, type ExportEvent } from './exports.js';

@@ -3,7 +3,7 @@
 //    "fromSeconds": s, "toSeconds": s,                  (stream copy: on the joined files' timeline)
 //    "boxes": bool, "tracks": [{"label", "boxes": [[ms, x, y, w, h], ...]}], "holdMs": ms}
 // stdout, one JSON object a line: {"progress": 0..1} ..., then {"ok": true, "durationSeconds",
-// "frames", "bytes"} or {"ok": false, "error"}.
+// "frames", "bytes", "firstWallMs" (re-encoded: the first frame's wall time)} or {"ok": false, "error"}.
 #include <cmath>
 #include <cstdio>
 #include <fstream>
@@ -93,6 +93,8 @@ int exportCommand(int argc, char** argv) {
     return fail(2, std::string("the job file ") + argv[2] + " is malformed: " + e.what());
   }
   if (!r.ok) return fail(1, r.error);
-  line({{"ok", true}, {"durationSeconds", r.durationSeconds}, {"frames", r.frames}, {"bytes", r.bytes}});
+  json done = {{"ok", true}, {"durationSeconds", r.durationSeconds}, {"frames", r.frames}, {"bytes", r.bytes}};
+  if (r.firstWallMs > 0) done["firstWallMs"] = r.firstWallMs;
+  line(done);
   return 0;
 }

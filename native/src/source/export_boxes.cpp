@@ -114,7 +114,9 @@ struct EncodingWriter {
     g_object_set(src, "caps", caps, "format", GST_FORMAT_TIME, "block", TRUE, "max-bytes", static_cast<guint64>(64 << 20), nullptr);
     gst_util_set_object_arg(G_OBJECT(encode), "speed-preset", "veryfast");
     gst_util_set_object_arg(G_OBJECT(encode), "pass", "quant");
-    g_object_set(encode, "quantizer", static_cast<guint>(std::clamp(quantizer, 0, 50)), nullptr);
+    // No B-frames: with them mp4mux starts the file's timeline a few frames late (the decode delay),
+    // and a player would show frame 0 at, say, 0.2 s.
+    g_object_set(encode, "quantizer", static_cast<guint>(std::clamp(quantizer, 0, 50)), "bframes", 0u, nullptr);
     g_object_set(sink, "location", path.c_str(), nullptr);
     gst_bin_add_many(GST_BIN(pipeline), src, convert, encode, parse, mux, sink, nullptr);
     if (!gst_element_link_many(src, convert, encode, parse, mux, sink, nullptr) ||
@@ -195,7 +197,13 @@ ExportResult exportWithBoxes(OverlayExport job, const std::string& out, const st
   EncodingWriter writer;
   GstCaps* caps = nullptr;
   int width = 0, height = 0;
-  GstClockTime offset = 0, last = 0;
+  // The output's timeline follows the frames' wall times, so a frame the decoder could not show
+  // (the leading B-frames of a segment's first GOP, whose references are in the previous file)
+  // leaves its time to the frame before, as it would play live; a pause longer than kMaxGap (recording off)
+  // is left out, as the stream copy does.
+  constexpr double kMaxGapMs = 1000;
+  GstClockTime last = 0, lastPts = GST_CLOCK_TIME_NONE;
+  double lastWall = 0;
   OverlaySweep sweep;
   std::vector<std::pair<const OverlayTrack*, Box>> shown;
   static const uint8_t kColor[3] = {0, 255, 0};  // the snapshots' box colour (engine/osd.cpp)
@@ -205,7 +213,6 @@ ExportResult exportWithBoxes(OverlayExport job, const std::string& out, const st
     const OverlaySegment& seg = job.segments[fi];
     DecodedReader reader;
     if (!reader.open(seg.path, &error)) break;
-    GstClockTime fileFirst = GST_CLOCK_TIME_NONE, fileLast = 0;
     int64_t decoded = 0;
     std::string readError;
     while (error.empty()) {
@@ -258,7 +265,9 @@ ExportResult exportWithBoxes(OverlayExport job, const std::string& out, const st
       for (int y = 0; y < height; ++y)
         std::memcpy(rgb.data() + static_cast<size_t>(y) * tight, in.data + static_cast<size_t>(y) * stride, tight);
       gst_buffer_unmap(buf, &in);
-      overlayBoxesAt(job, wall, 20.0, &sweep, &shown);
+      const GstClockTime duration = GST_BUFFER_DURATION_IS_VALID(buf) ? GST_BUFFER_DURATION(buf) : GST_SECOND / 30;
+      // A stored box belongs to this frame when its time is within half a frame of the frame's.
+      overlayBoxesAt(job, wall, static_cast<double>(duration) / 2e6, &sweep, &shown);
       for (auto& [track, box] : shown) drawDetection(rgb.data(), width, height, box, track->label, kColor);
       GstBuffer* o = gst_buffer_new_allocate(nullptr, stride * static_cast<size_t>(height), nullptr);
       GstMapInfo om;
@@ -266,25 +275,25 @@ ExportResult exportWithBoxes(OverlayExport job, const std::string& out, const st
       for (int y = 0; y < height; ++y)
         std::memcpy(om.data + static_cast<size_t>(y) * stride, rgb.data() + static_cast<size_t>(y) * tight, tight);
       gst_buffer_unmap(o, &om);
-      if (!GST_CLOCK_TIME_IS_VALID(fileFirst)) fileFirst = t;
-      const GstClockTime pts = offset + (t - std::min(t, fileFirst));
-      const GstClockTime duration = GST_BUFFER_DURATION_IS_VALID(buf) ? GST_BUFFER_DURATION(buf) : GST_SECOND / 30;
+      const double gap = wall - lastWall;
+      const GstClockTime pts = !GST_CLOCK_TIME_IS_VALID(lastPts) ? 0
+                               : gap > 0 && gap <= kMaxGapMs     ? lastPts + static_cast<GstClockTime>(gap * 1e6)
+                                                                 : lastPts + duration;
+      lastPts = pts, lastWall = wall;
       GST_BUFFER_PTS(o) = pts;
       GST_BUFFER_DTS(o) = GST_CLOCK_TIME_NONE;
       GST_BUFFER_DURATION(o) = duration;
-      fileLast = std::max(fileLast, pts + duration);
       last = std::max(last, pts + duration);
       gst_sample_unref(sample);
       if (gst_app_src_push_buffer(GST_APP_SRC(writer.src), o) != GST_FLOW_OK) {
         error = "the encoder stopped: " + popError(writer.pipeline);
         break;
       }
-      r.frames++;
+      if (r.frames++ == 0) r.firstWallMs = wall;
       if (progress && job.to > job.from) progress(std::clamp((wall - job.from) / (job.to - job.from), 0.0, 1.0));
     }
     if (error.empty() && !done && decoded == 0)
       error = "cannot read " + seg.path + (readError.empty() ? ": no video in it" : ": " + readError);
-    offset = std::max(offset, fileLast);
   }
   if (caps) gst_caps_unref(caps);
   if (error.empty() && r.frames == 0) error = "no recorded video in the range";
