@@ -16,6 +16,7 @@ import { EngineControl } from './engine-control.js';
 import { ModelCatalog } from './model-catalog.js';
 import { isDiskFull, reviewOver } from './review-adapter.js';
 import { AllowListPolicy } from './file-access.js';
+import { ExportJobs } from './export-jobs.js';
 import { createServices, type Services } from './services.js';
 
 export interface AppNode {
@@ -200,6 +201,7 @@ export async function startAppNode(options: AppNodeOptions): Promise<AppNode> {
       (camera, zone) => workspaceFile.camera(camera)?.zones.find((z) => z.id === zone)?.name ?? null,
     ),
     dataDir: home,
+    exports: new ExportJobs(recordDir, undefined, log),
     modelFiles,
     mqttStatus: () => mqtt.status(),
   });

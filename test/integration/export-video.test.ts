@@ -2,14 +2,15 @@
 // `vigil export --boxes` burns each frame's stored boxes in (decoded, drawn, x264): the file plays in
 // GStreamer, its length and frame count match the range, and the stored boxes' edges are green in
 // its frames while the stream-copied export of the same range has no such pixels; several cameras in
-// one call give one MP4 per camera in a folder.
+// one call give one MP4 per camera in a folder; `recordings.export` does the same through the API
+// (params checked by the method's schema, files only in the record's exports/, served with Range).
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sqlite3 from 'sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RecordingSegment } from '../../main/api/contract.js';
+import type { ExportJob, RecordingSegment } from '../../main/api/contract.js';
 import { projectRoot } from '../../main/paths.js';
 import { callApi, until } from '../helpers/faults.js';
 import { faultWorkspace, serveWorkspace } from '../helpers/rtsp-camera.js';
@@ -225,5 +226,68 @@ describe('exporting recorded video', () => {
     ]);
     expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/camera 'nope' has nothing recorded/);
+  }, 300_000);
+
+  it('recordings.export through the API: progress, then one file per camera under /media/exports/ that plays; bad params refused', async () => {
+    const a = (await list('north')).sort((x, y) => x.start - y.start);
+    const from = a[0]!.start + 500;
+    const to = a[0]!.end - 200;
+    const post = async (method: string, params: unknown) => {
+      const res = await fetch(`${node.origin}/api/v1/${method.split('.').join('/')}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(params),
+      });
+      return { status: res.status, body: (await res.json()) as { ok: boolean; result: ExportJob; error?: { code: string; message: string; field?: string } } };
+    };
+    const started = await post('recordings.export', { cameras: ['north', 'south'], from, to, boxes: true });
+    expect(started.status, JSON.stringify(started.body)).toBe(200);
+    expect(started.body.result.state).toBe('running');
+    const job = started.body.result.job;
+    const seen = new Set<number>();
+    const done = await until(
+      'the export job done',
+      240_000,
+      async () => {
+        const s = await callApi<ExportJob>(node.origin, 'exports.status', { job });
+        seen.add(s.progress);
+        return s.state === 'running' ? undefined : s;
+      },
+      200,
+    );
+    expect(done.state, done.error).toBe('done');
+    expect(done.progress).toBe(1);
+    expect(seen.size).toBeGreaterThan(1); // progress moved while it ran
+    expect(done.files.map((f) => f.camera)).toEqual(['north', 'south']);
+    for (const f of done.files) {
+      expect(f.url).toMatch(new RegExp(`^/media/exports/${job}/${f.camera}_\\d{8}T\\d{6}Z_\\d{8}T\\d{6}Z_boxes\\.mp4$`));
+      const ranged = await fetch(`${node.origin}${f.url}`, { headers: { Range: 'bytes=0-99' } });
+      expect(ranged.status).toBe(206);
+      expect(ranged.headers.get('content-range')).toBe(`bytes 0-99/${f.bytes}`);
+      const whole = Buffer.from(await (await fetch(`${node.origin}${f.url}`)).arrayBuffer());
+      expect(whole.length).toBe(f.bytes);
+      const file = join(mkdtempSync(join(tmpdir(), 'vigil-download-')), 'clip.mp4');
+      writeFileSync(file, whole);
+      const d = decodeFrames(file);
+      expect(d.ok, d.output).toBe(true);
+      expect(Math.abs(d.frames.length - f.frames)).toBeLessThanOrEqual(1);
+      expect(Math.abs(f.durationMs - (to - from))).toBeLessThan(300);
+    }
+    // Hostile params: each refused with the field named, nothing started.
+    const bad = [
+      [{ cameras: [], from, to }, 422, 'cameras'],
+      [{ cameras: ['north'], from: to, to: from }, 422, 'to'],
+      [{ cameras: ['north'], from, to, out: '/etc/passwd' }, 422, 'out'],
+      [{ cameras: ['../../etc'], from, to }, 404, 'cameras'],
+      [{ cameras: ['north'], from: 0, to: 8.64e15 }, 422, 'to'],
+    ] as const;
+    for (const [params, status, field] of bad) {
+      const r = await post('recordings.export', params);
+      expect(r.status, JSON.stringify(r.body)).toBe(status);
+      expect(r.body.error?.field ?? r.body.error?.message).toContain(field);
+    }
+    expect((await post('exports.status', { job: 'nope' })).status).toBe(404);
+    // /media/exports/ serves only files inside the exports folder.
+    expect((await fetch(`${node.origin}/media/exports/..%2Fvigil.db`)).status).toBeGreaterThanOrEqual(400);
   }, 300_000);
 });
