@@ -53,7 +53,7 @@ export function ExportClip({ api, camera, from, to }: { api: ApiClient; camera: 
       </button>
       {job?.state === 'done' &&
         job.files.map((f) => (
-          <a key={f.url} href={f.url} download data-testid="export-link">
+          <a key={f.url} href={f.url} download data-testid="export-link" style={{ marginLeft: '0.5em' }}>
             Download ({(f.durationMs / 1000).toFixed(1)} s, {(f.bytes / 1e6).toFixed(1)} MB)
           </a>
         ))}
