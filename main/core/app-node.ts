@@ -4,14 +4,14 @@ import { join } from 'node:path';
 import { EngineSupervisor, type EngineLauncher } from '../engine/supervisor.js';
 import { MqttPublisher } from '../mqtt/publisher.js';
 import { appVersion, dataHome, hardenDataHome, modelImportDir } from '../paths.js';
-import { openStore, type Store } from '../store/index.js';
+import { openStore, type CameraRecordingPolicy, type Store } from '../store/index.js';
 import { DiskReserve } from '../store/reserve.js';
 import { keyFileCipher, secretKeyPath, type SecretCipher } from '../workspace/secrets.js';
 import type { CameraConfig } from '../workspace/model.js';
 import { demoWorkspace, WorkspaceFile } from '../workspace/workspace-file.js';
 import { CameraOutages } from './camera-outages.js';
 import { mqttConfig, namesFrom } from './mqtt-wiring.js';
-import { Recordings } from './recordings.js';
+import { recordingPolicy, Recordings } from './recordings.js';
 import { EngineControl } from './engine-control.js';
 import { ModelCatalog } from './model-catalog.js';
 import { isDiskFull, reviewOver } from './review-adapter.js';
@@ -52,10 +52,6 @@ export interface AppNodeOptions {
 const RETENTION_EVERY_MS = 10 * 60_000;
 /** Events-mode decisions and per-camera recording limits. */
 const RECORDINGS_EVERY_MS = Number(process.env.VIGIL_RECORDINGS_EVERY_MS) > 0 ? Number(process.env.VIGIL_RECORDINGS_EVERY_MS) : 30_000;
-
-function recordingPolicy(c: CameraConfig) {
-  return { detectionsHz: c.record.detectionsHz <= 0 ? ('every-frame' as const) : Math.min(Math.max(c.record.detectionsHz, 0.1), 60) };
-}
 
 export async function startAppNode(options: AppNodeOptions): Promise<AppNode> {
   const log = options.log ?? ((l: string) => process.stderr.write(`${l}\n`));

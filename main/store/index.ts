@@ -1,7 +1,7 @@
 // main/store: SQLite recorder, review queries and retention. See store.ts (openStore).
 export { openStore, type Store, type StoreOptions } from './store.js';
 export type { Recorder } from './recorder.js';
-export type { RecorderOptions, CommitInfo, WriteReceipt } from './types.js';
+export type { RecorderOptions, CommitInfo, WriteReceipt, CameraRecordingPolicy } from './types.js';
 export type { StoreQueries } from './queries.js';
 export { BadQueryError } from './queries.js';
 export type { Retention } from './retention.js';
