@@ -65,15 +65,14 @@ function makeClip(dir: string): string {
   return file;
 }
 
-/** Each thread of this process: its name and CPU time so far (clock ticks, user + system). */
-function threads(): Map<string, { name: string; ticks: number }> {
-  const out = new Map<string, { name: string; ticks: number }>();
+/** Each thread of this process: its name and CPU time so far (ns, from schedstat: exact, unlike stat's 10 ms ticks). */
+function threads(): Map<string, { name: string; ns: number }> {
+  const out = new Map<string, { name: string; ns: number }>();
   for (const tid of readdirSync('/proc/self/task')) {
     try {
       const name = readFileSync(`/proc/self/task/${tid}/comm`, 'utf8').trim();
-      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
-      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      out.set(tid, { name, ticks: Number(f[11]) + Number(f[12]) });
+      const ns = Number(readFileSync(`/proc/self/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+      out.set(tid, { name, ns });
     } catch {
       // the thread ended meanwhile
     }
@@ -86,20 +85,19 @@ function threads(): Map<string, { name: string; ticks: number }> {
  * splitmuxsink; splitmuxsink's "queue_video:src" and "muxer:src": mp4mux → filesink).
  */
 const RECORDING_THREAD = /^(rectap\d+:src|recsrc\d+:src|queue_video:src|muxer:src)$/;
-const TICKS_PER_SECOND = 100; // Linux USER_HZ
 
 /** Samples the threads every 250 ms for `ms`; CPU seconds of the recording's threads (a pooled thread counts under the name it has at each sample). */
 async function recordingCpu(ms: number): Promise<number> {
   let last = threads();
-  let ticks = 0;
+  let ns = 0;
   const end = performance.now() + ms;
   while (performance.now() < end) {
     await sleep(Math.min(250, Math.max(1, end - performance.now())));
     const now = threads();
-    for (const [tid, t] of now) if (RECORDING_THREAD.test(t.name)) ticks += t.ticks - (last.get(tid)?.ticks ?? t.ticks);
+    for (const [tid, t] of now) if (RECORDING_THREAD.test(t.name)) ns += t.ns - (last.get(tid)?.ns ?? t.ns);
     last = now;
   }
-  return ticks / TICKS_PER_SECOND;
+  return ns / 1e9;
 }
 
 async function phase(addon: NativeAddon, clip: string, recordDir: string | null) {
