@@ -155,17 +155,6 @@ export interface NativeAddon {
   probe(uri: string, timeoutMs?: number): Promise<{ width: number; height: number }>;
   /** Reads a recorded MP4 to its end (demux only): how long it plays. Rejects when nothing in it plays. */
   probeRecording(path: string): Promise<{ durationMs: number; codec: string; width: number; height: number }>;
-  /**
-   * Joins recorded segments into one MP4 by stream copy, from the last keyframe at or before
-   * fromSeconds to toSeconds on the joined files' timeline; writes out + '.part', then renames it.
-   */
-  exportRecording(
-    files: string[],
-    out: string,
-    fromSeconds: number,
-    toSeconds: number,
-    onProgress?: (fraction: number) => void,
-  ): Promise<{ durationMs: number; frames: number; bytes: number }>;
 }
 
 /**

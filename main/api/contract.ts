@@ -348,6 +348,35 @@ export interface RecordingSegment {
   height: number;
 }
 
+/** `recordings.export`: one MP4 per camera of [from, to]; the files land in the record's exports/ folder. */
+export interface ExportRequest {
+  cameras: string[];
+  from: number;
+  to: number;
+  /** Burn each frame's stored boxes and labels in (re-encoded with x264; slower). Default false: stream copy. */
+  boxes?: boolean;
+}
+
+export interface ExportedFile {
+  camera: string;
+  /** `/media/exports/<job>/<file>.mp4`: download or play it (Range requests answered with 206). */
+  url: string;
+  bytes: number;
+  durationMs: number;
+  frames: number;
+}
+
+export interface ExportJob {
+  job: string;
+  state: 'running' | 'done' | 'failed';
+  /** 0..1 over all cameras. */
+  progress: number;
+  files: ExportedFile[];
+  /** Cameras without recorded video in the range. */
+  skipped: string[];
+  error?: string;
+}
+
 export interface RecordingQuery {
   camera: string;
   from: number;
@@ -424,6 +453,9 @@ export interface ApiRequests {
   'engine.restart': { params: Record<string, never>; result: EngineStatus };
   /** The camera's video segments overlapping [from, to], oldest first. */
   'recordings.list': { params: RecordingQuery; result: RecordingSegment[] };
+  /** Starts an export of recorded video (stream copy, or with the boxes burnt in); poll `exports.status`. */
+  'recordings.export': { params: ExportRequest; result: ExportJob };
+  'exports.status': { params: { job: string }; result: ExportJob };
 }
 
 // ---------- streams ----------

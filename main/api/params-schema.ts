@@ -179,6 +179,8 @@ export const PARAMS = {
   }),
   'engine.restart': none(),
   'recordings.list': obj({ camera: ID, from: TIME, to: TIME }),
+  'recordings.export': obj({ cameras: arr(ID, { max: 64 }), from: TIME, to: TIME, boxes: optional(bool()) }),
+  'exports.status': obj({ job: str({ max: 64 }) }),
 } satisfies { [M in ApiMethod]: Schema<unknown> };
 
 /** Methods that only read: the HTTP transport also answers these to GET; everything else needs POST. */
@@ -193,6 +195,7 @@ export const READ_METHODS: ReadonlySet<ApiMethod> = new Set<ApiMethod>([
   'events.around',
   'events.search',
   'recordings.list',
+  'exports.status',
 ]);
 
 // ---------- compile-time check: schema types == contract types, per method ----------

@@ -7,15 +7,15 @@ import { appVersion, dataHome, hardenDataHome, modelImportDir } from '../paths.j
 import { openStore, type Store } from '../store/index.js';
 import { DiskReserve } from '../store/reserve.js';
 import { keyFileCipher, secretKeyPath, type SecretCipher } from '../workspace/secrets.js';
-import type { CameraConfig } from '../workspace/model.js';
 import { demoWorkspace, WorkspaceFile } from '../workspace/workspace-file.js';
 import { CameraOutages } from './camera-outages.js';
 import { mqttConfig, namesFrom } from './mqtt-wiring.js';
-import { Recordings } from './recordings.js';
+import { recordingPolicy, Recordings } from './recordings.js';
 import { EngineControl } from './engine-control.js';
 import { ModelCatalog } from './model-catalog.js';
 import { isDiskFull, reviewOver } from './review-adapter.js';
 import { AllowListPolicy } from './file-access.js';
+import { ExportJobs } from './export-jobs.js';
 import { createServices, type Services } from './services.js';
 
 export interface AppNode {
@@ -51,10 +51,6 @@ export interface AppNodeOptions {
 const RETENTION_EVERY_MS = 10 * 60_000;
 /** Events-mode decisions and per-camera recording limits. */
 const RECORDINGS_EVERY_MS = Number(process.env.VIGIL_RECORDINGS_EVERY_MS) > 0 ? Number(process.env.VIGIL_RECORDINGS_EVERY_MS) : 30_000;
-
-function recordingPolicy(c: CameraConfig) {
-  return { detectionsHz: c.record.detectionsHz <= 0 ? ('every-frame' as const) : Math.min(Math.max(c.record.detectionsHz, 0.1), 60) };
-}
 
 export async function startAppNode(options: AppNodeOptions): Promise<AppNode> {
   const log = options.log ?? ((l: string) => process.stderr.write(`${l}\n`));
@@ -200,6 +196,7 @@ export async function startAppNode(options: AppNodeOptions): Promise<AppNode> {
       (camera, zone) => workspaceFile.camera(camera)?.zones.find((z) => z.id === zone)?.name ?? null,
     ),
     dataDir: home,
+    exports: new ExportJobs(recordDir, undefined, log),
     modelFiles,
     mqttStatus: () => mqtt.status(),
   });

@@ -5,8 +5,8 @@
 import { realpathSync, statSync } from 'node:fs';
 import { join, posix, sep } from 'node:path';
 
-/** Media folders under the record folder that /media/ may serve from. */
-export const MEDIA_FOLDERS = ['snapshots', 'segments'] as const;
+/** Media folders under the record folder that /media/ may serve from (exports/: files made by `recordings.export`). */
+export const MEDIA_FOLDERS = ['snapshots', 'segments', 'exports'] as const;
 
 export type Resolved = { ok: true; file: string; size: number } | { ok: false; status: 400 | 404; message: string };
 

@@ -4,19 +4,11 @@
 import { existsSync, statSync, writeFileSync, renameSync, rmSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { StoreReader } from '../store/index.js';
+import type { EngineExportResult, VideoExporter } from './engine-export.js';
 
 export { openStoreReader } from '../store/index.js';
 
 export class ExportInputError extends Error {}
-
-/** Joins files by stream copy (the addon's exportRecording). */
-export type VideoJoiner = (
-  files: string[],
-  out: string,
-  fromSeconds: number,
-  toSeconds: number,
-  onProgress: (fraction: number) => void,
-) => Promise<{ durationMs: number; frames: number; bytes: number }>;
 
 const ISO = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,3})?)?)?(?:Z|[+-]\d{2}:?\d{2})?$/;
 
@@ -67,20 +59,30 @@ export interface VideoExport {
   to: number;
   out: string;
   force: boolean;
+  /** Burn the stored boxes and labels in (decoded and re-encoded with x264). */
+  boxes?: boolean;
 }
+
+/** A stored box stays drawn this long when no later one comes (boxes stored a few times a second). */
+export const BOX_HOLD_MS = 1000;
 
 /**
  * Writes the camera's recorded video from `from` to `to` into one MP4 (segments joined by stream
- * copy; gaps between segments, when recording was off, are left out). Progress goes to `progress`.
+ * copy, or re-encoded with the boxes burnt in; gaps between segments, when recording was off, are
+ * left out). Progress goes to `progress` as lines, and to `onFraction` (0..1) when given.
  */
-export async function exportVideo(store: StoreReader, join: VideoJoiner, q: VideoExport, progress: (line: string) => void) {
+export async function exportVideo(
+  store: StoreReader,
+  exporter: VideoExporter,
+  q: VideoExport,
+  progress: (line: string) => void,
+  onFraction?: (fraction: number) => void,
+): Promise<EngineExportResult & { out: string; segments: number }> {
   checkRange(q.from, q.to);
   const camera = (await checkCamera(store, q.camera, true)) as string;
   const out = checkOut(q.out, q.force, ['.mp4']);
   const segments = await store.segments(camera, q.from, q.to);
-  if (segments.length === 0) {
-    throw new ExportInputError(`camera '${camera}' has no recorded video between ${new Date(q.from).toISOString()} and ${new Date(q.to).toISOString()}`);
-  }
+  if (segments.length === 0) throw new NoVideoError(camera, q.from, q.to);
   const codecs = new Set(segments.map((s) => s.codec).filter((c) => c));
   if (codecs.size > 1) throw new ExportInputError(`the range mixes codecs (${[...codecs].join(', ')}) — export it in parts`);
   // The joined files' timeline: each segment follows the previous one without its gap.
@@ -90,14 +92,24 @@ export async function exportVideo(store: StoreReader, join: VideoJoiner, q: Vide
   for (const s of segments.slice(0, -1)) before += s.end - s.start;
   const fromSeconds = Math.max(0, q.from - first.start) / 1000;
   const toSeconds = (before + Math.min(q.to, last.end) - last.start) / 1000;
-  progress(`exporting ${segments.length} segment(s) of camera '${camera}' to ${out}`);
+  const tracks = q.boxes ? (await store.boxes(camera, q.from - BOX_HOLD_MS, q.to)).map((t) => ({ label: `${t.label} #${t.id}`, boxes: t.boxes })) : undefined;
+  const boxCount = tracks?.reduce((n, t) => n + t.boxes.length, 0) ?? 0;
+  progress(
+    `exporting ${segments.length} segment(s) of camera '${camera}' to ${out}${tracks ? ` with ${boxCount} stored box(es) of ${tracks.length} track(s) burnt in (re-encoding)` : ''}`,
+  );
   let shown = -1;
-  const r = await join(
-    segments.map((s) => s.path),
-    out,
-    fromSeconds,
-    Math.max(toSeconds, fromSeconds + 0.001),
+  const r = await exporter(
+    {
+      out,
+      segments: segments.map((s) => ({ path: s.path, start: s.start })),
+      from: q.from,
+      to: q.to,
+      fromSeconds,
+      toSeconds: Math.max(toSeconds, fromSeconds + 0.001),
+      ...(tracks ? { tracks, holdMs: BOX_HOLD_MS } : {}),
+    },
     (f) => {
+      onFraction?.(f);
       const pct = Math.floor(f * 100);
       if (pct >= shown + 10 || (pct === 100 && shown !== 100)) {
         shown = pct;
@@ -106,6 +118,88 @@ export async function exportVideo(store: StoreReader, join: VideoJoiner, q: Vide
     },
   );
   return { out, segments: segments.length, ...r };
+}
+
+/** A camera without recorded video in the range (for several cameras: that one is skipped). */
+export class NoVideoError extends ExportInputError {
+  constructor(
+    readonly camera: string,
+    from: number,
+    to: number,
+  ) {
+    super(`camera '${camera}' has no recorded video between ${new Date(from).toISOString()} and ${new Date(to).toISOString()}`);
+  }
+}
+
+/** `--camera A --camera B,C` → [A, B, C] (each once, in order). */
+export function cameraList(values: readonly string[] | undefined): string[] {
+  const out: string[] = [];
+  for (const v of values ?? []) for (const c of v.split(',')) if (c.trim() && !out.includes(c.trim())) out.push(c.trim());
+  return out;
+}
+
+/** The file of one camera's export in a folder: `<camera>_<from>_<to>.mp4` (UTC, to the second; the id made file-safe). */
+export function exportFileName(camera: string, from: number, to: number, boxes = false): string {
+  const stamp = (t: number) =>
+    new Date(t)
+      .toISOString()
+      .replace(/[-:]/g, '')
+      .replace(/\.\d+Z$/, 'Z');
+  return `${camera.replace(/[^A-Za-z0-9_-]/g, '_')}_${stamp(from)}_${stamp(to)}${boxes ? '_boxes' : ''}.mp4`;
+}
+
+export interface MultiVideoExport {
+  cameras: string[];
+  from: number;
+  to: number;
+  /** The folder the files go in (it must exist). */
+  outDir: string;
+  force: boolean;
+  boxes?: boolean;
+}
+
+export interface CameraExport {
+  camera: string;
+  out: string;
+  durationMs: number;
+  frames: number;
+  bytes: number;
+  segments: number;
+}
+
+/**
+ * One MP4 per camera in `outDir` (exportFileName), one after the other; `onFraction` gets the progress
+ * over all of them. A camera without video in the range is skipped and reported in `skipped`; none at all is an error.
+ */
+export async function exportVideos(
+  store: StoreReader,
+  exporter: VideoExporter,
+  q: MultiVideoExport,
+  progress: (line: string) => void,
+  onFraction?: (fraction: number) => void,
+): Promise<{ files: CameraExport[]; skipped: string[] }> {
+  if (q.cameras.length === 0) throw new ExportInputError('--camera is required — name one camera or several (--camera A --camera B, or A,B)');
+  checkRange(q.from, q.to);
+  if (!existsSync(q.outDir) || !statSync(q.outDir).isDirectory()) throw new ExportInputError(`--out ${q.outDir}: for several cameras, name an existing folder`);
+  for (const c of q.cameras) await checkCamera(store, c, true);
+  const files: CameraExport[] = [];
+  const skipped: string[] = [];
+  for (const [i, camera] of q.cameras.entries()) {
+    const out = resolve(q.outDir, exportFileName(camera, q.from, q.to, q.boxes));
+    try {
+      const r = await exportVideo(store, exporter, { camera, from: q.from, to: q.to, out, force: q.force, boxes: q.boxes ?? false }, progress, (f) =>
+        onFraction?.((i + f) / q.cameras.length),
+      );
+      files.push({ camera, out: r.out, durationMs: r.durationMs, frames: r.frames, bytes: r.bytes, segments: r.segments });
+    } catch (e) {
+      if (!(e instanceof NoVideoError)) throw e;
+      skipped.push(camera);
+      progress(`${e.message}: skipped`);
+    }
+    onFraction?.((i + 1) / q.cameras.length);
+  }
+  if (files.length === 0) throw new ExportInputError(`none of the cameras (${q.cameras.join(', ')}) has recorded video in the range`);
+  return { files, skipped };
 }
 
 /** CSV cell: quoted when needed; text that a spreadsheet would run as a formula is prefixed with '. */

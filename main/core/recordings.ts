@@ -4,12 +4,22 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SegmentClosed } from '../api/engine-types.js';
-import { segmentNameTime, type Store } from '../store/index.js';
+import { segmentNameTime, type CameraRecordingPolicy, type Store } from '../store/index.js';
 import type { CameraConfig } from '../workspace/model.js';
 
 /** The folder of one camera's segments under segments/: the id with anything but [A-Za-z0-9_-] replaced. */
 export function cameraSegmentsDir(segmentsDir: string, cameraId: string): string {
   return join(segmentsDir, cameraId.replace(/[^A-Za-z0-9_-]/g, '_'));
+}
+
+/**
+ * How many boxes the store keeps per track: every inferred frame's while the camera records video
+ * (playback and exports draw the box of each frame; ARCHITECTURE.md, "Boxes for recorded video":
+ * 25 bytes a box, 9–27 MB per camera-hour against ~1.8 GB of 1080p video), else `detectionsHz`.
+ */
+export function recordingPolicy(c: CameraConfig): CameraRecordingPolicy {
+  if (c.record.mode !== 'off' || c.record.detectionsHz <= 0) return { detectionsHz: 'every-frame' };
+  return { detectionsHz: Math.min(Math.max(c.record.detectionsHz, 0.1), 60) };
 }
 
 export interface RecordingsHost {

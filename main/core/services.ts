@@ -78,6 +78,8 @@ export interface ServicesOptions {
   models?: ModelCatalog;
   review?: ReviewSource;
   dataDir?: string;
+  /** Exports started from the API (main/core/export-jobs.ts). */
+  exports?: { start(q: ApiParams<'recordings.export'>): Promise<ApiResult<'recordings.export'>>; status(job: string): ApiResult<'exports.status'> };
   /** Which model files calls may open (models.inspect/add/importNvinfer). None: every path is refused. */
   modelFiles?: PathPolicy;
   /** The MQTT publisher's state, for system.status. */
@@ -140,6 +142,11 @@ export function createServices(options: ServicesOptions): Services {
   function needReview(): ReviewSource {
     if (!review) throw new ApiError('unavailable', 'recording is off on this node, so there is nothing to review');
     return review;
+  }
+
+  function needExports(): NonNullable<ServicesOptions['exports']> {
+    if (!options.exports) throw new ApiError('unavailable', 'recording is off on this node, so there is nothing to export');
+    return options.exports;
   }
 
   // Model installs run in the engine process (validating means running the model); an error there
@@ -342,6 +349,8 @@ export function createServices(options: ServicesOptions): Services {
     'events.around': async (q) => needReview().eventsAround(q),
     'events.search': async (q) => needReview().searchEvents(q),
     'recordings.list': async (q) => needReview().recordings(q),
+    'recordings.export': async (q) => needExports().start(q),
+    'exports.status': async ({ job }) => needExports().status(job),
     'engine.restart': async () => {
       supervisor.restart();
       return engineStatus();

@@ -36,12 +36,21 @@ export interface ExportEvent {
   label: string | null;
 }
 
+/** A track's stored boxes in a range, for burning them into exported video: [wall ms, x, y, w, h]. */
+export interface ExportTrackBoxes {
+  id: number;
+  label: string;
+  boxes: [number, number, number, number, number][];
+}
+
 export interface StoreReader {
   readonly dataDir: string;
   cameras(): Promise<string[]>;
   segments(camera: string, from: number, to: number): Promise<ExportSegment[]>;
   tracks(q: { camera?: string; from: number; to: number }): Promise<ExportTrack[]>;
   events(q: { camera?: string; from: number; to: number }): Promise<ExportEvent[]>;
+  /** Every stored box of the camera's tracks between from and to (wall ms), track by track in time order. */
+  boxes(camera: string, from: number, to: number): Promise<ExportTrackBoxes[]>;
   close(): Promise<void>;
 }
 
@@ -128,6 +137,22 @@ export async function openStoreReader(dataDir: string, fileName = 'vigil.db'): P
         track: r.track_id,
         label: r.label,
       }));
+    },
+    async boxes(cam, from, to) {
+      const rows = await db.query<{ id: number; label: string; time: number; x: number; y: number; w: number; h: number }>(
+        `SELECT t.id, t.label, t.first_time + d.dt AS time, d.box >> 39 AS x, (d.box >> 26) & 8191 AS y, (d.box >> 13) & 8191 AS w, d.box & 8191 AS h
+           FROM tracks t JOIN cameras c ON c.id = t.camera_id JOIN detections d ON d.track_id = t.id
+          WHERE c.name = ? AND t.first_time <= ? AND t.last_time >= ? AND t.first_time + d.dt BETWEEN ? AND ?
+          ORDER BY t.id, d.dt`,
+        [cam, to, from, from, to],
+      );
+      const out: ExportTrackBoxes[] = [];
+      for (const r of rows) {
+        let t = out[out.length - 1];
+        if (t?.id !== r.id) out.push((t = { id: r.id, label: r.label, boxes: [] }));
+        t.boxes.push([r.time, r.x, r.y, r.w, r.h]);
+      }
+      return out;
     },
     close: () => db.close(),
   };

@@ -20,6 +20,7 @@
 #include <thread>
 #include <vector>
 
+#include "commands.h"
 #include "cuda/gpu_preprocess.h"
 #include "engine.h"
 #include "engine_info.h"
@@ -48,6 +49,7 @@ int usage(FILE* out) {
       "       vigil-engine bench [--streams N] [--uri URI] [--seconds S] [--model NAME|MANIFEST] [--batch N] [--realtime] [--preview-fps N] [--json]\n"
       "                          [--warm gpu|always|never]   (run each batch shape once at start; default gpu: on GPU providers)\n"
       "                          [--record DIR [--segment-seconds S]]   (each stream also records its video into DIR/N/)\n"
+      "       vigil-engine export JOB.json   (recorded segments into one MP4, boxes burnt in or not; JSON lines out)\n"
       "       vigil-engine fixtures DIR   (writes the generated test model and clip, prints their description)\n"
       "       vigil-engine --help\n"
       "URIs: file:///path, rtsp://[user:pass@]host/path, http(s)://..., v4l2:///dev/videoN,\n"
@@ -721,6 +723,7 @@ int main(int argc, char** argv) {
   if (cmd == "run") return run(argc, argv);
   if (cmd == "bench") return bench(argc, argv);
   if (cmd == "fixtures") return fixtures(argc, argv);
+  if (cmd == "export") return exportCommand(argc, argv);
   std::fprintf(stderr, "vigil-engine: unknown command '%s'\n", cmd.c_str());
   return usage(stderr);
 }

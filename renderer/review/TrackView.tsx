@@ -8,6 +8,7 @@ import { formatDuration, formatTime } from '../common/format';
 import { TrackThumb } from '../common/TrackThumb';
 import { navigate } from '../router/router';
 import type { WorkspaceState } from '../common/useWorkspace';
+import { ExportClip } from './ExportClip';
 import { RecordAction } from './RecordAction';
 import { LAST_QUERY_KEY } from './review-query';
 
@@ -166,6 +167,10 @@ export function TrackView({ api, workspaceState, id }: { api: ApiClient; workspa
             <dt>Recording</dt>
             <dd data-testid="track-recording">
               <RecordAction api={api} camera={camera} onChanged={() => workspaceState.reload()} />
+            </dd>
+            <dt>Clip</dt>
+            <dd data-testid="track-export">
+              <ExportClip api={api} camera={track.camera} from={track.firstSeen} to={track.lastSeen} />
             </dd>
           </dl>
         </div>

@@ -527,6 +527,12 @@ export async function startFakeNode(options: FakeNodeOptions = {}): Promise<Fake
     'events.around': () => [],
     'events.search': () => [],
     'recordings.list': () => [],
+    'recordings.export': () => {
+      throw new FakeError({ code: 'unavailable', message: 'the fixture backend records no video' });
+    },
+    'exports.status': () => {
+      throw new FakeError({ code: 'not-found', message: 'no export' });
+    },
     'engine.restart': () => engine,
   };
 

@@ -71,6 +71,8 @@ const SEEDS: Record<keyof typeof PARAMS, Record<string, unknown>> = {
   'events.search': { kinds: ['enter', 'cross'], limit: 50 },
   'engine.restart': {},
   'recordings.list': { camera: 'fuzz', from: 0, to: 1_000 },
+  'recordings.export': { cameras: ['fuzz'], from: 0, to: 1_000 },
+  'exports.status': { job: 'fuzz' },
 };
 
 type Rng = ReturnType<typeof prng>;

@@ -16,6 +16,7 @@ struct ExportResult {
   double durationSeconds = 0;  // of the written file
   int64_t frames = 0;
   int64_t bytes = 0;
+  double firstWallMs = 0;  // re-encoded exports: the wall time of the first frame written (0: unknown)
 };
 
 // Writes `out` (through out + ".part", renamed at the end). progress(0..1) is called on this thread.

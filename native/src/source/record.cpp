@@ -4,6 +4,7 @@
 #include <gst/app/gstappsrc.h>
 #include <sys/stat.h>
 
+#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <cstring>
@@ -36,10 +37,17 @@ bool isH26x(const GstCaps* caps, std::string* codec) {
   return false;
 }
 
+// A unique element name with a prefix bench/record.ts looks for in thread names.
+std::string recordingElementName(const char* prefix) {
+  static std::atomic<unsigned> next{0};
+  return prefix + std::to_string(next.fetch_add(1) % 100000);
+}
+
 // The tap: a queue that never drops (a lost access unit would break the recording until the next
 // keyframe) into an appsink whose callbacks feed the writer.
 GstElement* makeTap(GstElement* pipeline, SegmentWriter* writer, GstElement** queueOut) {
-  GstElement* queue = gst_element_factory_make("queue", nullptr);
+  // Named so that its streaming thread is "rectapN:src" (bench/record.ts reads recording's CPU by thread).
+  GstElement* queue = gst_element_factory_make("queue", recordingElementName("rectap").c_str());
   GstElement* sink = gst_element_factory_make("appsink", nullptr);
   g_object_set(queue, "max-size-buffers", 0u, "max-size-bytes", 0u, "max-size-time", static_cast<guint64>(5 * GST_SECOND), nullptr);
   g_object_set(sink, "sync", FALSE, "async", FALSE, "enable-last-sample", FALSE, "max-buffers", 0u, nullptr);
@@ -124,7 +132,7 @@ bool SegmentWriter::startRun(GstCaps* caps, std::string* error) {
   gst_structure_get_int(s, "height", &height_);
   codec_ = codec;
   GstElement* pipeline = gst_pipeline_new((camera_ + "-record").c_str());
-  GstElement* src = gst_element_factory_make("appsrc", nullptr);
+  GstElement* src = gst_element_factory_make("appsrc", recordingElementName("recsrc").c_str());  // its thread: "recsrcN:src"
   GstElement* parse = gst_element_factory_make(codec == "h264" ? "h264parse" : "h265parse", nullptr);
   GstElement* split = gst_element_factory_make("splitmuxsink", nullptr);
   if (!src || !parse || !split) {
