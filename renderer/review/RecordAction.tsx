@@ -20,7 +20,8 @@ const VIDEO_WORDS: Record<RecordPolicy['mode'], string> = {
 };
 
 function policyText(p: RecordPolicy): string {
-  const boxes = p.detectionsHz === 0 ? 'every frame' : `${p.detectionsHz} per second`;
+  // While video is recorded every inferred frame's box is kept (main/core/recordings.ts, recordingPolicy).
+  const boxes = p.mode !== 'off' || p.detectionsHz === 0 ? 'every frame' : `${p.detectionsHz} per second`;
   return `${p.snapshots ? `a snapshot of each track and its boxes (${boxes})` : `boxes only (${boxes}), no snapshots`}, ${VIDEO_WORDS[p.mode]}`;
 }
 
