@@ -341,6 +341,7 @@ export function createServices(options: ServicesOptions): Services {
     },
     'events.around': async (q) => needReview().eventsAround(q),
     'events.search': async (q) => needReview().searchEvents(q),
+    'tracks.paths': async (q) => needReview().trackPaths(q),
     'recordings.list': async (q) => needReview().recordings(q),
     'engine.restart': async () => {
       supervisor.restart();

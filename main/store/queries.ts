@@ -17,6 +17,7 @@ import type {
 } from './types.js';
 import type { TimelineQuery } from '../api/contract.js';
 import type { SqlDriver, SqlValue } from './driver.js';
+import { trackPaths, type StoredTrackPath } from './path-queries.js';
 import { BadQueryError, eventColumns, eventFrom, eventsAround, requireTime, searchEvents, stringList, toEvent, type EventRow } from './event-queries.js';
 
 export { BadQueryError } from './event-queries.js';
@@ -270,6 +271,11 @@ export class StoreQueries {
   /** Analytics events matching the filters, newest first (events.search). */
   searchEvents(q: EventSearchQuery): Promise<StoredEvent[]> {
     return searchEvents(this.db, q);
+  }
+
+  /** The stored boxes of a camera's tracks within [from, to] (playback overlays), by track. */
+  trackPaths(q: { camera: string; from: number; to: number }): Promise<{ tracks: StoredTrackPath[]; truncated: boolean }> {
+    return trackPaths(this.db, q);
   }
 
   /** Recording segments overlapping [from, to] (for playback), oldest first. */
