@@ -1,0 +1,242 @@
+// Playback (issue 16) in real Chromium against a real `vigil serve` recording two cameras (the demo
+// clip, H.264 stream copy, 3 s segments, every frame's boxes stored): a track opens with its clip
+// playing; at several video times the overlay's boxes are the stored boxes of the frame shown
+// (numbers, not pixels); a seek and a frame step are followed by the overlay; two cameras side by
+// side stay in step; a click on a timeline lane plays that camera there; the media route gives 206.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ApiMethod, ApiParams, ApiResult, TrackPath } from '../../main/api/contract.js';
+import { projectRoot } from '../../main/paths.js';
+import type { PlaybackHook } from '../../renderer/playback/test-hook.js';
+import { launchBrowser } from '../helpers/browser.js';
+import { callApi, until } from '../helpers/faults.js';
+import { faultWorkspace, serveWorkspace } from '../helpers/rtsp-camera.js';
+import type { ServedNode } from '../helpers/serve.js';
+
+const artifacts = join(projectRoot(), 'test-results', 'screenshots');
+const SLOW = 240_000;
+const clip = `file://${join(projectRoot(), '.vigil', 'media', 'vtest.mp4')}`;
+const record = { detectionsHz: 0, snapshots: true, mode: 'continuous', segmentSeconds: 3 };
+
+type Shown = PlaybackHook['cameras'][string];
+
+describe('playback: recorded video with the stored boxes of each frame (vigil serve, two recording cameras)', () => {
+  let browser: Browser;
+  let node: ServedNode;
+  const call = <M extends ApiMethod>(method: M, params: ApiParams<M>): Promise<ApiResult<M>> => callApi<ApiResult<M>>(node.origin, method, params);
+  const hook = (page: Page) => page.evaluate(() => window.__vigilPlayback ?? null);
+
+  /** The stored box of each track at the frame shown (within half a frame), from tracks.paths. */
+  async function storedAt(camera: string, wall: number, frameMs: number): Promise<Map<string, TrackPath['path'][number]>> {
+    const r = await call('tracks.paths', { camera, from: wall - 1000, to: wall + 1000 });
+    const out = new Map<string, TrackPath['path'][number]>();
+    for (const t of r.tracks) {
+      const near = t.path.filter((p) => Math.abs(p.t - wall) <= frameMs / 2).sort((a, b) => Math.abs(a.t - wall) - Math.abs(b.t - wall))[0];
+      if (near) out.set(t.id, near);
+    }
+    return out;
+  }
+
+  /** The overlay of the frame shown equals the stored boxes of that frame; returns how many boxes it drew. */
+  async function expectStoredBoxes(camera: string, shown: Shown): Promise<number> {
+    expect(shown.frame, 'a frame is shown').not.toBeNull();
+    const wall = shown.frame!.wall;
+    const stored = await storedAt(camera, wall, shown.frameMs);
+    const drawn = shown.boxes.filter((b) => !b.interpolated);
+    // Every track with a box stored at this frame is drawn with exactly that box, and nothing else is drawn as stored.
+    expect(new Set(drawn.map((b) => b.track)), `frame at ${wall}`).toEqual(new Set(stored.keys()));
+    for (const b of drawn) {
+      const s = stored.get(b.track)!;
+      expect(Math.abs(s.t - wall)).toBeLessThanOrEqual(shown.frameMs / 2);
+      expect(b.box).toEqual(s.box);
+      expect(b.t).toBe(s.t);
+    }
+    return drawn.length;
+  }
+
+  beforeAll(async () => {
+    mkdirSync(artifacts, { recursive: true });
+    browser = await launchBrowser();
+    node = await serveWorkspace(
+      faultWorkspace([
+        { name: 'North', uri: clip, detectFps: 5, record } as never,
+        { name: 'South', uri: clip, detectFps: 5, record } as never,
+      ]),
+      { VIGIL_RECORDINGS_EVERY_MS: '1000' },
+    );
+    // Recorded video on both cameras, and an ended track of north inside it.
+    await until(
+      'segments on both cameras and an ended track within them',
+      150_000,
+      async () => {
+        const now = Date.now();
+        const [north, south] = await Promise.all(['north', 'south'].map((camera) => call('recordings.list', { camera, from: now - 600_000, to: now })));
+        if (north!.length < 4 || south!.length < 4) return undefined;
+        const tracks = await call('tracks.search', { cameras: ['north'], limit: 100, minDurationMs: 2000 });
+        return tracks.find((t) => t.ended && t.firstSeen > north![0]!.start + 1000 && t.lastSeen < north!.at(-1)!.end) ? true : undefined;
+      },
+      1000,
+    );
+  }, SLOW);
+  afterAll(async () => {
+    await browser?.close();
+    await node?.stop();
+  });
+
+  it('the media route answers a Range request with 206, and the video element reads segments that way', { timeout: SLOW }, async () => {
+    const [seg] = await call('recordings.list', { camera: 'north', from: 0, to: Date.now() });
+    const res = await fetch(`${node.origin}${seg!.url}`, { headers: { Range: 'bytes=100-1099' } });
+    expect(res.status).toBe(206);
+    expect(res.headers.get('content-range')).toBe(`bytes 100-1099/${seg!.bytes}`);
+    expect((await res.arrayBuffer()).byteLength).toBe(1000);
+  });
+
+  it('a track opens with its clip playing; at several video times the overlay is the stored box of the frame shown', { timeout: SLOW }, async () => {
+    const segments = await call('recordings.list', { camera: 'north', from: 0, to: Date.now() });
+    const tracks = await call('tracks.search', { cameras: ['north'], limit: 100, minDurationMs: 2000 });
+    const track = tracks.find((t) => t.ended && t.firstSeen > segments[0]!.start + 1000 && t.lastSeen < segments.at(-1)!.end)!;
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    page.on('pageerror', (e) => console.log(`page error: ${e.message}`));
+    const media: number[] = [];
+    page.on('response', (r) => r.url().includes('/media/segments/') && media.push(r.status()));
+    await page.goto(`${node.url}#/review/${track.id}`);
+    await expect.poll(() => page.getByTestId('track-clip').count(), { timeout: 20_000 }).toBe(1);
+    // The video plays: its position and the frame shown advance.
+    const first = await until('the first frame', 20_000, async () => (await hook(page))?.cameras.north?.frame ?? undefined, 100);
+    expect(first.wall).toBeGreaterThanOrEqual(track.firstSeen - 2500);
+    const later = await until('frames advancing', 20_000, async () => {
+      const h = await hook(page);
+      const s = h?.cameras.north;
+      return s?.frame && s.frame.wall > first.wall + 500 && s.currentTime > 0 ? s : undefined;
+    });
+    expect(later.paused).toBe(false);
+    expect(media.length).toBeGreaterThan(0);
+    expect(media.every((s) => s === 206 || s === 200)).toBe(true);
+    expect(media).toContain(206);
+    // Samples while it plays: each frame's overlay equals what the store holds for that frame.
+    let boxes = 0;
+    for (let i = 0; i < 6; i++) {
+      const h = (await hook(page))!;
+      boxes += await expectStoredBoxes('north', h.cameras.north!);
+      await page.waitForTimeout(350);
+    }
+    expect(boxes, 'boxes drawn over the clip').toBeGreaterThan(0);
+    await page.screenshot({ path: join(artifacts, 'playback-review-clip.png') });
+    await page.close();
+  });
+
+  it('seek and frame step: the overlay follows the frame shown', { timeout: SLOW }, async () => {
+    const segments = await call('recordings.list', { camera: 'north', from: 0, to: Date.now() });
+    // A moment in the middle of the recording, paused after the seek.
+    const t = Math.round((segments[1]!.start + segments.at(-2)!.end) / 2);
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await page.goto(`${node.url}#/playback?cameras=north&t=${t}`);
+    await until('playing', 20_000, async () => ((await hook(page))?.cameras.north?.framesShown ?? 0) > 3 || undefined);
+    await page.keyboard.press(' ');
+    await expect.poll(async () => (await hook(page))?.clock.playing).toBe(false);
+    // ← goes back 5 s: the frame shown and its boxes are those of the new time.
+    const before = (await hook(page))!.clock.wall;
+    await page.keyboard.press('ArrowLeft');
+    const seeked = await until('the seek shown', 10_000, async () => {
+      const h = (await hook(page))!;
+      return h.request?.kind === 'seek' && h.request.shownAt !== null ? h : undefined;
+    });
+    const shown = seeked.cameras.north!;
+    expect(Math.abs(shown.frame!.wall - (before - 5000))).toBeLessThanOrEqual(shown.frameMs);
+    await expectStoredBoxes('north', shown);
+    // One frame forward, three times: each a frame later, with that frame's boxes.
+    let prev = shown.frame!.wall;
+    for (let i = 0; i < 3; i++) {
+      await page.keyboard.press('.');
+      const h = await until('the next frame', 10_000, async () => {
+        const x = (await hook(page))!;
+        const f = x.cameras.north?.frame;
+        return x.request?.kind === 'step' && x.request.shownAt !== null && f && f.wall > prev ? x : undefined;
+      });
+      const s = h.cameras.north!;
+      expect(s.frame!.wall - prev).toBeGreaterThan(s.frameMs / 2);
+      expect(s.frame!.wall - prev).toBeLessThan(s.frameMs * 1.5);
+      await expectStoredBoxes('north', s);
+      prev = s.frame!.wall;
+    }
+    // A frame whose boxes are all stored ones (solid), for the eye: each box on its object.
+    for (let i = 0; i < 10; i++) {
+      const s = (await hook(page))!.cameras.north!;
+      if (s.boxes.length >= 2 && s.boxes.every((b) => !b.interpolated)) break;
+      const at = s.frame!.wall;
+      await page.keyboard.press('.');
+      await until('a step', 10_000, async () => (((await hook(page))!.cameras.north?.frame?.wall ?? 0) > at ? true : undefined));
+    }
+    await page.getByTestId('playback-tile-north').screenshot({ path: join(artifacts, 'playback-stored-frame.png') });
+    // The speed keys: + twice from 1× is 4×.
+    await page.keyboard.press('+');
+    await page.keyboard.press('+');
+    expect((await hook(page))!.clock.speed).toBe(4);
+    await page.screenshot({ path: join(artifacts, 'playback-stepped.png') });
+    await page.close();
+  });
+
+  it('two cameras side by side stay in step (their frames within one frame of each other)', { timeout: SLOW }, async () => {
+    const now = Date.now();
+    const [north, south] = await Promise.all(['north', 'south'].map((camera) => call('recordings.list', { camera, from: now - 600_000, to: now })));
+    const t = Math.max(north![0]!.start, south![0]!.start) + 2000;
+    const page = await browser.newPage({ viewport: { width: 1400, height: 800 } });
+    await page.goto(`${node.url}#/playback?cameras=north,south&t=${t}`);
+    await until('both playing', 30_000, async () => {
+      const h = await hook(page);
+      return (h?.cameras.north?.framesShown ?? 0) > 10 && (h?.cameras.south?.framesShown ?? 0) > 10 ? true : undefined;
+    });
+    const gaps: number[] = [];
+    const positions: number[] = [];
+    for (let i = 0; i < 20; i++) {
+      // Both cameras read in the same task: the frames they show at one moment.
+      const h = (await hook(page))!;
+      const a = h.cameras.north!;
+      const b = h.cameras.south!;
+      if (!a.paused && !b.paused && a.frame && b.frame) {
+        gaps.push(Math.abs(a.frame.wall - b.frame.wall) - Math.max(a.frameMs, b.frameMs));
+        positions.push(a.segment!.start + a.currentTime * 1000 - (b.segment!.start + b.currentTime * 1000));
+      }
+      await page.waitForTimeout(150);
+    }
+    console.log(`[playback] two cameras: wall-time gaps beyond one frame (ms): ${gaps.map((g) => Math.round(g)).join(' ')}; video positions apart (ms): ${positions.map((g) => Math.round(g)).join(' ')}`);
+    expect(gaps.length).toBeGreaterThan(10);
+    // One frame either way: the two cameras' frames are not shot at the same instants, so frames shown together differ by up to one frame.
+    for (const g of gaps) expect(g).toBeLessThanOrEqual(0);
+    // The videos themselves: their positions on the wall clock within one frame.
+    for (const p of positions) expect(Math.abs(p)).toBeLessThanOrEqual(100);
+    await page.screenshot({ path: join(artifacts, 'playback-two-cameras.png') });
+    await page.close();
+  });
+
+  it('a click on a camera lane of the timeline plays that camera at that time', { timeout: SLOW }, async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await page.goto(`${node.url}#/timeline`);
+    await page.getByTestId('timeline-play').click(); // stop following live
+    await page.getByRole('button', { name: '1 min' }).click();
+    await expect.poll(() => page.evaluate(() => window.__vigilTimeline?.layout.length ?? 0), { timeout: 20_000 }).toBe(2);
+    const target = Date.now() - 20_000;
+    // A point on south's lane at that time, away from markers (a click near one only moves the playhead).
+    const spot = await page.evaluate((t) => {
+      const r = window.__vigilTimeline!;
+      const lane = r.layout.find((l) => l.camera === 'south')!;
+      const x = r.xOf(t);
+      const marks = [...r.visibleMarkers(), ...r.visibleEvents()];
+      for (let y = lane.top + 2; y < lane.top + lane.height - 1; y += 2) if (marks.every((m) => Math.hypot(m.x - x, m.y - y) >= 14)) return { x, y };
+      return null;
+    }, target);
+    expect(spot, 'a free spot on the lane').not.toBeNull();
+    const box = (await page.getByTestId('timeline-canvas').boundingBox())!;
+    await page.mouse.click(box.x + spot!.x, box.y + spot!.y);
+    await expect.poll(() => page.url(), { timeout: 10_000 }).toContain('#/playback?');
+    const q = new URL(page.url().replace('#/playback?', '?')).searchParams;
+    expect(q.get('cameras')).toBe('south');
+    expect(Math.abs(Number(q.get('t')) - target)).toBeLessThan(2000);
+    const shown = await until('its frame', 20_000, async () => (await hook(page))?.cameras.south?.frame ?? undefined, 100);
+    expect(Math.abs(shown.wall - Number(q.get('t')))).toBeLessThan(3000);
+    await page.screenshot({ path: join(artifacts, 'playback-from-timeline.png') });
+    await page.close();
+  });
+});
