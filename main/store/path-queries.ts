@@ -41,7 +41,8 @@ export async function trackPaths(db: SqlDriver, q: { camera: string; from: numbe
   const to = requireTime('paths: to', q.to);
   if (typeof q.camera !== 'string' || q.camera === '') throw new BadQueryError('paths: camera must be a camera id');
   if (to < from) throw new BadQueryError(`paths: 'to' (${to}) is before 'from' (${from}) — swap them`);
-  if (to - from > PATHS_MAX_WINDOW_MS) throw new BadQueryError(`paths: the window is ${Math.round((to - from) / 1000)} s; ask for at most ${PATHS_MAX_WINDOW_MS / 1000} s at a time`);
+  if (to - from > PATHS_MAX_WINDOW_MS)
+    throw new BadQueryError(`paths: the window is ${Math.round((to - from) / 1000)} s; ask for at most ${PATHS_MAX_WINDOW_MS / 1000} s at a time`);
   const rows = await db.query<PathRow>(
     `SELECT t.id, t.label, t.engine_track, t.first_time + d.dt AS time,
             d.box >> 39 AS x, (d.box >> 26) & 8191 AS y, (d.box >> 13) & 8191 AS w, d.box & 8191 AS h, d.score

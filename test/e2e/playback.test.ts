@@ -60,10 +60,7 @@ describe('playback: recorded video with the stored boxes of each frame (vigil se
     mkdirSync(artifacts, { recursive: true });
     browser = await launchBrowser();
     node = await serveWorkspace(
-      faultWorkspace([
-        { name: 'North', uri: clip, detectFps: 5, record } as never,
-        { name: 'South', uri: clip, detectFps: 5, record } as never,
-      ]),
+      faultWorkspace([{ name: 'North', uri: clip, detectFps: 5, record } as never, { name: 'South', uri: clip, detectFps: 5, record } as never]),
       { VIGIL_RECORDINGS_EVERY_MS: '1000' },
     );
     // Recorded video on both cameras, and an ended track of north inside it.
@@ -201,7 +198,9 @@ describe('playback: recorded video with the stored boxes of each frame (vigil se
       }
       await page.waitForTimeout(150);
     }
-    console.log(`[playback] two cameras: wall-time gaps beyond one frame (ms): ${gaps.map((g) => Math.round(g)).join(' ')}; video positions apart (ms): ${positions.map((g) => Math.round(g)).join(' ')}`);
+    console.log(
+      `[playback] two cameras: wall-time gaps beyond one frame (ms): ${gaps.map((g) => Math.round(g)).join(' ')}; video positions apart (ms): ${positions.map((g) => Math.round(g)).join(' ')}`,
+    );
     expect(gaps.length).toBeGreaterThan(10);
     // One frame either way: the two cameras' frames are not shot at the same instants, so frames shown together differ by up to one frame.
     for (const g of gaps) expect(g).toBeLessThanOrEqual(0);
