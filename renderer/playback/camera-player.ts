@@ -14,6 +14,9 @@ import { SegmentList } from './segments';
 const DEFAULT_FRAME_MS = 40;
 /** Beyond this drift from the clock (seconds of video, times the speed) a playing video is moved; below it, its rate is trimmed. */
 const RESEEK_S = 0.3;
+const RECENT_FRAMES = 120;
+/** How long past its indexed end a segment may play on to its last frame. */
+const OVERRUN_MS = 1_000;
 
 export interface PresentedFrame {
   segment: string;
@@ -34,6 +37,8 @@ export class CameraPlayer {
   private readonly videos: [HTMLVideoElement, HTMLVideoElement];
   private readonly held: [RecordingSegment | null, RecordingSegment | null] = [null, null];
   private active: Slot = 0;
+  /** The frame a hidden element has ready (the next segment's first), shown at the switch. */
+  private readonly waiting: [{ mediaTime: number; segment: string } | null, { mediaTime: number; segment: string } | null] = [null, null];
   private readonly canvas: HTMLCanvasElement;
   private readonly note: HTMLDivElement;
   /** The wall time the paused video was last moved to (a paused video is moved only when the clock is). */
@@ -44,6 +49,8 @@ export class CameraPlayer {
   presented: PresentedFrame | null = null;
   boxes: ShownBox[] = [];
   framesShown = 0;
+  /** The last frames shown (at most RECENT_FRAMES), oldest first: gaps at segment switches show here. */
+  readonly recent: PresentedFrame[] = [];
   /** Called after each frame shown (the view's timings and test hook). */
   onFrame: ((player: CameraPlayer, frame: PresentedFrame) => void) | null = null;
 
@@ -111,14 +118,17 @@ export class CameraPlayer {
       if (this.disposed) return;
       v.requestVideoFrameCallback(onFrame);
       const seg = this.held[slot];
-      if (slot !== this.active || !seg || !v.src.endsWith(seg.url)) return;
-      this.frameShown(seg, meta.mediaTime, meta.expectedDisplayTime);
+      if (!seg || !v.src.endsWith(seg.url)) return;
+      // The element waiting with the next segment shows its first frame while hidden: kept for the switch.
+      if (slot !== this.active) this.waiting[slot] = { mediaTime: meta.mediaTime, segment: seg.id };
+      else this.frameShown(seg, meta.mediaTime, meta.expectedDisplayTime);
     };
     v.requestVideoFrameCallback(onFrame);
   }
 
   private frameShown(seg: RecordingSegment, mediaTime: number, at: number): void {
     const prev = this.presented;
+    if (prev && prev.segment === seg.id && prev.mediaTime === mediaTime) return; // already shown (at the switch)
     if (prev && prev.segment === seg.id) {
       // The frame duration: the smallest step between shown frames (fast speeds skip frames).
       const d = (mediaTime - prev.mediaTime) * 1000;
@@ -130,6 +140,8 @@ export class CameraPlayer {
     const frame = { segment: seg.id, mediaTime, wall: seg.start + mediaTime * 1000, at };
     this.presented = frame;
     this.framesShown += 1;
+    this.recent.push(frame);
+    if (this.recent.length > RECENT_FRAMES) this.recent.shift();
     this.redraw();
     this.onFrame?.(this, frame);
   }
@@ -161,6 +173,11 @@ export class CameraPlayer {
     const old = this.videos[this.active];
     this.active = slot;
     if (old !== this.videos[slot]) old.pause();
+    // Its frame is on screen from now: the boxes of that frame with it.
+    const ready = this.waiting[slot];
+    const seg = this.held[slot];
+    this.waiting[slot] = null;
+    if (ready && seg && ready.segment === seg.id) this.frameShown(seg, ready.mediaTime, performance.now());
   }
 
   private say(text: string): void {
@@ -172,7 +189,12 @@ export class CameraPlayer {
   follow(wall: number, playing: boolean, speed: number, moved: boolean): void {
     void this.segments.ensure(wall);
     void this.paths.ensure(wall, speed).then(() => this.redraw());
-    const want = this.segments.at(wall);
+    let want = this.segments.at(wall);
+    // A segment's pictures run a few frames past its indexed end (with B-frames, its first picture
+    // comes a few frames after media time 0, and its last as many after the end): the shown one
+    // plays to its last frame before the next takes over.
+    const cur = this.segment;
+    if (!moved && cur && want && want.id !== cur.id && want.start >= cur.start && !this.video.ended && wall < cur.end + OVERRUN_MS) want = cur;
     if (!want) {
       for (const v of this.videos) if (!v.paused) v.pause();
       this.say(this.segments.error ?? 'No recording at this time');
@@ -195,7 +217,7 @@ export class CameraPlayer {
     // The next segment waits in the other element, paused where this one ends.
     const next = this.segments.next(want);
     const other: Slot = this.active === 0 ? 1 : 0;
-    if (next && this.held[other]?.id !== next.id) this.load(other, next, Math.max(want.end, next.start));
+    if (next && this.held[other]?.id !== next.id) this.load(other, next, next.start);
   }
 
   private place(seg: RecordingSegment, wall: number, playing: boolean, speed: number, moved: boolean): void {
@@ -211,6 +233,7 @@ export class CameraPlayer {
     }
     this.placedAt = null;
     const drift = v.currentTime - target;
+    // Moved: to the clock at once; otherwise only when far off (a seek while playing costs frames).
     if (moved || (Math.abs(drift) > RESEEK_S * Math.max(1, speed) && !v.seeking)) v.currentTime = target;
     // Small drifts: a slightly faster or slower rate brings the video back in step with the clock.
     const trim = Math.max(-0.1, Math.min(0.1, drift * 2));

@@ -15,6 +15,8 @@ export interface PlaybackCameraState {
   boxes: ShownBox[];
   frameMs: number;
   framesShown: number;
+  /** The last frames shown, oldest first. */
+  recent: PresentedFrame[];
   currentTime: number;
   paused: boolean;
   playbackRate: number;
@@ -43,6 +45,7 @@ function snapshot(c: PlaybackController): PlaybackHook {
       boxes: p.boxes.map((b) => ({ ...b, box: [...b.box] })),
       frameMs: p.frameMs,
       framesShown: p.framesShown,
+      recent: p.recent.map((f) => ({ ...f })),
       currentTime: p.video.currentTime,
       paused: p.video.paused,
       playbackRate: p.video.playbackRate,
