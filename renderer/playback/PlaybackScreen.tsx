@@ -8,9 +8,6 @@ import type { WorkspaceState } from '../common/useWorkspace';
 import { playbackQuery, replaceQuery } from '../router/router';
 import { PlaybackView } from './PlaybackView';
 
-/** The seek bar spans this long either side of the moment opened. */
-const HALF_SPAN_MS = 10 * 60_000;
-
 export function PlaybackScreen({ api, workspaceState, query }: { api: ApiClient; workspaceState: WorkspaceState; query: string }) {
   const q = new URLSearchParams(query);
   const t = Number(q.get('t'));
@@ -36,7 +33,6 @@ export function PlaybackScreen({ api, workspaceState, query }: { api: ApiClient;
     replaceQuery('playback', new URLSearchParams(playbackQuery(next, at)));
     window.dispatchEvent(new HashChangeEvent('hashchange'));
   };
-  const range = { from: start - HALF_SPAN_MS, to: Math.min(Date.now(), start + HALF_SPAN_MS) };
   return (
     <section className="playback-screen" aria-label="Playback">
       <div className="toolbar playback-cameras" role="group" aria-label="Cameras shown">
@@ -53,7 +49,7 @@ export function PlaybackScreen({ api, workspaceState, query }: { api: ApiClient;
           Choose a camera above, or click a camera's lane on the timeline at the moment to play.
         </div>
       ) : (
-        <PlaybackView api={api} cameras={cameras} start={start} range={range} />
+        <PlaybackView api={api} cameras={cameras} start={start} />
       )}
     </section>
   );

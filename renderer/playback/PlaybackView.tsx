@@ -16,12 +16,12 @@ export interface PlaybackViewProps {
   cameras: { id: string; name: string }[];
   /** Wall time to start at (ms since the epoch). */
   start: number;
-  /** The seek bar's span. */
-  range: { from: number; to: number };
+  /** The seek bar's span (default: what the cameras recorded around `start`). */
+  range?: { from: number; to: number };
   autoplay?: boolean;
 }
 
-export function PlaybackView({ api, cameras, start, range, autoplay = true }: PlaybackViewProps) {
+export function PlaybackView({ api, cameras, start, range: fixedRange, autoplay = true }: PlaybackViewProps) {
   const host = useRef<HTMLDivElement>(null);
   const [controller, setController] = useState<PlaybackController | null>(null);
   const [, setTick] = useState(0);
@@ -76,6 +76,7 @@ export function PlaybackView({ api, cameras, start, range, autoplay = true }: Pl
   const wall = controller?.wall ?? start;
   const playing = controller?.clock.playing ?? false;
   const speed = controller?.clock.speed ?? 1;
+  const range = fixedRange ?? controller?.extent() ?? { from: start - 60_000, to: start + 60_000 };
   const span = Math.max(1, range.to - range.from);
   const act = (f: (c: PlaybackController) => void) => () => {
     if (!controller) return;
@@ -109,6 +110,7 @@ export function PlaybackView({ api, cameras, start, range, autoplay = true }: Pl
           type="range"
           className="playback-seek"
           data-testid="playback-seek"
+          data-from={range.from}
           aria-label="Seek"
           min={0}
           max={span}

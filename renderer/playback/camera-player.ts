@@ -72,6 +72,7 @@ export class CameraPlayer {
       v.preload = 'auto';
       v.dataset.testid = `playback-video-${camera}-${slot}`;
       v.style.visibility = slot === 0 ? 'visible' : 'hidden';
+
       this.element.appendChild(v);
       return v;
     };
@@ -120,8 +121,11 @@ export class CameraPlayer {
       const seg = this.held[slot];
       if (!seg || !v.src.endsWith(seg.url)) return;
       // The element waiting with the next segment shows its first frame while hidden: kept for the switch.
-      if (slot !== this.active) this.waiting[slot] = { mediaTime: meta.mediaTime, segment: seg.id };
-      else this.frameShown(seg, meta.mediaTime, meta.expectedDisplayTime);
+      if (slot !== this.active) {
+        this.waiting[slot] = { mediaTime: meta.mediaTime, segment: seg.id };
+        // Loaded at media time 0, its first picture shows where a segment's pictures start: the lead-in.
+        if (v.currentTime === 0 && meta.mediaTime < 1) this.segments.leadInMs = meta.mediaTime * 1000;
+      } else this.frameShown(seg, meta.mediaTime, meta.expectedDisplayTime);
     };
     v.requestVideoFrameCallback(onFrame);
   }

@@ -95,6 +95,19 @@ export class PlaybackController {
     return wall;
   }
 
+  /** The span the cameras' listed recordings cover around the play head (null before any is listed). */
+  extent(): { from: number; to: number } | null {
+    let from = Infinity;
+    let to = -Infinity;
+    for (const p of this.players) {
+      const list = p.segments.segments;
+      if (!list.length) continue;
+      from = Math.min(from, list[0]!.start);
+      to = Math.max(to, ...list.map((s) => s.end));
+    }
+    return Number.isFinite(from) ? { from, to } : null;
+  }
+
   get wall(): number {
     return this.clock.now();
   }

@@ -50,10 +50,18 @@ export class SegmentList {
     return this.pending;
   }
 
-  /** The segment showing wall time `wall` (the later one where two touch). */
+  /**
+   * How long after its media time 0 a segment's first picture comes (learnt from the video: with
+   * B-frames, a few frames; the pictures run as long past its indexed end, up to the next one's first).
+   */
+  leadInMs = 0;
+
+  /** The segment whose pictures show wall time `wall` (the later one where two touch). */
   at(wall: number): RecordingSegment | null {
     let found: RecordingSegment | null = null;
-    for (const s of this.list) if (s.start <= wall && wall < s.end) found = s;
+    for (const s of this.list) if (s.start + this.leadInMs <= wall && wall < s.end + this.leadInMs) found = s;
+    // Before the first picture of a run's first segment: that segment (its first picture shows).
+    if (!found) for (const s of this.list) if (s.start <= wall && wall < s.end) found = s;
     return found;
   }
 

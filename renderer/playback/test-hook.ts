@@ -14,6 +14,8 @@ export interface PlaybackCameraState {
   /** The boxes drawn over that frame. */
   boxes: ShownBox[];
   frameMs: number;
+  /** How long after a segment's media time 0 its first picture comes (learnt from the video). */
+  leadInMs: number;
   framesShown: number;
   /** The last frames shown, oldest first. */
   recent: PresentedFrame[];
@@ -44,6 +46,7 @@ function snapshot(c: PlaybackController): PlaybackHook {
       frame: p.presented ? { ...p.presented } : null,
       boxes: p.boxes.map((b) => ({ ...b, box: [...b.box] })),
       frameMs: p.frameMs,
+      leadInMs: p.segments.leadInMs,
       framesShown: p.framesShown,
       recent: p.recent.map((f) => ({ ...f })),
       currentTime: p.video.currentTime,

@@ -12,13 +12,11 @@ import { projectRoot } from '../../main/paths.js';
 import type { PlaybackHook } from '../../renderer/playback/test-hook.js';
 import { launchBrowser } from '../helpers/browser.js';
 import { callApi, until } from '../helpers/faults.js';
-import { faultWorkspace, serveWorkspace } from '../helpers/rtsp-camera.js';
+import { serveRecording, waitForSegments } from '../helpers/recording-node.js';
 import type { ServedNode } from '../helpers/serve.js';
 
 const artifacts = join(projectRoot(), 'test-results', 'screenshots');
 const SLOW = 240_000;
-const clip = `file://${join(projectRoot(), '.vigil', 'media', 'vtest.mp4')}`;
-const record = { detectionsHz: 0, snapshots: true, mode: 'continuous', segmentSeconds: 3 };
 
 type Shown = PlaybackHook['cameras'][string];
 
@@ -59,20 +57,16 @@ describe('playback: recorded video with the stored boxes of each frame (vigil se
   beforeAll(async () => {
     mkdirSync(artifacts, { recursive: true });
     browser = await launchBrowser();
-    node = await serveWorkspace(
-      faultWorkspace([{ name: 'North', uri: clip, detectFps: 5, record } as never, { name: 'South', uri: clip, detectFps: 5, record } as never]),
-      { VIGIL_RECORDINGS_EVERY_MS: '1000' },
-    );
+    node = await serveRecording(['North', 'South']);
     // Recorded video on both cameras, and an ended track of north inside it.
+    await waitForSegments(node, ['north', 'south'], 4);
     await until(
-      'segments on both cameras and an ended track within them',
-      150_000,
+      'an ended track within the recording',
+      120_000,
       async () => {
-        const now = Date.now();
-        const [north, south] = await Promise.all(['north', 'south'].map((camera) => call('recordings.list', { camera, from: now - 600_000, to: now })));
-        if (north!.length < 4 || south!.length < 4) return undefined;
+        const north = await call('recordings.list', { camera: 'north', from: 0, to: Date.now() });
         const tracks = await call('tracks.search', { cameras: ['north'], limit: 100, minDurationMs: 2000 });
-        return tracks.find((t) => t.ended && t.firstSeen > north![0]!.start + 1000 && t.lastSeen < north!.at(-1)!.end) ? true : undefined;
+        return tracks.find((t) => t.ended && t.firstSeen > north[0]!.start + 1000 && t.lastSeen < north.at(-1)!.end) ? true : undefined;
       },
       1000,
     );
