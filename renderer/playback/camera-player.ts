@@ -17,6 +17,8 @@ const RESEEK_S = 0.3;
 const RECENT_FRAMES = 120;
 /** How long past its indexed end a segment may play on to its last frame. */
 const OVERRUN_MS = 1_000;
+/** A frame shown this far (seconds of video) from its element's position is not of its current source. */
+const STALE_S = 1;
 
 export interface PresentedFrame {
   segment: string;
@@ -120,6 +122,8 @@ export class CameraPlayer {
       v.requestVideoFrameCallback(onFrame);
       const seg = this.held[slot];
       if (!seg || !v.src.endsWith(seg.url)) return;
+      // A frame far from the element's position is one of the file it held before (a new source or a seek since).
+      if (Math.abs(meta.mediaTime - v.currentTime) > STALE_S * Math.max(1, v.playbackRate)) return;
       // The element waiting with the next segment shows its first frame while hidden: kept for the switch.
       if (slot !== this.active) {
         this.waiting[slot] = { mediaTime: meta.mediaTime, segment: seg.id };
