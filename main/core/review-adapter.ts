@@ -103,7 +103,12 @@ export function reviewOver(store: Store, usedBytes: () => number, zoneName: Zone
       // The store checks the window (BadQueryError: 'invalid' with its words).
       const r = await store.queries.trackPaths(q);
       return {
-        tracks: r.tracks.map((t) => ({ id: String(t.id), label: t.label, engineTrack: t.engineTrack, path: t.points.map((p) => ({ t: p.time, box: p.box, score: p.score })) })),
+        tracks: r.tracks.map((t) => ({
+          id: String(t.id),
+          label: t.label,
+          engineTrack: t.engineTrack,
+          path: t.points.map((p) => ({ t: p.time, box: p.box, score: p.score })),
+        })),
         truncated: r.truncated,
       };
     },
