@@ -1,7 +1,7 @@
 // The playback screen, '#/playback?cameras=a,b&t=<ms>': the chosen cameras' recordings side by side
 // from that moment (the timeline opens it at a click on a camera's lane); cameras added or removed
 // with the checkboxes, the state kept in the URL.
-import { useMemo } from 'react';
+import { useMemo, useRef } from 'react';
 import type { ApiClient } from '../api/client';
 import { formatTime } from '../common/format';
 import type { WorkspaceState } from '../common/useWorkspace';
@@ -14,6 +14,8 @@ export function PlaybackScreen({ api, workspaceState, query }: { api: ApiClient;
   const start = Number.isFinite(t) && t > 0 ? t : Date.now() - 60_000;
   const chosen = (q.get('cameras') ?? '').split(',').filter(Boolean);
   const all = workspaceState.workspace?.cameras ?? [];
+  // Where the clock is now: cameras added or removed reopen the view at that moment.
+  const wall = useRef(start);
   const names = new Map(all.map((c) => [c.id, c.name]));
   const key = chosen.map((id) => `${id}\u0000${names.get(id) ?? id}`).join('\n');
   const cameras = useMemo(
@@ -29,7 +31,7 @@ export function PlaybackScreen({ api, workspaceState, query }: { api: ApiClient;
   );
   const toggle = (id: string) => {
     const next = chosen.includes(id) ? chosen.filter((c) => c !== id) : [...chosen, id];
-    const at = window.__vigilPlayback?.clock.wall ?? start;
+    const at = wall.current;
     replaceQuery('playback', new URLSearchParams(playbackQuery(next, at)));
     window.dispatchEvent(new HashChangeEvent('hashchange'));
   };
@@ -49,7 +51,7 @@ export function PlaybackScreen({ api, workspaceState, query }: { api: ApiClient;
           Choose a camera above, or click a camera's lane on the timeline at the moment to play.
         </div>
       ) : (
-        <PlaybackView api={api} cameras={cameras} start={start} />
+        <PlaybackView api={api} cameras={cameras} start={start} wallRef={wall} />
       )}
     </section>
   );

@@ -19,9 +19,11 @@ export interface PlaybackViewProps {
   /** The seek bar's span (default: what the cameras recorded around `start`). */
   range?: { from: number; to: number };
   autoplay?: boolean;
+  /** Kept at the clock's wall time (a few times a second), for a caller that reopens the view there. */
+  wallRef?: { current: number };
 }
 
-export function PlaybackView({ api, cameras, start, range: fixedRange, autoplay = true }: PlaybackViewProps) {
+export function PlaybackView({ api, cameras, start, range: fixedRange, autoplay = true, wallRef }: PlaybackViewProps) {
   const host = useRef<HTMLDivElement>(null);
   const [controller, setController] = useState<PlaybackController | null>(null);
   const [, setTick] = useState(0);
@@ -74,6 +76,7 @@ export function PlaybackView({ api, cameras, start, range: fixedRange, autoplay 
   }, [controller]);
 
   const wall = controller?.wall ?? start;
+  if (wallRef) wallRef.current = wall;
   const playing = controller?.clock.playing ?? false;
   const speed = controller?.clock.speed ?? 1;
   const range = fixedRange ?? controller?.extent() ?? { from: start - 60_000, to: start + 60_000 };
