@@ -19,11 +19,13 @@ export interface PlaybackViewProps {
   /** The seek bar's span (default: what the cameras recorded around `start`). */
   range?: { from: number; to: number };
   autoplay?: boolean;
+  /** A recorded track drawn thicker (review: the track opened). */
+  highlight?: string;
   /** Kept at the clock's wall time (a few times a second), for a caller that reopens the view there. */
   wallRef?: { current: number };
 }
 
-export function PlaybackView({ api, cameras, start, range: fixedRange, autoplay = true, wallRef }: PlaybackViewProps) {
+export function PlaybackView({ api, cameras, start, range: fixedRange, autoplay = true, wallRef, highlight }: PlaybackViewProps) {
   const host = useRef<HTMLDivElement>(null);
   const [controller, setController] = useState<PlaybackController | null>(null);
   const [, setTick] = useState(0);
@@ -37,6 +39,7 @@ export function PlaybackView({ api, cameras, start, range: fixedRange, autoplay 
       return { id, name };
     });
     const c = new PlaybackController(api, list, start, el);
+    for (const p of c.players) p.highlight = highlight ?? null;
     if (autoplay) c.play();
     const hide = exposePlayback(c);
     setController(c);
@@ -48,7 +51,7 @@ export function PlaybackView({ api, cameras, start, range: fixedRange, autoplay 
       c.dispose();
       setController(null);
     };
-  }, [api, cameraKey, start, autoplay]);
+  }, [api, cameraKey, start, autoplay, highlight]);
 
   useEffect(() => {
     if (!controller) return;

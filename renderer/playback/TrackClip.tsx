@@ -36,8 +36,11 @@ export function TrackClip({
   segments,
   from,
   to,
+  track,
 }: {
   api: ApiClient;
+  /** The recorded track (drawn thicker). */
+  track: string;
   camera: { id: string; name: string };
   segments: RecordingSegment[];
   from: number;
@@ -49,7 +52,7 @@ export function TrackClip({
   const range = { from: from - CLIP_PRE_MS, to: to + CLIP_POST_MS };
   return (
     <div className="track-clip" data-testid="track-clip">
-      <PlaybackView api={api} cameras={[camera]} start={start} range={range} />
+      <PlaybackView api={api} cameras={[camera]} start={start} range={range} highlight={track} />
       <button type="button" data-testid="track-clip-open" onClick={() => navigate('playback', undefined, playbackQuery([camera.id], start))}>
         Open in playback (other cameras beside it)
       </button>

@@ -53,6 +53,8 @@ export class CameraPlayer {
   framesShown = 0;
   /** The last frames shown (at most RECENT_FRAMES), oldest first: gaps at segment switches show here. */
   readonly recent: PresentedFrame[] = [];
+  /** The recorded track drawn thicker (the one opened in review), if any. */
+  highlight: string | null = null;
   /** Called after each frame shown (the view's timings and test hook). */
   onFrame: ((player: CameraPlayer, frame: PresentedFrame) => void) | null = null;
 
@@ -164,7 +166,7 @@ export class CameraPlayer {
       return;
     }
     this.boxes = boxesAt(this.paths.tracks.values(), frame.wall, this.frameMs);
-    drawOverlay(this.canvas, { width: seg.width, height: seg.height }, this.boxes, this.paths.tracks, frame.wall);
+    drawOverlay(this.canvas, { width: seg.width, height: seg.height }, this.boxes, this.paths.tracks, frame.wall, this.highlight);
   }
 
   private load(slot: Slot, seg: RecordingSegment, wall: number): void {

@@ -17,6 +17,8 @@ export function drawOverlay(
   boxes: readonly ShownBox[],
   tracks: ReadonlyMap<string, TrackPath>,
   wall: number,
+  /** A track drawn thicker (the one opened in review). */
+  highlight: string | null = null,
 ): void {
   const { w, h, dpr } = fitCanvas(canvas, canvas.clientWidth, canvas.clientHeight);
   const ctx = canvas.getContext('2d');
@@ -46,9 +48,11 @@ export function drawOverlay(
     }
     // Solid: the stored box of this frame; dashed: between two stored boxes.
     ctx.setLineDash(b.interpolated ? [5 * dpr, 4 * dpr] : []);
+    ctx.lineWidth = (b.track === highlight ? 4 : 2) * dpr;
     const [x, y, bw, bh] = b.box;
     ctx.strokeRect(X(x), Y(y), bw * scale, bh * scale);
     ctx.setLineDash([]);
+    ctx.lineWidth = 2 * dpr;
     const text = `${b.label} #${b.engineTrack} ${b.score.toFixed(2)}`;
     const tw = ctx.measureText(text).width + 6 * dpr;
     const th = 16 * dpr;

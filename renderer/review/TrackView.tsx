@@ -120,6 +120,7 @@ export function TrackView({ api, workspaceState, id }: { api: ApiClient; workspa
                 api={api}
                 camera={{ id: track.camera, name: camera?.name ?? track.camera }}
                 segments={clip.segments}
+                track={track.id}
                 from={track.firstSeen}
                 to={track.lastSeen}
               />
