@@ -249,7 +249,8 @@ export class CameraPlayer {
     const trim = Math.max(-0.1, Math.min(0.1, drift * 2));
     const rate = speed * (1 - trim);
     if (Math.abs(v.playbackRate - rate) > 0.001) v.playbackRate = rate;
-    if (v.paused && v.readyState >= HTMLMediaElement.HAVE_CURRENT_DATA) void v.play().catch(() => undefined);
+    // Not an ended video: play() would start it again from its beginning (its last frame stays until the next segment shows).
+    if (v.paused && !v.ended && v.readyState >= HTMLMediaElement.HAVE_CURRENT_DATA) void v.play().catch(() => undefined);
   }
 
   dispose(): void {
