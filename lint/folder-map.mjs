@@ -76,6 +76,7 @@ export const ROOMS = [
       'renderer/live',
       'renderer/timeline',
       'renderer/review',
+      'renderer/playback',
       'renderer/settings',
       'renderer/system',
     ],
@@ -89,7 +90,16 @@ export const ROOMS = [
   { path: 'renderer/api', job: 'the one way to the node: Electron bridge or HTTP + WebSocket', imports: ['main/api'] },
   { path: 'renderer/live', job: 'screen: the live wall', imports: ['main/api', 'renderer/api', 'renderer/router', 'renderer/common'] },
   { path: 'renderer/timeline', job: 'screen: the timeline', imports: ['main/api', 'renderer/api', 'renderer/router', 'renderer/common'] },
-  { path: 'renderer/review', job: 'screen: track review', imports: ['main/api', 'renderer/api', 'renderer/router', 'renderer/common'] },
+  {
+    path: 'renderer/review',
+    job: 'screen: track review (a track with recorded video plays it)',
+    imports: ['main/api', 'renderer/api', 'renderer/router', 'renderer/common', 'renderer/playback'],
+  },
+  {
+    path: 'renderer/playback',
+    job: 'screen: recorded video with the stored boxes over it, cameras side by side on one clock (also shown in review)',
+    imports: ['main/api', 'renderer/api', 'renderer/router', 'renderer/common'],
+  },
   { path: 'renderer/settings', job: 'screen: settings (one file per section)', imports: ['main/api', 'renderer/api', 'renderer/router', 'renderer/common'] },
   { path: 'renderer/system', job: 'screen: system health', imports: ['main/api', 'renderer/api', 'renderer/router', 'renderer/common'] },
 

@@ -377,6 +377,28 @@ export interface ExportJob {
   error?: string;
 }
 
+/** tracks.paths: the stored boxes of one camera within a time window (at most 10 minutes). */
+export interface TrackPathQuery {
+  camera: string;
+  from: number;
+  to: number;
+}
+
+/** One track's stored boxes within the asked window (wall times, source pixels). */
+export interface TrackPath {
+  id: string;
+  label: string;
+  /** The engine's id of the track on its camera. */
+  engineTrack: number;
+  path: { t: number; box: BoxXYWH; score: number }[];
+}
+
+export interface TrackPaths {
+  tracks: TrackPath[];
+  /** True when the window held more boxes than one answer carries (200,000): ask for a shorter one. */
+  truncated: boolean;
+}
+
 export interface RecordingQuery {
   camera: string;
   from: number;
@@ -447,6 +469,8 @@ export interface ApiRequests {
   /** Tracks filtered by `zone` (a zone or line id) are those that entered the zone or crossed the line. */
   'tracks.search': { params: TrackSearch; result: TrackSummary[] };
   'tracks.get': { params: { id: string }; result: TrackDetail };
+  /** Every stored box of a camera's tracks within [from, to] (≤ 10 min), grouped by track: playback overlays. */
+  'tracks.paths': { params: TrackPathQuery; result: TrackPaths };
   /** Analytics events within ±windowMs of t, in time order. */
   'events.around': { params: { t: number; windowMs: number; cameras?: string[] }; result: ZoneEvent[] };
   'events.search': { params: EventSearch; result: ZoneEvent[] };

@@ -166,6 +166,7 @@ export const PARAMS = {
     limit: optional(num({ min: 0, max: 1_000_000, integer: true })),
   }),
   'tracks.get': obj({ id: ID }),
+  'tracks.paths': obj({ camera: ID, from: TIME, to: TIME }),
   'events.around': obj({ t: TIME, windowMs: num({ min: 1, max: 8.64e10 }), cameras: optional(NAMES) }),
   'events.search': obj({
     cameras: optional(NAMES),
@@ -192,6 +193,7 @@ export const READ_METHODS: ReadonlySet<ApiMethod> = new Set<ApiMethod>([
   'timeline.buckets',
   'tracks.search',
   'tracks.get',
+  'tracks.paths',
   'events.around',
   'events.search',
   'recordings.list',

@@ -6,6 +6,8 @@ import type {
   TimelineBucket,
   TimelineQuery,
   TrackDetail,
+  TrackPathQuery,
+  TrackPaths,
   TrackSearch,
   TrackSummary,
   ZoneEvent,
@@ -96,6 +98,19 @@ export function reviewOver(store: Store, usedBytes: () => number, zoneName: Zone
       const t = await store.queries.track(trackId(id));
       if (!t) return null;
       return { ...summary(t, zoneName), path: t.path.map((p) => ({ t: p.time, box: p.box, score: p.score })), frameSize: null };
+    },
+    async trackPaths(q: TrackPathQuery): Promise<TrackPaths> {
+      // The store checks the window (BadQueryError: 'invalid' with its words).
+      const r = await store.queries.trackPaths(q);
+      return {
+        tracks: r.tracks.map((t) => ({
+          id: String(t.id),
+          label: t.label,
+          engineTrack: t.engineTrack,
+          path: t.points.map((p) => ({ t: p.time, box: p.box, score: p.score })),
+        })),
+        truncated: r.truncated,
+      };
     },
     async eventsAround(q): Promise<ZoneEvent[]> {
       return events(await store.queries.eventsAround({ time: q.t, windowMs: q.windowMs, ...(q.cameras ? { cameras: q.cameras } : {}) }));

@@ -7,6 +7,8 @@ import type {
   TimelineBucket,
   TimelineQuery,
   TrackDetail,
+  TrackPathQuery,
+  TrackPaths,
   TrackSearch,
   TrackSummary,
   ZoneEvent,
@@ -19,6 +21,8 @@ export interface ReviewSource {
   timeline(q: TimelineQuery): Promise<TimelineBucket[]>;
   searchTracks(q: TrackSearch): Promise<TrackSummary[]>;
   track(id: string): Promise<TrackDetail | null>;
+  /** The stored boxes of a camera's tracks within a window (playback overlays). */
+  trackPaths(q: TrackPathQuery): Promise<TrackPaths>;
   eventsAround(q: { t: number; windowMs: number; cameras?: string[] }): Promise<ZoneEvent[]>;
   searchEvents(q: EventSearch): Promise<ZoneEvent[]>;
   /** The camera's video segments overlapping [from, to], oldest first. */

@@ -348,6 +348,7 @@ export function createServices(options: ServicesOptions): Services {
     },
     'events.around': async (q) => needReview().eventsAround(q),
     'events.search': async (q) => needReview().searchEvents(q),
+    'tracks.paths': async (q) => needReview().trackPaths(q),
     'recordings.list': async (q) => needReview().recordings(q),
     'recordings.export': async (q) => needExports().start(q),
     'exports.status': async ({ job }) => needExports().status(job),

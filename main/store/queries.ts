@@ -17,6 +17,7 @@ import type {
 } from './types.js';
 import type { TimelineQuery } from '../api/contract.js';
 import type { SqlDriver, SqlValue } from './driver.js';
+import { trackPaths, type StoredTrackPath } from './path-queries.js';
 import {
   BadQueryError,
   eventColumns,
@@ -282,6 +283,11 @@ export class StoreQueries {
   /** Analytics events matching the filters, newest first (events.search). */
   searchEvents(q: EventSearchQuery): Promise<StoredEvent[]> {
     return searchEvents(this.db, q);
+  }
+
+  /** The stored boxes of a camera's tracks within [from, to] (playback overlays), by track. */
+  trackPaths(q: { camera: string; from: number; to: number }): Promise<{ tracks: StoredTrackPath[]; truncated: boolean }> {
+    return trackPaths(this.db, q);
   }
 
   /** Recording segments overlapping [from, to] (for playback), oldest first. */

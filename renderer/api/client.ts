@@ -200,6 +200,17 @@ function httpClient(base: string): ApiClient {
   };
 }
 
+/**
+ * The address of recorded media (`/media/...`, as the API gives it: snapshots, video segments), the
+ * one place such URLs are made: over HTTP it is the node's origin (the session cookie goes with it;
+ * byte ranges answer 206), in the desktop app the app's protocol (app://app/media/...), which is the
+ * page's own origin in both cases.
+ */
+export function mediaUrl(path: string): string {
+  if (!path.startsWith('/media/')) throw new Error(`not a media path: '${path}' (the API gives /media/... paths)`);
+  return new URL(path, window.location.href).toString();
+}
+
 export function createApiClient(): ApiClient {
   const bridge = (window as unknown as { vigil?: VigilBridge }).vigil;
   if (bridge) return bridgeClient(bridge);

@@ -1,5 +1,6 @@
-// One track: its snapshot with the box path (or, while still followed, the live picture), its facts
-// and what its camera records.
+// One track: its clip when its camera recorded video of it (with the stored boxes over it), its
+// snapshot with the box path (or, while still followed, the live picture), its facts and what its
+// camera records.
 import { useEffect, useRef, useState } from 'react';
 import type { TrackDetail } from '../../main/api/contract';
 import { errorText, type ApiClient } from '../api/client';
@@ -7,6 +8,7 @@ import { labelColor } from '../common/colors';
 import { formatDuration, formatTime } from '../common/format';
 import { TrackThumb } from '../common/TrackThumb';
 import { navigate } from '../router/router';
+import { TrackClip, useTrackClip } from '../playback/TrackClip';
 import type { WorkspaceState } from '../common/useWorkspace';
 import { ExportClip } from './ExportClip';
 import { RecordAction } from './RecordAction';
@@ -94,6 +96,7 @@ export function TrackView({ api, workspaceState, id }: { api: ApiClient; workspa
   });
 
   const camera = workspaceState.workspace?.cameras.find((c) => c.id === track?.camera);
+  const clip = useTrackClip(api, track?.camera ?? null, track?.firstSeen ?? 0, track?.lastSeen ?? 0);
   return (
     <section className="track-detail" aria-label="Track detail" data-testid="track-detail">
       <div className="toolbar">
@@ -112,36 +115,48 @@ export function TrackView({ api, workspaceState, id }: { api: ApiClient; workspa
       {!track && !error && <div className="panel">Loading track…</div>}
       {track && (
         <div className="detail-grid">
-          <div className="snapshot-wrap">
-            {track.snapshotUrl ? (
-              <>
-                <img
-                  ref={img}
-                  src={track.snapshotUrl}
-                  alt={`best snapshot of ${track.label} ${track.id}`}
-                  data-testid="track-snapshot"
-                  onLoad={(e) => setImgSize({ w: e.currentTarget.naturalWidth, h: e.currentTarget.naturalHeight })}
-                />
-                <canvas ref={canvas} className="path-overlay" data-testid="track-path" aria-hidden />
-              </>
-            ) : (
-              <>
-                {!track.ended ? (
-                  <div className="live-picture">
-                    <TrackThumb api={api} track={track} width={384} height={216} testId="track-live" />
-                    <div className="panel empty" data-testid="track-picture-note">
-                      Still followed: the picture is the camera's live view of it, cropped to its box. The snapshot of its best moment is taken when the track
-                      ends. Its path so far:
-                    </div>
-                  </div>
-                ) : (
-                  <div className="panel empty" data-testid="track-picture-note">
-                    No snapshot for this track: its camera did not record snapshots when it was seen. Its path:
-                  </div>
-                )}
-                <canvas ref={canvas} className="path-alone" data-testid="track-path" aria-label={`path of ${track.label} ${track.id}`} />
-              </>
+          <div className="track-media">
+            {clip.state === 'recorded' && (
+              <TrackClip
+                api={api}
+                camera={{ id: track.camera, name: camera?.name ?? track.camera }}
+                segments={clip.segments}
+                track={track.id}
+                from={track.firstSeen}
+                to={track.lastSeen}
+              />
             )}
+            <div className="snapshot-wrap">
+              {track.snapshotUrl ? (
+                <>
+                  <img
+                    ref={img}
+                    src={track.snapshotUrl}
+                    alt={`best snapshot of ${track.label} ${track.id}`}
+                    data-testid="track-snapshot"
+                    onLoad={(e) => setImgSize({ w: e.currentTarget.naturalWidth, h: e.currentTarget.naturalHeight })}
+                  />
+                  <canvas ref={canvas} className="path-overlay" data-testid="track-path" aria-hidden />
+                </>
+              ) : (
+                <>
+                  {!track.ended ? (
+                    <div className="live-picture">
+                      <TrackThumb api={api} track={track} width={384} height={216} testId="track-live" />
+                      <div className="panel empty" data-testid="track-picture-note">
+                        Still followed: the picture is the camera's live view of it, cropped to its box. The snapshot of its best moment is taken when the track
+                        ends. Its path so far:
+                      </div>
+                    </div>
+                  ) : (
+                    <div className="panel empty" data-testid="track-picture-note">
+                      No snapshot for this track: its camera did not record snapshots when it was seen. Its path:
+                    </div>
+                  )}
+                  <canvas ref={canvas} className="path-alone" data-testid="track-path" aria-label={`path of ${track.label} ${track.id}`} />
+                </>
+              )}
+            </div>
           </div>
           <dl className="facts">
             <dt>Track</dt>
@@ -166,7 +181,16 @@ export function TrackView({ api, workspaceState, id }: { api: ApiClient; workspa
             <dd data-testid="track-path-count">{track.path.length} positions</dd>
             <dt>Recording</dt>
             <dd data-testid="track-recording">
-              <RecordAction api={api} camera={camera} onChanged={() => workspaceState.reload()} />
+              {clip.state === 'recorded' ? (
+                <span data-testid="track-video">
+                  Video recorded ({clip.segments.length} segment{clip.segments.length === 1 ? '' : 's'}): the clip above plays it with the stored boxes.
+                </span>
+              ) : (
+                <>
+                  {clip.state === 'none' && clip.error && <span className="error">{clip.error} </span>}
+                  <RecordAction api={api} camera={camera} onChanged={() => workspaceState.reload()} />
+                </>
+              )}
             </dd>
             <dt>Clip</dt>
             <dd data-testid="track-export">

@@ -1,8 +1,8 @@
-// A hash router: '#/live', '#/timeline', '#/review', '#/review/<track>', '#/settings', '#/system';
+// A hash router: '#/live', '#/timeline', '#/review', '#/review/<track>', '#/playback', '#/settings', '#/system';
 // a screen's own state (e.g. review's filters) rides in a query after the path: '#/review?label=person'.
 import { useEffect, useState } from 'react';
 
-export type Screen = 'live' | 'timeline' | 'review' | 'settings' | 'system';
+export type Screen = 'live' | 'timeline' | 'review' | 'playback' | 'settings' | 'system';
 export interface Route {
   screen: Screen;
   /** The rest of the path, e.g. a track id for '#/review/<id>'. */
@@ -11,7 +11,7 @@ export interface Route {
   query: string;
 }
 
-const SCREENS: Screen[] = ['live', 'timeline', 'review', 'settings', 'system'];
+const SCREENS: Screen[] = ['live', 'timeline', 'review', 'playback', 'settings', 'system'];
 
 export function parseRoute(hash: string): Route {
   const [path = '', query = ''] = hash.replace(/^#\/?/, '').split('?', 2);
@@ -29,8 +29,8 @@ export function replaceQuery(screen: Screen, query: URLSearchParams): void {
   if (window.location.hash !== hash) window.history.replaceState(window.history.state, '', hash);
 }
 
-export function navigate(screen: Screen, arg?: string): void {
-  window.location.hash = `#/${screen}${arg ? `/${encodeURIComponent(arg)}` : ''}`;
+export function navigate(screen: Screen, arg?: string, query?: string): void {
+  window.location.hash = `#/${screen}${arg ? `/${encodeURIComponent(arg)}` : ''}${query ? `?${query}` : ''}`;
 }
 
 export function useRoute(): Route {
@@ -41,4 +41,9 @@ export function useRoute(): Route {
     return () => window.removeEventListener('hashchange', on);
   }, []);
   return route;
+}
+
+/** The query of '#/playback': these cameras' recordings side by side from wall time `t` (ms since the epoch). */
+export function playbackQuery(cameras: string[], t: number): string {
+  return new URLSearchParams({ cameras: cameras.join(','), t: String(Math.round(t)) }).toString();
 }

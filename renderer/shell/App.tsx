@@ -3,6 +3,7 @@ import type { EngineState } from '../../main/api/contract';
 import type { ApiClient, ConnectionState } from '../api/client';
 import { LiveWall } from '../live/LiveWall';
 import { Review } from '../review/Review';
+import { PlaybackScreen } from '../playback/PlaybackScreen';
 import { Settings } from '../settings/Settings';
 import { SystemInfoPanel } from '../system/SystemInfoPanel';
 import { SystemStatusPanel } from '../system/SystemStatusPanel';
@@ -14,6 +15,7 @@ const NAV: { screen: Screen; label: string }[] = [
   { screen: 'live', label: 'Live' },
   { screen: 'timeline', label: 'Timeline' },
   { screen: 'review', label: 'Review' },
+  { screen: 'playback', label: 'Playback' },
   { screen: 'settings', label: 'Settings' },
   { screen: 'system', label: 'System' },
 ];
@@ -46,6 +48,7 @@ export function App({ api }: { api: ApiClient }) {
         {route.screen === 'live' && <LiveWall api={api} workspaceState={workspaceState} />}
         {route.screen === 'timeline' && <TimelineView api={api} workspaceState={workspaceState} />}
         {route.screen === 'review' && <Review api={api} workspaceState={workspaceState} trackId={route.arg} query={route.query} />}
+        {route.screen === 'playback' && <PlaybackScreen api={api} workspaceState={workspaceState} query={route.query} />}
         {route.screen === 'settings' && <Settings api={api} workspaceState={workspaceState} />}
         {route.screen === 'system' && (
           <div className="system-screen">

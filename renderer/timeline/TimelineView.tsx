@@ -4,7 +4,7 @@ import type { TrackSummary, ZoneEvent } from '../../main/api/contract';
 import { errorText, type ApiClient } from '../api/client';
 import { formatTime } from '../common/format';
 import { PauseButton } from '../common/PauseButton';
-import { navigate } from '../router/router';
+import { navigate, playbackQuery } from '../router/router';
 import type { WorkspaceState } from '../common/useWorkspace';
 import { totalHeight, type LaneLayout } from './lane-layout';
 import { HoverCard, LaneNames, TimelineLegend } from './TimelineSide';
@@ -27,6 +27,8 @@ declare global {
 
 const HOUR = 3600_000;
 const MARKER_LIST_LIMIT = 300;
+/** A click this close to a track or event marker that missed it only moves the playhead. */
+const NEAR_MARKER_PX = 12;
 /**
  * Every track that started in the view, page by page (the server answers at most a page per call),
  * up to TRACK_LIMIT; `more` says that some were left out.
@@ -231,7 +233,14 @@ export function TimelineView({ api, workspaceState }: { api: ApiClient; workspac
     else if (hit) navigate('review', hit.id);
     else {
       setPlaying(false);
-      renderer.setPlayhead(renderer.tOf(x));
+      const t = renderer.tOf(x);
+      renderer.setPlayhead(t);
+      // A click on a camera's lane, away from its markers, plays that camera's recording at that time.
+      const lane = renderer.laneAt(y);
+      const near = (m: { x: number; y: number }) => Math.hypot(m.x - x, m.y - y) < NEAR_MARKER_PX;
+      if (lane && t < Date.now() && !renderer.visibleMarkers().some(near) && !renderer.visibleEvents().some(near)) {
+        navigate('playback', undefined, playbackQuery([lane.camera], t));
+      }
     }
   };
 
@@ -279,7 +288,7 @@ export function TimelineView({ api, workspaceState }: { api: ApiClient; workspac
             ref={canvasRef}
             className="timeline-canvas"
             data-testid="timeline-canvas"
-            aria-label="Timeline: wheel to zoom, drag to pan, click a track to review it, arrows move the playhead"
+            aria-label="Timeline: wheel to zoom, drag to pan, click a track to review it, click a lane elsewhere to play its recording there, arrows move the playhead"
             onPointerDown={onPointerDown}
             onPointerMove={onPointerMove}
             onPointerUp={onPointerUp}

@@ -524,6 +524,7 @@ export async function startFakeNode(options: FakeNodeOptions = {}): Promise<Fake
       if (!t) throw new FakeError({ code: 'not-found', message: `no track '${p.id}' — it may have been removed by retention` });
       return t;
     },
+    'tracks.paths': () => ({ tracks: [], truncated: false }),
     'events.around': () => [],
     'events.search': () => [],
     'recordings.list': () => [],

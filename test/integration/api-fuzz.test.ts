@@ -67,6 +67,7 @@ const SEEDS: Record<keyof typeof PARAMS, Record<string, unknown>> = {
   'timeline.buckets': { from: 1_700_000_000_000, to: 1_700_000_600_000, bucketMs: 60_000 },
   'tracks.search': { limit: 20, labels: ['person'] },
   'tracks.get': { id: '1' },
+  'tracks.paths': { camera: 'fuzz', from: 1_700_000_000_000, to: 1_700_000_010_000 },
   'events.around': { t: 1_700_000_000_000, windowMs: 60_000 },
   'events.search': { kinds: ['enter', 'cross'], limit: 50 },
   'engine.restart': {},

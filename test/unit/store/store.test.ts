@@ -283,6 +283,33 @@ describe('recorder and review queries', () => {
     expect(r.tracks.map((t) => t.ended)).toEqual([false, true]); // the first run's track was closed by the restart
   });
 
+  it("returns a camera's stored boxes within a time window, grouped by track (playback overlays)", async () => {
+    const store = await open();
+    // 2 cameras x 2 objects, 10 fps, tracks of 50 frames (5 s): 100 frames = two generations.
+    for (let n = 0; n < 100; n++) store.recorder.write(sceneBatch(n, { cameras: 2, objects: 2 }));
+    await store.recorder.flush();
+    // [4.5 s, 5.5 s] on cam-1: the last 5 boxes of the first generation, the first 6 of the second.
+    const r = await store.queries.trackPaths({ camera: 'cam-1', from: t0 + 4500, to: t0 + 5500 });
+    expect(r.truncated).toBe(false);
+    expect(r.tracks.map((t) => [t.engineTrack, t.label, t.points.length])).toEqual([
+      [1, 'person', 5],
+      [2, 'car', 5],
+      [3, 'person', 6],
+      [4, 'car', 6],
+    ]);
+    const second = r.tracks[2]!;
+    expect(second.points[0]).toEqual({ time: t0 + 5000, box: [10, 20, 40, 80], score: 0.5 });
+    expect(second.points.map((p) => p.time - t0)).toEqual([5000, 5100, 5200, 5300, 5400, 5500]);
+    // The same boxes as the track's own path.
+    const detail = (await store.queries.track(second.id))!;
+    expect(second.points).toEqual(detail.path.slice(0, 6));
+    // Another camera, an empty window, and refusals that say what to change.
+    expect((await store.queries.trackPaths({ camera: 'nobody', from: t0, to: t0 + 1000 })).tracks).toEqual([]);
+    expect((await store.queries.trackPaths({ camera: 'cam-0', from: t0 + 20_000, to: t0 + 30_000 })).tracks).toEqual([]);
+    await expect(store.queries.trackPaths({ camera: 'cam-0', from: t0 + 10, to: t0 })).rejects.toThrow(/before 'from'.*swap/);
+    await expect(store.queries.trackPaths({ camera: 'cam-0', from: t0, to: t0 + 3600_000 })).rejects.toThrow(/at most 600 s/);
+  });
+
   it('continues ids after reopening and closes tracks a crashed run left open', async () => {
     const dir = tempDir();
     const a = await open({ dataDir: dir });
