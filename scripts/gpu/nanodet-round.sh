@@ -15,7 +15,7 @@ b() {
   vigil-engine bench --model "$M" --uri "$C" --seconds "${SECS:-10}" --json ${RUNS:+--runs "$RUNS"} ${LIVE_QUEUE:+--live-queue "$LIVE_QUEUE"} \
     ${PUSH_WHEN_IDLE:+--push-when-idle "$PUSH_WHEN_IDLE"} "$@" 2>/dev/null | tail -1 | python3 -c "import json,sys
 d=json.loads(sys.stdin.read()); print(json.dumps({k:d.get(k) for k in ['streams','realtime','e2e_fps','decoded_fps','min_stream_fps','p50_ms','p95_ms','p99_ms','dropped','dropped_in_window','gpu_util_percent','cpu_percent','device_frames_percent','stage_ms','bare_fps','bare_input','ratio','engine_batch','inference_runs','live_queue','push_when_idle']}))
-if d.get('realtime'): print('%s: %d streams: slowest stream %.2f fps, dropped %d in the window, p95 %.0f ms, GPU busy %.0f %% (%d runs in flight, live queue %d)' % ('HELD' if d['min_stream_fps'] >= 29.7 else 'not held', d['streams'], d['min_stream_fps'], d.get('dropped_in_window', -1), d['p95_ms'], d['gpu_util_percent'], d.get('inference_runs', 1), d.get('live_queue', 2)))"
+if d.get('realtime'): need = 30 * d['streams']; print('%s: %d streams: slowest stream %.2f fps, dropped %d in the window, p95 %.0f ms, GPU busy %.0f %% (%d runs in flight, live queue %d)%s' % ('HELD' if d['min_stream_fps'] >= 29.7 else 'not held', d['streams'], d['min_stream_fps'], d.get('dropped_in_window', -1), d['p95_ms'], d['gpu_util_percent'], d.get('inference_runs', 1), d.get('live_queue', 2), '; decode is the limit: %.0f fps decoded < %d needed' % (d['decoded_fps'], need) if d['decoded_fps'] < 0.99 * need else ''))"
 }
 for n in $1; do b --streams "$n" --batch "${BATCH:-$((n < 32 ? n : 32))}" --realtime; done
 for n in $2; do b --streams "$n" --batch "${BATCH:-32}"; done
