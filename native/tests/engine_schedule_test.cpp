@@ -10,6 +10,8 @@
 #include <thread>
 
 #include "engine.h"
+#include "inference.h"
+#include "manifest.h"
 #include "support/test_support.h"
 #include "synthetic.h"
 
@@ -27,7 +29,10 @@ const std::string& squareModel() {
 class TestGpu : public DeviceStandIn {
  public:
   std::function<int(int)> runMs = [](int) { return 1; };
-  void preprocess(int) override {}
+  void preprocess(int) override {
+    std::lock_guard lock(mu_);
+    ++prepared_;
+  }
   void infer(int, int) override {
     int call;
     {
@@ -55,12 +60,16 @@ class TestGpu : public DeviceStandIn {
     std::lock_guard lock(mu_);
     return calls_;
   }
+  int prepared() {  // batches letterboxed so far
+    std::lock_guard lock(mu_);
+    return prepared_;
+  }
 
  private:
   std::mutex mu_;
   std::condition_variable opened_;
   bool open_ = true;
-  int calls_ = 0;
+  int calls_ = 0, prepared_ = 0;
 };
 
 class Batches : public EngineListener {
@@ -151,7 +160,10 @@ TEST(EngineSchedule, RunsInFlightFinishOutOfOrderButFramesArriveInOrder) {
 TEST(EngineSchedule, NextBatchTakesTheOldestWaitingFrames) {
   auto gpu = std::make_shared<TestGpu>();
   Batches out;
-  Engine engine(config(gpu, 2, 1), &out);  // one run in flight, two input buffers
+  EngineConfig cfg = config(gpu, 2, 1);  // one run in flight, two input buffers
+  cfg.pushWhenIdle = false;              // batches go full only: their contents do not depend on timing
+  cfg.batchedPushTimeoutMs = 60000;
+  Engine engine(cfg, &out);
   auto a = engine.addFeed("a"), b = engine.addFeed("b"), c = engine.addFeed("c");
   gpu->hold();
   const auto t0 = Clock::now();
@@ -160,7 +172,7 @@ TEST(EngineSchedule, NextBatchTakesTheOldestWaitingFrames) {
   ASSERT_TRUE(waitFor([&] { return gpu->calls() == 1; }, 10));
   a(frameAt(1, Clock::now()));
   b(frameAt(1, Clock::now()));  // batch 2: fills the second buffer and waits for inference
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  ASSERT_TRUE(waitFor([&] { return gpu->prepared() == 2; }, 10));
   // Now the batcher waits for a buffer. Waiting frames, oldest first: c0, b2, a2, then c1.
   const auto ms = [&](int k) { return t0 + std::chrono::milliseconds(k); };
   a(frameAt(2, ms(30)));
@@ -205,7 +217,7 @@ TEST(EngineSchedule, LiveQueueDropsTheOldestBeyondItsDepth) {
   feed(frameAt(0, Clock::now()));
   ASSERT_TRUE(waitFor([&] { return gpu->calls() == 1; }, 10));
   feed(frameAt(1, Clock::now()));  // fills the second buffer, waits for inference
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  ASSERT_TRUE(waitFor([&] { return gpu->prepared() == 2; }, 10));
   for (int i = 2; i < 8; ++i) feed(frameAt(i, Clock::now()));  // 6 frames into a queue of 3
   gpu->open();
   ASSERT_TRUE(waitFor([&] { return out.frames() >= 5u; }, 10)) << out.frames();
@@ -220,4 +232,36 @@ TEST(EngineSchedule, LiveQueueDropsTheOldestBeyondItsDepth) {
   }
   EXPECT_EQ(frames, (std::vector<int64_t>{0, 1, 5, 6, 7}));
   EXPECT_EQ(dropped, 3);
+}
+
+// InferenceSession::infer from several threads at once (the engine's runs in flight): each call's
+// outputs are its own and say what the input holds.
+TEST(EngineSchedule, SessionInferFromSeveralThreadsKeepsEachRunsOutputs) {
+  InferenceSession s(loadManifest(squareModel()), {1, 1, false, {}});
+  const size_t floats = s.imageFloats();
+  const int side = s.manifest().input.width;
+  // Two inputs: a square at (48, 96) and at (160, 32); the network input is side × side, NCHW.
+  std::vector<std::vector<float>> inputs(2, std::vector<float>(floats, 0.f));
+  const int at[2][2] = {{48, 96}, {160, 32}};
+  for (int k = 0; k < 2; ++k)
+    for (int c = 0; c < 3; ++c)
+      for (int y = at[k][1]; y < at[k][1] + 32; ++y)
+        for (int x = at[k][0]; x < at[k][0] + 32; ++x) inputs[k][static_cast<size_t>((c * side + y) * side + x)] = 1.f;
+  std::vector<std::thread> threads;
+  std::vector<std::vector<Box>> found(8);
+  for (size_t t = 0; t < found.size(); ++t)
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 10; ++i) {
+        InferenceOutputs out = s.infer(1, inputs[t % 2].data());
+        for (auto& d : s.detections(out, 0)) found[t].push_back(d.box);
+      }
+    });
+  for (auto& th : threads) th.join();
+  for (size_t t = 0; t < found.size(); ++t) {
+    ASSERT_EQ(found[t].size(), 10u) << "thread " << t;
+    for (auto& b : found[t]) {
+      EXPECT_NEAR(b.x, at[t % 2][0], 0.5) << "thread " << t;
+      EXPECT_NEAR(b.y, at[t % 2][1], 0.5) << "thread " << t;
+    }
+  }
 }
