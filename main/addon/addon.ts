@@ -56,7 +56,7 @@ export interface EngineConfig {
   batchedPushTimeoutMs?: number;
   /** Frames a live camera may have waiting before its oldest is dropped as stale; 0 (default): 3 on the GPU path, 2 on the CPU. */
   liveQueueDepth?: number;
-  /** GPU path: a partial batch also goes as soon as no session run is in flight. Default true. */
+  /** GPU path: a partial batch also goes as soon as no session run is in flight (lower latency, more GPU time). Default false. */
   pushWhenIdle?: boolean;
   /** Session runs in flight at once; 0 (default): 2 on the CUDA device path, else 1. */
   inferenceRuns?: number;

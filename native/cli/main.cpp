@@ -485,10 +485,10 @@ int bench(int argc, char** argv) {
   if (!parseArgs(argc, argv, 2, {"json", "realtime"},
                  {"streams", "uri", "seconds", "model", "batch", "work-layers", "preview-fps", "warm", "runs", "live-queue", "push-when-idle"}, &a))
     return usage(stderr);
-  int streams = 1, seconds = 10, batch = 0, work = 3, previewFps = 0, runs = 0, liveQueue = 0, pushWhenIdle = 1;
+  int streams = 1, seconds = 10, batch = 0, work = 3, previewFps = 0, runs = 0, liveQueue = 0, pushWhenIdle = 0;
   if (!intOpt(a, "preview-fps", 0, 0, &previewFps) || !intOpt(a, "streams", 1, 1, &streams) || !intOpt(a, "seconds", 10, 1, &seconds) ||
       !intOpt(a, "batch", 0, 1, &batch) || !intOpt(a, "work-layers", 3, 0, &work) || !intOpt(a, "runs", 0, 0, &runs) ||
-      !intOpt(a, "live-queue", 0, 0, &liveQueue) || !intOpt(a, "push-when-idle", 1, 0, &pushWhenIdle))
+      !intOpt(a, "live-queue", 0, 0, &liveQueue) || !intOpt(a, "push-when-idle", 0, 0, &pushWhenIdle))
     return 2;
   if (batch == 0) batch = streams;
   std::string model, uri = a.get("uri");

@@ -181,7 +181,7 @@ class Cameras {
 struct Options {
   std::vector<int> streams{96, 120, 128};
   int seconds = 10, batch = 32, runs = 0, liveQueue = 0, pushTimeout = 40;
-  int pushWhenIdle = 1;
+  int pushWhenIdle = 0;
   double fps = 30, jitterMs = 0;
   bool json = false;
   std::string model;

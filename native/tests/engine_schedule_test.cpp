@@ -189,13 +189,14 @@ TEST(EngineSchedule, NextBatchTakesTheOldestWaitingFrames) {
   EXPECT_EQ(out.batches[3], (std::vector<F>{{"a", 2}, {"c", 1}}));
 }
 
-// A lone frame does not wait for a full batch when no run is in flight (push when idle), nor the
-// push timeout: it is inferred at once.
+// With pushWhenIdle a lone frame waits neither for a full batch nor for the push timeout when no run
+// is in flight: it is inferred at once.
 TEST(EngineSchedule, LoneFrameGoesAtOnceWhenNoRunIsInFlight) {
   auto gpu = std::make_shared<TestGpu>();
   Batches out;
   EngineConfig cfg = config(gpu, 8, 2);
   cfg.batchedPushTimeoutMs = 5000;
+  cfg.pushWhenIdle = true;
   Engine engine(cfg, &out);
   auto feed = engine.addFeed("only");
   const auto t0 = Clock::now();
