@@ -45,7 +45,8 @@ Engine::Engine(EngineConfig config, EngineListener* listener) : config_(std::mov
   // while the batcher still waits for the others loses a frame (seen on an H100: 16 cameras at 30 fps
   // inferred at 24.6 fps each with one, 26.8 with two). Three on the GPU path: near the GPU's capacity
   // a run that takes longer than the others otherwise costs frames although the GPU catches up
-  // (`vigil-engine schedule`, 120 streams: 300-1,200 frames dropped in 8 s with two, none with three).
+  // (`vigil-engine schedule`, 120 streams, two runs in flight: 350-1,200 frames dropped in 8 s with two,
+  // 0-330 with three).
   liveDepth_ = buffers > 1 ? 3 : 2;
   if (const char* env = std::getenv("VIGIL_LIVE_QUEUE"); env && std::atoi(env) > 0) liveDepth_ = static_cast<size_t>(std::atoi(env));
   if (config_.liveQueueDepth > 0) liveDepth_ = static_cast<size_t>(config_.liveQueueDepth);
