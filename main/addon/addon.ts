@@ -52,8 +52,14 @@ export interface EngineConfig {
   model: string;
   /** [nvstreammux batch-size] frames per inference run, across sources. Default 4. */
   batchSize?: number;
-  /** [nvstreammux batched-push-timeout] ms to wait for a full batch. Default 40. */
+  /** [nvstreammux batched-push-timeout] a partial batch goes once its oldest frame waited this long, ms. Default 40. */
   batchedPushTimeoutMs?: number;
+  /** Frames a live camera may have waiting before its oldest is dropped as stale; 0 (default): 3 on the GPU path, 2 on the CPU. */
+  liveQueueDepth?: number;
+  /** GPU path: a partial batch also goes as soon as no session run is in flight (lower latency, more GPU time). Default false. */
+  pushWhenIdle?: boolean;
+  /** Session runs in flight at once; 0 (default): 2 on the CUDA device path, else 1. */
+  inferenceRuns?: number;
   /** [nvinfer interval] frames skipped between inferences; the tracker carries objects. Default 0. */
   interval?: number;
   tracker?: TrackerKind;

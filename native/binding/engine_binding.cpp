@@ -254,6 +254,9 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
     cfg.previewHeight = intField(c, "previewHeight", cfg.previewHeight);
     cfg.statsIntervalMs = intField(c, "statsIntervalMs", cfg.statsIntervalMs);
     cfg.intraOpThreads = intField(c, "intraOpThreads", cfg.intraOpThreads);
+    cfg.inferenceRuns = intField(c, "inferenceRuns", cfg.inferenceRuns);
+    cfg.liveQueueDepth = intField(c, "liveQueueDepth", cfg.liveQueueDepth);
+    if (c.Get("pushWhenIdle").IsBoolean()) cfg.pushWhenIdle = c.Get("pushWhenIdle").As<Napi::Boolean>();
     if (c.Get("snapshots").IsBoolean()) cfg.snapshots = c.Get("snapshots").As<Napi::Boolean>();
     if (c.Get("tracker").IsString()) {
       std::string t = c.Get("tracker").As<Napi::String>();

@@ -26,6 +26,7 @@
 #include "engine_info.h"
 #include "inference.h"
 #include "motion/motion.h"
+#include "schedule_bench.h"
 #include "synthetic.h"
 
 namespace {
@@ -49,6 +50,11 @@ int usage(FILE* out) {
       "       vigil-engine bench [--streams N] [--uri URI] [--seconds S] [--model NAME|MANIFEST] [--batch N] [--realtime] [--preview-fps N] [--json]\n"
       "                          [--warm gpu|always|never]   (run each batch shape once at start; default gpu: on GPU providers)\n"
       "                          [--record DIR [--segment-seconds S]]   (each stream also records its video into DIR/N/)\n"
+      "                          [--runs N] [--live-queue N] [--push-when-idle 0|1]   (scheduling: runs in flight, frames a live\n"
+      "                          source may have waiting, partial batches when no run is in flight; 0: the engine's defaults)\n"
+      "       vigil-engine schedule [--streams \"96 120 128\"] [--seconds S] [--batch N] [--runs N] [--live-queue N] [--push-when-idle 0|1]\n"
+      "                             [--push-timeout MS] [--cost-a MS] [--cost-b MS] [--host-ms MS] [--spread F] [--jitter-ms MS] [--json]\n"
+      "                             (real-time scheduling against a STAND-IN GPU cost model; the rest of the engine is real)\n"
       "       vigil-engine export JOB.json   (recorded segments into one MP4, boxes burnt in or not; JSON lines out)\n"
       "       vigil-engine fixtures DIR   (writes the generated test model and clip, prints their description)\n"
       "       vigil-engine --help\n"
@@ -488,13 +494,16 @@ double percentile(std::vector<double> v, double p) {
 
 int bench(int argc, char** argv) {
   Args a;
-  if (!parseArgs(argc, argv, 2, {"json", "realtime"}, {"streams", "uri", "seconds", "model", "batch", "work-layers", "preview-fps", "warm", "record", "segment-seconds"},
+  if (!parseArgs(argc, argv, 2, {"json", "realtime"},
+                 {"streams", "uri", "seconds", "model", "batch", "work-layers", "preview-fps", "warm", "runs", "live-queue", "push-when-idle", "record",
+                  "segment-seconds"},
                  &a))
     return usage(stderr);
-  int streams = 1, seconds = 10, batch = 0, work = 3, previewFps = 0, segmentSeconds = 10;
+  int streams = 1, seconds = 10, batch = 0, work = 3, previewFps = 0, runs = 0, liveQueue = 0, pushWhenIdle = 0, segmentSeconds = 10;
   if (!intOpt(a, "segment-seconds", 10, 1, &segmentSeconds)) return 2;
   if (!intOpt(a, "preview-fps", 0, 0, &previewFps) || !intOpt(a, "streams", 1, 1, &streams) || !intOpt(a, "seconds", 10, 1, &seconds) ||
-      !intOpt(a, "batch", 0, 1, &batch) || !intOpt(a, "work-layers", 3, 0, &work))
+      !intOpt(a, "batch", 0, 1, &batch) || !intOpt(a, "work-layers", 3, 0, &work) || !intOpt(a, "runs", 0, 0, &runs) ||
+      !intOpt(a, "live-queue", 0, 0, &liveQueue) || !intOpt(a, "push-when-idle", 0, 0, &pushWhenIdle))
     return 2;
   if (batch == 0) batch = streams;
   std::string model, uri = a.get("uri");
@@ -559,6 +568,9 @@ int bench(int argc, char** argv) {
   cfg.snapshots = false;
   cfg.statsIntervalMs = 0;
   cfg.previewFps = previewFps;  // previews are encoded as in the app (640 wide JPEG) and dropped
+  cfg.inferenceRuns = runs;
+  cfg.liveQueueDepth = liveQueue;
+  cfg.pushWhenIdle = pushWhenIdle != 0;
   const std::string warm = a.get("warm", "gpu");
   if (warm != "gpu" && warm != "always" && warm != "never") {
     std::fprintf(stderr, "vigil-engine bench: --warm takes gpu, always or never, not '%s'\n", warm.c_str());
@@ -603,6 +615,12 @@ int bench(int argc, char** argv) {
     return n;
   };
   const int64_t decoded0 = decodedSoFar();
+  auto droppedSoFar = [&] {
+    int64_t n = 0;
+    for (auto& s : engine->stats()) n += s.droppedFrames;
+    return n;
+  };
+  const int64_t dropped0 = droppedSoFar();
   GpuUtilisation gpuUtil;
   gpuUtil.start();
   auto t0 = Clock::now();
@@ -630,6 +648,8 @@ int bench(int argc, char** argv) {
   const int engineBatch = engine->batchSize(), preprocessThreads = engine->preprocessThreads();
   int64_t dropped = 0;
   for (auto& s : st) dropped += s.droppedFrames;
+  const int64_t droppedInWindow = dropped - dropped0;  // `dropped` counts from the start (warm-up too)
+  const int engineRuns = engine->inferenceRuns(), engineLiveQueue = engine->liveQueueDepth();
   engine->stop();
   double bareAfter = bareRun(bareSeconds);
   double bareFps = (bareBefore + bareAfter) / 2;
@@ -656,6 +676,8 @@ int bench(int argc, char** argv) {
         static_cast<long long>(stages.batches), static_cast<double>(stages.frames) / stages.batches, devicePct,
         stages.preprocess / stages.batches, stages.infer / stages.batches, stages.post / stages.batches, stages.deliver / stages.batches);
   std::printf("per CPU-second: end-to-end %.1f frames, bare %.1f images, ratio %.2f\n", e2ePerCpu, barePerCpu, cpuRatio);
+  std::printf("scheduling: %d session run(s) in flight, live queue %d, push when idle %s; dropped %lld in the measured window\n", engineRuns,
+              engineLiveQueue, pushWhenIdle ? "on" : "off", static_cast<long long>(droppedInWindow));
   std::string warmed = "[";
   for (auto& [b, ms] : engine->warmedShapes())
     warmed += (warmed.size() > 1 ? "," : "") + std::string("{\"batch\":") + std::to_string(b) + ",\"ms\":" + std::to_string(ms) + "}";
@@ -664,13 +686,14 @@ int bench(int argc, char** argv) {
               engine->warmedShapes().empty() ? "none" : warmed.c_str());
   if (a.has("json"))
     std::printf(
-        "{\"streams\":%d,\"e2e_fps\":%.2f,\"bare_fps\":%.2f,\"ratio\":%.3f,\"p50_ms\":%.2f,\"p95_ms\":%.2f,\"p99_ms\":%.2f,\"cpu_percent\":%.1f,\"dropped\":%lld,\"cpu_ratio\":%.3f,\"provider\":\"%s\",\"batch\":%d,\"realtime\":%s,\"min_stream_fps\":%.2f,\"engine_batch\":%d,\"preprocess\":\"%s\",\"preprocess_threads\":%d,\"decoded_fps\":%.2f,\"width\":%d,\"height\":%d,\"gpu_util_percent\":%.1f,\"device_frames_percent\":%.1f,\"stage_ms\":{\"preprocess\":%.3f,\"infer\":%.3f,\"post\":%.3f,\"deliver\":%.3f},\"bare_input\":\"%s\",\"first_full_batch_infer_ms\":%.3f,\"warmed\":%s,\"model_file\":%s}\n",
+        "{\"streams\":%d,\"e2e_fps\":%.2f,\"bare_fps\":%.2f,\"ratio\":%.3f,\"p50_ms\":%.2f,\"p95_ms\":%.2f,\"p99_ms\":%.2f,\"cpu_percent\":%.1f,\"dropped\":%lld,\"cpu_ratio\":%.3f,\"provider\":\"%s\",\"batch\":%d,\"realtime\":%s,\"min_stream_fps\":%.2f,\"engine_batch\":%d,\"preprocess\":\"%s\",\"preprocess_threads\":%d,\"decoded_fps\":%.2f,\"width\":%d,\"height\":%d,\"gpu_util_percent\":%.1f,\"device_frames_percent\":%.1f,\"stage_ms\":{\"preprocess\":%.3f,\"infer\":%.3f,\"post\":%.3f,\"deliver\":%.3f},\"bare_input\":\"%s\",\"first_full_batch_infer_ms\":%.3f,\"warmed\":%s,\"model_file\":%s,\"dropped_in_window\":%lld,\"inference_runs\":%d,\"live_queue\":%d,\"push_when_idle\":%s}\n",
         streams, e2e, bareFps, ratio, p50, p95, p99, cpu, static_cast<long long>(dropped), cpuRatio, provider.c_str(), batch,
         so.realtime ? "true" : "false", minStreamFps, engineBatch, preprocess.c_str(), preprocessThreads, decodedFps, listener.width,
         listener.height, gpuPercent, devicePct, stages.batches ? stages.preprocess / stages.batches : 0.0,
         stages.batches ? stages.infer / stages.batches : 0.0, stages.batches ? stages.post / stages.batches : 0.0,
         stages.batches ? stages.deliver / stages.batches : 0.0, bareInput.c_str(), stages.firstFullInfer, warmed.c_str(),
-        nlohmann::json(modelFile).dump().c_str());
+        nlohmann::json(modelFile).dump().c_str(), static_cast<long long>(droppedInWindow), engineRuns, engineLiveQueue,
+        pushWhenIdle ? "true" : "false");
   if (!recordDir.empty()) {
     std::lock_guard lock(listener.mu);
     std::printf("recording: %lld segments closed while measuring, %.1f MB, %.1f s of video, into %s\n",
@@ -722,6 +745,7 @@ int main(int argc, char** argv) {
   }
   if (cmd == "run") return run(argc, argv);
   if (cmd == "bench") return bench(argc, argv);
+  if (cmd == "schedule") return vigil::cli::scheduleBench(argc, argv);
   if (cmd == "fixtures") return fixtures(argc, argv);
   if (cmd == "export") return exportCommand(argc, argv);
   std::fprintf(stderr, "vigil-engine: unknown command '%s'\n", cmd.c_str());

@@ -101,7 +101,7 @@ BatchPreprocessor::BatchPreprocessor(const ModelManifest& manifest, int threads)
 
 BatchPreprocessor::~BatchPreprocessor() = default;
 
-void BatchPreprocessor::enableGpu(InferenceSession& session) {
+void BatchPreprocessor::enableGpu(InferenceSession& session, int buffers) {
   note_.clear();
   if (session.provider() != "CUDAExecutionProvider") {
     note_ = "inference runs on " + session.provider();
@@ -125,14 +125,14 @@ void BatchPreprocessor::enableGpu(InferenceSession& session) {
     // The idle CPU pool gathers the frames into pinned memory (about 3 MB per 1080p frame).
     pre->setParallelFor([this](size_t count, const std::function<void(size_t)>& body) { pool_.parallelFor(count, body); });
     const size_t floats = imageFloats_ * static_cast<size_t>(session.maxBatch());
-    auto a = std::make_unique<gpu::DeviceTensor>(floats);
-    auto b = std::make_unique<gpu::DeviceTensor>(floats);
-    session.setDeviceInput(a->data());
+    std::vector<std::unique_ptr<gpu::DeviceTensor>> tensors;
+    for (int i = 0; i < std::max(2, buffers); ++i) tensors.push_back(std::make_unique<gpu::DeviceTensor>(floats));
+    session.setDeviceInput(tensors[0]->data());
     gpu_ = std::move(pre);
-    deviceInput_[0] = std::move(a);
-    deviceInput_[1] = std::move(b);
+    deviceInput_ = std::move(tensors);
   } catch (const std::exception& e) {
     session.setDeviceInput(nullptr);
+    deviceInput_.clear();
     note_ = e.what();
   }
 }
@@ -153,12 +153,12 @@ std::vector<LetterboxTransform> BatchPreprocessor::runCpu(const std::vector<cons
 }
 
 std::vector<float> BatchPreprocessor::deviceInputToHost() const {
-  return deviceInput_[0] ? deviceInput_[0]->toHost() : std::vector<float>{};
+  return deviceInput_.empty() ? std::vector<float>{} : deviceInput_[0]->toHost();
 }
 
 float* BatchPreprocessor::input(int buffer) const {
   if (!gpu_) return nullptr;
-  return deviceInput_[std::clamp(buffer, 0, 1)]->data();
+  return deviceInput_[static_cast<size_t>(std::clamp(buffer, 0, buffers() - 1))]->data();
 }
 
 std::vector<LetterboxTransform> BatchPreprocessor::run(const std::vector<const Image*>& images, InferenceSession& session, int buffer) {
@@ -177,7 +177,7 @@ std::vector<LetterboxTransform> BatchPreprocessor::run(const std::vector<const I
     frames[i].transform = &transforms[i];
     frames[i].memory = images[i]->onDevice ? gpu::FrameMemory::Device : gpu::FrameMemory::Host;
   }
-  gpu_->run(frames, gpu::FrameMemory::Host, format_, *deviceInput_[std::clamp(buffer, 0, 1)], 0);
+  gpu_->run(frames, gpu::FrameMemory::Host, format_, *deviceInput_[static_cast<size_t>(std::clamp(buffer, 0, buffers() - 1))], 0);
   gpu_->synchronize();  // ONNX Runtime reads the tensor on its own stream
   return transforms;
 }

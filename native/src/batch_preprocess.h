@@ -64,13 +64,15 @@ class BatchPreprocessor {
 
   // Switches to GPU pre-processing when `session` runs on CUDA, the build has CUDA and a device is
   // usable; otherwise stays on the CPU and note() says why. VIGIL_PREPROCESS=cpu forces the CPU.
-  void enableGpu(InferenceSession& session);
+  // `buffers`: device input tensors (at least 2: one filled while another is inferred).
+  void enableGpu(InferenceSession& session, int buffers = 2);
 
   // Letterboxes images[i] into batch slot i of input buffer `buffer` (0 .. buffers()-1); returns each
   // transform. Frames in GPU memory (NVDEC) need the CUDA path. Then session.run(n, input(buffer)).
   std::vector<LetterboxTransform> run(const std::vector<const Image*>& images, InferenceSession& session, int buffer = 0);
-  // Input buffers: 2 on the CUDA path (batch n+1 is letterboxed while batch n is inferred), else 1.
-  int buffers() const { return gpu_ ? 2 : 1; }
+  // Input buffers: enableGpu's count on the CUDA path (the next batch is letterboxed while earlier
+  // ones are inferred), else 1.
+  int buffers() const { return gpu_ ? static_cast<int>(deviceInput_.size()) : 1; }
   // Buffer `buffer` as the session's input: device memory on the CUDA path, null (the session's own
   // host buffer) on the CPU.
   float* input(int buffer) const;
@@ -91,7 +93,7 @@ class BatchPreprocessor {
   std::vector<std::unique_ptr<CpuLetterbox>> cpu_;  // one per pool participant (per-size tables)
   WorkerPool pool_;
   std::unique_ptr<gpu::GpuPreprocessor> gpu_;
-  std::unique_ptr<gpu::DeviceTensor> deviceInput_[2];
+  std::vector<std::unique_ptr<gpu::DeviceTensor>> deviceInput_;
   std::string note_;
 };
 

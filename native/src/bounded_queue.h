@@ -5,6 +5,7 @@
 //   tryPush   never blocks: false when full or closed (best-effort work such as previews).
 //   pop       blocks until an item arrives, or returns nothing once closed and drained.
 //   popFor    the same with a time limit (callers that do periodic work while idle).
+//   closed    whether close() was called (an empty popFor then means: drained, stop).
 #include <chrono>
 #include <condition_variable>
 #include <cstddef>
@@ -68,6 +69,10 @@ class BoundedQueue {
     notFull_.notify_all();
   }
 
+  bool closed() const {
+    std::lock_guard lock(mu_);
+    return closed_;
+  }
   size_t size() const {
     std::lock_guard lock(mu_);
     return items_.size();

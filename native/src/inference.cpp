@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <mutex>
 #include <stdexcept>
+#include <utility>
 
 #include "ort_runtime.h"
 #include "providers.h"
@@ -136,14 +137,15 @@ std::vector<int> InferenceSession::batchShapes() const {
 std::vector<std::pair<int, double>> InferenceSession::warm() {
   std::vector<std::pair<int, double>> took;
   for (int b : batchShapes()) {
-    if (std::find(shapesRun_.begin(), shapesRun_.end(), b) != shapesRun_.end()) continue;
+    {
+      std::lock_guard lock(shapesMu_);
+      if (std::find(shapesRun_.begin(), shapesRun_.end(), b) != shapesRun_.end()) continue;
+    }
     const auto t0 = std::chrono::steady_clock::now();
     run(b);
     took.emplace_back(b, std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
   }
-  outputs_.clear();
-  views_.clear();
-  converted_.clear();
+  last_ = InferenceOutputs{};
   return took;
 }
 
@@ -152,15 +154,13 @@ void InferenceSession::setDeviceInput(float* deviceTensor) {
     throw std::runtime_error("model '" + manifest_.name + "': device input needs the CUDA execution provider (running on " + provider_ +
                              ")");
   deviceInput_ = deviceTensor;
+  std::lock_guard lock(shapesMu_);
   shapesRun_.clear();
-  binding_.reset();
-  if (!deviceTensor) return;
-  binding_ = std::make_unique<Ort::IoBinding>(*session_);
-  static const Ort::MemoryInfo host = Ort::MemoryInfo::CreateCpu(OrtArenaAllocator, OrtMemTypeDefault);
-  for (auto& n : outputNames_) binding_->BindOutput(n.c_str(), host);  // parsers read outputs on the host
 }
 
-void InferenceSession::run(int count, float* input) {
+void InferenceSession::run(int count, float* input) { last_ = infer(count, input); }
+
+InferenceOutputs InferenceSession::infer(int count, float* input) {
   // On a GPU every new batch shape costs a new plan (seen: 120-145 ms per partial batch on an H100),
   // so run the full batch there like nvstreammux does; the unused slots cost little.
   const int batch = fixedBatch_ || deviceMemory_ ? maxBatch_ : std::clamp(count, 1, maxBatch_);
@@ -168,79 +168,76 @@ void InferenceSession::run(int count, float* input) {
                                   ? std::vector<int64_t>{batch, 3, manifest_.input.height, manifest_.input.width}
                                   : std::vector<int64_t>{batch, manifest_.input.height, manifest_.input.width, 3};
   const size_t floats = imageFloats_ * static_cast<size_t>(batch);
+  std::vector<Ort::Value> values;
   try {
     if (deviceInput_) {
+      // One binding per run (runs may be in flight on several threads); outputs bound by device, so
+      // ONNX Runtime allocates them in the batch's shape on the host, where the parsers read them.
+      Ort::IoBinding binding(*session_);
       Ort::Value in(Ort::Value::CreateTensor(deviceMemory_, input ? input : deviceInput_, floats * sizeof(float), dims.data(), dims.size(),
                                              ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT));
-      binding_->BindInput(inputName_.c_str(), in);
-      // Rebind the outputs by device each run: once allocated they keep the previous batch's shape.
+      binding.BindInput(inputName_.c_str(), in);
       static const Ort::MemoryInfo host = Ort::MemoryInfo::CreateCpu(OrtArenaAllocator, OrtMemTypeDefault);
-      binding_->ClearBoundOutputs();
-      for (auto& n : outputNames_) binding_->BindOutput(n.c_str(), host);
-      session_->Run(Ort::RunOptions{nullptr}, *binding_);
-      outputs_ = binding_->GetOutputValues();
+      for (auto& n : outputNames_) binding.BindOutput(n.c_str(), host);
+      session_->Run(Ort::RunOptions{nullptr}, binding);
+      values = binding.GetOutputValues();
     } else {
       static const Ort::MemoryInfo mem = Ort::MemoryInfo::CreateCpu(OrtArenaAllocator, OrtMemTypeDefault);
       Ort::Value in = Ort::Value::CreateTensor<float>(mem, input ? input : input_.data(), floats, dims.data(), dims.size());
       const char* inName = inputName_.c_str();
       std::vector<const char*> outNames;
       for (auto& n : outputNames_) outNames.push_back(n.c_str());
-      outputs_ = session_->Run(Ort::RunOptions{nullptr}, &inName, &in, 1, outNames.data(), outNames.size());
+      values = session_->Run(Ort::RunOptions{nullptr}, &inName, &in, 1, outNames.data(), outNames.size());
     }
   } catch (const Ort::Exception& e) {
     throw std::runtime_error("model '" + manifest_.name + "': inference failed: " + e.what());
   }
-  if (std::find(shapesRun_.begin(), shapesRun_.end(), batch) == shapesRun_.end()) shapesRun_.push_back(batch);
-  readOutputs();
+  {
+    std::lock_guard lock(shapesMu_);
+    if (std::find(shapesRun_.begin(), shapesRun_.end(), batch) == shapesRun_.end()) shapesRun_.push_back(batch);
+  }
+  return readOutputs(std::move(values));
 }
 
-void InferenceSession::readOutputs() {
-  views_.clear();
-  converted_.clear();
-  converted_.reserve(outputs_.size());
-  for (size_t i = 0; i < outputs_.size(); ++i) {
-    auto info = outputs_[i].GetTensorTypeAndShapeInfo();
+InferenceOutputs InferenceSession::readOutputs(std::vector<Ort::Value> values) const {
+  InferenceOutputs out;
+  out.values = std::move(values);
+  out.converted.reserve(out.values.size());  // the views point into these: no reallocation below
+  for (size_t i = 0; i < out.values.size(); ++i) {
+    auto info = out.values[i].GetTensorTypeAndShapeInfo();
     OutputTensor t;
     t.name = outputNames_[i];
     t.dims = info.GetShape();
     size_t n = info.GetElementCount();
     switch (info.GetElementType()) {
       case ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT:
-        t.data = outputs_[i].GetTensorData<float>();
+        t.data = out.values[i].GetTensorData<float>();
         break;
       case ONNX_TENSOR_ELEMENT_DATA_TYPE_INT64: {
-        const int64_t* p = outputs_[i].GetTensorData<int64_t>();
-        converted_.emplace_back(p, p + n);
-        t.data = converted_.back().data();
+        const int64_t* p = out.values[i].GetTensorData<int64_t>();
+        out.converted.emplace_back(p, p + n);
+        t.data = out.converted.back().data();
         break;
       }
       case ONNX_TENSOR_ELEMENT_DATA_TYPE_INT32: {
-        const int32_t* p = outputs_[i].GetTensorData<int32_t>();
-        converted_.emplace_back(p, p + n);
-        t.data = converted_.back().data();
+        const int32_t* p = out.values[i].GetTensorData<int32_t>();
+        out.converted.emplace_back(p, p + n);
+        t.data = out.converted.back().data();
         break;
       }
       default:
         throw std::runtime_error("output '" + t.name + "' is neither float nor integer; no parser reads it");
     }
-    views_.push_back(std::move(t));
+    out.views.push_back(std::move(t));
   }
+  return out;
 }
 
 std::vector<Detection> InferenceSession::detections(int batchIndex) const {
-  return parseOutputs(manifest_.parser, views_, batchIndex, manifest_.params);
+  return parseOutputs(manifest_.parser, last_.views, batchIndex, manifest_.params);
 }
 
-InferenceOutputs InferenceSession::takeOutputs() {
-  InferenceOutputs o;
-  o.values = std::move(outputs_);
-  o.views = std::move(views_);
-  o.converted = std::move(converted_);  // moving keeps the buffers the views point into
-  outputs_.clear();
-  views_.clear();
-  converted_.clear();
-  return o;
-}
+InferenceOutputs InferenceSession::takeOutputs() { return std::exchange(last_, InferenceOutputs{}); }
 
 std::vector<Detection> InferenceSession::detections(const InferenceOutputs& outputs, int batchIndex) const {
   return parseOutputs(manifest_.parser, outputs.views, batchIndex, manifest_.params);

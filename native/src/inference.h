@@ -4,6 +4,7 @@
 #include <onnxruntime_cxx_api.h>
 
 #include <memory>
+#include <mutex>
 #include <string>
 #include <utility>
 #include <vector>
@@ -60,6 +61,9 @@ class InferenceSession {
   // then detections() reads them. `input`: another buffer of the same kind and size to read instead
   // (double-buffered pre-processing); null: the default one.
   void run(int count, float* input = nullptr);
+  // The same run with its outputs returned, safe to call from several threads at once (each call has
+  // its own binding and outputs): what the engine's inference threads use.
+  InferenceOutputs infer(int count, float* input = nullptr);
 
   // CUDA provider: device memory that ONNX Runtime reads directly (IO binding); outputs stay on the host.
   bool acceptsDeviceInput() const { return deviceMemory_ != nullptr; }
@@ -72,7 +76,7 @@ class InferenceSession {
   std::vector<Detection> detections(const InferenceOutputs& outputs, int batchIndex) const;
 
  private:
-  void readOutputs();
+  InferenceOutputs readOutputs(std::vector<Ort::Value> values) const;
   ModelManifest manifest_;
   std::unique_ptr<Ort::Session> session_;
   std::string provider_, providerNote_, modelFile_;
@@ -82,13 +86,11 @@ class InferenceSession {
   std::vector<float> input_;
   std::string inputName_;
   std::vector<std::string> outputNames_;
-  std::vector<Ort::Value> outputs_;
-  std::vector<OutputTensor> views_;
-  std::vector<std::vector<float>> converted_;    // int outputs turned into float
+  InferenceOutputs last_;                        // run()'s outputs
   const OrtMemoryInfo* deviceMemory_ = nullptr;  // the CUDA provider's device memory (owned by ONNX Runtime)
   float* deviceInput_ = nullptr;
+  mutable std::mutex shapesMu_;
   std::vector<int> shapesRun_;  // batch sizes run on the current input (setDeviceInput starts again)
-  std::unique_ptr<Ort::IoBinding> binding_;
 };
 
 }  // namespace vigil

@@ -1,7 +1,7 @@
-// The batcher (nvstreammux + nvinfer's pre-processing): takes frames round-robin from the sources'
-// queues into a batch when it is full or its oldest frame waited batched-push-timeout, picks the
-// frames due for inference (interval, detectFps, then motion gating) and letterboxes them into a free
-// input buffer.
+// The batcher (nvstreammux + nvinfer's pre-processing): takes the oldest waiting frames of all the
+// sources' queues into a batch when it is full, when its oldest frame waited batched-push-timeout or
+// (GPU path, pushWhenIdle) when inference would otherwise wait; picks the frames due for inference
+// (interval, detectFps, then motion gating) and letterboxes them into a free input buffer.
 #include <algorithm>
 #include <utility>
 
@@ -11,11 +11,13 @@
 namespace vigil {
 
 void Engine::batchLoop() {
+  const size_t full = static_cast<size_t>(batchSize_);
   while (true) {
     auto work = std::make_unique<Work>();
-    work->batch.reserve(static_cast<size_t>(batchSize_));
+    work->batch.reserve(full);
     // Frames leave their queues only when an input buffer is free for them: taken earlier they would
-    // only age in the batcher's hands (the CPU path has one buffer, the CUDA path two).
+    // only age in the batcher's hands (the CPU path has one buffer, the CUDA path one per run in flight
+    // and one more).
     work->buffer = *freeBuffers_->pop();
     {
       std::unique_lock lock(mu_);
@@ -33,10 +35,8 @@ void Engine::batchLoop() {
           if (finishable(*s)) return true;
         return false;
       };
-      // nvstreammux: push when the batch is full, or when the oldest frame waited batched-push-timeout.
-      const auto waitStart = Clock::now();
       framesReady_.wait_for(lock, std::chrono::milliseconds(100), [&] { return !running_ || pending() > 0 || needsFinish(); });
-      if (pending() > 0 && pending() < static_cast<size_t>(batchSize_)) {
+      if (pending() > 0 && pending() < full) {
         // Wait for a full batch only while some live-or-file source may still deliver.
         // No point waiting when no source can add a frame (all queues full, or ended).
         auto canGrow = [&] {
@@ -44,8 +44,17 @@ void Engine::batchLoop() {
             if ((s->state == SourceState::Connecting || s->state == SourceState::Live) && s->queue.size() < s->capacity) return true;
           return false;
         };
-        framesReady_.wait_until(lock, waitStart + std::chrono::milliseconds(config_.batchedPushTimeoutMs),
-                                [&] { return !running_ || pending() >= static_cast<size_t>(batchSize_) || !canGrow(); });
+        // nvstreammux: a partial batch goes once its oldest frame waited batched-push-timeout.
+        Clock::time_point oldest = Clock::time_point::max();
+        for (auto& [id, s] : sources_)
+          if (!s->queue.empty()) oldest = std::min(oldest, s->queue.front().decodedAt);
+        // GPU path: also as soon as no run is in flight, so the GPU never idles while frames wait.
+        // While a run is in flight the batch waits to fill up: on the device path every run costs the
+        // full batch shape, so a partial one would only take GPU time from the full ones behind it.
+        const bool whenIdle = config_.pushWhenIdle && overlapPost_;
+        framesReady_.wait_until(lock, oldest + std::chrono::milliseconds(config_.batchedPushTimeoutMs), [&] {
+          return !running_ || pending() >= full || !canGrow() || (whenIdle && inferencePending_ == 0);
+        });
       }
       if (!running_) {
         for (auto& [id, s] : sources_) work->toFinish.push_back(s);
@@ -58,26 +67,12 @@ void Engine::batchLoop() {
           if (finishable(*s)) work->toFinish.push_back(s);
       }
       for (auto& s : work->toFinish) s->finishQueued = true;
-      if (running_) {
-        std::vector<std::shared_ptr<Slot>> order;
-        for (auto& [id, s] : sources_) order.push_back(s);
-        if (!order.empty()) {
-          size_t start = roundRobin_++ % order.size();
-          bool took = true;
-          while (work->batch.size() < static_cast<size_t>(batchSize_) && took) {
-            took = false;
-            for (size_t k = 0; k < order.size() && work->batch.size() < static_cast<size_t>(batchSize_); ++k) {
-              auto& s = order[(start + k) % order.size()];
-              if (s->queue.empty()) continue;
-              work->batch.emplace_back(s, std::move(s->queue.front()));
-              s->queue.pop_front();
-              s->space.notify_one();
-              took = true;
-            }
-          }
-        }
+      if (running_) takeOldest(*work);
+      if (!work->batch.empty() || !work->toFinish.empty() || work->last) {
+        ++inFlight_;
+        work->seq = nextSeq_++;
       }
-      if (!work->batch.empty() || !work->toFinish.empty() || work->last) ++inFlight_;
+      if (!work->batch.empty()) ++inferencePending_;
     }
     const bool last = work->last;
     if (!work->batch.empty())
@@ -88,6 +83,31 @@ void Engine::batchLoop() {
       toInfer_->push(std::move(work));
     }
     if (last) break;
+  }
+}
+
+// The batch: the oldest frames waiting in any queue (earliest deadline first), so that no source waits
+// longer than the others and the frames nearest to being dropped as stale go first. A source's frames
+// stay in their order (its queue is in decode order).
+void Engine::takeOldest(Work& work) {
+  struct Waiting {
+    Clock::time_point at;
+    size_t pos;
+    const std::shared_ptr<Slot>* slot;
+  };
+  std::vector<Waiting> waiting;
+  for (auto& [id, s] : sources_)
+    for (size_t i = 0; i < s->queue.size(); ++i) waiting.push_back({s->queue[i].decodedAt, i, &s});
+  auto earlier = [](const Waiting& a, const Waiting& b) { return a.at != b.at ? a.at < b.at : a.pos < b.pos; };
+  const size_t take = std::min(waiting.size(), static_cast<size_t>(batchSize_));
+  if (take < waiting.size()) std::nth_element(waiting.begin(), waiting.begin() + static_cast<long>(take), waiting.end(), earlier);
+  waiting.resize(take);
+  std::sort(waiting.begin(), waiting.end(), earlier);
+  for (auto& w : waiting) {
+    const std::shared_ptr<Slot>& s = *w.slot;
+    work.batch.emplace_back(s, std::move(s->queue.front()));
+    s->queue.pop_front();
+    s->space.notify_one();
   }
 }
 
@@ -150,7 +170,15 @@ void Engine::prepareBatch(Work& work) {
     if (work.inferIndex[i] >= 0) images.push_back(&batch[i].second.image);
   const auto t0 = Clock::now();
   try {
-    auto done = preprocess_->run(images, *session_, work.buffer);
+    std::vector<LetterboxTransform> done;
+    if (config_.deviceStandIn) {
+      // STAND-IN for the CUDA letterbox (benchmarks only): the same geometry, a modelled duration.
+      const TensorFormat& f = session_->manifest().input;
+      for (const Image* img : images) done.push_back(letterboxGeometry(img->width, img->height, f.width, f.height, f.keepAspect));
+      config_.deviceStandIn->preprocess(n);
+    } else {
+      done = preprocess_->run(images, *session_, work.buffer);
+    }
     for (size_t i = 0; i < batch.size(); ++i)
       if (work.inferIndex[i] >= 0) work.transforms[i] = done[static_cast<size_t>(work.inferIndex[i])];
   } catch (const std::exception& e) {

@@ -84,6 +84,7 @@ struct Engine::Work {
   std::string failure;       // pre-processing or inference failed: no detections for this batch
   InferenceOutputs outputs;  // the inference results, parsed by post-processing
   bool last = false;         // the engine stops after this one
+  uint64_t seq = 0;          // the order the batcher formed it in (post-processing keeps it)
 };
 
 }  // namespace vigil

@@ -10,14 +10,26 @@
 namespace vigil {
 
 void Engine::postLoop() {
+  // Runs in flight may finish out of order: batches wait here until their turn (trackers need each
+  // source's frames in order). At most inferenceRuns of them.
+  std::map<uint64_t, std::unique_ptr<Work>> early;
+  uint64_t next = 0;
   while (true) {
     std::unique_ptr<Work> work = toPost_->popFor(std::chrono::milliseconds(100)).value_or(nullptr);
     if (!work) {
       emitStats();  // stats keep flowing while no frame arrives
       continue;
     }
-    const bool last = work->last;
-    finishWork(std::move(work));
+    const uint64_t seq = work->seq;
+    early.emplace(seq, std::move(work));
+    bool last = false;
+    for (auto it = early.find(next); it != early.end() && !last; it = early.find(next)) {
+      std::unique_ptr<Work> w = std::move(it->second);
+      early.erase(it);
+      ++next;
+      last = w->last;
+      finishWork(std::move(w));
+    }
     if (last) break;
   }
 }
@@ -49,7 +61,10 @@ void Engine::processBatch(Work& work) {
     postPool_->parallelFor(batch.size(), [&](size_t k) {
       if (inferIndex[k] < 0) return;
       try {
-        parsed[k] = session_->detections(work.outputs, inferIndex[k]);
+        if (config_.deviceStandIn)
+          parsed[k] = config_.deviceStandIn->detections(batch[k].second.seq);  // STAND-IN for parsing the GPU run's outputs
+        else
+          parsed[k] = session_->detections(work.outputs, inferIndex[k]);
       } catch (const std::exception& e) {
         parseErrors[k] = e.what();
       }

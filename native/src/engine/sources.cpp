@@ -26,27 +26,7 @@ void Engine::addSource(const std::string& id, const std::string& uri, const Sour
   }
   Slot* s = slot.get();
   SourceCallbacks cbs;
-  cbs.onFrame = [this, s](Frame&& f) {
-    s->decoded++;
-    {
-      std::lock_guard sl(s->statMu);
-      s->winDecoded++;
-    }
-    std::unique_lock lock(mu_);
-    if (s->live) {
-      // Live: never queue behind inference; the newest frame replaces stale ones.
-      while (s->queue.size() >= s->capacity) {
-        s->queue.pop_front();
-        s->dropped++;
-      }
-    } else {
-      s->space.wait(lock, [&] { return s->queue.size() < s->capacity || s->removed || !running_; });
-      if (s->removed || !running_) return;
-    }
-    s->queue.push_back(std::move(f));
-    lock.unlock();
-    framesReady_.notify_one();
-  };
+  cbs.onFrame = [this, s](Frame&& f) { enqueue(*s, std::move(f)); };
   cbs.onState = [this, s](SourceState st) {
     std::lock_guard lock(mu_);
     s->state = st;
@@ -86,6 +66,45 @@ void Engine::addSource(const std::string& id, const std::string& uri, const Sour
   }
 }
 
+void Engine::enqueue(Slot& slot, Frame&& frame) {
+  slot.decoded++;
+  {
+    std::lock_guard sl(slot.statMu);
+    slot.winDecoded++;
+  }
+  std::unique_lock lock(mu_);
+  if (slot.live) {
+    // Live: never queue behind inference; the newest frame replaces stale ones.
+    while (slot.queue.size() >= slot.capacity) {
+      slot.queue.pop_front();
+      slot.dropped++;
+    }
+  } else {
+    slot.space.wait(lock, [&] { return slot.queue.size() < slot.capacity || slot.removed || !running_; });
+    if (slot.removed || !running_) return;
+  }
+  slot.queue.push_back(std::move(frame));
+  lock.unlock();
+  framesReady_.notify_one();
+}
+
+std::function<void(Frame&&)> Engine::addFeed(const std::string& id) {
+  auto slot = std::make_shared<Slot>();
+  slot->id = id;
+  slot->uri = "feed:" + id;
+  slot->tracker = makeTracker(config_.tracker, config_.trackerConfig);
+  slot->live = true;
+  slot->state = SourceState::Live;
+  {
+    std::lock_guard lock(mu_);
+    if (!running_) throw std::runtime_error("the engine is stopped");
+    if (sources_.count(id)) throw std::invalid_argument("camera '" + id + "' is already added — remove it first or pick another id");
+    sources_[id] = slot;
+    resizeQueues();
+  }
+  return [this, slot](Frame&& f) { enqueue(*slot, std::move(f)); };
+}
+
 bool Engine::removeSource(const std::string& id) {
   std::shared_ptr<Slot> slot;
   {
@@ -112,15 +131,9 @@ bool Engine::removeSource(const std::string& id) {
 void Engine::resizeQueues() {
   const size_t n = std::max<size_t>(1, sources_.size());
   const size_t perSource = std::max<size_t>(2, (static_cast<size_t>(batchSize_) + n - 1) / n);
-  // Live: the newest frames only (older ones are dropped). Two may wait: with one, a camera whose next
-  // frame arrives while the batcher still waits for the others loses a frame (seen on an H100: 16
-  // cameras at 30 fps inferred at 24.6 fps each with one, 26.8 with two). VIGIL_LIVE_QUEUE overrides.
-  static const size_t liveDepth = [] {
-    const char* env = std::getenv("VIGIL_LIVE_QUEUE");
-    return env && std::atoi(env) > 0 ? static_cast<size_t>(std::atoi(env)) : size_t{2};
-  }();
+  // Live: the newest liveDepth_ frames only (older ones are dropped; EngineConfig::liveQueueDepth).
   for (auto& [id, s] : sources_) {
-    s->capacity = s->live ? liveDepth : perSource;
+    s->capacity = s->live ? liveDepth_ : perSource;
     s->space.notify_all();
   }
 }
