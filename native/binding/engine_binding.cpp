@@ -327,7 +327,8 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
       Napi::Value rec = opts.Get("record");
       if (rec.IsObject()) {
         Napi::Object r = rec.As<Napi::Object>();
-        if (!r.Get("dir").IsString() || r.Get("dir").As<Napi::String>().Utf8Value().empty() || r.Get("dir").As<Napi::String>().Utf8Value()[0] != '/')
+        if (!r.Get("dir").IsString() || r.Get("dir").As<Napi::String>().Utf8Value().empty() ||
+            r.Get("dir").As<Napi::String>().Utf8Value()[0] != '/')
           throw Napi::TypeError::New(env, "addSource: options.record.dir must be an absolute folder path");
         o.record.dir = r.Get("dir").As<Napi::String>().Utf8Value();
         Napi::Value seconds = r.Get("segmentSeconds");

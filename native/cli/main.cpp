@@ -495,8 +495,8 @@ double percentile(std::vector<double> v, double p) {
 int bench(int argc, char** argv) {
   Args a;
   if (!parseArgs(argc, argv, 2, {"json", "realtime"},
-                 {"streams", "uri", "seconds", "model", "batch", "work-layers", "preview-fps", "warm", "runs", "live-queue", "push-when-idle", "record",
-                  "segment-seconds"},
+                 {"streams", "uri", "seconds", "model", "batch", "work-layers", "preview-fps", "warm", "runs", "live-queue",
+                  "push-when-idle", "record", "segment-seconds"},
                  &a))
     return usage(stderr);
   int streams = 1, seconds = 10, batch = 0, work = 3, previewFps = 0, runs = 0, liveQueue = 0, pushWhenIdle = 0, segmentSeconds = 10;
@@ -676,8 +676,8 @@ int bench(int argc, char** argv) {
         static_cast<long long>(stages.batches), static_cast<double>(stages.frames) / stages.batches, devicePct,
         stages.preprocess / stages.batches, stages.infer / stages.batches, stages.post / stages.batches, stages.deliver / stages.batches);
   std::printf("per CPU-second: end-to-end %.1f frames, bare %.1f images, ratio %.2f\n", e2ePerCpu, barePerCpu, cpuRatio);
-  std::printf("scheduling: %d session run(s) in flight, live queue %d, push when idle %s; dropped %lld in the measured window\n", engineRuns,
-              engineLiveQueue, pushWhenIdle ? "on" : "off", static_cast<long long>(droppedInWindow));
+  std::printf("scheduling: %d session run(s) in flight, live queue %d, push when idle %s; dropped %lld in the measured window\n",
+              engineRuns, engineLiveQueue, pushWhenIdle ? "on" : "off", static_cast<long long>(droppedInWindow));
   std::string warmed = "[";
   for (auto& [b, ms] : engine->warmedShapes())
     warmed += (warmed.size() > 1 ? "," : "") + std::string("{\"batch\":") + std::to_string(b) + ",\"ms\":" + std::to_string(ms) + "}";
@@ -699,8 +699,8 @@ int bench(int argc, char** argv) {
     std::printf("recording: %lld segments closed while measuring, %.1f MB, %.1f s of video, into %s\n",
                 static_cast<long long>(listener.segments), listener.segmentBytes / 1e6, listener.segmentSeconds, recordDir.c_str());
     if (a.has("json"))
-      std::printf("{\"recorded_segments\":%lld,\"recorded_bytes\":%lld,\"recorded_seconds\":%.2f}\n", static_cast<long long>(listener.segments),
-                  static_cast<long long>(listener.segmentBytes), listener.segmentSeconds);
+      std::printf("{\"recorded_segments\":%lld,\"recorded_bytes\":%lld,\"recorded_seconds\":%.2f}\n",
+                  static_cast<long long>(listener.segments), static_cast<long long>(listener.segmentBytes), listener.segmentSeconds);
   }
   return listener.failed ? 1 : 0;
 }

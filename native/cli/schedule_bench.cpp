@@ -304,7 +304,7 @@ int scheduleBench(int argc, char** argv) {
       std::fprintf(stderr, "error: %s\n", e.what());
       return 1;
     }
-    std::vector<std::function<void(Frame&&)>> feeds;
+    std::vector<std::function<void(Frame &&)>> feeds;
     for (int i = 0; i < n; ++i) feeds.push_back(engine->addFeed(std::to_string(i)));
     std::unique_ptr<Cameras> cams = std::make_unique<Cameras>(std::move(feeds), o.fps, o.jitterMs);
     std::this_thread::sleep_for(std::chrono::seconds(2));  // queues and trackers settle
@@ -335,8 +335,9 @@ int scheduleBench(int argc, char** argv) {
     cams.reset();
     const auto st = engine->stageTimes();
     const double nb = std::max<double>(1, static_cast<double>(st.batches));
-    std::printf("  per batch (mean of %lld, whole run): letterbox %.2f ms | inference %.2f ms | post: parse+track %.2f ms, deliver %.2f ms\n",
-                static_cast<long long>(st.batches), st.preprocess / nb, st.infer / nb, st.post / nb, st.deliver / nb);
+    std::printf(
+        "  per batch (mean of %lld, whole run): letterbox %.2f ms | inference %.2f ms | post: parse+track %.2f ms, deliver %.2f ms\n",
+        static_cast<long long>(st.batches), st.preprocess / nb, st.infer / nb, st.post / nb, st.deliver / nb);
     const int inferenceRuns = engine->inferenceRuns(), liveDepth = engine->liveQueueDepth();
     engine->stop();
     double slowest = 1e9, total = 0;

@@ -229,9 +229,9 @@ class Engine {
   void finishSlot(Slot& slot, EngineBatch* out);
   EngineTrackEvent deliverable(const Slot& slot, const TrackEvent& e, int64_t time) const;
   void sendSnapshot(Slot& slot, int64_t track);
-  void releaseBuffer(int buffer);  // -1: none
+  void releaseBuffer(int buffer);           // -1: none
   void enqueue(Slot& slot, Frame&& frame);  // a decoded frame into its source's queue (sources.cpp)
-  void takeOldest(Work& work);             // batcher: the batch's frames, oldest first (with mu_ held)
+  void takeOldest(Work& work);              // batcher: the batch's frames, oldest first (with mu_ held)
   void emitStats();
   void resizeQueues();  // with mu_ held
 
@@ -248,7 +248,7 @@ class Engine {
   std::map<std::string, std::shared_ptr<Slot>> sources_;
   std::vector<std::shared_ptr<Slot>> retired_;
   size_t liveDepth_ = 2;
-  uint64_t nextSeq_ = 0;                // batcher: the next batch's number (post-processing keeps this order)
+  uint64_t nextSeq_ = 0;                  // batcher: the next batch's number (post-processing keeps this order)
   std::atomic<int> inferencePending_{0};  // batches handed to inference and not yet run (queued or running)
   std::atomic<bool> running_{true};
   mutable std::mutex stageMu_;

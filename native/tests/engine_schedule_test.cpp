@@ -42,9 +42,7 @@ class TestGpu : public DeviceStandIn {
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(runMs(call)));
   }
-  std::vector<Detection> detections(int64_t seq) const override {
-    return {{{10.f + static_cast<float>(seq), 10.f, 20.f, 20.f}, 0, 0.9f}};
-  }
+  std::vector<Detection> detections(int64_t seq) const override { return {{{10.f + static_cast<float>(seq), 10.f, 20.f, 20.f}, 0, 0.9f}}; }
   void hold() {
     std::lock_guard lock(mu_);
     open_ = false;
@@ -132,7 +130,7 @@ TEST(EngineSchedule, RunsInFlightFinishOutOfOrderButFramesArriveInOrder) {
   Batches out;
   Engine engine(config(gpu, 4, 2), &out);
   ASSERT_EQ(engine.inferenceRuns(), 2);
-  std::vector<std::function<void(Frame&&)>> feeds;
+  std::vector<std::function<void(Frame &&)>> feeds;
   for (int c = 0; c < 3; ++c) feeds.push_back(engine.addFeed("cam" + std::to_string(c)));
   const int perCamera = 40;
   for (int i = 0; i < perCamera; ++i) {

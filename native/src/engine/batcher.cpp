@@ -52,9 +52,8 @@ void Engine::batchLoop() {
         // While a run is in flight the batch waits to fill up: on the device path every run costs the
         // full batch shape, so a partial one would only take GPU time from the full ones behind it.
         const bool whenIdle = config_.pushWhenIdle && overlapPost_;
-        framesReady_.wait_until(lock, oldest + std::chrono::milliseconds(config_.batchedPushTimeoutMs), [&] {
-          return !running_ || pending() >= full || !canGrow() || (whenIdle && inferencePending_ == 0);
-        });
+        framesReady_.wait_until(lock, oldest + std::chrono::milliseconds(config_.batchedPushTimeoutMs),
+                                [&] { return !running_ || pending() >= full || !canGrow() || (whenIdle && inferencePending_ == 0); });
       }
       if (!running_) {
         for (auto& [id, s] : sources_) work->toFinish.push_back(s);

@@ -40,7 +40,9 @@ struct Engine::Slot {
   // Guarded by Engine::mu_.
   std::deque<Frame> queue;
   size_t capacity = 2;
-  bool removed = false;
+  // Set under Engine::mu_; also read by the post-processing thread without it (frames still in flight
+  // when a source is removed are not delivered).
+  std::atomic<bool> removed{false};
   std::condition_variable space;
   SourceState state = SourceState::Connecting;
   std::string error;

@@ -77,6 +77,7 @@ void Engine::processBatch(Work& work) {
   std::vector<analytics::Object> zoneObjects;
   for (size_t i = 0; i < batch.size(); ++i) {
     auto& [slot, frame] = batch[i];
+    if (slot->removed) continue;  // removed while this batch was in flight: nothing more of it is delivered
     const bool inferred = inferIndex[i] >= 0 && failure.empty();
     dets.clear();
     if (inferred) {

@@ -8,33 +8,16 @@
 #include <cstdio>
 #include <cstring>
 
+#include "source/export_pipeline.h"
+
 namespace vigil::sources {
 
 namespace {
 
-std::string busError(GstElement* pipeline) {
-  GstBus* bus = gst_element_get_bus(pipeline);
-  std::string out;
-  if (GstMessage* m = gst_bus_pop_filtered(bus, GST_MESSAGE_ERROR)) {
-    GError* err = nullptr;
-    gst_message_parse_error(m, &err, nullptr);
-    out = err ? err->message : "unknown error";
-    if (err) g_error_free(err);
-    gst_message_unref(m);
-  }
-  gst_object_unref(bus);
-  return out;
-}
-
 struct Writer {
   GstElement* pipeline = nullptr;
   GstElement* src = nullptr;
-  ~Writer() {
-    if (pipeline) {
-      gst_element_set_state(pipeline, GST_STATE_NULL);
-      gst_object_unref(pipeline);
-    }
-  }
+  ~Writer() { disposePipeline(pipeline); }
   bool start(GstCaps* caps, const std::string& path, std::string* error) {
     const char* name = gst_structure_get_name(gst_caps_get_structure(caps, 0));
     const bool h265 = std::strcmp(name, "video/x-h265") == 0;
@@ -50,30 +33,15 @@ struct Writer {
     g_object_set(src, "caps", caps, "format", GST_FORMAT_TIME, "block", TRUE, "max-bytes", static_cast<guint64>(16 << 20), nullptr);
     g_object_set(sink, "location", path.c_str(), nullptr);
     gst_bin_add_many(GST_BIN(pipeline), src, parse, mux, sink, nullptr);
-    if (!gst_element_link_many(src, parse, mux, sink, nullptr) || gst_element_set_state(pipeline, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE) {
+    if (!gst_element_link_many(src, parse, mux, sink, nullptr) ||
+        gst_element_set_state(pipeline, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE) {
       *error = "cannot write " + path + ": " + busError(pipeline);
       return false;
     }
     return true;
   }
   // Ends the file; false with *error when the muxer or the disk failed.
-  bool finish(std::string* error) {
-    gst_app_src_end_of_stream(GST_APP_SRC(src));
-    GstBus* bus = gst_element_get_bus(pipeline);
-    GstMessage* m = gst_bus_timed_pop_filtered(bus, 60 * GST_SECOND, static_cast<GstMessageType>(GST_MESSAGE_EOS | GST_MESSAGE_ERROR));
-    gst_object_unref(bus);
-    bool ok = m && GST_MESSAGE_TYPE(m) == GST_MESSAGE_EOS;
-    if (m && !ok) {
-      GError* err = nullptr;
-      gst_message_parse_error(m, &err, nullptr);
-      *error = err ? err->message : "unknown error";
-      if (err) g_error_free(err);
-    } else if (!m) {
-      *error = "the file was not finished within 60 s";
-    }
-    if (m) gst_message_unref(m);
-    return ok;
-  }
+  bool finish(std::string* error) { return finishWriter(pipeline, src, 60, "the file", error); }
 };
 
 // Reads one recorded file: filesrc → qtdemux → appsink (the video track).
@@ -230,7 +198,8 @@ ExportResult exportSegments(const std::vector<std::string>& files, const std::st
         gst_caps_replace(&caps, now);
       }
       if (error.empty() && !push(u)) error = "the export writer stopped: " + busError(writer.pipeline);
-      if (progress && to > from) progress(std::min(1.0, static_cast<double>(u.pts - std::min(u.pts, from)) / static_cast<double>(to - from)));
+      if (progress && to > from)
+        progress(std::min(1.0, static_cast<double>(u.pts - std::min(u.pts, from)) / static_cast<double>(to - from)));
       gst_sample_unref(sample);
     }
     // A file cut short by a killed engine may end in an error after its last whole fragment: what
@@ -244,24 +213,7 @@ ExportResult exportSegments(const std::vector<std::string>& files, const std::st
   if (caps) gst_caps_unref(caps);
   if (error.empty() && !GST_CLOCK_TIME_IS_VALID(base)) error = "no recorded video in the range";
   if (error.empty() && !writer.finish(&error)) error = "cannot finish " + out + ": " + error;
-  if (!error.empty()) {
-    if (writer.pipeline) gst_element_set_state(writer.pipeline, GST_STATE_NULL);
-    std::remove(part.c_str());
-    r.error = error;
-    return r;
-  }
-  gst_element_set_state(writer.pipeline, GST_STATE_NULL);
-  if (std::rename(part.c_str(), out.c_str()) != 0) {
-    r.error = "cannot move " + part + " to " + out + ": " + std::strerror(errno);
-    std::remove(part.c_str());
-    return r;
-  }
-  struct stat st {};
-  if (::stat(out.c_str(), &st) == 0) r.bytes = st.st_size;
-  r.durationSeconds = static_cast<double>(last) / GST_SECOND;
-  if (progress) progress(1.0);
-  r.ok = true;
-  return r;
+  return completeExport(r, error, writer.pipeline, part, out, last, progress);
 }
 
 }  // namespace vigil::sources

@@ -11,37 +11,17 @@
 #include <cstring>
 
 #include "overlay.h"
+#include "source/export_pipeline.h"
 
 namespace vigil::sources {
 
 namespace {
 
-std::string popError(GstElement* pipeline) {
-  GstBus* bus = gst_element_get_bus(pipeline);
-  std::string out;
-  if (GstMessage* m = gst_bus_pop_filtered(bus, GST_MESSAGE_ERROR)) {
-    GError* err = nullptr;
-    gst_message_parse_error(m, &err, nullptr);
-    out = err ? err->message : "unknown error";
-    if (err) g_error_free(err);
-    gst_message_unref(m);
-  }
-  gst_object_unref(bus);
-  return out;
-}
-
-void dispose(GstElement*& pipeline) {
-  if (!pipeline) return;
-  gst_element_set_state(pipeline, GST_STATE_NULL);
-  gst_object_unref(pipeline);
-  pipeline = nullptr;
-}
-
 // One recorded file decoded to packed RGB: filesrc → decodebin → videoconvert → RGB → appsink.
 struct DecodedReader {
   GstElement* pipeline = nullptr;
   GstElement* sink = nullptr;
-  ~DecodedReader() { dispose(pipeline); }
+  ~DecodedReader() { disposePipeline(pipeline); }
   bool open(const std::string& file, std::string* error) {
     pipeline = gst_pipeline_new("export-decode");
     GstElement* src = gst_element_factory_make("filesrc", nullptr);
@@ -73,7 +53,7 @@ struct DecodedReader {
                      }),
                      convert);
     if (gst_element_set_state(pipeline, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE) {
-      *error = "cannot read " + file + ": " + popError(pipeline);
+      *error = "cannot read " + file + ": " + busError(pipeline);
       return false;
     }
     return true;
@@ -83,7 +63,7 @@ struct DecodedReader {
     for (int waited = 0; waited < 30000; waited += 200) {
       if (GstSample* s = gst_app_sink_try_pull_sample(GST_APP_SINK(sink), 200 * GST_MSECOND)) return s;
       if (gst_app_sink_is_eos(GST_APP_SINK(sink))) return nullptr;
-      const std::string e = popError(pipeline);
+      const std::string e = busError(pipeline);
       if (!e.empty()) {
         *error = e;
         return nullptr;
@@ -98,7 +78,7 @@ struct DecodedReader {
 struct EncodingWriter {
   GstElement* pipeline = nullptr;
   GstElement* src = nullptr;
-  ~EncodingWriter() { dispose(pipeline); }
+  ~EncodingWriter() { disposePipeline(pipeline); }
   bool start(GstCaps* caps, const std::string& path, int quantizer, std::string* error) {
     pipeline = gst_pipeline_new("export-encode");
     src = gst_element_factory_make("appsrc", nullptr);
@@ -121,28 +101,12 @@ struct EncodingWriter {
     gst_bin_add_many(GST_BIN(pipeline), src, convert, encode, parse, mux, sink, nullptr);
     if (!gst_element_link_many(src, convert, encode, parse, mux, sink, nullptr) ||
         gst_element_set_state(pipeline, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE) {
-      *error = "cannot write " + path + ": " + popError(pipeline);
+      *error = "cannot write " + path + ": " + busError(pipeline);
       return false;
     }
     return true;
   }
-  bool finish(std::string* error) {
-    gst_app_src_end_of_stream(GST_APP_SRC(src));
-    GstBus* bus = gst_element_get_bus(pipeline);
-    GstMessage* m = gst_bus_timed_pop_filtered(bus, 120 * GST_SECOND, static_cast<GstMessageType>(GST_MESSAGE_EOS | GST_MESSAGE_ERROR));
-    gst_object_unref(bus);
-    const bool ok = m && GST_MESSAGE_TYPE(m) == GST_MESSAGE_EOS;
-    if (m && !ok) {
-      GError* err = nullptr;
-      gst_message_parse_error(m, &err, nullptr);
-      *error = err ? err->message : "unknown error";
-      if (err) g_error_free(err);
-    } else if (!m) {
-      *error = "the encoder did not finish within 120 s";
-    }
-    if (m) gst_message_unref(m);
-    return ok;
-  }
+  bool finish(std::string* error) { return finishWriter(pipeline, src, 120, "the encoder", error); }
 };
 
 // Media time of a buffer time: its stream time in the sample's segment.
@@ -286,7 +250,7 @@ ExportResult exportWithBoxes(OverlayExport job, const std::string& out, const st
       last = std::max(last, pts + duration);
       gst_sample_unref(sample);
       if (gst_app_src_push_buffer(GST_APP_SRC(writer.src), o) != GST_FLOW_OK) {
-        error = "the encoder stopped: " + popError(writer.pipeline);
+        error = "the encoder stopped: " + busError(writer.pipeline);
         break;
       }
       if (r.frames++ == 0) r.firstWallMs = wall;
@@ -298,24 +262,7 @@ ExportResult exportWithBoxes(OverlayExport job, const std::string& out, const st
   if (caps) gst_caps_unref(caps);
   if (error.empty() && r.frames == 0) error = "no recorded video in the range";
   if (error.empty() && !writer.finish(&error)) error = "cannot finish " + out + ": " + error;
-  if (!error.empty()) {
-    dispose(writer.pipeline);
-    std::remove(part.c_str());
-    r.error = error;
-    return r;
-  }
-  dispose(writer.pipeline);
-  if (std::rename(part.c_str(), out.c_str()) != 0) {
-    r.error = "cannot move " + part + " to " + out + ": " + std::strerror(errno);
-    std::remove(part.c_str());
-    return r;
-  }
-  struct stat st {};
-  if (::stat(out.c_str(), &st) == 0) r.bytes = st.st_size;
-  r.durationSeconds = static_cast<double>(last) / GST_SECOND;
-  if (progress) progress(1.0);
-  r.ok = true;
-  return r;
+  return completeExport(r, error, writer.pipeline, part, out, last, progress);
 }
 
 }  // namespace vigil::sources

@@ -139,12 +139,14 @@ bool SegmentWriter::startRun(GstCaps* caps, std::string* error) {
     for (GstElement* e : {src, parse, split})
       if (e) gst_object_unref(gst_object_ref_sink(e));
     gst_object_unref(pipeline);
-    *error = "the recording elements (appsrc, " + codec + "parse, splitmuxsink) are missing — install gstreamer1.0-plugins-base, -good and -bad";
+    *error =
+        "the recording elements (appsrc, " + codec + "parse, splitmuxsink) are missing — install gstreamer1.0-plugins-base, -good and -bad";
     return false;
   }
   g_object_set(src, "caps", caps, "format", GST_FORMAT_TIME, "is-live", FALSE, "max-bytes", static_cast<guint64>(64 << 20), "block", FALSE,
                nullptr);
-  GstStructure* muxProps = gst_structure_new("properties", "fragment-duration", G_TYPE_UINT, static_cast<guint>(options_.fragmentMs), nullptr);
+  GstStructure* muxProps =
+      gst_structure_new("properties", "fragment-duration", G_TYPE_UINT, static_cast<guint>(options_.fragmentMs), nullptr);
   g_object_set(split, "max-size-time", static_cast<guint64>(options_.segmentSeconds * GST_SECOND), "async-finalize", TRUE, "muxer-factory",
                "mp4mux", "muxer-properties", muxProps, nullptr);
   gst_structure_free(muxProps);
@@ -338,8 +340,10 @@ void SegmentWriter::onMessage(GstMessage* m) {
           o.endRunningTime = other.openRunningTime;
           later = true;
         }
-      if (later) done.emplace_back(location, o);
-      else closed_.emplace_back(location, o);  // ends at the next opening, or at the run's end (finishClosed)
+      if (later)
+        done.emplace_back(location, o);
+      else
+        closed_.emplace_back(location, o);  // ends at the next opening, or at the run's end (finishClosed)
     }
   }
   for (auto& [path, o] : done) report(path, o);
@@ -368,7 +372,8 @@ void SegmentWriter::report(const std::string& location, const OpenSegment& o) {
   info.encoded = encoded_;
   info.startPts = o.startPts;
   const GstClockTime end = o.endRunningTime;
-  info.durationSeconds = GST_CLOCK_TIME_IS_VALID(end) && end > o.openRunningTime ? static_cast<double>(end - o.openRunningTime) / GST_SECOND : 0;
+  info.durationSeconds =
+      GST_CLOCK_TIME_IS_VALID(end) && end > o.openRunningTime ? static_cast<double>(end - o.openRunningTime) / GST_SECOND : 0;
   // Anchored at the segment's middle: its frames' wall times fit best there (a file's first frames
   // are decoded before its clock runs; a live stream drifts slowly).
   const double half = info.durationSeconds / 2;
@@ -381,7 +386,8 @@ void SegmentWriter::report(const std::string& location, const OpenSegment& o) {
 void linkParsedPad(GstElement* pipeline, GstPad* pad, GstElement* decoder, SegmentWriter* writer, bool* encodeDecoded) {
   GstCaps* caps = gst_pad_get_current_caps(pad);
   if (!caps) caps = gst_pad_query_caps(pad, nullptr);
-  const bool video = caps && gst_caps_get_size(caps) > 0 && g_str_has_prefix(gst_structure_get_name(gst_caps_get_structure(caps, 0)), "video/");
+  const bool video =
+      caps && gst_caps_get_size(caps) > 0 && g_str_has_prefix(gst_structure_get_name(gst_caps_get_structure(caps, 0)), "video/");
   const bool h26x = video && isH26x(caps, nullptr);
   if (caps) gst_caps_unref(caps);
   GstPad* decoderSink = gst_element_get_static_pad(decoder, "sink");
@@ -514,7 +520,8 @@ RecordingProbe probeRecording(const std::string& path, int timeoutMs) {
   GstMessage* m = gst_bus_timed_pop_filtered(bus, static_cast<GstClockTime>(timeoutMs) * GST_MSECOND,
                                              static_cast<GstMessageType>(GST_MESSAGE_ERROR | GST_MESSAGE_EOS));
   std::string error;
-  if (!m) error = "timed out after " + std::to_string(timeoutMs) + " ms";
+  if (!m)
+    error = "timed out after " + std::to_string(timeoutMs) + " ms";
   else if (GST_MESSAGE_TYPE(m) == GST_MESSAGE_ERROR) {
     GError* err = nullptr;
     gst_message_parse_error(m, &err, nullptr);

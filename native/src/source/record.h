@@ -66,9 +66,9 @@ class SegmentWriter {
   GstElement* pipeline_ = nullptr;
   GstElement* appsrc_ = nullptr;
   GstCaps* caps_ = nullptr;
-  GstClockTime base_ = 0;       // stream time of the run's first access unit (its DTS, else PTS)
+  GstClockTime base_ = 0;  // stream time of the run's first access unit (its DTS, else PTS)
   GstClockTime lastPts_ = GST_CLOCK_TIME_NONE;
-  bool failed_ = false;         // the writer failed: nothing more is recorded for this connection
+  bool failed_ = false;  // the writer failed: nothing more is recorded for this connection
   std::string codec_;
   int width_ = 0, height_ = 0;
 
@@ -78,9 +78,9 @@ class SegmentWriter {
   bool ending_ = false;  // the run's end-of-stream was sent: the last segment closes at the end of what was written
   // Recent keyframes: (writer running time of its PTS, stream time of its DTS = a file's media time 0).
   std::deque<std::pair<GstClockTime, GstClockTime>> keyframes_;
-  std::map<std::string, OpenSegment> open_;                      // by file path
-  GstClockTime writtenEnd_ = GST_CLOCK_TIME_NONE;                // running time after the last access unit
-  std::vector<std::pair<std::string, OpenSegment>> closed_;       // closed, waiting for their end (the next opening)
+  std::map<std::string, OpenSegment> open_;                  // by file path
+  GstClockTime writtenEnd_ = GST_CLOCK_TIME_NONE;            // running time after the last access unit
+  std::vector<std::pair<std::string, OpenSegment>> closed_;  // closed, waiting for their end (the next opening)
 };
 
 // Links a parsebin pad: H.264/H.265 is teed to `writer`'s tap and to `decoder`; other video goes to
