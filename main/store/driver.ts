@@ -51,6 +51,8 @@ export const STATEMENT_CACHE = 64;
 class Sqlite3Driver implements SqlDriver {
   readonly kind = 'sqlite3';
   private readonly statements = new Map<string, Promise<sqlite3.Statement>>();
+  /** Evicted statements whose finalize has not finished (close waits for them). */
+  private readonly finalizing = new Set<Promise<void>>();
   constructor(private readonly db: sqlite3.Database) {}
 
   exec(sql: string): Promise<void> {
@@ -108,7 +110,8 @@ class Sqlite3Driver implements SqlDriver {
     if (this.statements.size > STATEMENT_CACHE) {
       const [oldest, stmt] = this.statements.entries().next().value as [string, Promise<sqlite3.Statement>];
       this.statements.delete(oldest);
-      void finalize(stmt);
+      const done = finalize(stmt).finally(() => this.finalizing.delete(done));
+      this.finalizing.add(done);
     }
     return prepared;
   }
@@ -130,7 +133,7 @@ class Sqlite3Driver implements SqlDriver {
     // SQLite refuses to close a connection with statements still prepared.
     const kept = [...this.statements.values()];
     this.statements.clear();
-    await Promise.all(kept.map(finalize));
+    await Promise.all([...kept.map(finalize), ...this.finalizing]);
     return new Promise((resolve, reject) => this.db.close((err) => (err ? reject(err) : resolve())));
   }
 }
