@@ -423,7 +423,9 @@ async function main(): Promise<void> {
       .loadavg()
       .map((l) => l.toFixed(1))
       .join(' ');
-  console.log(`store benchmark: Node ${process.version}, ${os.cpus().length} CPUs, load average ${load()}, writer page cache ${writerCacheKiB} KiB, temp dir ${work}`);
+  console.log(
+    `store benchmark: Node ${process.version}, ${os.cpus().length} CPUs, load average ${load()}, writer page cache ${writerCacheKiB} KiB, temp dir ${work}`,
+  );
   const better = loadBetter();
   if ('error' in better) console.log(`better-sqlite3 unavailable: ${better.error}`);
   else console.log(`comparing sqlite3 with ${better.name}`);

@@ -31,7 +31,8 @@ export function anonSplit(pid: number): AnonSplit {
     if (head) {
       const [, from, , inode, name] = head;
       if (name === '[heap]') kind = 'mainMalloc';
-      else if (inode !== '0' || name) kind = null; // files, [stack], [vvar]...: not private heap memory
+      else if (inode !== '0' || name)
+        kind = null; // files, [stack], [vvar]...: not private heap memory
       else kind = BigInt(`0x${from}`) % ARENA_ALIGN === 0n ? 'threadMalloc' : 'other';
       continue;
     }
