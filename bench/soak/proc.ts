@@ -30,9 +30,9 @@ export function anonSplit(pid: number): AnonSplit {
     const head = /^([0-9a-f]+)-([0-9a-f]+) \S+ \S+ \S+ (\d+)\s*(.*)$/.exec(line);
     if (head) {
       const [, from, , inode, name] = head;
+      // Files, [stack], [vvar] and the like are not private heap memory (kind null).
       if (name === '[heap]') kind = 'mainMalloc';
-      else if (inode !== '0' || name)
-        kind = null; // files, [stack], [vvar]...: not private heap memory
+      else if (inode !== '0' || name) kind = null;
       else kind = BigInt(`0x${from}`) % ARENA_ALIGN === 0n ? 'threadMalloc' : 'other';
       continue;
     }
