@@ -3,8 +3,11 @@
 // resident memory and open files of the main and engine processes and each camera's dropped frames,
 // then prints: RSS growth after warm-up (goal < 5 %), open files at warm-up vs the end, and the
 // dropped-frame rate in the first vs the second half after warm-up (no drift: about equal).
-import { readdirSync, readFileSync } from 'node:fs';
+// To tell a leak from a bound being reached it also prints the main process's growth rate in the
+// first and the last third after warm-up, where its private memory lies (main-thread malloc, the
+// worker threads' malloc arenas, the rest: mostly the JavaScript heap), and which open files are new.
 import type { SystemStatus } from '../main/api/contract.js';
+import { anonSplit, moreFiles, openFileKinds, openFiles, statusKiB, type AnonSplit } from './soak/proc.js';
 import { demoClip } from './faults/engine-kills.js';
 import { callApi, sleep, until } from '../test/helpers/faults.js';
 import { faultWorkspace, serveWorkspace } from '../test/helpers/rtsp-camera.js';
@@ -21,14 +24,7 @@ const streams = arg('streams', 8);
 const detectFps = arg('detect-fps', 1);
 const everyMs = 10_000;
 
-/** A /proc/PID/status figure in KiB: VmRSS (all resident pages, shared library pages included) or
- * RssAnon (the process's own heap memory: what a leak grows). */
-function statusKiB(pid: number, key: 'VmRSS' | 'RssAnon'): number {
-  const m = new RegExp(`${key}:\\s+(\\d+)`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) : NaN;
-}
 const rssKiB = (pid: number) => statusKiB(pid, 'VmRSS');
-const openFiles = (pid: number): number => readdirSync(`/proc/${pid}/fd`).length;
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 
 interface Sample {
@@ -42,6 +38,8 @@ interface Sample {
   dropped: number;
   decodeFps: number;
   enginePid: number;
+  mainSplit: AnonSplit;
+  mainFileKinds: Map<string, number>;
 }
 
 const cams = Array.from({ length: streams }, (_, i) => ({ name: `Soak ${i + 1}`, uri: demoClip(), detectFps }));
@@ -78,6 +76,8 @@ try {
       dropped: s.streams.reduce((n, x) => n + x.droppedFrames, 0),
       decodeFps: s.streams.reduce((n, x) => n + x.decodeFps, 0),
       enginePid,
+      mainSplit: anonSplit(node.process.pid!),
+      mainFileKinds: openFileKinds(node.process.pid!, node.home),
     };
     samples.push(sample);
     process.stdout.write(
@@ -96,12 +96,30 @@ try {
   const rate = (a: Sample, b: Sample) => (b.dropped - a.dropped) / Math.max(1e-9, b.t - a.t);
   const first = after[0]!;
   const last = after[after.length - 1]!;
+  const mib = (kib: number) => (kib / 1024).toFixed(1);
+  // Least-squares slope of the main process's private memory, MiB per 10 minutes: a leak keeps its
+  // slope, a cache or allocator reaching its bound flattens out.
+  const slope = (xs: Sample[]): number => {
+    if (xs.length < 2) return NaN;
+    const mt = xs.reduce((n, x) => n + x.t, 0) / xs.length;
+    const mv = xs.reduce((n, x) => n + x.mainAnon, 0) / xs.length;
+    const num = xs.reduce((n, x) => n + (x.t - mt) * (x.mainAnon - mv), 0);
+    const den = xs.reduce((n, x) => n + (x.t - mt) ** 2, 0);
+    return ((num / Math.max(1e-9, den)) * 10) / 1024;
+  };
+  const third = Math.max(2, Math.floor(after.length / 3));
+  const warmMid = atWarm[Math.floor(atWarm.length / 2)]!;
+  const endMid = atEnd[Math.floor(atEnd.length / 2)]!;
+  const split = (k: keyof AnonSplit) => `${mib(warmMid.mainSplit[k])} → ${mib(endMid.mainSplit[k])}`;
+  const fds = (xs: Sample[], k: 'mainFds' | 'engineFds') => median(xs.map((x) => x[k]));
   process.stdout.write(
     [
       `\nsoak figures (${new Date().toISOString()}, ${streams} streams, ${minutes} min, warm-up ${warm.toFixed(1)} min, ${samples.length} samples, engine restarts ${restarts}):`,
       `- RSS growth after warm-up: main ${growth('mainRss').toFixed(1)} % (${(median(atWarm.map((x) => x.mainRss)) / 1024).toFixed(0)} → ${(median(atEnd.map((x) => x.mainRss)) / 1024).toFixed(0)} MiB), engine ${growth('engineRss').toFixed(1)} % (${(median(atWarm.map((x) => x.engineRss)) / 1024).toFixed(0)} → ${(median(atEnd.map((x) => x.engineRss)) / 1024).toFixed(0)} MiB) (goal < 5 %)`,
       `- private (RssAnon) growth after warm-up: main ${growth('mainAnon').toFixed(1)} % (${(median(atWarm.map((x) => x.mainAnon)) / 1024).toFixed(0)} → ${(median(atEnd.map((x) => x.mainAnon)) / 1024).toFixed(0)} MiB), engine ${growth('engineAnon').toFixed(1)} %`,
-      `- open files: main ${first.mainFds} → ${last.mainFds}, engine ${first.engineFds} → ${last.engineFds}`,
+      `- main private memory, MiB per 10 min: ${slope(after.slice(0, third)).toFixed(2)} in the first third after warm-up, ${slope(after.slice(-third)).toFixed(2)} in the last third`,
+      `- main private memory by place, MiB at warm-up → end: main-thread malloc ${split('mainMalloc')}, worker threads' malloc arenas ${split('threadMalloc')}, other (JavaScript heap, stacks) ${split('other')}`,
+      `- open files (median of 3 samples): main ${fds(atWarm, 'mainFds')} → ${fds(atEnd, 'mainFds')} (${first.mainFds} → ${last.mainFds} first/last sample, at most ${Math.max(...after.map((x) => x.mainFds))}), engine ${fds(atWarm, 'engineFds')} → ${fds(atEnd, 'engineFds')}; main's new at the end: ${moreFiles(warmMid.mainFileKinds, endMid.mainFileKinds)}`,
       `- dropped frames per minute (all streams): ${rate(first, half).toFixed(1)} in the first half after warm-up, ${rate(half, last).toFixed(1)} in the second; decoded ${median(after.map((x) => x.decodeFps)).toFixed(1)} fps (median)`,
     ].join('\n') + '\n',
   );

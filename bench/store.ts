@@ -9,7 +9,8 @@
 //
 // Options: --seconds=N (insert phase per binding, default 8), --detections=N (query database size,
 // default 10 000 000), --queries=N (per query kind, default 200), --keep (leave the temp dir),
-// --reuse=DIR (query a review database kept earlier instead of building one).
+// --reuse=DIR (query a review database kept earlier instead of building one), --writer-cache-kib=N
+// (the recorder connection's page cache, default the store's WRITER_CACHE_KIB).
 
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -19,7 +20,7 @@ import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import type { MetadataBatch } from '../main/api/engine-types.js';
 import { openSqlite3, SqlError, stepParams, type DriverOpener, type SqlDriver, type SqlParams, type SqlStep } from '../main/store/driver.js';
 import { migrate } from '../main/store/schema.js';
-import { openStore, type Store } from '../main/store/store.js';
+import { openStore, WRITER_CACHE_KIB, type Store } from '../main/store/store.js';
 
 const arg = (name: string, dflt: number): number => {
   const a = process.argv.find((x) => x.startsWith(`--${name}=`));
@@ -29,6 +30,7 @@ const insertSeconds = arg('seconds', 8);
 const targetDetections = arg('detections', 10_000_000);
 const queriesPerKind = arg('queries', 200);
 const keep = process.argv.includes('--keep');
+const writerCacheKiB = arg('writer-cache-kib', WRITER_CACHE_KIB);
 const quiet = (line: string): void => void (process.env.BENCH_VERBOSE && console.error(line));
 const work = mkdtempSync(join(tmpdir(), 'vigil-bench-store-'));
 
@@ -181,7 +183,7 @@ interface InsertFigures {
 
 async function insertBench(opener: DriverOpener, label: string): Promise<InsertFigures> {
   const dir = mkdtempSync(join(work, 'insert-'));
-  const store = await openStore({ dataDir: dir, driver: opener, log: quiet });
+  const store = await openStore({ dataDir: dir, driver: opener, log: quiet, writerCacheKiB });
   const t0 = Date.UTC(2026, 0, 1);
   let n = 0;
   let commits = 0;
@@ -421,7 +423,9 @@ async function main(): Promise<void> {
       .loadavg()
       .map((l) => l.toFixed(1))
       .join(' ');
-  console.log(`store benchmark: Node ${process.version}, ${os.cpus().length} CPUs, load average ${load()}, temp dir ${work}`);
+  console.log(
+    `store benchmark: Node ${process.version}, ${os.cpus().length} CPUs, load average ${load()}, writer page cache ${writerCacheKiB} KiB, temp dir ${work}`,
+  );
   const better = loadBetter();
   if ('error' in better) console.log(`better-sqlite3 unavailable: ${better.error}`);
   else console.log(`comparing sqlite3 with ${better.name}`);

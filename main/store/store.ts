@@ -23,7 +23,19 @@ export interface StoreOptions extends RecorderOptions {
   durability?: 'normal' | 'full';
   /** Another SQLite binding behind the same interface (the benchmark compares bindings). */
   driver?: DriverOpener;
+  /**
+   * Page cache of the writer connection, KiB (default WRITER_CACHE_KIB). It is held for the life of
+   * the process and fills up to this size as the database grows, so it is kept to what writing needs.
+   */
+  writerCacheKiB?: number;
 }
+
+/**
+ * The writer's page cache. Writing touches the right-hand edge of each table and index (new ids,
+ * new times) plus the pages of the tracks still open: a few hundred pages. The database's other
+ * pages stay in the operating system's file cache; the review connection reads them through mmap.
+ */
+export const WRITER_CACHE_KIB = 4096;
 
 export interface Store {
   readonly file: string;
@@ -38,11 +50,11 @@ export interface Store {
   close(): Promise<void>;
 }
 
-async function configureWriter(db: SqlDriver, durability: 'normal' | 'full'): Promise<void> {
+async function configureWriter(db: SqlDriver, durability: 'normal' | 'full', cacheKiB: number): Promise<void> {
   const [mode] = await db.query<{ journal_mode: string }>('PRAGMA journal_mode = WAL');
   if (mode?.journal_mode !== 'wal') throw new Error(`SQLite refused WAL mode (got '${mode?.journal_mode}') — is the data directory on a network file system?`);
   await db.exec(`PRAGMA synchronous = ${durability === 'full' ? 'FULL' : 'NORMAL'};
-    PRAGMA cache_size = -65536;
+    PRAGMA cache_size = -${cacheKiB};
     PRAGMA temp_store = MEMORY;
     PRAGMA foreign_keys = OFF;`);
 }
@@ -58,7 +70,7 @@ export async function openStore(options: StoreOptions): Promise<Store> {
   const writer = await open(file, { readonly: false });
   let reader: SqlDriver | null = null;
   try {
-    await configureWriter(writer, options.durability ?? 'normal');
+    await configureWriter(writer, options.durability ?? 'normal', options.writerCacheKiB ?? WRITER_CACHE_KIB);
     await migrate(writer, file);
     // A previous run that crashed left tracks open: they ended when it did.
     await writer.run('UPDATE tracks SET ended = 1 WHERE ended = 0');
