@@ -147,7 +147,9 @@ describe('review pictures, record from a track, timeline bands, one Pause (vigil
     expect(record.snapshots).toBe(true);
     expect(record.mode).not.toBe('off');
     await expect.poll(() => page.getByTestId('record-camera').count(), { timeout: 10_000 }).toBe(0);
-    await expect.poll(() => page.getByTestId('record-state').textContent()).toMatch(new RegExp(`^${cam.name} records a snapshot of each track and its boxes \\(every frame\\), video`));
+    await expect
+      .poll(() => page.getByTestId('record-state').textContent())
+      .toMatch(new RegExp(`^${cam.name} records a snapshot of each track and its boxes \\(every frame\\), video`));
     await page.screenshot({ path: join(artifacts, 'review-record-camera.png') });
     await page.close();
   });
