@@ -15,7 +15,7 @@ import { projectRoot, restrictUmask } from '../paths.js';
 // Packaged: the addon and its libraries are unpacked beside the app (electron-builder extraResources).
 if (app.isPackaged && !process.env.VIGIL_ADDON) process.env.VIGIL_ADDON = join(process.resourcesPath, 'native', 'vigil_engine.node');
 
-protocol.registerSchemesAsPrivileged([{ scheme: SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
+protocol.registerSchemesAsPrivileged([{ scheme: SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, stream: true } }]);
 
 const utilityLauncher: EngineLauncher = (entry, env) => {
   const child = utilityProcess.fork(entry, [], { env, serviceName: 'Vigil engine', stdio: 'inherit' });
@@ -36,7 +36,9 @@ function serveRenderer(mediaDir: string): void {
   protocol.handle(SCHEME, async (request) => {
     const answer = resolveAppRequest(request.url, appDir, mediaDir);
     if ('status' in answer) return new Response(null, { status: answer.status });
-    const res = await net.fetch(pathToFileURL(answer.file).toString());
+    // Video seeks ask for byte ranges: Chromium's file loader answers a forwarded Range with 206.
+    const range = request.headers.get('range');
+    const res = await net.fetch(pathToFileURL(answer.file).toString(), range ? { headers: { range } } : {});
     const headers = new Headers(res.headers);
     headers.set('content-security-policy', CSP);
     headers.set('x-content-type-options', 'nosniff');
