@@ -3,6 +3,7 @@
 import type { TrackPath } from '../../main/api/contract';
 import { fitCanvas } from '../common/canvas';
 import { labelColor } from '../common/colors';
+import { placeLabel, type Rect } from '../common/label-placement';
 import { trailAt, type ShownBox } from './boxes';
 
 export interface FrameGeometry {
@@ -33,6 +34,7 @@ export function drawOverlay(
   ctx.lineWidth = 2 * dpr;
   ctx.font = `${Math.round(12 * dpr)}px system-ui, sans-serif`;
   ctx.textBaseline = 'top';
+  const placed: Rect[] = [];
   for (const b of boxes) {
     const colour = labelColor(b.label);
     ctx.strokeStyle = colour;
@@ -54,14 +56,17 @@ export function drawOverlay(
     ctx.setLineDash([]);
     ctx.lineWidth = 2 * dpr;
     const text = `${b.label} #${b.engineTrack} ${b.score.toFixed(2)}`;
-    const tw = ctx.measureText(text).width + 6 * dpr;
-    const th = 16 * dpr;
-    // The label above the box, inside the picture.
-    const lx = Math.max(ox, Math.min(X(x), ox + frame.width * scale - tw));
-    const ly = Math.max(oy, Y(y) - th);
+    // The label above the box, inside the picture, clear of the labels already placed.
+    const r = placeLabel({ x: X(x), y: Y(y), w: ctx.measureText(text).width + 6 * dpr, h: 16 * dpr }, placed, {
+      x: ox,
+      y: oy,
+      w: frame.width * scale,
+      h: frame.height * scale,
+    });
+    placed.push(r);
     ctx.fillStyle = colour;
-    ctx.fillRect(lx, ly, tw, th);
+    ctx.fillRect(r.x, r.y, r.w, r.h);
     ctx.fillStyle = '#0b0f14';
-    ctx.fillText(text, lx + 3 * dpr, ly + 2 * dpr);
+    ctx.fillText(text, r.x + 3 * dpr, r.y + 2 * dpr);
   }
 }

@@ -1,6 +1,6 @@
-// The live wall's label placement (renderer/live/wall-renderer.ts placeLabel): inside the picture, never over another label.
+// Label placement on a picture (renderer/common/label-placement.ts, the live wall's and playback's): inside the picture, never over another label.
 import { describe, expect, it } from 'vitest';
-import { placeLabel } from '../../../renderer/live/wall-renderer.js';
+import { placeLabel } from '../../../renderer/common/label-placement.js';
 
 const frame = { x: 0, y: 0, w: 640, h: 360 };
 const inside = (r: { x: number; y: number; w: number; h: number }) =>
