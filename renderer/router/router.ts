@@ -36,8 +36,13 @@ export function navigate(screen: Screen, arg?: string, query?: string): void {
 export function useRoute(): Route {
   const [route, setRoute] = useState(() => parseRoute(window.location.hash));
   useEffect(() => {
-    const on = () => setRoute(parseRoute(window.location.hash));
+    const on = () =>
+      setRoute((r) => {
+        const n = parseRoute(window.location.hash);
+        return n.screen === r.screen && n.arg === r.arg && n.query === r.query ? r : n;
+      });
     window.addEventListener('hashchange', on);
+    on(); // a change made before this listener existed (while the app was loading) is not missed
     return () => window.removeEventListener('hashchange', on);
   }, []);
   return route;

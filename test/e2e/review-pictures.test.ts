@@ -95,6 +95,8 @@ describe('review pictures, record from a track, timeline bands, one Pause (vigil
   it('a track still followed opens with its live picture and says when its snapshot comes', { timeout: SLOW }, async () => {
     const page = await openPage('review');
     page.on('pageerror', (e) => console.log(`page error: ${e.message}`));
+    // The list has loaded (and put its query in the URL) before the URL is changed to a track's.
+    await expect.poll(() => page.locator('[data-testid^="review-thumb-"]').count(), { timeout: 20_000 }).toBeGreaterThan(0);
     let seen = false;
     for (let attempt = 0; attempt < 10 && !seen; attempt++) {
       const open = (await call('tracks.search', { limit: 200 })).find((t) => !t.ended && Date.now() - t.firstSeen > 1_500);
