@@ -20,6 +20,11 @@ export const ROOMS = [
   { path: 'main/api', job: 'the typed contract shared by every transport and the renderer (types and the preview wire format)', imports: [] },
   { path: 'main/paths.ts', job: 'where the project and the data folder are', imports: [] },
   {
+    path: 'main/process-memory.ts',
+    job: "the main process's malloc settings: set by the launchers, taken off for the engine",
+    imports: [],
+  },
+  {
     path: 'main/store',
     job: 'SQLite: driver, migrations, recorder (its queue, SQL and track book), queries, retention, and their row types',
     imports: ['main/api'],
@@ -49,7 +54,7 @@ export const ROOMS = [
   {
     path: 'main/core',
     job: 'the services behind every API method, the one dispatch, engine control, the review adapter, the MQTT wiring',
-    imports: ['main/api', 'main/paths.ts', 'main/engine', 'main/models', 'main/mqtt', 'main/store', 'main/workspace'],
+    imports: ['main/api', 'main/paths.ts', 'main/process-memory.ts', 'main/engine', 'main/models', 'main/mqtt', 'main/store', 'main/workspace'],
   },
   { path: 'main/server', job: 'HTTP + WebSocket transport of the API', imports: ['main/api', 'main/core'] },
   {

@@ -12,13 +12,17 @@ const electronBinary = existsSync(pathFile) ? join(electronDir, 'dist', readFile
 const hasDisplay = Boolean(process.env.DISPLAY || process.env.WAYLAND_DISPLAY);
 const args = process.argv.slice(2);
 
+// The main process's malloc settings (main/process-memory.ts; built into dist/ by set-up).
+const { withMainMalloc } = await import(new URL('../dist/main/process-memory.js', import.meta.url).href);
+const env = withMainMalloc(process.env);
+
 let child;
 if (electronBinary && existsSync(electronBinary) && hasDisplay && !args.includes('--headless')) {
-  child = spawn(electronBinary, [root], { stdio: 'inherit' });
+  child = spawn(electronBinary, [root], { env, stdio: 'inherit' });
 } else {
   const why = !electronBinary ? "Electron's binary is not installed" : !hasDisplay ? 'there is no display' : '--headless was given';
   process.stdout.write(`Starting Vigil headless (${why}); open the URL below in a browser.\n`);
-  child = spawn(process.execPath, [join(root, 'bin', 'vigil.mjs'), 'serve', ...args.filter((a) => a !== '--headless')], { stdio: 'inherit' });
+  child = spawn(process.execPath, [join(root, 'bin', 'vigil.mjs'), 'serve', ...args.filter((a) => a !== '--headless')], { env, stdio: 'inherit' });
 }
 for (const sig of /** @type {const} */ (['SIGINT', 'SIGTERM'])) process.on(sig, () => child.kill(sig));
 child.on('exit', (code) => process.exit(code ?? 0));

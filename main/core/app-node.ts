@@ -17,6 +17,7 @@ import { isDiskFull, reviewOver } from './review-adapter.js';
 import { AllowListPolicy } from './file-access.js';
 import { ExportJobs } from './export-jobs.js';
 import { createServices, type Services } from './services.js';
+import { withoutMainMalloc } from '../process-memory.js';
 
 export interface AppNode {
   services: Services;
@@ -77,7 +78,7 @@ export async function startAppNode(options: AppNodeOptions): Promise<AppNode> {
   // The engine keeps TensorRT engines with the rest of the app's data (native/src/inference.cpp).
   // So do the provider guard's verdicts (main/models/first-load-guard.ts).
   const env = {
-    ...process.env,
+    ...withoutMainMalloc(process.env),
     VIGIL_TRT_CACHE: process.env.VIGIL_TRT_CACHE ?? join(home, 'cache', 'tensorrt'),
     VIGIL_PROVIDER_VERDICTS: process.env.VIGIL_PROVIDER_VERDICTS ?? join(home, 'provider-verdicts.json'),
   };

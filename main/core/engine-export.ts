@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { projectRoot } from '../paths.js';
+import { withoutMainMalloc } from '../process-memory.js';
 
 /** What `vigil-engine export` reads (wall times in ms; fromSeconds/toSeconds on the joined files' timeline). */
 export interface EngineExportJob {
@@ -41,7 +42,11 @@ export function engineExporter(signal?: AbortSignal): VideoExporter {
       const dir = mkdtempSync(join(tmpdir(), 'vigil-export-'));
       const jobFile = join(dir, 'job.json');
       writeFileSync(jobFile, JSON.stringify({ ...job, boxes: job.tracks !== undefined }), { mode: 0o600 });
-      const child = spawn(engineCliPath(), ['export', jobFile], { stdio: ['ignore', 'pipe', 'pipe'], ...(signal ? { signal } : {}) });
+      const child = spawn(engineCliPath(), ['export', jobFile], {
+        env: withoutMainMalloc(process.env),
+        stdio: ['ignore', 'pipe', 'pipe'],
+        ...(signal ? { signal } : {}),
+      });
       let result: EngineExportResult | null = null;
       let error = '';
       let stderr = '';

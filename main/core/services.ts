@@ -1,6 +1,6 @@
 // The handlers behind every API method. Both transports (Electron IPC and HTTP + WebSocket) call
 // these same functions, so the desktop app and `vigil serve` behave identically.
-import { statfsSync } from 'node:fs';
+import { closeSync, openSync, readSync, statfsSync } from 'node:fs';
 import { cpus } from 'node:os';
 import type {
   ApiErrorBody,
@@ -86,19 +86,46 @@ export interface ServicesOptions {
   mqttStatus?: () => MqttStatus;
 }
 
+const statLine = Buffer.alloc(512);
+
+/** Busy and total CPU time of the whole machine so far (one clock unit; only differences are used). */
+function cpuTimes(): { busy: number; total: number } {
+  // On Linux the first line of /proc/stat (a few hundred bytes to read): `os.cpus()` parses all of
+  // /proc/cpuinfo as well, about half a megabyte of short-lived memory a call on a machine with many
+  // cores, which raised the main process's malloc thresholds (main/process-memory.ts).
+  try {
+    const fd = openSync('/proc/stat', 'r');
+    let n = 0;
+    try {
+      n = readSync(fd, statLine, 0, statLine.length, 0);
+    } finally {
+      closeSync(fd);
+    }
+    const line = statLine.toString('latin1', 0, n).split('\n', 1)[0] ?? '';
+    const f = line.split(/\s+/).slice(1, 9).map(Number); // user nice system idle iowait irq softirq steal
+    if (line.startsWith('cpu ') && f.length === 8 && f.every(Number.isFinite)) {
+      const total = f.reduce((a, b) => a + b, 0);
+      return { busy: total - f[3]! - f[4]!, total };
+    }
+  } catch {
+    // not Linux: below
+  }
+  let busy = 0;
+  let total = 0;
+  for (const { times: t } of cpus()) {
+    const all = t.user + t.nice + t.sys + t.irq + t.idle;
+    busy += all - t.idle;
+    total += all;
+  }
+  return { busy, total };
+}
+
 function cpuSampler(): () => number {
-  let last = cpus().map((c) => c.times);
+  let last = cpuTimes();
   return () => {
-    const now = cpus().map((c) => c.times);
-    let busy = 0;
-    let total = 0;
-    now.forEach((t, i) => {
-      const p = last[i] ?? t;
-      const idle = t.idle - p.idle;
-      const all = t.user + t.nice + t.sys + t.irq + t.idle - (p.user + p.nice + p.sys + p.irq + p.idle);
-      busy += all - idle;
-      total += all;
-    });
+    const now = cpuTimes();
+    const busy = now.busy - last.busy;
+    const total = now.total - last.total;
     last = now;
     return total > 0 ? Math.round((busy / total) * 1000) / 10 : 0;
   };

@@ -4,6 +4,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { projectRoot } from '../../main/paths.js';
+import { withMainMalloc } from '../../main/process-memory.js';
 
 export interface ServedNode {
   url: string;
@@ -22,7 +23,8 @@ export async function startServe(args: string[] = [], env: NodeJS.ProcessEnv = {
   const startedAt = Date.now();
   const child = spawn(process.execPath, [join(projectRoot(), 'bin', 'vigil.mjs'), 'serve', '--port', '0', ...args], {
     // The secret key lives outside the data folder (main/workspace/secrets.ts): a fresh one per node.
-    env: { ...process.env, VIGIL_SECRET_KEY_FILE: join(mkdtempSync(join(tmpdir(), 'vigil-key-')), 'secret.key'), ...env, VIGIL_HOME: home },
+    // The main process's malloc settings as `npm start` sets them (main/process-memory.ts).
+    env: { ...withMainMalloc(process.env), VIGIL_SECRET_KEY_FILE: join(mkdtempSync(join(tmpdir(), 'vigil-key-')), 'secret.key'), ...env, VIGIL_HOME: home },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SystemStatus } from '../../main/api/contract.js';
+import { MAIN_MALLOC_ENV } from '../../main/process-memory.js';
 import { startServe, type ServedNode } from '../helpers/serve.js';
 
 async function call<T>(node: ServedNode, method: string, params: unknown = {}): Promise<T> {
@@ -56,5 +58,28 @@ describe('engine crash during a run (real vigil serve, demo workspace)', () => {
       const s = await call<SystemStatus>(node, 'system.status');
       return s.streams.length >= 4 && s.streams.every((x) => x.state === 'live') ? true : undefined;
     });
+  });
+
+  it("the main process runs with fixed malloc thresholds and the engine with glibc's defaults; the CPU figure is a percentage", async () => {
+    const s = await until('the engine', 30_000, async () => {
+      const st = await call<SystemStatus>(node, 'system.status');
+      return st.engine.state === 'running' && st.engine.pid ? st : undefined;
+    });
+    const environ = (pid: number) =>
+      new Map(
+        readFileSync(`/proc/${pid}/environ`, 'latin1')
+          .split('\0')
+          .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
+      );
+    const main = environ(node.process.pid!);
+    const engine = environ(s.engine.pid!);
+    for (const [k, v] of Object.entries(MAIN_MALLOC_ENV)) {
+      expect(main.get(k), `${k} of the main process`).toBe(v);
+      expect(engine.has(k), `${k} in the engine's environment`).toBe(false);
+    }
+    await new Promise((r) => setTimeout(r, 300));
+    const cpu = (await call<SystemStatus>(node, 'system.status')).cpuPercent;
+    expect(cpu).toBeGreaterThan(0); // the engine is decoding four cameras
+    expect(cpu).toBeLessThanOrEqual(100);
   });
 });
