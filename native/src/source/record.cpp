@@ -37,6 +37,17 @@ bool isH26x(const GstCaps* caps, std::string* codec) {
   return false;
 }
 
+// Caps mp4mux takes as they are: length-prefixed access units with the parameter sets in codec_data
+// (what parsebin's parser and the encoders give). Then the recorder needs no parser of its own: it
+// would only parse every access unit a second time.
+bool muxReady(const GstCaps* caps) {
+  const GstStructure* s = gst_caps_get_structure(caps, 0);
+  const char* format = gst_structure_get_string(s, "stream-format");
+  const char* alignment = gst_structure_get_string(s, "alignment");
+  return format && alignment && std::strcmp(alignment, "au") == 0 && (std::strcmp(format, "avc") == 0 || std::strcmp(format, "hvc1") == 0) &&
+         gst_structure_has_field(s, "codec_data");
+}
+
 // A unique element name with a prefix bench/record.ts looks for in thread names.
 std::string recordingElementName(const char* prefix) {
   static std::atomic<unsigned> next{0};
@@ -133,9 +144,10 @@ bool SegmentWriter::startRun(GstCaps* caps, std::string* error) {
   codec_ = codec;
   GstElement* pipeline = gst_pipeline_new((camera_ + "-record").c_str());
   GstElement* src = gst_element_factory_make("appsrc", recordingElementName("recsrc").c_str());  // its thread: "recsrcN:src"
-  GstElement* parse = gst_element_factory_make(codec == "h264" ? "h264parse" : "h265parse", nullptr);
+  const bool needParse = !muxReady(caps);
+  GstElement* parse = needParse ? gst_element_factory_make(codec == "h264" ? "h264parse" : "h265parse", nullptr) : nullptr;
   GstElement* split = gst_element_factory_make("splitmuxsink", nullptr);
-  if (!src || !parse || !split) {
+  if (!src || (needParse && !parse) || !split) {
     for (GstElement* e : {src, parse, split})
       if (e) gst_object_unref(gst_object_ref_sink(e));
     gst_object_unref(pipeline);
@@ -151,8 +163,9 @@ bool SegmentWriter::startRun(GstCaps* caps, std::string* error) {
                "mp4mux", "muxer-properties", muxProps, nullptr);
   gst_structure_free(muxProps);
   g_signal_connect(split, "format-location", G_CALLBACK(formatLocation), this);
-  gst_bin_add_many(GST_BIN(pipeline), src, parse, split, nullptr);
-  if (!gst_element_link_many(src, parse, split, nullptr)) {
+  gst_bin_add_many(GST_BIN(pipeline), src, split, nullptr);
+  if (parse) gst_bin_add(GST_BIN(pipeline), parse);
+  if (!(parse ? gst_element_link_many(src, parse, split, nullptr) : gst_element_link(src, split))) {
     gst_object_unref(pipeline);
     *error = "cannot link the recording pipeline for " + codec;
     return false;
