@@ -44,8 +44,8 @@ bool muxReady(const GstCaps* caps) {
   const GstStructure* s = gst_caps_get_structure(caps, 0);
   const char* format = gst_structure_get_string(s, "stream-format");
   const char* alignment = gst_structure_get_string(s, "alignment");
-  return format && alignment && std::strcmp(alignment, "au") == 0 && (std::strcmp(format, "avc") == 0 || std::strcmp(format, "hvc1") == 0) &&
-         gst_structure_has_field(s, "codec_data");
+  return format && alignment && std::strcmp(alignment, "au") == 0 &&
+         (std::strcmp(format, "avc") == 0 || std::strcmp(format, "hvc1") == 0) && gst_structure_has_field(s, "codec_data");
 }
 
 // A unique element name with a prefix bench/record.ts looks for in thread names.
