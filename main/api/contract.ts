@@ -375,6 +375,8 @@ export interface ExportJob {
   /** Cameras without recorded video in the range. */
   skipped: string[];
   error?: string;
+  /** When done: the files are deleted after this time (ms since the epoch); download them before. */
+  keptUntil?: number;
 }
 
 /** tracks.paths: the stored boxes of one camera within a time window (at most 10 minutes). */

@@ -2,9 +2,10 @@
 // (engine-export.ts) into its own folder under the record's exports/ (served as /media/exports/),
 // and `exports.status` reports its progress and files. Paths never come from the client: the
 // folder and the file names are made here. Two jobs run at a time; finished ones are kept for
-// the status calls (the last 50), their files until the operator deletes them.
+// the status calls (the last 50), their files for a day (KEEP_MS: then deleted, at the next start
+// of an export or of the app, so that exports never fill the disk the recordings need).
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { ExportJob, ExportRequest } from '../api/contract.js';
 import { openStoreReader } from '../store/index.js';
@@ -14,6 +15,8 @@ import { ApiError } from './services.js';
 
 const MAX_RUNNING = 2;
 const KEPT = 50;
+/** How long an export's files are kept after it finished. */
+export const KEEP_MS = 24 * 3_600_000;
 /**
  * With boxes, two hours (the job carries every box of the range: 30 fps × 20 objects is about 60 MB of
  * JSON an hour, and re-encoding runs at about real time per camera on a small machine); without, a week.
@@ -29,7 +32,32 @@ export class ExportJobs {
     private readonly recordDir: string,
     private readonly exporter: () => VideoExporter = () => engineExporter(),
     private readonly log: (line: string) => void = () => {},
-  ) {}
+    private readonly now: () => number = Date.now,
+  ) {
+    this.sweep();
+  }
+
+  /** Deletes the folders of exports that finished more than KEEP_MS ago (a running job's folder is kept). */
+  sweep(): void {
+    let names: string[];
+    try {
+      names = readdirSync(this.exportsDir);
+    } catch {
+      return; // no exports yet
+    }
+    for (const name of names) {
+      if (this.jobs.get(name)?.state === 'running') continue;
+      const dir = join(this.exportsDir, name);
+      try {
+        if (this.now() - statSync(dir).mtimeMs > KEEP_MS) {
+          rmSync(dir, { recursive: true, force: true });
+          this.log(`[export] ${name}: deleted after ${KEEP_MS / 3_600_000} h`);
+        }
+      } catch {
+        // gone meanwhile
+      }
+    }
+  }
 
   get exportsDir(): string {
     return join(this.recordDir, 'exports');
@@ -58,6 +86,7 @@ export class ExportJobs {
     const job: ExportJob = { job: id, state: 'running', progress: 0, files: [], skipped: [] };
     this.jobs.set(id, job);
     this.prune();
+    this.sweep();
     const dir = join(this.exportsDir, id);
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     this.running += 1;
@@ -81,6 +110,7 @@ export class ExportJobs {
         job.skipped = r.skipped;
         job.progress = 1;
         job.state = 'done';
+        job.keptUntil = this.now() + KEEP_MS;
         this.log(`[export] ${id}: ${job.files.length} file(s) in ${dir}`);
       })
       .catch((e: Error) => {

@@ -4,6 +4,7 @@
 import { useEffect, useRef, useState } from 'react';
 import type { ExportJob } from '../../main/api/contract';
 import { errorText, type ApiClient } from '../api/client';
+import { formatTime } from '../common/format';
 
 const MARGIN_MS = 2000;
 const POLL_MS = 500;
@@ -57,6 +58,11 @@ export function ExportClip({ api, camera, from, to }: { api: ApiClient; camera: 
             Download ({(f.durationMs / 1000).toFixed(1)} s, {(f.bytes / 1e6).toFixed(1)} MB)
           </a>
         ))}
+      {job?.state === 'done' && job.files.length > 0 && job.keptUntil && (
+        <span className="muted" data-testid="export-kept" style={{ marginLeft: '0.5em' }}>
+          kept until {formatTime(job.keptUntil)}
+        </span>
+      )}
       {job?.state === 'done' && job.files.length === 0 && <span data-testid="export-error">No recorded video for this track's time.</span>}
       {(error ?? job?.error) && (
         <span className="error" role="alert" data-testid="export-error">

@@ -65,6 +65,10 @@ describe('Export clip from a track (vigil serve, Chromium)', () => {
     const href = await link.getAttribute('href');
     expect(href).toMatch(/^\/media\/exports\/[0-9a-f]{16}\/north_\d{8}T\d{6}Z_\d{8}T\d{6}Z_boxes\.mp4$/);
     expect(await page.getByTestId('export-error').count()).toBe(0);
+    // How long the file stays: a day from now (main/core/export-jobs.ts KEEP_MS), said beside the link.
+    const kept = (await page.getByTestId('export-kept').textContent()) ?? '';
+    const until = new Date(kept.replace('kept until ', '').replace(' ', 'T')).getTime();
+    expect(Math.abs(until - (Date.now() + 24 * 3_600_000))).toBeLessThan(10 * 60_000);
     // The browser fetches it as the link would (same origin, same cookies), and GStreamer plays it.
     const bytes = await page.evaluate(async (url) => Array.from(new Uint8Array(await (await fetch(url)).arrayBuffer())), href!);
     const file = join(mkdtempSync(join(tmpdir(), 'vigil-e2e-export-')), 'clip.mp4');
