@@ -20,6 +20,16 @@ const OVERRUN_MS = 1_000;
 /** A frame shown this far (seconds of video) from its element's position is not of its current source. */
 const STALE_S = 1;
 
+/** No video has shorter frames (240 fps): a common step below it is noise, not a frame. */
+const MIN_FRAME_MS = 4;
+
+/** The greatest common step of two durations (ms) that are whole numbers of frames, within a millisecond. */
+export function commonStep(a: number, b: number): number {
+  let [x, y] = a >= b ? [a, b] : [b, a];
+  while (y > 1) [x, y] = [y, x % y];
+  return x;
+}
+
 export interface PresentedFrame {
   segment: string;
   /** The frame's media time in its segment, seconds (requestVideoFrameCallback's mediaTime). */
@@ -45,6 +55,8 @@ export class CameraPlayer {
   private readonly note: HTMLDivElement;
   /** The wall time the paused video was last moved to (a paused video is moved only when the clock is). */
   private placedAt: number | null = null;
+  /** The media time the shown video was last moved to, until its next frame shows. */
+  private asked: { segment: string; mediaTime: number } | null = null;
   private measuredFrame = false;
   private disposed = false;
   frameMs = DEFAULT_FRAME_MS;
@@ -75,6 +87,10 @@ export class CameraPlayer {
       v.playsInline = true;
       v.preload = 'auto';
       v.dataset.testid = `playback-video-${camera}-${slot}`;
+      v.addEventListener('durationchange', () => {
+        const seg = this.held[slot];
+        if (seg && v.src.endsWith(seg.url)) this.segments.learnMediaEnd(seg.id, v.duration * 1000);
+      });
       v.style.visibility = slot === 0 ? 'visible' : 'hidden';
 
       this.element.appendChild(v);
@@ -130,8 +146,21 @@ export class CameraPlayer {
       if (slot !== this.active) {
         this.waiting[slot] = { mediaTime: meta.mediaTime, segment: seg.id };
         // Loaded at media time 0, its first picture shows where a segment's pictures start: the lead-in.
-        if (v.currentTime === 0 && meta.mediaTime < 1) this.segments.leadInMs = meta.mediaTime * 1000;
-      } else this.frameShown(seg, meta.mediaTime, meta.expectedDisplayTime);
+        if (v.currentTime === 0 && meta.mediaTime < 1) this.segments.learnLeadIn(seg.id, meta.mediaTime * 1000);
+      } else {
+        // Moved to a time near a segment's start and shown a frame well after it: nothing comes
+        // earlier, so that frame is the segment's first picture (the lead-in), learnt here when no
+        // segment boundary has played yet. The next follow() then takes the time to the segment
+        // before, whose last pictures show it.
+        const asked = this.asked;
+        this.asked = null;
+        if (asked?.segment === seg.id && asked.mediaTime < 1 && meta.mediaTime - asked.mediaTime > (1.5 * this.frameMs) / 1000 && meta.mediaTime < 1)
+          this.segments.learnLeadIn(seg.id, meta.mediaTime * 1000);
+        // No picture of a segment comes before its first: one shown earlier than the lead-in assumed
+        // for it (a guess from another segment) bounds it.
+        else if (meta.mediaTime * 1000 < this.segments.leadIn(seg) - 1) this.segments.learnLeadIn(seg.id, meta.mediaTime * 1000);
+        this.frameShown(seg, meta.mediaTime, meta.expectedDisplayTime);
+      }
     };
     v.requestVideoFrameCallback(onFrame);
   }
@@ -140,10 +169,12 @@ export class CameraPlayer {
     const prev = this.presented;
     if (prev && prev.segment === seg.id && prev.mediaTime === mediaTime) return; // already shown (at the switch)
     if (prev && prev.segment === seg.id) {
-      // The frame duration: the smallest step between shown frames (fast speeds skip frames).
-      const d = (mediaTime - prev.mediaTime) * 1000;
-      if (d > 2 && d < 1000) {
-        this.frameMs = this.measuredFrame ? Math.min(this.frameMs, d) : d;
+      // The frame duration: the greatest common step of the steps between shown frames (fast speeds
+      // and a busy machine skip frames, so a step is a whole number of frames, rarely one).
+      const d = Math.abs(mediaTime - prev.mediaTime) * 1000;
+      if (d > 2 && d < 2000) {
+        const f = this.measuredFrame ? commonStep(this.frameMs, d) : d;
+        if (f >= MIN_FRAME_MS) this.frameMs = f;
         this.measuredFrame = true;
       }
     }
@@ -175,6 +206,7 @@ export class CameraPlayer {
     if (v.src !== url) v.src = url;
     this.held[slot] = seg;
     v.currentTime = Math.max(0, (wall - seg.start) / 1000);
+    if (slot === this.active) this.asked = { segment: seg.id, mediaTime: v.currentTime };
   }
 
   private show(slot: Slot): void {
@@ -205,6 +237,11 @@ export class CameraPlayer {
     // plays to its last frame before the next takes over.
     const cur = this.segment;
     if (!moved && cur && want && want.id !== cur.id && want.start >= cur.start && !this.video.ended && wall < cur.end + OVERRUN_MS) want = cur;
+    // Moved (a seek, a frame step) to a time the shown segment's last pictures still cover: they show it
+    // (the next segment's first picture comes later than its indexed start).
+    const mediaEnd = cur ? cur.start + this.video.duration * 1000 : NaN;
+    if (moved && cur && want && want.id !== cur.id && want.start >= cur.start && wall >= cur.start && wall < mediaEnd && wall < cur.end + OVERRUN_MS)
+      want = cur;
     if (!want) {
       for (const v of this.videos) if (!v.paused) v.pause();
       this.say(this.segments.error ?? 'No recording at this time');
@@ -238,13 +275,17 @@ export class CameraPlayer {
       if (this.placedAt !== wall && !v.seeking) {
         v.currentTime = target;
         this.placedAt = wall;
+        this.asked = { segment: seg.id, mediaTime: target };
       }
       return;
     }
     this.placedAt = null;
     const drift = v.currentTime - target;
     // Moved: to the clock at once; otherwise only when far off (a seek while playing costs frames).
-    if (moved || (Math.abs(drift) > RESEEK_S * Math.max(1, speed) && !v.seeking)) v.currentTime = target;
+    if (moved || (Math.abs(drift) > RESEEK_S * Math.max(1, speed) && !v.seeking)) {
+      v.currentTime = target;
+      this.asked = { segment: seg.id, mediaTime: target };
+    }
     // Small drifts: a slightly faster or slower rate brings the video back in step with the clock.
     const trim = Math.max(-0.1, Math.min(0.1, drift * 2));
     const rate = speed * (1 - trim);

@@ -51,16 +51,48 @@ export class SegmentList {
   }
 
   /**
-   * How long after its media time 0 a segment's first picture comes (learnt from the video: with
-   * B-frames, a few frames; the pictures run as long past its indexed end, up to the next one's first).
+   * How long after its media time 0 each segment's first picture comes (learnt from the video: with
+   * B-frames, a frame or a few, not the same in every segment; its pictures run as long past its
+   * indexed end, up to the next one's first). Segments not seen yet are guessed at the last one learnt.
    */
+  private readonly leadIns = new Map<string, number>();
+  /** The last lead-in learnt, ms. */
   leadInMs = 0;
+
+  learnLeadIn(segment: string, ms: number): void {
+    this.leadIns.delete(segment);
+    this.leadIns.set(segment, ms);
+    if (this.leadIns.size > 1000) this.leadIns.delete(this.leadIns.keys().next().value!);
+    this.leadInMs = ms;
+  }
+
+  leadIn(s: RecordingSegment): number {
+    return this.leadIns.get(s.id) ?? this.leadInMs;
+  }
+
+  /** Where each loaded segment's pictures end (its video's duration, ms of media time). */
+  private readonly mediaEnds = new Map<string, number>();
+
+  learnMediaEnd(segment: string, ms: number): void {
+    if (!Number.isFinite(ms) || ms <= 0) return;
+    this.mediaEnds.delete(segment);
+    this.mediaEnds.set(segment, ms);
+    if (this.mediaEnds.size > 1000) this.mediaEnds.delete(this.mediaEnds.keys().next().value!);
+  }
+
+  /** The wall time where `s`'s pictures end: its media's end where known, else its end plus its lead-in. */
+  picturesEnd(s: RecordingSegment): number {
+    const media = this.mediaEnds.get(s.id);
+    const guess = s.end + this.leadIn(s);
+    return media === undefined ? guess : Math.min(guess, s.start + media);
+  }
 
   /** The segment whose pictures show wall time `wall` (the later one where two touch). */
   at(wall: number): RecordingSegment | null {
     let found: RecordingSegment | null = null;
-    for (const s of this.list) if (s.start + this.leadInMs <= wall && wall < s.end + this.leadInMs) found = s;
-    // Before the first picture of a run's first segment: that segment (its first picture shows).
+    for (const s of this.list) if (s.start + this.leadIn(s) <= wall && wall < this.picturesEnd(s)) found = s;
+    // Before the first picture of a run's first segment, or between one segment's last picture and
+    // the next one's first: the segment indexed there (its first picture shows).
     if (!found) for (const s of this.list) if (s.start <= wall && wall < s.end) found = s;
     return found;
   }

@@ -71,10 +71,16 @@ describe('playback segments and speeds', () => {
     const list = new SegmentList(api, 'c');
     await list.ensure(T + 1000);
     expect(list.at(T + 3100)?.id).toBe('b');
-    list.leadInMs = 200;
-    // The first 200 ms after b's media time 0 are a's last pictures; a run's first segment shows its first picture.
+    list.learnLeadIn('a', 200);
+    // The first 200 ms after b's media time 0 are a's last pictures (b guessed at the last lead-in
+    // learnt); a run's first segment shows its first picture.
     expect(list.at(T + 3100)?.id).toBe('a');
     expect(list.at(T + 3250)?.id).toBe('b');
+    // Each segment its own: b's first picture 100 ms after its media time 0.
+    list.learnLeadIn('b', 100);
+    expect(list.at(T + 3150)?.id).toBe('b');
+    expect(list.at(T + 3050)?.id).toBe('a');
+    expect(list.leadIn(seg('c', T + 10_000))).toBe(100);
     expect(list.at(T + 50)?.id).toBe('a');
     expect(list.at(T + 10_100)?.id).toBe('c');
     expect(list.at(T + 8000)).toBeNull();
