@@ -6,6 +6,7 @@ import type { RecordingSegment, TrackPath } from '../../../main/api/contract.js'
 import { boxAt, boxesAt, MAX_BRIDGE_MS, trailAt } from '../../../renderer/playback/boxes.js';
 import { SegmentList } from '../../../renderer/playback/segments.js';
 import { stepSpeed } from '../../../renderer/playback/clock.js';
+import { commonStep } from '../../../renderer/playback/camera-player.js';
 
 const T = 1_800_000_000_000;
 // Boxes stored every other frame of a 10 fps stream (detection at 5 fps), moving 10 px a frame.
@@ -86,6 +87,14 @@ describe('playback segments and speeds', () => {
     expect(list.at(T + 8000)).toBeNull();
     expect(list.after(T + 8000)?.id).toBe('c');
     expect(list.next(seg('a', T))?.id).toBe('b');
+  });
+
+  it('the frame duration is the common step of the steps between shown frames (frames skipped under load)', () => {
+    expect(commonStep(600, 500)).toBeCloseTo(100, 6);
+    expect(commonStep(300, 200)).toBeCloseTo(100, 6);
+    expect(commonStep(2000 / 30, 1000 / 30)).toBeCloseTo(1000 / 30, 3);
+    expect(commonStep(100, 100)).toBe(100);
+    expect(commonStep(40, 120)).toBe(40);
   });
 
   it('speeds step through 0.5× … 8× and stop at the ends', () => {
