@@ -261,10 +261,12 @@ export class CameraPlayer {
     }
     const seg = this.segment;
     if (seg?.id === want.id) this.place(seg, wall, playing, speed, moved);
-    // The next segment waits in the other element, paused where this one ends.
+    // The next segment waits in the other element, paused where this one ends: loaded once this one
+    // shows its frame (loading both at once, after a seek or at the start, slows the one awaited).
     const next = this.segments.next(want);
     const other: Slot = this.active === 0 ? 1 : 0;
-    if (next && this.held[other]?.id !== next.id) this.load(other, next, next.start);
+    const settled = this.segment?.id === want.id && this.presented?.segment === want.id && !this.video.seeking;
+    if (next && settled && this.held[other]?.id !== next.id) this.load(other, next, next.start);
   }
 
   private place(seg: RecordingSegment, wall: number, playing: boolean, speed: number, moved: boolean): void {
