@@ -353,11 +353,11 @@ export async function storageUsage(db: SqlDriver, file?: string): Promise<Storag
   const [pages] = await db.query<{ n: number }>(
     'SELECT (page_count - freelist_count) * page_size AS n FROM pragma_page_count, pragma_freelist_count, pragma_page_size',
   );
-  const [snap] = await db.query<{ n: number | null }>('SELECT sum(snapshot_bytes) AS n FROM tracks WHERE snapshot_bytes > 0');
-  const [seg] = await db.query<{ n: number | null }>('SELECT sum(bytes) AS n FROM segments');
+  // Kept by triggers (schema version 6): summing the tracks table read all of it every time.
+  const totals = new Map((await db.query<{ kind: string; bytes: number }>('SELECT kind, bytes FROM media_totals')).map((r) => [r.kind, r.bytes]));
   const databaseBytes = pages?.n ?? 0;
-  const snapshotBytes = snap?.n ?? 0;
-  const segmentBytes = seg?.n ?? 0;
+  const snapshotBytes = totals.get('snapshots') ?? 0;
+  const segmentBytes = totals.get('segments') ?? 0;
   const walBytes = file
     ? await stat(`${file}-wal`).then(
         (s) => s.size,

@@ -160,6 +160,33 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX segments_pending ON segments(pending_events, camera_id, end_time) WHERE pending_events = 1;
     `,
   },
+  {
+    version: 6,
+    description: 'running totals of snapshot and segment bytes, kept by triggers (the disk figure read them by scanning every track)',
+    sql: `
+      CREATE TABLE media_totals (kind TEXT PRIMARY KEY, bytes INTEGER NOT NULL) WITHOUT ROWID;
+      INSERT INTO media_totals (kind, bytes) SELECT 'snapshots', coalesce(sum(snapshot_bytes), 0) FROM tracks WHERE snapshot_bytes > 0;
+      INSERT INTO media_totals (kind, bytes) SELECT 'segments', coalesce(sum(bytes), 0) FROM segments;
+      CREATE TRIGGER media_totals_track_insert AFTER INSERT ON tracks WHEN new.snapshot_bytes <> 0 BEGIN
+        UPDATE media_totals SET bytes = bytes + new.snapshot_bytes WHERE kind = 'snapshots';
+      END;
+      CREATE TRIGGER media_totals_track_update AFTER UPDATE OF snapshot_bytes ON tracks WHEN new.snapshot_bytes IS NOT old.snapshot_bytes BEGIN
+        UPDATE media_totals SET bytes = bytes + coalesce(new.snapshot_bytes, 0) - coalesce(old.snapshot_bytes, 0) WHERE kind = 'snapshots';
+      END;
+      CREATE TRIGGER media_totals_track_delete AFTER DELETE ON tracks WHEN old.snapshot_bytes <> 0 BEGIN
+        UPDATE media_totals SET bytes = bytes - old.snapshot_bytes WHERE kind = 'snapshots';
+      END;
+      CREATE TRIGGER media_totals_segment_insert AFTER INSERT ON segments BEGIN
+        UPDATE media_totals SET bytes = bytes + new.bytes WHERE kind = 'segments';
+      END;
+      CREATE TRIGGER media_totals_segment_update AFTER UPDATE OF bytes ON segments WHEN new.bytes IS NOT old.bytes BEGIN
+        UPDATE media_totals SET bytes = bytes + new.bytes - old.bytes WHERE kind = 'segments';
+      END;
+      CREATE TRIGGER media_totals_segment_delete AFTER DELETE ON segments BEGIN
+        UPDATE media_totals SET bytes = bytes - old.bytes WHERE kind = 'segments';
+      END;
+    `,
+  },
 ];
 
 export const latestSchemaVersion = migrations[migrations.length - 1]!.version;
@@ -193,13 +220,25 @@ export async function migrate(db: SqlDriver, file: string, target = latestSchema
   return { from, to: Math.max(from, target) };
 }
 
-/** Splits a migration script into statements (our scripts have no semicolons inside literals). */
-function splitStatements(script: string): string[] {
-  return script
+/** Splits a migration script into statements (our scripts have no semicolons inside literals; a trigger's body runs to its END). */
+export function splitStatements(script: string): string[] {
+  const out: string[] = [];
+  let trigger: string | null = null;
+  for (const piece of script
     .split('\n')
     .filter((line) => !line.trim().startsWith('--'))
     .join('\n')
     .split(';')
-    .map((s) => s.trim())
-    .filter((s) => s.length > 0);
+    .map((s) => s.trim())) {
+    if (trigger !== null) {
+      trigger += `; ${piece}`;
+      if (/^END$/i.test(piece)) {
+        out.push(trigger);
+        trigger = null;
+      }
+    } else if (/^CREATE\s+TRIGGER\b/i.test(piece)) trigger = piece;
+    else if (piece.length > 0) out.push(piece);
+  }
+  if (trigger !== null) throw new Error(`a trigger without its END: ${trigger.slice(0, 80)}`);
+  return out;
 }

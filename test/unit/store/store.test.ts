@@ -525,8 +525,21 @@ describe('snapshots, segments and retention', () => {
     const oldSnap = before.find((t) => t.firstTime < t0 && t.engineTrack === 1)!.snapshot!.path;
     expect(existsSync(join(store.dataDir, oldSnap))).toBe(true);
 
+    // The disk figure's media totals (kept by triggers) follow inserts and deletes.
+    const sums = async () => {
+      const db = await raw(store.file);
+      const [row] = await db.query<{ snap: number; seg: number }>(
+        'SELECT (SELECT coalesce(sum(snapshot_bytes), 0) FROM tracks) AS snap, (SELECT coalesce(sum(bytes), 0) FROM segments) AS seg',
+      );
+      await db.close();
+      return { snapshotBytes: row!.snap, segmentBytes: row!.seg };
+    };
+    expect(await store.queries.usage()).toMatchObject({ snapshotBytes: 200, segmentBytes: 2000 });
+    expect(await sums()).toEqual({ snapshotBytes: 200, segmentBytes: 2000 });
     const r = await store.retention.run({ maxAgeDays: 7 }, t0 + 1000);
     expect(r).toMatchObject({ tracksDeleted: 2, detectionsDeleted: 20, segmentsDeleted: 1, filesDeleted: 2 });
+    expect(await store.queries.usage()).toMatchObject({ snapshotBytes: 100, segmentBytes: 1000 });
+    expect(await sums()).toEqual({ snapshotBytes: 100, segmentBytes: 1000 });
     const after = (await store.queries.searchTracks({})).tracks;
     expect(after.every((t) => t.firstTime >= t0)).toBe(true);
     expect(after).toHaveLength(2);
