@@ -86,18 +86,24 @@ function threads(): Map<string, { name: string; ns: number }> {
  */
 const RECORDING_THREAD = /^(rectap\d+:src|recsrc\d+:src|queue_video:src|muxer:src)$/;
 
-/** Samples the threads every 250 ms for `ms`; CPU seconds of the recording's threads (a pooled thread counts under the name it has at each sample). */
-async function recordingCpu(ms: number): Promise<number> {
+/** Samples the threads every 250 ms for `ms`; CPU seconds of the recording's threads (a pooled thread counts under the name it has at each sample), and of every kind of thread (its name with the numbers taken out). */
+async function recordingCpu(ms: number): Promise<{ seconds: number; byKind: Map<string, number> }> {
   let last = threads();
   let ns = 0;
+  const byKind = new Map<string, number>();
   const end = performance.now() + ms;
   while (performance.now() < end) {
     await sleep(Math.min(250, Math.max(1, end - performance.now())));
     const now = threads();
-    for (const [tid, t] of now) if (RECORDING_THREAD.test(t.name)) ns += t.ns - (last.get(tid)?.ns ?? t.ns);
+    for (const [tid, t] of now) {
+      const d = t.ns - (last.get(tid)?.ns ?? t.ns);
+      if (RECORDING_THREAD.test(t.name)) ns += d;
+      const kind = t.name.replace(/\d+/g, 'N');
+      byKind.set(kind, (byKind.get(kind) ?? 0) + d / 1e9);
+    }
     last = now;
   }
-  return ns / 1e9;
+  return { seconds: ns / 1e9, byKind };
 }
 
 async function phase(addon: NativeAddon, clip: string, recordDir: string | null) {
@@ -118,7 +124,7 @@ async function phase(addon: NativeAddon, clip: string, recordDir: string | null)
   const c0 = process.cpuUsage();
   const t0 = performance.now();
   const d0 = engine.stats().reduce((n, s) => n + s.framesDecoded, 0);
-  const recordingSeconds = await recordingCpu(seconds * 1000);
+  const { seconds: recordingSeconds, byKind } = await recordingCpu(seconds * 1000);
   const cpu = process.cpuUsage(c0);
   const wall = performance.now() - t0;
   const decoded = engine.stats().reduce((n, s) => n + s.framesDecoded, 0) - d0;
@@ -129,7 +135,9 @@ async function phase(addon: NativeAddon, clip: string, recordDir: string | null)
   const perCameraAtRate = (corePercent / cameras / Math.max(decodeFps, 0.001)) * fps;
   const recordingPercent = (recordingSeconds / (wall / 1000)) * 100;
   const recordingPerCameraAtRate = (recordingPercent / cameras / Math.max(decodeFps, 0.001)) * fps;
-  return { corePercent, decodeFps, perCameraAtRate, recordingPercent, recordingPerCameraAtRate, segments, load: load() };
+  // % of one core per kind of thread.
+  const kinds = new Map([...byKind].map(([k, v]) => [k, (v / (wall / 1000)) * 100]));
+  return { corePercent, decodeFps, perCameraAtRate, recordingPercent, recordingPerCameraAtRate, segments, load: load(), kinds };
 }
 
 async function main(): Promise<void> {
@@ -170,6 +178,16 @@ async function main(): Promise<void> {
         `per decoded frame: ${perFrame.toFixed(2)} % of one core per camera at ${fps} fps (process CPU, on minus off: noisy where inference dominates); ` +
         `the recording's own threads: ${mean(ons.map((o) => o.recordingPercent)).toFixed(2)} % of one core as run, ${threadsAtRate.toFixed(3)} % per camera at ${fps} fps, ${(threadsAtRate * 16).toFixed(2)} % for 16 cameras (goal: < 5 %); ` +
         `${(bytes / 1e6).toFixed(1)} MB in ${closed} segments written; ${keptUp ? 'every camera decoded in real time' : `the machine did not decode every camera in real time (${cpus().length} cores, load average ${load()}): the recording's own threads are the figure to read`}`,
+    );
+    // Where the difference lies: each kind of thread, mean on minus mean off (% of one core).
+    const kindMean = (ps: typeof ons, k: string) => mean(ps.map((p) => p.kinds.get(k) ?? 0));
+    const allKinds = new Set([...offs, ...ons].flatMap((p) => [...p.kinds.keys()]));
+    const diffs = [...allKinds].map((k) => [k, kindMean(ons, k) - kindMean(offs, k)] as const).sort((a, b) => Math.abs(b[1]) - Math.abs(a[1]));
+    console.log(
+      `  by thread (on minus off, % of one core): ${diffs
+        .slice(0, 10)
+        .map(([k, d]) => `${k} ${d >= 0 ? '+' : ''}${d.toFixed(2)}`)
+        .join(', ')}`,
     );
   } finally {
     rmSync(dir, { recursive: true, force: true });
