@@ -148,8 +148,9 @@ async function main(): Promise<void> {
     console.log(
       `[bench:record] ${cameras} × ${width}x${height}@${fps} H.264 (looping files, real time), detector at ${detectFps} fps per camera, ${seconds} s per phase`,
     );
-    const offs = [];
-    const ons = [];
+    type Phase = Awaited<ReturnType<typeof phase>>;
+    const offs: Phase[] = [];
+    const ons: Phase[] = [];
     let bytes = 0;
     let closed = 0;
     for (let r = 0; r < rounds; r++) {
@@ -180,7 +181,7 @@ async function main(): Promise<void> {
         `${(bytes / 1e6).toFixed(1)} MB in ${closed} segments written; ${keptUp ? 'every camera decoded in real time' : `the machine did not decode every camera in real time (${cpus().length} cores, load average ${load()}): the recording's own threads are the figure to read`}`,
     );
     // Where the difference lies: each kind of thread, mean on minus mean off (% of one core).
-    const kindMean = (ps: typeof ons, k: string) => mean(ps.map((p) => p.kinds.get(k) ?? 0));
+    const kindMean = (ps: Phase[], k: string) => mean(ps.map((p) => p.kinds.get(k) ?? 0));
     const allKinds = new Set([...offs, ...ons].flatMap((p) => [...p.kinds.keys()]));
     const diffs = [...allKinds].map((k) => [k, kindMean(ons, k) - kindMean(offs, k)] as const).sort((a, b) => Math.abs(b[1]) - Math.abs(a[1]));
     console.log(
