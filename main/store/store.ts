@@ -34,8 +34,11 @@ export interface StoreOptions extends RecorderOptions {
  * The writer's page cache. Writing touches the right-hand edge of each table and index (new ids,
  * new times) plus the pages of the tracks still open: a few hundred pages. The database's other
  * pages stay in the operating system's file cache; the review connection reads them through mmap.
+ * 1 MiB: the cache fills slowly (a soak's database grows about 8 MB an hour, so 4 MiB took most of
+ * an hour to fill, which read as growth); `bench:store --writer-cache-kib` measured no insert-rate
+ * difference between 1 and 4 MiB (201k–282k vs 216k–220k detections/s, 2026-12-02).
  */
-export const WRITER_CACHE_KIB = 4096;
+export const WRITER_CACHE_KIB = 1024;
 
 export interface Store {
   readonly file: string;
