@@ -1,5 +1,5 @@
 // Recording (issue 16) end to end: a real `vigil serve` records the demo clip (H.264, stream copy)
-// in 5 s segments; the segments are indexed and play in GStreamer; their times add up to the wall
+// in 5 s segments for a minute; the segments are indexed and play in GStreamer; their times add up to the wall
 // time; the engine SIGKILLed mid-segment leaves a file that plays up to its last fragment and is
 // indexed after the restart; the media route answers Range with 206; `vigil export` joins video and
 // writes tracks as CSV; bad export input exits 2 with the reason.
@@ -60,12 +60,13 @@ describe('recording the demo clip', () => {
   afterAll(async () => node?.stop());
 
   it('indexes ~5 s segments that each play in GStreamer and add up to the wall time; Range gives 206', async () => {
+    // A minute of the demo recorded (issue 16: "record the demo for 60 s").
     const segments = await until(
-      'four segments indexed',
-      90_000,
+      'a minute of segments indexed',
+      150_000,
       async () => {
-        const s = await list();
-        return s.length >= 4 ? s : undefined;
+        const s = (await list()).sort((a, b) => a.start - b.start);
+        return s.length >= 4 && s.at(-1)!.end - s[0]!.start >= 60_000 ? s : undefined;
       },
       500,
     );
@@ -93,7 +94,7 @@ describe('recording the demo clip', () => {
     expect(res.status).toBe(206);
     expect(res.headers.get('content-range')).toBe(`bytes 0-99/${sorted[0]!.bytes}`);
     expect((await res.arrayBuffer()).byteLength).toBe(100);
-  }, 120_000);
+  }, 240_000);
 
   it('a segment open when the engine is SIGKILLed plays up to its last fragment and is indexed after the restart', async () => {
     const status = () => callApi<SystemStatus>(node.origin, 'system.status');
