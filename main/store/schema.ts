@@ -187,6 +187,11 @@ export const migrations: readonly Migration[] = [
       END;
     `,
   },
+  {
+    version: 7,
+    description: 'an index of the tracks followed for more than 6 hours (LONG_TRACK_MS), so that playback finds their boxes too',
+    sql: `CREATE INDEX tracks_long ON tracks(camera_id, first_time) WHERE last_time - first_time > 21600000;`,
+  },
 ];
 
 export const latestSchemaVersion = migrations[migrations.length - 1]!.version;

@@ -310,6 +310,20 @@ describe('recorder and review queries', () => {
     await expect(store.queries.trackPaths({ camera: 'cam-0', from: t0, to: t0 + 3600_000 })).rejects.toThrow(/at most 600 s/);
   });
 
+  it('finds the boxes of a track followed for hours (longer than the start-time lookback)', async () => {
+    const store = await open();
+    const hours7 = 7 * 3_600_000;
+    // One object seen at t0 and again 7 h later (one track: its frames within one generation).
+    store.recorder.write(sceneBatch(0, { cameras: 1, objects: 1, trackFrames: 1000 }));
+    for (let n = 1; n < 4; n++) store.recorder.write(sceneBatch(n, { cameras: 1, objects: 1, trackFrames: 1000, start: t0 + hours7 - 100 }));
+    await store.recorder.flush();
+    const r = await store.queries.trackPaths({ camera: 'cam-0', from: t0 + hours7 - 1000, to: t0 + hours7 + 1000 });
+    expect(r.tracks).toHaveLength(1);
+    expect(r.tracks[0]!.points.map((p) => p.time - t0 - hours7)).toEqual([0, 100, 200]);
+    // Its first box, 7 h back, is found through the start-time index as before.
+    expect((await store.queries.trackPaths({ camera: 'cam-0', from: t0 - 1000, to: t0 + 1000 })).tracks[0]!.points).toHaveLength(1);
+  });
+
   it('continues ids after reopening and closes tracks a crashed run left open', async () => {
     const dir = tempDir();
     const a = await open({ dataDir: dir });
