@@ -226,7 +226,7 @@ export async function migrate(db: SqlDriver, file: string, target = latestSchema
 }
 
 /** Splits a migration script into statements (our scripts have no semicolons inside literals; a trigger's body runs to its END). */
-export function splitStatements(script: string): string[] {
+function splitStatements(script: string): string[] {
   const out: string[] = [];
   let trigger: string | null = null;
   for (const piece of script

@@ -205,8 +205,13 @@ export class CameraPlayer {
     const url = mediaUrl(seg.url);
     if (v.src !== url) v.src = url;
     this.held[slot] = seg;
-    v.currentTime = Math.max(0, (wall - seg.start) / 1000);
-    if (slot === this.active) this.asked = { segment: seg.id, mediaTime: v.currentTime };
+    this.moveTo(slot, seg, Math.max(0, (wall - seg.start) / 1000));
+  }
+
+  /** Moves an element to a media time; the shown one remembers it until its next frame (lead-in learning). */
+  private moveTo(slot: Slot, seg: RecordingSegment, mediaTime: number): void {
+    this.videos[slot].currentTime = mediaTime;
+    if (slot === this.active) this.asked = { segment: seg.id, mediaTime };
   }
 
   private show(slot: Slot): void {
@@ -239,9 +244,7 @@ export class CameraPlayer {
     if (!moved && cur && want && want.id !== cur.id && want.start >= cur.start && !this.video.ended && wall < cur.end + OVERRUN_MS) want = cur;
     // Moved (a seek, a frame step) to a time the shown segment's last pictures still cover: they show it
     // (the next segment's first picture comes later than its indexed start).
-    const mediaEnd = cur ? cur.start + this.video.duration * 1000 : NaN;
-    if (moved && cur && want && want.id !== cur.id && want.start >= cur.start && wall >= cur.start && wall < mediaEnd && wall < cur.end + OVERRUN_MS)
-      want = cur;
+    if (moved && cur && want && want.id !== cur.id && want.start >= cur.start && wall >= cur.start && wall < this.segments.picturesEnd(cur)) want = cur;
     if (!want) {
       for (const v of this.videos) if (!v.paused) v.pause();
       this.say(this.segments.error ?? 'No recording at this time');
@@ -275,19 +278,15 @@ export class CameraPlayer {
     if (!playing) {
       if (!v.paused) v.pause();
       if (this.placedAt !== wall && !v.seeking) {
-        v.currentTime = target;
+        this.moveTo(this.active, seg, target);
         this.placedAt = wall;
-        this.asked = { segment: seg.id, mediaTime: target };
       }
       return;
     }
     this.placedAt = null;
     const drift = v.currentTime - target;
     // Moved: to the clock at once; otherwise only when far off (a seek while playing costs frames).
-    if (moved || (Math.abs(drift) > RESEEK_S * Math.max(1, speed) && !v.seeking)) {
-      v.currentTime = target;
-      this.asked = { segment: seg.id, mediaTime: target };
-    }
+    if (moved || (Math.abs(drift) > RESEEK_S * Math.max(1, speed) && !v.seeking)) this.moveTo(this.active, seg, target);
     // Small drifts: a slightly faster or slower rate brings the video back in step with the clock.
     const trim = Math.max(-0.1, Math.min(0.1, drift * 2));
     const rate = speed * (1 - trim);
